@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * The anonymization rules: one entry per table (`schema.table`), each either `truncate` or a map of
+ * every column to a strategy. The same shape is a rules file of its own and the `anonymize` section of
+ * `rehearsal.config.yaml`.
+ */
+
+/** Strategies that take no parameter and may be written as a bare name (`email: email`). */
+export const SIMPLE_STRATEGIES = [
+  'keep', 'null', 'hash', 'redact', 'email', 'firstName', 'lastName', 'fullName', 'username', 'phone',
+  'ipAddress', 'street', 'city', 'postcode', 'uuid', 'scrubText',
+] as const;
+/** Strategies that need parameters and so are written as an object (`{ strategy: fixed, value: x }`). */
+export const PARAMETRIC_STRATEGIES = ['fixed', 'dateShift', 'numberNoise', 'json'] as const;
+/** Every strategy name, in the order they are documented. */
+export const STRATEGY_NAMES = [...SIMPLE_STRATEGIES, ...PARAMETRIC_STRATEGIES] as const;
+
+export type SimpleStrategy = (typeof SIMPLE_STRATEGIES)[number];
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+const unknownStrategy = (value: unknown, allowed: readonly string[] = STRATEGY_NAMES): string =>
+  `unknown strategy ${JSON.stringify(value)}, expected one of ${allowed.join(', ')}`;
+
+const simpleRule = z.object({ strategy: z.enum(SIMPLE_STRATEGIES) }).strict();
+const fixedRule = z
+  .object({ strategy: z.literal('fixed'), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })
+  .strict();
+const dateShiftRule = z
+  .object({ strategy: z.literal('dateShift'), maxDays: z.number().int().positive().max(36_500) })
+  .strict();
+const numberNoiseRule = z
+  .object({ strategy: z.literal('numberNoise'), ratio: z.number().positive().max(1).default(0.1) })
+  .strict();
+
+/** A rule applied to a value found at a JSON path: a bare strategy name, or an object rule (not `json`). */
+const jsonLeafRule = z.preprocess(
+  (input) => (typeof input === 'string' ? { strategy: input } : input),
+  z.discriminatedUnion('strategy', [simpleRule, fixedRule, dateShiftRule, numberNoiseRule], {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? unknownStrategy(strategyOf(issue.input), STRATEGY_NAMES.filter((name) => name !== 'json'))
+        : undefined,
+  }),
+);
+const jsonRule = z
+  .object({ strategy: z.literal('json'), paths: z.record(z.string().startsWith('$', 'a JSON path starts with $'), jsonLeafRule) })
+  .strict();
+
+function strategyOf(input: unknown): unknown {
+  return typeof input === 'object' && input !== null && 'strategy' in input ? input.strategy : input;
+}
+
+/** One column's rule. A bare string is shorthand for `{ strategy: <name> }`. */
+export const columnRuleSchema = z.preprocess(
+  (input) => (typeof input === 'string' ? { strategy: input } : input),
+  z.discriminatedUnion('strategy', [simpleRule, fixedRule, dateShiftRule, numberNoiseRule, jsonRule], {
+    error: (issue) => (issue.code === 'invalid_union' ? unknownStrategy(strategyOf(issue.input)) : undefined),
+  }),
+);
+export type ColumnRule = z.infer<typeof columnRuleSchema>;
+
+/** One table's rules: `truncate` (every row removed), or every column mapped to a strategy. */
+export const tableRuleSchema = z.union(
+  [z.literal('truncate'), z.object({ columns: z.record(z.string().min(1), columnRuleSchema) }).strict()],
+  { error: () => 'expected "truncate" or { columns: { <column>: <strategy> } }' },
+);
+export type TableRule = z.infer<typeof tableRuleSchema>;
+
+const qualifiedTableName = z
+  .string()
+  .regex(/^[^.\s]+\.[^.\s]+$/, 'a table is named schema.table, e.g. public.users');
+
+/** A whole rules document. */
+export const rulesSchema = z
+  .object({
+    tables: z.record(qualifiedTableName, tableRuleSchema),
+  })
+  .strict();
+export type Rules = z.infer<typeof rulesSchema>;

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type InputProblem } from '../errors';
+import { formatPath, issuesToProblems, type LineLocator } from './problems';
+import { configSchema, type Config } from './schema';
+
+/** A config as loaded: the validated values and the folder relative paths in it resolve against. */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly file: string;
+  readonly baseDir: string;
+}
+
+/**
+ * Reads, interpolates and validates a YAML (or JSON) document against a zod schema.
+ * Throws {@link ConfigError} with one problem per issue, each with file, line and path. Never returns
+ * a partially valid value.
+ */
+export function parseYamlDocument<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  options: { file?: string; env?: NodeJS.ProcessEnv } = {},
+): z.infer<S> {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const fileField = options.file === undefined ? {} : { file: options.file };
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      document.errors.map((error) => ({
+        path: '',
+        message: `not valid YAML: ${error.message.split('\n')[0] ?? error.code}`,
+        ...fileField,
+        ...(error.linePos?.[0] ? { line: error.linePos[0].line } : {}),
+      })),
+    );
+  }
+  const unset: UnsetVariable[] = [];
+  const raw = interpolateEnv(document.toJS() as unknown, options.env ?? process.env, [], unset);
+  const locate = locatorFor(document, lineCounter);
+  if (unset.length > 0) {
+    throw new ConfigError(
+      unset.map(({ at, message }): InputProblem => {
+        const line = locate(at);
+        return { path: formatPath(at), message, ...fileField, ...(line === undefined ? {} : { line }) };
+      }),
+    );
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(issuesToProblems(result.error.issues, { ...fileField, locate }));
+  }
+  return result.data;
+}
+
+/** Loads `rehearsal.config.yaml` (or any path) and validates it. Throws {@link ConfigError}. */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError([{ path: '', file, message: `cannot read the config file (${(cause as NodeJS.ErrnoException).code ?? 'error'})` }], { cause });
+  }
+  const config = parseYamlDocument(text, configSchema, { file, env });
+  return { config, file: path.resolve(file), baseDir: path.dirname(path.resolve(file)) };
+}
+
+/** Builds a function giving the 1-based line of the node at a path, or of its closest existing parent. */
+function locatorFor(document: Document, lineCounter: LineCounter): LineLocator {
+  return (pathParts) => {
+    for (let depth = pathParts.length; depth >= 0; depth -= 1) {
+      const keys = pathParts.slice(0, depth);
+      const node = nodeAt(document, keys);
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+}
+
+function nodeAt(document: Document, keys: readonly PropertyKey[]): { range?: [number, number, number] | null } | undefined {
+  if (keys.length === 0) return document.contents ?? undefined;
+  const parent = keys.length === 1 ? document.contents : document.getIn(keys.slice(0, -1) as unknown[], true);
+  const last = keys[keys.length - 1];
+  if (isMap(parent)) {
+    // The key's own position: for a missing or wrong value, the key line is what a person looks for.
+    const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === last);
+    const key = pair?.key as { range?: [number, number, number] } | undefined;
+    return key ?? undefined;
+  }
+  if (isSeq(parent) && typeof last === 'number') return (parent.items[last] as { range?: [number, number, number] }) ?? undefined;
+  return undefined;
+}
+
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+interface UnsetVariable {
+  readonly at: readonly string[];
+  readonly message: string;
+}
+
+/** Replaces `${env:NAME}` in every string; a variable that is not set is a problem, never an empty string. */
+function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, at: string[], problems: UnsetVariable[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (whole, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        problems.push({ at, message: `environment variable ${name} is not set (referenced as ${whole})` });
+        return whole;
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolateEnv(item, env, [...at, String(index)], problems));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, [...at, key], problems)]),
+    );
+  }
+  return value;
+}

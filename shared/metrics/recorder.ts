@@ -1,0 +1,54 @@
+/** CloudWatch units rehearsal uses. */
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Percent' | 'Count/Second' | 'Bytes' | 'None';
+
+/** Dimension names rehearsal uses; values are always strings. */
+export type Dimensions = Readonly<Partial<Record<'Environment' | 'Bot' | 'Phase' | 'Conversation' | 'Turn' | 'Table', string>>>;
+
+/**
+ * One metric datapoint. `values` with `counts` is a distribution (CloudWatch takes up to 100 distinct
+ * values with their counts per datapoint), which keeps percentiles right when workers are merged.
+ */
+export interface MetricDatum {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly values: readonly number[];
+  readonly counts?: readonly number[];
+  readonly dimensions: Dimensions;
+  readonly timestamp: number;
+}
+
+/** Collects metrics during a run; `publish` writes them out (EMF lines locally, PutMetricData or EMF in AWS). */
+export class MetricsRecorder {
+  readonly #data: MetricDatum[] = [];
+  constructor(
+    private readonly baseDimensions: Dimensions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records one value. */
+  add(name: string, value: number, unit: MetricUnit, dimensions: Dimensions = {}): void {
+    this.addDistribution(name, [value], undefined, unit, dimensions);
+  }
+
+  /** Records a distribution: distinct values with how many times each was seen. */
+  addDistribution(
+    name: string,
+    values: readonly number[],
+    counts: readonly number[] | undefined,
+    unit: MetricUnit,
+    dimensions: Dimensions = {},
+  ): void {
+    if (counts && counts.length !== values.length) {
+      throw new TypeError(`metric ${name}: ${values.length} values but ${counts.length} counts`);
+    }
+    this.#data.push({
+      name, unit, values: [...values], ...(counts ? { counts: [...counts] } : {}),
+      dimensions: { ...this.baseDimensions, ...dimensions }, timestamp: this.now(),
+    });
+  }
+
+  /** Everything recorded so far, oldest first. */
+  all(): readonly MetricDatum[] {
+    return this.#data;
+  }
+}

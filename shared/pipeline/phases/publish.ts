@@ -1,0 +1,7 @@
+import type { RunContext } from '../context';
+import { outcome, type PhaseOutcome } from '../outcome';
+
+/** PLACEHOLDER until its helper builds it. */
+export async function runPublish(_ctx: RunContext): Promise<PhaseOutcome> {
+  return outcome.skipped('not built yet');
+}

@@ -1,0 +1,13 @@
+import type { DatabaseRef, Promotion, SnapshotRef } from '../db/provider';
+
+/**
+ * What phases hand to later phases. Plain JSON: in AWS it travels through Step Functions state between
+ * Lambdas, so it never holds a password or a PII value (only ids and secret ARNs).
+ */
+export interface RunState {
+  snapshot?: SnapshotRef;
+  candidate?: DatabaseRef;
+  promotion?: Promotion;
+  /** Set when the run changed staging back to its previous database. */
+  rolledBack?: boolean;
+}

@@ -1,0 +1,4 @@
+/** Stops the PostgreSQL server the global setup started. */
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.rehearsalTestServer?.stop();
+}
