@@ -73,7 +73,7 @@ export class LocalDatabaseProvider implements DatabaseProvider {
     return { state: 'ready', value: { id, createdAt } };
   }
 
-  async restore(snapshot: SnapshotRef): Promise<Progress<DatabaseRef>> {
+  async restore(snapshot: SnapshotRef, _runId: string): Promise<Progress<DatabaseRef>> {
     const name = this.candidateName;
     this.#guard.assertWritable(name, 'create');
     await withClient(this.#adminConfig(), async (client) => {

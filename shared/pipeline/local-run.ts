@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadMaskingKey } from '../anonymize/masking-key';
+import type { LoadedConfig } from '../config/load';
+import { LocalDatabaseProvider } from '../db/local-provider';
+import type { DatabaseProvider } from '../db/provider';
+import { MetricsRecorder } from '../metrics/recorder';
+import type { RunLog } from './log';
+import { PHASE_TABLE } from './phase-table';
+import type { PhaseResult, RunReport } from './report';
+import { runPipeline, type RunOptions } from './runner';
+
+/** Options of {@link runLocally}. */
+export interface LocalRunOptions {
+  readonly loaded: LoadedConfig;
+  readonly outDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: RunLog;
+  readonly onPhase?: RunOptions['onPhase'];
+  /** Overrides the provider built from the config (tests). */
+  readonly database?: DatabaseProvider;
+}
+
+/**
+ * Runs the whole pipeline on this machine with the local providers and writes `report.json` to the
+ * output folder. The masking key is read before anything changes, so a missing key touches nothing.
+ */
+export async function runLocally(options: LocalRunOptions): Promise<RunReport> {
+  const { config, baseDir } = options.loaded;
+  const maskingKey = await loadMaskingKey(config.maskingKey, options.env, baseDir);
+  const database = options.database ?? new LocalDatabaseProvider({
+    productionUrl: config.databases.production.url,
+    stagingUrl: config.databases.staging.url,
+    keepPrevious: config.databases.staging.keepPrevious,
+  });
+  await mkdir(options.outDir, { recursive: true });
+  const report = await runPipeline(
+    PHASE_TABLE,
+    {
+      runId: randomUUID(),
+      config,
+      baseDir,
+      outDir: options.outDir,
+      providers: { database },
+      maskingKey,
+      state: {},
+      metrics: new MetricsRecorder({ Environment: config.environment, Bot: config.bot }),
+      log: options.log,
+    },
+    options.onPhase ? { onPhase: options.onPhase } : {},
+  );
+  await writeFile(path.join(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/** A plain-text summary of a run for the terminal: one line per phase, then the verdict. */
+export function formatSummary(report: RunReport): string {
+  const width = Math.max(...report.phases.map((phase) => phase.name.length));
+  const lines = report.phases.map((phase) => `  ${symbolFor(phase)} ${phase.name.padEnd(width)}  ${formatMs(phase.durationMs).padStart(8)}  ${phase.summary}`);
+  return [
+    `rehearsal run ${report.runId} for ${report.bot} (${report.environment})`,
+    ...lines,
+    `  staging: ${report.settlement.action} (${report.settlement.detail})`,
+    `${report.status === 'passed' ? 'PASSED' : 'FAILED'} in ${formatMs(report.durationMs)} (exit code ${report.exitCode})`,
+    '',
+  ].join('\n');
+}
+
+function symbolFor(phase: PhaseResult): string {
+  return { passed: 'ok  ', failed: 'FAIL', skipped: 'skip', 'not-run': '--  ' }[phase.status];
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
