@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Where the demo's databases and bot are. */
+export interface DemoTargets {
+  /** URL of the demo server without password; the password is passed as REHEARSAL_DEMO_DB_PASSWORD. */
+  readonly serverUrl: (database: string) => string;
+  readonly botUrl: string;
+  readonly botLogFile: string;
+}
+
+/** Names the demo uses. */
+export const DEMO_DATABASES = { production: 'support', staging: 'support_staging' } as const;
+
+/** The anonymization rules for the demo schema: every column classified, personal data masked. */
+const DEMO_RULES = `anonymize:
+  tables:
+    public.users:
+      columns:
+        id: keep
+        email: email
+        full_name: fullName
+        phone: phone
+        locale: keep
+        created_at: keep
+    public.orders:
+      columns:
+        id: keep
+        user_id: keep
+        order_number: keep
+        status: keep
+        total_cents: keep
+        placed_at: keep
+    public.conversations:
+      columns:
+        id: keep
+        user_id: keep
+        channel: keep
+        started_at: keep
+    public.messages:
+      columns:
+        id: keep
+        conversation_id: keep
+        sender: keep
+        body: scrubText
+        sent_at: keep
+`;
+
+const CONVOS: Record<string, string> = {
+  'track-order.convo.yaml': `name: track an order
+tags: [smoke, orders]
+turns:
+  - user: hello
+    expect:
+      contains: I can track an order
+      buttons: [Track an order, Email on file]
+  - user: Where is my order ORD-100001?
+    expect:
+      regex: "Order ORD-100001 is (placed|packed|shipped|delivered|returned)\\\\."
+      within: 1500ms
+`,
+  'email-on-file.convo.yaml': `name: the email on file is a reserved fake address
+tags: [smoke, privacy]
+turns:
+  - user: Where is order ORD-100002?
+    expect:
+      contains: ORD-100002
+  - user: And what email do you have on file for it?
+    expect:
+      regex: "The email on file for order ORD-100002 is [^@\\\\s]+@example\\\\.(com|org|net)\\\\."
+      within: 1500ms
+`,
+};
+
+/**
+ * Writes the demo's own workspace: `rehearsal.config.yaml`, conversation files, the two env files the
+ * parity check compares with its policy, and a fresh masking key file. Returns the config's path.
+ */
+export async function writeDemoWorkspace(dir: string, targets: DemoTargets): Promise<string> {
+  await mkdir(path.join(dir, 'convos'), { recursive: true });
+  for (const [name, text] of Object.entries(CONVOS)) await writeFile(path.join(dir, 'convos', name), text);
+  await writeFile(path.join(dir, 'masking.key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  await writeFile(path.join(dir, 'production.env'), [
+    'LOG_LEVEL=info', 'FEATURE_RETURNS=on', 'ORDER_API_URL=https://orders.internal/api',
+    `SUPPORT_API_KEY=prod-${randomBytes(12).toString('hex')}`, `DATABASE_URL=${targets.serverUrl(DEMO_DATABASES.production)}`, '',
+  ].join('\n'));
+  await writeFile(path.join(dir, 'staging.env'), [
+    'LOG_LEVEL=info', 'FEATURE_RETURNS=on', 'ORDER_API_URL=https://orders.internal/api',
+    `SUPPORT_API_KEY=stg-${randomBytes(12).toString('hex')}`, `DATABASE_URL=${targets.serverUrl(DEMO_DATABASES.staging)}`, '',
+  ].join('\n'));
+  const config = `# Written by \`rehearsal demo\`: a complete example of rehearsal.config.yaml.
+bot: support-bot
+environment: staging
+databases:
+  production:
+    url: "${withPassword(targets.serverUrl(DEMO_DATABASES.production))}"
+  staging:
+    url: "${withPassword(targets.serverUrl(DEMO_DATABASES.staging))}"
+    keepPrevious: false
+    keepSnapshots: 2
+maskingKey:
+  file: masking.key
+${DEMO_RULES}parity:
+  production: { envFile: production.env }
+  staging: { envFile: staging.env }
+  policy:
+    keys:
+      LOG_LEVEL: copy
+      FEATURE_*: copy
+      ORDER_API_URL: copy
+      "*_API_KEY": mustDiffer
+      DATABASE_URL: mustDiffer
+converse:
+  target: ${targets.botUrl}
+  convos: ["convos/*.convo.yaml"]
+load:
+  phases:
+    - { duration: 5s, arrivalRate: 20 }
+  thresholds:
+    p95: 800ms
+    p99: 2s
+    errorRate: 0.01
+metrics:
+  namespace: Rehearsal
+`;
+  const file = path.join(dir, 'rehearsal.config.yaml');
+  await writeFile(file, config);
+  return file;
+}
+
+/** The password never goes into the file: the config reads it from the environment. */
+function withPassword(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.username}:\${env:REHEARSAL_DEMO_DB_PASSWORD}@${parsed.host}${parsed.pathname}`;
+}
