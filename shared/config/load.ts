@@ -32,7 +32,7 @@ export function parseYamlDocument<S extends z.ZodType>(
         path: '',
         message: `not valid YAML: ${error.message.split('\n')[0] ?? error.code}`,
         ...fileField,
-        ...(error.linePos?.[0] ? { line: error.linePos[0].line } : {}),
+        line: lineCounter.linePos(error.pos[0]).line,
       })),
     );
   }

@@ -1,0 +1,71 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { main } from '../../bin/cli/main';
+import { makeConfigInput } from '../support/config-factory';
+import { createDatabase, dropDatabases, query, serverUrl, uniqueName } from '../support/postgres';
+
+function capture(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env, cwd },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+describe('rehearsal run', () => {
+  it('exits 2 with one message per problem, each with file, line and path, and touches nothing', async () => {
+    const prod = uniqueName('prod');
+    await createDatabase(prod);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rehearsal-cli-'));
+    const input = makeConfigInput({
+      databases: { production: { url: serverUrl(prod) }, staging: { url: serverUrl(`${prod}_stg`) } },
+      anonymize: { tables: { 'public.users': { columns: { id: 'keep', email: 'emial', phone: { strategy: 'dateShift' } } } } },
+    });
+    await writeFile(path.join(dir, 'rehearsal.config.yaml'), stringify(input));
+    const cli = capture(dir, { REHEARSAL_MASKING_KEY: 'k'.repeat(32) });
+
+    const code = await main(['run', '--config', 'rehearsal.config.yaml'], cli.io);
+
+    expect(code).toBe(2);
+    const lines = cli.stderr().trim().split('\n');
+    expect(lines[0]).toContain('ConfigError');
+    expect(cli.stderr()).toMatch(/rehearsal\.config\.yaml:\d+: anonymize\.tables\.public\.users\.columns\.email\.strategy: unknown strategy "emial"/);
+    expect(cli.stderr()).toMatch(/rehearsal\.config\.yaml:\d+: anonymize\.tables\.public\.users\.columns\.phone\.maxDays: /);
+    expect(await query(serverUrl(), 'SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prod}%`])).toEqual([{ datname: prod }]);
+    expect(await readdir(dir)).toEqual(['rehearsal.config.yaml']);
+    await dropDatabases(prod);
+  });
+
+  it('exits 2 and names the variable when the masking key is missing, before anything changes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rehearsal-cli-'));
+    await writeFile(path.join(dir, 'c.yaml'), stringify(makeConfigInput()));
+    const cli = capture(dir);
+
+    const code = await main(['run', '--config', 'c.yaml'], cli.io);
+
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain('maskingKey: the masking key is not set: export REHEARSAL_MASKING_KEY');
+    expect(await readdir(dir)).toEqual(['c.yaml']);
+  });
+
+  it('exits 2 on an unknown option and shows the usage', async () => {
+    const cli = capture('/tmp');
+
+    const code = await main(['run', '--confg', 'x'], cli.io);
+
+    expect(code).toBe(2);
+    expect(cli.stderr()).toContain("Unknown option '--confg'");
+    expect(cli.stderr()).toContain('Usage: rehearsal run --config FILE');
+  });
+
+  it('exits 2 on an unknown command, listing the commands', async () => {
+    const cli = capture('/tmp');
+
+    expect(await main(['rnu'], cli.io)).toBe(2);
+    expect(cli.stderr()).toMatch(/unknown command "rnu"; expected one of .*demo.*run/);
+  });
+});

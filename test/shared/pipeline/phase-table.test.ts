@@ -1,0 +1,34 @@
+import { PHASE_TABLE } from '../../../shared/pipeline/phase-table';
+import { PHASE_NAMES } from '../../../shared/pipeline/report';
+
+describe('PHASE_TABLE', () => {
+  it('lists the nine phases in pipeline order, each once', () => {
+    expect(PHASE_TABLE.map((phase) => phase.name)).toEqual([...PHASE_NAMES]);
+  });
+
+  it('stops the run on any failure up to and including promote, so a bad candidate never becomes staging', () => {
+    const promoteIndex = PHASE_TABLE.findIndex((phase) => phase.name === 'promote');
+
+    expect(PHASE_TABLE.slice(0, promoteIndex + 1).every((phase) => phase.onFailure === 'stop')).toBe(true);
+  });
+
+  it('can undo the candidate and the swap, and commits only the swap', () => {
+    const withUndo = PHASE_TABLE.filter((phase) => phase.undo).map((phase) => phase.name);
+    const withCommit = PHASE_TABLE.filter((phase) => phase.commit).map((phase) => phase.name);
+
+    expect(withUndo).toEqual(['restore', 'promote']);
+    expect(withCommit).toEqual(['promote']);
+  });
+
+  it('publishes last and whatever happened before', () => {
+    expect(PHASE_TABLE.filter((phase) => phase.final).map((phase) => phase.name)).toEqual(['publish']);
+    expect(PHASE_TABLE.at(-1)?.name).toBe('publish');
+  });
+
+  it('never retries a failed check: only environment errors and named AWS faults', () => {
+    for (const phase of PHASE_TABLE) {
+      expect(phase.retry.errors).not.toContain('CheckFailedError');
+      expect(phase.retry.errors).not.toContain('ProductionWriteBlockedError');
+    }
+  });
+});
