@@ -2,16 +2,16 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../shared/config/load';
-import { quoteIdent } from '../../shared/db/client';
-import { seedProduction, seedSizeFor } from '../../shared/demo/seed';
+import { parseDatabaseUrl, quoteIdent } from '../../shared/db/client';
+import { seedProduction, seedSizeFor, type SeedSize } from '../../shared/demo/seed';
 import { startEmbeddedServer } from '../../shared/local/embedded-server';
 import { runLocally } from '../../shared/pipeline/local-run';
 import type { RunLog } from '../../shared/pipeline/log';
 import type { RunReport } from '../../shared/pipeline/report';
 import { startBotProcess } from './bot-process';
-import { DEMO_DATABASES, writeDemoWorkspace } from './workspace';
+import { DEMO_DATABASES, writeDemoWorkspace, type DemoDatabaseNames } from './workspace';
 
-/** Options of {@link runDemo}. */
+/** Options of {@link setUpDemo} and {@link runDemo}. */
 export interface DemoOptions {
   /** 1 = 100,000 messages. */
   readonly scale: number;
@@ -19,28 +19,54 @@ export interface DemoOptions {
   readonly outDir: string;
   readonly log: RunLog;
   readonly env: NodeJS.ProcessEnv;
+  /** A running server to use (superuser URL of its `postgres` database); by default an embedded one is started. */
+  readonly serverUrl?: string;
+  /** Database names; by default `support` and `support_staging`. */
+  readonly databases?: DemoDatabaseNames;
+}
+
+/** A demo ready to run: databases filled, bot listening, workspace written. */
+export interface DemoSetup {
+  readonly configFile: string;
+  /** The environment the run needs (the database password variable). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly databases: DemoDatabaseNames;
+  /** Superuser URL of a database on the demo's server. */
+  readonly databaseUrl: (database: string) => string;
+  readonly setupMs: { readonly server: number; readonly seed: number; readonly bot: number };
+  /** Stops the bot and, when the demo started it, the server. */
+  stop(): Promise<void>;
 }
 
 /** A finished demo: the run's report and how long the set-up took. */
 export interface DemoResult {
   readonly report: RunReport;
   readonly configFile: string;
-  readonly setupMs: { readonly server: number; readonly seed: number; readonly bot: number };
+  readonly setupMs: DemoSetup['setupMs'];
 }
 
 /**
- * The whole product on one machine: starts a real PostgreSQL, fills a "production" support-bot
- * database with generated personal data, creates yesterday's staging, starts the example bot against
- * staging, and runs the full pipeline with the demo's own config. Everything it started is stopped
- * before it returns, whatever happened.
+ * Sets the demo up: a real PostgreSQL (embedded, unless one is given), a "production" support-bot
+ * database filled with generated personal data, yesterday's staging, the example bot answering from
+ * staging, and the demo's own config. On failure, whatever it started is stopped.
  */
-export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+export async function setUpDemo(options: DemoOptions): Promise<DemoSetup> {
   const { log } = options;
+  const databases = options.databases ?? DEMO_DATABASES;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0)) await stop().catch(() => undefined);
+  };
   let t = Date.now();
-  log.info('starting an embedded PostgreSQL server ...');
-  const server = await startEmbeddedServer();
+  let adminUrl = options.serverUrl;
+  if (adminUrl === undefined) {
+    log.info('starting an embedded PostgreSQL server ...');
+    const server = await startEmbeddedServer();
+    stops.push(() => server.stop());
+    adminUrl = server.url();
+  }
+  const databaseUrl = parseDatabaseUrl(adminUrl).withDatabase;
   const setupMs = { server: Date.now() - t, seed: 0, bot: 0 };
-  const stops: (() => Promise<void>)[] = [() => server.stop()];
   try {
     const workspace = path.join(options.outDir, 'demo');
     await rm(workspace, { recursive: true, force: true });
@@ -50,57 +76,58 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     t = Date.now();
     const size = seedSizeFor(options.scale);
-    log.info(`creating production database "${DEMO_DATABASES.production}" with ${size.users} users, ${size.orders} orders and ${size.messages} messages ...`);
-    await createDemoDatabases(server.url(), size);
+    log.info(`creating production database "${databases.production}" with ${size.users} users, ${size.orders} orders and ${size.messages} messages ...`);
+    await createDemoDatabases(databaseUrl, databases, size);
     setupMs.seed = Date.now() - t;
 
     t = Date.now();
-    const env = { ...options.env, REHEARSAL_DEMO_DB_PASSWORD: new URL(server.url()).password };
-    const bot = await startBotProcess({ databaseUrl: server.url(DEMO_DATABASES.staging), logFile: botLogFile, env });
+    const env = { ...options.env, REHEARSAL_DEMO_DB_PASSWORD: new URL(adminUrl).password };
+    const bot = await startBotProcess({ databaseUrl: databaseUrl(databases.staging), logFile: botLogFile, env });
     stops.unshift(() => bot.stop());
     setupMs.bot = Date.now() - t;
     log.info(`example bot listening at ${bot.url}`);
 
-    const serverUrl = (database: string): string => {
-      const url = new URL(server.url(database));
-      url.password = '';
-      return url.toString();
-    };
-    const configFile = await writeDemoWorkspace(workspace, { serverUrl, botUrl: bot.url, botLogFile });
-    const loaded = await loadConfig(configFile, env);
-    const report = await runLocally({ loaded, outDir: options.outDir, env, log, onPhase: ({ phase, result }) => (result ? undefined : log.info(`${phase} ...`)) });
-    return { report, configFile, setupMs };
-  } finally {
-    for (const stop of stops) await stop().catch(() => undefined);
+    const configFile = await writeDemoWorkspace(workspace, { serverUrl: databaseUrl, databases, botUrl: bot.url, botLogFile });
+    return { configFile, env, databases, databaseUrl, setupMs, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
 }
 
-/** Production with generated data, and yesterday's staging (schema only) for the swap to replace. */
-async function createDemoDatabases(adminUrl: string, size: ReturnType<typeof seedSizeFor>): Promise<void> {
-  const admin = new pg.Client(adminUrl);
-  await admin.connect();
+/**
+ * The whole product on one machine: {@link setUpDemo}, then the full pipeline with the demo's config.
+ * Everything it started is stopped before it returns, whatever happened.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const setup = await setUpDemo(options);
   try {
-    for (const name of Object.values(DEMO_DATABASES)) await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    const loaded = await loadConfig(setup.configFile, setup.env);
+    const report = await runLocally({
+      loaded, outDir: options.outDir, env: setup.env, log: options.log,
+      onPhase: ({ phase, result }) => (result ? undefined : options.log.info(`${phase} ...`)),
+    });
+    return { report, configFile: setup.configFile, setupMs: setup.setupMs };
   } finally {
-    await admin.end();
+    await setup.stop();
   }
-  const url = (database: string): string => {
-    const parsed = new URL(adminUrl);
-    parsed.pathname = `/${database}`;
-    return parsed.toString();
-  };
-  const production = new pg.Client(url(DEMO_DATABASES.production));
-  await production.connect();
+}
+
+/** Production with generated data, and yesterday's staging (schema and one row) for the swap to replace. */
+async function createDemoDatabases(databaseUrl: (database: string) => string, databases: DemoDatabaseNames, size: SeedSize): Promise<void> {
+  await withClient(databaseUrl('postgres'), async (admin) => {
+    for (const name of [databases.production, databases.staging]) await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  });
+  await withClient(databaseUrl(databases.production), (client) => seedProduction(client, size));
+  await withClient(databaseUrl(databases.staging), (client) => seedProduction(client, { users: 1, orders: 1, conversations: 1, messages: 1 }));
+}
+
+async function withClient(url: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client(url);
+  await client.connect();
   try {
-    await seedProduction(production, size);
+    await work(client);
   } finally {
-    await production.end();
-  }
-  const staging = new pg.Client(url(DEMO_DATABASES.staging));
-  await staging.connect();
-  try {
-    await seedProduction(staging, { users: 1, orders: 1, conversations: 1, messages: 1 });
-  } finally {
-    await staging.end();
+    await client.end();
   }
 }

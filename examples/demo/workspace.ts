@@ -2,16 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** The demo's production and staging database names. */
+export interface DemoDatabaseNames {
+  readonly production: string;
+  readonly staging: string;
+}
+
 /** Where the demo's databases and bot are. */
 export interface DemoTargets {
-  /** URL of the demo server without password; the password is passed as REHEARSAL_DEMO_DB_PASSWORD. */
+  /** URL of a database on the demo server; its password is replaced by `${env:REHEARSAL_DEMO_DB_PASSWORD}` in files. */
   readonly serverUrl: (database: string) => string;
+  readonly databases: DemoDatabaseNames;
   readonly botUrl: string;
   readonly botLogFile: string;
 }
 
 /** Names the demo uses. */
-export const DEMO_DATABASES = { production: 'support', staging: 'support_staging' } as const;
+export const DEMO_DATABASES: DemoDatabaseNames = { production: 'support', staging: 'support_staging' };
 
 /** The anonymization rules for the demo schema: every column classified, personal data masked. */
 const DEMO_RULES = `anonymize:
@@ -83,20 +90,20 @@ export async function writeDemoWorkspace(dir: string, targets: DemoTargets): Pro
   await writeFile(path.join(dir, 'masking.key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   await writeFile(path.join(dir, 'production.env'), [
     'LOG_LEVEL=info', 'FEATURE_RETURNS=on', 'ORDER_API_URL=https://orders.internal/api',
-    `SUPPORT_API_KEY=prod-${randomBytes(12).toString('hex')}`, `DATABASE_URL=${targets.serverUrl(DEMO_DATABASES.production)}`, '',
+    `SUPPORT_API_KEY=prod-${randomBytes(12).toString('hex')}`, `DATABASE_URL=${withoutPassword(targets.serverUrl(targets.databases.production))}`, '',
   ].join('\n'));
   await writeFile(path.join(dir, 'staging.env'), [
     'LOG_LEVEL=info', 'FEATURE_RETURNS=on', 'ORDER_API_URL=https://orders.internal/api',
-    `SUPPORT_API_KEY=stg-${randomBytes(12).toString('hex')}`, `DATABASE_URL=${targets.serverUrl(DEMO_DATABASES.staging)}`, '',
+    `SUPPORT_API_KEY=stg-${randomBytes(12).toString('hex')}`, `DATABASE_URL=${withoutPassword(targets.serverUrl(targets.databases.staging))}`, '',
   ].join('\n'));
   const config = `# Written by \`rehearsal demo\`: a complete example of rehearsal.config.yaml.
 bot: support-bot
 environment: staging
 databases:
   production:
-    url: "${withPassword(targets.serverUrl(DEMO_DATABASES.production))}"
+    url: "${withPassword(targets.serverUrl(targets.databases.production))}"
   staging:
-    url: "${withPassword(targets.serverUrl(DEMO_DATABASES.staging))}"
+    url: "${withPassword(targets.serverUrl(targets.databases.staging))}"
     keepPrevious: false
     keepSnapshots: 2
 maskingKey:
@@ -127,6 +134,13 @@ metrics:
   const file = path.join(dir, 'rehearsal.config.yaml');
   await writeFile(file, config);
   return file;
+}
+
+/** Application settings name the database; its password lives elsewhere. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
 }
 
 /** The password never goes into the file: the config reads it from the environment. */

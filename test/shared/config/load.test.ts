@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     const line = text.split('\n').findIndex((row) => row.includes('email: emial')) + 1;
 
     await expect(loadConfig(file)).rejects.toThrow(ConfigError);
-    const error = await loadConfig(file).catch((caught: ConfigError) => caught);
+    const error = (await loadConfig(file).catch((caught: unknown) => caught)) as ConfigError;
 
     expect(error.problems).toEqual([
       expect.objectContaining({ file, line, path: 'anonymize.tables.public.users.columns.email.strategy' }),
@@ -84,7 +84,7 @@ describe('loadConfig', () => {
     const parsed = parseYamlDocument(text, configSchema, { env: { PROD_PW: 'a', STAGING_PW: 'b' } });
     const problems = problemsOf(() => parseYamlDocument(text, configSchema, { file: 'c.yaml', env: { PROD_PW: 'a' } }));
 
-    expect(parsed.databases.production.url).toBe('postgres://u:a@db/support');
+    expect(parsed.databases.production).toMatchObject({ url: 'postgres://u:a@db/support' });
     expect(problems).toEqual([expect.stringMatching(/^c\.yaml:\d+: databases\.staging\.url: environment variable STAGING_PW is not set/)]);
   });
 
