@@ -3,6 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadMaskingKey } from '../anonymize/masking-key';
 import type { LoadedConfig } from '../config/load';
+import type { Config } from '../config/schema';
+import { requireLocalDatabases } from '../db/config-schema';
 import { LocalDatabaseProvider } from '../db/local-provider';
 import type { DatabaseProvider } from '../db/provider';
 import { MetricsRecorder } from '../metrics/recorder';
@@ -29,11 +31,7 @@ export interface LocalRunOptions {
 export async function runLocally(options: LocalRunOptions): Promise<RunReport> {
   const { config, baseDir } = options.loaded;
   const maskingKey = await loadMaskingKey(config.maskingKey, options.env, baseDir);
-  const database = options.database ?? new LocalDatabaseProvider({
-    productionUrl: config.databases.production.url,
-    stagingUrl: config.databases.staging.url,
-    keepPrevious: config.databases.staging.keepPrevious,
-  });
+  const database = options.database ?? localProvider(config);
   await mkdir(options.outDir, { recursive: true });
   const report = await runPipeline(
     PHASE_TABLE,
@@ -52,6 +50,11 @@ export async function runLocally(options: LocalRunOptions): Promise<RunReport> {
   );
   await writeFile(path.join(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+function localProvider(config: Config): DatabaseProvider {
+  const { production, staging } = requireLocalDatabases(config.databases);
+  return new LocalDatabaseProvider({ productionUrl: production.url, stagingUrl: staging.url, keepPrevious: staging.keepPrevious });
 }
 
 /** A plain-text summary of a run for the terminal: one line per phase, then the verdict. */
