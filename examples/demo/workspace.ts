@@ -60,23 +60,23 @@ tags: [smoke, orders]
 turns:
   - user: hello
     expect:
-      contains: I can track an order
-      buttons: [Track an order, Email on file]
+      - contains: I can track an order
+      - buttons: [Track an order, Email on file]
   - user: Where is my order ORD-100001?
+    within: 1500ms
     expect:
-      regex: "Order ORD-100001 is (placed|packed|shipped|delivered|returned)\\\\."
-      within: 1500ms
+      - regex: "Order ORD-100001 is (placed|packed|shipped|delivered|returned)\\\\."
 `,
   'email-on-file.convo.yaml': `name: the email on file is a reserved fake address
 tags: [smoke, privacy]
 turns:
   - user: Where is order ORD-100002?
     expect:
-      contains: ORD-100002
+      - contains: ORD-100002
   - user: And what email do you have on file for it?
+    within: 1500ms
     expect:
-      regex: "The email on file for order ORD-100002 is [^@\\\\s]+@example\\\\.(com|org|net)\\\\."
-      within: 1500ms
+      - regex: "The email on file for order ORD-100002 is [^@\\\\s]+@(example\\\\.(com|org|net)|[a-z0-9.-]+\\\\.(test|example|invalid))\\\\."
 `,
 };
 

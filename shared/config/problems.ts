@@ -39,16 +39,21 @@ function nestedIssues(issue: z.core.$ZodIssue): readonly z.core.$ZodIssue[] | un
     return issue.issues.map((inner) => ({ ...inner, message: `key: ${inner.message}` }));
   }
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return undefined;
-  // Pick the branch that got deepest into the input: its issues say what is really wrong.
+  // Pick the branch that got deepest into the input: its issues say what is really wrong. A branch
+  // that rejected the object's keys outright was the wrong shape to begin with; among equals, the one
+  // with fewer complaints is the closer fit.
   let best: readonly z.core.$ZodIssue[] | undefined;
-  let bestDepth = 0;
+  let bestScore: readonly [number, number] = [0, 0];
   for (const branch of issue.errors) {
-    const depth = Math.max(0, ...branch.map((inner) => inner.path.length));
-    if (depth > bestDepth) {
+    const wrongShape = branch.some((inner) => inner.code === 'unrecognized_keys' && inner.path.length === 0);
+    const depth = wrongShape ? 0 : Math.max(0, ...branch.map((inner) => inner.path.length));
+    const score = [depth, -branch.length] as const;
+    if (best === undefined || score[0] > bestScore[0] || (score[0] === bestScore[0] && score[1] > bestScore[1])) {
       best = branch;
-      bestDepth = depth;
+      bestScore = score;
     }
   }
+  if (bestScore[0] === 0) return undefined;
   return best;
 }
 
