@@ -5,6 +5,8 @@ import { loadConfig } from '../../shared/config/load';
 import { parseDatabaseUrl, quoteIdent } from '../../shared/db/client';
 import { seedProduction, seedSizeFor, type SeedSize } from '../../shared/demo/seed';
 import { startEmbeddedServer } from '../../shared/local/embedded-server';
+import { ProcessSampler } from '../../shared/metrics/process-sampler';
+import { staticResources, type ResourceSource } from '../../shared/metrics/resources';
 import { runLocally } from '../../shared/pipeline/local-run';
 import type { RunLog } from '../../shared/pipeline/log';
 import type { RunReport } from '../../shared/pipeline/report';
@@ -34,6 +36,8 @@ export interface DemoSetup {
   /** Superuser URL of a database on the demo's server. */
   readonly databaseUrl: (database: string) => string;
   readonly setupMs: { readonly server: number; readonly seed: number; readonly bot: number };
+  /** The example bot's own CPU and memory, sampled every second while the demo runs. */
+  readonly botResources: ResourceSource;
   /** Stops the bot and, when the demo started it, the server. */
   stop(): Promise<void>;
 }
@@ -84,11 +88,15 @@ export async function setUpDemo(options: DemoOptions): Promise<DemoSetup> {
     const env = { ...options.env, REHEARSAL_DEMO_DB_PASSWORD: new URL(adminUrl).password };
     const bot = await startBotProcess({ databaseUrl: databaseUrl(databases.staging), logFile: botLogFile, env });
     stops.unshift(() => bot.stop());
+    const sampler = new ProcessSampler({ pid: bot.pid, name: 'example bot' });
+    sampler.start();
+    stops.unshift(async () => sampler.stop());
+    const botResources: ResourceSource = { series: (window) => staticResources(sampler.series()).series(window) };
     setupMs.bot = Date.now() - t;
     log.info(`example bot listening at ${bot.url}`);
 
     const configFile = await writeDemoWorkspace(workspace, { serverUrl: databaseUrl, databases, botUrl: bot.url, botLogFile });
-    return { configFile, env, databases, databaseUrl, setupMs, stop: stopAll };
+    return { configFile, env, databases, databaseUrl, setupMs, botResources, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -104,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     const loaded = await loadConfig(setup.configFile, setup.env);
     const report = await runLocally({
-      loaded, outDir: options.outDir, env: setup.env, log: options.log,
+      loaded, outDir: options.outDir, env: setup.env, log: options.log, resources: setup.botResources,
       onPhase: ({ phase, result }) => (result ? undefined : options.log.info(`${phase} ...`)),
     });
     return { report, configFile: setup.configFile, setupMs: setup.setupMs };

@@ -130,6 +130,7 @@ load:
     errorRate: 0.01
 metrics:
   namespace: Rehearsal
+  stagingLog: { file: bot.log }
 `;
   const file = path.join(dir, 'rehearsal.config.yaml');
   await writeFile(file, config);

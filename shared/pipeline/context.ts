@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema';
 import type { DatabaseProvider } from '../db/provider';
 import type { MetricsRecorder } from '../metrics/recorder';
+import type { ResourceSource } from '../metrics/resources';
 import type { RunLog } from './log';
 import type { PhaseResult } from './report';
 import type { RunState } from './state';
@@ -8,6 +9,8 @@ import type { RunState } from './state';
 /** The providers a run uses; local or AWS ones are chosen by whoever builds the context. */
 export interface Providers {
   readonly database: DatabaseProvider;
+  /** Staging's own resource metrics over the check window, for the report (the demo's bot process; CloudWatch in AWS). */
+  readonly resources?: ResourceSource;
 }
 
 /**

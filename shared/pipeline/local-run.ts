@@ -8,6 +8,8 @@ import { requireLocalDatabases } from '../db/config-schema';
 import { LocalDatabaseProvider } from '../db/local-provider';
 import type { DatabaseProvider } from '../db/provider';
 import { MetricsRecorder } from '../metrics/recorder';
+import type { ResourceSource } from '../metrics/resources';
+import { rerenderReport } from '../report/rerender';
 import type { RunLog } from './log';
 import { PHASE_TABLE } from './phase-table';
 import type { PhaseResult, RunReport } from './report';
@@ -22,6 +24,8 @@ export interface LocalRunOptions {
   readonly onPhase?: RunOptions['onPhase'];
   /** Overrides the provider built from the config (tests). */
   readonly database?: DatabaseProvider;
+  /** Staging's resource metrics for the report (the demo samples its bot process). */
+  readonly resources?: ResourceSource;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function runLocally(options: LocalRunOptions): Promise<RunReport> {
       config,
       baseDir,
       outDir: options.outDir,
-      providers: { database },
+      providers: { database, ...(options.resources ? { resources: options.resources } : {}) },
       maskingKey,
       state: {},
       metrics: new MetricsRecorder({ Environment: config.environment, Bot: config.bot }),
@@ -49,6 +53,8 @@ export async function runLocally(options: LocalRunOptions): Promise<RunReport> {
     options.onPhase ? { onPhase: options.onPhase } : {},
   );
   await writeFile(path.join(options.outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  // publish rendered the HTML before its own row existed: render it again from the final report.
+  if (report.phases.some((phase) => phase.name === 'publish' && phase.status === 'passed')) await rerenderReport(options.outDir);
   return report;
 }
 

@@ -41,7 +41,10 @@ export async function runPipeline(
   let settlement: Settlement | undefined;
 
   for (const phase of table) {
-    if (phase.final && settlement === undefined) settlement = await settle(ran, results, context);
+    if (phase.final && settlement === undefined) {
+      settlement = await settle(ran, results, context);
+      context.state.settlement = settlement;
+    }
     if (stopped && !phase.final) {
       results.push(notRun(phase));
       continue;
