@@ -1,0 +1,207 @@
+/**
+ * The load benchmark (issue 5): throughput against autocannon and the correctness figures, one run,
+ * machine-readable JSON with ratios against baselines measured in the same run.
+ *
+ *   npx tsx bench/load.ts [--quick] [--out bench/load.json]
+ *
+ * The target server runs in its own process pinned to core 1 and every generator in its own process
+ * pinned to core 0 (taskset), so "the generator on one core" holds. The machine's cores are shared
+ * with whatever else runs, so absolute figures are noisy; the ratios are what to read.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { mergeLoadResults } from '../shared/load/distributed';
+import { decodeHistogram, summarize } from '../shared/load/histograms';
+import { LoadMeasurement } from '../shared/load/measurement';
+
+const ROOT = path.resolve(__dirname, '..');
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
+const seconds = (full: number) => (args.quick ? Math.max(2, Math.round(full / 3)) : full) * 1000;
+
+function pinned(core: number, file: string, argument: unknown): ChildProcess {
+  return spawn('taskset', ['-c', String(core), process.execPath, '--import', 'tsx', path.join(ROOT, file), JSON.stringify(argument)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (!child.stdout) return reject(new Error('no stdout'));
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(line));
+    child.once('exit', (code) => reject(new Error(`child exited with ${code} before printing`)));
+  });
+}
+
+/** Starts a target server process and returns its URL and a stop function. */
+async function target(options: Record<string, number>): Promise<{ url: string; stop: () => void }> {
+  const child = pinned(1, 'bench/load-target.ts', options);
+  const { port } = JSON.parse(await firstLine(child)) as { port: number };
+  return { url: `http://127.0.0.1:${port}/chat`, stop: () => child.kill('SIGTERM') };
+}
+
+/** Runs one generator scenario in its own pinned process and returns its JSON. */
+async function generate<T>(scenario: Record<string, unknown>): Promise<T> {
+  return JSON.parse(await firstLine(pinned(0, 'bench/load-generator.ts', scenario))) as T;
+}
+
+interface RawResult { requests: number; errors: number; rps: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: unknown }
+interface CannonResult { requests: number; errors: number; rps: number; latency: { p50: number; p90: number; p99: number; max: number } }
+interface ConvResult { turns: number; errors: number; turnsPerSecond: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: unknown }
+
+async function throughput(connections: number) {
+  const server = await target({});
+  try {
+    const rounds: Array<{ rehearsal: number; autocannon: number }> = [];
+    for (let round = 0; round < 2; round += 1) {
+      const cannon = await generate<CannonResult>({ tool: 'autocannon', url: server.url, connections, durationMs: seconds(6) });
+      const ours = await generate<RawResult>({ tool: 'rehearsal-raw', url: server.url, connections, durationMs: seconds(6) });
+      rounds.push({ rehearsal: Math.round(ours.rps), autocannon: Math.round(cannon.rps) });
+    }
+    const best = (key: 'rehearsal' | 'autocannon') => Math.max(...rounds.map((round) => round[key]));
+    return { connections, rounds, rehearsalRps: best('rehearsal'), autocannonRps: best('autocannon'), ratio: round3(best('rehearsal') / best('autocannon')), target: 0.75 };
+  } finally {
+    server.stop();
+  }
+}
+
+async function conversationThroughput() {
+  const server = await target({});
+  try {
+    // Baseline in the same run: raw POSTs of the same JSON body, closed loop, same connections.
+    const baseline = await generate<RawResult>({
+      tool: 'rehearsal-raw', url: server.url, connections: 64, durationMs: seconds(4),
+      method: 'POST', body: JSON.stringify({ conversationId: 'bench-conversation-0001', text: 'turn 1' }),
+    });
+    const steps: Array<{ arrivalRate: number; turnsPerSecond: number; valid: boolean; arrivals: unknown; p99Ms: number; serviceP99Ms: number; maxLagMs: number }> = [];
+    for (const rate of [1000, 2000, 3000, 4000, 6000, 8000]) {
+      const result = await generate<ConvResult>({ tool: 'rehearsal-conversations', url: server.url, connections: 64, durationMs: seconds(4), rate, turns: 2 });
+      steps.push({ arrivalRate: rate, turnsPerSecond: Math.round(result.turnsPerSecond), valid: result.invalid.length === 0, arrivals: result.arrivals, p99Ms: result.response.p99, serviceP99Ms: result.service.p99, maxLagMs: result.maxLagMs });
+      if (result.invalid.length > 0) break;
+    }
+    const best = Math.max(0, ...steps.filter((step) => step.valid).map((step) => step.turnsPerSecond));
+    return {
+      turnsPerConversation: 2, steps, bestValidTurnsPerSecond: best, rawPostBaselineRps: Math.round(baseline.rps),
+      ratioToRawPost: round3(best / baseline.rps), aimPerCore: 20_000,
+    };
+  } finally {
+    server.stop();
+  }
+}
+
+async function fixedLatency() {
+  const server = await target({ delayMs: 50 });
+  try {
+    const ours = await generate<RawResult>({ tool: 'rehearsal-raw', url: server.url, connections: 64, durationMs: seconds(10), rate: 100 });
+    const cannon = await generate<CannonResult>({ tool: 'autocannon', url: server.url, connections: 10, durationMs: seconds(10), rate: 100 });
+    return {
+      server: 'fixed 50 ms', rate: 100, rehearsalP50Ms: ours.response.p50, rehearsalServiceP50Ms: ours.service.p50, rehearsalP99Ms: ours.response.p99,
+      withinTolerance: Math.abs(ours.response.p50 - 50) <= 2, autocannonP50Ms: cannon.latency.p50, requests: ours.requests, valid: ours.invalid.length === 0,
+    };
+  } finally {
+    server.stop();
+  }
+}
+
+async function stall() {
+  const durationMs = seconds(10);
+  const server = await target({ stallAtMs: durationMs / 2, stallMs: 1000 });
+  let ours: RawResult;
+  try {
+    // 20 connections: plenty at 1000/s for sub-ms replies; only the 20 requests caught on the wire by the freeze have long service times.
+    ours = await generate<RawResult>({ tool: 'rehearsal-raw', url: server.url, connections: 20, durationMs, rate: 1000 });
+  } finally {
+    server.stop();
+  }
+  const server2 = await target({ stallAtMs: durationMs / 2, stallMs: 1000 });
+  let cannon: CannonResult;
+  try {
+    cannon = await generate<CannonResult>({ tool: 'autocannon', url: server2.url, connections: 20, durationMs, rate: 1000 });
+  } finally {
+    server2.stop();
+  }
+  // With a 1 s freeze in a 10 s run at a constant rate, 10% of arrivals wait 0..1000 ms: the top 1% waits ~900 ms.
+  const expectedP99 = 1000 * (1 - (0.01 * (durationMs / 1000)));
+  return {
+    rate: 1000, durationMs, stallMs: 1000, requests: ours.requests,
+    responseP99Ms: ours.response.p99, expectedResponseP99Ms: expectedP99, responseP99Ratio: round3(ours.response.p99 / expectedP99), tolerance: '0.9-1.1',
+    serviceP99Ms: ours.service.p99, serviceP50Ms: ours.service.p50, valid: ours.invalid.length === 0, invalid: ours.invalid, maxLagMs: ours.maxLagMs,
+    autocannonP99Ms: cannon.latency.p99,
+  };
+}
+
+/** 8 workers' encoded histograms merged versus one histogram of every sample, through JSON. */
+function merge() {
+  let state = 42;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const single = new LoadMeasurement();
+  const workers = Array.from({ length: 8 }, () => new LoadMeasurement());
+  const samples = args.quick ? 200_000 : 1_000_000;
+  for (let index = 0; index < samples; index += 1) {
+    // Log-normal-ish replies with a stalled tail: what real load looks like.
+    const ms = Math.exp(3 + 0.6 * Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random())) + (random() < 0.02 ? 800 * random() : 0);
+    single.record('c', 1, ms, ms);
+    workers[index % 8]?.record('c', 1, ms, ms);
+  }
+  const merged = mergeLoadResults(workers.map((worker, index) => JSON.parse(JSON.stringify(worker.toResult(index, 8))) as unknown));
+  const mergedSummary = summarize(decodeHistogram(merged.series[0]?.response ?? ''));
+  // The single histogram goes through the same encoding a worker's does: min and max are then both
+  // reported at bucket resolution, so everything must be equal, not only the percentiles.
+  const singleSummary = summarize(decodeHistogram(single.toResult().series[0]?.response ?? ''));
+  const rawSingle = summarize(single.seriesFor('c', 1).response);
+  const percentileKeys = ['count', 'mean', 'p50', 'p90', 'p95', 'p99', 'p999'] as const;
+  const encodedBytes = Math.max(...workers.map((worker) => worker.toResult().series[0]?.response.length ?? 0));
+  return {
+    samples, workers: 8, identical: JSON.stringify(mergedSummary) === JSON.stringify(singleSummary),
+    percentilesEqualUnencodedSingle: percentileKeys.every((key) => mergedSummary[key] === rawSingle[key]),
+    single: singleSummary, merged: mergedSummary, largestEncodedHistogramChars: encodedBytes,
+  };
+}
+
+/** Cost of recording one request (two histograms and counters), against the raw throughput measured. */
+function recordingOverhead(rehearsalRps: number) {
+  const measurement = new LoadMeasurement();
+  const count = 2_000_000;
+  for (let index = 0; index < 100_000; index += 1) measurement.record('raw', 1, index % 500, index % 400);
+  const started = performance.now();
+  for (let index = 0; index < count; index += 1) measurement.record('raw', 1, (index % 5000) / 10, (index % 4000) / 10);
+  const nsPerRecord = ((performance.now() - started) * 1e6) / count;
+  return { nsPerRecord: round3(nsPerRecord), atRps: rehearsalRps, percentOfOneCore: round3((nsPerRecord * rehearsalRps) / 1e7), target: '< 2%' };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const raw = await throughput(10);
+  const conversations = await conversationThroughput();
+  const fixed = await fixedLatency();
+  const stalled = await stall();
+  const merged = merge();
+  const overhead = recordingOverhead(raw.rehearsalRps);
+  const result = {
+    bench: 'load', node: process.version, cores: 'generator pinned to core 0, target to core 1 (shared machine)', quick: args.quick,
+    rawThroughput: raw, conversationThroughput: conversations, fixedLatency: fixed, stall: stalled, merge: merged, recordingOverhead: overhead,
+    verdicts: {
+      rawAtLeast075xAutocannon: raw.ratio >= 0.75,
+      fixed50msP50Within2ms: fixed.withinTolerance,
+      stallP99Within10Percent: stalled.responseP99Ratio >= 0.9 && stalled.responseP99Ratio <= 1.1,
+      serviceP99NearNormal: stalled.serviceP99Ms < 50,
+      mergeIdentical: merged.identical,
+      recordingUnder2Percent: overhead.percentOfOneCore < 2,
+    },
+    totalMs: Date.now() - started,
+  };
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  process.stdout.write(text);
+  if (args.out) await writeFile(path.resolve(args.out), text);
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Expands glob patterns (`*`, `?`, `**`, `{a,b}`) relative to a folder into absolute file paths, sorted,
+ * without duplicates. A pattern without wildcards names one file. Returns the patterns that matched
+ * nothing separately, so the caller can report them.
+ */
+export async function expandGlobs(patterns: readonly string[], baseDir: string): Promise<{ files: string[]; unmatched: string[] }> {
+  const files = new Set<string>();
+  const unmatched: string[] = [];
+  for (const pattern of patterns) {
+    const absolute = path.resolve(baseDir, pattern).split(path.sep).join('/');
+    const found = /[*?{[]/.test(pattern) ? await walkMatching(absolute) : await existingFile(absolute);
+    if (found.length === 0) unmatched.push(pattern);
+    for (const file of found) files.add(file);
+  }
+  return { files: [...files].sort(), unmatched };
+}
+
+async function existingFile(file: string): Promise<string[]> {
+  try {
+    return (await stat(file)).isFile() ? [path.normalize(file)] : [];
+  } catch {
+    return [];
+  }
+}
+
+async function walkMatching(pattern: string): Promise<string[]> {
+  const parts = pattern.split('/');
+  const firstWild = parts.findIndex((part) => /[*?{[]/.test(part));
+  const root = parts.slice(0, firstWild).join('/') || '/';
+  const matcher = globToRegExp(pattern);
+  const found: string[] = [];
+  const deep = parts.slice(firstWild).includes('**') || parts.length - firstWild > 1;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = `${dir === '/' ? '' : dir}/${entry.name}`;
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.') && (deep || depth === 0) && depth < 32) await walk(full, depth + 1);
+      else if (entry.isFile() && matcher.test(full)) found.push(path.normalize(full));
+    }
+  };
+  await walk(root, 0);
+  return found;
+}
+
+/** Converts a glob to an anchored regular expression over `/`-separated paths. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let index = 0; index < glob.length; index += 1) {
+    const char = glob[index] ?? '';
+    if (char === '*' && glob[index + 1] === '*') {
+      // `**/` matches zero or more folders.
+      source += glob[index + 2] === '/' ? '(?:.*/)?' : '.*';
+      index += glob[index + 2] === '/' ? 2 : 1;
+    } else if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else if (char === '{') {
+      const close = glob.indexOf('}', index);
+      if (close < 0) source += '\\{';
+      else {
+        source += `(?:${glob.slice(index + 1, close).split(',').map(escape).join('|')})`;
+        index = close;
+      }
+    } else source += escape(char);
+  }
+  return new RegExp(`^${source}$`);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
