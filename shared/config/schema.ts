@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { rulesSchema } from '../anonymize/rules-schema';
+import { awsSchema } from '../aws/config-schema';
 import { converseSchema } from '../converse/config-schema';
 import { databasesSchema } from '../db/config-schema';
 import { loadSchema } from '../load/config-schema';
@@ -32,6 +33,8 @@ export const configSchema = z
     converse: converseSchema.optional(),
     load: loadSchema.optional(),
     metrics: metricsSchema,
+    /** The AWS deployment (`infra/`): network, triggers, secrets. Only read when deploying. */
+    aws: awsSchema.optional(),
   })
   .strict();
 

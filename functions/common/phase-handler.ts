@@ -1,0 +1,60 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import type { Execution } from '../../shared/aws/execution';
+import { runPhaseStep, type PhaseRuntime } from '../../shared/aws/phase-step';
+import { toEmfLines } from '../../shared/metrics/emf';
+import type { RunLog } from '../../shared/pipeline/log';
+import type { PhaseDefinition } from '../../shared/pipeline/phase';
+import { readEnv } from './env';
+import { powertoolsRunLog } from './log';
+import { awsPhaseRuntime } from './phase-runtime';
+
+/** Builds the runtime on the first call; injected by tests. */
+export type RuntimeFactory = (log: RunLog) => Promise<PhaseRuntime>;
+
+/** Caches the runtime for the container's life; a failed build is retried on the next call, not cached. */
+export function lazyRuntime(factory: RuntimeFactory, log: RunLog): () => Promise<PhaseRuntime> {
+  let pending: Promise<PhaseRuntime> | undefined;
+  return () => {
+    pending ??= factory(log).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/** The phase's `timeoutMs` from the phase table, set by the CDK construct (the handler does not import the whole table). */
+const phaseTimeoutEnv = z.object({ PHASE_TIMEOUT_MS: z.coerce.number().int().positive() });
+
+/** Options of {@link createPhaseHandler}; tests inject all three. */
+export interface PhaseHandlerOptions {
+  readonly factory?: RuntimeFactory;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly write?: (text: string) => void;
+}
+
+/**
+ * The Lambda handler of one phase of the table: parse the execution document, run one call of the
+ * phase (`runPhaseStep`), write the phase's metrics as EMF lines, return the updated document.
+ * Errors propagate with their class name, which the state machine's Retry/Catch match.
+ *
+ * A handler imports only its own phase's function, not the whole table, so its bundle carries only
+ * what that phase needs; a test proves each handler's function is the table's.
+ */
+export function createPhaseHandler(phase: Pick<PhaseDefinition, 'name' | 'run'>, options: PhaseHandlerOptions = {}) {
+  const logger = new Logger({ serviceName: `rehearsal-${phase.name}` });
+  const runtime = lazyRuntime(options.factory ?? awsPhaseRuntime, powertoolsRunLog(logger));
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  let timeoutMs: number | undefined;
+  const run = async (event: unknown): Promise<Execution> => {
+    timeoutMs ??= readEnv(phaseTimeoutEnv, options.env ?? process.env).PHASE_TIMEOUT_MS;
+    const built = await runtime();
+    const step = await runPhaseStep({ ...phase, timeoutMs }, event, built);
+    if (step.metrics.length > 0) write(toEmfLines(step.metrics, built.config.metrics.namespace));
+    return step.execution;
+  };
+  return middy(run).use(injectLambdaContext(logger));
+}

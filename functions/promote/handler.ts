@@ -1,0 +1,7 @@
+import { runPromote } from '../../shared/pipeline/phases/promote';
+import { createPhaseHandler } from '../common/phase-handler';
+
+/** The `promote` phase's row of the phase table (a test proves it is the table's); its timeout comes from PHASE_TIMEOUT_MS. */
+export const phase = { name: 'promote', run: runPromote } as const;
+
+export const handler = createPhaseHandler(phase);

@@ -1,0 +1,7 @@
+import { runRestore } from '../../shared/pipeline/phases/restore';
+import { createPhaseHandler } from '../common/phase-handler';
+
+/** The `restore` phase's row of the phase table (a test proves it is the table's); its timeout comes from PHASE_TIMEOUT_MS. */
+export const phase = { name: 'restore', run: runRestore } as const;
+
+export const handler = createPhaseHandler(phase);

@@ -1,0 +1,40 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { RehearsalFunction } from '../../infra/pipeline/rehearsal-function';
+import { awsConfigInput, parseConfig } from '../shared/aws/factories';
+
+const run = promisify(execFile);
+
+describe('RehearsalFunction bundling (the one test that really bundles)', () => {
+  it('bundles a handler with esbuild offline, with its source map and the config beside it, and the bundle runs', async () => {
+    // Prepare: one function in a stack with bundling on.
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'rehearsal-bundle-'));
+    const configFile = path.join(outdir, 'config.json');
+    writeFileSync(configFile, JSON.stringify(parseConfig(awsConfigInput())));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundle', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new RehearsalFunction(stack, 'Trigger', { name: 'Trigger', configFile, logRetention: RetentionDays.ONE_WEEK });
+
+    // Act
+    const assembly = app.synth();
+    const assetDir = readdirSync(assembly.directory).map((name) => path.join(assembly.directory, name)).find((dir) => existsSync(path.join(dir, 'index.js')));
+    if (!assetDir) throw new Error(`no bundled asset in ${assembly.directory}`);
+    const probe = `
+      const { handler } = require(${JSON.stringify(path.join(assetDir, 'index.js'))});
+      handler({ source: 'aws.s3', 'detail-type': 'Object Created', id: '1', time: 't', detail: {} }, { functionName: 'probe', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 1000 })
+        .then((result) => process.stdout.write(JSON.stringify(result)), (error) => { process.stderr.write(String(error)); process.exit(1); });`;
+    const { stdout } = await run(process.execPath, ['-e', probe], {
+      env: { PATH: process.env['PATH'] ?? '', AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: assetDir, RUN_LOCK_TABLE: 'lock', STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:r', RUN_TIMEOUT_MS: '3600000', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+
+    // Assert
+    expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', 'rehearsal.config.json']);
+    expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).toContain('//# sourceMappingURL=index.js.map');
+    expect(JSON.parse(stdout)).toEqual({ action: 'rejected', reason: 'unrelated event: source "aws.s3", detail-type "Object Created"' });
+  });
+});

@@ -1,0 +1,37 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { validateDeployment } from '../../shared/aws/deploy-validation';
+import type { Config } from '../../shared/config/schema';
+import { RehearsalStack } from '../../infra/rehearsal-stack';
+
+/** Not a test: synthesizes the stack for a config with bundling skipped (the standard aws-lambda-nodejs switch). */
+export function synthStack(config: Config, options: { withTopic?: boolean; nag?: boolean } = {}): { app: App; stack: RehearsalStack; readonly template: Template; topic?: ITopic } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: mkdtempSync(path.join(os.tmpdir(), 'rehearsal-cdk-')) });
+  const deployment = validateDeployment(config);
+  const env = { account: deployment.aws.account, region: deployment.aws.region };
+  const topic = options.withTopic ? new Topic(new Stack(app, 'OnCall', { env }), 'OnCall', { enforceSSL: true }) : undefined;
+  const stack = new RehearsalStack(app, 'Rehearsal', { config, deployment, env, ...(topic ? { onCallTopic: topic } : {}) });
+  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Lazy: synthesizing freezes the tree, and the nag tests must run the first synthesis themselves.
+  let template: Template | undefined;
+  return { app, stack, get template() { return (template ??= Template.fromStack(stack)); }, ...(topic ? { topic } : {}) };
+}
+
+/** The state machine's definition as JSON: token references (function ARNs) become placeholder strings. */
+export function definitionOf(template: Template): { StartAt: string; States: Record<string, Record<string, unknown>> } {
+  const machines = template.findResources('AWS::StepFunctions::StateMachine');
+  const [machine] = Object.values(machines);
+  const definition = (machine?.['Properties'] as { DefinitionString: unknown }).DefinitionString;
+  const flat = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) return join[1].map(flat).join(join[0]);
+    return 'TOKEN';
+  };
+  return JSON.parse(flat(definition)) as { StartAt: string; States: Record<string, Record<string, unknown>> };
+}

@@ -1,0 +1,81 @@
+import { DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RdsInstanceProvider } from '../../../shared/aws/rds-instance-provider';
+import { reapExecution, type ReaperDeps } from '../../../shared/aws/reaper';
+import { awsDeployment } from '../../../shared/aws/resources';
+import { RunLock } from '../../../shared/aws/run-lock';
+import { rdsConfig } from './factories';
+
+const rds = mockClient(RDSClient);
+const route53 = mockClient(Route53Client);
+const dynamo = mockClient(DynamoDBClient);
+const RUN = '1a2b3c4d-0000-4000-8000-000000000000';
+const CANDIDATE = 'rehearsal-support-cand-1a2b3c4d';
+const endpoint = (id: string): string => `${id}.c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com`;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, progress: () => undefined };
+
+function deps(): ReaperDeps {
+  const { staging } = awsDeployment(rdsConfig());
+  if (staging.provider !== 'rds-instance' || staging.swap.mode !== 'dns') throw new Error('factory gave the wrong provider');
+  const clients = { rds: new RDSClient({}), route53: new Route53Client({}), secrets: new SecretsManagerClient({}) };
+  return {
+    database: new RdsInstanceProvider({ bot: 'support-bot', productionIdentifier: 'support-prod', staging, clients }),
+    clients, record: staging.swap, candidatePrefix: staging.candidatePrefix, databaseName: staging.databaseName,
+    lock: new RunLock(new DynamoDBClient({}), 'lock'), startRun: async () => false, lockForMs: 1, log: silent,
+    dimensions: { Environment: 'staging', Bot: 'support-bot' },
+  };
+}
+
+const timedOut = (input: unknown) => ({
+  source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change',
+  detail: { status: 'TIMED_OUT', executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:m:x', input: JSON.stringify(input) },
+});
+const instance = (id: string, tags: { Key: string; Value: string }[] = []) => ({
+  DBInstanceIdentifier: id, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${id}`, Endpoint: { Address: endpoint(id), Port: 5432 }, TagList: tags,
+});
+
+beforeEach(() => {
+  rds.reset();
+  route53.reset();
+  dynamo.reset();
+  dynamo.on(UpdateItemCommand).resolves({});
+});
+
+describe('reapExecution (runs that never reached Finish)', () => {
+  it("points staging back at the database the run's candidate replaced, removes the candidate and releases the lock", async () => {
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: CANDIDATE }).resolves({ DBInstances: [instance(CANDIDATE, [{ Key: 'rehearsal:replaces', Value: 'support-staging' }])] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'support-staging' }).resolves({ DBInstances: [instance('support-staging')] });
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ Name: 'db.staging.support.internal.', Type: 'CNAME', ResourceRecords: [{ Value: endpoint(CANDIDATE) }] }] });
+
+    const result = await reapExecution(timedOut({ runId: RUN, deployId: 'custom:1' }), deps());
+
+    expect(result).toMatchObject({ action: 'reaped', runId: RUN, staging: 'rolled-back' });
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]?.ResourceRecordSet?.ResourceRecords).toEqual([{ Value: endpoint('support-staging') }]);
+    expect(rds.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input.DBInstanceIdentifier)).toEqual([CANDIDATE]);
+    expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({ ConditionExpression: 'holder = :run', ExpressionAttributeValues: { ':run': { S: RUN } } });
+    expect(result.action === 'reaped' ? result.metrics.map((m) => m.name) : []).toEqual(['RefreshFailed']);
+  });
+
+  it('only removes the candidate when staging was never switched to it', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance(CANDIDATE)] });
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ Name: 'db.staging.support.internal.', Type: 'CNAME', ResourceRecords: [{ Value: endpoint('support-staging') }] }] });
+
+    const result = await reapExecution(timedOut({ runId: RUN, deployId: 'custom:1' }), deps());
+
+    expect(result).toMatchObject({ staging: 'candidate-discarded' });
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
+  });
+
+  it('ignores other events and executions without a run id, touching nothing', async () => {
+    const other = await reapExecution({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { status: 'SUCCEEDED', executionArn: 'x', input: '{}' } }, deps());
+    const foreign = await reapExecution(timedOut({ hello: 'world' }), deps());
+
+    expect(other).toEqual({ action: 'ignored', reason: 'not a TIMED_OUT or ABORTED execution status change' });
+    expect(foreign.action).toBe('ignored');
+    expect([...rds.calls(), ...route53.calls(), ...dynamo.calls()]).toHaveLength(0);
+  });
+});
