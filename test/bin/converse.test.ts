@@ -1,18 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../bin/cli/main';
+import { captureIO } from '../support/cli';
 import { botReplying, closedPortUrl, startServer, type TestServer } from '../shared/converse/support/bot-server';
 import { writeTree } from '../shared/converse/support/files';
-
-function capture(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, cwd },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 const files = {
   'convos/hello.yaml': ['name: hello', 'turns:', '  - user: hi', '    expect: [{ contains: Hello }]', ''].join('\n'),
@@ -28,7 +19,7 @@ describe('rehearsal converse', () => {
 
   it('exits 1 when a conversation fails, printing expected and actual, and writes --json and --junit', async () => {
     const dir = await writeTree(files);
-    const cli = capture(dir);
+    const cli = captureIO(dir);
     const code = await main(['converse', '--target', server.url, '--convos', 'convos/*.yaml', '--convos', 'convos/*.convo.txt', '--json', 'out/c.json', '--junit', 'out/c.xml'], cli.io);
     expect(code).toBe(1);
     expect(cli.stdout()).toContain('ok   hello (1 turns');
@@ -41,13 +32,13 @@ describe('rehearsal converse', () => {
 
   it('exits 0 when every conversation passes', async () => {
     const dir = await writeTree(files);
-    const cli = capture(dir);
+    const cli = captureIO(dir);
     expect(await main(['converse', '--target', server.url, '--convos', 'convos/hello.yaml'], cli.io)).toBe(0);
   });
 
   it('exits 2 for a bad convo file, with file and line, and sends nothing', async () => {
     const dir = await writeTree({ 'bad.yaml': ['name: bad', 'turns:', '  - user: hi', '    expect: [{ containz: x }]', ''].join('\n') });
-    const cli = capture(dir);
+    const cli = captureIO(dir);
     expect(await main(['converse', '--target', server.url, '--convos', 'bad.yaml'], cli.io)).toBe(2);
     expect(cli.stderr()).toMatch(/bad\.yaml:4: turns\[0\]\.expect\[0\]: unknown asserter "containz"/);
     expect(server.received).toHaveLength(0);
@@ -55,9 +46,9 @@ describe('rehearsal converse', () => {
 
   it('exits 3 with a clear message when the bot is unreachable, and 2 without --convos', async () => {
     const dir = await writeTree(files);
-    const cli = capture(dir);
+    const cli = captureIO(dir);
     expect(await main(['converse', '--target', await closedPortUrl(), '--convos', 'convos/hello.yaml'], cli.io)).toBe(3);
     expect(cli.stderr()).toMatch(/EnvironmentError: the bot at http:\/\/127\.0\.0\.1:\d+\/chat is unreachable/);
-    expect(await main(['converse', '--target', server.url], capture(dir).io)).toBe(2);
+    expect(await main(['converse', '--target', server.url], captureIO(dir).io)).toBe(2);
   });
 });

@@ -1,18 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../bin/cli/main';
+import { captureIO } from '../support/cli';
 import { botReplying, closedPortUrl, sendJson, startServer, type TestServer } from '../shared/converse/support/bot-server';
 import { writeTree } from '../shared/converse/support/files';
-
-function capture(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {}, cwd },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 interface JsonReport {
   requests: number; errors: number; throughput: number;
@@ -27,7 +18,7 @@ describe('rehearsal load', () => {
   it('raw mode sends R requests per second for D and writes the promised JSON', async () => {
     server = await startServer((_request, response) => sendJson(response, { ok: true }));
     const dir = await writeTree({});
-    const cli = capture(dir);
+    const cli = captureIO(dir);
     const code = await main(['load', '--url', server.url, '--rate', '20', '--duration', '1s', '--connections', '2', '--method', 'post', '--body', '{"a":1}', '--header', 'X-Test: yes', '--json', 'load.json', '--max-lag', '2s'], cli.io);
     expect(code).toBe(0);
     const report = JSON.parse(await readFile(path.join(dir, 'load.json'), 'utf8')) as JsonReport;
@@ -41,7 +32,7 @@ describe('rehearsal load', () => {
   it('conversation mode exits 1 when a threshold is breached and reports per-turn figures', async () => {
     server = await startServer(botReplying(() => [{ text: 'hello' }]));
     const dir = await writeTree({ 'hello.yaml': ['name: hello', 'turns:', '  - user: hi', '  - user: bye', ''].join('\n') });
-    const cli = capture(dir);
+    const cli = captureIO(dir);
     const code = await main(['load', '--target', server.url, '--convos', '*.yaml', '--rate', '10', '--duration', '500ms', '--threshold', 'p50 < 0ms', '--json', 'out.json'], cli.io);
     expect(code).toBe(1);
     expect(cli.stdout()).toMatch(/FAIL p50 < 0ms \[overall\]: [\d.]+ ms/);
@@ -53,12 +44,12 @@ describe('rehearsal load', () => {
   it('exits 3 when the target is unreachable and 2 on bad usage', async () => {
     server = await startServer(botReplying(() => []));
     const dir = await writeTree({});
-    const unreachable = capture(dir);
+    const unreachable = captureIO(dir);
     expect(await main(['load', '--url', await closedPortUrl(), '--rate', '10', '--duration', '1s'], unreachable.io)).toBe(3);
     expect(unreachable.stderr()).toMatch(/is unreachable \(ECONNREFUSED\); no load was sent/);
-    const bad = capture(dir);
+    const bad = captureIO(dir);
     expect(await main(['load', '--url', server.url, '--rate', 'fast', '--duration', '1s'], bad.io)).toBe(2);
     expect(bad.stderr()).toContain('--rate must be a positive number or "max", got "fast"');
-    expect(await main(['load', '--url', server.url, '--rate', '1', '--duration', '1s', '--threshold', 'p95 > 1s'], capture(dir).io)).toBe(2);
+    expect(await main(['load', '--url', server.url, '--rate', '1', '--duration', '1s', '--threshold', 'p95 > 1s'], captureIO(dir).io)).toBe(2);
   });
 });

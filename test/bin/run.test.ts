@@ -3,18 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../bin/cli/main';
+import { captureIO } from '../support/cli';
 import { makeConfigInput } from '../support/config-factory';
 import { createDatabase, dropDatabases, query, serverUrl, uniqueName } from '../support/postgres';
-
-function capture(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env, cwd },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 describe('rehearsal run', () => {
   it('exits 2 with one message per problem, each with file, line and path, and touches nothing', async () => {
@@ -26,7 +17,7 @@ describe('rehearsal run', () => {
       anonymize: { tables: { 'public.users': { columns: { id: 'keep', email: 'emial', phone: { strategy: 'dateShift' } } } } },
     });
     await writeFile(path.join(dir, 'rehearsal.config.yaml'), stringify(input));
-    const cli = capture(dir, { REHEARSAL_MASKING_KEY: 'k'.repeat(32) });
+    const cli = captureIO(dir, { REHEARSAL_MASKING_KEY: 'k'.repeat(32) });
 
     const code = await main(['run', '--config', 'rehearsal.config.yaml'], cli.io);
 
@@ -43,7 +34,7 @@ describe('rehearsal run', () => {
   it('exits 2 and names the variable when the masking key is missing, before anything changes', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rehearsal-cli-'));
     await writeFile(path.join(dir, 'c.yaml'), stringify(makeConfigInput()));
-    const cli = capture(dir);
+    const cli = captureIO(dir);
 
     const code = await main(['run', '--config', 'c.yaml'], cli.io);
 
@@ -53,7 +44,7 @@ describe('rehearsal run', () => {
   });
 
   it('exits 2 on an unknown option and shows the usage', async () => {
-    const cli = capture('/tmp');
+    const cli = captureIO('/tmp');
 
     const code = await main(['run', '--confg', 'x'], cli.io);
 
@@ -63,7 +54,7 @@ describe('rehearsal run', () => {
   });
 
   it('exits 2 on an unknown command, listing the commands', async () => {
-    const cli = capture('/tmp');
+    const cli = captureIO('/tmp');
 
     expect(await main(['rnu'], cli.io)).toBe(2);
     expect(cli.stderr()).toMatch(/unknown command "rnu"; expected one of .*demo.*run/);
