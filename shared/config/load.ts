@@ -66,6 +66,16 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   return { config, file: path.resolve(file), baseDir: path.dirname(path.resolve(file)) };
 }
 
+/**
+ * A line locator for a YAML (or JSON) text already validated by {@link parseYamlDocument}: maps a path
+ * found later (a rule that does not fit the database) back to its line. Unparseable text locates nothing.
+ */
+export function yamlLineLocator(text: string): LineLocator {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  return locatorFor(document, lineCounter);
+}
+
 /** Builds a function giving the 1-based line of the node at a path, or of its closest existing parent. */
 function locatorFor(document: Document, lineCounter: LineCounter): LineLocator {
   return (pathParts) => {

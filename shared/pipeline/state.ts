@@ -1,4 +1,6 @@
+import type { AnonymizeProgress } from '../anonymize/anonymize';
 import type { DatabaseRef, Promotion, SnapshotRef } from '../db/provider';
+import type { Settlement } from './report';
 
 /**
  * What phases hand to later phases. Plain JSON: in AWS it travels through Step Functions state between
@@ -10,4 +12,8 @@ export interface RunState {
   promotion?: Promotion;
   /** Set when the run changed staging back to its previous database. */
   rolledBack?: boolean;
+  /** What the run did to staging, set before the final phases (publish) run. */
+  settlement?: Settlement;
+  /** Where masking the candidate stands (tables done, per-table figures), so a pending anonymize resumes. */
+  anonymize?: AnonymizeProgress;
 }

@@ -1,0 +1,141 @@
+/**
+ * Benchmark of the anonymizer against the two ways competitors mask, all on one embedded PostgreSQL in
+ * one run: (a) `rehearsal anonymize`, (b) a hand-written single UPDATE with md5 transforms (the
+ * in-database floor), (c) COPY out, transform in Node, COPY back. Also verify's time, peak RSS, and
+ * rows/s per strategy. Prints JSON. Usage: npx tsx bench/anonymize.ts [--rows N]
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { anonymizeDatabase } from '../shared/anonymize/anonymize';
+import { installMaskSchema, useMaskingKey } from '../shared/anonymize/mask-schema';
+import { parseRulesText } from '../shared/anonymize/rules-source';
+import { startEmbeddedServer } from '../shared/local/embedded-server';
+import { verifyDatabase } from '../shared/verify/verify';
+import { BENCH_RULES, BENCH_SCHEMA, fillBenchData, MD5_UPDATE } from './anonymize-data';
+import { copyThroughNode, nodeFakes } from './anonymize-node';
+
+const KEY = Buffer.from('bench-masking-key-0123456789');
+
+async function withDb<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `work`, returning its duration and the process's peak RSS while it ran (sampled every 50 ms). */
+async function measure<T>(work: () => Promise<T>): Promise<{ ms: number; peakRssMb: number; value: T }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const started = performance.now();
+  try {
+    const value = await work();
+    return { ms: Math.round(performance.now() - started), peakRssMb: Math.round(Math.max(peak, process.memoryUsage().rss) / 1048576), value };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
+  const rows = Number(values.rows);
+  const server = await startEmbeddedServer();
+  try {
+    const admin = server.url();
+    const create = (name: string, template?: string) => withDb(admin, (c) => c.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
+    const built = await measure(async () => {
+      await create('bench_template');
+      await withDb(server.url('bench_template'), (c) => fillBenchData(c, rows));
+    });
+    for (const name of ['bench_a', 'bench_b', 'bench_c_source']) await create(name, 'bench_template');
+    await create('bench_c_target');
+    await withDb(server.url('bench_c_target'), (c) => c.query(BENCH_SCHEMA));
+
+    // (a) rehearsal anonymize, then verify.
+    const source = parseRulesText(BENCH_RULES, 'bench-rules.yaml');
+    const a = await measure(() => anonymizeDatabase({ connection: { connectionString: server.url('bench_a') }, source, key: KEY }));
+    const updateOnlyMs = a.value.progress.tables.reduce((sum, table) => sum + table.durationMs, 0);
+    const checks = await withDb(server.url('bench_a'), async (c) => (await c.query(`SELECT
+        (SELECT count(DISTINCT email) = count(*) FROM users) AS emails_unique,
+        (SELECT count(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.contact_email IS DISTINCT FROM u.email)::int AS inconsistent_child_emails,
+        (SELECT count(*) FROM users WHERE email !~ '@example\\.(com|org|net)$')::int AS unreserved_emails,
+        pg_total_relation_size('users') AS users_bytes`)).rows[0]);
+    const verify = await measure(() => verifyDatabase({ connection: { connectionString: server.url('bench_a') }, source, key: KEY }));
+
+    // (b) hand-written single UPDATE with md5.
+    const b = await measure(() => withDb(server.url('bench_b'), (c) => c.query(MD5_UPDATE)));
+
+    // (c) COPY out, transform in Node, COPY back.
+    const fakes = nodeFakes(KEY);
+    const orNull = (value: string | undefined, fn: (v: string) => string): string => (value === undefined || value === '\\N' ? '\\N' : fn(value));
+    const c = await measure(() => withDb(server.url('bench_c_source'), (reader) => withDb(server.url('bench_c_target'), async (writer) => {
+      await copyThroughNode(reader, writer, 'users', 'users', (f) => {
+        f[1] = orNull(f[1], fakes.email); f[2] = orNull(f[2], fakes.fullName); f[3] = orNull(f[3], fakes.phone); f[4] = orNull(f[4], fakes.street);
+        f[5] = orNull(f[5], fakes.city); f[6] = orNull(f[6], fakes.postcode); f[7] = orNull(f[7], fakes.scrub);
+      });
+      await copyThroughNode(reader, writer, 'orders', 'orders', (f) => { f[3] = orNull(f[3], fakes.email); });
+    })));
+
+    const perStrategy = await strategyRates(server.url('bench_template'), Math.min(rows, 200_000));
+    const result = {
+      rows: { users: rows, orders: rows },
+      buildMs: built.ms,
+      a_rehearsal: { ms: a.ms, updateOnlyMs, fingerprints: a.value.progress.fingerprints, tables: a.value.progress.tables, peakRssMb: a.peakRssMb, checks },
+      verify: { ms: verify.ms, findings: verify.value.findings.length, findingKinds: countBy(verify.value.findings.map((f) => `${f.table}.${f.column}: ${f.kind}`)), peakRssMb: verify.peakRssMb },
+      b_md5_update: { ms: b.ms },
+      c_copy_node: { ms: c.ms, peakRssMb: c.peakRssMb },
+      rowsPerSecond: { a: Math.round((2 * rows) / (a.ms / 1000)), b: Math.round((2 * rows) / (b.ms / 1000)), c: Math.round((2 * rows) / (c.ms / 1000)) },
+      ratios: {
+        a_over_b: +(a.ms / b.ms).toFixed(2),
+        aUpdateOnly_over_b: +(updateOnlyMs / b.ms).toFixed(2),
+        c_over_a: +(c.ms / a.ms).toFixed(2),
+        verify_over_a: +(verify.ms / a.ms).toFixed(2),
+      },
+      targets: { a_within_1_3x_of_b: a.ms <= 1.3 * b.ms, a_4x_faster_than_c: c.ms >= 4 * a.ms, verify_under_half_of_a: verify.ms < a.ms / 2, rss_under_200mb: Math.max(a.peakRssMb, verify.peakRssMb) < 200 },
+      strategyRowsPerSecond: perStrategy,
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+}
+
+/** Rows per second of each strategy's SQL function alone (a SELECT over `limit` users, nothing written). */
+async function strategyRates(url: string, limit: number): Promise<Record<string, number>> {
+  return withDb(url, async (client) => {
+    await client.query('BEGIN');
+    await installMaskSchema(client, { ownTransaction: false });
+    await useMaskingKey(client, KEY);
+    const s = 'rehearsal_mask';
+    const expressions: Record<string, string> = {
+      md5_baseline: `md5('salt' || email)`,
+      hmac_only: `${s}.digest('x', email, 0)::text`,
+      email: `${s}.email(email)`, fullName: `${s}.full_name(full_name)`, firstName: `${s}.first_name(full_name)`, phone: `${s}.phone(phone)`,
+      street: `${s}.street(street)`, city: `${s}.city(city)`, postcode: `${s}.postcode(postcode)`, hash: `${s}.hash_text(email)`,
+      uuid: `${s}.uuid_text(email)`, username: `${s}.username(email)`, ipAddress: `${s}.ip(city)`, redact: `${s}.redact(email)`,
+      scrubText: `${s}.scrub_text(bio)`, fingerprint: `${s}.fingerprint(email)::text`, verifyTokens: `(SELECT count(*) FROM ${s}.pii_tokens(bio))::text`,
+    };
+    const rates: Record<string, number> = {};
+    for (const [name, sql] of Object.entries(expressions)) {
+      const started = performance.now();
+      await client.query(`SELECT sum(length(${sql})) FROM (SELECT * FROM users LIMIT ${limit}) u`);
+      rates[name] = Math.round(limit / ((performance.now() - started) / 1000));
+    }
+    await client.query('ROLLBACK');
+    return rates;
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { dryRun, formatDryRun } from '../../../shared/anonymize/dry-run';
+import { assertNotProduction } from '../../../shared/anonymize/production-check';
+import { loadRulesFile } from '../../../shared/anonymize/rules-source';
+import { loadConfig } from '../../../shared/config/load';
+import { ExitCode } from '../../../shared/errors';
+import { parseCommandArgs, required } from '../args';
+import type { Command } from '../io';
+import { databaseUrl, keyFor } from './mask-args';
+
+/** `rehearsal anonymize`: masks a candidate database in place, or shows what it would do. */
+export const anonymizeCommand: Command = {
+  name: 'anonymize',
+  summary: 'Mask a copy of the database in place with a rules file (fail closed)',
+  usage: [
+    'Usage: rehearsal anonymize --database-url URL --rules FILE [--config FILE] [--key-file FILE] [--schema NAME]... [--dry-run] [--json]',
+    '  --database-url URL  the copy to mask (never production)',
+    '  --rules FILE        rules file (YAML or JSON); every column must have a rule',
+    '  --config FILE       rehearsal.config.yaml, to refuse the database it names as production',
+    '  --key-file FILE     masking key file (default: the REHEARSAL_MASKING_KEY environment variable)',
+    '  --schema NAME       only these schemas (repeatable; default: every schema)',
+    '  --dry-run           print the plan and before/after samples; change nothing',
+    '  --json              print { "tables": [{ "table", "rows", "durationMs" }] }',
+    'Exit codes: 0 masked; 1 a column without a rule or a table that failed; 2 bad usage or rules; 3 environment.',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values } = parseCommandArgs('anonymize', argv, {
+      'database-url': { type: 'string' },
+      rules: { type: 'string' },
+      config: { type: 'string' },
+      'key-file': { type: 'string' },
+      schema: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    });
+    const url = databaseUrl('anonymize', values['database-url']);
+    const source = await loadRulesFile(path.resolve(io.cwd, required('anonymize', 'rules', values.rules)), io.env);
+    if (values.config !== undefined) assertNotProduction(url, (await loadConfig(path.resolve(io.cwd, values.config), io.env)).config);
+    const key = await keyFor(values, io);
+    const connection = { connectionString: url };
+    if (values['dry-run']) {
+      const result = await dryRun(connection, source, key, { schemas: values.schema ?? [] });
+      io.stdout.write(values.json ? `${JSON.stringify({ dryRun: true, samples: result.samples }, null, 2)}\n` : formatDryRun(result));
+      return ExitCode.Passed;
+    }
+    const result = await anonymizeDatabase({
+      connection, source, key, schemas: values.schema ?? [],
+      onTable: (figure) => (values.json ? undefined : io.stderr.write(`masked ${figure.table}: ${figure.rows} rows in ${figure.durationMs} ms\n`)),
+    });
+    const tables = result.progress.tables.map(({ table, rows, durationMs }) => ({ table, rows, durationMs }));
+    if (values.json) io.stdout.write(`${JSON.stringify({ tables })}\n`);
+    else io.stdout.write(`masked ${tables.reduce((sum, table) => sum + table.rows, 0)} rows in ${tables.length} tables${result.plan.truncated.length > 0 ? `, truncated ${result.plan.truncated.join(', ')}` : ''}; run rehearsal verify next\n`);
+    return ExitCode.Passed;
+  },
+};

@@ -1,0 +1,139 @@
+import type pg from 'pg';
+import { withClient } from '../db/client';
+import { ConfigError } from '../errors';
+import { readCatalog } from './catalog';
+import { CoverageError } from './errors';
+import { recordKnownNames, takeFingerprints, useKnownNames } from './fingerprints';
+import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyCheck, useMaskingKey } from './mask-schema';
+import { maskUnit, qualifiedSql, setExpression, truncateTables, unitStep, type TableFigure } from './mask-unit';
+import { buildPlan, type MaskPlan } from './plan';
+import { ruleProblem, type RulesSource } from './rules-source';
+
+/** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
+export interface AnonymizeProgress {
+  /** Schema installed, fingerprints taken, truncations done. */
+  prepared: boolean;
+  /** Units (groups of tables) already masked and committed. */
+  done: string[];
+  tables: TableFigure[];
+  fingerprints: number;
+}
+
+/** Options of {@link anonymizeDatabase}. */
+export interface AnonymizeOptions {
+  readonly connection: pg.ClientConfig;
+  readonly source: RulesSource;
+  readonly key: Buffer;
+  readonly schemas?: readonly string[];
+  /** The progress of an earlier call to resume from. */
+  readonly progress?: AnonymizeProgress;
+  /** Stop after the unit that passes this many milliseconds and return `pending` (default: never). */
+  readonly budgetMs?: number;
+  readonly onTable?: (figure: TableFigure) => void;
+  /** Called after each table group commits, so a caller can keep the progress even if a later one throws. */
+  readonly onProgress?: (progress: AnonymizeProgress) => void;
+}
+
+export interface AnonymizeResult {
+  readonly status: 'done' | 'pending';
+  readonly progress: AnonymizeProgress;
+  readonly plan: MaskPlan;
+}
+
+/**
+ * Checks the rules against the database and fails before anything changes when any column is
+ * unclassified, any rule dangles or does not fit; otherwise takes the verify fingerprints, truncates,
+ * and masks unit by unit (each atomic), with VACUUM ANALYZE after each. Resumable: call again while
+ * the status is `pending` (or after a failure); the database records which units committed, so none is
+ * masked twice.
+ */
+export async function anonymizeDatabase(options: AnonymizeOptions): Promise<AnonymizeResult> {
+  const started = Date.now();
+  return withClient(options.connection, async (client) => {
+    const plan = await checkedPlan(client, options.source, options.schemas);
+    const progress: AnonymizeProgress = options.progress
+      ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
+      : { prepared: false, done: [], tables: [], fingerprints: 0 };
+    const steps = await committedSteps(client);
+    if (steps?.has('prepared')) {
+      await useMaskingKey(client, options.key);
+      if (!(await keyMatches(client))) {
+        throw new ConfigError('this database holds a masking run started with another key; finish it with that key, or restore a fresh copy');
+      }
+      progress.prepared = true;
+      progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
+    } else {
+      progress.fingerprints = await prepare(client, plan, options);
+      progress.prepared = true;
+    }
+    await useKnownNames(client);
+    for (const unit of plan.units) {
+      if (progress.done.includes(unit.id)) continue;
+      const figures = await maskUnit(client, unit);
+      for (const plan of unit.tables) await client.query(`VACUUM ANALYZE ${qualifiedSql(plan)}`);
+      progress.done.push(unit.id);
+      for (const figure of figures) {
+        progress.tables.push(figure);
+        options.onTable?.(figure);
+      }
+      options.onProgress?.(progress);
+      if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs && progress.done.length < plan.units.length) {
+        return { status: 'pending', progress, plan };
+      }
+    }
+    return { status: 'done', progress, plan };
+  });
+}
+
+/**
+ * One transaction: the mask schema, the key check, a type check of every rule, the fingerprints and
+ * known names, the truncations. A failure leaves the database as it was. Returns the fingerprint count.
+ */
+async function prepare(client: pg.Client, plan: MaskPlan, options: AnonymizeOptions): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await installMaskSchema(client, { ownTransaction: false });
+    await useMaskingKey(client, options.key);
+    await typeCheck(client, plan, options.source);
+    await recordKeyCheck(client);
+    const fingerprints = await takeFingerprints(client, plan);
+    await recordKnownNames(client, plan);
+    await truncateTables(client, plan.truncated);
+    await commitStep(client, 'prepared');
+    await client.query('COMMIT');
+    return fingerprints;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Reads the catalog and builds the plan; throws CoverageError (exit 1) or ConfigError (exit 2) on any problem. */
+export async function checkedPlan(client: pg.Client, source: RulesSource, schemas: readonly string[] = []): Promise<MaskPlan> {
+  const plan = buildPlan(source, await readCatalog(client, schemas));
+  if (plan.problems.length === 0) return plan;
+  const coverageOnly = plan.problems.length === plan.unclassified.length + plan.dangling.length;
+  if (coverageOnly) throw new CoverageError(plan.unclassified, plan.dangling, plan.problems);
+  throw new ConfigError(plan.problems);
+}
+
+/**
+ * Plans every table's UPDATE without running it (`LIMIT 0`), so a fixed value that does not cast to
+ * its column, or any expression PostgreSQL rejects, is reported with its rule's line before any row changes.
+ */
+async function typeCheck(client: pg.Client, plan: MaskPlan, source: RulesSource): Promise<void> {
+  const problems = [];
+  for (const table of plan.tables) {
+    for (const column of table.masked) {
+      await client.query('SAVEPOINT rule_check');
+      try {
+        await client.query(`SELECT ${setExpression(column)} FROM ${qualifiedSql(table)} LIMIT 0`);
+        await client.query('RELEASE SAVEPOINT rule_check');
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT rule_check');
+        problems.push(ruleProblem(source, ['tables', table.table.qualified, 'columns', column.column.name], `the rule does not apply to ${column.column.sqlType}: ${(error as Error).message}`));
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}

@@ -1,0 +1,86 @@
+import type pg from 'pg';
+import { quoteIdent, withClient } from '../db/client';
+import { checkedPlan } from './anonymize';
+import { installMaskSchema, useMaskingKey } from './mask-schema';
+import { qualifiedSql, setExpression } from './mask-unit';
+import type { MaskPlan } from './plan';
+import type { RulesSource } from './rules-source';
+import { MASK_SCHEMA } from './sql/core';
+
+/** A few rows of one table before and after masking; originals appear only as fingerprints. */
+export interface TableSample {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly { readonly key: string; readonly before: readonly (string | null)[]; readonly after: readonly (string | null)[] }[];
+}
+
+export interface DryRun {
+  readonly plan: MaskPlan;
+  readonly samples: readonly TableSample[];
+}
+
+/**
+ * Builds the plan and masks a few rows per table inside a transaction that is rolled back: the database
+ * is left exactly as it was. Original values are shown as `fp:` + 8 hex of their keyed fingerprint,
+ * never in clear (they are production's personal data).
+ */
+export async function dryRun(connection: pg.ClientConfig, source: RulesSource, key: Buffer, options: { schemas?: readonly string[]; sampleRows?: number } = {}): Promise<DryRun> {
+  const sampleRows = options.sampleRows ?? 3;
+  return withClient(connection, async (client) => {
+    const plan = await checkedPlan(client, source, options.schemas);
+    const samples: TableSample[] = [];
+    await client.query('BEGIN');
+    try {
+      await installMaskSchema(client, { ownTransaction: false });
+      await useMaskingKey(client, key);
+      for (const table of plan.tables) {
+        if (table.masked.length === 0) continue;
+        const keyColumns = table.table.primaryKey.length > 0 ? table.table.primaryKey : ['ctid'];
+        const keySql = keyColumns.map((column) => `${column === 'ctid' ? 'ctid' : quoteIdent(column)}::text`).join(` || ',' || `);
+        const before = table.masked.map((column, i) => `'fp:' || left(encode(${MASK_SCHEMA}.fingerprint(${quoteIdent(column.column.name)}::text), 'hex'), 8) AS b${i}`);
+        const after = table.masked.map((column, i) => `(${setExpression(column)})::text AS a${i}`);
+        const { rows } = await client.query<Record<string, string | null>>(
+          `SELECT ${keySql} AS k, ${[...before, ...after].join(', ')} FROM ${qualifiedSql(table)} LIMIT ${sampleRows}`,
+        );
+        samples.push({
+          table: table.table.qualified,
+          columns: table.masked.map((column) => column.column.name),
+          rows: rows.map((row) => ({
+            key: row.k ?? '',
+            before: table.masked.map((_, i) => row[`b${i}`] ?? null),
+            after: table.masked.map((_, i) => row[`a${i}`] ?? null),
+          })),
+        });
+      }
+    } finally {
+      await client.query('ROLLBACK');
+    }
+    return { plan, samples };
+  });
+}
+
+/** The plan and samples as text for a person. */
+export function formatDryRun({ plan, samples }: DryRun): string {
+  const lines = ['Plan (dry run: nothing was changed)'];
+  for (const name of plan.truncated) lines.push(`  ${name}: truncate`);
+  for (const table of plan.tables) {
+    if (table.truncate) continue;
+    if (table.masked.length === 0) {
+      lines.push(`  ${table.table.qualified}: keep every column`);
+      continue;
+    }
+    const columns = table.masked.map((column) => `${column.column.name}=${column.rule.strategy}${column.follows ? ` (follows ${column.follows})` : ''}${column.unique ? ' [unique]' : ''}`);
+    lines.push(`  ${table.table.qualified}: UPDATE ${columns.join(', ')}`);
+  }
+  for (const unit of plan.units) {
+    if (unit.foreignKeys.length > 0) lines.push(`  one transaction for ${unit.tables.map((table) => table.table.qualified).join(', ')} (foreign keys ${unit.foreignKeys.map((entry) => entry.key.name).join(', ')} re-validated)`);
+  }
+  lines.push('', 'Samples (before: keyed fingerprint of the original; after: the fake)');
+  for (const sample of samples) {
+    lines.push(`  ${sample.table}`);
+    for (const row of sample.rows) {
+      sample.columns.forEach((column, i) => lines.push(`    ${row.key} ${column}: ${row.before[i] ?? 'NULL'} -> ${row.after[i] ?? 'NULL'}`));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

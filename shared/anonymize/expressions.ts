@@ -1,0 +1,75 @@
+import { quoteIdent, quoteLiteral } from '../db/client';
+import type { ColumnInfo } from './catalog';
+import { parseJsonPath, toWalkerPath } from './json-path';
+import type { ColumnRule } from './rules-schema';
+import { STRATEGIES, typeClassOf } from './strategies';
+import { MASK_SCHEMA } from './sql/core';
+import { INLINE_FAKES, inlineFake } from './sql/fakes';
+
+const s = MASK_SCHEMA;
+const INT_BITS: Readonly<Record<string, number>> = { int2: 15, int4: 31, int8: 63 };
+
+/** The element type of a column: its own type, or for an array its element's (`text[]` gives `text`). */
+function elementType(column: ColumnInfo): string {
+  return column.isArray ? column.sqlType.replace(/\[\]$/, '') : column.sqlType;
+}
+
+/**
+ * The SQL expression giving the masked value of `value` (an SQL expression of the column's element
+ * type) under a rule, typed as the element type. `attempt` is an SQL integer expression: 0 normally,
+ * higher when resolving a uniqueness collision.
+ */
+export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRule, attempt = '0'): string {
+  const type = elementType(column);
+  const maxLength = column.maxLength === undefined ? 'NULL' : String(column.maxLength);
+  const cls = typeClassOf(column);
+  switch (rule.strategy) {
+    case 'keep':
+      return value;
+    case 'null':
+      return `NULL::${type}`;
+    case 'fixed':
+      return rule.value === null ? `NULL::${type}` : `${quoteLiteral(String(rule.value))}::${type}`;
+    case 'hash':
+      if (cls === 'integer') return `${s}.hash_int(${value}::text, ${INT_BITS[column.baseType] ?? 31}, ${attempt})::${type}`;
+      if (cls === 'uuid') return `${s}.uuid_text(${value}::text, NULL, ${attempt})::${type}`;
+      return `${s}.hash_text(${value}::text, ${maxLength}, ${attempt})::${type}`;
+    case 'dateShift': {
+      const shift = `((${s}.u32(${s}.digest('date', ${value}::text, 0), 0) % ${2 * rule.maxDays + 1}) - ${rule.maxDays})`;
+      return column.baseType === 'date' ? `(${value} + ${shift}::int)` : `(${value} + ${shift} * interval '1 day')::${type}`;
+    }
+    case 'numberNoise': {
+      const factor = `(1 + ${rule.ratio} * ((${s}.u32(${s}.digest('number', ${value}::text, 0), 0)::numeric / 4294967295) * 2 - 1))`;
+      return cls === 'integer' ? `round(${value} * ${factor})::${type}` : `(${value} * ${factor})::${type}`;
+    }
+    case 'scrubText':
+      return cls === 'json' ? `${s}.scrub_text(${value}::text)::${type}` : `${s}.scrub_text(${value}::text, ${maxLength})::${type}`;
+    case 'json': {
+      let doc = `${value}::jsonb`;
+      for (const [path, leaf] of Object.entries(rule.paths)) {
+        const param = leaf.strategy === 'fixed' ? JSON.stringify(leaf.value) : leaf.strategy === 'dateShift' ? String(leaf.maxDays) : leaf.strategy === 'numberNoise' ? String(leaf.ratio) : null;
+        const segments = toWalkerPath(parseJsonPath(path)).map(quoteLiteral).join(', ');
+        doc = `${s}.json_apply(${doc}, ARRAY[${segments}]::text[], ${quoteLiteral(leaf.strategy)}, ${param === null ? 'NULL' : quoteLiteral(param)})`;
+      }
+      return `${doc}::${type}`;
+    }
+    default: {
+      const fn = STRATEGIES[rule.strategy].fakeFunction;
+      if (!fn) throw new Error(`no fake function for strategy ${rule.strategy}`);
+      // inet::text carries the mask (8.8.8.8/32); host() is the address as free text writes it.
+      const input = cls === 'inet' ? `host(${value})` : `${value}::text`;
+      const limit = cls === 'text' ? maxLength : 'NULL';
+      // Inlined rather than called: a call per row through the SQL-function executor is several times slower.
+      if (INLINE_FAKES.has(fn)) return `(${inlineFake(fn, input, limit, attempt)})::${type}`;
+      return `${s}.${fn}(${input}, ${limit}, ${attempt})::${type}`;
+    }
+  }
+}
+
+/** The SQL expression giving a column's masked value: arrays are masked element by element, in order. */
+export function maskColumnSql(column: ColumnInfo, rule: ColumnRule, attempt = '0', source?: string): string {
+  const ref = source ?? quoteIdent(column.name);
+  if (!column.isArray) return maskElementSql(ref, column, rule, attempt);
+  const element = maskElementSql('u.e', column, rule, attempt);
+  return `CASE WHEN ${ref} IS NULL THEN NULL ELSE ARRAY(SELECT ${element} FROM unnest(${ref}) WITH ORDINALITY AS u(e, i) ORDER BY u.i)::${column.sqlType} END`;
+}

@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { hmacPads } from './keyed-digest';
+import { coreSql, KEY_SETTINGS, MASK_SCHEMA } from './sql/core';
+import { detectorsSql, fakeShapeSql } from './sql/detectors';
+import { fakesSql } from './sql/fakes';
+import { jsonSql } from './sql/json';
+
+/** Fingerprints of original values, taken before masking: what verify searches the candidate for. */
+export const FINGERPRINT_TABLE = `${MASK_SCHEMA}.fingerprints`;
+/**
+ * The steps a masking run committed (`prepared`, then `unit:<id>` per table group), each recorded in
+ * the same transaction as its work: the database itself says where to resume, so a table is never
+ * masked twice even when the caller lost its state.
+ */
+export const PROGRESS_TABLE = `${MASK_SCHEMA}.progress`;
+
+/** The committed steps, or undefined when no masking run left its schema here. */
+export async function committedSteps(client: pg.Client): Promise<Set<string> | undefined> {
+  const exists = await client.query(`SELECT to_regclass('${PROGRESS_TABLE}') IS NOT NULL AS present`);
+  if (exists.rows[0]?.present !== true) return undefined;
+  const { rows } = await client.query<{ step: string }>(`SELECT step FROM ${PROGRESS_TABLE}`);
+  return new Set(rows.map((row) => row.step));
+}
+
+/** Records a step; call inside the transaction that did its work. */
+export async function commitStep(client: pg.Client, step: string): Promise<void> {
+  await client.query(`INSERT INTO ${PROGRESS_TABLE} (step) VALUES ($1) ON CONFLICT DO NOTHING`, [step]);
+}
+
+/**
+ * (Re)creates the mask schema: helper functions, dictionaries and an empty fingerprint table, in one
+ * transaction (its own, unless the caller holds one, as a dry run does to roll it all back). Needs only
+ * CREATE on the database: no superuser, no extension.
+ */
+export async function installMaskSchema(client: pg.Client, options: { ownTransaction?: boolean } = {}): Promise<void> {
+  const own = options.ownTransaction ?? true;
+  if (own) await client.query('BEGIN');
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${MASK_SCHEMA} CASCADE`);
+    await client.query(coreSql());
+    await client.query(fakesSql());
+    await client.query(detectorsSql());
+    await client.query(fakeShapeSql());
+    await client.query(jsonSql());
+    // No key while loading: a million random inserts into a b-tree cost more than building the index after.
+    await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} (fp bytea NOT NULL, source text NOT NULL)`);
+    await client.query(`CREATE TABLE ${PROGRESS_TABLE} (step text PRIMARY KEY)`);
+    if (own) await client.query('COMMIT');
+  } catch (error) {
+    if (own) await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Whether the mask schema (and so the fingerprints of a masking run) is present. */
+export async function maskSchemaExists(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [MASK_SCHEMA]);
+  return rows.length > 0;
+}
+
+/** Drops the mask schema with its fingerprints. */
+export async function dropMaskSchema(client: pg.Client): Promise<void> {
+  await client.query(`DROP SCHEMA IF EXISTS ${MASK_SCHEMA} CASCADE`);
+}
+
+/**
+ * Gives this session the masking key, as HMAC pads in session settings (bound parameters: the key is in
+ * no SQL text, no table). Every connection that masks or verifies calls this first.
+ */
+export async function useMaskingKey(client: pg.Client, key: Buffer): Promise<void> {
+  const { ipad, opad } = hmacPads(key);
+  await client.query('SELECT set_config($1, $2, false), set_config($3, $4, false)', [KEY_SETTINGS.ipad, ipad, KEY_SETTINGS.opad, opad]);
+}
+
+const KEY_CHECK_TABLE = `${MASK_SCHEMA}.key_check`;
+const KEY_CHECK_INPUT = "convert_to('rehearsal-key-check', 'UTF8')";
+
+/**
+ * Stores the HMAC of a constant under the session's key, so verify can tell it was given the same key
+ * (with another key every fingerprint would silently miss). It reveals nothing about the key.
+ */
+export async function recordKeyCheck(client: pg.Client): Promise<void> {
+  await client.query(`CREATE TABLE ${KEY_CHECK_TABLE} AS SELECT ${MASK_SCHEMA}.hmac(${KEY_CHECK_INPUT}) AS mac`);
+}
+
+/** Whether the session's key is the one the fingerprints were taken with. */
+export async function keyMatches(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ same: boolean }>(`SELECT mac = ${MASK_SCHEMA}.hmac(${KEY_CHECK_INPUT}) AS same FROM ${KEY_CHECK_TABLE}`);
+  return rows[0]?.same === true;
+}

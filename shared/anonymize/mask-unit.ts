@@ -1,0 +1,110 @@
+import type pg from 'pg';
+import { quoteIdent } from '../db/client';
+import { MaskingFailedError } from './errors';
+import { maskColumnSql } from './expressions';
+import type { ColumnPlan, MaskUnit, TablePlan } from './plan';
+import { commitStep } from './mask-schema';
+import { buildUniqueMaps, type UniqueMap } from './unique-maps';
+
+/** What masking one table did. */
+export interface TableFigure {
+  readonly table: string;
+  readonly rows: number;
+  readonly durationMs: number;
+  /** `direct`: one set-based UPDATE; `mapped`: a collision-free map was needed to keep unique columns unique. */
+  readonly mode: 'direct' | 'mapped';
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export const qualifiedSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
+
+/** The column as the expression builder should see it: a follower's fakes are shaped by its root's length. */
+function shaped(column: ColumnPlan): ColumnPlan['column'] {
+  const { maxLength: _drop, ...rest } = column.column;
+  return column.root.maxLength === undefined ? rest : { ...rest, maxLength: column.root.maxLength };
+}
+
+/** The SET expression of one masked column, from a unique map when one was built for it. */
+export function setExpression(column: ColumnPlan, maps?: ReadonlyMap<string, UniqueMap>): string {
+  const map = maps?.get(column.rootId);
+  const name = quoteIdent(column.column.name);
+  if (map) return `(SELECT m.fake FROM ${map.table} m WHERE m.orig = ${name}::text)::${column.column.sqlType}`;
+  const base = maskColumnSql(shaped(column), column.rule);
+  return column.rule.strategy === 'fixed' ? `CASE WHEN ${name} IS NULL THEN NULL ELSE ${base} END` : base;
+}
+
+/** The UPDATE that masks a table in one set-based statement; rows where every masked column is NULL are skipped. */
+export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>): string {
+  const sets = plan.masked.map((column) => `${quoteIdent(column.column.name)} = ${setExpression(column, maps)}`);
+  const where = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
+  return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE ${where}`;
+}
+
+/**
+ * Masks every table of a unit in one transaction: foreign keys on masked columns are dropped and
+ * re-created (so PostgreSQL re-validates every join), each table updated with one statement. When a
+ * fake collides in a unique column, the unit is rolled back and redone with collision-free maps, so
+ * unique columns stay unique whatever the data. Any other failure rolls the unit back and throws
+ * {@link MaskingFailedError} naming the table and constraint.
+ */
+export async function maskUnit(client: pg.Client, unit: MaskUnit): Promise<TableFigure[]> {
+  try {
+    return await runUnit(client, unit, 'direct');
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw failure(unit, error);
+  }
+  try {
+    return await runUnit(client, unit, 'mapped');
+  } catch (error) {
+    throw failure(unit, error);
+  }
+}
+
+async function runUnit(client: pg.Client, unit: MaskUnit, mode: TableFigure['mode']): Promise<TableFigure[]> {
+  await client.query('BEGIN');
+  try {
+    const maps = mode === 'mapped' ? await buildUniqueMaps(client, unit) : undefined;
+    for (const { table, key } of unit.foreignKeys) {
+      await client.query(`ALTER TABLE ${sqlName(table)} DROP CONSTRAINT ${quoteIdent(key.name)}`);
+    }
+    const figures: TableFigure[] = [];
+    for (const plan of unit.tables) {
+      const started = Date.now();
+      const result = await client.query(updateSql(plan, maps));
+      figures.push({ table: plan.table.qualified, rows: result.rowCount ?? 0, durationMs: Date.now() - started, mode });
+    }
+    for (const { table, key } of unit.foreignKeys) {
+      await client.query(`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
+    }
+    if (maps) for (const map of maps.values()) await client.query(`DROP TABLE ${map.table}`);
+    await commitStep(client, unitStep(unit));
+    await client.query('COMMIT');
+    return figures;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The progress step a unit records when it commits. */
+export const unitStep = (unit: MaskUnit): string => `unit:${unit.id}`;
+
+function sqlName(qualified: string): string {
+  const dot = qualified.indexOf('.');
+  return `${quoteIdent(qualified.slice(0, dot))}.${quoteIdent(qualified.slice(dot + 1))}`;
+}
+
+function failure(unit: MaskUnit, error: unknown): Error {
+  if (error instanceof MaskingFailedError) return error;
+  const pgError = error as { table?: string; schema?: string; constraint?: string; message?: string; code?: string };
+  if (pgError.code === undefined) return error as Error;
+  const table = pgError.table ? `${pgError.schema ?? 'public'}.${pgError.table}` : unit.tables.map((plan) => plan.table.qualified).join(', ');
+  return new MaskingFailedError(table, pgError.constraint, `${pgError.message ?? 'error'} (SQLSTATE ${pgError.code})`, { cause: error });
+}
+
+/** Truncates the tables the rules say to truncate, all in one statement (foreign keys between them allowed). */
+export async function truncateTables(client: pg.Client, tables: readonly string[]): Promise<void> {
+  if (tables.length === 0) return;
+  await client.query(`TRUNCATE ${tables.map(sqlName).join(', ')}`);
+}

@@ -1,0 +1,84 @@
+import { quoteLiteral } from '../../db/client';
+import { CITIES, DICTIONARY_TABLES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS, WORDS } from '../dictionaries';
+
+/**
+ * The dedicated schema rehearsal creates in the candidate for its helper functions, dictionaries and the
+ * verify fingerprints. Created by anonymize, dropped after a passing verify.
+ */
+export const MASK_SCHEMA = 'rehearsal_mask';
+
+/** Session settings holding the HMAC pads derived from the masking key (hex). Never stored in a table. */
+export const KEY_SETTINGS = { ipad: 'rehearsal.mask_ipad', opad: 'rehearsal.mask_opad' } as const;
+
+const arrayLiteral = (values: readonly string[]): string => `ARRAY[${values.map(quoteLiteral).join(', ')}]::text[]`;
+
+/** A dictionary pick function: `i` (any non-negative number) picks one entry, by index, never by sorting. */
+function pickFunction(name: string, values: readonly string[]): string {
+  return `CREATE FUNCTION ${MASK_SCHEMA}.${name}(i bigint) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT (${arrayLiteral(values)})[1 + (i % ${values.length})::int]
+$fn$;`;
+}
+
+/**
+ * The keyed digest every fake derives from: HMAC-SHA256 built from the built-in `sha256(bytea)`
+ * (PostgreSQL 11+, no extension), with the pads read from session settings, so the key is never a
+ * literal in SQL text, never in a table. `attempt` > 0 derives another digest for the same value (used
+ * only to resolve a uniqueness collision).
+ */
+export function coreSql(): string {
+  const s = MASK_SCHEMA;
+  return `
+CREATE SCHEMA ${s};
+COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; dropped after a passing verify';
+-- Fingerprints of the original names rules mask: scrubText finds them in free text, fakes avoid them.
+CREATE TABLE ${s}.known_names (fp bytea NOT NULL, kind text NOT NULL);
+
+CREATE FUNCTION ${s}.hmac(data bytea) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT sha256(decode(current_setting('${KEY_SETTINGS.opad}'), 'hex') || sha256(decode(current_setting('${KEY_SETTINGS.ipad}'), 'hex') || data))
+$fn$;
+
+CREATE FUNCTION ${s}.norm(kind text, v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE kind WHEN 'email' THEN lower(btrim(v)) WHEN 'phone' THEN regexp_replace(v, '[^0-9]', '', 'g') ELSE btrim(v) END
+$fn$;
+
+CREATE FUNCTION ${s}.digest(kind text, v text, attempt int) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.hmac(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || ${s}.norm(kind, v), 'UTF8'))
+$fn$;
+
+CREATE FUNCTION ${s}.fingerprint(v text) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.hmac(convert_to('fingerprint#' || lower(btrim(v)), 'UTF8'))
+$fn$;
+
+CREATE FUNCTION ${s}.digits(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT regexp_replace(v, '[^0-9]', '', 'g')
+$fn$;
+
+CREATE FUNCTION ${s}.u32(h bytea, at int) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT (get_byte(h, at)::bigint << 24) | (get_byte(h, at + 1) << 16) | (get_byte(h, at + 2) << 8) | get_byte(h, at + 3)
+$fn$;
+
+CREATE FUNCTION ${s}.hex_digits(h bytea) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT translate(encode(h, 'hex'), 'abcdef', '012345')
+$fn$;
+
+CREATE FUNCTION ${s}.fit(v text, maxlen int) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN maxlen IS NULL THEN v ELSE left(v, maxlen) END
+$fn$;
+
+${pickFunction('first_name_at', FIRST_NAMES)}
+${pickFunction('last_name_at', LAST_NAMES)}
+${pickFunction('street_at', STREETS)}
+${pickFunction('city_at', CITIES)}
+${pickFunction('word_at', WORDS)}
+${pickFunction('email_domain_at', FAKE_EMAIL_DOMAINS)}
+${dictionaryTablesSql()}
+`;
+}
+
+/** The dictionaries as lookup tables too, so a person can see what fakes are drawn from. */
+function dictionaryTablesSql(): string {
+  return Object.entries(DICTIONARY_TABLES)
+    .map(([table, values]) => `CREATE TABLE ${MASK_SCHEMA}.${table} (idx int PRIMARY KEY, value text NOT NULL);
+INSERT INTO ${MASK_SCHEMA}.${table} SELECT i::int - 1, v FROM unnest(${arrayLiteral(values)}) WITH ORDINALITY AS u(v, i);`)
+    .join('\n');
+}

@@ -1,0 +1,153 @@
+import { quoteLiteral } from '../../db/client';
+import { CITIES, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
+import { MASK_SCHEMA } from './core';
+
+/**
+ * The detectors `scrubText` masks with and `verify` searches with (PostgreSQL ARE syntax; one capture
+ * group: the whole match). Digits are found by one cheap pattern (a run of digits and separators not
+ * glued to a word, an email or an order number like ORD-0012345678) and then classified as an IPv4
+ * address, a Luhn-valid card number or a phone number: look-behind patterns per kind were 10x slower.
+ */
+export const DETECTORS = {
+  email: '([[:alnum:]._%+-]+@[[:alnum:]-]+(?:\\.[[:alnum:]-]+)*\\.[[:alpha:]]{2,})',
+  iban: '(?:^|[^[:alnum:]])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![[:alnum:]])',
+  digits: '(?:^|[^[:alnum:]._@/+-])([+(]?[0-9][0-9 ().-]*[0-9])(?![[:alnum:]@_-])',
+  /** Capitalised words in a row: where a person's name quoted in free text would be. */
+  name: "([[:upper:]][[:lower:]]+(?:[ '-][[:upper:]][[:lower:]]+){0,3})",
+} as const;
+export type DetectorKind = keyof typeof DETECTORS;
+
+/** The plain-text pattern literals as SQL (standard_conforming_strings: backslashes are literal). */
+const re = (kind: DetectorKind): string => quoteLiteral(DETECTORS[kind]);
+
+/**
+ * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid), 'phone' (after +
+ * 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL. `scrub_text(t, maxlen)`
+ * replaces every email, valid IBAN, card, public IPv4 and phone number with the fake of its kind (the
+ * same functions columns use, so a quoted address gets its column's fake). `pii_tokens(t)` lists every
+ * match; `token_live` says whether one is still personal data (not reserved, not a fake).
+ */
+export function detectorsSql(): string {
+  const s = MASK_SCHEMA;
+  return `
+CREATE FUNCTION ${s}.digit_kind(tok text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE
+    WHEN tok ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' THEN CASE WHEN tok ~ '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$' THEN 'ipv4' END
+    WHEN nd BETWEEN 13 AND 19 AND tok ~ '^[0-9][0-9 -]+$' AND ${s}.luhn_sum(d) % 10 = 0 THEN 'card'
+    WHEN left(tok, 1) = '+' AND nd BETWEEN 8 AND 15 THEN 'phone'
+    WHEN tok ~ '^\\(?0' AND nd BETWEEN 9 AND 15 THEN 'phone'
+    WHEN tok ~ '^(\\([2-9][0-9]{2}\\) ?|[2-9][0-9]{2}[ .-])[0-9]{3}[ .-][0-9]{4}$' THEN 'phone'
+  END FROM (SELECT ${s}.digits(tok) AS d, length(${s}.digits(tok)) AS nd) AS x
+$fn$;
+
+CREATE FUNCTION ${s}.name_fake(kind text, v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE kind WHEN 'fullName' THEN ${s}.full_name(v) WHEN 'firstName' THEN ${s}.first_name(v) ELSE ${s}.last_name(v) END
+$fn$;
+
+CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE r text := t; rest text; m text[]; tok text; kind text; word text;
+BEGIN
+  IF t IS NULL OR (t !~ '[0-9@]' AND current_setting('rehearsal.known_names', true) IS DISTINCT FROM 'on') THEN RETURN t; END IF;
+  -- One regexp_match per token (a plain expression, no query per row).
+  IF strpos(t, '@') > 0 THEN
+    rest := t;
+    LOOP
+      m := regexp_match(rest, ${re('email')});
+      EXIT WHEN m IS NULL;
+      tok := m[1];
+      r := replace(r, tok, ${s}.email(tok));
+      rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;
+  END IF;
+  IF r ~ '[A-Z]{2}[0-9]{2}' THEN
+    rest := r;
+    LOOP
+      m := regexp_match(rest, ${re('iban')});
+      EXIT WHEN m IS NULL;
+      tok := m[1];
+      IF ${s}.iban_valid(tok) THEN r := replace(r, tok, ${s}.iban(tok)); END IF;
+      rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;
+  END IF;
+  rest := r;
+  LOOP
+    m := regexp_match(rest, ${re('digits')});
+    EXIT WHEN m IS NULL;
+    tok := m[1];
+    kind := ${s}.digit_kind(tok);
+    IF kind = 'phone' THEN r := replace(r, tok, ${s}.phone(tok));
+    ELSIF kind = 'card' THEN r := replace(r, tok, ${s}.card(tok));
+    ELSIF kind = 'ipv4' THEN
+      IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(tok)); END IF;
+    END IF;
+    rest := substr(rest, strpos(rest, tok) + length(tok));
+  END LOOP;
+  -- Names a rule masks elsewhere (known only by fingerprint): the whole run of capitalised words, or each word.
+  IF current_setting('rehearsal.known_names', true) = 'on' AND r ~ '[[:upper:]][[:lower:]]' THEN
+    rest := r;
+    LOOP
+      m := regexp_match(rest, ${re('name')});
+      EXIT WHEN m IS NULL;
+      tok := m[1];
+      SELECT k.kind INTO kind FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(tok) LIMIT 1;
+      IF kind IS NOT NULL THEN
+        r := replace(r, tok, ${s}.name_fake(kind, tok));
+      ELSIF strpos(tok, ' ') > 0 THEN
+        FOREACH word IN ARRAY regexp_split_to_array(tok, '[ ''-]') LOOP
+          CONTINUE WHEN length(word) < 3;
+          SELECT k.kind INTO kind FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(word) LIMIT 1;
+          IF kind IS NOT NULL THEN r := regexp_replace(r, '\\m' || word || '\\M', ${s}.name_fake(kind, word), 'g'); END IF;
+        END LOOP;
+      END IF;
+      rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;
+  END IF;
+  RETURN ${s}.fit(r, maxlen);
+END
+$fn$;
+
+CREATE FUNCTION ${s}.pii_tokens(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT 'email', x[1] FROM regexp_matches(t, ${re('email')}, 'g') AS x WHERE strpos(t, '@') > 0
+  UNION ALL SELECT 'iban', x[1] FROM regexp_matches(t, ${re('iban')}, 'g') AS x WHERE t ~ '[A-Z]{2}[0-9]{2}'
+  UNION ALL SELECT k, x[1] FROM regexp_matches(t, ${re('digits')}, 'g') AS x, ${s}.digit_kind(x[1]) AS k WHERE k IS NOT NULL
+$fn$;
+
+CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE kind
+     WHEN 'email' THEN NOT ${s}.is_reserved_email(token)
+     WHEN 'iban' THEN ${s}.iban_valid(token)
+     WHEN 'card' THEN true
+     WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
+     WHEN 'name' THEN false
+     ELSE NOT ${s}.is_fake_phone(token) END
+$fn$;
+
+CREATE FUNCTION ${s}.pii_found(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE t ~ '[0-9@]' AND ${s}.token_live(p.kind, p.token)
+$fn$;
+`;
+}
+
+/**
+ * `fake_shaped(kind, v)`: whether a value is one a fake of that kind could be (a dictionary name, a
+ * reserved-domain email with a fake's tag, a phone number with valid keyed check digits). Originals
+ * that look like fakes are not fingerprinted (a fake could equal them by chance), and fake-shaped
+ * values in masked columns are not reported.
+ */
+export function fakeShapeSql(): string {
+  const s = MASK_SCHEMA;
+  const list = (values: readonly string[]): string => `ARRAY[${values.map(quoteLiteral).join(', ')}]::text[]`;
+  return `
+CREATE FUNCTION ${s}.fake_shaped(kind text, v text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE kind
+    WHEN 'firstName' THEN split_part(btrim(v), ' ', 1) = ANY (${list(FIRST_NAMES)})
+    WHEN 'lastName' THEN split_part(btrim(v), ' ', 1) = ANY (${list(LAST_NAMES)})
+    WHEN 'fullName' THEN split_part(btrim(v), ' ', 1) = ANY (${list(FIRST_NAMES)}) AND split_part(btrim(v), ' ', 2) = ANY (${list(LAST_NAMES)})
+    WHEN 'city' THEN split_part(btrim(v), ' ', 1) = ANY (${list(CITIES)})
+    WHEN 'street' THEN regexp_replace(btrim(v), '^[0-9]+ | [0-9]+$', '', 'g') = ANY (${list(STREETS)})
+    WHEN 'phone' THEN ${s}.is_fake_phone(v)
+    WHEN 'email' THEN ${s}.is_reserved_email(v) AND v ~ '(\\.|^u)[0-9a-f]{12}@'
+    ELSE false END
+$fn$;
+`;
+}

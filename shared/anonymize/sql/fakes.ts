@@ -1,0 +1,228 @@
+import { FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES } from '../dictionaries';
+import { MASK_SCHEMA } from './core';
+
+/** Calling codes with two digits (others have one, `1` and `7`, or three); phones keep theirs. */
+const TWO_DIGIT_CALLING_CODES = [
+  '20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44', '45', '46', '47', '48', '49', '51', '52',
+  '53', '54', '55', '56', '57', '58', '60', '61', '62', '63', '64', '65', '66', '81', '82', '84', '86', '90', '91', '92',
+  '93', '94', '95', '98',
+];
+
+const s = MASK_SCHEMA;
+const longest = (list: readonly string[]): number => Math.max(...list.map((item) => item.length));
+/** The longest `first.last.<tag>@domain` fake: columns at least this long get that form, others `u<tag>@domain`. */
+export const LONG_EMAIL_LENGTH = longest(FIRST_NAMES) + longest(LAST_NAMES) + 2 + 12 + 1 + longest(FAKE_EMAIL_DOMAINS);
+
+/**
+ * The body of each dictionary-style fake, as SQL over `h` (the keyed digest, computed once), the
+ * length limit and the attempt. The SQL function of a kind and the expression an UPDATE inlines are
+ * both built from this one definition, so they cannot disagree.
+ */
+const FAKE_BODIES: Readonly<Record<string, (maxlen: string, attempt: string) => string>> = {
+  first_name: (maxlen, attempt) => `${s}.fit(${s}.first_name_at(${s}.u32(h, 0)) || ${s}.suffix(h, ${attempt}), ${maxlen})`,
+  last_name: (maxlen, attempt) => `${s}.fit(${s}.last_name_at(${s}.u32(h, 4)) || ${s}.suffix(h, ${attempt}), ${maxlen})`,
+  full_name: (maxlen, attempt) => `${s}.fit(${s}.first_name_at(${s}.u32(h, 0)) || ' ' || ${s}.last_name_at(${s}.u32(h, 4)) || ${s}.suffix(h, ${attempt}), ${maxlen})`,
+  street: (maxlen, attempt) => `${s}.fit((1 + ${s}.u32(h, 0) % 250)::text || ' ' || ${s}.street_at(${s}.u32(h, 4)) || ${s}.suffix(h, ${attempt}), ${maxlen})`,
+  city: (maxlen, attempt) => `${s}.fit(${s}.city_at(${s}.u32(h, 0)) || ${s}.suffix(h, ${attempt}), ${maxlen})`,
+  username: (maxlen) => `${s}.fit(lower(${s}.first_name_at(${s}.u32(h, 0))) || '_' || ${s}.word_at(${s}.u32(h, 4)) || (${s}.u32(h, 8) % 100000)::text, ${maxlen})`,
+  // name.name.<48 hex bits>@example.{com,org,net}; u<48 hex bits>@... when the column is too short.
+  email: (maxlen) => `CASE WHEN ${maxlen} IS NULL OR ${maxlen} >= ${LONG_EMAIL_LENGTH} THEN lower(${s}.first_name_at(${s}.u32(h, 0))) || '.' || lower(${s}.last_name_at(${s}.u32(h, 4))) || '.' ELSE 'u' END
+    || substr(encode(h, 'hex'), 17, 12) || '@' || ${s}.email_domain_at(get_byte(h, 31))`,
+};
+
+function bodyOf(kind: string): (maxlen: string, attempt: string) => string {
+  const body = FAKE_BODIES[kind];
+  if (!body) throw new Error(`no fake body for ${kind}`);
+  return body;
+}
+
+/** Kinds whose fake is a {@link FAKE_BODIES} expression (the others are plpgsql functions). */
+export const INLINE_FAKES = new Set(Object.keys(FAKE_BODIES));
+
+/** Name kinds whose fake must not be a real name from the data: `known_names` kind to check against. */
+const AVOID_KNOWN: Readonly<Record<string, string>> = { first_name: 'firstName', last_name: 'lastName', full_name: 'fullName' };
+
+/** SQL testing whether a fake name is one of the data's own original names (known by fingerprint only). */
+const isKnownName = (kind: string, fake: string): string =>
+  `EXISTS (SELECT 1 FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(${fake}) AND k.kind = '${kind}')`;
+
+/**
+ * The fake of `value` as one SQL expression: the digest is computed once in an `OFFSET 0` subquery (so
+ * the planner does not copy the HMAC into every reference), the body evaluated over it. A fake name
+ * that happens to be another person's real name in the data is drawn again (next attempt), so a real
+ * name never shows up in staging, even attached to someone else.
+ */
+export function inlineFake(kind: string, value: string, maxlen: string, attempt: string): string {
+  const draw = (at: string): string => `(SELECT ${bodyOf(kind)(maxlen, at)} FROM (SELECT ${s}.digest('${kind}', ${value}, ${at}) AS h OFFSET 0) AS d)`;
+  const avoid = AVOID_KNOWN[kind];
+  if (!avoid) return `CASE WHEN ${value} IS NULL THEN NULL ELSE ${draw(attempt)} END`;
+  return `CASE WHEN ${value} IS NULL THEN NULL ELSE (SELECT CASE WHEN ${isKnownName(avoid, 'x.f')} THEN ${draw(`(${attempt}) + 1`)} ELSE x.f END
+    FROM (SELECT ${draw(attempt)} AS f OFFSET 0) AS x) END`;
+}
+
+/** Uniqueness retries start here, so a retry's fake carries digits (room to differ) and never meets the name redraw (attempt + 1). */
+export const UNIQUE_ATTEMPT_BASE = 100;
+
+/**
+ * One SQL function per fake kind. Every place that masks a value of that kind (a column, an array
+ * element, a JSON path, a match inside free text) calls the same function, so a value has one fake
+ * everywhere. Each takes the original as text, the column's length limit (NULL: none) and an attempt
+ * number (0 normally; from {@link UNIQUE_ATTEMPT_BASE} up only to resolve a uniqueness collision, which
+ * appends digits to dictionary fakes so a retry always has room).
+ */
+export function fakesSql(): string {
+  // plpgsql with the digest in a variable: the fast path for calls from scrub_text and JSON (an SQL
+  // function with a sub-select goes through the executor on every call).
+  const dictionaryFake = (name: string): string => {
+    const avoid = AVOID_KNOWN[name];
+    const redraw = avoid
+      ? `IF ${isKnownName(avoid, 'f')} THEN h := ${s}.digest('${name}', v, attempt + 1); f := ${bodyOf(name)('maxlen', 'attempt + 1')}; END IF;`
+      : '';
+    return `
+CREATE FUNCTION ${s}.${name}(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE h bytea; f text;
+BEGIN
+  IF v IS NULL THEN RETURN NULL; END IF;
+  h := ${s}.digest('${name}', v, attempt);
+  f := ${bodyOf(name)('maxlen', 'attempt')};
+  ${redraw}
+  RETURN f;
+END
+$fn$;`;
+  };
+  return `
+CREATE FUNCTION ${s}.suffix(h bytea, attempt int) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN attempt < ${UNIQUE_ATTEMPT_BASE} THEN '' ELSE ' ' || (${s}.u32(h, 12) % 1000000)::text END
+$fn$;
+${['first_name', 'last_name', 'full_name', 'street', 'city', 'username', 'email'].map(dictionaryFake).join('\n')}
+
+CREATE FUNCTION ${s}.is_reserved_email(e text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT lower(split_part(e, '@', 2)) ~ '(^|\\.)example\\.(com|org|net)$|\\.(test|example|invalid|localhost)$'
+$fn$;
+
+CREATE FUNCTION ${s}.hash_text(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v IS NULL THEN NULL ELSE left(encode(${s}.digest('hash', v, attempt), 'hex'), least(coalesce(maxlen, 32), 32)) END
+$fn$;
+
+-- A non-negative integer of at most \`bits\` bits (15, 31 or 63: smallint, integer, bigint).
+CREATE FUNCTION ${s}.hash_int(v text, bits int, attempt int DEFAULT 0) RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v IS NULL THEN NULL ELSE
+    ('x' || left(encode(${s}.digest('hash', v, attempt), 'hex'), 16))::bit(64)::bigint
+      & CASE WHEN bits >= 63 THEN 9223372036854775807 ELSE (1::bigint << bits) - 1 END END
+$fn$;
+
+CREATE FUNCTION ${s}.uuid_text(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v IS NULL THEN NULL ELSE
+    substr(x, 1, 8) || '-' || substr(x, 9, 4) || '-4' || substr(x, 14, 3) || '-' || substr('89ab', 1 + get_byte(h, 8) % 4, 1) || substr(x, 18, 3) || '-' || substr(x, 21, 12) END
+  FROM (SELECT encode(h, 'hex') AS x, h FROM (SELECT ${s}.digest('uuid', v, attempt) AS h OFFSET 0) d) y
+$fn$;
+
+-- IPv4 documentation ranges (RFC 5737) or the IPv6 documentation prefix 2001:db8::/32 (RFC 3849).
+CREATE FUNCTION ${s}.ip(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v IS NULL THEN NULL WHEN strpos(v, ':') > 0 THEN
+      '2001:db8:' || substr(x, 1, 4) || ':' || substr(x, 5, 4) || ':' || substr(x, 9, 4) || ':' || substr(x, 13, 4) || ':' || substr(x, 17, 4) || ':' || substr(x, 21, 4)
+    ELSE (ARRAY['192.0.2', '198.51.100', '203.0.113'])[1 + get_byte(h, 0) % 3] || '.' || (1 + get_byte(h, 1) % 254)::text END
+  FROM (SELECT encode(h, 'hex') AS x, h FROM (SELECT ${s}.digest('ip', v, attempt) AS h OFFSET 0) d) y
+$fn$;
+
+CREATE FUNCTION ${s}.is_reserved_ip(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT v::inet <<= ANY (ARRAY['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '10.0.0.0/8', '172.16.0.0/12',
+    '192.168.0.0/16', '127.0.0.0/8', '0.0.0.0/8', '2001:db8::/32', '::1/128', 'fc00::/7']::inet[])
+$fn$;
+
+CREATE FUNCTION ${s}.redact(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v IS NULL THEN NULL ELSE ${s}.fit('[redacted]', maxlen) END
+$fn$;
+
+-- Replaces the digits of a template, in order, by the given digits; everything else stays.
+CREATE FUNCTION ${s}.put_digits(template text, digits text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE out text := ''; c text; pos int := 0;
+BEGIN
+  FOR i IN 1..length(template) LOOP
+    c := substr(template, i, 1);
+    IF ascii(c) BETWEEN 48 AND 57 THEN pos := pos + 1; out := out || substr(digits, pos, 1); ELSE out := out || c; END IF;
+  END LOOP;
+  RETURN out;
+END
+$fn$;
+
+-- Keeps the shape: a digit becomes a digit, a letter a letter of the same case, anything else stays.
+CREATE FUNCTION ${s}.shape(v text, h bytea) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE out text := ''; c int; b int;
+BEGIN
+  FOR i IN 1..length(v) LOOP
+    c := ascii(substr(v, i, 1)); b := get_byte(h, (i - 1) % 32) + i;
+    out := out || CASE WHEN c BETWEEN 48 AND 57 THEN chr(48 + b % 10) WHEN c BETWEEN 65 AND 90 THEN chr(65 + b % 26)
+                       WHEN c BETWEEN 97 AND 122 THEN chr(97 + b % 26) ELSE substr(v, i, 1) END;
+  END LOOP;
+  RETURN out;
+END
+$fn$;
+
+CREATE FUNCTION ${s}.postcode(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v IS NULL THEN NULL ELSE ${s}.fit(${s}.shape(btrim(v), ${s}.digest('postcode', v, attempt)), maxlen) END
+$fn$;
+
+CREATE FUNCTION ${s}.calling_code_length(d text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN left(d, 1) IN ('1', '7') THEN 1 WHEN left(d, 2) = ANY (ARRAY[${TWO_DIGIT_CALLING_CODES.map((c) => `'${c}'`).join(', ')}]) THEN 2 ELSE 3 END
+$fn$;
+
+-- Two keyed check digits end every fake phone number, so verify can tell a fake from a real number.
+CREATE FUNCTION ${s}.phone_check(body text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT lpad((get_byte(${s}.hmac(convert_to('phone-check#' || body, 'UTF8')), 0) % 100)::text, 2, '0')
+$fn$;
+
+CREATE FUNCTION ${s}.is_fake_phone(v text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT length(d) >= 6 AND right(d, 2) = ${s}.phone_check(left(d, length(d) - 2)) FROM (SELECT ${s}.digits(v) AS d) x
+$fn$;
+
+-- Keeps the format, the country calling code (after + or 00) or trunk 0, and the number of digits.
+CREATE FUNCTION ${s}.phone(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE d text; n int; keep int; chk int; free int; body text;
+BEGIN
+  IF v IS NULL THEN RETURN NULL; END IF;
+  d := ${s}.digits(v); n := length(d);
+  chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
+  keep := CASE WHEN v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
+               WHEN left(d, 1) = '0' THEN 1 ELSE 0 END;
+  keep := least(keep, greatest(n - chk - 4, 0));
+  free := n - keep - chk;
+  body := left(d, keep) || substr(${s}.hex_digits(${s}.digest('phone', v, attempt)), 1, free);
+  IF free > 0 AND substr(body, keep + 1, 1) = '0' THEN body := overlay(body PLACING '7' FROM keep + 1 FOR 1); END IF;
+  IF chk = 2 THEN body := body || ${s}.phone_check(body); END IF;
+  RETURN ${s}.fit(${s}.put_digits(v, body), maxlen);
+END
+$fn$;
+
+CREATE FUNCTION ${s}.luhn_sum(d text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT coalesce(sum(CASE WHEN (length(d) - i) % 2 = 1 THEN (x * 2) / 10 + (x * 2) % 10 ELSE x END), 0)::int
+    FROM (SELECT i, substr(d, i, 1)::int AS x FROM generate_series(1, length(d)) AS i) q
+$fn$;
+
+-- 400000 + keyed digits + a check digit that is deliberately NOT Luhn-valid: a fake can never be charged.
+CREATE FUNCTION ${s}.card(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.put_digits(v, p || ((10 - ${s}.luhn_sum(p || '0') % 10 + 1) % 10)::text)
+    FROM (SELECT left('400000' || ${s}.hex_digits(${s}.digest('card', v, attempt)), length(${s}.digits(v)) - 1) AS p OFFSET 0) x
+$fn$;
+
+-- Same country and shape, check digits 00 (never issued), so a fake IBAN never validates.
+CREATE FUNCTION ${s}.iban(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT left(v, 2) || '00' || ${s}.shape(substr(v, 5), ${s}.digest('iban', v, attempt))
+$fn$;
+
+CREATE FUNCTION ${s}.iban_valid(m text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE x text := upper(regexp_replace(m, '\\s', '', 'g')); r text; rem int := 0; c int;
+BEGIN
+  IF length(x) < 15 OR length(x) > 34 OR substr(x, 3, 2) = '00' THEN RETURN false; END IF;
+  r := substr(x, 5) || left(x, 4);
+  FOR i IN 1..length(r) LOOP
+    c := ascii(substr(r, i, 1));
+    IF c BETWEEN 48 AND 57 THEN rem := (rem * 10 + c - 48) % 97;
+    ELSIF c BETWEEN 65 AND 90 THEN rem := (rem * 100 + c - 55) % 97;
+    ELSE RETURN false; END IF;
+  END LOOP;
+  RETURN rem = 1;
+END
+$fn$;
+`;
+}

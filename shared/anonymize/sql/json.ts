@@ -1,0 +1,70 @@
+import { MASK_SCHEMA } from './core';
+
+/**
+ * JSON masking: `fake_text(kind, v, param)` dispatches to the one fake function of a kind (so a value
+ * inside JSON gets the same fake as in a column), `json_leaf` masks one JSON value, and `json_apply`
+ * walks a parsed path (`key`, `*` for every element or member, `#n` for an index) and masks what it
+ * reaches, leaving the rest of the document as it was.
+ */
+export function jsonSql(): string {
+  const s = MASK_SCHEMA;
+  return `
+CREATE FUNCTION ${s}.fake_text(kind text, v text, param text DEFAULT NULL) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE kind
+    WHEN 'email' THEN ${s}.email(v) WHEN 'firstName' THEN ${s}.first_name(v) WHEN 'lastName' THEN ${s}.last_name(v)
+    WHEN 'fullName' THEN ${s}.full_name(v) WHEN 'username' THEN ${s}.username(v) WHEN 'phone' THEN ${s}.phone(v)
+    WHEN 'ipAddress' THEN ${s}.ip(v) WHEN 'street' THEN ${s}.street(v) WHEN 'city' THEN ${s}.city(v)
+    WHEN 'postcode' THEN ${s}.postcode(v) WHEN 'uuid' THEN ${s}.uuid_text(v) WHEN 'hash' THEN ${s}.hash_text(v)
+    WHEN 'redact' THEN ${s}.redact(v) WHEN 'scrubText' THEN ${s}.scrub_text(v) WHEN 'keep' THEN v
+    ELSE NULL END
+$fn$;
+
+CREATE FUNCTION ${s}.json_leaf(v jsonb, kind text, param text) RETURNS jsonb LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE h bytea; x numeric;
+BEGIN
+  IF v IS NULL OR jsonb_typeof(v) = 'null' OR kind = 'keep' THEN RETURN v; END IF;
+  IF kind = 'null' THEN RETURN 'null'::jsonb; END IF;
+  IF kind = 'fixed' THEN RETURN param::jsonb; END IF;
+  IF jsonb_typeof(v) IN ('object', 'array') THEN RETURN to_jsonb(${s}.redact(v::text)); END IF;
+  IF kind = 'numberNoise' AND jsonb_typeof(v) = 'number' THEN
+    h := ${s}.digest('number', v::text, 0);
+    x := (v #>> '{}')::numeric * (1 + param::numeric * ((${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1));
+    RETURN to_jsonb(round(x, greatest(scale((v #>> '{}')::numeric), 0)));
+  END IF;
+  IF kind = 'dateShift' AND jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\\d{4}-\\d{2}-\\d{2}' THEN
+    h := ${s}.digest('date', v #>> '{}', 0);
+    RETURN to_jsonb(to_char((v #>> '{}')::date + ((${s}.u32(h, 0) % (2 * param::int + 1)) - param::int)::int, 'YYYY-MM-DD'));
+  END IF;
+  RETURN to_jsonb(${s}.fake_text(kind, v #>> '{}', param));
+END
+$fn$;
+
+CREATE FUNCTION ${s}.json_apply(doc jsonb, path text[], kind text, param text) RETURNS jsonb LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE head text; rest text[]; idx int;
+BEGIN
+  IF doc IS NULL THEN RETURN NULL; END IF;
+  IF cardinality(path) = 0 THEN RETURN ${s}.json_leaf(doc, kind, param); END IF;
+  head := path[1]; rest := path[2:];
+  IF head = '*' THEN
+    IF jsonb_typeof(doc) = 'array' THEN
+      RETURN (SELECT coalesce(jsonb_agg(${s}.json_apply(e, rest, kind, param) ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(doc) WITH ORDINALITY AS a(e, i));
+    ELSIF jsonb_typeof(doc) = 'object' THEN
+      RETURN (SELECT coalesce(jsonb_object_agg(key, ${s}.json_apply(value, rest, kind, param)), '{}'::jsonb) FROM jsonb_each(doc));
+    END IF;
+    RETURN doc;
+  END IF;
+  IF head ~ '^#[0-9]+$' THEN
+    idx := substr(head, 2)::int;
+    IF jsonb_typeof(doc) = 'array' AND jsonb_array_length(doc) > idx THEN
+      RETURN jsonb_set(doc, ARRAY[idx::text], ${s}.json_apply(doc -> idx, rest, kind, param));
+    END IF;
+    RETURN doc;
+  END IF;
+  IF jsonb_typeof(doc) = 'object' AND doc ? head THEN
+    RETURN jsonb_set(doc, ARRAY[head], ${s}.json_apply(doc -> head, rest, kind, param));
+  END IF;
+  RETURN doc;
+END
+$fn$;
+`;
+}

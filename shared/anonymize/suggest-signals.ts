@@ -1,0 +1,61 @@
+import type { ColumnRule } from './rules-schema';
+import type { TypeClass } from './strategies';
+
+/** A suggested rule and the reason shown beside it. */
+export interface Suggestion {
+  readonly rule: ColumnRule;
+  readonly why: string;
+}
+
+const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender)/i;
+
+/** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
+const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[] }[] = [
+  { pattern: /e_?mail/i, rule: { strategy: 'email' }, fits: ['text'] },
+  { pattern: /^(first|given|fore)_?name$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
+  { pattern: /^(last|family|sur)_?name$|^surname$/i, rule: { strategy: 'lastName' }, fits: ['text'] },
+  { pattern: /^(full|display|contact|customer|real)_?name$/i, rule: { strategy: 'fullName' }, fits: ['text'] },
+  { pattern: /phone|mobile|msisdn|^tel(ephone)?$|fax/i, rule: { strategy: 'phone' }, fits: ['text', 'integer'] },
+  { pattern: /user_?name|login|handle|nick_?name/i, rule: { strategy: 'username' }, fits: ['text'] },
+  { pattern: /street|address_?line|^address\d?$|home_?address/i, rule: { strategy: 'street' }, fits: ['text'] },
+  { pattern: /city|town/i, rule: { strategy: 'city' }, fits: ['text'] },
+  { pattern: /zip|post_?code|postal/i, rule: { strategy: 'postcode' }, fits: ['text'] },
+  { pattern: /(^|_)ip($|_)|ip_?addr|remote_?addr/i, rule: { strategy: 'ipAddress' }, fits: ['text', 'inet'] },
+  { pattern: /birth|dob|born/i, rule: { strategy: 'dateShift', maxDays: 30 }, fits: ['date'] },
+  { pattern: /password|passwd|secret|token|api_?key|salt/i, rule: { strategy: 'hash' }, fits: ['text'] },
+  { pattern: /ssn|social_?security|national_?id|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
+];
+
+/** The rule a column's name suggests (`name` only counts in a table of people), if any. */
+export function nameSignal(table: string, column: string, cls: TypeClass): Suggestion | undefined {
+  if (/^name$/i.test(column) && PERSON_TABLES.test(table) && cls === 'text') return { rule: { strategy: 'fullName' }, why: `column name "${column}" in a table of people` };
+  for (const signal of NAME_SIGNALS) {
+    if (signal.pattern.test(column) && signal.fits.includes(cls)) return { rule: signal.rule, why: `column name "${column}"` };
+  }
+  return undefined;
+}
+
+/** A JSON key that names personal data, and the strategy for its values. */
+export function jsonKeySignal(key: string): ColumnRule | undefined {
+  for (const signal of NAME_SIGNALS) {
+    if (signal.pattern.test(key) && signal.fits.includes('text')) return signal.rule;
+  }
+  if (/^name$/i.test(key)) return { strategy: 'fullName' };
+  return undefined;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
+const PHONE = /^\+?[0-9][0-9 ().-]{6,18}[0-9]$/;
+
+/** The strategy a string value's shape suggests (a whole value that is an email or phone number). */
+export function valueShape(value: string): 'email' | 'phone' | undefined {
+  if (EMAIL.test(value.trim())) return 'email';
+  const digits = value.replace(/\D/g, '').length;
+  if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';
+  return undefined;
+}
+
+/** Whether any of the strings contains an email or a phone-shaped run of digits (free text hiding PII). */
+export function hidesPii(value: string): boolean {
+  return /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|0)[0-9][0-9 ().-]{7,16}[0-9]/.test(value);
+}

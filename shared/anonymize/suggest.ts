@@ -1,0 +1,136 @@
+import type pg from 'pg';
+import { quoteIdent, withClient } from '../db/client';
+import { readCatalog, type ColumnInfo, type TableInfo } from './catalog';
+import type { ColumnRule } from './rules-schema';
+import { typeClassOf } from './strategies';
+import { hidesPii, jsonKeySignal, nameSignal, valueShape, type Suggestion } from './suggest-signals';
+
+/** Options of {@link suggestRules}. */
+export interface SuggestOptions {
+  readonly schemas?: readonly string[];
+  /** Values sampled per column (default 200). */
+  readonly sample?: number;
+}
+
+/**
+ * Reads the schema and a sample of each column's values (read-only) and writes a complete rules file:
+ * every column with a strategy and a comment saying why (column name, sampled values, PII inside JSON
+ * keys or free text, a foreign key followed, or no PII signal), for a person to review.
+ */
+export async function suggestRules(connection: pg.ClientConfig, options: SuggestOptions = {}): Promise<string> {
+  const sample = options.sample ?? 200;
+  return withClient(connection, async (client) => {
+    await client.query('BEGIN READ ONLY');
+    try {
+      const catalog = await readCatalog(client, options.schemas ?? []);
+      const suggestions = new Map<string, Suggestion>();
+      for (const table of catalog.values()) {
+        for (const column of table.columns) {
+          if (isForeignKeyColumn(table, column.name)) continue;
+          suggestions.set(`${table.qualified}.${column.name}`, await suggestColumn(client, table, column, sample));
+        }
+      }
+      for (const table of catalog.values()) {
+        for (const column of table.columns) {
+          const key = table.foreignKeys.find((candidate) => candidate.columns.includes(column.name));
+          if (!key) continue;
+          const ref = `${key.refTable}.${key.refColumns[key.columns.indexOf(column.name)] ?? ''}`;
+          const followed = suggestions.get(ref)?.rule ?? { strategy: 'keep' as const };
+          suggestions.set(`${table.qualified}.${column.name}`, { rule: followed, why: `foreign key to ${ref}: follows its rule` });
+        }
+      }
+      return renderRules([...catalog.values()], suggestions);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+}
+
+function isForeignKeyColumn(table: TableInfo, column: string): boolean {
+  return table.foreignKeys.some((key) => key.columns.includes(column));
+}
+
+async function suggestColumn(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<Suggestion> {
+  const cls = typeClassOf(column);
+  if (column.generated) return { rule: { strategy: 'keep' }, why: 'generated column: recomputed from the others' };
+  const byName = nameSignal(table.name, column.name, cls);
+  if (table.primaryKey.includes(column.name) && !byName) return { rule: { strategy: 'keep' }, why: 'primary key, no PII signal in its name' };
+  if (byName) return byName;
+  if (cls !== 'text' && cls !== 'json') return { rule: { strategy: 'keep' }, why: `no PII signal (${column.sqlType})` };
+  const values = await sampleValues(client, table, column, sample);
+  if (values.length === 0) return { rule: { strategy: 'keep' }, why: 'no PII signal (no values to sample)' };
+  if (cls === 'json') return suggestJson(values);
+  const shapes = values.map(valueShape);
+  for (const shape of ['email', 'phone'] as const) {
+    const count = shapes.filter((found) => found === shape).length;
+    if (count >= values.length * 0.5) return { rule: { strategy: shape }, why: `${count} of ${values.length} sampled values are ${shape === 'email' ? 'emails' : 'phone numbers'}` };
+  }
+  const hiding = values.filter(hidesPii).length;
+  if (hiding > 0) return { rule: { strategy: 'scrubText' }, why: `free text: ${hiding} of ${values.length} sampled values contain emails or phone numbers` };
+  return { rule: { strategy: 'keep' }, why: `no PII signal in name or ${values.length} sampled values` };
+}
+
+async function sampleValues(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<string[]> {
+  const name = quoteIdent(column.name);
+  const { rows } = await client.query<{ v: string }>(
+    `SELECT ${name}::text AS v FROM ${quoteIdent(table.schema)}.${quoteIdent(table.name)} WHERE ${name} IS NOT NULL LIMIT ${Math.max(1, Math.floor(sample))}`,
+  );
+  return rows.map((row) => row.v);
+}
+
+/** Walks sampled JSON documents for keys that name personal data or string values shaped like it. */
+function suggestJson(values: readonly string[]): Suggestion {
+  const paths = new Map<string, { rule: ColumnRule; why: string }>();
+  const visit = (node: unknown, path: string, key: string | undefined): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, `${path}[*]`, key);
+    } else if (node !== null && typeof node === 'object') {
+      for (const [child, value] of Object.entries(node)) visit(value, `${path}${/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(child) ? `.${child}` : `."${child}"`}`, child);
+    } else if (typeof node === 'string' && !paths.has(path)) {
+      const byKey = key === undefined ? undefined : jsonKeySignal(key);
+      const shape = valueShape(node);
+      if (byKey) paths.set(path, { rule: byKey, why: `key "${key}"` });
+      else if (shape) paths.set(path, { rule: { strategy: shape }, why: `${shape}-shaped values` });
+      else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII' });
+    }
+  };
+  for (const value of values) {
+    try {
+      visit(JSON.parse(value) as unknown, '$', undefined);
+    } catch {
+      // A value that is not JSON cannot be in a json column; nothing to learn from it.
+    }
+  }
+  if (paths.size === 0) return { rule: { strategy: 'keep' }, why: `no PII signal in the keys or strings of ${values.length} sampled documents` };
+  const leaves = Object.fromEntries([...paths].map(([path, found]) => [path, found.rule])) as Record<string, Exclude<ColumnRule, { strategy: 'json' }>>;
+  return { rule: { strategy: 'json', paths: leaves }, why: `PII inside JSON: ${[...paths].map(([path, found]) => `${path} (${found.why})`).join(', ')}` };
+}
+
+function yamlRule(rule: ColumnRule): string {
+  if (rule.strategy === 'json') {
+    const paths = Object.entries(rule.paths).map(([path, leaf]) => `${JSON.stringify(path)}: ${yamlRule(leaf)}`);
+    return `{ strategy: json, paths: { ${paths.join(', ')} } }`;
+  }
+  const { strategy, ...params } = rule;
+  const entries = Object.entries(params);
+  if (entries.length === 0) return strategy === 'null' ? '"null"' : strategy;
+  return `{ strategy: ${strategy}, ${entries.map(([name, value]) => `${name}: ${JSON.stringify(value)}`).join(', ')} }`;
+}
+
+const yamlKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(key) ? key : JSON.stringify(key));
+
+function renderRules(tables: readonly TableInfo[], suggestions: ReadonlyMap<string, Suggestion>): string {
+  const lines = [
+    '# Suggested by `rehearsal rules suggest`: review every line before use.',
+    '# Every column is listed; keep means the value is copied as it is.',
+    'tables:',
+  ];
+  for (const table of tables) {
+    lines.push(`  ${yamlKey(table.qualified)}:`, '    columns:');
+    for (const column of table.columns) {
+      const found = suggestions.get(`${table.qualified}.${column.name}`) ?? { rule: { strategy: 'keep' }, why: 'no PII signal' };
+      lines.push(`      ${yamlKey(column.name)}: ${yamlRule(found.rule)}  # ${found.why.replace(/\n/g, ' ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,82 @@
+import { quoteIdent, quoteLiteral } from '../db/client';
+import type { TableInfo } from '../anonymize/catalog';
+import type { TablePlan } from '../anonymize/plan';
+import { typeClassOf } from '../anonymize/strategies';
+import { MASK_SCHEMA } from '../anonymize/sql/core';
+import { FINGERPRINT_TABLE } from '../anonymize/mask-schema';
+import { DETECTORS } from '../anonymize/sql/detectors';
+
+const s = MASK_SCHEMA;
+
+/** SQL naming a row in findings: its primary key (`id=42`), or its physical position when it has none. */
+function rowKeySql(table: TableInfo): string {
+  if (table.primaryKey.length === 0) return `'ctid=' || t.ctid::text`;
+  return table.primaryKey.map((column) => `${quoteLiteral(`${column}=`)} || coalesce(t.${quoteIdent(column)}::text, 'NULL')`).join(` || ',' || `);
+}
+
+/** Strategies whose output is free text: their values are searched token by token, not only whole. */
+const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
+
+/**
+ * The cells of a table worth searching, as (row_key, col, val, kind, free): every text-like value, every
+ * element of a text array, every string inside a JSON document. `kind` is the strategy that masked the
+ * column ('' for kept columns): a value shaped like that strategy's fakes is not fingerprinted (it is
+ * one), and only free text (`free`) is searched token by token, since a masked column holds one fake.
+ */
+function cellsSql(plan: TablePlan): string | undefined {
+  const table = plan.table;
+  const from = `${quoteIdent(table.schema)}.${quoteIdent(table.name)} AS t`;
+  const key = rowKeySql(table);
+  const parts: string[] = [];
+  for (const column of table.columns) {
+    const cls = typeClassOf(column);
+    if (cls !== 'text' && cls !== 'json') continue;
+    const ref = `t.${quoteIdent(column.name)}`;
+    const strategy = plan.masked.find((masked) => masked.column.name === column.name)?.rule.strategy ?? '';
+    const kind = `${quoteLiteral(strategy)} AS kind, ${FREE_TEXT.has(strategy) || cls === 'json'} AS free`;
+    const name = quoteLiteral(column.name);
+    if (cls === 'json') {
+      const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'`);
+    } else if (column.isArray) {
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, e::text AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL`);
+    } else {
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${ref}::text AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL`);
+    }
+  }
+  return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
+}
+
+/**
+ * One query per table finding (row_key, col, finding): a whole value whose fingerprint is an original's,
+ * a token inside a value (email, phone, card, IBAN, IP, run of capitalised words) whose fingerprint is
+ * an original's, or a token the detectors find that is neither reserved nor a fake. A fake phone number
+ * in text scrubText masked may equal some original by chance (same country code and length): such a
+ * match is not reported there, only in text no rule masked. Never returns a value.
+ */
+export function findingsSql(plan: TablePlan, limit: number): string | undefined {
+  const cells = cellsSql(plan);
+  if (!cells) return undefined;
+  return `SELECT DISTINCT row_key, col, finding FROM (WITH cells AS MATERIALIZED (${cells}),
+  tokens AS MATERIALIZED (
+    SELECT c.row_key, c.col, p.kind, p.token, c.kind AS masked_by FROM cells c CROSS JOIN LATERAL ${s}.pii_tokens(c.val) AS p WHERE c.free AND c.val ~ '[0-9@]'
+    UNION ALL
+    SELECT c.row_key, c.col, 'name', x[1], c.kind FROM cells c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
+     WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]'
+  ),
+  whole AS MATERIALIZED (
+    SELECT row_key, col, val FROM cells c WHERE length(btrim(c.val)) >= 4 AND (c.free OR NOT ${s}.fake_shaped(c.kind, c.val))
+  )
+  SELECT row_key, col, 'original value of ' || f.source AS finding
+    FROM whole c JOIN ${FINGERPRINT_TABLE} f ON f.fp = ${s}.fingerprint(c.val)
+  UNION ALL
+  SELECT row_key, col, CASE WHEN f1.fp IS NOT NULL THEN 'original value of ' || f1.source
+                            WHEN f2.fp IS NOT NULL THEN 'original value of ' || f2.source
+                            ELSE x.kind || ' outside reserved fake ranges' END
+    FROM tokens x
+    LEFT JOIN ${FINGERPRINT_TABLE} f1 ON f1.fp = ${s}.fingerprint(x.token)
+    LEFT JOIN ${FINGERPRINT_TABLE} f2 ON length(${s}.digits(x.token)) >= 7 AND f2.fp = ${s}.fingerprint(${s}.digits(x.token))
+   WHERE ((f1.fp IS NOT NULL OR f2.fp IS NOT NULL) AND NOT (x.masked_by IN ('scrubText', 'json') AND x.kind = 'phone' AND ${s}.is_fake_phone(x.token)))
+      OR ${s}.token_live(x.kind, x.token)) AS found
+  LIMIT ${limit}`;
+}

@@ -1,0 +1,135 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { main } from '../../../../bin/cli/main';
+import { captureIO } from '../../../support/cli';
+import { makeConfigInput } from '../../../support/config-factory';
+import { dropDatabases, query, serverUrl } from '../../../support/postgres';
+import { allText, createDemoDatabase, DEMO_RULES, ORIGINALS } from '../../../shared/anonymize/fixtures';
+
+const KEY_VALUE = 'cli-test-masking-key-0123456789';
+
+/** Captured IO with the masking key in the environment unless told otherwise. */
+function captured(cwd: string, env: NodeJS.ProcessEnv = { REHEARSAL_MASKING_KEY: KEY_VALUE }) {
+  const capturedIO = captureIO(cwd, env);
+  return { io: capturedIO.io, out: capturedIO.stdout, err: capturedIO.stderr };
+}
+
+async function workspace(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'anonymize-cli-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+describe('rehearsal anonymize and verify', () => {
+  const created: string[] = [];
+  const demo = async () => {
+    const db = await createDemoDatabase('cli');
+    created.push(db.name);
+    return db;
+  };
+  afterAll(() => dropDatabases(...created));
+
+  it('masks with --json giving rows per table, then verify --json prints no findings and exits 0', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const masked = captured(dir);
+    const verified = captured(dir);
+
+    const maskCode = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--json'], masked.io);
+    const verifyCode = await main(['verify', '--database-url', url, '--rules', 'rules.yaml', '--json'], verified.io);
+
+    expect(maskCode).toBe(0);
+    const { tables } = JSON.parse(masked.out()) as { tables: { table: string; rows: number; durationMs: number }[] };
+    expect(tables.map(({ table, rows }) => ({ table, rows })).sort((a, b) => a.table.localeCompare(b.table))).toEqual([
+      { table: 'public.messages', rows: 4 }, { table: 'public.users', rows: 3 },
+    ]);
+    for (const table of tables) expect(Object.keys(table).sort()).toEqual(['durationMs', 'rows', 'table']);
+    expect(verifyCode).toBe(0);
+    expect(JSON.parse(verified.out())).toEqual({ findings: [] });
+    expect(masked.out() + masked.err() + verified.out()).not.toContain(KEY_VALUE);
+  });
+
+  it('exits 1 from verify with findings that name where, never what', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io);
+    await query(url, 'UPDATE conversations SET channel = $1 WHERE id = 2', [ORIGINALS.emails[1]]);
+    const verified = captured(dir);
+
+    const code = await main(['verify', '--database-url', url, '--rules', 'rules.yaml', '--json'], verified.io);
+
+    expect(code).toBe(1);
+    const { findings } = JSON.parse(verified.out()) as { findings: { table: string; column: string; key: string; kind: string }[] };
+    expect(findings).toContainEqual({ table: 'public.conversations', column: 'channel', key: 'id=2', kind: 'original value of public.users.email' });
+    expect(verified.out()).not.toContain(ORIGINALS.emails[1]);
+  });
+
+  it('refuses a database the config names as production, before reading the key or touching data', async () => {
+    const { name, url } = await demo();
+    const config = stringify(makeConfigInput({ databases: { production: { url: serverUrl(name) }, staging: { url: serverUrl(`${name}_staging`) } } }));
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'rehearsal.config.yaml': config });
+    const before = await allText(url);
+    const run = captured(dir, {});
+
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--config', 'rehearsal.config.yaml'], run.io);
+
+    expect(code).toBe(2);
+    expect(run.err()).toContain('ProductionWriteBlockedError');
+    expect(await allText(url)).toBe(before);
+  });
+
+  it('refuses incomplete coverage with exit 1, naming each unclassified column, and changes nothing', async () => {
+    const { url } = await demo();
+    await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const before = await allText(url);
+    const run = captured(dir);
+
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], run.io);
+
+    expect(code).toBe(1);
+    expect(run.err()).toContain('CoverageError');
+    expect(run.err()).toMatch(/rules\.yaml:\d+: tables\.public\.users\.columns\.nickname: column public\.users\.nickname \(text\) has no rule/);
+    expect(await allText(url)).toBe(before);
+  });
+
+  it('prints a plan and before/after samples on --dry-run with originals only as fingerprints, changing nothing', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const before = await allText(url);
+    const run = captured(dir);
+
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run'], run.io);
+
+    expect(code).toBe(0);
+    expect(run.out()).toContain('public.users: UPDATE email=email [unique], full_name=fullName, phone=phone');
+    expect(run.out()).toMatch(/1 email: fp:[0-9a-f]{8} -> [a-z]+\.[a-z]+\.[0-9a-f]{12}@example\.(com|org|net)/);
+    for (const value of [...ORIGINALS.emails, ...ORIGINALS.names]) expect(run.out()).not.toContain(value);
+    expect(await allText(url)).toBe(before);
+    expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('reports a bad rules file with its line and exit 2, and a missing key with exit 2', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'bad.yaml': 'tables:\n  public.users:\n    columns:\n      email: emial\n', 'rules.yaml': DEMO_RULES });
+    const bad = captured(dir);
+    const keyless = captured(dir, {});
+
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'bad.yaml'], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/bad\.yaml:4: tables\.public\.users\.columns\.email/);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], keyless.io)).toBe(2);
+    expect(keyless.err()).toContain('REHEARSAL_MASKING_KEY');
+  });
+
+  it('reads the key from --key-file', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'mask.key': `${KEY_VALUE}\n` });
+
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--key-file', 'mask.key'], captured(dir, {}).io);
+
+    expect(code).toBe(0);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+  });
+});

@@ -1,0 +1,81 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { main } from '../../../../bin/cli/main';
+import { rulesSchema } from '../../../../shared/anonymize/rules-schema';
+import { captureIO } from '../../../support/cli';
+import { dropDatabases, query } from '../../../support/postgres';
+import { allText, createDemoDatabase, DEMO_RULES } from '../../../shared/anonymize/fixtures';
+
+function captured(cwd: string) {
+  const capturedIO = captureIO(cwd);
+  return { io: capturedIO.io, out: capturedIO.stdout, err: capturedIO.stderr };
+}
+
+describe('rehearsal rules', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const demo = async () => {
+    const db = await createDemoDatabase('rules');
+    created.push(db.name);
+    await query(db.url, `CREATE TABLE profiles (id int PRIMARY KEY, user_id bigint REFERENCES users (id), prefs jsonb, about text, contact_email text,
+        FOREIGN KEY (contact_email) REFERENCES users (email));
+      INSERT INTO profiles VALUES
+        (1, 1, '{"contact": {"email": "ann.smith@gmail.com", "phone": "+44 7700 900123"}, "theme": "dark", "answers": [{"value": "call 07700 900456 anytime"}]}', 'Ask me at ann.smith@gmail.com', 'ann.smith@gmail.com'),
+        (2, 2, '{"theme": "light"}', 'Loves tea', 'bob.jones@corp.io')`);
+    return db;
+  };
+
+  it('suggests a complete rules file with a reason per column, catching PII in JSON keys and free text', async () => {
+    const { url } = await demo();
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const run = captured(dir);
+    const before = await allText(url);
+
+    const code = await main(['rules', 'suggest', '--database-url', url, '--sample', '50'], run.io);
+
+    expect(code).toBe(0);
+    const rules = rulesSchema.parse(parse(run.out()));
+    const users = rules.tables['public.users'];
+    const profiles = rules.tables['public.profiles'];
+    expect(users).toEqual({ columns: { id: { strategy: 'keep' }, email: { strategy: 'email' }, full_name: { strategy: 'fullName' }, phone: { strategy: 'phone' }, locale: { strategy: 'keep' }, created_at: { strategy: 'keep' } } });
+    expect(rules.tables['public.messages']).toMatchObject({ columns: { body: { strategy: 'scrubText' }, sender: { strategy: 'keep' } } });
+    expect(profiles).toMatchObject({ columns: {
+      prefs: { strategy: 'json', paths: { '$.contact.email': { strategy: 'email' }, '$.contact.phone': { strategy: 'phone' }, '$.answers[*].value': { strategy: 'scrubText' } } },
+      about: { strategy: 'scrubText' },
+      contact_email: { strategy: 'email' },
+      user_id: { strategy: 'keep' },
+    } });
+    expect(run.out()).toMatch(/email: email {2}# column name "email"/);
+    expect(run.out()).toMatch(/contact_email: email {2}# foreign key to public\.users\.email: follows its rule/);
+    expect(run.out()).toMatch(/locale: keep {2}# no PII signal in name or 3 sampled values/);
+    expect(await allText(url)).toBe(before);
+
+    await writeFile(path.join(dir, 'suggested.yaml'), run.out());
+    const check = captured(dir);
+    expect(await main(['rules', 'check', '--database-url', url, '--rules', 'suggested.yaml'], check.io)).toBe(0);
+    expect(check.out()).toContain('the rules cover all');
+  });
+
+  it('checks coverage: exit 1 listing unclassified columns and dangling rules with their lines', async () => {
+    const { url } = await demo();
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    await writeFile(path.join(dir, 'rules.yaml'), DEMO_RULES.replace('      locale: keep\n', '      locale: keep\n      nickname: username\n'));
+    const run = captured(dir);
+
+    const code = await main(['rules', 'check', '--database-url', url, '--rules', 'rules.yaml'], run.io);
+
+    expect(code).toBe(1);
+    expect(run.out()).toContain('3 unclassified column(s), 1 dangling rule(s)');
+    expect(run.out()).toMatch(/rules\.yaml:\d+: tables\.public\.profiles\.columns\.prefs: column public\.profiles\.prefs \(jsonb\) has no rule/);
+    expect(run.out()).toMatch(/rules\.yaml:9: tables\.public\.users\.columns\.nickname: column nickname does not exist in table public\.users/);
+  });
+
+  it('rejects an unknown sub-command with usage and exit 2', async () => {
+    const run = captured(tmpdir());
+
+    expect(await main(['rules', 'guess'], run.io)).toBe(2);
+    expect(run.err()).toContain('expected "suggest" or "check"');
+  });
+});

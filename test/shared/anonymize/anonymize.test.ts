@@ -1,0 +1,103 @@
+import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { CoverageError, MaskingFailedError } from '../../../shared/anonymize/errors';
+import { dropDatabases, query } from '../../support/postgres';
+import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from './fixtures';
+
+describe('anonymizeDatabase on the demo schema', () => {
+  const created: string[] = [];
+  const demo = async () => {
+    const db = await createDemoDatabase();
+    created.push(db.name);
+    return db;
+  };
+  afterAll(() => dropDatabases(...created));
+
+  it('masks every personal value, here and inside messages, and leaves the rest as it was', async () => {
+    const { url } = await demo();
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(result.status).toBe('done');
+    expect(result.progress.tables.map(({ table, rows }) => [table, rows]).sort()).toEqual([['public.messages', 4], ['public.users', 3]]);
+    const text = await allText(url);
+    for (const value of [...ORIGINALS.emails, ...ORIGINALS.names, ...ORIGINALS.phones]) expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+    expect(text).not.toContain('7700 900123');
+    const users = await query<{ email: string; phone: string | null; locale: string }>(url, 'SELECT email, phone, locale FROM users ORDER BY id');
+    expect(users.map((user) => user.locale)).toEqual(['en-GB', 'en-GB', 'fr-FR']);
+    for (const user of users) expect(user.email).toMatch(/@example\.(com|org|net)$/);
+    const messages = await query<{ body: string }>(url, 'SELECT body FROM messages ORDER BY id');
+    expect(messages[0]?.body).toContain(users[0]?.email);
+    expect(messages[0]?.body).toContain(users[0]?.phone);
+    expect(messages[1]?.body).toContain(users[0]?.email);
+    expect(messages[0]?.body).toContain('order ORD-100001');
+    expect(await query(url, 'SELECT order_number FROM orders ORDER BY id')).toEqual([{ order_number: 'ORD-100001' }, { order_number: 'ORD-100002' }]);
+  });
+
+  it('gives the same fakes in another database under the same key, and other fakes under another key', async () => {
+    const [a, b, c] = [await demo(), await demo(), await demo()];
+    const connection = (url: string) => ({ connectionString: url });
+
+    await anonymizeDatabase({ connection: connection(a.url), source: demoRules(), key: KEY });
+    await anonymizeDatabase({ connection: connection(b.url), source: demoRules(), key: KEY });
+    await anonymizeDatabase({ connection: connection(c.url), source: demoRules(), key: OTHER_KEY });
+
+    const snapshot = (url: string) => query(url, 'SELECT u.email, u.full_name, u.phone, m.body FROM users u LEFT JOIN conversations c ON c.user_id = u.id LEFT JOIN messages m ON m.conversation_id = c.id ORDER BY u.id, m.id');
+    expect(await snapshot(b.url)).toEqual(await snapshot(a.url));
+    const other = await query<{ email: string }>(c.url, 'SELECT email FROM users ORDER BY id');
+    const same = await query<{ email: string }>(a.url, 'SELECT email FROM users ORDER BY id');
+    other.forEach((row, i) => expect(row.email).not.toBe(same[i]?.email));
+  });
+
+  it('stops before anything changes when a column has no rule, naming every such column', async () => {
+    const { url } = await demo();
+    await query(url, 'ALTER TABLE users ADD COLUMN nickname text; ALTER TABLE orders ADD COLUMN gift_note text');
+    const before = await allText(url);
+
+    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    await expect(attempt).rejects.toThrow(CoverageError);
+    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY }))
+      .rejects.toMatchObject({ unclassified: ['public.orders.gift_note', 'public.users.nickname'], exitCode: 1 });
+    expect(await allText(url)).toBe(before);
+    expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('rolls a table back whole and names it and its constraint when a check constraint refuses the fakes', async () => {
+    const { url } = await demo();
+    await query(url, "ALTER TABLE users ADD CONSTRAINT users_email_domain CHECK (email NOT LIKE '%@example.%')");
+    const before = await query(url, 'SELECT * FROM users ORDER BY id');
+
+    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    await expect(attempt).rejects.toThrow(MaskingFailedError);
+    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY }))
+      .rejects.toMatchObject({ table: 'public.users', constraint: 'users_email_domain' });
+    expect(await query(url, 'SELECT * FROM users ORDER BY id')).toEqual(before);
+  });
+
+  it('stops after its time budget and resumes where it stopped, even without the caller\'s state, with the same result as one call', async () => {
+    const [split, whole] = [await demo(), await demo()];
+
+    const first = await anonymizeDatabase({ connection: { connectionString: split.url }, source: demoRules(), key: KEY, budgetMs: 0 });
+    // No progress passed: the database itself records which table groups committed, so none is masked twice.
+    const second = await anonymizeDatabase({ connection: { connectionString: split.url }, source: demoRules(), key: KEY, budgetMs: 0 });
+    await anonymizeDatabase({ connection: { connectionString: whole.url }, source: demoRules(), key: KEY });
+
+    expect(first.status).toBe('pending');
+    expect(first.progress.done).toHaveLength(1);
+    expect(second.status).toBe('done');
+    expect(second.progress.done).toHaveLength(2);
+    expect(await allText(split.url)).toBe(await allText(whole.url));
+    await expect(anonymizeDatabase({ connection: { connectionString: split.url }, source: demoRules(), key: OTHER_KEY })).rejects.toThrow(/started with another key/);
+  });
+
+  it('truncates tables the rules say to truncate', async () => {
+    const { url } = await demo();
+    const rules = DEMO_RULES.replace(/ {2}public\.messages:\n( {4}.*\n| {6}.*\n)*/, '  public.messages: truncate\n');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(rules), key: KEY });
+
+    expect(await query(url, 'SELECT count(*)::int AS n FROM messages')).toEqual([{ n: 0 }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 3 }]);
+  });
+});

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseRulesText } from '../../../shared/anonymize/rules-source';
+import type { RulesSource } from '../../../shared/anonymize/rules-source';
+import { createDatabase, query, uniqueName } from '../../support/postgres';
+
+/** The masking key tests use; another one to show outputs depend on the key. */
+export const KEY = Buffer.from('test-masking-key-0123456789');
+export const OTHER_KEY = Buffer.from('another-masking-key-987654');
+
+/** Small demo data: personal values that must never survive, as the demo generator makes them. */
+export const ORIGINALS = {
+  emails: ['ann.smith@gmail.com', 'bob.jones@corp.io', 'cara.lee@mail.fr'],
+  names: ['Annabel Smithers', 'Roberto Jonasson', 'Cara Leeward'],
+  phones: ['+44 7700 900123', '07700 900456', '+33 6 12 34 56 78'],
+} as const;
+
+/** Creates a database with the demo schema and three users, orders, a conversation and messages quoting them. */
+export async function createDemoDatabase(prefix = 'anon'): Promise<{ name: string; url: string }> {
+  const name = uniqueName(prefix);
+  const url = await createDatabase(name);
+  await query(url, await readFile(path.join(__dirname, '../../../shared/demo/schema.sql'), 'utf8'));
+  const { emails, names, phones } = ORIGINALS;
+  await query(url, `INSERT INTO users VALUES
+    (1, $1, $4, $7, 'en-GB', '2026-01-01'), (2, $2, $5, $8, 'en-GB', '2026-01-02'), (3, $3, $6, $9, 'fr-FR', '2026-01-03')`,
+  [...emails, ...names, ...phones]);
+  await query(url, `INSERT INTO orders VALUES (1, 1, 'ORD-100001', 'placed', 1250, '2026-02-01'), (2, 2, 'ORD-100002', 'shipped', 990, '2026-02-02')`);
+  await query(url, `INSERT INTO conversations VALUES (1, 1, 'web', '2026-02-03'), (2, 3, 'app', '2026-02-04')`);
+  await query(url, `INSERT INTO messages VALUES
+    (1, 1, 'user', 'Hi, my email is ' || $1 || ' and my phone ' || $2 || ', order ORD-100001', '2026-02-03'),
+    (2, 1, 'bot', 'Thanks! I found order ORD-100001 for ' || upper($1) || '.', '2026-02-03'),
+    (3, 2, 'user', 'Call me on ' || $3 || ' or write to ' || $4, '2026-02-04'),
+    (4, 2, 'user', 'This is ' || $5 || ' speaking. ' || split_part($5, ' ', 1) || ' again, no digits here', '2026-02-04')`,
+  [emails[0], phones[0], phones[2], emails[2], names[1]]);
+  return { name, url };
+}
+
+/** Rules covering the demo schema exactly. */
+export const DEMO_RULES = `tables:
+  public.users:
+    columns:
+      id: keep
+      email: email
+      full_name: fullName
+      phone: phone
+      locale: keep
+      created_at: keep
+  public.orders:
+    columns:
+      id: keep
+      user_id: keep
+      order_number: keep
+      status: keep
+      total_cents: keep
+      placed_at: keep
+  public.conversations:
+    columns: { id: keep, user_id: keep, channel: keep, started_at: keep }
+  public.messages:
+    columns:
+      id: keep
+      conversation_id: keep
+      sender: keep
+      body: scrubText
+      sent_at: keep
+`;
+
+export function demoRules(text = DEMO_RULES): RulesSource {
+  return parseRulesText(text, 'rules.yaml');
+}
+
+/** Every text value of every user table, for tests that search for originals themselves. */
+export async function allText(url: string): Promise<string> {
+  const rows = await query<{ t: string }>(url, `SELECT string_agg(x::text, ' ') AS t FROM (
+    SELECT u::text AS x FROM users u UNION ALL SELECT o::text FROM orders o UNION ALL SELECT c::text FROM conversations c UNION ALL SELECT m::text FROM messages m) q`);
+  return rows[0]?.t ?? '';
+}

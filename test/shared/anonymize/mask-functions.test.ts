@@ -1,0 +1,117 @@
+import pg from 'pg';
+import { fingerprintOf, keyedDigest } from '../../../shared/anonymize/keyed-digest';
+import { installMaskSchema, useMaskingKey } from '../../../shared/anonymize/mask-schema';
+import { createDatabase, dropDatabases, uniqueName } from '../../support/postgres';
+import { KEY, OTHER_KEY } from './fixtures';
+
+describe('mask schema functions', () => {
+  const name = uniqueName('maskfn');
+  let client: pg.Client;
+  let url: string;
+
+  beforeAll(async () => {
+    url = await createDatabase(name);
+    client = new pg.Client(url);
+    await client.connect();
+    await installMaskSchema(client);
+    await useMaskingKey(client, KEY);
+  });
+  afterAll(async () => {
+    await client.end();
+    await dropDatabases(name);
+  });
+
+  const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query<{ v: T }>(`SELECT ${sql} AS v`, params)).rows[0]?.v as T;
+
+  it('computes the same keyed HMAC in SQL as Node does, so SQL and TypeScript agree', async () => {
+    const sqlDigest = await one<Buffer>(`rehearsal_mask.digest('email', $1, 0)`, [' Ann@Example.COM ']);
+    const sqlFingerprint = await one<Buffer>('rehearsal_mask.fingerprint($1)', ['Ann Smith']);
+
+    expect(sqlDigest.toString('hex')).toBe(keyedDigest(KEY, 'email', ' Ann@Example.COM ').toString('hex'));
+    expect(sqlFingerprint.toString('hex')).toBe(fingerprintOf(KEY, 'Ann Smith').toString('hex'));
+  });
+
+  it('gives other fakes under another key, and refuses to run without a key', async () => {
+    const withKey = await one<string>(`rehearsal_mask.email('ann@x.org')`);
+    await useMaskingKey(client, OTHER_KEY);
+    const withOther = await one<string>(`rehearsal_mask.email('ann@x.org')`);
+    await useMaskingKey(client, KEY);
+
+    expect(withOther).not.toBe(withKey);
+    const keyless = new pg.Client(url);
+    await keyless.connect();
+    try {
+      await expect(keyless.query(`SELECT rehearsal_mask.email('ann@x.org')`)).rejects.toThrow(/rehearsal.mask_/);
+    } finally {
+      await keyless.end();
+    }
+  });
+
+  it('makes emails on reserved RFC 2606 domains, case-insensitive to the input, fitting the column', async () => {
+    const long = await one<string>(`rehearsal_mask.email('Ann.Smith@Gmail.com')`);
+    const lower = await one<string>(`rehearsal_mask.email('ann.smith@gmail.com')`);
+    const short = await one<string>(`rehearsal_mask.email('ann.smith@gmail.com', 25)`);
+
+    expect(long).toBe(lower);
+    expect(long).toMatch(/^[a-z]+\.[a-z]+\.[0-9a-f]{12}@example\.(com|org|net)$/);
+    expect(short.length).toBeLessThanOrEqual(25);
+    expect(short).toMatch(/^u[0-9a-f]{12}@example\.(com|org|net)$/);
+  });
+
+  it('keeps a phone number\'s country code, format and length, with keyed check digits verify recognises', async () => {
+    const inputs = ['+44 7700 900123', '07700 900456', '+1 (415) 555-0134', '0033 6 12 34 56 78'];
+    for (const input of inputs) {
+      const fake = await one<string>('rehearsal_mask.phone($1)', [input]);
+      expect(fake).not.toBe(input);
+      expect(fake.length).toBe(input.length);
+      expect(fake.replace(/[0-9]/g, '#')).toBe(input.replace(/[0-9]/g, '#'));
+      expect(await one<boolean>('rehearsal_mask.is_fake_phone($1)', [fake])).toBe(true);
+    }
+    expect((await one<string>('rehearsal_mask.phone($1)', ['+44 7700 900123'])).startsWith('+44 ')).toBe(true);
+    expect((await one<string>('rehearsal_mask.phone($1)', ['+1 (415) 555-0134'])).startsWith('+1 (')).toBe(true);
+    expect((await one<string>('rehearsal_mask.phone($1)', ['0033 6 12 34 56 78'])).startsWith('0033 ')).toBe(true);
+  });
+
+  it('picks names from the dictionaries and the same fake for the same input', async () => {
+    const first = await one<string>(`rehearsal_mask.full_name('Annabel Smithers')`);
+    const again = await one<string>(`rehearsal_mask.full_name('Annabel Smithers')`);
+    const inDictionary = await one<boolean>(`rehearsal_mask.fake_shaped('fullName', $1)`, [first]);
+
+    expect(again).toBe(first);
+    expect(first).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+    expect(inDictionary).toBe(true);
+  });
+
+  it('scrubs free text with the same fakes the columns get, leaving order numbers and dates alone', async () => {
+    const text = 'Mail ann@x.org, call +44 7700 900123, card 4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32, ip 8.8.4.4, order ORD-0012345678 on 01.02.2024';
+    const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+    const email = await one<string>(`rehearsal_mask.email('ann@x.org')`);
+    const phone = await one<string>(`rehearsal_mask.phone('+44 7700 900123')`);
+
+    expect(scrubbed).toContain(email);
+    expect(scrubbed).toContain(phone);
+    for (const original of ['ann@x.org', '7700 900123', '4111 1111 1111 1111', 'GB82 WEST', '8.8.4.4']) expect(scrubbed).not.toContain(original);
+    expect(scrubbed).toContain('order ORD-0012345678 on 01.02.2024');
+    const residual = await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('finds every kind of PII the detectors know in unmasked text', async () => {
+    const found = await client.query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4 and test@example.com, 192.0.2.1']);
+
+    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone']);
+  });
+
+  it('masks JSON at wildcard paths, leaving the rest of the document as it was', async () => {
+    const doc = { contact: { email: 'a@b.org' }, submitted_values: [{ value: 'x@y.org' }, { value: 'z@y.org' }], n: 5 };
+    const masked = await one<typeof doc>(
+      `rehearsal_mask.json_apply($1::jsonb, ARRAY['submitted_values', '*', 'value'], 'email', NULL)`, [JSON.stringify(doc)]);
+
+    expect(masked.n).toBe(5);
+    expect(masked.contact.email).toBe('a@b.org');
+    expect(masked.submitted_values.map((item) => item.value)).toEqual([
+      await one<string>(`rehearsal_mask.email('x@y.org')`), await one<string>(`rehearsal_mask.email('z@y.org')`),
+    ]);
+  });
+});

@@ -1,0 +1,124 @@
+import pg from 'pg';
+import { readCatalog } from '../../../shared/anonymize/catalog';
+import { buildPlan } from '../../../shared/anonymize/plan';
+import { parseRulesText } from '../../../shared/anonymize/rules-source';
+import { ConfigError, formatProblem } from '../../../shared/errors';
+import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+
+const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+describe('buildPlan', () => {
+  const name = uniqueName('plan');
+  let url: string;
+
+  beforeAll(async () => {
+    url = await createDatabase(name);
+    await query(url, `
+      CREATE TABLE accounts (id int PRIMARY KEY, email varchar(80) NOT NULL UNIQUE, code varchar(3), score int NOT NULL, settings jsonb);
+      CREATE TABLE logins (id int PRIMARY KEY, account_email varchar(80) REFERENCES accounts (email), ip inet, at timestamptz);`);
+  });
+  afterAll(() => dropDatabases(name));
+
+  const plan = async (text: string) => {
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      return buildPlan(parseRulesText(text, 'rules.yaml'), await readCatalog(client));
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('names every unclassified column and every dangling rule, with the rules file line', async () => {
+    const text = `tables:
+  public.accounts:
+    columns:
+      id: keep
+      email: email
+      nickname: username
+  public.ghosts: truncate
+`;
+    const result = await plan(text);
+
+    expect(result.unclassified).toEqual(['public.accounts.code', 'public.accounts.score', 'public.accounts.settings', 'public.logins.id', 'public.logins.ip', 'public.logins.at']);
+    expect(result.dangling).toEqual(['public.accounts.nickname', 'public.ghosts']);
+    const messages = result.problems.map(formatProblem);
+    expect(messages).toContain(`rules.yaml:${lineOf(text, 'nickname')}: tables.public.accounts.columns.nickname: column nickname does not exist in table public.accounts`);
+    expect(messages).toContain(`rules.yaml:${lineOf(text, 'ghosts')}: tables.public.ghosts: table public.ghosts does not exist in the database`);
+    expect(messages.some((message) => message.includes('public.accounts.code (character varying(3)) has no rule'))).toBe(true);
+  });
+
+  it('rejects strategies that do not fit the column, each at its line', async () => {
+    const text = `tables:
+  public.accounts:
+    columns:
+      id: keep
+      email: email
+      code: email
+      score: "null"
+      settings: { strategy: json, paths: { "$.contact..email": email } }
+  public.logins:
+    columns: { id: keep, ip: fullName, at: keep }
+`;
+    const messages = (await plan(text)).problems.map(formatProblem);
+
+    expect(messages).toEqual(expect.arrayContaining([
+      `rules.yaml:${lineOf(text, 'code: email')}: tables.public.accounts.columns.code: a email fake needs at least 25 characters but the column is character varying(3)`,
+      `rules.yaml:${lineOf(text, 'score:')}: tables.public.accounts.columns.score: strategy null on a NOT NULL column (integer); use a fake or fixed value instead`,
+      expect.stringMatching(new RegExp(`^rules.yaml:${lineOf(text, 'contact..email')}: tables.public.accounts.columns.settings.paths.\\$.contact..email: malformed JSON path`)),
+      `rules.yaml:${lineOf(text, 'ip: fullName')}: tables.public.logins.columns.ip: strategy fullName does not fit column type inet; it applies to text columns`,
+    ]));
+  });
+
+  it('rejects a strategy on an integer that only fits text, and a non-injective strategy on a unique column', async () => {
+    const text = `tables:
+  public.accounts:
+    columns: { id: keep, email: redact, code: keep, score: email, settings: keep }
+  public.logins:
+    columns: { id: keep, ip: keep, at: keep }
+`;
+    const messages = (await plan(text)).problems.map((problem) => problem.message);
+
+    expect(messages).toEqual(expect.arrayContaining([
+      'strategy email does not fit column type integer; it applies to text columns',
+      'strategy redact cannot keep the unique column unique; use keep, hash or a fake strategy (email, uuid, ...)',
+    ]));
+  });
+
+  it('makes a foreign key column follow its referenced column\'s rule without a rule of its own', async () => {
+    const text = `tables:
+  public.accounts:
+    columns: { id: keep, email: email, code: keep, score: keep, settings: keep }
+  public.logins:
+    columns: { id: keep, ip: ipAddress, at: keep }
+`;
+    const result = await plan(text);
+    const logins = result.tables.find((table) => table.table.qualified === 'public.logins');
+
+    expect(result.problems).toEqual([]);
+    expect(logins?.masked.map((column) => [column.column.name, column.rule.strategy, column.follows ?? null])).toEqual([
+      ['account_email', 'email', 'public.accounts.email'], ['ip', 'ipAddress', null],
+    ]);
+    expect(result.units).toHaveLength(1);
+    expect(result.units[0]?.foreignKeys.map((entry) => entry.table)).toEqual(['public.logins']);
+  });
+
+  it('refuses a rule on a foreign key column that differs from the referenced column\'s', async () => {
+    const text = `tables:
+  public.accounts:
+    columns: { id: keep, email: email, code: keep, score: keep, settings: keep }
+  public.logins:
+    columns: { id: keep, account_email: hash, ip: keep, at: keep }
+`;
+    const messages = (await plan(text)).problems.map(formatProblem);
+
+    expect(messages).toEqual([`rules.yaml:${lineOf(text, 'account_email')}: tables.public.logins.columns.account_email: column account_email references public.accounts.email by a foreign key, so it takes that column's rule (email); remove its own rule hash`]);
+  });
+
+  it('reports an unknown strategy name with its line before touching the database', () => {
+    const text = 'tables:\n  public.accounts:\n    columns:\n      email: emial\n';
+
+    expect(() => parseRulesText(text, 'rules.yaml')).toThrow(ConfigError);
+    expect(() => parseRulesText(text, 'rules.yaml')).toThrow(/rules.yaml:4: tables.public.accounts.columns.email(.strategy)?: unknown strategy "emial", expected one of keep, null/);
+  });
+});

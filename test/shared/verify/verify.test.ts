@@ -1,0 +1,73 @@
+import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { CheckFailedError } from '../../../shared/errors';
+import { verifyDatabase } from '../../../shared/verify/verify';
+import { dropDatabases, query } from '../../support/postgres';
+import { createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
+
+describe('verifyDatabase', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const masked = async (rules = DEMO_RULES, setup = '') => {
+    const db = await createDemoDatabase('verify');
+    created.push(db.name);
+    if (setup) await query(db.url, setup);
+    await anonymizeDatabase({ connection: { connectionString: db.url }, source: demoRules(rules), key: KEY });
+    return db.url;
+  };
+  const verify = (url: string, rules = DEMO_RULES, key = KEY) =>
+    verifyDatabase({ connection: { connectionString: url }, source: demoRules(rules), key });
+
+  it('passes a properly masked database and then drops the fingerprints', async () => {
+    const url = await masked();
+
+    const result = await verify(url);
+
+    expect(result.findings).toEqual([]);
+    expect(result.tablesScanned).toBe(4);
+    expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('finds an original value copied into a kept column, naming table, column, row and kind but never the value', async () => {
+    const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep, doc: keep }\n`;
+    const url = await masked(notes, `CREATE TABLE notes (id int PRIMARY KEY, body text, doc jsonb);
+      INSERT INTO notes VALUES (7, '${ORIGINALS.names[1]}', NULL), (9, 'met ${ORIGINALS.names[2]} yesterday', NULL), (8, 'see ${ORIGINALS.phones[1]} please', '{"who": {"mail": "${ORIGINALS.emails[1]}"}}')`);
+
+    const result = await verify(url, notes);
+
+    expect(result.findings).toEqual(expect.arrayContaining([
+      { table: 'public.notes', column: 'body', key: 'id=7', kind: 'original value of public.users.full_name' },
+      { table: 'public.notes', column: 'body', key: 'id=9', kind: 'original value of public.users.full_name' },
+      { table: 'public.notes', column: 'body', key: 'id=8', kind: 'original value of public.users.phone' },
+      { table: 'public.notes', column: 'doc', key: 'id=8', kind: 'original value of public.users.email' },
+    ]));
+    const printed = JSON.stringify(result);
+    for (const value of [...ORIGINALS.names, ...ORIGINALS.emails, ...ORIGINALS.phones]) expect(printed).not.toContain(value);
+    expect(await query(url, "SELECT 1 AS present FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([{ present: 1 }]);
+  });
+
+  it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
+    const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
+    const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
+
+    const kinds = (await verify(url, rules)).findings.filter((finding) => finding.key === 'id=9').map((finding) => finding.kind).sort();
+
+    expect(kinds).toEqual(['card outside reserved fake ranges', 'email outside reserved fake ranges']);
+  });
+
+  it('reports every column without a rule as a finding', async () => {
+    const url = await masked();
+    await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
+
+    const result = await verify(url);
+
+    expect(result.findings).toEqual([{ table: 'public.users', column: 'nickname', key: '', kind: 'column has no rule' }]);
+  });
+
+  it('refuses to pass with another key or without fingerprints, since it could not recognise originals', async () => {
+    const url = await masked();
+
+    await expect(verify(url, DEMO_RULES, OTHER_KEY)).rejects.toThrow(/masking key differs/);
+    await verify(url);
+    await expect(verify(url)).rejects.toThrow(CheckFailedError);
+  });
+});
