@@ -10,4 +10,6 @@ import { schemaCommand } from './schema';
 import { verifyCommand } from './verify';
 
 /** Every `rehearsal` command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [demoCommand, runCommand, schemaCommand, parityCommand, converseCommand, loadCommand, rulesCommand, anonymizeCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [
+  demoCommand, runCommand, rulesCommand, anonymizeCommand, verifyCommand, parityCommand, converseCommand, loadCommand, schemaCommand,
+];

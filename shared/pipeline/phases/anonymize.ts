@@ -23,6 +23,7 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       ...(ctx.state.anonymize ? { progress: ctx.state.anonymize } : {}),
       budgetMs: ANONYMIZE_BUDGET_MS,
       onProgress: (progress) => { ctx.state.anonymize = progress; },
+      onTable: (table) => ctx.log.info(`anonymize: ${table.table} masked (${table.rows} rows, ${table.durationMs} ms)`),
     });
     ctx.state.anonymize = result.progress;
     const { tables } = result.progress;
