@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEMO_RULES_YAML } from '../../shared/demo/rules';
 
 /** The demo's production and staging database names. */
 export interface DemoDatabaseNames {
@@ -20,39 +21,8 @@ export interface DemoTargets {
 /** Names the demo uses. */
 export const DEMO_DATABASES: DemoDatabaseNames = { production: 'support', staging: 'support_staging' };
 
-/** The anonymization rules for the demo schema: every column classified, personal data masked. */
-const DEMO_RULES = `anonymize:
-  tables:
-    public.users:
-      columns:
-        id: keep
-        email: email
-        full_name: fullName
-        phone: phone
-        locale: keep
-        created_at: keep
-    public.orders:
-      columns:
-        id: keep
-        user_id: keep
-        order_number: keep
-        status: keep
-        total_cents: keep
-        placed_at: keep
-    public.conversations:
-      columns:
-        id: keep
-        user_id: keep
-        channel: keep
-        started_at: keep
-    public.messages:
-      columns:
-        id: keep
-        conversation_id: keep
-        sender: keep
-        body: scrubText
-        sent_at: keep
-`;
+/** The demo's rules as the config's `anonymize` section. */
+const DEMO_RULES = `anonymize:\n${DEMO_RULES_YAML.replace(/^/gm, '  ').trimEnd()}\n`;
 
 const CONVOS: Record<string, string> = {
   'track-order.convo.yaml': `name: track an order

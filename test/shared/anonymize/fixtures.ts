@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import type { RulesSource } from '../../../shared/anonymize/rules-source';
 import { createDatabase, query, uniqueName } from '../../support/postgres';
+import { DEMO_RULES_YAML } from '../../../shared/demo/rules';
 
 /** The masking key tests use; another one to show outputs depend on the key. */
 export const KEY = Buffer.from('test-masking-key-0123456789');
@@ -36,33 +37,7 @@ export async function createDemoDatabase(prefix = 'anon'): Promise<{ name: strin
 }
 
 /** Rules covering the demo schema exactly. */
-export const DEMO_RULES = `tables:
-  public.users:
-    columns:
-      id: keep
-      email: email
-      full_name: fullName
-      phone: phone
-      locale: keep
-      created_at: keep
-  public.orders:
-    columns:
-      id: keep
-      user_id: keep
-      order_number: keep
-      status: keep
-      total_cents: keep
-      placed_at: keep
-  public.conversations:
-    columns: { id: keep, user_id: keep, channel: keep, started_at: keep }
-  public.messages:
-    columns:
-      id: keep
-      conversation_id: keep
-      sender: keep
-      body: scrubText
-      sent_at: keep
-`;
+export const DEMO_RULES = DEMO_RULES_YAML;
 
 export function demoRules(text = DEMO_RULES): RulesSource {
   return parseRulesText(text, 'rules.yaml');
