@@ -3,6 +3,7 @@ import type { RunContext } from './context';
 import type { PhaseOutcome } from './outcome';
 import type { PhaseDefinition } from './phase';
 import type { PhaseResult, RunReport, Settlement } from './report';
+import { settleStaging } from './settle';
 
 /** Waits; injected so tests of pending phases do not sleep. */
 export type Sleep = (ms: number) => Promise<void>;
@@ -42,7 +43,7 @@ export async function runPipeline(
 
   for (const phase of table) {
     if (phase.final && settlement === undefined) {
-      settlement = await settle(ran, results, context);
+      settlement = await settleStaging(ran, anyFailed(results), context, sleep);
       context.state.settlement = settlement;
     }
     if (stopped && !phase.final) {
@@ -56,7 +57,7 @@ export async function runPipeline(
     options.onPhase?.({ phase: phase.name, result });
     if (result.status === 'failed' && phase.onFailure === 'stop') stopped = true;
   }
-  settlement ??= await settle(ran, results, context);
+  settlement ??= await settleStaging(ran, anyFailed(results), context, sleep);
 
   const exitCode = exitCodeFor(results);
   const finishedAt = now();
@@ -125,25 +126,8 @@ async function untilDone(phase: PhaseDefinition, ctx: RunContext, sleep: Sleep, 
   }
 }
 
-/** Rolls back (something failed) or commits (all passed) what the phases that ran did to staging. */
-async function settle(ran: readonly PhaseDefinition[], results: readonly PhaseResult[], ctx: RunContext): Promise<Settlement> {
-  const failed = results.some((result) => result.status === 'failed');
-  const steps = failed ? [...ran].reverse().map((phase) => phase.undo) : ran.map((phase) => phase.commit);
-  const done: string[] = [];
-  for (const step of steps) {
-    if (!step) continue;
-    try {
-      const detail = await step(ctx);
-      if (detail) done.push(detail);
-    } catch (error) {
-      ctx.log.error(`settling staging failed: ${describeError(error)}`);
-      done.push(`FAILED: ${describeError(error)}`);
-    }
-  }
-  const detail = done.join('; ') || 'nothing to settle';
-  if (!failed) return { action: done.length > 0 ? 'committed' : 'none', detail };
-  if (ctx.state.rolledBack) return { action: 'rolled-back', detail };
-  return { action: done.length > 0 ? 'discarded-candidate' : 'none', detail };
+function anyFailed(results: readonly PhaseResult[]): boolean {
+  return results.some((result) => result.status === 'failed');
 }
 
 function notRun(phase: PhaseDefinition): PhaseResult {
