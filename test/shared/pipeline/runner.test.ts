@@ -127,4 +127,38 @@ describe('runPipeline', () => {
 
     expect(report.exitCode).toBe(3);
   });
+
+  it('retries a rollback that hits a transient error, so staging does not stay on a failed candidate', async () => {
+    const waits: number[] = [];
+    let undoCalls = 0;
+    const ctx = makeRunContext(unusedProvider);
+    const table = [
+      phase('promote', async () => outcome.passed('ok'), {
+        undo: async () => {
+          undoCalls += 1;
+          if (undoCalls < 3) throw new EnvironmentError('database is being accessed by other users');
+          ctx.state.rolledBack = true;
+          return 'rolled back';
+        },
+      }),
+      phase('converse', async () => outcome.failed('1 conversation failed'), { onFailure: 'continue' }),
+    ];
+
+    const report = await runPipeline(table, ctx, { sleep: async (ms) => void waits.push(ms) });
+
+    expect(undoCalls).toBe(3);
+    expect(waits).toEqual([2_000, 4_000]);
+    expect(report.settlement).toEqual({ action: 'rolled-back', detail: 'rolled back' });
+  });
+
+  it('records a rollback that still fails, naming the error, instead of hiding it', async () => {
+    const table = [
+      phase('restore', async () => outcome.passed('ok'), { undo: async () => { throw new ConfigError('broken'); } }),
+      phase('anonymize', async () => outcome.failed('column without a rule')),
+    ];
+
+    const report = await runPipeline(table, makeRunContext(unusedProvider), { sleep: noSleep });
+
+    expect(report.settlement.detail).toBe('FAILED: broken');
+  });
 });
