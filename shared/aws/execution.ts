@@ -49,7 +49,7 @@ export const executionSchema = z.object({
   /** Set by the settle state's Catch: staging could not be settled (the finish state reports it). */
   settleFailure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   /** Set by the settle state. */
-  settlement: z.object({ action: z.enum(['committed', 'rolled-back', 'discarded-candidate', 'none']), detail: z.string() }).optional(),
+  settlement: z.object({ action: z.enum(['committed', 'rolled-back', 'discarded-candidate', 'unsettled', 'none']), detail: z.string() }).optional(),
 });
 export type Execution = z.infer<typeof executionSchema>;
 export type ExecutionInput = z.input<typeof executionSchema>;

@@ -35,7 +35,7 @@ export async function finishExecution(event: unknown, deps: FinishDeps): Promise
   const recorder = new MetricsRecorder(deps.dimensions);
   const recorded = recordRunMetrics(recorder, results);
   // A run whose staging could not be settled failed, whatever the checks said.
-  const passed = recorded.passed && !execution.settleFailure;
+  const passed = recorded.passed && !execution.settleFailure && execution.settlement?.action !== 'unsettled';
   if (recorded.passed && !passed) recorder.add(METRIC.RefreshFailed, 1, 'Count');
   const metrics = recorder.all().filter((datum) => passed || datum.name !== METRIC.RefreshSucceeded);
   const failedPhases = results.filter((result) => result.status === 'failed');

@@ -20,8 +20,12 @@ export interface PhaseResult {
 
 /** What the run did to staging when it ended. */
 export interface Settlement {
-  /** committed: the candidate stays staging; rolled-back: staging is what it was before the run. */
-  readonly action: 'committed' | 'rolled-back' | 'discarded-candidate' | 'none';
+  /**
+   * committed: the candidate stays staging; rolled-back: staging is what it was before the run;
+   * discarded-candidate: the run stopped before the swap and its candidate is gone; unsettled: an undo
+   * or commit step failed, so a person must look (the run fails with exit code 3).
+   */
+  readonly action: 'committed' | 'rolled-back' | 'discarded-candidate' | 'unsettled' | 'none';
   readonly detail: string;
 }
 

@@ -59,7 +59,8 @@ export async function runPipeline(
   }
   settlement ??= await settleStaging(ran, anyFailed(results), context, sleep);
 
-  const exitCode = exitCodeFor(results);
+  // A staging left half-settled is an environment problem whatever the checks said.
+  const exitCode = settlement.action === 'unsettled' ? ExitCode.Environment : exitCodeFor(results);
   const finishedAt = now();
   return {
     runId: ctx.runId,

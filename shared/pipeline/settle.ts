@@ -11,7 +11,8 @@ export const SETTLE_ATTEMPTS = 4;
  * failed, the `undo` of every phase that ran is called in reverse order (candidate removed, staging
  * rolled back); if all passed, every `commit` in order (previous staging removed). A step that throws
  * an {@link EnvironmentError} is retried with backoff, since a rollback that gives up on the first
- * throttle would leave staging on the candidate; a step that still fails is recorded and the others run.
+ * throttle would leave staging on the candidate; a step that still fails is recorded, the others still
+ * run, and the settlement is `unsettled` so nobody mistakes it for a clean end.
  */
 export async function settleStaging(
   ran: readonly PhaseDefinition[],
@@ -21,6 +22,7 @@ export async function settleStaging(
 ): Promise<Settlement> {
   const steps = failed ? [...ran].reverse().map((phase) => phase.undo) : ran.map((phase) => phase.commit);
   const done: string[] = [];
+  let stepFailed = false;
   for (const step of steps) {
     if (!step) continue;
     try {
@@ -29,9 +31,11 @@ export async function settleStaging(
     } catch (error) {
       ctx.log.error(`settling staging failed: ${describeError(error)}`);
       done.push(`FAILED: ${describeError(error)}`);
+      stepFailed = true;
     }
   }
   const detail = done.join('; ') || 'nothing to settle';
+  if (stepFailed) return { action: 'unsettled', detail: `${detail}; staging needs a look by hand` };
   if (!failed) return { action: done.length > 0 ? 'committed' : 'none', detail };
   if (ctx.state.rolledBack) return { action: 'rolled-back', detail };
   return { action: done.length > 0 ? 'discarded-candidate' : 'none', detail };

@@ -1,4 +1,3 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { publishRun, PUBLISH_FILES, type PublishDeps } from '../../report/publish-run';
 import type { RunContext } from '../context';
 import { outcome, type PhaseOutcome } from '../outcome';
@@ -27,7 +26,10 @@ export function createPublishPhase(deps: PublishDeps): (ctx: RunContext) => Prom
   };
 }
 
-let logsClient: CloudWatchLogsClient | undefined;
-
-/** The publish phase with a CloudWatch Logs client created on first use (only for a `logGroup` staging log). */
-export const runPublish = createPublishPhase({ logs: () => (logsClient ??= new CloudWatchLogsClient({})) });
+/**
+ * The phase table's publish, as the local runner runs it: no AWS client (shared code never creates
+ * one), so a `logGroup` staging log is reported as a warning, not read. The Lambda
+ * (`functions/publish/handler.ts`) and any caller with AWS clients build their own with
+ * {@link createPublishPhase} and inject them.
+ */
+export const runPublish = createPublishPhase({});

@@ -1,8 +1,9 @@
 import { METRIC } from '../../metrics/catalog';
 import { checkParity } from '../../parity/check';
 import { fingerprinter } from '../../parity/fingerprint';
-import { defaultAwsClients } from '../../parity/sources/aws-clients';
-import { sourceFor, type AwsClientFactory } from '../../parity/sources';
+import type { ParityConfig } from '../../parity/config-schema';
+import { guardedAwsClients, parityClientGuards } from '../../parity/sources/aws-clients';
+import { paritySources, type AwsClientFactory } from '../../parity/sources';
 import type { RunContext } from '../context';
 import { outcome, type PhaseOutcome } from '../outcome';
 
@@ -17,13 +18,14 @@ const MIN_FINGERPRINT_KEY_BYTES = 16;
  * run to run (a random key otherwise). It never
  * writes: `rehearsal parity --apply` does that, on purpose, by hand.
  */
-export function createReconcilePhase(aws: AwsClientFactory): (ctx: RunContext) => Promise<PhaseOutcome> {
+export function createReconcilePhase(clientsFor: (parity: ParityConfig, config: RunContext['config']) => AwsClientFactory): (ctx: RunContext) => Promise<PhaseOutcome> {
   return async (ctx) => {
     const parity = ctx.config.parity;
     if (!parity) return outcome.skipped('no parity section in the config');
+    const { production, staging } = paritySources(parity, ctx.baseDir, clientsFor(parity, ctx.config));
     const result = await checkParity({
-      production: sourceFor(parity.production, ctx.baseDir, aws),
-      staging: sourceFor(parity.staging, ctx.baseDir, aws),
+      production,
+      staging,
       policy: parity.policy,
       probes: parity.probes,
       // A function without the masking key gets an empty buffer: an empty HMAC key would make
@@ -50,5 +52,8 @@ export function createReconcilePhase(aws: AwsClientFactory): (ctx: RunContext) =
   };
 }
 
-/** The reconcile phase with real AWS clients, created only if the config names an AWS source. */
-export const runReconcile = createReconcilePhase(defaultAwsClients());
+/**
+ * The phase table's reconcile, as the local runner runs it: guarded AWS clients are created only when
+ * the config names an AWS source (a config of files creates none). The Lambda injects its own.
+ */
+export const runReconcile = createReconcilePhase((parity, config) => guardedAwsClients(parityClientGuards(parity, config)));

@@ -176,6 +176,6 @@ describe('settleExecution retries', () => {
     expect(rollbacks).toBe(3);
     expect(waits).toEqual([2_000, 4_000]);
     expect(settled.settlement?.action).toBe('rolled-back');
-    expect(refused.settlement?.detail).toBe('FAILED: deleting cand failed: AccessDenied');
+    expect(refused.settlement).toEqual({ action: 'unsettled', detail: 'FAILED: deleting cand failed: AccessDenied; staging needs a look by hand' });
   });
 });

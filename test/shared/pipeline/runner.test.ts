@@ -151,7 +151,7 @@ describe('runPipeline', () => {
     expect(report.settlement).toEqual({ action: 'rolled-back', detail: 'rolled back' });
   });
 
-  it('records a rollback that still fails, naming the error, instead of hiding it', async () => {
+  it('calls a run whose rollback still fails unsettled, with exit code 3, naming the error', async () => {
     const table = [
       phase('restore', async () => outcome.passed('ok'), { undo: async () => { throw new ConfigError('broken'); } }),
       phase('anonymize', async () => outcome.failed('column without a rule')),
@@ -159,6 +159,7 @@ describe('runPipeline', () => {
 
     const report = await runPipeline(table, makeRunContext(unusedProvider), { sleep: noSleep });
 
-    expect(report.settlement.detail).toBe('FAILED: broken');
+    expect(report.settlement).toEqual({ action: 'unsettled', detail: 'FAILED: (top level): broken; staging needs a look by hand' });
+    expect(report.exitCode).toBe(3);
   });
 });
