@@ -67,7 +67,7 @@ export async function seedProduction(client: pg.Client, size: SeedSize): Promise
                 ELSE NULL END,
            (ARRAY['en-GB','en-US','de-DE','fr-FR'])[1 + g % 4],
            timestamptz '2024-01-01' + (g % 600) * interval '1 day'
-      FROM generate_series(1, ${size.users}) AS g,
+      FROM generate_series(1::bigint, ${size.users}) AS g,
            LATERAL (SELECT (${first})[1 + g % ${FIRST_NAMES.length}] AS f,
                            (${last})[1 + (g / ${FIRST_NAMES.length} + g * 7) % ${LAST_NAMES.length}] AS l,
                            (${domains})[1 + g % ${DOMAINS.length}] AS d) AS pick`);
@@ -76,12 +76,12 @@ export async function seedProduction(client: pg.Client, size: SeedSize): Promise
     SELECT g, 1 + (g * 7) % ${size.users}, 'ORD-' || (100000 + g),
            (ARRAY['placed','packed','shipped','delivered','returned'])[1 + (g * 13) % 5],
            500 + (g * 4099) % 50000, timestamptz '2025-01-01' + (g % 300) * interval '1 day'
-      FROM generate_series(1, ${size.orders}) AS g`);
+      FROM generate_series(1::bigint, ${size.orders}) AS g`);
   await client.query(`
     INSERT INTO conversations (id, user_id, channel, started_at)
     SELECT g, 1 + (g * 11) % ${size.users}, (ARRAY['web','whatsapp','messenger','sms'])[1 + g % 4],
            timestamptz '2025-01-01' + (g % 300) * interval '1 day'
-      FROM generate_series(1, ${size.conversations}) AS g`);
+      FROM generate_series(1::bigint, ${size.conversations}) AS g`);
   // Messages quote the conversation's user's own email, phone, name and one of their orders.
   await client.query(`
     INSERT INTO messages (id, conversation_id, sender, body, sent_at)
@@ -94,7 +94,7 @@ export async function seedProduction(client: pg.Client, size: SeedSize): Promise
              '{phone}', coalesce(u.phone, '+44 7700 900123')),
              '{name}', u.full_name),
            c.started_at + (g % 50) * interval '1 minute'
-      FROM generate_series(1, ${size.messages}) AS g
+      FROM generate_series(1::bigint, ${size.messages}) AS g
       JOIN conversations c ON c.id = 1 + (g - 1) % ${size.conversations}
       JOIN users u ON u.id = c.user_id`);
   await client.query('ANALYZE');
