@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { ConfigError } from '../errors';
 import { hmacPads } from './keyed-digest';
+import { MIN_KEY_LENGTH } from './masking-key';
 import { coreSql, KEY_SETTINGS, MASK_SCHEMA } from './sql/core';
 import { detectorsSql, fakeShapeSql } from './sql/detectors';
 import { fakesSql } from './sql/fakes';
@@ -68,6 +70,11 @@ export async function dropMaskSchema(client: pg.Client): Promise<void> {
  * no SQL text, no table). Every connection that masks or verifies calls this first.
  */
 export async function useMaskingKey(client: pg.Client, key: Buffer): Promise<void> {
+  // The last line of defence: an empty or short key (a Lambda without its secret) would make every
+  // fake guessable from its original. Masking with it is refused, whoever built the context.
+  if (key.length < MIN_KEY_LENGTH) {
+    throw new ConfigError([{ path: 'maskingKey', message: `the masking key is ${key.length === 0 ? 'empty' : 'too short'}: at least ${MIN_KEY_LENGTH} bytes are needed` }]);
+  }
   const { ipad, opad } = hmacPads(key);
   await client.query('SELECT set_config($1, $2, false), set_config($3, $4, false)', [KEY_SETTINGS.ipad, ipad, KEY_SETTINGS.opad, opad]);
 }

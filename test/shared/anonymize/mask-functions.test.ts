@@ -47,6 +47,11 @@ describe('mask schema functions', () => {
     }
   });
 
+  it('refuses an empty or short key, so a context built without the secret can never mask', async () => {
+    await expect(useMaskingKey(client, Buffer.alloc(0))).rejects.toThrow('maskingKey: the masking key is empty: at least 16 bytes are needed');
+    await expect(useMaskingKey(client, Buffer.from('short'))).rejects.toThrow('the masking key is too short');
+  });
+
   it('makes emails on reserved RFC 2606 domains, case-insensitive to the input, fitting the column', async () => {
     const long = await one<string>(`rehearsal_mask.email('Ann.Smith@Gmail.com')`);
     const lower = await one<string>(`rehearsal_mask.email('ann.smith@gmail.com')`);
