@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { dryRun, formatDryRun } from '../../../shared/anonymize/dry-run';
-import { assertNotProduction } from '../../../shared/anonymize/production-check';
+import { assertMarkedCopy, assertNotProduction } from '../../../shared/anonymize/production-check';
 import { loadRulesFile } from '../../../shared/anonymize/rules-source';
 import { loadConfig } from '../../../shared/config/load';
 import { ExitCode } from '../../../shared/errors';
@@ -17,7 +17,8 @@ export const anonymizeCommand: Command = {
     'Usage: rehearsal anonymize --database-url URL --rules FILE [--config FILE] [--key-file FILE] [--schema NAME]... [--dry-run] [--json]',
     '  --database-url URL  the copy to mask (never production)',
     '  --rules FILE        rules file (YAML or JSON); every column must have a rule',
-    '  --config FILE       rehearsal.config.yaml, to refuse the database it names as production',
+    '  --config FILE       rehearsal.config.yaml, to refuse the database it names as production; without it,',
+    "                      the database must be marked as a copy: COMMENT ON DATABASE <copy> IS 'rehearsal:copy'",
     '  --key-file FILE     masking key file (default: the REHEARSAL_MASKING_KEY environment variable)',
     '  --schema NAME       only these schemas (repeatable; default: every schema)',
     '  --dry-run           print the plan and before/after samples; change nothing',
@@ -36,9 +37,10 @@ export const anonymizeCommand: Command = {
     });
     const url = databaseUrl('anonymize', values['database-url']);
     const source = await loadRulesFile(path.resolve(io.cwd, required('anonymize', 'rules', values.rules)), io.env);
-    if (values.config !== undefined) assertNotProduction(url, (await loadConfig(path.resolve(io.cwd, values.config), io.env)).config);
-    const key = await keyFor(values, io);
     const connection = { connectionString: url };
+    if (values.config !== undefined) assertNotProduction(url, (await loadConfig(path.resolve(io.cwd, values.config), io.env)).config);
+    else if (!values['dry-run']) await assertMarkedCopy(connection);
+    const key = await keyFor(values, io);
     if (values['dry-run']) {
       const result = await dryRun(connection, source, key, { schemas: values.schema ?? [] });
       io.stdout.write(values.json ? `${JSON.stringify({ dryRun: true, samples: result.samples }, null, 2)}\n` : formatDryRun(result));

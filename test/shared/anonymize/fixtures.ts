@@ -20,6 +20,8 @@ export const ORIGINALS = {
 export async function createDemoDatabase(prefix = 'anon'): Promise<{ name: string; url: string }> {
   const name = uniqueName(prefix);
   const url = await createDatabase(name);
+  // A copy, as rehearsal's restore marks its candidates.
+  await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate'`);
   await query(url, await readFile(path.join(__dirname, '../../../shared/demo/schema.sql'), 'utf8'));
   const { emails, names, phones } = ORIGINALS;
   await query(url, `INSERT INTO users VALUES

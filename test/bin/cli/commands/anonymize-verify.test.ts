@@ -31,6 +31,20 @@ describe('rehearsal anonymize and verify', () => {
   };
   afterAll(() => dropDatabases(...created));
 
+  it('refuses, without a config, a database nothing marks as a copy, and changes nothing', async () => {
+    const db = await demo();
+    await query(db.url, `COMMENT ON DATABASE "${db.name}" IS NULL`);
+    const before = await allText(db.url);
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const run = captured(dir);
+
+    const code = await main(['anonymize', '--database-url', db.url, '--rules', 'rules.yaml'], run.io);
+
+    expect(code).toBe(2);
+    expect(run.err()).toContain(`ProductionWriteBlockedError: refused to mask database "${db.name}": nothing says it is not production`);
+    expect(await allText(db.url)).toEqual(before);
+  });
+
   it('masks with --json giving rows per table, then verify --json prints no findings and exits 0', async () => {
     const { url } = await demo();
     const dir = await workspace({ 'rules.yaml': DEMO_RULES });
