@@ -3,10 +3,16 @@
  *
  * @example
  * const { config } = loadDeployConfig('rehearsal.config.yaml');
- * new RehearsalPipeline(stack, 'Rehearsal', { config, deployment: validateDeployment(config), onCallTopic });
+ * const stateMachine = StateMachine.fromStateMachineName(stack, 'RefreshMachine', stateMachineNameFor(config));
+ * const observability = new RehearsalObservability(stack, 'Observability', { ...observabilityPropsFromConfig(config), stateMachine });
+ * new RehearsalPipeline(stack, 'Rehearsal', {
+ *   config, deployment: validateDeployment(config), onCallTopic: observability.topic, reportsBucket: observability.reportsBucket,
+ * });
  */
 export { validateDeployment } from '../shared/aws/deploy-validation';
 export { loadDeployConfig } from './load-deploy-config';
 export { RehearsalPipeline, stateMachineNameFor, type RehearsalPipelineProps } from './pipeline/rehearsal-pipeline';
 export { RehearsalFunction, type RehearsalFunctionProps } from './pipeline/rehearsal-function';
 export { RehearsalStack, type RehearsalStackProps } from './rehearsal-stack';
+export { RehearsalObservability, type RehearsalObservabilityProps } from './observability';
+export { observabilityPropsFromConfig } from './observability/from-config';

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import type { Execution } from '../../shared/aws/execution';
-import { runPhaseStep, type PhaseRuntime } from '../../shared/aws/phase-step';
+import { runPhaseStep, type PhaseRuntime, type PhaseStep, type PhaseStepSpec } from '../../shared/aws/phase-step';
 import { toEmfLines } from '../../shared/metrics/emf';
 import type { RunLog } from '../../shared/pipeline/log';
 import type { PhaseDefinition } from '../../shared/pipeline/phase';
@@ -34,6 +34,8 @@ export interface PhaseHandlerOptions {
   readonly factory?: RuntimeFactory;
   readonly env?: NodeJS.ProcessEnv;
   readonly write?: (text: string) => void;
+  /** How one call runs: the phase table's `runPhaseStep` unless the phase has its own states (the load fan-out). */
+  readonly step?: (phase: PhaseStepSpec, event: unknown, runtime: PhaseRuntime) => Promise<PhaseStep>;
 }
 
 /**
@@ -52,7 +54,7 @@ export function createPhaseHandler(phase: Pick<PhaseDefinition, 'name' | 'run'>,
   const run = async (event: unknown): Promise<Execution> => {
     timeoutMs ??= readEnv(phaseTimeoutEnv, options.env ?? process.env).PHASE_TIMEOUT_MS;
     const built = await runtime();
-    const step = await runPhaseStep({ ...phase, timeoutMs }, event, built);
+    const step = await (options.step ?? runPhaseStep)({ ...phase, timeoutMs }, event, built);
     if (step.metrics.length > 0) write(toEmfLines(step.metrics, built.config.metrics.namespace));
     return step.execution;
   };

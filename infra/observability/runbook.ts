@@ -1,3 +1,5 @@
+import { LATEST_FOLDER, reportKey } from '../../shared/report/s3-upload';
+
 /** What on-call needs to read in an alarm: meaning, first check, where the report is, how to re-run. */
 export interface Runbook {
   readonly meaning: string;
@@ -19,7 +21,8 @@ const MAX_DESCRIPTION = 1024;
 
 /** The latest report's address: under a base URL when there is one, else in the reports bucket. */
 export function latestReportLink(bot: string, reportBaseUrl: string | undefined, bucketName: string, region: string): string {
-  const key = `${bot}/latest/report.html`;
+  // The same key publish uploads to (shared/report/s3-upload.ts).
+  const key = reportKey(bot, LATEST_FOLDER, 'report.html');
   return reportBaseUrl
     ? `${reportBaseUrl.replace(/\/$/, '')}/${key}`
     : `s3://${bucketName}/${key} (console: https://${region}.console.aws.amazon.com/s3/object/${bucketName}?prefix=${key})`;

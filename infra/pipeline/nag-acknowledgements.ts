@@ -8,6 +8,8 @@ export interface AcknowledgedParts {
   /** Roles with the database permissions (the phases', the reaper's). */
   readonly databaseRoles: readonly IConstruct[];
   readonly checksRole: IConstruct;
+  /** The publish phase's role (its bucket and log grants are acknowledged where they are made: `grantPublish`). */
+  readonly publishRole?: IConstruct;
   readonly reconcileRole: IConstruct;
   /** Resource patterns granted for the parity sources (parameter paths, secret prefixes). */
   readonly parityPatterns: readonly string[];
@@ -43,6 +45,12 @@ export function acknowledgeNagFindings(parts: AcknowledgedParts): void {
   ack(parts.checksRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     'The AWS-maintained minimal policy for a Lambda inside a VPC (network interfaces and logs); the check functions reach the staging bot inside the VPC.');
   ack(parts.checksRole, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) are only authorised against "*".');
+  if (parts.publishRole) {
+    ack(parts.publishRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'The AWS-maintained minimal policy for a Lambda inside a VPC (network interfaces and logs); publish runs beside the other checks in the VPC.');
+    ack(parts.publishRole, 'AwsSolutions-IAM5[Resource::*]',
+      "X-Ray PutTraceSegments/PutTelemetryRecords and cloudwatch:GetMetricData (staging's database and Lambda metrics for the report) are only authorised against \"*\"; GetMetricData only reads.");
+  }
   ack(parts.reconcileRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     'The AWS-maintained minimal policy for a Lambda inside a VPC (network interfaces and logs).');
   ack(parts.reconcileRole, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing and secretsmanager:ListSecrets (to find secrets by prefix or tag) are only authorised against "*"; reading a value is scoped.');

@@ -70,7 +70,11 @@ export class RehearsalFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp ${JSON.stringify(configFile)} ${JSON.stringify(path.join(outputDir, BUNDLED_CONFIG_FILE))}`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            // The esbuild CLI takes no plugins: rebuild the bundle in place with the same settings plus BUNDLING_PLUGINS.
+            `node ${JSON.stringify(path.join(inputDir, 'node_modules', 'tsx', 'dist', 'cli.mjs'))} ${JSON.stringify(path.join(inputDir, 'infra', 'pipeline', 'rebundle.ts'))} ${JSON.stringify(path.join(inputDir, FUNCTION_ENTRIES[props.name]))} ${JSON.stringify(path.join(outputDir, 'index.js'))}`,
+            `cp ${JSON.stringify(configFile)} ${JSON.stringify(path.join(outputDir, BUNDLED_CONFIG_FILE))}`,
+          ],
         },
       },
     });

@@ -5,6 +5,7 @@ import { PolicyStatement, Role, ServicePrincipal, ManagedPolicy } from 'aws-cdk-
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -19,7 +20,9 @@ import { PHASE_TABLE } from '../../shared/pipeline/phase-table';
 import type { PhaseName } from '../../shared/pipeline/report';
 import { DatabaseAccess, ProductionDenyPolicy } from './database-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { LoadFanOut } from './load-fan-out';
 import { grantParityReads } from './parity-access';
+import { grantPublish, REPORTS_BUCKET_ENV } from './publish-access';
 import { RehearsalFunction } from './rehearsal-function';
 import { buildDefinition, stateNameOf } from './state-machine-definition';
 import { RehearsalTriggers } from './triggers';
@@ -31,6 +34,8 @@ export interface RehearsalPipelineProps {
   readonly deployment: AwsDeployment;
   /** Where a failed refresh is announced. @default no notification (the failure metric is still recorded) */
   readonly onCallTopic?: ITopic;
+  /** Where the publish phase uploads run reports (the observability construct's `reportsBucket`). @default reports stay in the function's /tmp */
+  readonly reportsBucket?: IBucket;
 }
 
 /** Phases that need the masking key; only their functions may read its secret. */
@@ -95,6 +100,12 @@ export class RehearsalPipeline extends Construct {
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'), this.productionDeny],
     });
     const parityPatterns = grantParityReads(reconcileRole, config, aws);
+    // Publish alone writes reports and reads staging's metrics and log: the other checks get neither.
+    const publishRole = new Role(this, 'PublishRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: "rehearsal publish function: puts run reports in the reports bucket, reads staging's resource metrics and error log",
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'), this.productionDeny],
+    });
 
     const functions: Record<string, IFunction> = {};
     const phases = {} as Record<PhaseName, IFunction>;
@@ -105,16 +116,21 @@ export class RehearsalPipeline extends Construct {
         configFile,
         logRetention,
         network,
-        role: DATABASE_PHASES.has(phase.name) ? databaseRole : phase.name === 'reconcile' ? reconcileRole : this.checksRole,
+        role: DATABASE_PHASES.has(phase.name) ? databaseRole : phase.name === 'reconcile' ? reconcileRole : phase.name === 'publish' ? publishRole : this.checksRole,
         timeout: LONG_PHASES.has(phase.name) ? Duration.minutes(15) : Duration.minutes(2),
         memorySize: LONG_PHASES.has(phase.name) ? 1536 : 512,
-        environment: { PHASE_TIMEOUT_MS: String(phase.timeoutMs), ...(MASKING_PHASES.has(phase.name) ? { MASKING_KEY_SECRET_ARN: this.maskingKey.secretArn } : {}) },
+        environment: { PHASE_TIMEOUT_MS: String(phase.timeoutMs), ...(MASKING_PHASES.has(phase.name) ? { MASKING_KEY_SECRET_ARN: this.maskingKey.secretArn } : {}), ...(phase.name === 'publish' && props.reportsBucket ? { [REPORTS_BUCKET_ENV]: props.reportsBucket.bucketName } : {}) },
       }).function;
       if (MASKING_PHASES.has(phase.name)) this.maskingKey.grantRead(fn);
+      if (phase.name === 'publish') grantPublish(fn, publishRole, config, aws, props.reportsBucket);
       phases[phase.name] = fn;
       functions[name] = fn;
     }
     const settle = new RehearsalFunction(this, 'Settle', { name: 'Settle', configFile, logRetention, network, role: databaseRole, timeout: Duration.minutes(5) }).function;
+    // The load phase fans out over worker Lambdas (a Map state); the Load function plans, LoadMerge merges.
+    const loadFanOut = new LoadFanOut(this, 'LoadFanOut', { configFile, logRetention, network, productionDeny: this.productionDeny, phaseTimeoutMs: loadTimeoutMs() });
+    functions['LoadWorker'] = loadFanOut.worker;
+    functions['LoadMerge'] = loadFanOut.merge;
 
     this.lockTable = new TableV2(this, 'RunLock', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -139,7 +155,7 @@ export class RehearsalPipeline extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(buildDefinition(new Construct(this, 'Definition'), PHASE_TABLE, { phases, settle, finish }, props.onCallTopic)),
+      definitionBody: DefinitionBody.fromChainable(buildDefinition(new Construct(this, 'Definition'), PHASE_TABLE, { phases, settle, finish, loadFanOut }, props.onCallTopic)),
       timeout: runTimeout,
       tracingEnabled: true,
       logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention: logRetention }), level: LogLevel.ALL, includeExecutionData: false },
@@ -173,11 +189,12 @@ export class RehearsalPipeline extends Construct {
       pipeline: this,
       databaseRoles: [databaseRole, ...(reaper.role ? [reaper.role] : [])],
       checksRole: this.checksRole,
+      publishRole,
       reconcileRole,
       parityPatterns,
       controlFunctions: [trigger, finish, reaper],
       stateMachineRole: this.stateMachine.role,
-      invokedFunctions: [...Object.values(phases), settle, finish],
+      invokedFunctions: [...Object.values(phases), settle, finish, loadFanOut.worker, loadFanOut.merge],
       deadLetterQueue: this.triggers.deadLetterQueue,
       ...(this.maskingKey instanceof Secret ? { maskingKey: this.maskingKey } : {}),
       managedResourcePatterns: [
@@ -196,6 +213,13 @@ export class RehearsalPipeline extends Construct {
  */
 export function stateMachineNameFor(config: Pick<Config, 'bot' | 'environment'>): string {
   return `rehearsal-${config.bot}-${config.environment}`.slice(0, 80);
+}
+
+/** The load row's timeout: the merge step records the load phase's result as the phase Lambda does. */
+function loadTimeoutMs(): number {
+  const row = PHASE_TABLE.find((phase) => phase.name === 'load');
+  if (!row) throw new Error('the phase table has no load row');
+  return row.timeoutMs;
 }
 
 /** Writes the validated config as JSON for bundling beside every handler; returns the file. */

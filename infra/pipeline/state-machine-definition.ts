@@ -8,6 +8,7 @@ import { LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { PhaseDefinition } from '../../shared/pipeline/phase';
 import type { PhaseName } from '../../shared/pipeline/report';
+import { loadFanOutStates, type LoadFanOutFunctions } from './load-fan-out-states';
 
 /**
  * The most calls of one phase the state machine makes before failing it. The phase's own `timeoutMs`
@@ -22,11 +23,15 @@ export const LAMBDA_SERVICE_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLamb
 /** Settle and finish retry environment errors longer than a phase: staging must end up settled. */
 const SETTLE_RETRY = { errors: ['EnvironmentError'], maxAttempts: 6, interval: Duration.seconds(30), backoffRate: 2 };
 
+const SERVICE_RETRY = { errors: LAMBDA_SERVICE_ERRORS, maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2 };
+
 /** The functions the definition invokes. */
 export interface DefinitionFunctions {
   readonly phases: Readonly<Record<PhaseName, IFunction>>;
   readonly settle: IFunction;
   readonly finish: IFunction;
+  /** The load phase's fan-out over worker Lambdas. @default the load phase runs in its one Lambda */
+  readonly loadFanOut?: LoadFanOutFunctions;
 }
 
 /** `snapshot` → `Snapshot`: the state name of a phase's task. */
@@ -41,7 +46,9 @@ export function stateNameOf(phase: PhaseName): string {
  * - a `pending` outcome loops Wait → invoke again → Choice, counted and bounded;
  * - a failure of an `onFailure: stop` phase skips to Settle; `continue` goes on to the next phase;
  * - Settle (undo or commit) runs before the first `final` phase, then the final phases, then Finish
- *   (metrics, lock release, pending deploy); a failed run notifies on-call and ends in Fail.
+ *   (metrics, lock release, pending deploy); a failed run notifies on-call and ends in Fail;
+ * - given `loadFanOut`, the load phase's task plans and a Map state fans the load out over worker
+ *   Lambdas before its Done? choice (see `loadFanOutStates`).
  */
 export function buildDefinition(scope: Construct, table: readonly PhaseDefinition[], fns: DefinitionFunctions, onCallTopic?: ITopic): IChainable {
   const finalFrom = table.findIndex((phase) => phase.final);
@@ -54,12 +61,12 @@ export function buildDefinition(scope: Construct, table: readonly PhaseDefinitio
   for (const phase of [...finals].reverse()) next = phaseStates(scope, phase, fns.phases[phase.name], next, next);
   const settle = settleState(scope, fns.settle, next);
   next = settle;
-  for (const phase of [...checks].reverse()) next = phaseStates(scope, phase, fns.phases[phase.name], next, settle);
+  for (const phase of [...checks].reverse()) next = phaseStates(scope, phase, fns.phases[phase.name], next, settle, phase.name === 'load' ? fns.loadFanOut : undefined);
   return next;
 }
 
 /** The task of one phase with its Retry/Catch from the table, its pending loop and its exits. */
-function phaseStates(scope: Construct, phase: PhaseDefinition, fn: IFunction, next: State, onStop: State): State {
+function phaseStates(scope: Construct, phase: PhaseDefinition, fn: IFunction, next: State, onStop: State, fanOut?: LoadFanOutFunctions): State {
   const name = stateNameOf(phase.name);
   const task = new LambdaInvoke(scope, name, {
     lambdaFunction: fn,
@@ -95,7 +102,7 @@ function phaseStates(scope: Construct, phase: PhaseDefinition, fn: IFunction, ne
     .when(Condition.stringEquals('$.step.status', 'pending'), timedOut);
   if (phase.onFailure === 'stop') done.when(Condition.stringEquals('$.step.status', 'failed'), onStop);
   done.otherwise(next);
-  task.next(done);
+  task.next(fanOut ? loadFanOutStates(scope, { name, functions: fanOut, failed, done, serviceRetry: SERVICE_RETRY }) : done);
   return task;
 }
 

@@ -62,6 +62,8 @@ function jsonNamesProduction(value: string, names: ReadonlySet<string>, arns: re
 
 function* strings(value: unknown, path: readonly string[]): Generator<[string, string]> {
   if (typeof value === 'string') yield [path.join('.') || '(input)', value];
+  // A binary body (an uploaded report) names nothing, and walking it byte by byte would cost more than the call.
+  else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
   else if (Array.isArray(value)) for (const [index, item] of value.entries()) yield* strings(item, [...path, `[${index}]`]);
   else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) yield* strings(item, [...path, key]);
 }

@@ -11,6 +11,7 @@ import type { LoadReport } from './report';
 import { runLoadTest } from './run-load';
 import type { LoadProfileInput } from './slice-schema';
 import { runStress, type StressReport } from './stress';
+import type { ThresholdCheck } from './threshold-schema';
 
 /** Where a conversation-mode load check finds its bot and conversations (defaults from `converse`). */
 export interface LoadSources {
@@ -27,11 +28,20 @@ export interface LoadCheckResult {
   readonly stress?: StressReport;
 }
 
+/** A conversation-mode load run ready to start: validated conversations, the profile, the checks. */
+export interface PreparedLoad {
+  readonly conversations: readonly Conversation[];
+  readonly profile: LoadProfileInput;
+  readonly checks: ThresholdCheck[];
+  readonly abortAfterMs?: number;
+}
+
 /**
- * Runs the `load` section in conversation mode: loads and validates the conversations (ConfigError
- * before any traffic), then runs the open model (or stress mode) and evaluates the thresholds.
+ * Loads and validates what a conversation-mode load run needs (ConfigError before any traffic): the
+ * connector, the conversations and their weights, the open-model profile and the threshold checks.
+ * Used by {@link runLoadCheck} and by the AWS fan-out's plan step, so both send the same load.
  */
-export async function runLoadCheck(config: LoadConfig, sources: LoadSources, runId: string, log?: RunLog): Promise<LoadCheckResult> {
+export async function prepareLoadCheck(config: LoadConfig, sources: LoadSources): Promise<PreparedLoad> {
   // load.requestTimeout (default 30 s) is the reply timeout under load, unless the connector sets its own.
   const connector = await connectorFor(sources.baseDir, sources.connector, config.requestTimeout);
   const conversations = await loadConversations(sources.convos, sources.baseDir, connector);
@@ -42,9 +52,21 @@ export async function runLoadCheck(config: LoadConfig, sources: LoadSources, run
     maxLagMs: config.maxEventLoopLag,
     ...(connector ? { connector } : {}),
   };
+  return {
+    conversations, profile, checks: thresholdChecksOf(config.thresholds),
+    ...(config.thresholds.abortAfter === undefined ? {} : { abortAfterMs: config.thresholds.abortAfter }),
+  };
+}
+
+/**
+ * Runs the `load` section in conversation mode: loads and validates the conversations (ConfigError
+ * before any traffic), then runs the open model (or stress mode) and evaluates the thresholds.
+ */
+export async function runLoadCheck(config: LoadConfig, sources: LoadSources, runId: string, log?: RunLog): Promise<LoadCheckResult> {
+  const { conversations, profile, checks, abortAfterMs } = await prepareLoadCheck(config, sources);
   const common = {
-    runId, target: sources.target, conversations, workers: config.workers, checks: thresholdChecksOf(config.thresholds),
-    ...(config.thresholds.abortAfter === undefined ? {} : { abortAfterMs: config.thresholds.abortAfter }), ...(log ? { log } : {}),
+    runId, target: sources.target, conversations, workers: config.workers, checks,
+    ...(abortAfterMs === undefined ? {} : { abortAfterMs }), ...(log ? { log } : {}),
   };
   if (config.stress) {
     const { startRate, step, stepDuration, maxRate } = config.stress;

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { durationSchema } from '../util/duration';
-import { thresholdExpressionSchema, thresholdScopeSchema, type ThresholdCheck } from './thresholds';
+import { thresholdExpressionSchema, thresholdScopeSchema, type ThresholdCheck } from './threshold-schema';
 
 /** The `load` section: an open workload of simulated users running conversations, with thresholds. */
+
+/**
+ * The most load workers (worker threads locally; in AWS the Map state's own limit of 40 applies, see
+ * MAX_MAP_WORKERS in shared/aws/load-plan-schema.ts).
+ */
+export const MAX_LOAD_WORKERS = 64;
 
 const loadStage = z
   .object({
@@ -38,8 +44,11 @@ export const loadSchema = z
     weights: z.record(z.string(), z.number().positive()).default({}),
     /** Keep-alive connections in total. */
     connections: z.number().int().min(1).max(10_000).default(64),
-    /** Worker threads generating load (each gets every N-th arrival); histograms are merged exactly. */
-    workers: z.number().int().min(1).max(64).default(1),
+    /**
+     * Workers generating load (each gets every N-th arrival); histograms are merged exactly. Locally
+     * worker threads; in AWS worker Lambdas fanned out by the state machine's Map state. Default 1.
+     */
+    workers: z.number().int().min(1).max(MAX_LOAD_WORKERS).default(1),
     /** Honour `think` times between turns. */
     think: z.boolean().default(true),
     /** Per-request timeout. */

@@ -63,7 +63,7 @@ export async function runLoadSlice(slice: LoadSlice, options: EngineOptions): Pr
   const schedule = { veryLate: 0 };
   const lag = new LagMonitor();
   const start = performance.now();
-  measurement.startedAt = Date.now();
+  measurement.markStart(start);
   const abortWhen = options.abortWhen ?? (slice.abortOn ? sustainedBreach(slice.abortOn.checks, slice.abortOn.windowMs) : undefined);
   const checker = setInterval(() => {
     const reason = abortWhen?.(measurement, performance.now() - start);
@@ -169,7 +169,7 @@ function closedLoop(
       measurement.arrivals.launched += 1;
       send((endAt, errorKind) => {
         // A closed loop has no intended start besides the send itself: response time equals service time.
-        measurement.record('raw', 1, endAt - sentAt, endAt - sentAt, errorKind);
+        measurement.record('raw', 1, endAt - sentAt, endAt - sentAt, errorKind, undefined, endAt);
         loop();
       });
     };
@@ -191,7 +191,7 @@ function rawLauncher(
       await new Promise<void>((resolve) => {
         send((endAt, errorKind) => {
           release();
-          measurement.record('raw', 1, endAt - intendedAt, endAt - sentAt, errorKind);
+          measurement.record('raw', 1, endAt - intendedAt, endAt - sentAt, errorKind, undefined, endAt);
           onRecorded(errorKind);
           resolve();
         });
@@ -212,7 +212,7 @@ function conversationLauncher(
     const errorKind = turn.status === 'error' ? (turn.error?.kind ?? 'protocol') : turn.status === 'failed' ? 'assertion' : undefined;
     if (errorKind === 'assertion') measurement.assertionFailures += 1;
     const firstToken = turn.streamed ? turn.firstByteAt - turn.sentAt : undefined;
-    measurement.record(conversation, turn.turn, turn.endAt - turn.intendedAt, turn.endAt - turn.sentAt, errorKind, firstToken);
+    measurement.record(conversation, turn.turn, turn.endAt - turn.intendedAt, turn.endAt - turn.sentAt, errorKind, firstToken, turn.endAt);
     onRecorded(errorKind);
   };
   return {

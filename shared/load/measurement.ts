@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { Histogram } from 'hdr-histogram-js';
 import { decodeHistogram, encodeHistogram, mergeInto, newLatencyHistogram, recordMs } from './histograms';
 import type { LoadWorkerResult } from './result-schema';
+import { Timeline } from './timeline';
 
 /** Latencies of one (conversation, turn): response time from intended start, and service time from send. */
 export interface Series {
@@ -37,6 +39,10 @@ export class LoadMeasurement {
   readonly sessions = { started: 0, passed: 0, failed: 0, errored: 0 };
   readonly errorKinds: Record<string, number> = {};
   readonly invalid: string[] = [];
+  /** Completions and errors per second of the schedule. */
+  readonly timeline = new Timeline();
+  /** False once a merged worker result came without a timeline: the sums would then be short. */
+  timelineComplete = true;
   assertionFailures = 0;
   maxLagMs = 0;
   startedAt = Date.now();
@@ -54,10 +60,20 @@ export class LoadMeasurement {
     return found;
   }
 
-  /** Records one request's timings (ms) into its series; `errorKind` marks it failed. */
-  record(conversation: string, turn: number, responseMs: number, serviceMs: number, errorKind?: string, firstTokenMs?: number): void {
+  /** Marks the start of the schedule (`performance.now()`): the timeline counts seconds from here. */
+  markStart(start: number): void {
+    this.startedAt = Date.now();
+    this.timeline.origin = start;
+  }
+
+  /**
+   * Records one request's timings (ms) into its series and counts it in the timeline at `endAt`
+   * (`performance.now()` when it completed; now by default); `errorKind` marks it failed.
+   */
+  record(conversation: string, turn: number, responseMs: number, serviceMs: number, errorKind?: string, firstTokenMs?: number, endAt?: number): void {
     const series = this.seriesFor(conversation, turn);
     series.requests += 1;
+    this.timeline.count(endAt ?? performance.now(), errorKind !== undefined);
     recordMs(series.response, responseMs);
     recordMs(series.service, serviceMs);
     if (firstTokenMs !== undefined) recordMs(series.firstToken, firstTokenMs);
@@ -100,6 +116,7 @@ export class LoadMeasurement {
       arrivals: { ...this.arrivals }, sessions: { ...this.sessions }, errorKinds: { ...this.errorKinds },
       assertionFailures: this.assertionFailures, maxLagMs: this.maxLagMs, invalid: [...this.invalid],
       ...(this.aborted === undefined ? {} : { aborted: this.aborted }),
+      ...(this.timelineComplete ? { timeline: this.timeline.encode() } : {}),
       series: [...this.series.values()].map((series) => ({
         conversation: series.conversation, turn: series.turn, requests: series.requests, errors: series.errors,
         response: encodeHistogram(series.response), service: encodeHistogram(series.service),
@@ -119,6 +136,8 @@ export class LoadMeasurement {
     if (result.aborted !== undefined) this.aborted ??= result.aborted;
     this.startedAt = Math.min(this.startedAt, result.startedAt);
     this.durationMs = Math.max(this.durationMs, result.durationMs);
+    if (result.timeline) this.timeline.add(result.timeline);
+    else this.timelineComplete = false;
     for (const encoded of result.series) {
       const series = this.seriesFor(encoded.conversation, encoded.turn);
       series.requests += encoded.requests;

@@ -1,5 +1,6 @@
 import { summarize, type LatencySummary } from './histograms';
 import type { LoadMeasurement } from './measurement';
+import type { TimelinePoint } from './timeline';
 import type { ThresholdResult } from './thresholds';
 
 /** Latency figures in a report, ms. */
@@ -31,6 +32,11 @@ export interface LoadReport extends TrafficFigures {
   readonly durationMs: number;
   /** Requests (raw mode) or turns (conversation mode) per second. */
   readonly throughput: number;
+  /**
+   * Throughput over time: completed requests (turns) and errors per second of the run, `t` the second's
+   * start (epoch ms). Absent when a merged worker result carried no timeline.
+   */
+  readonly timeline?: readonly TimelinePoint[];
   readonly workers: number;
   readonly arrivals: LoadMeasurement['arrivals'];
   readonly sessions: LoadMeasurement['sessions'];
@@ -60,6 +66,7 @@ export function toLoadReport(
     mode: meta.mode, target: meta.target, passed: valid && thresholdsHeld && measurement.aborted === undefined, valid,
     invalidReasons: measurement.invalid, ...(measurement.aborted === undefined ? {} : { aborted: measurement.aborted }),
     durationMs: Math.round(measurement.durationMs), throughput: seconds > 0 ? Math.round((overall.requests / seconds) * 10) / 10 : 0,
+    ...(measurement.timelineComplete ? { timeline: measurement.timeline.points(measurement.startedAt) } : {}),
     workers: meta.workers, arrivals: { ...measurement.arrivals }, sessions: { ...measurement.sessions }, errorKinds: { ...measurement.errorKinds },
     eventLoopMaxLagMs: measurement.maxLagMs, thresholds: meta.thresholds, ...overall, conversations,
   };

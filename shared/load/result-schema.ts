@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { encodedTimelineSchema } from './timeline';
 
 /** One (conversation, turn)'s encoded histograms (HdrHistogram V2 compressed base64, microseconds). */
 export const encodedSeriesSchema = z.object({
@@ -32,6 +33,12 @@ export const loadWorkerResultSchema = z.object({
   invalid: z.array(z.string()),
   /** Set when the run stopped early (threshold breached, target unreachable). */
   aborted: z.string().optional(),
+  /**
+   * Completed requests (turns) and errors per second since the worker's start (`startedAt`); merged by
+   * adding bucket k to bucket k. Optional so a result from a worker without it still parses: the merge
+   * then has no timeline rather than a short one.
+   */
+  timeline: encodedTimelineSchema.optional(),
   series: z.array(encodedSeriesSchema),
 });
 export type LoadWorkerResult = z.infer<typeof loadWorkerResultSchema>;

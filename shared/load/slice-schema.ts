@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { connectorSchema } from '../converse/connector-schema';
-import { thresholdCheckSchema } from './thresholds';
+import { thresholdCheckSchema } from './threshold-schema';
 
 /** One open-model phase in milliseconds and arrivals per second (the JSON form of a config phase). */
 export const slicePhaseSchema = z.object({

@@ -12,9 +12,17 @@ export interface ResourceQuery {
   readonly unit: string;
 }
 
-/** The standard resource metrics of a staging bot: its database and its Lambda function. */
-export function stagingResourceQueries(resources: { dbInstanceId?: string; functionName?: string }): ResourceQuery[] {
+/** The standard resource metrics of a staging bot: its database (an instance, or an Aurora cluster) and its Lambda function. */
+export function stagingResourceQueries(resources: { dbInstanceId?: string; dbClusterId?: string; functionName?: string }): ResourceQuery[] {
   const queries: ResourceQuery[] = [];
+  const cluster = resources.dbClusterId;
+  if (cluster) {
+    const dimensions = { DBClusterIdentifier: cluster };
+    queries.push(
+      { label: `Aurora ${cluster} CPU`, namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions, stat: 'Average', unit: 'Percent' },
+      { label: `Aurora ${cluster} connections`, namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions, stat: 'Maximum', unit: 'Count' },
+    );
+  }
   const db = resources.dbInstanceId;
   if (db) {
     const dimensions = { DBInstanceIdentifier: db };

@@ -10,6 +10,14 @@ export const REPORT_OBJECTS = [
   { file: 'metrics.emf.jsonl', contentType: 'application/x-ndjson' },
 ] as const;
 
+/** The folder every run's report is also written to, which alarm runbooks link to. */
+export const LATEST_FOLDER = 'latest';
+
+/** The S3 key of one report file: `<bot>/<runId or latest>/<file>`. The one definition the upload and the runbook links share. */
+export function reportKey(bot: string, folder: string, file: string): string {
+  return `${bot}/${folder}/${file}`;
+}
+
 /** Options of {@link uploadReport}. */
 export interface UploadReportOptions {
   readonly s3: Pick<S3Client, 'send'>;
@@ -35,10 +43,10 @@ export async function uploadReport(options: UploadReportOptions): Promise<string
     } catch {
       continue;
     }
-    for (const folder of [options.runId, 'latest']) {
-      const key = `${options.bot}/${folder}/${object.file}`;
+    for (const folder of [options.runId, LATEST_FOLDER]) {
+      const key = reportKey(options.bot, folder, object.file);
       try {
-        await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body, ContentType: object.contentType, CacheControl: folder === 'latest' ? 'no-cache' : 'max-age=31536000, immutable' }));
+        await options.s3.send(new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: body, ContentType: object.contentType, CacheControl: folder === LATEST_FOLDER ? 'no-cache' : 'max-age=31536000, immutable' }));
       } catch (cause) {
         throw new EnvironmentError(`cannot upload the run report to s3://${options.bucket}/${key}: ${(cause as Error).name}`, { cause });
       }

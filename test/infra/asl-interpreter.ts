@@ -1,6 +1,7 @@
 /**
  * Not a test: a small interpreter for the Amazon States Language subset the refresh state machine uses
- * (Task with Retry/Catch, Choice, Wait, Pass, Succeed, Fail; JSONPath `$.a.b` paths), so a test can run
+ * (Task with Retry/Catch, Map with ItemsPath/ItemSelector/ResultPath/Catch, Choice, Wait, Pass, Succeed, Fail;
+ * JSONPath `$.a.b` and `$$.Map.Item.Value.a` paths), so a test can run
  * the synthesized definition against real handler cores, the way Step Functions would.
  */
 
@@ -14,6 +15,7 @@ export interface Trace {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly output: unknown;
   readonly error?: string;
+  readonly errorMessage?: string;
 }
 
 export async function runDefinition(definition: { StartAt: string; States: Record<string, Json> }, input: unknown, invoke: Invoke, maxSteps = 2_000): Promise<Trace> {
@@ -42,6 +44,17 @@ export async function runDefinition(definition: { StartAt: string; States: Recor
         name = chosen ? chosen.Next : String(state['Default']);
         continue;
       }
+      case 'Map': {
+        const outcome = await runMap(state, data, invoke);
+        if ('next' in outcome) {
+          data = outcome.data;
+          name = outcome.next;
+          continue;
+        }
+        if ('failed' in outcome) return { visited, waits, status: 'FAILED', output: data, error: outcome.failed, ...(outcome.errorMessage === undefined ? {} : { errorMessage: outcome.errorMessage }) };
+        data = outcome.data;
+        break;
+      }
       case 'Task': {
         const outcome = await runTask(state, data, invoke);
         if ('next' in outcome) {
@@ -49,7 +62,7 @@ export async function runDefinition(definition: { StartAt: string; States: Recor
           name = outcome.next;
           continue;
         }
-        if ('failed' in outcome) return { visited, waits, status: 'FAILED', output: data, error: outcome.failed };
+        if ('failed' in outcome) return { visited, waits, status: 'FAILED', output: data, error: outcome.failed, ...(outcome.errorMessage === undefined ? {} : { errorMessage: outcome.errorMessage }) };
         data = outcome.data;
         break;
       }
@@ -62,7 +75,7 @@ export async function runDefinition(definition: { StartAt: string; States: Recor
   throw new Error(`more than ${maxSteps} steps`);
 }
 
-async function runTask(state: StateDef, data: unknown, invoke: Invoke): Promise<{ data: unknown } | { data: unknown; next: string } | { failed: string }> {
+async function runTask(state: StateDef, data: unknown, invoke: Invoke): Promise<{ data: unknown } | { data: unknown; next: string } | { failed: string; errorMessage?: string }> {
   const resource = String(state['Resource']);
   const parameters = state['Parameters'] as Json;
   const retriers = ((state['Retry'] as Json[] | undefined) ?? []).map((r) => ({ errors: r['ErrorEquals'] as string[], max: Number(r['MaxAttempts'] ?? 3), used: 0 }));
@@ -84,28 +97,49 @@ async function runTask(state: StateDef, data: unknown, invoke: Invoke): Promise<
         retrier.used += 1;
         continue;
       }
-      const catcher = ((state['Catch'] as (Json & { Next: string })[] | undefined) ?? []).find((c) => (c['ErrorEquals'] as string[]).some((e) => e === errorName || e === 'States.ALL'));
-      if (!catcher) return { failed: errorName };
-      const cause = JSON.stringify({ errorType: errorName, errorMessage: error instanceof Error ? error.message : String(error), trace: ['(trace)'] });
-      return { data: setPath(data, String(catcher['ResultPath'] ?? '$'), { Error: errorName, Cause: cause }), next: catcher.Next };
+      return caught(state, data, errorName, error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+/** Runs the item processor once per item, all at once (as a Map state with MaxConcurrency above the item count does). */
+async function runMap(state: StateDef, data: unknown, invoke: Invoke): Promise<{ data: unknown } | { data: unknown; next: string } | { failed: string; errorMessage?: string }> {
+  const items = get(data, String(state['ItemsPath'] ?? '$')) as unknown[];
+  const processor = (state['ItemProcessor'] ?? state['Iterator']) as { StartAt: string; States: Record<string, Json> };
+  const selector = state['ItemSelector'];
+  const traces = await Promise.all(items.map((item, index) =>
+    runDefinition(processor, selector === undefined ? item : resolve(selector, data, { retryCount: 0, item: { Value: item, Index: index } }), invoke)));
+  const failed = traces.find((trace) => trace.status === 'FAILED');
+  if (failed) return caught(state, data, failed.error ?? 'States.TaskFailed', failed.errorMessage ?? '');
+  const results = traces.map((trace) => trace.output);
+  return { data: state['ResultPath'] === undefined ? results : setPath(data, String(state['ResultPath']), results) };
+}
+
+/** A state's Catch for an error, as Step Functions applies it (Cause is Lambda's JSON error document). */
+function caught(state: StateDef, data: unknown, errorName: string, message: string): { data: unknown; next: string } | { failed: string; errorMessage?: string } {
+  const catcher = ((state['Catch'] as (Json & { Next: string })[] | undefined) ?? []).find((c) => (c['ErrorEquals'] as string[]).some((e) => e === errorName || e === 'States.ALL'));
+  if (!catcher) return { failed: errorName, errorMessage: message };
+  const cause = JSON.stringify({ errorType: errorName, errorMessage: message, trace: ['(trace)'] });
+  return { data: setPath(data, String(catcher['ResultPath'] ?? '$'), { Error: errorName, Cause: cause }), next: catcher.Next };
 }
 
 function matches(rule: Json, data: unknown): boolean {
   if (Array.isArray(rule['And'])) return (rule['And'] as Json[]).every((inner) => matches(inner, data));
   const value = get(data, String(rule['Variable']));
   if ('StringEquals' in rule) return value === rule['StringEquals'];
+  if ('IsPresent' in rule) return (value !== undefined) === rule['IsPresent'];
   if ('NumericLessThan' in rule) return typeof value === 'number' && value < Number(rule['NumericLessThan']);
   throw new Error(`condition not supported: ${JSON.stringify(rule)}`);
 }
 
-function resolve(template: unknown, data: unknown, context: { retryCount: number }): unknown {
+function resolve(template: unknown, data: unknown, context: { retryCount: number; item?: { Value: unknown; Index: number } }): unknown {
   if (template === null || typeof template !== 'object') return template;
   return Object.fromEntries(Object.entries(template as Json).map(([key, value]) => {
     if (!key.endsWith('.$')) return [key, resolve(value, data, context)];
     const path = String(value);
-    return [key.slice(0, -2), path === '$$.State.RetryCount' ? context.retryCount : get(data, path)];
+    if (path === '$$.State.RetryCount') return [key.slice(0, -2), context.retryCount];
+    if (path.startsWith('$$.Map.Item.')) return [key.slice(0, -2), get(context.item, `$${path.slice('$$.Map.Item'.length)}`)];
+    return [key.slice(0, -2), get(data, path)];
   }));
 }
 

@@ -35,6 +35,8 @@ describe('RehearsalFunction bundling (the one test that really bundles)', () => 
     // Assert
     expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', 'rehearsal.config.json']);
     expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).toContain('//# sourceMappingURL=index.js.map');
+    // Rebuilt with the bundling plugins (zod's other locales left out: German is one of them).
+    expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).not.toContain('Eingabe');
     expect(JSON.parse(stdout)).toEqual({ action: 'rejected', reason: 'unrelated event: source "aws.s3", detail-type "Object Created"' });
   });
 });

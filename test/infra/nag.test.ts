@@ -35,7 +35,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     ['an Aurora deployment cloning production', () => auroraConfig({ method: 'clone' })],
     ['a deployment whose reconcile phase reads SSM and Secrets Manager', () => parityConfig()],
   ])('leave no unacknowledged finding (and CloudFormation no warning, such as a dependency cycle) in %s, with on-call wired', (_label, config) => {
-    const { app } = synthStack(config(), { nag: true, withTopic: true });
+    const { app } = synthStack(config(), { nag: true });
 
     expect(findings(app)).toEqual([]);
   });
@@ -56,7 +56,8 @@ describe('cdk-nag AwsSolutions checks', () => {
 
     expect(reasons.length).toBeGreaterThan(10);
     for (const [id, reason] of reasons) {
-      expect(id).toMatch(/^Annotation::(AwsSolutions-|@aws-cdk\/)/);
+      // The CDK acknowledges some CloudFormation validation warnings itself (W3045 on a bucket with access logs), with its reason.
+      expect(id).toMatch(/^(Annotation::(AwsSolutions-|@aws-cdk\/)|CloudFormation-Validate::)/);
       expect(reason.length).toBeGreaterThan(60);
     }
   });

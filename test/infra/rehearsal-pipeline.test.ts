@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { PHASE_TABLE } from '../../shared/pipeline/phase-table';
 import { LAMBDA_SERVICE_ERRORS, MAX_POLLS_PER_PHASE, stateNameOf } from '../../infra/pipeline/state-machine-definition';
+import { MAX_MAP_WORKERS } from '../../shared/aws/load-plan-schema';
 import { auroraConfig, awsConfigInput, awsInput, parityConfig, parseConfig, rdsConfig, rdsStagingInput } from '../shared/aws/factories';
 import { definitionOf, synthStack } from './synth';
 
@@ -24,7 +25,8 @@ describe('the state machine built from the phase table', () => {
     // Assert
     const firstFinal = PHASE_TABLE.findIndex((phase) => phase.final);
     const expected = [...PHASE_TABLE.slice(0, firstFinal).map((p) => stateNameOf(p.name)), 'Settle', ...PHASE_TABLE.slice(firstFinal).map((p) => stateNameOf(p.name)), 'Finish'];
-    expect(visited).toEqual(expected);
+    // After Finish, the default of "Run Passed?" is the failure path (notify on-call): the passing run ends there.
+    expect(visited.slice(0, visited.indexOf('Finish') + 1)).toEqual(expected);
   });
 
   it.each(PHASE_TABLE.map((phase) => [phase.name, phase] as const))("gives %s the table's retry policy, failure path and pending loop", (_name, phase) => {
@@ -60,12 +62,9 @@ describe('the state machine built from the phase table', () => {
     expect(definition).toMatchObject({ TimeoutSeconds: 12 * 3600 });
   });
 
-  it('notifies on-call when a run fails, given the topic', () => {
-    const withTopic = definitionOf(synthStack(rdsConfig(), { withTopic: true }).template);
-
-    expect(withTopic.States['Run Passed?']).toMatchObject({ Default: 'Notify On-Call' });
-    expect(withTopic.States['Notify On-Call']).toMatchObject({ Resource: 'arn:TOKEN:states:::sns:publish', Parameters: { TopicArn: 'TOKEN', 'Message.$': '$.summary' }, Next: 'Refresh Failed' });
-    expect(states['Run Passed?']).toMatchObject({ Default: 'Refresh Failed' });
+  it("notifies on-call when a run fails (the stack passes the observability construct's topic)", () => {
+    expect(states['Run Passed?']).toMatchObject({ Default: 'Notify On-Call' });
+    expect(states['Notify On-Call']).toMatchObject({ Resource: 'arn:TOKEN:states:::sns:publish', Parameters: { TopicArn: 'TOKEN', 'Message.$': '$.summary' }, Next: 'Refresh Failed' });
   });
 });
 
@@ -73,7 +72,8 @@ describe('the functions', () => {
   const functions = template.findResources('AWS::Lambda::Function');
 
   it("share the fixed defaults: nodejs22.x on arm64, tracing, source maps, an explicit log group, Amazon's CAs for RDS TLS", () => {
-    expect(Object.keys(functions)).toHaveLength(13);
+    // A Lambda per phase, Settle, Trigger, Finish, Reaper, and the load fan-out's worker and merge.
+    expect(Object.keys(functions)).toHaveLength(15);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -128,7 +128,8 @@ describe('production is protected in IAM', () => {
       const roleId = (JSON.parse(roleRef) as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
       expect(JSON.stringify(roles[roleId]?.['Properties'])).toContain(`{"Ref":"${denyId}"}`);
     }
-    expect(functionRoles.size).toBe(6);
+    // The shared database, checks, reconcile and publish roles, the control functions' three, the load worker's and merge's.
+    expect(functionRoles.size).toBe(9);
   });
 
   it('gives RDS permissions only to the phases that manage databases', () => {
@@ -230,5 +231,67 @@ describe('the reaper', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { status: ['TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: Match.stringLikeRegexp('PipelineStateMachine') }] } },
     });
+  });
+});
+
+describe('the load fan-out', () => {
+  const serviceRetry = { ErrorEquals: LAMBDA_SERVICE_ERRORS, MaxAttempts: 6, IntervalSeconds: 2, BackoffRate: 2 };
+  const functionIdOf = (description: string): string | undefined => Object.entries(template.findResources('AWS::Lambda::Function'))
+    .find(([, fn]) => (fn['Properties'] as { Description: string }).Description === description)?.[0];
+
+  it('goes from the load plan to the Map state only when the plan step left a plan', () => {
+    expect(states['Load']?.['Next']).toBe('Load Fan Out?');
+    expect(states['Load Fan Out?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.loadPlan', IsPresent: true, Next: 'Load Workers' }], Default: 'Load Done?' });
+  });
+
+  it('runs every slice at once in a Map state, each worker getting the shared run, target and conversations with its own slice and result key', () => {
+    const map = states['Load Workers'] as Record<string, unknown> & { ItemProcessor: { StartAt: string; States: Record<string, Record<string, unknown>> } };
+
+    expect(map).toMatchObject({
+      Type: 'Map', ItemsPath: '$.loadPlan.items', MaxConcurrency: MAX_MAP_WORKERS, ResultPath: '$.loadPlan.results', Next: 'Load Merge',
+      ItemSelector: { 'runId.$': '$.loadPlan.runId', 'target.$': '$.loadPlan.target', 'convos.$': '$.loadPlan.convos', 'slice.$': '$$.Map.Item.Value.slice', 'resultKey.$': '$$.Map.Item.Value.resultKey' },
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Load Failed' }],
+    });
+    // An Inline Map state runs at most 40 iterations at once: every worker must run at the same time.
+    expect(MAX_MAP_WORKERS).toBe(40);
+    const worker = map.ItemProcessor.States[map.ItemProcessor.StartAt];
+    expect(worker).toMatchObject({ Type: 'Task', Resource: 'arn:TOKEN:states:::lambda:invoke', Parameters: { 'Payload.$': '$' }, OutputPath: '$.Payload', End: true });
+    expect(worker?.['Retry']).toEqual([serviceRetry]);
+  });
+
+  it('merges in its own step, which retries reading S3 and fails the phase like the phase Lambda does', () => {
+    expect(states['Load Merge']).toMatchObject({
+      Type: 'Task', Next: 'Load Done?', OutputPath: '$.Payload', Parameters: { Payload: { 'execution.$': '$', 'retryCount.$': '$$.State.RetryCount' } },
+      Retry: [{ ErrorEquals: ['EnvironmentError'], MaxAttempts: 3, IntervalSeconds: 5, BackoffRate: 2 }, serviceRetry],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Load Failed' }],
+    });
+  });
+
+  it('keeps worker results in an encrypted, TLS-only, private bucket that expires them', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [{ Id: 'ExpireLoadResults', Status: 'Enabled', ExpirationInDays: 7, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets the workers only write results and the merge only read them, both told the bucket', () => {
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.includes('LoadFanOut'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => JSON.stringify(policy));
+    const onBucket = policies.filter((policy) => policy.includes(`"${bucketId}"`));
+    const workerPolicy = onBucket.find((policy) => policy.includes('s3:PutObject'));
+    const mergePolicy = onBucket.find((policy) => policy.includes('s3:GetObject*'));
+
+    expect(onBucket).toHaveLength(2);
+    expect(workerPolicy).not.toContain('s3:GetObject');
+    expect(mergePolicy).not.toContain('s3:PutObject');
+    for (const [description, extra] of [['rehearsal loadworker', {}], ['rehearsal loadmerge', { PHASE_TIMEOUT_MS: String(PHASE_TABLE.find((row) => row.name === 'load')?.timeoutMs) }]] as const) {
+      expect(functionIdOf(description)).toBeDefined();
+      template.hasResourceProperties('AWS::Lambda::Function', { Description: description, Environment: { Variables: Match.objectLike({ LOAD_RESULTS_BUCKET: { Ref: bucketId }, ...extra }) } });
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'rehearsal loadworker', Timeout: 900, VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }) });
   });
 });

@@ -19,6 +19,16 @@ import { PHASE_TABLE } from '../../shared/pipeline/phase-table';
 import type { PhaseName } from '../../shared/pipeline/report';
 import { runPipeline } from '../../shared/pipeline/runner';
 import { buildDefinition } from '../../infra/pipeline/state-machine-definition';
+import { createLoadWorker } from '../../functions/load-worker/handler';
+import { planLoadStep } from '../../shared/aws/load-fan-out';
+import { mergeLoadStep } from '../../shared/aws/load-merge-step';
+import type { LoadResultStore } from '../../shared/aws/load-results';
+import type { Config } from '../../shared/config/schema';
+import { parseExecution, type Execution } from '../../shared/aws/execution';
+import { stringify } from 'yaml';
+import { awsConfigInput, parseConfig } from '../shared/aws/factories';
+import { botReplying, startServer } from '../shared/converse/support/bot-server';
+import { writeTree } from '../shared/converse/support/files';
 import { rdsConfig } from '../shared/aws/factories';
 import { runDefinition } from './asl-interpreter';
 import { definitionOf } from './synth';
@@ -26,7 +36,7 @@ import { definitionOf } from './synth';
 mockClient(DynamoDBClient).on(UpdateItemCommand).resolves({});
 
 /** What a scripted phase does on each call: pass, fail its check, wait, or throw a named error. */
-type Step = 'pass' | 'fail' | 'pending' | 'throw-environment' | 'throw-check';
+type Step = 'pass' | 'fail' | 'pending' | 'throw-environment' | 'throw-check' | 'real';
 type Script = Partial<Record<PhaseName, Step[]>>;
 
 /** The real phase table with each phase's work replaced by a script; names, retries, failure rules, timeouts, undo and commit kept. */
@@ -34,9 +44,10 @@ function scriptedTable(script: Script, calls: string[]): PhaseDefinition[] {
   const queues = new Map(Object.entries(structuredClone(script)) as [PhaseName, Step[]][]);
   return PHASE_TABLE.map((row) => ({
     ...row,
-    run: async (): Promise<PhaseOutcome> => {
+    run: async (ctx): Promise<PhaseOutcome> => {
       const step = queues.get(row.name)?.shift() ?? 'pass';
       calls.push(`${row.name}:${step}`);
+      if (step === 'real') return row.run(ctx);
       if (step === 'throw-environment') throw new EnvironmentError(`${row.name} hiccuped`);
       if (step === 'throw-check') throw new CheckFailedError(`${row.name} found a problem`);
       if (step === 'pending') return outcome.pending(`${row.name} still working`, 1_000);
@@ -48,39 +59,57 @@ function scriptedTable(script: Script, calls: string[]): PhaseDefinition[] {
 }
 
 const silent: RunLog = { info: () => undefined, warn: () => undefined, error: () => undefined, progress: () => undefined };
-const config = rdsConfig();
+/** The config and folders a run uses; the scripted runs need no files. */
+interface Setup { readonly config: Config; readonly baseDir: string; readonly outDir: string; readonly workerThrows?: Error }
+const scripted: Setup = { config: rdsConfig(), baseDir: '/tmp', outDir: '/tmp/out' };
 
-async function runLocally(script: Script) {
+async function runLocally(script: Script, { config, baseDir, outDir }: Setup = scripted) {
   const calls: string[] = [];
   const report = await runPipeline(scriptedTable(script, calls), {
-    runId: 'run-1', config, baseDir: '/tmp', outDir: '/tmp/out', providers: { database: undefined as never }, maskingKey: Buffer.alloc(0), state: {},
+    runId: 'run-1', config, baseDir, outDir, providers: { database: undefined as never }, maskingKey: Buffer.alloc(0), state: {},
     metrics: new MetricsRecorder({}), log: silent,
   }, { sleep: async () => undefined });
-  return { calls, statuses: Object.fromEntries(report.phases.map((p) => [p.name, p.status])), settlement: report.settlement.action, passed: report.status === 'passed' };
+  return { calls, statuses: Object.fromEntries(report.phases.map((p) => [p.name, p.status])), settlement: report.settlement.action, passed: report.status === 'passed', phases: report.phases };
 }
 
-async function runInStepFunctions(script: Script) {
+async function runInStepFunctions(script: Script, { config, baseDir, outDir, workerThrows }: Setup = scripted) {
   const calls: string[] = [];
   const table = scriptedTable(script, calls);
   const stack = new Stack();
   const fn = (name: string) => LambdaFunction.fromFunctionArn(stack, name, `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
   const phases = Object.fromEntries(table.map((row) => [row.name, fn(row.name)])) as Record<PhaseName, ReturnType<typeof fn>>;
   const topic = Topic.fromTopicArn(stack, 'OnCall', 'arn:aws:sns:eu-west-1:123456789012:on-call');
-  new StateMachine(stack, 'Machine', { definitionBody: DefinitionBody.fromChainable(buildDefinition(new Construct(stack, 'Definition'), table, { phases, settle: fn('settle'), finish: fn('finish') }, topic)) });
-  const runtime: PhaseRuntime = { config, baseDir: '/tmp', outDir: '/tmp/out', providers: { database: undefined as never }, maskingKey: Buffer.alloc(0), log: silent };
+  const loadFanOut = { worker: fn('load-worker'), merge: fn('load-merge') };
+  new StateMachine(stack, 'Machine', { definitionBody: DefinitionBody.fromChainable(buildDefinition(new Construct(stack, 'Definition'), table, { phases, settle: fn('settle'), finish: fn('finish'), loadFanOut }, topic)) });
+  const runtime: PhaseRuntime = { config, baseDir, outDir, providers: { database: undefined as never }, maskingKey: Buffer.alloc(0), log: silent };
+  // The results bucket: what the workers write, the merge reads.
+  const bucket = new Map<string, string>();
+  const store: LoadResultStore = { write: async (key, result) => void bucket.set(key, JSON.stringify(result)), read: async (key) => JSON.parse(bucket.get(key) ?? 'null') as unknown };
+  const loadRow = table.find((r) => r.name === 'load');
+  let merged: Execution | undefined;
+  let settled: Execution | undefined;
   const notified: unknown[] = [];
   const lock = new RunLock(new DynamoDBClient({}), 'lock');
 
   const trace = await runDefinition(definitionOf(Template.fromStack(stack)), { runId: 'run-1', deployId: 'custom:1', state: {}, results: {} }, async (resource, payload) => {
     if (resource.kind === 'sns') return void notified.push(payload);
     const name = resource.functionName?.split(':').pop() ?? '';
-    if (name === 'settle') return settleExecution(table, payload, runtime);
+    if (name === 'settle') {
+      settled = parseExecution(payload);
+      return settleExecution(table, payload, runtime);
+    }
+    if (name === 'load-worker') {
+      if (workerThrows) throw workerThrows;
+      return createLoadWorker(() => store)(payload);
+    }
+    if (name === 'load-merge' && loadRow) return (merged = (await mergeLoadStep(loadRow, payload, runtime, store)).execution);
+    if (name === 'load' && loadRow) return (await planLoadStep(loadRow, payload, runtime)).execution;
     if (name === 'finish') return (await finishExecution(payload, { lock, startRun: async () => false, log: silent, lockForMs: 1, dimensions: { Environment: 'staging', Bot: 'b' } })).result;
     const row = table.find((r) => r.name === name);
     if (!row) throw new Error(`unknown function ${name}`);
     return (await runPhaseStep(row, payload, runtime)).execution;
   });
-  return { calls, trace, notified };
+  return { calls, trace, notified, merged, settled };
 }
 
 /** What the state machine did, read from the calls and the finish result, in the runner's terms. */
@@ -113,5 +142,56 @@ describe('the state machine and the local runner agree on the same phase table',
     expect(aws.trace.status).toBe(local.passed ? 'SUCCEEDED' : 'FAILED');
     expect(aws.notified).toHaveLength(local.passed ? 0 : 1);
     expect(aws.trace.waits.every((seconds) => seconds === 1)).toBe(true);
+  });
+});
+
+describe('the load phase fanned out over worker Lambdas', () => {
+  it('gives the local run\'s verdict and counts: two worker threads locally, a Map state of two worker Lambdas in AWS', async () => {
+    // Prepare: a real bot, real conversations, a load section with two workers; every other phase passes.
+    const server = await startServer(botReplying(() => [{ text: 'Hello' }]));
+    try {
+      const baseDir = await writeTree({ 'convos/hello.yaml': ['name: hello', 'turns:', '  - user: hi', '    expect: [{ contains: Hello }]', '  - user: bye', ''].join('\n') });
+      const load = { target: server.url, convos: ['convos/*.yaml'], workers: 2, phases: [{ duration: '1s', arrivalRate: 10 }], maxEventLoopLag: '2s', thresholds: { errorRate: 0.01 } };
+      const setup: Setup = { config: parseConfig({ ...awsConfigInput(), load } as never), baseDir, outDir: `${baseDir}/report` };
+      expect(stringify(setup.config.load)).toContain('workers: 2');
+
+      // Act
+      const local = await runLocally({ load: ['real'] }, setup);
+      const aws = await runInStepFunctions({ load: ['real'] }, setup);
+
+      // Assert: the same phases and verdict; the merged load result counts what the local run counted.
+      expect(aws.trace.visited).toEqual(expect.arrayContaining(['Load', 'Load Fan Out?', 'Load Workers', 'Load Merge', 'Load Done?']));
+      expect(aws.calls.filter((call) => !call.startsWith('load:'))).toEqual(local.calls.filter((call) => !call.startsWith('load:')));
+      expect(aws.trace.status).toBe('SUCCEEDED');
+      const localLoad = local.phases.find((phase) => phase.name === 'load');
+      const awsLoad = aws.merged?.results.load;
+      expect(localLoad).toMatchObject({ status: 'passed', figures: { requests: 20, errors: 0, valid: true } });
+      expect(awsLoad).toMatchObject({ status: localLoad?.status, figures: { requests: 20, errors: 0, valid: true, droppedArrivals: 0 } });
+      expect(server.received).toHaveLength(40);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails only the load phase when a worker Lambda fails, as a continue phase: the run goes on to settle and publish', async () => {
+    // Prepare
+    const server = await startServer(botReplying(() => [{ text: 'Hello' }]));
+    try {
+      const baseDir = await writeTree({ 'convos/hello.yaml': ['name: hello', 'turns:', '  - user: hi', ''].join('\n') });
+      const load = { target: server.url, convos: ['convos/*.yaml'], workers: 2, phases: [{ duration: '1s', arrivalRate: 2 }] };
+      const setup: Setup = { config: parseConfig({ ...awsConfigInput(), load } as never), baseDir, outDir: `${baseDir}/report`, workerThrows: new EnvironmentError('worker 1 lost the network') };
+
+      // Act
+      const aws = await runInStepFunctions({ load: ['real'] }, setup);
+
+      // Assert
+      expect(aws.trace.visited).toEqual(expect.arrayContaining(['Load Workers', 'Load Failed', 'Settle', 'Publish']));
+      expect(aws.trace.visited).not.toContain('Load Merge');
+      expect(aws.settled?.results.load).toMatchObject({ status: 'failed', summary: 'worker 1 lost the network', error: { name: 'EnvironmentError', exitCode: 3 } });
+      expect(aws.calls).toEqual(expect.arrayContaining(['undo promote', 'publish:pass']));
+      expect(aws.trace.status).toBe('FAILED');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -9,17 +8,19 @@ import { validateDeployment } from '../../shared/aws/deploy-validation';
 import type { Config } from '../../shared/config/schema';
 import { RehearsalStack } from '../../infra/rehearsal-stack';
 
-/** Not a test: synthesizes the stack for a config with bundling skipped (the standard aws-lambda-nodejs switch). */
-export function synthStack(config: Config, options: { withTopic?: boolean; nag?: boolean } = {}): { app: App; stack: RehearsalStack; readonly template: Template; topic?: ITopic } {
+/**
+ * Not a test: synthesizes the stack for a config with bundling skipped (the standard aws-lambda-nodejs
+ * switch). The stack always wires its own on-call topic (the observability construct's) into the pipeline.
+ */
+export function synthStack(config: Config, options: { nag?: boolean } = {}): { app: App; stack: RehearsalStack; readonly template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: mkdtempSync(path.join(os.tmpdir(), 'rehearsal-cdk-')) });
   const deployment = validateDeployment(config);
   const env = { account: deployment.aws.account, region: deployment.aws.region };
-  const topic = options.withTopic ? new Topic(new Stack(app, 'OnCall', { env }), 'OnCall', { enforceSSL: true }) : undefined;
-  const stack = new RehearsalStack(app, 'Rehearsal', { config, deployment, env, ...(topic ? { onCallTopic: topic } : {}) });
+  const stack = new RehearsalStack(app, 'Rehearsal', { config, deployment, env });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Lazy: synthesizing freezes the tree, and the nag tests must run the first synthesis themselves.
   let template: Template | undefined;
-  return { app, stack, get template() { return (template ??= Template.fromStack(stack)); }, ...(topic ? { topic } : {}) };
+  return { app, stack, get template() { return (template ??= Template.fromStack(stack)); } };
 }
 
 /** The state machine's definition as JSON: token references (function ARNs) become placeholder strings. */

@@ -6,9 +6,9 @@ import { checkParity } from '../../../shared/parity/check';
 import { policySchema, type ParityPolicy, type ProbeConfig } from '../../../shared/parity/config-schema';
 import { fingerprinter } from '../../../shared/parity/fingerprint';
 import { parityJson, parityText } from '../../../shared/parity/format';
-import { defaultAwsClients } from '../../../shared/parity/sources/aws-clients';
+import { guardedAwsClients, parityClientGuards } from '../../../shared/parity/sources/aws-clients';
 import { envFileSource } from '../../../shared/parity/sources/env-file';
-import { sourceFor, type AwsClientFactory } from '../../../shared/parity/sources';
+import { paritySources, type AwsClientFactory } from '../../../shared/parity/sources';
 import { jsonFileSource } from '../../../shared/parity/sources/json-file';
 import type { ConfigSource } from '../../../shared/parity/sources/source';
 import { parseCommandArgs } from '../args';
@@ -52,9 +52,10 @@ export function createParityCommand(deps: { aws?: AwsClientFactory; fetch?: type
         const loaded = await loadConfig(path.resolve(io.cwd, values.config), io.env);
         const parity = loaded.config.parity;
         if (!parity) throw new ConfigError([{ file: loaded.file, path: 'parity', message: 'the config has no parity section' }]);
-        const aws = deps.aws ?? defaultAwsClients();
-        production = sourceFor(parity.production, loaded.baseDir, aws);
-        staging = sourceFor(parity.staging, loaded.baseDir, aws);
+        // The clients are created here, the composition root, each guarded against production's targets;
+        // the sources check every write's targets again before sending anything.
+        const aws = deps.aws ?? guardedAwsClients(parityClientGuards(parity, loaded.config));
+        ({ production, staging } = paritySources(parity, loaded.baseDir, aws));
         policy = parity.policy;
         probes = parity.probes;
         policyFile = loaded.file;

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { SourceConfig } from '../config-schema';
+import type { ParityConfig, SourceConfig } from '../config-schema';
+import { productionTargetsOf, type ProductionTargets } from '../production-targets';
 import { envFileSource } from './env-file';
 import { jsonFileSource } from './json-file';
 import { lambdaEnvSource } from './lambda-env';
@@ -17,12 +18,21 @@ export interface AwsClientFactory {
   lambda(region: string | undefined): Pick<LambdaClient, 'send'>;
 }
 
-/** Builds the source a config entry describes; file paths resolve against `baseDir`. */
-export function sourceFor(config: SourceConfig, baseDir: string, aws: AwsClientFactory): ConfigSource {
+/**
+ * Builds the source a config entry describes; file paths resolve against `baseDir`. Every AWS source
+ * refuses writes to `production`'s targets, so even the production source itself is read-only.
+ */
+export function sourceFor(config: SourceConfig, baseDir: string, aws: AwsClientFactory, production: ProductionTargets): ConfigSource {
   if ('envFile' in config) return envFileSource(path.resolve(baseDir, config.envFile), config.envFile);
   if ('jsonFile' in config) return jsonFileSource(path.resolve(baseDir, config.jsonFile), config.jsonFile);
-  if ('ssmPath' in config) return ssmSource(aws.ssm(config.region), config.ssmPath);
-  if ('secretsPrefix' in config) return secretsManagerSource(aws.secretsManager(config.region), { prefix: config.secretsPrefix }, { jsonFields: config.jsonFields });
-  if ('secretsTag' in config) return secretsManagerSource(aws.secretsManager(config.region), { tag: config.secretsTag }, { jsonFields: config.jsonFields });
-  return lambdaEnvSource(aws.lambda(config.region), config.lambdaFunctions);
+  if ('ssmPath' in config) return ssmSource(aws.ssm(config.region), config.ssmPath, production);
+  if ('secretsPrefix' in config) return secretsManagerSource(aws.secretsManager(config.region), { prefix: config.secretsPrefix }, { jsonFields: config.jsonFields, production });
+  if ('secretsTag' in config) return secretsManagerSource(aws.secretsManager(config.region), { tag: config.secretsTag }, { jsonFields: config.jsonFields, production });
+  return lambdaEnvSource(aws.lambda(config.region), config.lambdaFunctions, production);
+}
+
+/** Both sides of a parity section, each guarded against writing to production's targets. */
+export function paritySources(parity: Pick<ParityConfig, 'production' | 'staging'>, baseDir: string, aws: AwsClientFactory): { production: ConfigSource; staging: ConfigSource } {
+  const targets = productionTargetsOf(parity);
+  return { production: sourceFor(parity.production, baseDir, aws, targets), staging: sourceFor(parity.staging, baseDir, aws, targets) };
 }

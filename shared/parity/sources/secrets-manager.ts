@@ -2,15 +2,18 @@ import {
   CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand,
   type Filter, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { assertNoProductionTarget, type ProductionTargets, type WriteTarget } from '../production-targets';
 import { call } from './aws-call';
 import type { ConfigSource } from './source';
 
 /** Which secrets make up one environment: a name prefix or a tag. */
 export type SecretsSelector = { readonly prefix: string } | { readonly tag: { readonly key: string; readonly value: string } };
 
-/** One secret as read: its ARN, and its fields when it is a JSON object read field by field. */
+/** One secret as read: its ARN, name and tags, and its fields when it is a JSON object read field by field. */
 interface ReadSecret {
   readonly arn: string;
+  readonly name: string;
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
   readonly fields?: Record<string, string>;
 }
 
@@ -19,9 +22,12 @@ interface ReadSecret {
  * the names). Values are the SecretString, whole; with `jsonFields`, a secret holding a JSON object of
  * strings gives one key per field, `name/FIELD` (the common `{ "username": ..., "password": ... }`).
  * Writes put a new version of an existing secret (all its other fields kept), or create one; only
- * copy and override keys are ever written.
+ * copy and override keys are ever written. A write whose secret is production's (its name has
+ * production's prefix, or it carries production's tag) is refused before anything is sent.
  */
-export function secretsManagerSource(secrets: Pick<SecretsManagerClient, 'send'>, selector: SecretsSelector, options: { jsonFields?: boolean } = {}): ConfigSource {
+export function secretsManagerSource(
+  secrets: Pick<SecretsManagerClient, 'send'>, selector: SecretsSelector, options: { jsonFields?: boolean; production: ProductionTargets },
+): ConfigSource {
   const description = 'prefix' in selector
     ? `Secrets Manager prefix ${selector.prefix}`
     : `Secrets Manager tag ${selector.tag.key}=${selector.tag.value}`;
@@ -62,18 +68,24 @@ export function secretsManagerSource(secrets: Pick<SecretsManagerClient, 'send'>
           } else {
             values.set(key, secret.SecretString);
           }
-          read.set(key, { arn, ...(fields ? { fields } : {}) });
+          const tags = (entry.Tags ?? []).flatMap((tag) => (tag.Key !== undefined && tag.Value !== undefined ? [{ key: tag.Key, value: tag.Value }] : []));
+          read.set(key, { arn, name: entry.Name ?? key, tags, ...(fields ? { fields } : {}) });
         }
         nextToken = page.NextToken;
       } while (nextToken);
       return values;
     },
     async write(changes) {
+      // Every call is planned, and every target checked, before the first one is sent.
+      const planned: { target: WriteTarget; send: () => Promise<unknown> }[] = [];
+      const newTags = 'tag' in selector ? [selector.tag] : [];
+      const putTo = (existing: ReadSecret, secretString: string) => planned.push({ target: { kind: 'secret', name: existing.name, tags: existing.tags }, send: () => put(existing.arn, secretString) });
+      const createAs = (key: string, secretString: string) => planned.push({ target: { kind: 'secret', name: nameOf(key), tags: newTags }, send: () => create(key, secretString) });
       const jsonUpdates = new Map<string, Record<string, string>>();
       for (const [key, value] of changes) {
         const whole = read.get(key);
         if (whole && !whole.fields) {
-          await put(whole.arn, value);
+          putTo(whole, value);
           continue;
         }
         const slash = key.lastIndexOf('/');
@@ -85,13 +97,15 @@ export function secretsManagerSource(secrets: Pick<SecretsManagerClient, 'send'>
           jsonUpdates.set(secretKey, fields);
           continue;
         }
-        await create(key, value);
+        createAs(key, value);
       }
       for (const [secretKey, fields] of jsonUpdates) {
         const existing = read.get(secretKey);
-        if (existing) await put(existing.arn, JSON.stringify(fields));
-        else await create(secretKey, JSON.stringify(fields));
+        if (existing) putTo(existing, JSON.stringify(fields));
+        else createAs(secretKey, JSON.stringify(fields));
       }
+      assertNoProductionTarget(planned.map((call) => call.target), options.production, description);
+      for (const call of planned) await call.send();
     },
   };
 }

@@ -7,6 +7,7 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
@@ -39,12 +40,14 @@ function guardedClients(resources: ProtectedResources) {
   const secrets = guarded(new SecretsManagerClient(config), resources);
   const dynamo = guarded(new DynamoDBClient(config), resources);
   const sfn = guarded(new SFNClient(config), resources);
+  const s3 = guarded(new S3Client(config), resources);
   answerLocally(rds.middlewareStack, 'rds', sent);
   answerLocally(route53.middlewareStack, 'route53', sent);
   answerLocally(secrets.middlewareStack, 'secrets', sent);
   answerLocally(dynamo.middlewareStack, 'dynamo', sent);
   answerLocally(sfn.middlewareStack, 'sfn', sent);
-  return { sent, rds, route53, secrets, dynamo, sfn };
+  answerLocally(s3.middlewareStack, 's3', sent);
+  return { sent, rds, route53, secrets, dynamo, sfn, s3 };
 }
 
 /** Every mutating command rehearsal's code can issue, each aimed at production in the way it could go wrong. */
@@ -69,6 +72,7 @@ function mutatingCommandsAimedAtProduction(c: ReturnType<typeof guardedClients>)
     ['PutSecretValue', () => c.secrets.send(new PutSecretValueCommand({ SecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging', SecretString: JSON.stringify({ host: PROD_ENDPOINT, password: 'x' }) }))],
     ['PutItem', () => c.dynamo.send(new PutItemCommand({ TableName: 'lock', Item: { pk: { S: 'deploy#42' }, target: { S: 'support-prod' } } }))],
     ['UpdateItem', () => c.dynamo.send(new UpdateItemCommand({ TableName: 'lock', Key: { pk: { S: 'lock' } }, UpdateExpression: 'SET holder = :h', ExpressionAttributeValues: { ':h': { S: PROD_ARN } } }))],
+    ['PutObject', () => c.s3.send(new PutObjectCommand({ Bucket: 'rehearsal-load-results', Key: 'load-results/run-1/worker-00.json', Body: JSON.stringify({ series: [{ conversation: 'support-prod' }] }) }))],
     ['StartExecution', () => c.sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:r', input: JSON.stringify({ state: { candidate: { id: 'support-prod' } } }) }))],
   ] as const;
 }

@@ -52,6 +52,27 @@ describe('runLoadSlice', () => {
     expect(series.response.maxValue).toBeGreaterThanOrEqual(series.service.maxValue);
   });
 
+  it('counts every completed request in a per-second timeline from the schedule start, failures in the errors beside it', async () => {
+    // Prepare: a server that answers every 4th request with a 500.
+    let received = 0;
+    server = await startServer((_request, response) => {
+      received += 1;
+      sendJson(response, { ok: received % 4 !== 0 }, received % 4 === 0 ? 500 : 200);
+    });
+    // Act: 20 arrivals per second for 2 s.
+    const measurement = await runLoadSlice(slice({ mode: 'raw', phases: [{ durationMs: 2000, arrivalRate: 20 }], connections: 4 }), { target: server.url, conversations: [], runId: 'r' });
+    // Assert: the buckets add up to the requests and the errors, each second's errors are among its requests.
+    const { timeline } = measurement.toResult();
+    const sum = (counts: readonly number[]) => counts.reduce((total, count) => total + count, 0);
+    expect([measurement.requests, measurement.errors]).toEqual([40, 10]);
+    expect(timeline && [sum(timeline.requests), sum(timeline.errors)]).toEqual([40, 10]);
+    expect(timeline?.errors.every((errors, second) => errors <= (timeline.requests[second] ?? 0))).toBe(true);
+    // Nothing is sent before its intended time, so the 20 arrivals of the second second complete in second 1 or later.
+    expect(sum(timeline?.requests.slice(1) ?? [])).toBeGreaterThanOrEqual(20);
+    // A request completes within the run, so no bucket lies beyond its duration.
+    expect(timeline?.requests.length).toBeLessThanOrEqual(Math.floor(measurement.durationMs / 1000) + 1);
+  });
+
   it('corrects coordinated omission: arrivals queued behind a stall count the wait in response time, not in service time', async () => {
     // Prepare: one connection; the first request stalls 600 ms, every other reply is immediate.
     let first = true;

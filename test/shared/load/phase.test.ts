@@ -51,6 +51,11 @@ describe('runLoad', () => {
     const perTurn = ctx.metrics.all().filter((datum) => datum.name === 'ResponseTime' && datum.dimensions.Turn !== undefined);
     expect(perTurn.map((datum) => [datum.dimensions.Conversation, datum.dimensions.Turn, datum.counts?.reduce((sum, count) => sum + count, 0)])).toEqual([['hello', '1', 10], ['hello', '2', 10]]);
     expect(perTurn.every((datum) => datum.unit === 'Milliseconds' && (datum.counts?.length ?? 0) === datum.values.length)).toBe(true);
+    // The throughput timeline the run report charts: one point per second, every turn counted once.
+    const { timeline } = result.status === 'pending' ? { timeline: undefined } : (result.details as { timeline?: LoadReport['timeline'] });
+    expect(timeline?.reduce((sum, point) => ({ requests: sum.requests + point.requests, errors: sum.errors + point.errors }), { requests: 0, errors: 0 })).toEqual({ requests: 20, errors: 0 });
+    expect(timeline?.map((point) => point.t - (timeline[0]?.t ?? 0))).toEqual(timeline?.map((_point, second) => second * 1000));
+    expect(report.timeline).toEqual(timeline);
   });
 
   it('in stress mode reports the capacity: the highest rate that held its thresholds', async () => {
@@ -62,6 +67,10 @@ describe('runLoad', () => {
     expect(result).toMatchObject({ status: 'passed', summary: 'capacity 20 arrivals/s', figures: { capacity: 20 } });
     const report = JSON.parse(await readFile(path.join(ctx.outDir, 'load.json'), 'utf8')) as { stress: { capacity: number; steps: Array<{ rate: number; passed: boolean }> } };
     expect(report.stress.steps.map((step) => [step.rate, step.passed])).toEqual([[10, true], [20, true]]);
+    // The steps' timelines one after another: 3 then 6 users of two turns each.
+    const timeline = result.status === 'pending' ? undefined : (result.details as { timeline?: LoadReport['timeline'] }).timeline;
+    expect(timeline?.reduce((sum, point) => sum + point.requests, 0)).toBe(18);
+    expect(timeline).toEqual((report.stress.steps as Array<{ timeline?: unknown[] }>).flatMap((step) => step.timeline ?? []));
   });
 
   it('fails naming the breached threshold and its actual value', async () => {

@@ -29,6 +29,9 @@ describe('runLoadTest', () => {
     expect(report.conversations.map((conversation) => [conversation.name, conversation.turns.map((turn) => turn.requests)])).toEqual([['hello', [20, 20]]]);
     expect(server.received).toHaveLength(40);
     expect(report.thresholds).toEqual([expect.objectContaining({ check: 'errorRate < 1%', scope: 'overall', actual: 0, passed: true })]);
+    // The two threads' per-second timelines were summed: every turn is in exactly one second.
+    expect(report.timeline?.reduce((sum, point) => sum + point.requests, 0)).toBe(40);
+    expect(report.timeline?.every((point, index) => point.errors === 0 && point.t === (report.timeline?.[0]?.t ?? 0) + index * 1000)).toBe(true);
   });
 
   it('aborts every worker thread early once a threshold stays breached, and fails the report', async () => {

@@ -1,4 +1,7 @@
+import { runLoadTest } from '../../../shared/load/run-load';
+import { loadOutcome } from '../../../shared/pipeline/phases/load';
 import { renderReportHtml } from '../../../shared/report/render';
+import { sendJson, startServer } from '../converse/support/bot-server';
 import { makeExtras, makeRunReport } from './fixtures';
 
 describe('renderReportHtml', () => {
@@ -42,6 +45,30 @@ describe('renderReportHtml', () => {
     expect(html).toContain('aria-label="Requests over time"');
     expect(html).toContain('2 error line(s) in bot.log during the checks (first 1 shown).');
     expect(html).toContain('&lt;db&gt; timeout');
+  });
+
+  it('charts throughput over time from a real load phase\'s details: one point per second for requests and for errors', async () => {
+    // Prepare: a real load run against a 127.0.0.1 server that fails every 5th request, turned into the phase's outcome.
+    let received = 0;
+    const server = await startServer((_request, response) => {
+      received += 1;
+      sendJson(response, { ok: true }, received % 5 === 0 ? 500 : 200);
+    });
+    const { report: load } = await runLoadTest({ runId: 'render', target: server.url, conversations: [], profile: { mode: 'raw', phases: [{ durationMs: 1500, arrivalRate: 20 }], connections: 2, maxLagMs: 2000 } }).finally(() => server.close());
+    const phase = loadOutcome(load);
+    const points = (phase.status === 'pending' ? undefined : (phase.details as { timeline?: unknown[] }).timeline) ?? [];
+    // Act
+    const html = renderReportHtml(makeRunReport({}, { load: { ...phase, status: phase.status === 'pending' ? 'failed' : phase.status } }), {});
+    // Assert: the chart's two lines have one vertex per second of the timeline, and the errors are among them.
+    const section = /<section id="throughput">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(load.errors).toBe(6);
+    expect(points.length).toBeGreaterThanOrEqual(1);
+    expect(section).toContain('aria-label="Requests over time"');
+    expect(section).toContain('<tspan>requests  </tspan>');
+    expect(section).toContain('<tspan>errors  </tspan>');
+    const lines = [...section.matchAll(/<path d="([^"]+)"/g)].map((match) => (match[1] ?? '').split(/[ML]/).filter(Boolean).length);
+    expect(lines).toEqual([points.length, points.length]);
+    expect(section).not.toContain('no throughput timeline was recorded');
   });
 
   it('never crashes on unexpected detail shapes and says what it could not show', () => {

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../../bin/cli/main';
 import { createParityCommand } from '../../../../bin/cli/commands/parity';
 import type { CliIO } from '../../../../bin/cli/io';
+import { ProductionWriteBlockedError } from '../../../../shared/errors';
 import type { AwsClientFactory } from '../../../../shared/parity/sources';
 
 interface Captured { io: CliIO; out: () => string; err: () => string }
@@ -189,6 +190,37 @@ describe('rehearsal parity --config', () => {
     expect(printed.blocked).toEqual([{ key: 'DB_PASSWORD', reason: "the value equals one of production's secrets; set staging's own value by hand" }]);
     expect(printed.drift).toEqual([{ key: 'DB_PASSWORD', kind: 'missing' }]);
     expect(out()).not.toContain('prod-pw');
+    ssm.restore();
+  });
+
+  it('refuses an --apply whose plan would write under production\'s SSM path, sending no write at all', async () => {
+    // Prepare: staging's path is misconfigured to sit inside production's, so the copy fixes land in production.
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParametersByPathCommand, { Path: '/bot/production/' }).resolves({ Parameters: [{ Name: '/bot/production/DB_HOST', Value: 'db.internal', Type: 'String' }] });
+    ssm.on(GetParametersByPathCommand, { Path: '/bot/production/staging/' }).resolves({ Parameters: [{ Name: '/bot/production/staging/DB_HOST', Value: 'old', Type: 'String' }] });
+    ssm.on(PutParameterCommand).resolves({});
+    const aws: AwsClientFactory = { ssm: () => new SSMClient({}), secretsManager: () => { throw new Error('not used'); }, lambda: () => { throw new Error('not used'); } };
+    const config = [
+      'bot: support-bot',
+      'databases: { production: { url: "postgres://u:p@127.0.0.1/a" }, staging: { url: "postgres://u:p@127.0.0.1/b" } }',
+      'anonymize: { tables: {} }',
+      'parity:',
+      '  production: { ssmPath: /bot/production/ }',
+      '  staging: { ssmPath: /bot/production/staging/ }',
+      '  policy: { keys: { "DB_*": copy, "staging/*": ignore } }',
+    ].join('\n');
+    const dir = await workspace({ 'rehearsal.config.yaml': config });
+    const { io } = captureIO(dir);
+
+    // Act
+    const error = await createParityCommand({ aws }).run(['--config', 'rehearsal.config.yaml', '--apply'], io).then(() => undefined, (caught: unknown) => caught);
+
+    // Assert
+    expect(error).toBeInstanceOf(ProductionWriteBlockedError);
+    expect((error as ProductionWriteBlockedError).exitCode).toBe(2);
+    expect((error as Error).message).toContain("SSM parameter /bot/production/staging/DB_HOST is under production's path /bot/production/");
+    expect((error as Error).message).not.toContain('db.internal');
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
     ssm.restore();
   });
 

@@ -8,6 +8,10 @@ import { EnvironmentError } from '../../../../shared/errors';
 import { lambdaEnvSource } from '../../../../shared/parity/sources/lambda-env';
 import { secretsManagerSource } from '../../../../shared/parity/sources/secrets-manager';
 import { ssmSource } from '../../../../shared/parity/sources/ssm';
+import type { ProductionTargets } from '../../../../shared/parity/production-targets';
+
+/** Production's side of the parity config: none of these tests' staging targets is under it. */
+const PROD: ProductionTargets = { ssmPaths: ['/bot/prod/'], secretPrefixes: ['bot/prod/'], secretTags: [{ key: 'env', value: 'production' }], lambdaFunctions: ['bot-prod-api'] };
 
 const ssm = mockClient(SSMClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -27,7 +31,7 @@ describe('ssmSource', () => {
       .resolvesOnce({ Parameters: [{ Name: '/bot/staging/nested/API_KEY', Value: 'k', Type: 'SecureString' }] });
 
     // Act
-    const values = await ssmSource(new SSMClient({}), '/bot/staging/').read();
+    const values = await ssmSource(new SSMClient({}), '/bot/staging/', PROD).read();
 
     // Assert
     expect([...values]).toEqual([['DB_HOST', 'db'], ['nested/API_KEY', 'k']]);
@@ -40,7 +44,7 @@ describe('ssmSource', () => {
   it('writes with the type the parameter had, String for a new one, overwriting', async () => {
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/s/SECURE', Value: 'x', Type: 'SecureString' }] });
     ssm.on(PutParameterCommand).resolves({});
-    const source = ssmSource(new SSMClient({}), '/s/');
+    const source = ssmSource(new SSMClient({}), '/s/', PROD);
     await source.read();
 
     await source.write(new Map([['SECURE', 'y'], ['NEW', 'z']]));
@@ -54,7 +58,7 @@ describe('ssmSource', () => {
   it('turns an unreachable parameter store into an EnvironmentError naming the source', async () => {
     ssm.on(GetParametersByPathCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND'), { name: 'Error' }));
 
-    const failure = ssmSource(new SSMClient({}), '/bot/staging/').read();
+    const failure = ssmSource(new SSMClient({}), '/bot/staging/', PROD).read();
 
     await expect(failure).rejects.toBeInstanceOf(EnvironmentError);
     await expect(failure).rejects.toThrow('cannot reach SSM path /bot/staging/: Error: getaddrinfo ENOTFOUND');
@@ -63,7 +67,7 @@ describe('ssmSource', () => {
   it('keeps only the error name when a write fails, since AWS validation messages can quote the value', async () => {
     ssm.on(PutParameterCommand).rejects(Object.assign(new Error("Value 'copied-value' at 'value' failed to satisfy constraint"), { name: 'ValidationException' }));
 
-    const failure = ssmSource(new SSMClient({}), '/s/').write(new Map([['K', 'copied-value']]));
+    const failure = ssmSource(new SSMClient({}), '/s/', PROD).write(new Map([['K', 'copied-value']]));
 
     await expect(failure).rejects.toThrow(/^cannot write to SSM path \/s\/: ValidationException$/);
   });
@@ -79,7 +83,7 @@ describe('secretsManagerSource', () => {
     secrets.on(GetSecretValueCommand, { SecretId: 'arn:2' }).resolves({ SecretString: 'pk-2' });
 
     // Act
-    const values = await secretsManagerSource(new SecretsManagerClient({}), { prefix: 'bot/staging/' }).read();
+    const values = await secretsManagerSource(new SecretsManagerClient({}), { prefix: 'bot/staging/' }, { production: PROD }).read();
 
     // Assert
     expect([...values]).toEqual([['OPENAI_API_KEY', 'sk-1'], ['PAYMENTS_KEY', 'pk-2']]);
@@ -95,7 +99,7 @@ describe('secretsManagerSource', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'old' });
     secrets.on(PutSecretValueCommand).resolves({});
     secrets.on(CreateSecretCommand).resolves({});
-    const source = secretsManagerSource(new SecretsManagerClient({}), { tag: { key: 'env', value: 'staging' } });
+    const source = secretsManagerSource(new SecretsManagerClient({}), { tag: { key: 'env', value: 'staging' } }, { production: PROD });
 
     await source.read();
     await source.write(new Map([['DB_URL', 'new'], ['MODE', 'rehearsal']]));
@@ -114,7 +118,7 @@ describe('secretsManagerSource with jsonFields', () => {
     secrets.on(GetSecretValueCommand, { SecretId: 'arn:plain' }).resolves({ SecretString: 'not json' });
     secrets.on(PutSecretValueCommand).resolves({});
     secrets.on(CreateSecretCommand).resolves({});
-    const source = secretsManagerSource(new SecretsManagerClient({}), { prefix: 'bot/staging/' }, { jsonFields: true });
+    const source = secretsManagerSource(new SecretsManagerClient({}), { prefix: 'bot/staging/' }, { jsonFields: true, production: PROD });
 
     // Act
     const values = await source.read();
@@ -137,7 +141,7 @@ describe('lambdaEnvSource', () => {
     lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'bot-staging-api' }).resolves({ Environment: { Variables: { DB_HOST: 'a', KEEP: 'k' } } });
     lambda.on(GetFunctionConfigurationCommand, { FunctionName: 'bot-staging-worker' }).resolves({});
     lambda.on(UpdateFunctionConfigurationCommand).resolves({});
-    const source = lambdaEnvSource(new LambdaClient({}), { api: 'bot-staging-api', worker: 'bot-staging-worker' });
+    const source = lambdaEnvSource(new LambdaClient({}), { api: 'bot-staging-api', worker: 'bot-staging-worker' }, PROD);
 
     // Act
     const values = await source.read();

@@ -1,0 +1,56 @@
+import { issuesToProblems } from '../config/problems';
+import { ConfigError } from '../errors';
+import { prepareLoadCheck } from '../load/check';
+import { planLoadSlices } from '../load/distributed';
+import { assertReachable } from '../load/reachability';
+import { loadSourcesOf } from '../pipeline/phases/load';
+import { loadResultKey } from './load-results';
+import { MAX_MAP_WORKERS, type LoadPlan, type PlannedExecution } from './load-plan-schema';
+import { parseExecution } from './execution';
+import { phaseEventSchema, runPhaseStep, type PhaseRuntime, type PhaseStep, type PhaseStepSpec } from './phase-step';
+
+export type { LoadPlan, PlannedExecution };
+
+/**
+ * Step Functions passes at most 256 KB between states; the plan (conversations once, one slice per
+ * worker) must leave room for the rest of the execution document and the workers' reports.
+ */
+export const MAX_LOAD_PLAN_BYTES = 200_000;
+
+/**
+ * The first state of the load phase in AWS. With a `load` section in plain (not stress) mode it
+ * validates the conversations, checks the target answers (EnvironmentError otherwise, before any
+ * worker starts), splits the arrivals into `load.workers` slices (`planLoadSlices`; default 1, at most
+ * {@link MAX_MAP_WORKERS}) and
+ * returns the document with `loadPlan` for the Map state; the phase's clock starts here, so its
+ * duration covers plan, workers and merge. Without a load section (skipped) or in stress mode (its
+ * steps run one after another, each judged before the next) it runs the phase in this Lambda, as
+ * the single-Lambda phase did, and the state machine skips the Map state.
+ */
+export async function planLoadStep(phase: PhaseStepSpec, event: unknown, runtime: PhaseRuntime): Promise<PhaseStep> {
+  const config = runtime.config.load;
+  if (!config || config.stress) return runPhaseStep(phase, event, runtime);
+  const parsedEvent = phaseEventSchema.safeParse(event);
+  if (!parsedEvent.success) throw new ConfigError(issuesToProblems(parsedEvent.error.issues, { prefix: ['event'] }));
+  const execution = parseExecution(parsedEvent.data.execution);
+  if (config.workers > MAX_MAP_WORKERS) {
+    throw new ConfigError([{ path: 'load.workers', message: `${config.workers} workers cannot all run at once in AWS: a Step Functions Inline Map state runs at most ${MAX_MAP_WORKERS} iterations at a time; use at most ${MAX_MAP_WORKERS}` }]);
+  }
+  const sources = loadSourcesOf({ config: runtime.config, baseDir: runtime.baseDir }, config);
+  const prepared = await prepareLoadCheck(config, sources);
+  await assertReachable(sources.target);
+  const abortOn = prepared.abortAfterMs === undefined || prepared.checks.length === 0 ? undefined : { checks: prepared.checks, windowMs: prepared.abortAfterMs };
+  const slices = planLoadSlices({ ...prepared.profile, ...(abortOn ? { abortOn } : {}) }, config.workers);
+  const loadPlan: LoadPlan = {
+    runId: execution.runId, target: sources.target, mode: 'conversations', checks: prepared.checks, convos: [...prepared.conversations],
+    items: slices.map((slice) => ({ slice, resultKey: loadResultKey(execution.runId, slice.workerIndex) })),
+  };
+  const { step: _step, ...rest } = execution;
+  const planned: PlannedExecution = { ...rest, clock: { phase: phase.name, startedAt: (runtime.now ?? Date.now)(), polls: 1 }, loadPlan };
+  const bytes = Buffer.byteLength(JSON.stringify(planned));
+  if (bytes > MAX_LOAD_PLAN_BYTES) {
+    throw new ConfigError([{ path: 'load', message: `the load plan is ${Math.ceil(bytes / 1024)} KB, over the ${MAX_LOAD_PLAN_BYTES / 1000} KB that fits in a Step Functions state: use fewer workers or fewer, shorter conversations` }]);
+  }
+  runtime.log.info(`load: fanning out over ${slices.length} worker Lambda${slices.length === 1 ? '' : 's'}`, { workers: slices.length });
+  return { execution: planned, metrics: [] };
+}

@@ -1,0 +1,206 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { planLoadStep, type PlannedExecution } from '../../../shared/aws/load-fan-out';
+import { mergeLoadStep } from '../../../shared/aws/load-merge-step';
+import { loadResultKey, s3LoadResultStore } from '../../../shared/aws/load-results';
+import type { PhaseRuntime } from '../../../shared/aws/phase-step';
+import { parseYamlDocument } from '../../../shared/config/load';
+import { configSchema, type Config } from '../../../shared/config/schema';
+import { ConfigError, EnvironmentError } from '../../../shared/errors';
+import { summarize } from '../../../shared/load/histograms';
+import { LoadMeasurement } from '../../../shared/load/measurement';
+import type { RunLog } from '../../../shared/pipeline/log';
+import { runLoad } from '../../../shared/pipeline/phases/load';
+import { makeConfigInput } from '../../support/config-factory';
+import { botReplying, startServer, type TestServer } from '../converse/support/bot-server';
+import { writeTree } from '../converse/support/files';
+
+const s3 = mockClient(S3Client);
+const silent: RunLog = { info: () => undefined, warn: () => undefined, error: () => undefined, progress: () => undefined };
+const phase = { name: 'load', run: runLoad, timeoutMs: 3_600_000 } as const;
+const NOW = 1_790_000_000_000;
+const convo = ['name: hello', 'turns:', '  - user: hi', '    expect: [{ contains: Hello }]', '  - user: bye', ''].join('\n');
+
+async function runtimeWith(load: unknown, files: Record<string, string> = { 'convos/hello.yaml': convo }): Promise<PhaseRuntime> {
+  const dir = await writeTree(files);
+  const config: Config = parseYamlDocument(stringify(makeConfigInput(load === undefined ? {} : { load } as never)), configSchema);
+  return { config, baseDir: dir, outDir: path.join(dir, 'report'), providers: { database: undefined as never }, maskingKey: Buffer.alloc(0), log: silent, now: () => NOW };
+}
+
+const event = { execution: { runId: 'run-7', deployId: 'custom:7', state: {}, results: {} }, retryCount: 0 };
+
+/** A deterministic long-tailed latency stream (ms). */
+function latencies(count: number, seed: number): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const u = state / 2147483648;
+    return 5 + 40 * u + (u > 0.97 ? 900 * u : 0);
+  });
+}
+
+beforeEach(() => s3.reset());
+
+describe('planLoadStep', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startServer(botReplying(() => [{ text: 'Hello' }]));
+  });
+  afterEach(async () => server.close());
+
+  it('splits the load into load.workers slices, with the conversations once and a result key per worker, and sends no traffic', async () => {
+    // Prepare
+    const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], workers: 3, connections: 7, phases: [{ duration: '2s', arrivalRate: 30 }], thresholds: { p95: '800ms', abortAfter: '5s' } });
+
+    // Act
+    const step = await planLoadStep(phase, event, runtime);
+
+    // Assert
+    const { loadPlan, clock, step: verdict } = step.execution as PlannedExecution;
+    expect(loadPlan).toMatchObject({ runId: 'run-7', target: server.url, mode: 'conversations', checks: [{ metric: 'p95', operator: '<', limit: 800, source: 'p95 < 800ms', scope: {} }] });
+    expect(loadPlan.convos.map((conversation) => [conversation.name, conversation.turns.length])).toEqual([['hello', 2]]);
+    expect(loadPlan.items.map((item) => [item.slice.workerIndex, item.slice.workerCount, item.slice.connections, item.resultKey])).toEqual([
+      [0, 3, 3, 'load-results/run-7/worker-00.json'], [1, 3, 3, 'load-results/run-7/worker-01.json'], [2, 3, 3, 'load-results/run-7/worker-02.json'],
+    ]);
+    expect(loadPlan.items[0]?.slice).toMatchObject({ phases: [{ durationMs: 2000, arrivalRate: 30 }], abortOn: { windowMs: 5000 } });
+    expect(clock).toEqual({ phase: 'load', startedAt: NOW, polls: 1 });
+    expect(verdict).toBeUndefined();
+    expect(step.metrics).toEqual([]);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('plans one worker when load.workers is not set', async () => {
+    const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 5 }] });
+
+    const { loadPlan } = (await planLoadStep(phase, event, runtime)).execution as PlannedExecution;
+
+    expect(loadPlan.items.map((item) => [item.slice.workerIndex, item.slice.workerCount])).toEqual([[0, 1]]);
+  });
+
+  it('runs the phase itself, without a plan, when there is no load section', async () => {
+    const step = await planLoadStep(phase, event, await runtimeWith(undefined));
+
+    expect(step.execution).not.toHaveProperty('loadPlan');
+    expect(step.execution.results.load).toMatchObject({ status: 'skipped', summary: 'no load section in the config' });
+    expect(step.execution.step).toEqual({ status: 'skipped' });
+  });
+
+  it('ends before any worker starts when the target does not answer', async () => {
+    const closed = await startServer(botReplying(() => []));
+    await closed.close();
+    const runtime = await runtimeWith({ target: closed.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 5 }] });
+
+    await expect(planLoadStep(phase, event, runtime)).rejects.toThrow(EnvironmentError);
+  });
+
+  it('refuses more workers than a Map state runs at once, before any traffic', async () => {
+    const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], workers: 41, phases: [{ duration: '1s', arrivalRate: 5 }] });
+
+    const error = await planLoadStep(phase, event, runtime).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([{ path: 'load.workers', message: '41 workers cannot all run at once in AWS: a Step Functions Inline Map state runs at most 40 iterations at a time; use at most 40' }]);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('refuses a plan too big for a Step Functions state, saying what to change', async () => {
+    const long = ['name: long', 'turns:', `  - user: ${'x'.repeat(210_000)}`, ''].join('\n');
+    const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 5 }] }, { 'convos/long.yaml': long });
+
+    const error = await planLoadStep(phase, event, runtime).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/load: the load plan is 20\d KB, over the 200 KB that fits in a Step Functions state: use fewer workers/);
+  });
+});
+
+describe('mergeLoadStep over results in S3', () => {
+  const bucket = 'rehearsal-load-results';
+
+  /** What the plan and the Map state leave in the document for `workers` workers. */
+  function mergeEvent(workers: number) {
+    const items = Array.from({ length: workers }, (_unused, workerIndex) => ({
+      slice: { phases: [{ durationMs: 1000, arrivalRate: 8 }], workerIndex, workerCount: workers }, resultKey: loadResultKey('run-7', workerIndex),
+    }));
+    return {
+      execution: {
+        runId: 'run-7', deployId: 'custom:7', state: {}, results: {}, clock: { phase: 'load', startedAt: NOW - 65_000, polls: 1 },
+        loadPlan: {
+          runId: 'run-7', target: 'http://127.0.0.1:9/', mode: 'conversations', convos: [],
+          checks: [{ metric: 'p99', operator: '<', limit: 2000, source: 'p99 < 2s', scope: {} }],
+          items, results: items.map((item) => ({ workerIndex: item.slice.workerIndex, resultKey: item.resultKey })),
+        },
+      },
+      retryCount: 0,
+    };
+  }
+
+  it('merges the 8 workers\' results read back from the bucket into exactly the histogram of all samples, and returns the phase result', async () => {
+    // Prepare: one measurement with every sample, and 8 workers with a share each, stored as the workers store them.
+    const samples = latencies(4000, 11);
+    const single = new LoadMeasurement();
+    const workers = Array.from({ length: 8 }, () => new LoadMeasurement());
+    samples.forEach((ms, index) => {
+      single.record('order', 1, ms, ms / 2);
+      workers[index % 8]?.record('order', 1, ms, ms / 2);
+    });
+    const stored = new Map<string, string>();
+    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => void stored.set(input.Key, input.Body));
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({ Body: { transformToString: async () => stored.get(input.Key) } }));
+    const store = s3LoadResultStore(new S3Client({}), bucket);
+    for (const [index, worker] of workers.entries()) await store.write(loadResultKey('run-7', index), worker.toResult(index, 8));
+    const runtime = await runtimeWith(undefined);
+
+    // Act
+    const step = await mergeLoadStep(phase, mergeEvent(8), runtime, store);
+
+    // Assert: exact S3 inputs, both ways.
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toEqual({ Bucket: bucket, Key: 'load-results/run-7/worker-00.json', Body: JSON.stringify(workers[0]?.toResult(0, 8)), ContentType: 'application/json' });
+    expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toEqual(Array.from({ length: 8 }, (_unused, index) => ({ Bucket: bucket, Key: `load-results/run-7/worker-0${index}.json` })));
+    // The merged percentiles are the single histogram's, never an average of the workers'.
+    const whole = summarize(single.combined(() => true).response);
+    const load = step.execution.results.load;
+    expect(load).toMatchObject({ name: 'load', status: 'passed', durationMs: 65_000, attempts: 1 });
+    expect(load?.figures).toMatchObject({ requests: 4000, errors: 0, p50Ms: whole.p50, p95Ms: whole.p95, p99Ms: whole.p99 });
+    const averaged = workers.map((worker) => summarize(worker.combined(() => true).response).p99).reduce((sum, p99) => sum + p99, 0) / 8;
+    expect(averaged).not.toBe(whole.p99);
+    expect(step.execution.step).toEqual({ status: 'passed' });
+    expect(step.execution).not.toHaveProperty('loadPlan');
+    const distribution = step.metrics.find((datum) => datum.name === 'ResponseTime' && datum.dimensions['Turn'] === '1');
+    expect(distribution?.counts?.reduce((sum, count) => sum + count, 0)).toBe(4000);
+  });
+
+  it('fails the phase as the single Lambda does when a threshold breaks', async () => {
+    const worker = new LoadMeasurement();
+    for (const ms of latencies(200, 3)) worker.record('order', 1, ms + 3000, ms);
+    const body = JSON.stringify(worker.toResult(0, 1));
+    s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => body } } as never);
+
+    const step = await mergeLoadStep(phase, mergeEvent(1), await runtimeWith(undefined), s3LoadResultStore(new S3Client({}), bucket));
+
+    expect(step.execution.results.load).toMatchObject({ status: 'failed', summary: expect.stringMatching(/^load check failed: p99 < 2s \(overall: [\d.]+ ms\)$/) as unknown });
+    expect(step.execution.step).toEqual({ status: 'failed' });
+  });
+
+  it('names the worker whose report is missing, before reading anything', async () => {
+    const incomplete = mergeEvent(3);
+    incomplete.execution.loadPlan.results.splice(1, 1);
+
+    const error = await mergeLoadStep(phase, incomplete, await runtimeWith(undefined), s3LoadResultStore(new S3Client({}), bucket)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([{ path: 'event.execution.loadPlan.results', message: 'no report from worker 1 (expected its result at load-results/run-7/worker-01.json)' }]);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('reports a result the bucket does not have as an environment error naming the object', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+
+    const error = await mergeLoadStep(phase, mergeEvent(1), await runtimeWith(undefined), s3LoadResultStore(new S3Client({}), bucket)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message).toBe(`could not read the load result s3://${bucket}/load-results/run-7/worker-00.json (NoSuchKey): did its worker finish?`);
+  });
+});
