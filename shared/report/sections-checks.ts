@@ -82,7 +82,7 @@ export function throughputSection(report: RunReport): string {
   }
   const series = [{ label: 'requests', points: points.map((point) => ({ x: point.t, y: point.requests })) }];
   if (points.some((point) => point.errors !== undefined)) series.push({ label: 'errors', points: points.map((point) => ({ x: point.t, y: point.errors ?? 0 })) });
-  return section('throughput', 'Load throughput', lineChart(series, { title: 'Requests over time', yUnit: 'per interval', time: points[0] !== undefined && points[0].t > 1e11 }));
+  return section('throughput', 'Load throughput', lineChart(series, { title: 'Requests over time', yUnit: 'per second', time: points[0] !== undefined && points[0].t > 1e11 }));
 }
 
 /** Staging's own error lines during the check window. */
