@@ -57,9 +57,10 @@ describe('staticResources', () => {
 
 describe('ProcessSampler', () => {
   it('reads CPU and memory of a real running process from /proc', async () => {
-    // Prepare: a child that burns CPU between two samples
-    const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 400; while (Date.now() < end) {} setTimeout(() => {}, 5000)']);
+    // Prepare: a child that has loaded (so its memory is Node's, not exec's) and burns CPU between two samples
+    const child = spawn(process.execPath, ['-e', "process.stdout.write('ready\\n'); const end = Date.now() + 400; while (Date.now() < end) {} setTimeout(() => {}, 5000)"]);
     try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       let clock = 0;
       const sampler = new ProcessSampler({ pid: child.pid ?? -1, name: 'bot', now: () => clock });
 
