@@ -16,6 +16,7 @@ function main(): void {
   new RehearsalStack(app, id, {
     config,
     deployment,
+    configPath: file,
     env: { account: deployment.aws.account, region: deployment.aws.region },
     description: `rehearsal: refreshes ${config.environment} of ${config.bot} from production after every release`,
   });

@@ -6,7 +6,7 @@
  * const stateMachine = StateMachine.fromStateMachineName(stack, 'RefreshMachine', stateMachineNameFor(config));
  * const observability = new RehearsalObservability(stack, 'Observability', { ...observabilityPropsFromConfig(config), stateMachine });
  * new RehearsalPipeline(stack, 'Rehearsal', {
- *   config, deployment: validateDeployment(config), onCallTopic: observability.topic, reportsBucket: observability.reportsBucket,
+ *   config, deployment: validateDeployment(config), configPath: 'rehearsal.config.yaml', onCallTopic: observability.topic, reportsBucket: observability.reportsBucket,
  * });
  */
 export { validateDeployment } from '../shared/aws/deploy-validation';

@@ -11,6 +11,8 @@ import { RehearsalPipeline, stateMachineNameFor } from './pipeline/rehearsal-pip
 export interface RehearsalStackProps extends StackProps {
   readonly config: Config;
   readonly deployment: AwsDeployment;
+  /** The file the config was read from (see `RehearsalPipelineProps.configPath`). */
+  readonly configPath?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export class RehearsalStack extends Stack {
     this.pipeline = new RehearsalPipeline(this, 'Pipeline', {
       config,
       deployment,
+      ...(props.configPath === undefined ? {} : { configPath: props.configPath }),
       onCallTopic: this.observability.topic,
       reportsBucket: this.observability.reportsBucket,
     });

@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { s3PhaseRecordStore, withStoredDetails } from '../../shared/aws/phase-records';
 import { guarded, type ProtectedResources } from '../../shared/aws/production-guard';
 import { awsDeployment, protectedResources } from '../../shared/aws/resources';
 import { stagingMetricQueries } from '../../shared/aws/staging-resources';
@@ -39,6 +40,10 @@ export function createPublishClients(region: string, resources: ProtectedResourc
  * Run metrics are not recorded here: the finish step records them for every run, failed ones included,
  * so recording them in publish too would count each run twice. The report goes to the reports bucket
  * under `<bot>/<runId>/` and `<bot>/latest/` (the address in the alarm runbooks).
+ *
+ * Each earlier phase ran in its own Lambda: its details and metrics are read back from its phase record
+ * (`<bot>/<runId>/phases/<phase>.json`, see `phase-records`) so the report has every section the local
+ * run's has. A missing record is a warning in the report, not a failure.
  */
 export function createAwsPublish(options: { env?: NodeJS.ProcessEnv; clients?: typeof createPublishClients } = {}): (ctx: RunContext) => Promise<PhaseOutcome> {
   let built: { bucket: string; clients: PublishClients } | undefined;
@@ -48,13 +53,18 @@ export function createAwsPublish(options: { env?: NodeJS.ProcessEnv; clients?: t
       built = { bucket: env.REPORTS_BUCKET, clients: (options.clients ?? createPublishClients)(env.AWS_REGION, protectedResources(awsDeployment(ctx.config))) };
     }
     const { bucket, clients } = built;
+    const earlier = ctx.results.map((result) => result.name).filter((name) => name !== 'publish');
+    const { records, warnings } = await s3PhaseRecordStore(clients.s3, bucket).readAll(ctx.config.bot, ctx.runId, earlier);
+    const full: RunContext = { ...ctx, results: withStoredDetails(ctx.results, records) };
     return createPublishPhase({
+      earlierMetrics: records.flatMap((record) => record.metrics),
+      warnings,
       recordRunMetrics: false,
       upload: { s3: () => clients.s3, bucket },
       // The staging database changes with every swap: the queries follow this run's state.
       resources: cloudWatchResources({ cloudwatch: clients.cloudwatch, queries: stagingMetricQueries(ctx.config, ctx.state) }),
       logs: () => clients.logs,
-    })(ctx);
+    })(full);
   };
 }
 

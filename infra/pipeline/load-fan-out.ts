@@ -3,9 +3,10 @@ import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2'
 import type { IManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LOAD_RESULTS_PREFIX } from '../../shared/aws/load-results';
+import { grantPhaseRecordWrites, REPORTS_BUCKET_ENV } from './publish-access';
 import { RehearsalFunction } from './rehearsal-function';
 
 /** Props of {@link LoadFanOut}. */
@@ -19,6 +20,8 @@ export interface LoadFanOutProps {
   readonly phaseTimeoutMs: number;
   /** How long worker results are kept. @default 7 days */
   readonly resultsExpiry?: Duration;
+  /** Where the merge stores the load phase's record (details and metrics) for publish. @default not stored */
+  readonly reportsBucket?: IBucket;
 }
 
 /**
@@ -47,10 +50,11 @@ export class LoadFanOut extends Construct {
     }).function;
     this.merge = new RehearsalFunction(this, 'LoadMerge', {
       name: 'LoadMerge', configFile: props.configFile, logRetention: props.logRetention,
-      timeout: Duration.minutes(5), memorySize: 1024, environment: { ...environment, PHASE_TIMEOUT_MS: String(props.phaseTimeoutMs) },
+      timeout: Duration.minutes(5), memorySize: 1024, environment: { ...environment, PHASE_TIMEOUT_MS: String(props.phaseTimeoutMs), ...(props.reportsBucket ? { [REPORTS_BUCKET_ENV]: props.reportsBucket.bucketName } : {}) },
     }).function;
     this.resultsBucket.grantPut(this.worker, `${LOAD_RESULTS_PREFIX}*`);
     this.resultsBucket.grantRead(this.merge, `${LOAD_RESULTS_PREFIX}*`);
+    if (props.reportsBucket) grantPhaseRecordWrites(this.merge, props.reportsBucket);
     for (const fn of [this.worker, this.merge]) fn.role?.addManagedPolicy(props.productionDeny);
     this.acknowledgeNagFindings();
   }

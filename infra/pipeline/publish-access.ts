@@ -11,12 +11,20 @@ export const REPORTS_BUCKET_ENV = 'REPORTS_BUCKET';
 /**
  * What the publish phase may do, on its own role: put run reports into the reports bucket (`grantPut`),
  * read staging's resource metrics (GetMetricData, which IAM only authorises on "*"), and count error
- * lines in staging's CloudWatch log group when the config names one. It reads nothing else and writes
- * nowhere else. Each cdk-nag finding this causes is acknowledged on the role, with its reason.
+ * lines in staging's CloudWatch log group when the config names one, and read the reports bucket (the
+ * earlier phases' records under `<bot>/<runId>/phases/`). It reads nothing else and writes nowhere else. Each cdk-nag finding this causes is acknowledged on the role, with its reason.
  */
 export function grantPublish(fn: IFunction, role: IRole, config: Config, aws: Pick<AwsConfig, 'account' | 'region'>, reportsBucket?: IBucket): void {
   if (reportsBucket) {
     reportsBucket.grantPut(fn);
+    // The earlier phases' records (details and metrics) under <bot>/<runId>/phases/, for the report.
+    reportsBucket.grantRead(fn);
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: "The CDK's Bucket.grantRead on the reports bucket only: publish reads back each phase's record (<bot>/<runId>/phases/<phase>.json) to render the run report; listing lets a missing record read as NoSuchKey.",
+      });
+    }
     const bucket = reportsBucket.node.defaultChild as CfnElement | undefined;
     if (bucket) {
       Validations.of(role).acknowledge({
@@ -39,4 +47,29 @@ export function grantPublish(fn: IFunction, role: IRole, config: Config, aws: Pi
       reason: "FilterLogEvents reads the streams of staging's own log group, named in metrics.stagingLog.logGroup; stream names are created by the bot at run time.",
     });
   }
+}
+
+/** The key pattern phase functions may write in the reports bucket: their records, `<bot>/<runId>/phases/<phase>.json`. */
+export const PHASE_RECORDS_PATTERN = '*/phases/*';
+
+/**
+ * Lets a phase function store its record (details and metrics, for publish's report) in the reports
+ * bucket, under `*\/phases/*` only, and tells it the bucket. The cdk-nag findings of the prefix grant
+ * are acknowledged on the function's role, with their reason.
+ */
+export function grantPhaseRecordWrites(fn: IFunction, reportsBucket: IBucket): void {
+  reportsBucket.grantPut(fn, PHASE_RECORDS_PATTERN);
+  const role = fn.role;
+  const bucket = reportsBucket.node.defaultChild as CfnElement | undefined;
+  if (!role) return;
+  if (bucket) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket)}.Arn>/${PHASE_RECORDS_PATTERN}]`,
+      reason: "A phase writes one record per run (<bot>/<runId>/phases/<phase>.json) for publish's report: run ids are known only at run time, and the grant covers the phases/ folders only, never the reports themselves.",
+    });
+  }
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
+    reason: "Part of the CDK's Bucket.grantPut on the reports bucket's phases/ folders only: it lets an interrupted upload of a phase record be aborted.",
+  });
 }

@@ -7,8 +7,9 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { BUNDLED_CONFIG_FILE } from '../../shared/aws/bundled-config';
+import { BASE_DIR_ENV, BUNDLED_CONFIG_FILE, BUNDLED_FILES_DIR } from '../../shared/aws/bundled-config';
 import { BUNDLING, FUNCTION_ENTRIES, PROJECT_ROOT, type FunctionName } from './bundling';
+import type { StagedFiles } from './convo-bundle';
 
 /** Props of {@link RehearsalFunction}. */
 export interface RehearsalFunctionProps {
@@ -19,6 +20,12 @@ export interface RehearsalFunctionProps {
   readonly memorySize?: number;
   /** The validated config as a JSON file, copied next to the handler (`rehearsal.config.json`). */
   readonly configFile: string;
+  /**
+   * Files the config names (conversations, connector, CSV data; see `stageConvoFiles`), copied into the
+   * bundle under `rehearsal-files/` with their layout; the phase's `baseDir` becomes the config's folder
+   * there. Only for the functions that read them. @default none
+   */
+  readonly files?: StagedFiles;
   readonly logRetention: RetentionDays;
   readonly environment?: Readonly<Record<string, string>>;
   /** Set for functions that reach the databases. */
@@ -57,6 +64,7 @@ export class RehearsalFunction extends Construct {
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         POWERTOOLS_SERVICE_NAME: `rehearsal-${props.name.toLowerCase()}`,
         ...props.environment,
+        ...(props.files ? { [BASE_DIR_ENV]: props.files.baseDir } : {}),
       },
       ...(props.role ? { role: props.role } : {}),
       ...(props.network ? { vpc: props.network.vpc, vpcSubnets: props.network.subnets, securityGroups: props.network.securityGroups } : {}),
@@ -74,6 +82,7 @@ export class RehearsalFunction extends Construct {
             // The esbuild CLI takes no plugins: rebuild the bundle in place with the same settings plus BUNDLING_PLUGINS.
             `node ${JSON.stringify(path.join(inputDir, 'node_modules', 'tsx', 'dist', 'cli.mjs'))} ${JSON.stringify(path.join(inputDir, 'infra', 'pipeline', 'rebundle.ts'))} ${JSON.stringify(path.join(inputDir, FUNCTION_ENTRIES[props.name]))} ${JSON.stringify(path.join(outputDir, 'index.js'))}`,
             `cp ${JSON.stringify(configFile)} ${JSON.stringify(path.join(outputDir, BUNDLED_CONFIG_FILE))}`,
+            ...(props.files ? [`cp -R ${JSON.stringify(`${props.files.dir}/.`)} ${JSON.stringify(path.join(outputDir, BUNDLED_FILES_DIR))}`] : []),
           ],
         },
       },

@@ -22,8 +22,9 @@ import { DatabaseAccess, ProductionDenyPolicy } from './database-access';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { LoadFanOut } from './load-fan-out';
 import { grantParityReads } from './parity-access';
-import { grantPublish, REPORTS_BUCKET_ENV } from './publish-access';
+import { grantPhaseRecordWrites, grantPublish, REPORTS_BUCKET_ENV } from './publish-access';
 import { RehearsalFunction } from './rehearsal-function';
+import { CONVO_PHASES, stageConvoFiles } from './convo-bundle';
 import { buildDefinition, stateNameOf } from './state-machine-definition';
 import { RehearsalTriggers } from './triggers';
 
@@ -32,6 +33,12 @@ export interface RehearsalPipelineProps {
   /** The validated config (its `aws` section and AWS database providers are required: see `validateDeployment`). */
   readonly config: Config;
   readonly deployment: AwsDeployment;
+  /**
+   * The file the config was read from: the converse and load sections' files (convos, connector, CSV
+   * data) resolve against its folder and are bundled with the converse and load functions. Required
+   * when the config has either section (synth fails with ConfigError otherwise, or when a file is missing).
+   */
+  readonly configPath?: string;
   /** Where a failed refresh is announced. @default no notification (the failure metric is still recorded) */
   readonly onCallTopic?: ITopic;
   /** Where the publish phase uploads run reports (the observability construct's `reportsBucket`). @default reports stay in the function's /tmp */
@@ -71,6 +78,7 @@ export class RehearsalPipeline extends Construct {
     const runTimeout = Duration.hours(aws.runTimeoutHours);
     const logRetention = RETENTION[aws.logRetentionDays] ?? RetentionDays.ONE_MONTH;
     const configFile = writeBundledConfig(config);
+    const convoFiles = stageConvoFiles(config, props.configPath);
 
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: aws.network.vpcId, availabilityZones: [...aws.network.availabilityZones], privateSubnetIds: [...aws.network.subnetIds] });
     Validations.of(vpc).acknowledge({ id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId', reason: 'The subnets only place the Lambdas; nothing in the stack reads or changes their route tables.' });
@@ -114,21 +122,24 @@ export class RehearsalPipeline extends Construct {
       const fn = new RehearsalFunction(this, name, {
         name,
         configFile,
+        ...(convoFiles && CONVO_PHASES.has(phase.name) ? { files: convoFiles } : {}),
         logRetention,
         network,
         role: DATABASE_PHASES.has(phase.name) ? databaseRole : phase.name === 'reconcile' ? reconcileRole : phase.name === 'publish' ? publishRole : this.checksRole,
         timeout: LONG_PHASES.has(phase.name) ? Duration.minutes(15) : Duration.minutes(2),
         memorySize: LONG_PHASES.has(phase.name) ? 1536 : 512,
-        environment: { PHASE_TIMEOUT_MS: String(phase.timeoutMs), ...(MASKING_PHASES.has(phase.name) ? { MASKING_KEY_SECRET_ARN: this.maskingKey.secretArn } : {}), ...(phase.name === 'publish' && props.reportsBucket ? { [REPORTS_BUCKET_ENV]: props.reportsBucket.bucketName } : {}) },
+        environment: { PHASE_TIMEOUT_MS: String(phase.timeoutMs), ...(MASKING_PHASES.has(phase.name) ? { MASKING_KEY_SECRET_ARN: this.maskingKey.secretArn } : {}), ...(props.reportsBucket ? { [REPORTS_BUCKET_ENV]: props.reportsBucket.bucketName } : {}) },
       }).function;
       if (MASKING_PHASES.has(phase.name)) this.maskingKey.grantRead(fn);
       if (phase.name === 'publish') grantPublish(fn, publishRole, config, aws, props.reportsBucket);
+      // Every other phase leaves its details and metrics for publish's report (publish may already put anywhere).
+      else if (props.reportsBucket) grantPhaseRecordWrites(fn, props.reportsBucket);
       phases[phase.name] = fn;
       functions[name] = fn;
     }
     const settle = new RehearsalFunction(this, 'Settle', { name: 'Settle', configFile, logRetention, network, role: databaseRole, timeout: Duration.minutes(5) }).function;
     // The load phase fans out over worker Lambdas (a Map state); the Load function plans, LoadMerge merges.
-    const loadFanOut = new LoadFanOut(this, 'LoadFanOut', { configFile, logRetention, network, productionDeny: this.productionDeny, phaseTimeoutMs: loadTimeoutMs() });
+    const loadFanOut = new LoadFanOut(this, 'LoadFanOut', { configFile, logRetention, network, productionDeny: this.productionDeny, phaseTimeoutMs: loadTimeoutMs(), ...(props.reportsBucket ? { reportsBucket: props.reportsBucket } : {}) });
     functions['LoadWorker'] = loadFanOut.worker;
     functions['LoadMerge'] = loadFanOut.merge;
 

@@ -34,6 +34,8 @@ export type PhaseStepSpec = Pick<PhaseDefinition, 'name' | 'run' | 'timeoutMs'>;
 export interface PhaseStep {
   readonly execution: Execution;
   readonly metrics: readonly MetricDatum[];
+  /** Set when this call recorded the phase's result: the outcome's `details`, which stay out of the document (see phase-records). */
+  readonly finished?: { readonly details?: unknown };
 }
 
 /**
@@ -81,6 +83,7 @@ export async function runPhaseStep(phase: PhaseStepSpec, event: unknown, runtime
   return {
     execution: checked({ ...rest, state: stateJson, results: { ...rest.results, [phase.name]: result }, step: { status: result.status === 'failed' ? 'failed' : outcome.status === 'skipped' ? 'skipped' : 'passed' } }),
     metrics: metrics.all(),
+    finished: outcome.status !== 'pending' && outcome.details !== undefined ? { details: outcome.details } : {},
   };
 }
 

@@ -1,3 +1,4 @@
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -47,6 +48,50 @@ async function walkMatching(pattern: string): Promise<string[]> {
     }
   };
   await walk(root, 0);
+  return found;
+}
+
+/**
+ * {@link expandGlobs} without awaiting, for callers that cannot (the CDK app resolves the conversation
+ * files while constructs are built, and construction is synchronous). Same matching rules and result.
+ */
+export function expandGlobsSync(patterns: readonly string[], baseDir: string): { files: string[]; unmatched: string[] } {
+  const files = new Set<string>();
+  const unmatched: string[] = [];
+  for (const pattern of patterns) {
+    const absolute = path.resolve(baseDir, pattern).split(path.sep).join('/');
+    const found = /[*?{[]/.test(pattern) ? walkMatchingSync(absolute) : existingFileSync(absolute);
+    if (found.length === 0) unmatched.push(pattern);
+    for (const file of found) files.add(file);
+  }
+  return { files: [...files].sort(), unmatched };
+}
+
+function existingFileSync(file: string): string[] {
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ? [path.normalize(file)] : [];
+}
+
+function walkMatchingSync(pattern: string): string[] {
+  const parts = pattern.split('/');
+  const firstWild = parts.findIndex((part) => /[*?{[]/.test(part));
+  const root = parts.slice(0, firstWild).join('/') || '/';
+  const matcher = globToRegExp(pattern);
+  const found: string[] = [];
+  const deep = parts.slice(firstWild).includes('**') || parts.length - firstWild > 1;
+  const walk = (dir: string, depth: number): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = `${dir === '/' ? '' : dir}/${entry.name}`;
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.') && (deep || depth === 0) && depth < 32) walk(full, depth + 1);
+      else if (entry.isFile() && matcher.test(full)) found.push(path.normalize(full));
+    }
+  };
+  walk(root, 0);
   return found;
 }
 

@@ -13,9 +13,10 @@ import { resolveDrafts } from './resolve';
 import { parseYamlConvo } from './yaml-convo';
 
 /** Kinds of files the convo globs may name; anything else they match is ignored. */
-type ConvoFileKind = 'yaml' | 'convo' | 'pconvo' | 'utterances';
+export type ConvoFileKind = 'yaml' | 'convo' | 'pconvo' | 'utterances';
 
-function kindOf(file: string): ConvoFileKind | undefined {
+/** The kind of a conversation file by its name, or undefined for a file the loader ignores. */
+export function kindOf(file: string): ConvoFileKind | undefined {
   if (/\.ya?ml$/i.test(file)) return 'yaml';
   if (file.endsWith('.pconvo.txt')) return 'pconvo';
   if (file.endsWith('.convo.txt')) return 'convo';

@@ -6,6 +6,7 @@ import { describeError } from '../errors';
 import { cloudWatchStagingLog } from '../metrics/cloudwatch-staging-log';
 import { METRIC } from '../metrics/catalog';
 import { toEmfRecords } from '../metrics/emf';
+import type { MetricDatum } from '../metrics/recorder';
 import type { ResourceSeries, ResourceSource } from '../metrics/resources';
 import { recordRunMetrics } from '../metrics/run-metrics';
 import { fileStagingLog, type CheckWindow, type StagingErrors, type StagingLogSource } from '../metrics/staging-log';
@@ -31,6 +32,14 @@ export interface PublishDeps {
   readonly recordRunMetrics?: boolean;
   /** In AWS: upload the report files to this bucket (`<bot>/<runId>/` and `<bot>/latest/`). */
   readonly upload?: { readonly s3: () => Pick<S3Client, 'send'>; readonly bucket: string };
+  /**
+   * In AWS: the metrics the earlier phases recorded in their own Lambdas (read back from their phase
+   * records). They go into the report and `metrics.emf.jsonl`, never into `ctx.metrics`: those Lambdas
+   * already emitted them to CloudWatch, and publish's own EMF output must not count them twice.
+   */
+  readonly earlierMetrics?: readonly MetricDatum[];
+  /** Warnings found before publish ran (phase records that could not be read); reported with its own. */
+  readonly warnings?: readonly string[];
 }
 
 /** What publish did. */
@@ -53,7 +62,7 @@ export interface PublishSummary {
 export async function publishRun(ctx: RunContext, deps: PublishDeps = {}): Promise<PublishSummary> {
   const now = deps.now ?? Date.now;
   const window = checkWindow(ctx, now());
-  const warnings: string[] = [];
+  const warnings: string[] = [...(deps.warnings ?? [])];
   const stagingErrors = await readStagingErrors(ctx, deps, window).catch((error: unknown) => {
     warnings.push(`staging's error log not read: ${describeError(error)}`);
     return undefined;
@@ -68,10 +77,11 @@ export async function publishRun(ctx: RunContext, deps: PublishDeps = {}): Promi
     : [];
   if (deps.recordRunMetrics ?? true) recordRunMetrics(ctx.metrics, ctx.results);
 
-  const records = toEmfRecords(ctx.metrics.all(), ctx.config.metrics.namespace);
+  const metrics = [...(deps.earlierMetrics ?? []), ...ctx.metrics.all()];
+  const records = toEmfRecords(metrics, ctx.config.metrics.namespace);
   await writeFile(path.join(ctx.outDir, PUBLISH_FILES.emf), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
   const extras: ReportExtras = {
-    metrics: ctx.metrics.all(),
+    metrics,
     ...(stagingErrors ? { stagingErrors } : {}),
     resources,
     checkWindow: window,
@@ -82,7 +92,7 @@ export async function publishRun(ctx: RunContext, deps: PublishDeps = {}): Promi
     ? await uploadReport({ s3: deps.upload.s3(), bucket: deps.upload.bucket, bot: ctx.config.bot, runId: ctx.runId, outDir: ctx.outDir })
     : [];
   for (const warning of warnings) ctx.log.warn(warning);
-  return { datapoints: ctx.metrics.all().length, emfRecords: records.length, stagingErrorLines: stagingErrors?.count, resourceSeries: resources.length, uploaded, warnings };
+  return { datapoints: metrics.length, emfRecords: records.length, stagingErrorLines: stagingErrors?.count, resourceSeries: resources.length, uploaded, warnings };
 }
 
 /** The span of the converse and load phases, which ran just before publish. */

@@ -49,6 +49,18 @@ describe('awsPhaseRuntime (a phase Lambda cold start)', () => {
     expect((error as Error).message).not.toContain('short-key');
   });
 
+  it("resolves the config's relative paths in the bundled files folder when the function has one, else in the task root", async () => {
+    const root = taskRoot();
+
+    const withFiles = await awsPhaseRuntime(silent, { AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: root, REHEARSAL_BASE_DIR: 'rehearsal-files/bot' });
+    const without = await awsPhaseRuntime(silent, { AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: root });
+
+    expect(withFiles.baseDir).toBe(path.join(root, 'rehearsal-files', 'bot'));
+    expect(without.baseDir).toBe(root);
+    await expect(awsPhaseRuntime(silent, { AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: root, REHEARSAL_BASE_DIR: '../etc' }))
+      .rejects.toThrow('env.REHEARSAL_BASE_DIR: expected a folder inside the bundle, relative to the task root');
+  });
+
   it('names a missing variable and a missing bundled config', async () => {
     await expect(awsPhaseRuntime(silent, { LAMBDA_TASK_ROOT: taskRoot() })).rejects.toThrow(/env\.AWS_REGION: /);
     await expect(awsPhaseRuntime(silent, { AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: mkdtempSync(path.join(os.tmpdir(), 'empty-')) }))

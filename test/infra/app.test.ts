@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +39,26 @@ describe('the CDK app (infra/app.ts)', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^rehearsal: cannot synthesize: .*rehearsal\.config\.yaml:\d+: databases\.staging\.instanceIdentifier: staging names the same database as production/m);
+    expect(readdirSync(result.outdir)).toEqual([]);
+  });
+
+  it('resolves the conversation files against the config file it was given, and stops with exit code 2 naming a glob that matches nothing', async () => {
+    // Prepare: the example config plus a converse section whose second glob matches nothing.
+    const example = readFileSync(path.join(ROOT, 'examples/aws/rehearsal.config.yaml'), 'utf8');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rehearsal-convos-'));
+    mkdirSync(path.join(dir, 'convos'));
+    writeFileSync(path.join(dir, 'convos', 'hello.yaml'), 'name: hello\nturns:\n  - user: hi\n');
+    const file = path.join(dir, 'rehearsal.config.yaml');
+    writeFileSync(file, `${example}\nconverse:\n  target: http://127.0.0.1:9/chat\n  convos:\n    - convos/*.yaml\n    - checks/*.yaml\n`);
+    const line = readFileSync(file, 'utf8').split('\n').indexOf('    - checks/*.yaml') + 1;
+
+    // Act
+    const result = await synthApp({ config: file, 'aws:cdk:bundling-stacks': [] });
+
+    // Assert
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`rehearsal: cannot synthesize: ${file}:${line}: converse.convos[1]: pattern "checks/*.yaml" matched no file (relative to ${dir})`);
+    expect(result.stderr).not.toContain('convos[0]');
     expect(readdirSync(result.outdir)).toEqual([]);
   });
 });

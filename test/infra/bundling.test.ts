@@ -5,8 +5,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Template } from 'aws-cdk-lib/assertions';
+import { stageConvoFiles } from '../../infra/pipeline/convo-bundle';
 import { RehearsalFunction } from '../../infra/pipeline/rehearsal-function';
+import { awsPhaseRuntime } from '../../functions/common/phase-runtime';
+import { BASE_DIR_ENV } from '../../shared/aws/bundled-config';
+import { loadConnector, loadConversations } from '../../shared/converse/load-convos';
 import { awsConfigInput, parseConfig } from '../shared/aws/factories';
+import { awsSuiteConfigText, SUITE_FILES, writeConvoSuite } from '../shared/converse/support/convo-suite';
 
 const run = promisify(execFile);
 
@@ -38,5 +44,41 @@ describe('RehearsalFunction bundling (the one test that really bundles)', () => 
     // Rebuilt with the bundling plugins (zod's other locales left out: German is one of them).
     expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).not.toContain('Eingabe');
     expect(JSON.parse(stdout)).toEqual({ action: 'rejected', reason: 'unrelated event: source "aws.s3", detail-type "Object Created"' });
+  });
+
+  it('bundles the converse handler with the conversation files at their relative paths, and the phase loads them from the bundle', async () => {
+    // Prepare: a suite with convos, partial convos, utterances, CSV data, a connector and a file outside the config folder.
+    const { configFile, config } = await writeConvoSuite(awsSuiteConfigText());
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'rehearsal-bundle-'));
+    const bundledConfig = path.join(outdir, 'config.json');
+    writeFileSync(bundledConfig, JSON.stringify(config));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundle', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const files = stageConvoFiles(config, configFile);
+    if (!files) throw new Error('the suite has converse and load sections: files expected');
+    new RehearsalFunction(stack, 'Converse', { name: 'Converse', configFile: bundledConfig, files, logRetention: RetentionDays.ONE_WEEK });
+
+    // Act: bundle, then build the phase runtime as the Lambda does, from the function's own environment.
+    const assembly = app.synth();
+    const assetDir = readdirSync(assembly.directory).map((name) => path.join(assembly.directory, name)).find((dir) => existsSync(path.join(dir, 'index.js')));
+    if (!assetDir) throw new Error(`no bundled asset in ${assembly.directory}`);
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
+    const baseDirVar = fn?.Properties.Environment.Variables[BASE_DIR_ENV] ?? '';
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, progress: () => undefined };
+    const runtime = await awsPhaseRuntime(silent, { AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: assetDir, [BASE_DIR_ENV]: baseDirVar });
+    const converse = config.converse;
+    const load = config.load;
+    if (!converse?.connector || !load?.convos) throw new Error('the suite names convos and a connector');
+    const connector = await loadConnector(path.join(runtime.baseDir, converse.connector));
+    const conversations = await loadConversations(converse.convos, runtime.baseDir, connector);
+    const loadConversationsFromBundle = await loadConversations(load.convos, runtime.baseDir, connector);
+
+    // Assert
+    expect(baseDirVar).toBe('rehearsal-files/bot');
+    expect(runtime.baseDir).toBe(path.join(assetDir, 'rehearsal-files', 'bot'));
+    expect(SUITE_FILES.every((file) => existsSync(path.join(assetDir, 'rehearsal-files', file)))).toBe(true);
+    expect(existsSync(path.join(assetDir, 'rehearsal-files', 'bot', 'convos', 'README.md'))).toBe(false);
+    expect(conversations.map((conversation) => [conversation.name, conversation.turns.length])).toEqual([['Login', 2], ['order', 2]]);
+    expect(loadConversationsFromBundle.map((conversation) => conversation.name)).toEqual(['browse']);
   });
 });

@@ -1,6 +1,8 @@
 import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { REPORTS_BUCKET_ENV } from '../../infra/pipeline/publish-access';
+import { PHASE_RECORDS_PATTERN, REPORTS_BUCKET_ENV } from '../../infra/pipeline/publish-access';
+import { stateNameOf } from '../../infra/pipeline/state-machine-definition';
+import { PHASE_TABLE } from '../../shared/pipeline/phase-table';
 import { LATEST_FOLDER, reportKey } from '../../shared/report/s3-upload';
 import { rdsConfig } from '../shared/aws/factories';
 import { synthStack } from './synth';
@@ -23,6 +25,17 @@ function policiesOf(name: string): unknown[] {
   const roleId = fn.Properties.Role['Fn::GetAtt'][0];
   return Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(`"Ref":"${roleId}"`));
 }
+
+interface PolicyResource { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }
+
+/** The resources of every statement granting this action on the reports bucket to a function's role. */
+function reportsBucketResourcesOf(name: string, action: string): unknown[] {
+  return policiesOf(name).flatMap((policy) => (policy as PolicyResource).Properties.PolicyDocument.Statement)
+    .filter((statement) => [statement.Action].flat().includes(action) && JSON.stringify(statement.Resource).includes(`"${bucketId}"`))
+    .flatMap((statement) => [statement.Resource].flat());
+}
+
+const putResourcesOf = (name: string): unknown[] => reportsBucketResourcesOf(name, 's3:PutObject');
 
 describe('RehearsalStack', () => {
   it("has an alarm for each way a refresh goes wrong, each notifying the stack's on-call topic on ALARM and OK", () => {
@@ -68,7 +81,29 @@ describe('RehearsalStack', () => {
     expect(publishPolicies).toContain('"s3:PutObject"');
     expect(publishPolicies).toContain(`{"Fn::GetAtt":["${bucketId}","Arn"]},"/*"`);
     expect(publishPolicies).toContain('"cloudwatch:GetMetricData"');
-    for (const other of ['Converse', 'Load', 'Reconcile']) expect(JSON.stringify(policiesOf(other))).not.toContain('s3:PutObject');
+    for (const other of ['Converse', 'Load', 'Reconcile']) expect(JSON.stringify(putResourcesOf(other))).not.toContain(`{"Fn::GetAtt":["${bucketId}","Arn"]},"/*"]`);
+  });
+
+  it("lets every other phase function (and the load merge) put only its record under */phases/* of the reports bucket, told the bucket", () => {
+    const writers = [...PHASE_TABLE.filter((row) => row.name !== 'publish').map((row) => stateNameOf(row.name)), 'LoadMerge'];
+    const phasesOnly = [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${PHASE_RECORDS_PATTERN}`]] }];
+
+    for (const name of writers) {
+      const fn = template.findResources('AWS::Lambda::Function')[functionId(name)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+      expect([name, fn.Properties.Environment.Variables[REPORTS_BUCKET_ENV]]).toEqual([name, { Ref: bucketId }]);
+      // Shared roles carry other phases' grants too: every PutObject any of them has is on the phases/ folders only.
+      expect([name, putResourcesOf(name)]).toEqual([name, phasesOnly]);
+      expect([name, reportsBucketResourcesOf(name, 's3:GetObject*')]).toEqual([name, []]);
+    }
+  });
+
+  it('lets publish read the reports bucket, to rebuild the report from the phase records', () => {
+    const statements = policiesOf('Publish').flatMap((policy) => (policy as PolicyResource).Properties.PolicyDocument.Statement);
+
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+      Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }],
+    }));
   });
 
   it('links every alarm runbook to the key publish uploads the latest report to, in the reports bucket', () => {

@@ -12,11 +12,11 @@ import { RehearsalStack } from '../../infra/rehearsal-stack';
  * Not a test: synthesizes the stack for a config with bundling skipped (the standard aws-lambda-nodejs
  * switch). The stack always wires its own on-call topic (the observability construct's) into the pipeline.
  */
-export function synthStack(config: Config, options: { nag?: boolean } = {}): { app: App; stack: RehearsalStack; readonly template: Template } {
+export function synthStack(config: Config, options: { nag?: boolean; configPath?: string } = {}): { app: App; stack: RehearsalStack; readonly template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: mkdtempSync(path.join(os.tmpdir(), 'rehearsal-cdk-')) });
   const deployment = validateDeployment(config);
   const env = { account: deployment.aws.account, region: deployment.aws.region };
-  const stack = new RehearsalStack(app, 'Rehearsal', { config, deployment, env });
+  const stack = new RehearsalStack(app, 'Rehearsal', { config, deployment, env, ...(options.configPath === undefined ? {} : { configPath: options.configPath }) });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Lazy: synthesizing freezes the tree, and the nag tests must run the first synthesis themselves.
   let template: Template | undefined;

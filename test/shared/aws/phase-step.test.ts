@@ -79,6 +79,16 @@ describe('runPhaseStep', () => {
     expect(second.execution.results.snapshot?.summary).toBe('timed out after 100000 ms: snapshot snap-1 is being created');
   });
 
+  it("hands the finished phase's details back beside the document, never inside it (Step Functions state is limited to 256 KB)", async () => {
+    const details = { tables: [{ table: 'public.users', rows: 3 }] };
+    const phase = { name: 'anonymize' as const, timeoutMs: 60_000, run: async () => ({ status: 'passed' as const, summary: 'masked', figures: { rows: 3 }, details }) };
+
+    const step = await runPhaseStep(phase, { execution: start }, runtime(new ScriptedProvider(), () => 1_000));
+
+    expect(step.finished).toEqual({ details });
+    expect(step.execution.results.anonymize).toEqual({ name: 'anonymize', status: 'passed', summary: 'masked', durationMs: 0, attempts: 1, figures: { rows: 3 } });
+  });
+
   it('counts Step Functions retries as attempts', async () => {
     const provider = new ScriptedProvider([{ state: 'ready', value: { id: 'snap-1', createdAt: 't' } }]);
 
