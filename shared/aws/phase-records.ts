@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { describeError, EnvironmentError } from '../errors';
-import type { MetricDatum } from '../metrics/recorder';
+import { metricDatumSchema, type MetricDatum } from '../metrics/recorder';
 import type { PhaseName, PhaseResult } from '../pipeline/report';
 import { reportKey } from '../report/s3-upload';
 
@@ -17,14 +17,6 @@ export interface PhaseRecord {
   readonly metrics: readonly MetricDatum[];
 }
 
-const metricDatumSchema = z.object({
-  name: z.string(),
-  unit: z.enum(['Count', 'Milliseconds', 'Percent', 'Count/Second', 'Bytes', 'None']),
-  values: z.array(z.number()),
-  counts: z.array(z.number()).optional(),
-  dimensions: z.record(z.string(), z.string()),
-  timestamp: z.number(),
-});
 const phaseRecordSchema = z.object({ phase: z.string(), details: z.unknown().optional(), metrics: z.array(metricDatumSchema) });
 
 /** The folder of phase records inside a run's report folder; the IAM grants use the same pattern (`*\/phases/*`). */

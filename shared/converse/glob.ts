@@ -1,5 +1,4 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -8,53 +7,12 @@ import path from 'node:path';
  * nothing separately, so the caller can report them.
  */
 export async function expandGlobs(patterns: readonly string[], baseDir: string): Promise<{ files: string[]; unmatched: string[] }> {
-  const files = new Set<string>();
-  const unmatched: string[] = [];
-  for (const pattern of patterns) {
-    const absolute = path.resolve(baseDir, pattern).split(path.sep).join('/');
-    const found = /[*?{[]/.test(pattern) ? await walkMatching(absolute) : await existingFile(absolute);
-    if (found.length === 0) unmatched.push(pattern);
-    for (const file of found) files.add(file);
-  }
-  return { files: [...files].sort(), unmatched };
+  // Conversation suites are small folders read once before any traffic: one synchronous walk serves
+  // both this and the CDK app, which cannot await while it builds constructs.
+  return expandGlobsSync(patterns, baseDir);
 }
 
-async function existingFile(file: string): Promise<string[]> {
-  try {
-    return (await stat(file)).isFile() ? [path.normalize(file)] : [];
-  } catch {
-    return [];
-  }
-}
-
-async function walkMatching(pattern: string): Promise<string[]> {
-  const parts = pattern.split('/');
-  const firstWild = parts.findIndex((part) => /[*?{[]/.test(part));
-  const root = parts.slice(0, firstWild).join('/') || '/';
-  const matcher = globToRegExp(pattern);
-  const found: string[] = [];
-  const deep = parts.slice(firstWild).includes('**') || parts.length - firstWild > 1;
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const full = `${dir === '/' ? '' : dir}/${entry.name}`;
-      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.') && (deep || depth === 0) && depth < 32) await walk(full, depth + 1);
-      else if (entry.isFile() && matcher.test(full)) found.push(path.normalize(full));
-    }
-  };
-  await walk(root, 0);
-  return found;
-}
-
-/**
- * {@link expandGlobs} without awaiting, for callers that cannot (the CDK app resolves the conversation
- * files while constructs are built, and construction is synchronous). Same matching rules and result.
- */
+/** {@link expandGlobs} for callers that cannot await (the CDK app, while constructs are built). */
 export function expandGlobsSync(patterns: readonly string[], baseDir: string): { files: string[]; unmatched: string[] } {
   const files = new Set<string>();
   const unmatched: string[] = [];

@@ -1,5 +1,8 @@
+import { z } from 'zod';
+
 /** CloudWatch units rehearsal uses. */
-export type MetricUnit = 'Count' | 'Milliseconds' | 'Percent' | 'Count/Second' | 'Bytes' | 'None';
+export const METRIC_UNITS = ['Count', 'Milliseconds', 'Percent', 'Count/Second', 'Bytes', 'None'] as const;
+export type MetricUnit = (typeof METRIC_UNITS)[number];
 
 /** Dimension names rehearsal uses; values are always strings. */
 export type Dimensions = Readonly<Partial<Record<'Environment' | 'Bot' | 'Phase' | 'Conversation' | 'Turn' | 'Table', string>>>;
@@ -16,6 +19,16 @@ export interface MetricDatum {
   readonly dimensions: Dimensions;
   readonly timestamp: number;
 }
+
+/** A {@link MetricDatum} read back from JSON (report extras, phase records in S3). */
+export const metricDatumSchema = z.object({
+  name: z.string(),
+  unit: z.enum(METRIC_UNITS),
+  values: z.array(z.number()),
+  counts: z.array(z.number()).optional(),
+  dimensions: z.record(z.string(), z.string()),
+  timestamp: z.number(),
+});
 
 /** Collects metrics during a run; `publish` writes them out (EMF lines locally, PutMetricData or EMF in AWS). */
 export class MetricsRecorder {

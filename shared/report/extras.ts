@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricDatum } from '../metrics/recorder';
+import { metricDatumSchema, type MetricDatum } from '../metrics/recorder';
 import type { ResourceSeries } from '../metrics/resources';
 import type { CheckWindow, StagingErrors } from '../metrics/staging-log';
 
@@ -12,18 +12,10 @@ export interface ReportExtras {
   readonly checkWindow?: CheckWindow;
 }
 
-const datum = z.object({
-  name: z.string(),
-  unit: z.enum(['Count', 'Milliseconds', 'Percent', 'Count/Second', 'Bytes', 'None']),
-  values: z.array(z.number()),
-  counts: z.array(z.number()).optional(),
-  dimensions: z.record(z.string(), z.string()),
-  timestamp: z.number(),
-});
 
 /** The schema of `report-extras.json`, which publish writes so the report can be rendered again later. */
 export const reportExtrasSchema = z.object({
-  metrics: z.array(datum).optional(),
+  metrics: z.array(metricDatumSchema).optional(),
   stagingErrors: z.object({ source: z.string(), count: z.number(), lines: z.array(z.string()) }).optional(),
   resources: z.array(z.object({ label: z.string(), unit: z.string(), points: z.array(z.object({ t: z.number(), v: z.number() })) })).optional(),
   checkWindow: z.object({ startMs: z.number(), endMs: z.number() }).optional(),
