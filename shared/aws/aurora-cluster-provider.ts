@@ -3,15 +3,15 @@ import {
   ModifyDBClusterCommand, RestoreDBClusterFromSnapshotCommand, RestoreDBClusterToPointInTimeCommand, type DBCluster, type Tag,
 } from '@aws-sdk/client-rds';
 import type { ClientConfig } from 'pg';
-import { ConfigError, EnvironmentError } from '../errors';
-import type { DatabaseProvider, DatabaseRef, Progress, Promotion, SnapshotRef } from '../db/provider';
+import { EnvironmentError } from '../errors';
+import type { DatabaseProvider, DatabaseRef, Progress, SnapshotRef } from '../db/provider';
 import { awsStep, ignoring, isNotFound } from './aws-errors';
 import { managedConnection } from './candidate-connection';
 import type { DatabaseClients } from './clients';
 import type { AwsDeployment } from './resources';
 import { rehearsalTags, runScopedIdentifier } from './resources';
-import { clusterSnapshotEngine, pruneSnapshots, takeSnapshot } from './snapshots';
-import { DnsSwap, type ManagedDatabase } from './swap';
+import { clusterSnapshotEngine, takeSnapshot } from './snapshots';
+import { SwappedAwsProvider } from './swapped-provider';
 
 type ClusterStaging = Extract<AwsDeployment['staging'], { provider: 'aurora-cluster' }>;
 
@@ -35,16 +35,11 @@ export interface AuroraClusterProviderOptions {
  * by one Secrets Manager manages. Stateless between calls like the instance provider: each call looks
  * at what exists and does the next step.
  */
-export class AuroraClusterProvider implements DatabaseProvider, ManagedDatabase {
+export class AuroraClusterProvider extends SwappedAwsProvider implements DatabaseProvider {
   readonly kind = 'aurora-cluster';
-  readonly #swap: DnsSwap;
 
   constructor(private readonly options: AuroraClusterProviderOptions) {
-    const { swap } = options.staging;
-    if (swap.mode !== 'dns') {
-      throw new ConfigError([{ path: 'databases.staging.swap.mode', message: 'rename mode is not supported yet by the aurora-cluster provider; use mode: dns' }]);
-    }
-    this.#swap = new DnsSwap(options.clients, swap, options.staging, this);
+    super(options, 'cluster', 'aurora-cluster');
   }
 
   async preflight(): Promise<void> {
@@ -88,26 +83,6 @@ export class AuroraClusterProvider implements DatabaseProvider, ManagedDatabase 
     const masterSecretArn = cluster?.MasterUserSecret?.SecretArn;
     if (!host || !masterSecretArn) throw new EnvironmentError(`cluster ${ref.id} has no endpoint or no managed master user secret yet`);
     return managedConnection(this.options.clients.secrets, { host, port: cluster.Port ?? this.options.staging.port, masterSecretArn }, ref.database);
-  }
-
-  promote(candidate: DatabaseRef, pending?: Promotion): Promise<Progress<Promotion>> {
-    return this.#swap.promote(candidate, pending);
-  }
-
-  rollback(promotion: Promotion): Promise<void> {
-    return this.#swap.rollback(promotion);
-  }
-
-  discard(candidate: DatabaseRef): Promise<void> {
-    return this.remove(candidate.id);
-  }
-
-  async commit(promotion: Promotion): Promise<void> {
-    if (promotion.previous && !this.options.staging.keepPrevious) await this.remove(promotion.previous.id);
-  }
-
-  pruneSnapshots(keep: number): Promise<string[]> {
-    return pruneSnapshots(this.options.clients.rds, 'cluster', this.options.productionIdentifier, this.options.bot, keep);
   }
 
   async describe(id: string): Promise<DBCluster | undefined> {

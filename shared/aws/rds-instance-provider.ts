@@ -3,14 +3,14 @@ import {
 } from '@aws-sdk/client-rds';
 import type { ClientConfig } from 'pg';
 import { ConfigError, EnvironmentError } from '../errors';
-import type { DatabaseProvider, DatabaseRef, Progress, Promotion, SnapshotRef } from '../db/provider';
+import type { DatabaseProvider, DatabaseRef, Progress, SnapshotRef } from '../db/provider';
 import { awsStep, ignoring, isNotFound } from './aws-errors';
 import { managedConnection } from './candidate-connection';
 import type { DatabaseClients } from './clients';
 import type { AwsDeployment } from './resources';
 import { rehearsalTags, runScopedIdentifier } from './resources';
-import { pruneSnapshots, takeSnapshot } from './snapshots';
-import { DnsSwap, type ManagedDatabase } from './swap';
+import { takeSnapshot } from './snapshots';
+import { SwappedAwsProvider } from './swapped-provider';
 
 type InstanceStaging = Extract<AwsDeployment['staging'], { provider: 'rds-instance' }>;
 
@@ -31,16 +31,11 @@ export interface RdsInstanceProviderOptions {
  * Manager, swap through the private DNS record. Each method is idempotent and stateless between calls:
  * it looks at what exists and does the next step, so a retried Lambda never duplicates work.
  */
-export class RdsInstanceProvider implements DatabaseProvider, ManagedDatabase {
+export class RdsInstanceProvider extends SwappedAwsProvider implements DatabaseProvider {
   readonly kind = 'rds-instance';
-  readonly #swap: DnsSwap;
 
   constructor(private readonly options: RdsInstanceProviderOptions) {
-    const { swap } = options.staging;
-    if (swap.mode !== 'dns') {
-      throw new ConfigError([{ path: 'databases.staging.swap.mode', message: 'rename mode is not supported yet by the rds-instance provider; use mode: dns' }]);
-    }
-    this.#swap = new DnsSwap(options.clients, swap, options.staging, this);
+    super(options, 'instance', 'rds-instance');
   }
 
   async preflight(): Promise<void> {
@@ -90,26 +85,6 @@ export class RdsInstanceProvider implements DatabaseProvider, ManagedDatabase {
 
   async connection(ref: DatabaseRef): Promise<ClientConfig> {
     return managedConnection(this.options.clients.secrets, await this.endpoint(ref.id), ref.database);
-  }
-
-  promote(candidate: DatabaseRef, pending?: Promotion): Promise<Progress<Promotion>> {
-    return this.#swap.promote(candidate, pending);
-  }
-
-  rollback(promotion: Promotion): Promise<void> {
-    return this.#swap.rollback(promotion);
-  }
-
-  discard(candidate: DatabaseRef): Promise<void> {
-    return this.remove(candidate.id);
-  }
-
-  async commit(promotion: Promotion): Promise<void> {
-    if (promotion.previous && !this.options.staging.keepPrevious) await this.remove(promotion.previous.id);
-  }
-
-  pruneSnapshots(keep: number): Promise<string[]> {
-    return pruneSnapshots(this.options.clients.rds, 'instance', this.options.productionIdentifier, this.options.bot, keep);
   }
 
   /** The instance, or undefined when it does not exist. */
