@@ -106,16 +106,22 @@ function phaseStates(scope: Construct, phase: PhaseDefinition, fn: IFunction, ne
   return task;
 }
 
-function settleState(scope: Construct, fn: IFunction, next: State): State {
-  const settle = new LambdaInvoke(scope, 'Settle', {
+/** A step that must run whatever happened (settle, finish): the whole document in, retried on transient faults. */
+function controlStep(scope: Construct, id: string, fn: IFunction, comment: string): LambdaInvoke {
+  const step = new LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    comment: 'Roll staging back (something failed) or commit it (all passed), as the local runner does.',
+    comment,
     payload: TaskInput.fromJsonPathAt('$'),
     outputPath: '$.Payload',
     retryOnServiceExceptions: false,
   });
-  settle.addRetry(SETTLE_RETRY);
-  settle.addRetry({ errors: LAMBDA_SERVICE_ERRORS, maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2 });
+  step.addRetry(SETTLE_RETRY);
+  step.addRetry({ errors: LAMBDA_SERVICE_ERRORS, maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2 });
+  return step;
+}
+
+function settleState(scope: Construct, fn: IFunction, next: State): State {
+  const settle = controlStep(scope, 'Settle', fn, 'Roll staging back (something failed) or commit it (all passed), as the local runner does.');
   settle.addCatch(next, { errors: ['States.ALL'], resultPath: '$.settleFailure' });
   settle.next(next);
   return settle;
@@ -140,15 +146,7 @@ function finishStates(scope: Construct, fn: IFunction, onCallTopic?: ITopic): St
     notifyBroken.next(brokenEnd);
     onBroken = notifyBroken;
   }
-  const finish = new LambdaInvoke(scope, 'Finish', {
-    lambdaFunction: fn,
-    comment: 'Record the run metrics, release the lock, start the deploy that arrived meanwhile.',
-    payload: TaskInput.fromJsonPathAt('$'),
-    outputPath: '$.Payload',
-    retryOnServiceExceptions: false,
-  });
-  finish.addRetry(SETTLE_RETRY);
-  finish.addRetry({ errors: LAMBDA_SERVICE_ERRORS, maxAttempts: 6, interval: Duration.seconds(2), backoffRate: 2 });
+  const finish = controlStep(scope, 'Finish', fn, 'Record the run metrics, release the lock, start the deploy that arrived meanwhile.');
   finish.addCatch(onBroken, { errors: ['States.ALL'], resultPath: '$.finishFailure' });
   finish.next(new Choice(scope, 'Run Passed?')
     .when(Condition.stringEquals('$.status', 'passed'), new Succeed(scope, 'Refreshed'))
