@@ -44,19 +44,9 @@ export async function runDefinition(definition: { StartAt: string; States: Recor
         name = chosen ? chosen.Next : String(state['Default']);
         continue;
       }
-      case 'Map': {
-        const outcome = await runMap(state, data, invoke);
-        if ('next' in outcome) {
-          data = outcome.data;
-          name = outcome.next;
-          continue;
-        }
-        if ('failed' in outcome) return { visited, waits, status: 'FAILED', output: data, error: outcome.failed, ...(outcome.errorMessage === undefined ? {} : { errorMessage: outcome.errorMessage }) };
-        data = outcome.data;
-        break;
-      }
+      case 'Map':
       case 'Task': {
-        const outcome = await runTask(state, data, invoke);
+        const outcome: StepOutcome = state.Type === 'Map' ? await runMap(state, data, invoke) : await runTask(state, data, invoke);
         if ('next' in outcome) {
           data = outcome.data;
           name = outcome.next;
@@ -75,7 +65,10 @@ export async function runDefinition(definition: { StartAt: string; States: Recor
   throw new Error(`more than ${maxSteps} steps`);
 }
 
-async function runTask(state: StateDef, data: unknown, invoke: Invoke): Promise<{ data: unknown } | { data: unknown; next: string } | { failed: string; errorMessage?: string }> {
+/** What running a Task or Map state gave: its output, a caught error's next state, or a failure. */
+type StepOutcome = { data: unknown } | { data: unknown; next: string } | { failed: string; errorMessage?: string };
+
+async function runTask(state: StateDef, data: unknown, invoke: Invoke): Promise<StepOutcome> {
   const resource = String(state['Resource']);
   const parameters = state['Parameters'] as Json;
   const retriers = ((state['Retry'] as Json[] | undefined) ?? []).map((r) => ({ errors: r['ErrorEquals'] as string[], max: Number(r['MaxAttempts'] ?? 3), used: 0 }));
@@ -103,7 +96,7 @@ async function runTask(state: StateDef, data: unknown, invoke: Invoke): Promise<
 }
 
 /** Runs the item processor once per item, all at once (as a Map state with MaxConcurrency above the item count does). */
-async function runMap(state: StateDef, data: unknown, invoke: Invoke): Promise<{ data: unknown } | { data: unknown; next: string } | { failed: string; errorMessage?: string }> {
+async function runMap(state: StateDef, data: unknown, invoke: Invoke): Promise<StepOutcome> {
   const items = get(data, String(state['ItemsPath'] ?? '$')) as unknown[];
   const processor = (state['ItemProcessor'] ?? state['Iterator']) as { StartAt: string; States: Record<string, Json> };
   const selector = state['ItemSelector'];

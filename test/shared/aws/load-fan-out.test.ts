@@ -16,6 +16,7 @@ import { runLoad } from '../../../shared/pipeline/phases/load';
 import { makeConfigInput } from '../../support/config-factory';
 import { botReplying, startServer, type TestServer } from '../converse/support/bot-server';
 import { writeTree } from '../converse/support/files';
+import { latencies } from '../../support/latencies';
 
 const s3 = mockClient(S3Client);
 const silent: RunLog = { info: () => undefined, warn: () => undefined, error: () => undefined, progress: () => undefined };
@@ -30,16 +31,6 @@ async function runtimeWith(load: unknown, files: Record<string, string> = { 'con
 }
 
 const event = { execution: { runId: 'run-7', deployId: 'custom:7', state: {}, results: {} }, retryCount: 0 };
-
-/** A deterministic long-tailed latency stream (ms). */
-function latencies(count: number, seed: number): number[] {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const u = state / 2147483648;
-    return 5 + 40 * u + (u > 0.97 ? 900 * u : 0);
-  });
-}
 
 beforeEach(() => s3.reset());
 

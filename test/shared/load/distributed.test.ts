@@ -2,16 +2,7 @@ import { decodeHistogram, summarize } from '../../../shared/load/histograms';
 import { loadSliceSchema, mergeLoadResults, planLoadSlices } from '../../../shared/load/distributed';
 import { LoadMeasurement } from '../../../shared/load/measurement';
 import { arrivalOffsets } from '../../../shared/load/arrivals';
-
-/** A deterministic pseudo-random latency stream (ms), long-tailed like real replies. */
-function latencies(count: number, seed: number): number[] {
-  let state = seed;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const u = state / 2147483648;
-    return 5 + 40 * u + (u > 0.97 ? 900 * u : 0);
-  });
-}
+import { latencies } from '../../support/latencies';
 
 describe('planLoadSlices', () => {
   it('gives each worker every N-th arrival of the same schedule and a share of the connections', () => {
