@@ -7,6 +7,7 @@ import { recordKnownNames, takeFingerprints, useKnownNames } from './fingerprint
 import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyCheck, useMaskingKey } from './mask-schema';
 import { maskUnit, qualifiedSql, setExpression, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { buildPlan, type MaskPlan } from './plan';
+import { findRewriteBlockers, tablesToRewrite } from './rewrite';
 import { ruleProblem, type RulesSource } from './rules-source';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
@@ -51,6 +52,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
   const started = Date.now();
   return withClient(options.connection, async (client) => {
     const plan = await checkedPlan(client, options.source, options.schemas);
+    const rewrite = await rewritePlan(client, plan, options.source);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
       : { prepared: false, done: [], tables: [], fingerprints: 0 };
@@ -69,8 +71,12 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     await useKnownNames(client);
     for (const unit of plan.units) {
       if (progress.done.includes(unit.id)) continue;
-      const figures = await maskUnit(client, unit);
-      for (const plan of unit.tables) await client.query(`VACUUM ANALYZE ${qualifiedSql(plan)}`);
+      const figures = await maskUnit(client, unit, rewrite);
+      // A rewritten table is compact already: it only needs fresh statistics.
+      for (const table of unit.tables) {
+        const rewritten = figures.some((figure) => figure.table === table.table.qualified && figure.mode === 'rewrite');
+        await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
+      }
       progress.done.push(unit.id);
       for (const figure of figures) {
         progress.tables.push(figure);
@@ -83,6 +89,15 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     }
     return { status: 'done', progress, plan };
   });
+}
+
+/** Which tables to rewrite; `mode: rewrite` on a table PostgreSQL cannot rewrite is a ConfigError at the rule's `mode` line. */
+async function rewritePlan(client: pg.Client, plan: MaskPlan, source: RulesSource): Promise<ReadonlySet<string>> {
+  const { rewrite, refused } = tablesToRewrite(plan, source.rules.mode ?? 'auto', await findRewriteBlockers(client, plan.tables));
+  if (refused.length > 0) {
+    throw new ConfigError(refused.map((reason) => ruleProblem(source, ['mode'], `mode: rewrite cannot mask ${reason}; use mode: auto (rewrites what it can, updates the rest) or update`)));
+  }
+  return rewrite;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ColumnInfo {
   readonly notNull: boolean;
   /** A generated column: PostgreSQL recomputes it from the masked columns; it needs no rule. */
   readonly generated: boolean;
+  /** `COLLATE "schema"."name"` when the column's collation is not its type's default (a rewrite must keep it). */
+  readonly collate?: string;
 }
 
 /** A foreign key: `columns` of this table reference `refColumns` of `refTable` (qualified names). */
@@ -51,18 +53,22 @@ export async function readCatalog(client: pg.Client, schemas: readonly string[] 
   const filter = schemas.length > 0 ? schemas : null;
   const columns = await client.query<{
     schema: string; table: string; column: string; sql_type: string; base_type: string; is_array: boolean;
-    max_length: number | null; not_null: boolean; generated: boolean;
+    max_length: number | null; not_null: boolean; generated: boolean; collate: string | null;
   }>(
     `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS sql_type,
             coalesce(base_elem.typname, base.typname) AS base_type, base.typcategory = 'A' AS is_array,
             CASE WHEN a.atttypmod > 4 AND coalesce(base_elem.typname, base.typname) IN ('varchar', 'bpchar') THEN a.atttypmod - 4 END AS max_length,
-            a.attnotnull AS not_null, a.attgenerated <> '' AS generated
+            a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
+            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+              THEN 'COLLATE ' || quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END AS collate
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type base ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
        LEFT JOIN pg_type base_elem ON base.typcategory = 'A' AND base_elem.oid = base.typelem
+      LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
         AND n.nspname <> ALL ($1::text[]) AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast%'
         AND ($2::text[] IS NULL OR n.nspname = ANY ($2::text[]))
@@ -99,6 +105,7 @@ export async function readCatalog(client: pg.Client, schemas: readonly string[] 
     table.columns.push({
       name: row.column, sqlType: row.sql_type, baseType: row.base_type, isArray: row.is_array, notNull: row.not_null, generated: row.generated,
       ...(row.max_length === null ? {} : { maxLength: row.max_length }),
+      ...(row.collate === null ? {} : { collate: row.collate }),
     });
   }
   for (const row of indexes.rows) {

@@ -15,11 +15,18 @@ function elementType(column: ColumnInfo): string {
 }
 
 /**
+ * How a dictionary fake is written: `inline` (an expression with a sub-select computing the digest
+ * once: the fastest in an UPDATE) or `call` (a call of the kind's function: the only form allowed where
+ * PostgreSQL forbids sub-selects, such as `ALTER COLUMN ... USING`). Both give the same value.
+ */
+export type FakeForm = 'inline' | 'call';
+
+/**
  * The SQL expression giving the masked value of `value` (an SQL expression of the column's element
  * type) under a rule, typed as the element type. `attempt` is an SQL integer expression: 0 normally,
  * higher when resolving a uniqueness collision.
  */
-export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRule, attempt = '0'): string {
+export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRule, attempt = '0', form: FakeForm = 'inline'): string {
   const type = elementType(column);
   const maxLength = column.maxLength === undefined ? 'NULL' : String(column.maxLength);
   const cls = typeClassOf(column);
@@ -60,16 +67,16 @@ export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRu
       const input = cls === 'inet' ? `host(${value})` : `${value}::text`;
       const limit = cls === 'text' ? maxLength : 'NULL';
       // Inlined rather than called: a call per row through the SQL-function executor is several times slower.
-      if (INLINE_FAKES.has(fn)) return `(${inlineFake(fn, input, limit, attempt)})::${type}`;
+      if (form === 'inline' && INLINE_FAKES.has(fn)) return `(${inlineFake(fn, input, limit, attempt)})::${type}`;
       return `${s}.${fn}(${input}, ${limit}, ${attempt})::${type}`;
     }
   }
 }
 
 /** The SQL expression giving a column's masked value: arrays are masked element by element, in order. */
-export function maskColumnSql(column: ColumnInfo, rule: ColumnRule, attempt = '0', source?: string): string {
+export function maskColumnSql(column: ColumnInfo, rule: ColumnRule, attempt = '0', source?: string, form: FakeForm = 'inline'): string {
   const ref = source ?? quoteIdent(column.name);
-  if (!column.isArray) return maskElementSql(ref, column, rule, attempt);
+  if (!column.isArray) return maskElementSql(ref, column, rule, attempt, form);
   const element = maskElementSql('u.e', column, rule, attempt);
   return `CASE WHEN ${ref} IS NULL THEN NULL ELSE ARRAY(SELECT ${element} FROM unnest(${ref}) WITH ORDINALITY AS u(e, i) ORDER BY u.i)::${column.sqlType} END`;
 }

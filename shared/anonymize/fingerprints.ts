@@ -4,6 +4,7 @@ import { parseJsonPath, toSqlJsonPath } from './json-path';
 import { FINGERPRINT_TABLE } from './mask-schema';
 import type { ColumnPlan, MaskPlan } from './plan';
 import { MASK_SCHEMA } from './sql/core';
+import { piiTokenScansSql } from './sql/detectors';
 import { STRATEGIES, typeClassOf } from './strategies';
 
 const s = MASK_SCHEMA;
@@ -17,7 +18,7 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
   const cls = typeClassOf(plan.column);
   if (!STRATEGIES[plan.rule.strategy].fingerprint || !['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
   if (plan.rule.strategy === 'scrubText') {
-    return `SELECT p.token AS v FROM ${table} t, LATERAL ${s}.pii_tokens(t.${column}::text) AS p WHERE t.${column}::text ~ '[0-9@]'`;
+    return piiTokenScansSql(table, `t.${column}::text`);
   }
   if (plan.rule.strategy === 'json') {
     return Object.keys(plan.rule.paths)
@@ -80,8 +81,8 @@ export async function recordKnownNames(client: pg.Client, plan: MaskPlan): Promi
         ? `UNION ALL SELECT w, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE t.${quoteIdent(column.column.name)} IS NOT NULL`
         : '';
       await client.query(
-        `INSERT INTO ${s}.known_names (fp, kind)
-         SELECT ${s}.fingerprint(v), k FROM (SELECT DISTINCT v, k FROM (SELECT ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE t.${quoteIdent(column.column.name)} IS NOT NULL ${parts}) AS x
+        `INSERT INTO ${s}.known_names (fp, kind, shaped)
+         SELECT ${s}.fingerprint(v), k, ${s}.fake_shaped(k, v) FROM (SELECT DISTINCT v, k FROM (SELECT ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE t.${quoteIdent(column.column.name)} IS NOT NULL ${parts}) AS x
           WHERE length(v) >= 3) AS y`,
       );
     }
@@ -90,7 +91,11 @@ export async function recordKnownNames(client: pg.Client, plan: MaskPlan): Promi
   await client.query(`ANALYZE ${s}.known_names`);
 }
 
-/** Tells this session's `scrubText` whether any known names exist (one cheap setting, not a lookup per row). */
+/**
+ * Tells this session's `scrubText` whether any known names exist, and the name fakes whether any
+ * original name could be mistaken for a fake (one cheap setting each, not a lookup per row).
+ */
 export async function useKnownNames(client: pg.Client): Promise<void> {
-  await client.query(`SELECT set_config('rehearsal.known_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_names) THEN 'on' ELSE 'off' END, false)`);
+  await client.query(`SELECT set_config('rehearsal.known_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_names) THEN 'on' ELSE 'off' END, false),
+    set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_names WHERE shaped) THEN 'on' ELSE 'off' END, false)`);
 }

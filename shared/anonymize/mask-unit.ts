@@ -4,6 +4,8 @@ import { MaskingFailedError } from './errors';
 import { maskColumnSql } from './expressions';
 import type { ColumnPlan, MaskUnit, TablePlan } from './plan';
 import { commitStep } from './mask-schema';
+import { prepareNameHits } from './name-hits';
+import { rewriteTable } from './rewrite';
 import { buildUniqueMaps, type UniqueMap } from './unique-maps';
 
 /** What masking one table did. */
@@ -11,8 +13,11 @@ export interface TableFigure {
   readonly table: string;
   readonly rows: number;
   readonly durationMs: number;
-  /** `direct`: one set-based UPDATE; `mapped`: a collision-free map was needed to keep unique columns unique. */
-  readonly mode: 'direct' | 'mapped';
+  /**
+   * `rewrite`: one ALTER TABLE rewrite (see rewrite.ts); `update`: one set-based UPDATE; `mapped`: an
+   * UPDATE from collision-free maps, needed to keep unique columns unique.
+   */
+  readonly mode: 'rewrite' | 'update' | 'mapped';
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -43,36 +48,38 @@ export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>
 
 /**
  * Masks every table of a unit in one transaction: foreign keys on masked columns are dropped and
- * re-created (so PostgreSQL re-validates every join), each table updated with one statement. When a
- * fake collides in a unique column, the unit is rolled back and redone with collision-free maps, so
- * unique columns stay unique whatever the data. Any other failure rolls the unit back and throws
- * {@link MaskingFailedError} naming the table and constraint.
+ * re-created (so PostgreSQL re-validates every join), each table rewritten (tables in `rewrite`) or
+ * updated with one statement. When a fake collides in a unique column, the unit is rolled back and
+ * redone with UPDATEs from collision-free maps, so unique columns stay unique whatever the data. Any
+ * other failure rolls the unit back and throws {@link MaskingFailedError} naming the table and constraint.
  */
-export async function maskUnit(client: pg.Client, unit: MaskUnit): Promise<TableFigure[]> {
+export async function maskUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string> = new Set()): Promise<TableFigure[]> {
   try {
-    return await runUnit(client, unit, 'direct');
+    return await runUnit(client, unit, rewrite);
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw failure(unit, error);
   }
   try {
-    return await runUnit(client, unit, 'mapped');
+    return await runUnit(client, unit, new Set(), 'mapped');
   } catch (error) {
     throw failure(unit, error);
   }
 }
 
-async function runUnit(client: pg.Client, unit: MaskUnit, mode: TableFigure['mode']): Promise<TableFigure[]> {
+async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string>, mapped?: 'mapped'): Promise<TableFigure[]> {
   await client.query('BEGIN');
   try {
-    const maps = mode === 'mapped' ? await buildUniqueMaps(client, unit) : undefined;
+    await prepareNameHits(client, unit);
+    const maps = mapped ? await buildUniqueMaps(client, unit) : undefined;
     for (const { table, key } of unit.foreignKeys) {
       await client.query(`ALTER TABLE ${sqlName(table)} DROP CONSTRAINT ${quoteIdent(key.name)}`);
     }
     const figures: TableFigure[] = [];
     for (const plan of unit.tables) {
       const started = Date.now();
-      const result = await client.query(updateSql(plan, maps));
-      figures.push({ table: plan.table.qualified, rows: result.rowCount ?? 0, durationMs: Date.now() - started, mode });
+      const mode: TableFigure['mode'] = mapped ?? (rewrite.has(plan.table.qualified) ? 'rewrite' : 'update');
+      const rows = mode === 'rewrite' ? await rewriteTable(client, plan) : ((await client.query(updateSql(plan, maps))).rowCount ?? 0);
+      figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode });
     }
     for (const { table, key } of unit.foreignKeys) {
       await client.query(`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);

@@ -71,9 +71,20 @@ const qualifiedTableName = z
   .string()
   .regex(/^[^.\s]+\.[^.\s]+$/, 'a table is named schema.table, e.g. public.users');
 
+/**
+ * How tables are masked. `rewrite`: one `ALTER TABLE ... ALTER COLUMN ... TYPE ... USING` per table, a
+ * single pass that writes the table anew and rebuilds its indexes (no dead rows, no VACUUM, fastest);
+ * `update`: one set-based `UPDATE` (then VACUUM ANALYZE); `auto` (default): rewrite wherever PostgreSQL
+ * allows it (a view, rule, policy or generated column on a masked column, a partitioned or inherited
+ * table, an array column or a table rehearsal's role does not own need `update`).
+ */
+export const MASK_MODES = ['auto', 'rewrite', 'update'] as const;
+export type MaskMode = (typeof MASK_MODES)[number];
+
 /** A whole rules document. */
 export const rulesSchema = z
   .object({
+    mode: z.enum(MASK_MODES).optional(),
     tables: z.record(qualifiedTableName, tableRuleSchema),
   })
   .strict();

@@ -31,7 +31,8 @@ export function coreSql(): string {
 CREATE SCHEMA ${s};
 COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; dropped after a passing verify';
 -- Fingerprints of the original names rules mask: scrubText finds them in free text, fakes avoid them.
-CREATE TABLE ${s}.known_names (fp bytea NOT NULL, kind text NOT NULL);
+-- shaped: the name is made of dictionary words, so a fake could equal it (see fake_shaped).
+CREATE TABLE ${s}.known_names (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL);
 
 CREATE FUNCTION ${s}.hmac(data bytea) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT sha256(decode(current_setting('${KEY_SETTINGS.opad}'), 'hex') || sha256(decode(current_setting('${KEY_SETTINGS.ipad}'), 'hex') || data))

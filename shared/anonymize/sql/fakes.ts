@@ -42,9 +42,13 @@ export const INLINE_FAKES = new Set(Object.keys(FAKE_BODIES));
 /** Name kinds whose fake must not be a real name from the data: `known_names` kind to check against. */
 const AVOID_KNOWN: Readonly<Record<string, string>> = { first_name: 'firstName', last_name: 'lastName', full_name: 'fullName' };
 
-/** SQL testing whether a fake name is one of the data's own original names (known by fingerprint only). */
+/**
+ * SQL testing whether a fake name is one of the data's own original names (known by fingerprint only).
+ * Only names a fake could be (made of dictionary words: `known_names.shaped`) can collide, so when the
+ * data has none, `rehearsal.avoid_names` is off and no fake is looked up at all.
+ */
 const isKnownName = (kind: string, fake: string): string =>
-  `EXISTS (SELECT 1 FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(${fake}) AND k.kind = '${kind}')`;
+  `(current_setting('rehearsal.avoid_names', true) = 'on' AND EXISTS (SELECT 1 FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(${fake}) AND k.kind = '${kind}' AND k.shaped))`;
 
 /**
  * The fake of `value` as one SQL expression: the digest is computed once in an `OFFSET 0` subquery (so
@@ -75,8 +79,12 @@ export function fakesSql(): string {
   // function with a sub-select goes through the executor on every call).
   const dictionaryFake = (name: string): string => {
     const avoid = AVOID_KNOWN[name];
+    // Two IFs: a condition holding a sub-select is run through the executor on every call, even when
+    // the setting is off; the first IF is a plain expression.
     const redraw = avoid
-      ? `IF ${isKnownName(avoid, 'f')} THEN h := ${s}.digest('${name}', v, attempt + 1); f := ${bodyOf(name)('maxlen', 'attempt + 1')}; END IF;`
+      ? `IF current_setting('rehearsal.avoid_names', true) = 'on' THEN
+    IF ${isKnownName(avoid, 'f')} THEN h := ${s}.digest('${name}', v, attempt + 1); f := ${bodyOf(name)('maxlen', 'attempt + 1')}; END IF;
+  END IF;`
       : '';
     return `
 CREATE FUNCTION ${s}.${name}(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
@@ -111,18 +119,28 @@ CREATE FUNCTION ${s}.hash_int(v text, bits int, attempt int DEFAULT 0) RETURNS b
       & CASE WHEN bits >= 63 THEN 9223372036854775807 ELSE (1::bigint << bits) - 1 END END
 $fn$;
 
-CREATE FUNCTION ${s}.uuid_text(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT CASE WHEN v IS NULL THEN NULL ELSE
-    substr(x, 1, 8) || '-' || substr(x, 9, 4) || '-4' || substr(x, 14, 3) || '-' || substr('89ab', 1 + get_byte(h, 8) % 4, 1) || substr(x, 18, 3) || '-' || substr(x, 21, 12) END
-  FROM (SELECT encode(h, 'hex') AS x, h FROM (SELECT ${s}.digest('uuid', v, attempt) AS h OFFSET 0) d) y
+-- plpgsql, not SQL: an SQL function with a sub-select cannot be inlined and costs several times more per call.
+CREATE FUNCTION ${s}.uuid_text(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE h bytea; x text;
+BEGIN
+  IF v IS NULL THEN RETURN NULL; END IF;
+  h := ${s}.digest('uuid', v, attempt); x := encode(h, 'hex');
+  RETURN substr(x, 1, 8) || '-' || substr(x, 9, 4) || '-4' || substr(x, 14, 3) || '-' || substr('89ab', 1 + get_byte(h, 8) % 4, 1) || substr(x, 18, 3) || '-' || substr(x, 21, 12);
+END
 $fn$;
 
 -- IPv4 documentation ranges (RFC 5737) or the IPv6 documentation prefix 2001:db8::/32 (RFC 3849).
-CREATE FUNCTION ${s}.ip(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT CASE WHEN v IS NULL THEN NULL WHEN strpos(v, ':') > 0 THEN
-      '2001:db8:' || substr(x, 1, 4) || ':' || substr(x, 5, 4) || ':' || substr(x, 9, 4) || ':' || substr(x, 13, 4) || ':' || substr(x, 17, 4) || ':' || substr(x, 21, 4)
-    ELSE (ARRAY['192.0.2', '198.51.100', '203.0.113'])[1 + get_byte(h, 0) % 3] || '.' || (1 + get_byte(h, 1) % 254)::text END
-  FROM (SELECT encode(h, 'hex') AS x, h FROM (SELECT ${s}.digest('ip', v, attempt) AS h OFFSET 0) d) y
+CREATE FUNCTION ${s}.ip(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE h bytea; x text;
+BEGIN
+  IF v IS NULL THEN RETURN NULL; END IF;
+  h := ${s}.digest('ip', v, attempt);
+  IF strpos(v, ':') = 0 THEN
+    RETURN (ARRAY['192.0.2', '198.51.100', '203.0.113'])[1 + get_byte(h, 0) % 3] || '.' || (1 + get_byte(h, 1) % 254)::text;
+  END IF;
+  x := encode(h, 'hex');
+  RETURN '2001:db8:' || substr(x, 1, 4) || ':' || substr(x, 5, 4) || ':' || substr(x, 9, 4) || ':' || substr(x, 13, 4) || ':' || substr(x, 17, 4) || ':' || substr(x, 21, 4);
+END
 $fn$;
 
 CREATE FUNCTION ${s}.is_reserved_ip(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -172,8 +190,11 @@ CREATE FUNCTION ${s}.phone_check(body text) RETURNS text LANGUAGE sql STABLE PAR
   SELECT lpad((get_byte(${s}.hmac(convert_to('phone-check#' || body, 'UTF8')), 0) % 100)::text, 2, '0')
 $fn$;
 
-CREATE FUNCTION ${s}.is_fake_phone(v text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT length(d) >= 6 AND right(d, 2) = ${s}.phone_check(left(d, length(d) - 2)) FROM (SELECT ${s}.digits(v) AS d) x
+CREATE FUNCTION ${s}.is_fake_phone(v text) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE d text := ${s}.digits(v);
+BEGIN
+  RETURN length(d) >= 6 AND right(d, 2) = ${s}.phone_check(left(d, length(d) - 2));
+END
 $fn$;
 
 -- Keeps the format, the country calling code (after + or 00) or trunk 0, and the number of digits.

@@ -1,0 +1,98 @@
+import type pg from 'pg';
+import { quoteIdent } from '../db/client';
+import { maskColumnSql } from './expressions';
+import type { ColumnPlan, MaskPlan, TablePlan } from './plan';
+import type { MaskMode } from './rules-schema';
+
+/**
+ * Rewrite mode: a table is masked by one `ALTER TABLE ... ALTER COLUMN c TYPE <same type> USING
+ * <fake>` naming every masked column. PostgreSQL writes the table anew in one pass and rebuilds its
+ * indexes by sorting, so there are no dead rows (no VACUUM), no per-row index inserts and no triggers
+ * fired; the table keeps its OID, so views elsewhere, grants, comments and foreign keys on other
+ * columns stay as they are. A unique index or check constraint that the fakes break fails the
+ * statement, and the transaction rolls back as an UPDATE's would.
+ */
+
+/** Why a table cannot be rewritten, per `schema.table`; tables absent from the map can be. */
+export type RewriteBlockers = ReadonlyMap<string, string>;
+
+/**
+ * Finds what stops PostgreSQL from rewriting each masked table with `ALTER COLUMN ... USING`: a view,
+ * rule or policy on a masked column, a generated column, a partitioned or inherited table, a table
+ * this role does not own, or an array column (masked element by element with a sub-select, which
+ * `USING` does not allow).
+ */
+export async function findRewriteBlockers(client: pg.Client, tables: readonly TablePlan[]): Promise<RewriteBlockers> {
+  const blockers = new Map<string, string>();
+  for (const plan of tables) {
+    if (plan.truncate || plan.masked.length === 0) continue;
+    const array = plan.masked.find((column) => column.column.isArray);
+    if (array) {
+      blockers.set(plan.table.qualified, `array column ${array.column.name} is masked element by element`);
+      continue;
+    }
+    if (plan.table.columns.some((column) => column.generated)) {
+      blockers.set(plan.table.qualified, 'it has a generated column');
+      continue;
+    }
+    const { rows } = await client.query<{ reason: string | null }>(
+      `WITH t AS (SELECT c.oid, c.relkind, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2),
+            cols AS (SELECT a.attnum FROM pg_attribute a, t WHERE a.attrelid = t.oid AND a.attname = ANY ($3::text[]))
+       SELECT CASE
+         WHEN t.relkind <> 'r' THEN 'it is partitioned'
+         WHEN EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = t.oid OR i.inhparent = t.oid) THEN 'it has inheritance parents or children'
+         WHEN NOT pg_has_role(current_user, t.relowner, 'USAGE') THEN 'it is owned by a role ' || current_user || ' does not belong to'
+         ELSE (SELECT 'a ' || CASE d.classid WHEN 'pg_rewrite'::regclass THEN 'view or rule' ELSE 'row-level policy' END || ' uses a masked column'
+                 FROM pg_depend d, cols
+                WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid AND d.refobjsubid = cols.attnum
+                  AND d.classid IN ('pg_rewrite'::regclass, 'pg_policy'::regclass) LIMIT 1)
+       END AS reason FROM t`,
+      [plan.table.schema, plan.table.name, plan.masked.map((column) => column.column.name)],
+    );
+    const reason = rows[0]?.reason;
+    if (reason) blockers.set(plan.table.qualified, reason);
+  }
+  return blockers;
+}
+
+/**
+ * The tables to rewrite under `mode` (`update`: none; `auto`: every masked table nothing blocks;
+ * `rewrite`: every masked table), and the masked tables `mode: rewrite` cannot have, with the reason.
+ */
+export function tablesToRewrite(plan: MaskPlan, mode: MaskMode, blockers: RewriteBlockers): { rewrite: Set<string>; refused: string[] } {
+  if (mode === 'update') return { rewrite: new Set(), refused: [] };
+  const masked = plan.tables.filter((table) => !table.truncate && table.masked.length > 0).map((table) => table.table.qualified);
+  const refused = mode === 'rewrite' ? masked.filter((table) => blockers.has(table)).map((table) => `${table}: ${blockers.get(table) ?? ''}`) : [];
+  return { rewrite: new Set(masked.filter((table) => !blockers.has(table))), refused };
+}
+
+/** The column's fake as a `USING` expression: function calls only (`USING` forbids sub-selects). */
+function usingExpression(column: ColumnPlan): string {
+  const { maxLength: _drop, ...rest } = column.column;
+  const shaped = column.root.maxLength === undefined ? rest : { ...rest, maxLength: column.root.maxLength };
+  const name = quoteIdent(column.column.name);
+  const fake = maskColumnSql(shaped, column.rule, '0', undefined, 'call');
+  return column.rule.strategy === 'fixed' ? `CASE WHEN ${name} IS NULL THEN NULL ELSE ${fake} END` : fake;
+}
+
+/** The one statement that rewrites a table with its masked columns replaced by their fakes. */
+export function rewriteSql(plan: TablePlan): string {
+  const table = `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
+  const columns = plan.masked.map((column) => {
+    const collate = column.column.collate === undefined ? '' : ` ${column.column.collate}`;
+    return `ALTER COLUMN ${quoteIdent(column.column.name)} TYPE ${column.column.sqlType}${collate} USING ${usingExpression(column)}`;
+  });
+  return `ALTER TABLE ${table} ${columns.join(', ')}`;
+}
+
+/**
+ * Rewrites one table; returns the rows holding a value in any masked column (the rows an UPDATE would
+ * have changed), counted before the rewrite.
+ */
+export async function rewriteTable(client: pg.Client, plan: TablePlan): Promise<number> {
+  const table = `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
+  const any = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${any}`);
+  await client.query(rewriteSql(plan));
+  return Number(rows[0]?.n ?? 0);
+}

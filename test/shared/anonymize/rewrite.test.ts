@@ -1,0 +1,78 @@
+import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { maskSchemaExists } from '../../../shared/anonymize/mask-schema';
+import { withClient } from '../../../shared/db/client';
+import { ConfigError } from '../../../shared/errors';
+import { dropDatabases, query } from '../../support/postgres';
+import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS } from './fixtures';
+
+const fileNode = async (url: string, table: string): Promise<string> =>
+  (await query<{ node: string }>(url, `SELECT pg_relation_filenode('${table}')::text AS node`))[0]?.node ?? '';
+
+describe('rewrite mode', () => {
+  const created: string[] = [];
+  const demo = async () => {
+    const db = await createDemoDatabase('rewrite');
+    created.push(db.name);
+    return db;
+  };
+  afterAll(() => dropDatabases(...created));
+
+  it('rewrites each masked table in one pass by default, keeping collations, views and triggers as they were', async () => {
+    const { url } = await demo();
+    await query(url, `ALTER TABLE users ALTER COLUMN full_name TYPE text COLLATE "C";
+      CREATE VIEW user_locales AS SELECT id, locale FROM users;
+      CREATE TABLE user_changes (changed_at timestamptz NOT NULL DEFAULT now());
+      CREATE FUNCTION note_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO user_changes DEFAULT VALUES; RETURN NEW; END $$;
+      CREATE TRIGGER users_changed AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION note_change();`);
+    const before = { users: await fileNode(url, 'users'), orders: await fileNode(url, 'orders') };
+    const rules = demoRules(`${DEMO_RULES}\n  public.user_changes:\n    columns: { changed_at: keep }\n`);
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'rewrite'], ['public.users', 'rewrite']]);
+    expect(await fileNode(url, 'users')).not.toBe(before.users);
+    expect(await fileNode(url, 'orders')).toBe(before.orders);
+    const text = await allText(url);
+    for (const value of [...ORIGINALS.emails, ...ORIGINALS.names, ...ORIGINALS.phones]) expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+    expect(await query(url, `SELECT collation_name FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'full_name'`)).toEqual([{ collation_name: 'C' }]);
+    expect(await query(url, 'SELECT id, locale FROM user_locales ORDER BY id')).toEqual([{ id: '1', locale: 'en-GB' }, { id: '2', locale: 'en-GB' }, { id: '3', locale: 'fr-FR' }]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM user_changes')).toEqual([{ n: 0 }]);
+  });
+
+  it('updates a table whose masked column a view reads, and rewrites the others', async () => {
+    const { url } = await demo();
+    await query(url, 'CREATE VIEW user_contacts AS SELECT id, email FROM users');
+    const before = await fileNode(url, 'users');
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'rewrite'], ['public.users', 'update']]);
+    expect(await fileNode(url, 'users')).toBe(before);
+    const contacts = await query<{ email: string }>(url, 'SELECT email FROM user_contacts ORDER BY id');
+    for (const { email } of contacts) expect(email).toMatch(/@example\.(com|org|net)$/);
+  });
+
+  it('refuses mode: rewrite for a table PostgreSQL cannot rewrite, at the mode line, before changing anything', async () => {
+    const { url } = await demo();
+    await query(url, 'CREATE VIEW user_contacts AS SELECT id, email FROM users');
+    const before = await allText(url);
+    const rules = demoRules(`mode: rewrite\n${DEMO_RULES}`);
+
+    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY });
+
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(/rules\.yaml:1: mode: mode: rewrite cannot mask public\.users: a view or rule uses a masked column; use mode: auto/);
+    expect(await allText(url)).toBe(before);
+    expect(await withClient({ connectionString: url }, maskSchemaExists)).toBe(false);
+  });
+
+  it('masks with UPDATE everywhere under mode: update, giving the same fakes as a rewrite', async () => {
+    const [rewritten, updated] = [await demo(), await demo()];
+
+    await anonymizeDatabase({ connection: { connectionString: rewritten.url }, source: demoRules(), key: KEY });
+    const result = await anonymizeDatabase({ connection: { connectionString: updated.url }, source: demoRules(`mode: update\n${DEMO_RULES}`), key: KEY });
+
+    expect(new Set(result.progress.tables.map(({ mode }) => mode))).toEqual(new Set(['update']));
+    expect(await allText(updated.url)).toBe(await allText(rewritten.url));
+  });
+});
