@@ -7,7 +7,7 @@ import { keyedDigest } from '../shared/anonymize/keyed-digest';
 
 /**
  * (c) The client-side approach of our competitors: COPY a table out, transform each row in Node with
- * the same keyed HMAC and dictionaries, COPY it into an empty copy of the table.
+ * the same keyed hash and dictionaries, COPY it into an empty copy of the table.
  */
 export function nodeFakes(key: Buffer) {
   const pick = <T>(list: readonly T[], h: Buffer, at: number): T => list[h.readUInt32BE(at) % list.length] as T;

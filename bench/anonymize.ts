@@ -118,7 +118,7 @@ async function strategyRates(url: string, limit: number): Promise<Record<string,
     const s = 'rehearsal_mask';
     const expressions: Record<string, string> = {
       md5_baseline: `md5('salt' || email)`,
-      hmac_only: `${s}.digest('x', email, 0)::text`,
+      keyed_hash_only: `${s}.digest('x', email, 0)::text`,
       email: `${s}.email(email)`, fullName: `${s}.full_name(full_name)`, firstName: `${s}.first_name(full_name)`, phone: `${s}.phone(phone)`,
       street: `${s}.street(street)`, city: `${s}.city(city)`, postcode: `${s}.postcode(postcode)`, hash: `${s}.hash_text(email)`,
       uuid: `${s}.uuid_text(email)`, username: `${s}.username(email)`, ipAddress: `${s}.ip(city)`, redact: `${s}.redact(email)`,

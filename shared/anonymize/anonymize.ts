@@ -8,6 +8,7 @@ import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyChe
 import { maskUnit, qualifiedSql, setExpression, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { buildPlan, type MaskPlan } from './plan';
 import { findRewriteBlockers, tablesToRewrite } from './rewrite';
+import { DEFAULT_BATCH_ROWS, maskInBatches, unitsToBatch } from './batches';
 import { ruleProblem, type RulesSource } from './rules-source';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
@@ -44,9 +45,9 @@ export interface AnonymizeResult {
 /**
  * Checks the rules against the database and fails before anything changes when any column is
  * unclassified, any rule dangles or does not fit; otherwise takes the verify fingerprints, truncates,
- * and masks unit by unit (each atomic), with VACUUM ANALYZE after each. Resumable: call again while
- * the status is `pending` (or after a failure); the database records which units committed, so none is
- * masked twice.
+ * and masks unit by unit: each atomic (rewritten, or updated then vacuumed), except big tables, masked
+ * in key-range batches (see batches.ts). Resumable: call again while the status is `pending` (or after
+ * a failure); the database records which units and batches committed, so nothing is masked twice.
  */
 export async function anonymizeDatabase(options: AnonymizeOptions): Promise<AnonymizeResult> {
   const started = Date.now();
@@ -69,13 +70,23 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       progress.prepared = true;
     }
     await useKnownNames(client);
-    for (const unit of plan.units) {
+    const { mode = 'auto', batchRows = DEFAULT_BATCH_ROWS } = options.source.rules;
+    const batched = mode === 'rewrite' ? new Set<string>() : await unitsToBatch(client, plan, batchRows);
+    const overBudget = (): boolean => options.budgetMs !== undefined && Date.now() - started > options.budgetMs;
+    for (const [ordinal, unit] of plan.units.entries()) {
       if (progress.done.includes(unit.id)) continue;
-      const figures = await maskUnit(client, unit, rewrite);
-      // A rewritten table is compact already: it only needs fresh statistics.
-      for (const table of unit.tables) {
-        const rewritten = figures.some((figure) => figure.table === table.table.qualified && figure.mode === 'rewrite');
-        await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
+      let figures: TableFigure[];
+      if (batched.has(unit.id)) {
+        const { done, figure } = await maskInBatches(client, unit, ordinal, batchRows, overBudget);
+        if (!done) return { status: 'pending', progress, plan };
+        figures = [figure];
+      } else {
+        figures = await maskUnit(client, unit, rewrite);
+        // A rewritten table is compact already: it only needs fresh statistics.
+        for (const table of unit.tables) {
+          const rewritten = figures.some((figure) => figure.table === table.table.qualified && figure.mode === 'rewrite');
+          await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
+        }
       }
       progress.done.push(unit.id);
       for (const figure of figures) {
@@ -83,7 +94,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
         options.onTable?.(figure);
       }
       options.onProgress?.(progress);
-      if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs && progress.done.length < plan.units.length) {
+      if (overBudget() && progress.done.length < plan.units.length) {
         return { status: 'pending', progress, plan };
       }
     }

@@ -43,7 +43,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       if (!values) continue;
       const exclude = DICTIONARY_KINDS.has(column.rule.strategy) ? `AND NOT ${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : '';
       const withDigits = column.rule.strategy === 'phone' || column.rule.strategy === 'scrubText';
-      // DISTINCT per column (cities, streets and postcodes repeat: one HMAC each, not one per row); no key on
+      // DISTINCT per column (cities, streets and postcodes repeat: one hash each, not one per row); no key on
       // the table, since repeats across columns are harmless (verify reports each finding once).
       const fingerprints = withDigits
         ? `SELECT ${s}.fingerprint(x.v) AS f FROM originals AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`

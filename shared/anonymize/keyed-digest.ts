@@ -1,25 +1,29 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /**
- * The TypeScript twin of the SQL keyed digest (`rehearsal_mask.hmac`/`digest`/`fingerprint`): standard
- * HMAC-SHA256, so SQL and Node agree byte for byte, and the pads the SQL reads from session settings.
+ * The TypeScript twin of the SQL keyed digest (`rehearsal_mask.keyed`/`digest`/`fingerprint`), so SQL
+ * and Node agree byte for byte.
+ *
+ * The construction is SHA-256 over a secret 64-byte key block followed by the message: the inner hash
+ * of HMAC, one pass instead of two (in SQL the outer pass cost as much as everything else a fake does).
+ * HMAC's outer pass exists to stop length extension: from H(K || m) anyone can compute H(K || m || p || x)
+ * where p is SHA-256's padding of m, which always holds a 0x00 byte (the high bytes of the 64-bit
+ * length). Every message hashed here is UTF-8 text from PostgreSQL, which can never contain 0x00, so
+ * no extended message is ever one rehearsal hashes: without the key, no fake, fingerprint or check digit
+ * can be computed or confirmed for a chosen value.
  */
 
 const BLOCK = 64;
 
-/** The HMAC inner and outer pads of a key, as hex: what the SQL side gets as session settings. */
-export function hmacPads(key: Buffer): { ipad: string; opad: string } {
+/** The key as one 64-byte block (hashed first when longer, zero-filled when shorter), hex: the SQL session setting. */
+export function keyBlock(key: Buffer): string {
   const block = Buffer.alloc(BLOCK);
   (key.length > BLOCK ? createHash('sha256').update(key).digest() : key).copy(block);
-  const ipad = Buffer.alloc(BLOCK);
-  const opad = Buffer.alloc(BLOCK);
-  for (let i = 0; i < BLOCK; i += 1) {
-    const byte = block[i] ?? 0;
-    ipad[i] = byte ^ 0x36;
-    opad[i] = byte ^ 0x5c;
-  }
-  return { ipad: ipad.toString('hex'), opad: opad.toString('hex') };
+  return block.toString('hex');
 }
+
+const keyed = (key: Buffer, message: string): Buffer =>
+  createHash('sha256').update(Buffer.from(keyBlock(key), 'hex')).update(message, 'utf8').digest();
 
 /** How a value is normalized before hashing, per kind (emails ignore case; phones keep only digits). */
 export function normalize(kind: string, value: string): string {
@@ -31,10 +35,10 @@ export function normalize(kind: string, value: string): string {
 /** The keyed digest a fake of `kind` is derived from (the twin of `rehearsal_mask.digest`). */
 export function keyedDigest(key: Buffer, kind: string, value: string, attempt = 0): Buffer {
   const prefix = attempt === 0 ? '' : `${attempt}#`;
-  return createHmac('sha256', key).update(`${prefix}${normalize(kind, value)}`, 'utf8').digest();
+  return keyed(key, `${prefix}${normalize(kind, value)}`);
 }
 
 /** The fingerprint verify compares against (the twin of `rehearsal_mask.fingerprint`). */
 export function fingerprintOf(key: Buffer, value: string): Buffer {
-  return createHmac('sha256', key).update(`fingerprint#${value.trim().toLowerCase()}`, 'utf8').digest();
+  return keyed(key, `fingerprint#${value.trim().toLowerCase()}`);
 }

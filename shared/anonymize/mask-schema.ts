@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { ConfigError } from '../errors';
-import { hmacPads } from './keyed-digest';
+import { keyBlock } from './keyed-digest';
 import { MIN_KEY_LENGTH } from './masking-key';
-import { coreSql, KEY_SETTINGS, MASK_SCHEMA } from './sql/core';
+import { coreSql, KEY_SETTING, MASK_SCHEMA } from './sql/core';
 import { detectorsSql, fakeShapeSql } from './sql/detectors';
 import { fakesSql } from './sql/fakes';
 import { jsonSql } from './sql/json';
@@ -15,6 +15,9 @@ export const FINGERPRINT_TABLE = `${MASK_SCHEMA}.fingerprints`;
  * masked twice even when the caller lost its state.
  */
 export const PROGRESS_TABLE = `${MASK_SCHEMA}.progress`;
+
+/** The key ranges a batched table has committed: each batch's upper key (as text), rows and milliseconds. */
+export const BATCHES_TABLE = `${MASK_SCHEMA}.batches`;
 
 /** The committed steps, or undefined when no masking run left its schema here. */
 export async function committedSteps(client: pg.Client): Promise<Set<string> | undefined> {
@@ -47,6 +50,7 @@ export async function installMaskSchema(client: pg.Client, options: { ownTransac
     // No key while loading: a million random inserts into a b-tree cost more than building the index after.
     await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} (fp bytea NOT NULL, source text NOT NULL)`);
     await client.query(`CREATE TABLE ${PROGRESS_TABLE} (step text PRIMARY KEY)`);
+    await client.query(`CREATE TABLE ${BATCHES_TABLE} (unit text NOT NULL, hi text NOT NULL, rows bigint NOT NULL, ms bigint NOT NULL, PRIMARY KEY (unit, hi))`);
     if (own) await client.query('COMMIT');
   } catch (error) {
     if (own) await client.query('ROLLBACK').catch(() => undefined);
@@ -66,7 +70,7 @@ export async function dropMaskSchema(client: pg.Client): Promise<void> {
 }
 
 /**
- * Gives this session the masking key, as HMAC pads in session settings (bound parameters: the key is in
+ * Gives this session the masking key, as a key block in a session setting (a bound parameter: the key is in
  * no SQL text, no table). Every connection that masks or verifies calls this first.
  */
 export async function useMaskingKey(client: pg.Client, key: Buffer): Promise<void> {
@@ -75,23 +79,22 @@ export async function useMaskingKey(client: pg.Client, key: Buffer): Promise<voi
   if (key.length < MIN_KEY_LENGTH) {
     throw new ConfigError([{ path: 'maskingKey', message: `the masking key is ${key.length === 0 ? 'empty' : 'too short'}: at least ${MIN_KEY_LENGTH} bytes are needed` }]);
   }
-  const { ipad, opad } = hmacPads(key);
-  await client.query('SELECT set_config($1, $2, false), set_config($3, $4, false)', [KEY_SETTINGS.ipad, ipad, KEY_SETTINGS.opad, opad]);
+  await client.query('SELECT set_config($1, $2, false)', [KEY_SETTING, keyBlock(key)]);
 }
 
 const KEY_CHECK_TABLE = `${MASK_SCHEMA}.key_check`;
 const KEY_CHECK_INPUT = "convert_to('rehearsal-key-check', 'UTF8')";
 
 /**
- * Stores the HMAC of a constant under the session's key, so verify can tell it was given the same key
+ * Stores the keyed hash of a constant under the session's key, so verify can tell it was given the same key
  * (with another key every fingerprint would silently miss). It reveals nothing about the key.
  */
 export async function recordKeyCheck(client: pg.Client): Promise<void> {
-  await client.query(`CREATE TABLE ${KEY_CHECK_TABLE} AS SELECT ${MASK_SCHEMA}.hmac(${KEY_CHECK_INPUT}) AS mac`);
+  await client.query(`CREATE TABLE ${KEY_CHECK_TABLE} AS SELECT ${MASK_SCHEMA}.keyed(${KEY_CHECK_INPUT}) AS mac`);
 }
 
 /** Whether the session's key is the one the fingerprints were taken with. */
 export async function keyMatches(client: pg.Client): Promise<boolean> {
-  const { rows } = await client.query<{ same: boolean }>(`SELECT mac = ${MASK_SCHEMA}.hmac(${KEY_CHECK_INPUT}) AS same FROM ${KEY_CHECK_TABLE}`);
+  const { rows } = await client.query<{ same: boolean }>(`SELECT mac = ${MASK_SCHEMA}.keyed(${KEY_CHECK_INPUT}) AS same FROM ${KEY_CHECK_TABLE}`);
   return rows[0]?.same === true;
 }

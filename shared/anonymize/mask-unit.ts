@@ -17,7 +17,7 @@ export interface TableFigure {
    * `rewrite`: one ALTER TABLE rewrite (see rewrite.ts); `update`: one set-based UPDATE; `mapped`: an
    * UPDATE from collision-free maps, needed to keep unique columns unique.
    */
-  readonly mode: 'rewrite' | 'update' | 'mapped';
+  readonly mode: 'rewrite' | 'update' | 'mapped' | 'batched';
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -39,11 +39,14 @@ export function setExpression(column: ColumnPlan, maps?: ReadonlyMap<string, Uni
   return column.rule.strategy === 'fixed' ? `CASE WHEN ${name} IS NULL THEN NULL ELSE ${base} END` : base;
 }
 
-/** The UPDATE that masks a table in one set-based statement; rows where every masked column is NULL are skipped. */
-export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>): string {
+/**
+ * The UPDATE that masks a table in one set-based statement; rows where every masked column is NULL are
+ * skipped. `range`, when given, is an extra condition (a batch's key range).
+ */
+export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>, range?: string): string {
   const sets = plan.masked.map((column) => `${quoteIdent(column.column.name)} = ${setExpression(column, maps)}`);
   const where = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
-  return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE ${where}`;
+  return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE (${where})${range === undefined ? '' : ` AND ${range}`}`;
 }
 
 /**
@@ -102,7 +105,8 @@ function sqlName(qualified: string): string {
   return `${quoteIdent(qualified.slice(0, dot))}.${quoteIdent(qualified.slice(dot + 1))}`;
 }
 
-function failure(unit: MaskUnit, error: unknown): Error {
+/** The error a failed unit reports: a {@link MaskingFailedError} naming table and constraint for database errors. */
+export function failure(unit: MaskUnit, error: unknown): Error {
   if (error instanceof MaskingFailedError) return error;
   const pgError = error as { table?: string; schema?: string; constraint?: string; message?: string; code?: string };
   if (pgError.code === undefined) return error as Error;

@@ -22,13 +22,14 @@ export const NAME_SETTINGS = { mode: 'rehearsal.known_names', pattern: 'rehearsa
  * fingerprinted once and joined with `known_names`, instead of one lookup per run per row. The hits go
  * to a temporary table dropped at commit (they are names from the very rows being masked, never kept),
  * and `scrub_text` gets one pattern matching any of them: rows quoting no known name cost one regex test.
- * Returns the number of hits (-1: too many, `scrub_text` looks every run up).
+ * `range` limits the search to a batch's rows (a condition over alias `t`). Returns the number of hits
+ * (-1: too many, `scrub_text` looks every run up).
  */
-export async function prepareNameHits(client: pg.Client, unit: MaskUnit): Promise<number> {
+export async function prepareNameHits(client: pg.Client, unit: MaskUnit, range?: string): Promise<number> {
   const sources = unit.tables.flatMap((plan) =>
     plan.masked
       .filter((column) => column.rule.strategy === 'scrubText' || (column.rule.strategy === 'json' && Object.values(column.rule.paths).some((leaf) => leaf.strategy === 'scrubText')))
-      .map((column) => `SELECT t.${quoteIdent(column.column.name)}::text AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t`),
+      .map((column) => `SELECT t.${quoteIdent(column.column.name)}::text AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t${range === undefined ? '' : ` WHERE ${range}`}`),
   );
   const { rows: known } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.known_names) AS any`);
   if (sources.length === 0 || known[0]?.any !== true) {

@@ -85,6 +85,13 @@ export type MaskMode = (typeof MASK_MODES)[number];
 export const rulesSchema = z
   .object({
     mode: z.enum(MASK_MODES).optional(),
+    /**
+     * Tables PostgreSQL estimates above this many rows are masked by UPDATE in key-range batches of this
+     * size (primary key order), each committed with its range, so a run can stop between batches and
+     * resume (a Lambda has 15 minutes). Needs a one-column primary key that is not masked, and no masked
+     * foreign key; other tables are masked whole. Default 5,000,000. Not applied under `mode: rewrite`.
+     */
+    batchRows: z.number().int().positive().optional(),
     tables: z.record(qualifiedTableName, tableRuleSchema),
   })
   .strict();

@@ -15,13 +15,14 @@ export interface UniqueMap {
 /** Retries before giving up: each retry re-derives only the colliding values, so a few always suffice unless the column is too short. */
 const MAX_ATTEMPTS = 25;
 
-/**
- * Builds, for every unique masked column of a unit (with the foreign-key columns that follow it), a map
- * of each distinct original to a fake that differs from every other fake and from every original (so
- * the UPDATE never meets a transient duplicate either). Colliding values are re-derived with the next
- * attempt number until none collide: uniqueness is guaranteed, not hoped for.
- */
-export async function buildUniqueMaps(client: pg.Client, unit: MaskUnit): Promise<Map<string, UniqueMap>> {
+interface MapGroup {
+  readonly root: ColumnPlan;
+  readonly sources: string[];
+  readonly table: string;
+}
+
+/** The maps a unit needs (one per unique masked column with its followers), in a stable order and named `<prefix>_<n>`. */
+function mapGroups(unit: MaskUnit, prefix: string): Map<string, MapGroup> {
   const groups = new Map<string, { root: ColumnPlan; sources: string[] }>();
   for (const plan of unit.tables) {
     for (const column of plan.masked) {
@@ -32,11 +33,27 @@ export async function buildUniqueMaps(client: pg.Client, unit: MaskUnit): Promis
       groups.set(column.rootId, group);
     }
   }
+  return new Map([...groups].map(([rootId, group], i) => [rootId, { ...group, table: `${MASK_SCHEMA}.${prefix}_${i + 1}` }]));
+}
+
+/** The maps {@link buildUniqueMaps} made for a unit under `prefix`, without building them again (a resumed run). */
+export function existingUniqueMaps(unit: MaskUnit, prefix: string): Map<string, UniqueMap> {
+  return new Map([...mapGroups(unit, prefix)].map(([rootId, group]) => [rootId, { table: group.table, rootId }]));
+}
+
+/** Whether a unit has unique (or key-following) masked columns, which need collision-free maps to mask in batches. */
+export const needsUniqueMaps = (unit: MaskUnit): boolean => mapGroups(unit, 'x').size > 0;
+
+/**
+ * Builds, for every unique masked column of a unit (with the foreign-key columns that follow it), a map
+ * of each distinct original to a fake that differs from every other fake and from every original (so
+ * the UPDATE never meets a transient duplicate either). Colliding values are re-derived with the next
+ * attempt number until none collide: uniqueness is guaranteed, not hoped for. The maps are unlogged
+ * tables `rehearsal_mask.<prefix>_<n>`.
+ */
+export async function buildUniqueMaps(client: pg.Client, unit: MaskUnit, prefix = 'unique_map'): Promise<Map<string, UniqueMap>> {
   const maps = new Map<string, UniqueMap>();
-  let index = 0;
-  for (const [rootId, { root, sources }] of groups) {
-    index += 1;
-    const table = `${MASK_SCHEMA}.unique_map_${index}`;
+  for (const [rootId, { root, sources, table }] of mapGroups(unit, prefix)) {
     const column = root.root;
     const cmp = (sql: string): string => (column.baseType === 'citext' ? `lower(${sql})` : sql);
     const fake = (attempt: number): string => `(${maskElementSql(`orig::${column.isArray ? column.sqlType.replace(/\[\]$/, '') : column.sqlType}`, column, root.rule, String(attempt === 0 ? 0 : UNIQUE_ATTEMPT_BASE + attempt))})::text`;

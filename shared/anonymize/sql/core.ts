@@ -7,8 +7,8 @@ import { CITIES, DICTIONARY_TABLES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES,
  */
 export const MASK_SCHEMA = 'rehearsal_mask';
 
-/** Session settings holding the HMAC pads derived from the masking key (hex). Never stored in a table. */
-export const KEY_SETTINGS = { ipad: 'rehearsal.mask_ipad', opad: 'rehearsal.mask_opad' } as const;
+/** The session setting holding the masking key as a 64-byte block (hex, see keyed-digest.ts). Never stored in a table. */
+export const KEY_SETTING = 'rehearsal.mask_key';
 
 const arrayLiteral = (values: readonly string[]): string => `ARRAY[${values.map(quoteLiteral).join(', ')}]::text[]`;
 
@@ -20,9 +20,9 @@ $fn$;`;
 }
 
 /**
- * The keyed digest every fake derives from: HMAC-SHA256 built from the built-in `sha256(bytea)`
- * (PostgreSQL 11+, no extension), with the pads read from session settings, so the key is never a
- * literal in SQL text, never in a table. `attempt` > 0 derives another digest for the same value (used
+ * The keyed digest every fake derives from: SHA-256 over the secret key block and the value, built on
+ * the built-in `sha256(bytea)` (PostgreSQL 11+, no extension; why one pass is enough: keyed-digest.ts),
+ * with the key block read from a session setting, so the key is never a literal in SQL text, never in a table. `attempt` > 0 derives another digest for the same value (used
  * only to resolve a uniqueness collision).
  */
 export function coreSql(): string {
@@ -34,8 +34,8 @@ COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; d
 -- shaped: the name is made of dictionary words, so a fake could equal it (see fake_shaped).
 CREATE TABLE ${s}.known_names (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL);
 
-CREATE FUNCTION ${s}.hmac(data bytea) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT sha256(decode(current_setting('${KEY_SETTINGS.opad}'), 'hex') || sha256(decode(current_setting('${KEY_SETTINGS.ipad}'), 'hex') || data))
+CREATE FUNCTION ${s}.keyed(data bytea) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT sha256(decode(current_setting('${KEY_SETTING}'), 'hex') || data)
 $fn$;
 
 CREATE FUNCTION ${s}.norm(kind text, v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -43,11 +43,11 @@ CREATE FUNCTION ${s}.norm(kind text, v text) RETURNS text LANGUAGE sql IMMUTABLE
 $fn$;
 
 CREATE FUNCTION ${s}.digest(kind text, v text, attempt int) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT ${s}.hmac(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || ${s}.norm(kind, v), 'UTF8'))
+  SELECT ${s}.keyed(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || ${s}.norm(kind, v), 'UTF8'))
 $fn$;
 
 CREATE FUNCTION ${s}.fingerprint(v text) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT ${s}.hmac(convert_to('fingerprint#' || lower(btrim(v)), 'UTF8'))
+  SELECT ${s}.keyed(convert_to('fingerprint#' || lower(btrim(v)), 'UTF8'))
 $fn$;
 
 CREATE FUNCTION ${s}.digits(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$

@@ -23,7 +23,7 @@ describe('mask schema functions', () => {
 
   const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query<{ v: T }>(`SELECT ${sql} AS v`, params)).rows[0]?.v as T;
 
-  it('computes the same keyed HMAC in SQL as Node does, so SQL and TypeScript agree', async () => {
+  it('computes the same keyed hash in SQL as Node does, so SQL and TypeScript agree', async () => {
     const sqlDigest = await one<Buffer>(`rehearsal_mask.digest('email', $1, 0)`, [' Ann@Example.COM ']);
     const sqlFingerprint = await one<Buffer>('rehearsal_mask.fingerprint($1)', ['Ann Smith']);
 
@@ -75,6 +75,16 @@ describe('mask schema functions', () => {
     expect((await one<string>('rehearsal_mask.phone($1)', ['+44 7700 900123'])).startsWith('+44 ')).toBe(true);
     expect((await one<string>('rehearsal_mask.phone($1)', ['+1 (415) 555-0134'])).startsWith('+1 (')).toBe(true);
     expect((await one<string>('rehearsal_mask.phone($1)', ['0033 6 12 34 56 78'])).startsWith('0033 ')).toBe(true);
+  });
+
+  it('puts new digits into any template in order, keeping every other character where it was', async () => {
+    const cases: [string, string][] = [
+      ['+44 7700 900123', '+12 3456 789012'], ['(555) 123-4567', '(123) 456-7890'], ['12345', '12345'],
+      ['a1b2c3', 'a1b2c3'], ['9 ', '1 '], ['no digits', 'no digits'], ['', ''], ['0033 6 12', '1234 5 67'],
+    ];
+    for (const [template, expected] of cases) {
+      expect(await one<string>('rehearsal_mask.put_digits($1, $2)', [template, '1234567890123456'])).toBe(expected);
+    }
   });
 
   it('picks names from the dictionaries and the same fake for the same input', async () => {
