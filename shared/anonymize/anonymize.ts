@@ -3,7 +3,8 @@ import { withClient } from '../db/client';
 import { ConfigError } from '../errors';
 import { readCatalog } from './catalog';
 import { CoverageError } from './errors';
-import { recordKnownNames, takeFingerprints, useKnownNames } from './fingerprints';
+import { takeFingerprints } from './fingerprints';
+import { recordKnownValues, useKnownValues } from './known-values';
 import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyCheck, useMaskingKey } from './mask-schema';
 import { maskUnit, qualifiedSql, setExpression, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { buildPlan, type MaskPlan } from './plan';
@@ -69,7 +70,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       progress.fingerprints = await prepare(client, plan, options);
       progress.prepared = true;
     }
-    await useKnownNames(client);
+    await useKnownValues(client);
     const { mode = 'auto', batchRows = DEFAULT_BATCH_ROWS } = options.source.rules;
     const batched = mode === 'rewrite' ? new Set<string>() : await unitsToBatch(client, plan, batchRows);
     const overBudget = (): boolean => options.budgetMs !== undefined && Date.now() - started > options.budgetMs;
@@ -123,7 +124,7 @@ async function prepare(client: pg.Client, plan: MaskPlan, options: AnonymizeOpti
     await typeCheck(client, plan, options.source);
     await recordKeyCheck(client);
     const fingerprints = await takeFingerprints(client, plan);
-    await recordKnownNames(client, plan);
+    await recordKnownValues(client, plan);
     await truncateTables(client, plan.truncated);
     await commitStep(client, 'prepared');
     await client.query('COMMIT');

@@ -4,7 +4,7 @@ import { MaskingFailedError } from './errors';
 import { maskColumnSql } from './expressions';
 import type { ColumnPlan, MaskUnit, TablePlan } from './plan';
 import { commitStep } from './mask-schema';
-import { prepareNameHits } from './name-hits';
+import { prepareKnownValueHits } from './known-value-hits';
 import { rewriteTable } from './rewrite';
 import { buildUniqueMaps, type UniqueMap } from './unique-maps';
 
@@ -72,7 +72,7 @@ export async function maskUnit(client: pg.Client, unit: MaskUnit, rewrite: Reado
 async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string>, mapped?: 'mapped'): Promise<TableFigure[]> {
   await client.query('BEGIN');
   try {
-    await prepareNameHits(client, unit);
+    await prepareKnownValueHits(client, unit);
     const maps = mapped ? await buildUniqueMaps(client, unit) : undefined;
     for (const { table, key } of unit.foreignKeys) {
       await client.query(`ALTER TABLE ${sqlName(table)} DROP CONSTRAINT ${quoteIdent(key.name)}`);

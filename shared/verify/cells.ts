@@ -5,6 +5,7 @@ import { typeClassOf } from '../anonymize/strategies';
 import { MASK_SCHEMA } from '../anonymize/sql/core';
 import { FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { DETECTORS } from '../anonymize/sql/detectors';
+import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
 
 const s = MASK_SCHEMA;
 
@@ -49,20 +50,24 @@ function cellsSql(plan: TablePlan): string | undefined {
 
 /**
  * One query per table finding (row_key, col, finding): a whole value whose fingerprint is an original's,
- * a token inside a value (email, phone, card, IBAN, IP, run of capitalised words) whose fingerprint is
+ * a token inside a value (email, phone, card, IBAN, IP, run of capitalised words, and the phrases
+ * `phrases` calls for: those that could be a street, city, username or postcode) whose fingerprint is
  * an original's, or a token the detectors find that is neither reserved nor a fake. A fake phone number
  * in text scrubText masked may equal some original by chance (same country code and length): such a
  * match is not reported there, only in text no rule masked. Never returns a value.
  */
-export function findingsSql(plan: TablePlan, limit: number): string | undefined {
+export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }): string | undefined {
   const cells = cellsSql(plan);
   if (!cells) return undefined;
+  const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
+    SELECT row_key, col, 'phrase', tok, kind FROM (${phrasesSql('cells c', 'c.val', 'c.row_key, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;
   return `SELECT DISTINCT row_key, col, finding FROM (WITH cells AS MATERIALIZED (${cells}),
   tokens AS MATERIALIZED (
     SELECT c.row_key, c.col, p.kind, p.token, c.kind AS masked_by FROM cells c CROSS JOIN LATERAL ${s}.pii_tokens(c.val) AS p WHERE c.free AND c.val ~ '[0-9@]'
     UNION ALL
     SELECT c.row_key, c.col, 'name', x[1], c.kind FROM cells c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
      WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]'
+    ${phraseTokens}
   ),
   whole AS MATERIALIZED (
     SELECT row_key, col, val FROM cells c WHERE length(btrim(c.val)) >= 4 AND (c.free OR NOT ${s}.fake_shaped(c.kind, c.val))

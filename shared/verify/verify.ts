@@ -6,6 +6,7 @@ import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
 import { findingsSql } from './cells';
+import { phraseSearchOf } from '../anonymize/known-values';
 
 /** One thing verify found: where, and what kind; never the value. */
 export interface Finding {
@@ -59,10 +60,12 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     if (!(await keyMatches(client))) {
       throw new CheckFailedError('the masking key differs from the one anonymize used: verify needs the same key to recognise original values');
     }
+    // Phrases are searched only when streets, cities, usernames or postcodes were masked (known_values says how long they run).
+    const phrases = await phraseSearchOf(client);
     let tablesScanned = 0;
     for (const table of plan.tables) {
       if (findings.length >= limit) break;
-      const sql = findingsSql(table, limit - findings.length);
+      const sql = findingsSql(table, limit - findings.length, phrases);
       if (!sql) continue;
       tablesScanned += 1;
       const { rows } = await client.query<{ row_key: string; col: string; finding: string }>(sql);

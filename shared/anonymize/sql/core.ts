@@ -31,8 +31,9 @@ export function coreSql(): string {
 CREATE SCHEMA ${s};
 COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; dropped after a passing verify';
 -- Fingerprints of the original names rules mask: scrubText finds them in free text, fakes avoid them.
--- shaped: the name is made of dictionary words, so a fake could equal it (see fake_shaped).
-CREATE TABLE ${s}.known_names (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL);
+-- Fingerprints of original values free text may quote (known-values.ts); shaped: a name made of
+-- dictionary words, which a fake could equal (see fake_shaped).
+CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL, words int NOT NULL);
 
 CREATE FUNCTION ${s}.keyed(data bytea) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT sha256(decode(current_setting('${KEY_SETTING}'), 'hex') || data)

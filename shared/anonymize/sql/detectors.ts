@@ -55,17 +55,19 @@ BEGIN
 END
 $fn$;
 
-CREATE FUNCTION ${s}.name_fake(kind text, v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT CASE kind WHEN 'fullName' THEN ${s}.full_name(v) WHEN 'firstName' THEN ${s}.first_name(v) ELSE ${s}.last_name(v) END
+-- The fake of a known value quoted in free text: the very fake its column gets.
+CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT CASE kind WHEN 'fullName' THEN ${s}.full_name(v) WHEN 'firstName' THEN ${s}.first_name(v) WHEN 'lastName' THEN ${s}.last_name(v)
+    WHEN 'street' THEN ${s}.street(v) WHEN 'city' THEN ${s}.city(v) WHEN 'username' THEN ${s}.username(v) WHEN 'postcode' THEN ${s}.postcode(v) END
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; word text;
-  names text := coalesce(current_setting('rehearsal.known_names', true), 'off');
-  hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.name_hits', true) END;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text;
+  names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
+  hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
 BEGIN
   IF t IS NULL THEN RETURN t; END IF;
-  -- 'hits': the unit's known names quoted in its free text, as one pattern (see name-hits.ts).
+  -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   IF t !~ '[0-9@]' AND names = 'off' THEN RETURN t; END IF;
   -- One regexp_match per token (a plain expression, no query per row).
@@ -108,8 +110,8 @@ BEGIN
       m := regexp_match(rest, hits);
       EXIT WHEN m IS NULL;
       tok := m[1];
-      SELECT h.kind INTO kind FROM pg_temp.rehearsal_name_hits AS h WHERE h.tok = m[1];
-      r := regexp_replace(r, '\\m' || tok || '\\M', ${s}.name_fake(kind, tok), 'g');
+      SELECT h.kind, h.pattern INTO kind, pat FROM pg_temp.rehearsal_value_hits AS h WHERE h.tok = m[1];
+      r := regexp_replace(r, '(?<![[:alnum:]_])' || pat || '(?![[:alnum:]_])', ${s}.known_fake(kind, tok), 'g');
       rest := substr(rest, strpos(rest, tok) + length(tok));
     END LOOP;
   END IF;
@@ -120,14 +122,14 @@ BEGIN
       m := regexp_match(rest, ${re('name')});
       EXIT WHEN m IS NULL;
       tok := m[1];
-      SELECT k.kind INTO kind FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(tok) LIMIT 1;
+      SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) LIMIT 1;
       IF kind IS NOT NULL THEN
-        r := replace(r, tok, ${s}.name_fake(kind, tok));
+        r := replace(r, tok, ${s}.known_fake(kind, tok));
       ELSIF strpos(tok, ' ') > 0 THEN
         FOREACH word IN ARRAY regexp_split_to_array(tok, '[ ''-]') LOOP
           CONTINUE WHEN length(word) < 3;
-          SELECT k.kind INTO kind FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(word) LIMIT 1;
-          IF kind IS NOT NULL THEN r := regexp_replace(r, '\\m' || word || '\\M', ${s}.name_fake(kind, word), 'g'); END IF;
+          SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(word) LIMIT 1;
+          IF kind IS NOT NULL THEN r := regexp_replace(r, '\\m' || word || '\\M', ${s}.known_fake(kind, word), 'g'); END IF;
         END LOOP;
       END IF;
       rest := substr(rest, strpos(rest, tok) + length(tok));
@@ -150,6 +152,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'card' THEN true
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'name' THEN false
+     WHEN 'phrase' THEN false
      ELSE NOT ${s}.is_fake_phone(token) END
 $fn$;
 

@@ -39,16 +39,16 @@ function bodyOf(kind: string): (maxlen: string, attempt: string) => string {
 /** Kinds whose fake is a {@link FAKE_BODIES} expression (the others are plpgsql functions). */
 export const INLINE_FAKES = new Set(Object.keys(FAKE_BODIES));
 
-/** Name kinds whose fake must not be a real name from the data: `known_names` kind to check against. */
+/** Name kinds whose fake must not be a real name from the data: `known_values` kind to check against. */
 const AVOID_KNOWN: Readonly<Record<string, string>> = { first_name: 'firstName', last_name: 'lastName', full_name: 'fullName' };
 
 /**
  * SQL testing whether a fake name is one of the data's own original names (known by fingerprint only).
- * Only names a fake could be (made of dictionary words: `known_names.shaped`) can collide, so when the
+ * Only names a fake could be (made of dictionary words: `known_values.shaped`) can collide, so when the
  * data has none, `rehearsal.avoid_names` is off and no fake is looked up at all.
  */
 const isKnownName = (kind: string, fake: string): string =>
-  `(current_setting('rehearsal.avoid_names', true) = 'on' AND EXISTS (SELECT 1 FROM ${s}.known_names AS k WHERE k.fp = ${s}.fingerprint(${fake}) AND k.kind = '${kind}' AND k.shaped))`;
+  `(current_setting('rehearsal.avoid_names', true) = 'on' AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(${fake}) AND k.kind = '${kind}' AND k.shaped))`;
 
 /**
  * The fake of `value` as one SQL expression: the digest is computed once in an `OFFSET 0` subquery (so

@@ -1,0 +1,102 @@
+import type pg from 'pg';
+import { quoteIdent, quoteLiteral } from '../db/client';
+import type { MaskPlan } from './plan';
+import { MASK_SCHEMA } from './sql/core';
+import { typeClassOf } from './strategies';
+
+const s = MASK_SCHEMA;
+
+/** Kinds whose original values `scrubText` looks for in free text (besides what its detectors find). */
+export const KNOWN_VALUE_KINDS = new Set(['firstName', 'lastName', 'fullName', 'street', 'city', 'username', 'postcode']);
+const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
+/** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
+const MIN_LENGTH = 3;
+
+/**
+ * Records, in `known_values`, the fingerprint of every original value a rule masks with a kind free
+ * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes) with its
+ * kind and number of words, so `scrubText` can recognise them in free text and put that value's own
+ * fake there, without rehearsal ever storing one in clear. Unlike verify's fingerprints, values a fake
+ * could also be are kept (flagged `shaped`): replacing a real value is always right.
+ */
+export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
+  for (const table of plan.tables) {
+    if (table.truncate) continue;
+    const name = `${quoteIdent(table.table.schema)}.${quoteIdent(table.table.name)}`;
+    for (const column of table.masked) {
+      const kind = column.rule.strategy;
+      if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;
+      const ref = `btrim(t.${quoteIdent(column.column.name)}::text)`;
+      const parts = kind === 'fullName'
+        ? `UNION ALL SELECT w, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE t.${quoteIdent(column.column.name)} IS NOT NULL`
+        : '';
+      await client.query(
+        `INSERT INTO ${s}.known_values (fp, kind, shaped, words)
+         SELECT ${s}.fingerprint(v), k, ${NAME_KINDS.has(kind) ? `${s}.fake_shaped(k, v)` : 'false'}, array_length(regexp_split_to_array(v, '\\s+'), 1)
+           FROM (SELECT DISTINCT v, k FROM (SELECT ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE t.${quoteIdent(column.column.name)} IS NOT NULL ${parts}) AS x
+          WHERE length(v) >= ${MIN_LENGTH}) AS y`,
+      );
+    }
+  }
+  await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
+  await client.query(`ANALYZE ${s}.known_values`);
+}
+
+/** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
+const EDGE_PUNCTUATION = `.,;:!?()"'[]{}<>`;
+/** A run of words that each start with a capital or a digit: where streets, cities and postcodes are quoted. */
+const SIGNIFICANT_RUN = '((?:[[:upper:][:digit:]][^[:space:]]*)(?:[[:space:]]+[[:upper:][:digit:]][^[:space:]]*)*)';
+/** A word holding a digit or an underscore: where usernames are quoted (`anna_ws42`). */
+const MARKED_WORD = '([^[:space:]]*[_[:digit:]][^[:space:]]*)';
+/** Phrases longer than this are never looked up (no street needs more words). */
+const MAX_PHRASE_WORDS = 6;
+
+/** Which phrases free text must be searched for: none when no street, city, postcode or username was masked. */
+export interface PhraseSearch {
+  /** Words of the longest known street, city or postcode (0: none known; at most {@link MAX_PHRASE_WORDS}). */
+  readonly words: number;
+  /** Whether usernames are known: only then are single words holding a digit or underscore looked up. */
+  readonly usernames: boolean;
+}
+
+/** What phrase search the known values call for. */
+export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
+  const { rows } = await client.query<{ words: number; usernames: boolean }>(
+    `SELECT least(coalesce(max(words) FILTER (WHERE kind IN ('street', 'city', 'postcode')), 0), ${MAX_PHRASE_WORDS})::int AS words,
+            count(*) FILTER (WHERE kind = 'username') > 0 AS usernames FROM ${s}.known_values`,
+  );
+  return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true };
+}
+
+/** Whether a phrase search has anything to look for. */
+export const searchesPhrases = (search: PhraseSearch): boolean => search.words > 0 || search.usernames;
+
+/**
+ * A query over `from` (a FROM list) giving `columns` and, as `tok`, each phrase of the text `value` (an
+ * SQL expression over `from`) that could be a known street, city, postcode or username (call it only when
+ * {@link searchesPhrases}): 1 to `search.words` consecutive words of a run of words starting with a capital or digit (`12 Harbour Lane`, `YO21 3PU`),
+ * or one word holding a digit or underscore (`anna_ws42`); edge punctuation trimmed; at least one letter,
+ * no `@` (emails and phone numbers are the detectors' work). A plain lowercase word is not looked up (a
+ * username like `annaws` reads as an ordinary word), which keeps the search to a few phrases per text.
+ * Set-returning functions in the FROM list, not a sub-select per row: the latter costs 5x more.
+ */
+export function phrasesSql(from: string, value: string, columns: string, search: PhraseSearch): string {
+  const edge = quoteLiteral(EDGE_PUNCTUATION);
+  const branches = [
+    search.words > 0 ? `SELECT ${columns}, btrim(array_to_string(r.w[i:i + n - 1], ' '), ${edge}) AS tok
+        FROM ${from}, regexp_matches(${value}, ${quoteLiteral(SIGNIFICANT_RUN)}, 'g') AS m,
+             regexp_split_to_array(m[1], '[[:space:]]+') AS r(w), generate_subscripts(r.w, 1) AS i, generate_series(1, ${search.words}) AS n
+       WHERE i + n - 1 <= array_length(r.w, 1)` : undefined,
+    search.usernames ? `SELECT ${columns}, btrim(x[1], ${edge}) AS tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(MARKED_WORD)}, 'g') AS x` : undefined,
+  ].filter((branch) => branch !== undefined);
+  return `SELECT * FROM (${branches.join(' UNION ALL ')}) AS phrases WHERE length(tok) >= ${MIN_LENGTH} AND tok ~ '[[:alpha:]]' AND strpos(tok, '@') = 0`;
+}
+
+/**
+ * Tells this session's `scrubText` whether any known values exist, and the name fakes whether any
+ * original name could be mistaken for a fake (one cheap setting each, not a lookup per row).
+ */
+export async function useKnownValues(client: pg.Client): Promise<void> {
+  await client.query(`SELECT set_config('rehearsal.known_values', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values) THEN 'on' ELSE 'off' END, false),
+    set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped) THEN 'on' ELSE 'off' END, false)`);
+}
