@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import type { LoadResultStore, LoadWorkerReport } from '../../shared/aws/load-results';
+import { findSliceResult, type LoadResultStore, type LoadWorkerReport } from '../../shared/aws/load-results';
 import { issuesToProblems } from '../../shared/config/problems';
 import { ConfigError } from '../../shared/errors';
 import type { LoadWorkerResult } from '../../shared/load/result-schema';
@@ -27,7 +27,9 @@ const logger = new Logger({ serviceName: 'rehearsal-load-worker' });
  *
  * Result: with `resultKey` (the state machine always sets it) the encoded result is written to the load
  * results bucket under that key, which can exceed Step Functions' 256 KB payload limit, and
- * `{ workerIndex, resultKey }` is returned; without it, the result itself (`loadWorkerResultSchema`):
+ * `{ workerIndex, resultKey }` is returned. Idempotent per (run, slice): when that key already holds
+ * this slice's result (an invocation retried after the write), it is returned as it is and no traffic
+ * is sent. Without `resultKey`, the result itself (`loadWorkerResultSchema`):
  * counters and per-(conversation, turn) encoded HdrHistograms, merged exactly by `mergeLoadResults`.
  * A malformed event throws `ConfigError` (not worth retrying); the Lambda timeout must exceed the
  * slice's total duration plus its request timeout.
@@ -37,6 +39,15 @@ export function createLoadWorker(store: () => LoadResultStore = lazyLoadResultSt
     const parsed = loadWorkerItemSchema.safeParse(event);
     if (!parsed.success) throw new ConfigError(issuesToProblems(parsed.error.issues, { prefix: ['event'] }));
     const { runId, target, slice, resultKey } = parsed.data;
+    if (resultKey !== undefined) {
+      // A retried invocation (Step Functions or Lambda) whose slice already ran must not send its traffic again.
+      const earlier = await findSliceResult(store(), resultKey, slice);
+      if (earlier.result) {
+        logger.info('load slice already done: its result is stored, no traffic sent', { runId, workerIndex: slice.workerIndex, resultKey });
+        return { workerIndex: slice.workerIndex, resultKey };
+      }
+      if (earlier.stale !== undefined) logger.warn('load slice result replaced: the stored object is not this slice\'s', { runId, workerIndex: slice.workerIndex, reason: earlier.stale });
+    }
     logger.info('load slice starting', { runId, target, workerIndex: slice.workerIndex, workerCount: slice.workerCount, mode: slice.mode });
     const result = await runLoadWorker(parsed.data);
     logger.info('load slice done', {

@@ -3,12 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BUNDLED_FILES_DIR } from '../../shared/aws/bundled-config';
 import type { Config } from '../../shared/config/schema';
-import { resolveConvoFiles } from '../../shared/converse/convo-files';
+import { resolveConvoFiles, type ConvoFileTree } from '../../shared/converse/convo-files';
 import { ConfigError } from '../../shared/errors';
-import type { PhaseName } from '../../shared/pipeline/report';
-
-/** The phases whose functions read the conversation files: converse, and load's plan step (the workers get parsed convos through the Map state). */
-export const CONVO_PHASES: ReadonlySet<PhaseName> = new Set(['converse', 'load']);
 
 /** Files staged for bundling: copied whole into a function's bundle under {@link BUNDLED_FILES_DIR}. */
 export interface StagedFiles {
@@ -33,7 +29,14 @@ export function stageConvoFiles(config: Pick<Config, 'converse' | 'load'>, confi
     throw new ConfigError([{ path: section, message: `the ${section} section names files relative to the config file: pass configPath (the path the config was read from) so they can be bundled with the functions` }]);
   }
   const tree = resolveConvoFiles(config, configFile);
-  if (!tree) return undefined;
+  return tree && stageTree(tree);
+}
+
+/**
+ * Copies a tree of files (see `ConvoFileTree`: a root, the config's folder in it, the files relative
+ * to it) into a fresh temporary folder with their relative layout, ready to be bundled.
+ */
+export function stageTree(tree: ConvoFileTree): StagedFiles {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rehearsal-files-'));
   // The config's own folder may hold none of the files (all of them under ../): it must exist all the same.
   mkdirSync(path.join(dir, tree.baseDir), { recursive: true });

@@ -37,7 +37,8 @@ export class DatabaseAccess extends Construct {
     }));
     role.addToPrincipalPolicy(new PolicyStatement({
       sid: 'ManageOwnSnapshots',
-      actions: ['rds:AddTagsToResource', cluster ? 'rds:DeleteDBClusterSnapshot' : 'rds:DeleteDBSnapshot', cluster ? 'rds:RestoreDBClusterFromSnapshot' : 'rds:RestoreDBInstanceFromDBSnapshot'],
+      // An instance restore keeps its snapshot's key: a snapshot in another key is copied into staging's first (source and target are both `<prefix>-snap-*`).
+      actions: ['rds:AddTagsToResource', ...(cluster ? ['rds:DeleteDBClusterSnapshot', 'rds:RestoreDBClusterFromSnapshot'] : ['rds:DeleteDBSnapshot', 'rds:RestoreDBInstanceFromDBSnapshot', 'rds:CopyDBSnapshot'])],
       resources: snapshots,
     }));
     role.addToPrincipalPolicy(new PolicyStatement({
@@ -75,10 +76,29 @@ export class DatabaseAccess extends Construct {
         },
       }));
       role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadStagingRecord', actions: ['route53:ListResourceRecordSets'], resources: [`arn:aws:route53:::hostedzone/${staging.swap.hostedZoneId}`] }));
+      // Promote and rollback wait until their record change is INSYNC; change ids exist only once a change is made.
+      role.addToPrincipalPolicy(new PolicyStatement({ sid: 'WaitForRecordChange', actions: ['route53:GetChange'], resources: ['arn:aws:route53:::change/*'] }));
+    }
+    if (staging.swap.mode === 'rename') {
+      // Staging is renamed to `<staging>-previous-<run>` and back, candidates to staging's identifier and back; commit deletes the parked one.
+      const kind = cluster ? 'cluster' : 'db';
+      role.addToPrincipalPolicy(new PolicyStatement({
+        sid: 'RenameSwap',
+        actions: cluster ? ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:DeleteDBInstance'] : ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
+        resources: [arn(kind, `${prefix}-*`), arn(kind, stagingId), arn(kind, `${stagingId}-previous-*`)],
+      }));
     }
     const stagingSecret = Secret.fromSecretCompleteArn(this, 'StagingSecret', staging.secretArn);
     stagingSecret.grantRead(role);
     stagingSecret.grantWrite(role);
+    // Application roles' secrets: anonymize stages each new password as AWSPENDING, promote and rollback move AWSCURRENT.
+    if (staging.roles.length > 0) {
+      role.addToPrincipalPolicy(new PolicyStatement({
+        sid: 'StageRolePasswords',
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        resources: staging.roles.map((entry) => entry.secretArn),
+      }));
+    }
     // RDS names the master user secrets it manages `rds!db-<uuid>` / `rds!cluster-<uuid>`: unknown until the restore.
     role.addToPrincipalPolicy(new PolicyStatement({
       sid: 'ReadManagedMasterSecrets',
@@ -87,8 +107,9 @@ export class DatabaseAccess extends Construct {
       // Only the secrets of rehearsal's own databases: RDS tags each with the database it belongs to.
       conditions: { StringLike: { [cluster ? 'aws:ResourceTag/aws:rds:primaryDBClusterArn' : 'aws:ResourceTag/aws:rds:primaryDBInstanceArn']: managedDatabases.filter((a) => a.includes(cluster ? ':cluster:' : ':db:')) } },
     }));
+    // Restores and snapshot copies into staging's key (CopyDBSnapshot with KmsKeyId) need DescribeKey and CreateGrant on it.
     Key.fromKeyArn(this, 'StagingKey', staging.kmsKeyId).grant(role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*');
-    // An RDS instance restore keeps the snapshot's key (the API takes none), so restoring needs a grant on production's key.
+    // Production's snapshots are in production's key: copying one into staging's key (or an Aurora restore) reads it under a grant.
     if (production.kmsKeyId) Key.fromKeyArn(this, 'ProductionKey', production.kmsKeyId).grant(role, 'kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt');
   }
 }
@@ -106,7 +127,12 @@ export class ProductionDenyPolicy extends ManagedPolicy {
         effect: Effect.DENY,
         notActions: ['rds:Describe*', 'rds:List*', 'rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', ...(clone ? ['rds:RestoreDBClusterToPointInTime'] : [])],
         resources: identifiers.flatMap((id) => [rdsArn(aws, 'db', id), rdsArn(aws, 'cluster', id)]),
-      })],
+      }), ...(production.secretArns.length > 0 ? [new PolicyStatement({
+        sid: 'NeverWriteProductionSecrets',
+        effect: Effect.DENY,
+        notActions: ['secretsmanager:Describe*', 'secretsmanager:List*', 'secretsmanager:GetSecretValue', 'secretsmanager:GetResourcePolicy'],
+        resources: [...production.secretArns],
+      })] : [])],
     });
   }
 }

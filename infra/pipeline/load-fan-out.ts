@@ -53,6 +53,9 @@ export class LoadFanOut extends Construct {
       timeout: Duration.minutes(5), memorySize: 1024, environment: { ...environment, PHASE_TIMEOUT_MS: String(props.phaseTimeoutMs), ...(props.reportsBucket ? { [REPORTS_BUCKET_ENV]: props.reportsBucket.bucketName } : {}) },
     }).function;
     this.resultsBucket.grantPut(this.worker, `${LOAD_RESULTS_PREFIX}*`);
+    // A retried worker reads its slice's result to know it already ran (no traffic sent twice). grantRead's
+    // s3:ListBucket matters: without it S3 answers a missing result with AccessDenied instead of NoSuchKey.
+    this.resultsBucket.grantRead(this.worker, `${LOAD_RESULTS_PREFIX}*`);
     this.resultsBucket.grantRead(this.merge, `${LOAD_RESULTS_PREFIX}*`);
     if (props.reportsBucket) grantPhaseRecordWrites(this.merge, props.reportsBucket);
     for (const fn of [this.worker, this.merge]) fn.role?.addManagedPolicy(props.productionDeny);
@@ -76,6 +79,8 @@ export class LoadFanOut extends Construct {
     for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
       ack(this.merge.role ?? this, `AwsSolutions-IAM5[Action::${action}]`,
         "The CDK's Bucket.grantRead on the results prefix of a bucket that holds only load results: the merge reads every worker's result object, nothing else exists there.");
+      ack(this.worker.role ?? this, `AwsSolutions-IAM5[Action::${action}]`,
+        "The CDK's Bucket.grantRead on the results prefix of a bucket that holds only load results: a retried worker reads its own slice's result to skip traffic already sent (listing makes a missing object NoSuchKey, not AccessDenied).");
     }
   }
 }

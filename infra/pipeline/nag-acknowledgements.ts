@@ -37,7 +37,7 @@ export function acknowledgeNagFindings(parts: AcknowledgedParts): void {
       'rds:Describe* calls with filters or markers, and X-Ray PutTraceSegments/PutTelemetryRecords, are only authorised against "*". Every mutating action is scoped to named resources, and production is denied explicitly.');
     for (const pattern of parts.managedResourcePatterns) {
       ack(role, `AwsSolutions-IAM5[Resource::${pattern}]`,
-        'Candidates, their snapshots and their RDS-managed master secrets are named per run (<prefix>-cand-<run>, <prefix>-snap-<run>, rds!...): a prefix pattern is the narrowest possible scope. The prefix is checked at synth time never to match production.');
+        'Candidates, their snapshots, their RDS-managed master secrets and (rename swap) the parked staging database are named per run (<prefix>-cand-<run>, <prefix>-snap-<run>, rds!..., <staging>-previous-<run>): a prefix pattern is the narrowest possible scope. The prefix is checked at synth time never to match production. Route 53 change ids (change/*, read by GetChange to wait for INSYNC) exist only once a change is made.');
     }
     ack(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       "Granted by the CDK's Key.grant on staging's own KMS key only: RDS needs it to encrypt the restored candidate and its managed master secret.");

@@ -24,7 +24,7 @@ import { LoadFanOut } from './load-fan-out';
 import { grantParityReads } from './parity-access';
 import { grantPhaseRecordWrites, grantPublish, REPORTS_BUCKET_ENV } from './publish-access';
 import { RehearsalFunction } from './rehearsal-function';
-import { CONVO_PHASES, stageConvoFiles } from './convo-bundle';
+import { stagePhaseFiles } from './convo-bundle-phases';
 import { buildDefinition, stateNameOf } from './state-machine-definition';
 import { RehearsalTriggers } from './triggers';
 
@@ -34,9 +34,11 @@ export interface RehearsalPipelineProps {
   readonly config: Config;
   readonly deployment: AwsDeployment;
   /**
-   * The file the config was read from: the converse and load sections' files (convos, connector, CSV
-   * data) resolve against its folder and are bundled with the converse and load functions. Required
-   * when the config has either section (synth fails with ConfigError otherwise, or when a file is missing).
+   * The file the config was read from: the files the config names resolve against its folder and are
+   * bundled with the functions that read them (see `stagePhaseFiles`): the converse and load sections'
+   * files (convos, connector, CSV data) with converse and load, the parity section's env and JSON files
+   * with reconcile. Required when the config names any (synth fails with ConfigError otherwise, or when
+   * a file is missing).
    */
   readonly configPath?: string;
   /** Where a failed refresh is announced. @default no notification (the failure metric is still recorded) */
@@ -78,7 +80,7 @@ export class RehearsalPipeline extends Construct {
     const runTimeout = Duration.hours(aws.runTimeoutHours);
     const logRetention = RETENTION[aws.logRetentionDays] ?? RetentionDays.ONE_MONTH;
     const configFile = writeBundledConfig(config);
-    const convoFiles = stageConvoFiles(config, props.configPath);
+    const phaseFiles = stagePhaseFiles(config, props.configPath);
 
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: aws.network.vpcId, availabilityZones: [...aws.network.availabilityZones], privateSubnetIds: [...aws.network.subnetIds] });
     Validations.of(vpc).acknowledge({ id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId', reason: 'The subnets only place the Lambdas; nothing in the stack reads or changes their route tables.' });
@@ -122,7 +124,7 @@ export class RehearsalPipeline extends Construct {
       const fn = new RehearsalFunction(this, name, {
         name,
         configFile,
-        ...(convoFiles && CONVO_PHASES.has(phase.name) ? { files: convoFiles } : {}),
+        ...(phaseFiles[phase.name] ? { files: phaseFiles[phase.name] } : {}),
         logRetention,
         network,
         role: DATABASE_PHASES.has(phase.name) ? databaseRole : phase.name === 'reconcile' ? reconcileRole : phase.name === 'publish' ? publishRole : this.checksRole,
@@ -212,6 +214,7 @@ export class RehearsalPipeline extends Construct {
         `${account}:${cluster ? 'cluster-snapshot' : 'snapshot'}:${prefix}-snap-*`,
         `${account}:db:${prefix}-*`,
         ...(cluster ? [`${account}:cluster:${prefix}-*`, `${account}:db:${stagingIdentifier(deployment.staging).toLowerCase()}-*`] : []),
+        ...(deployment.staging.swap.mode === 'dns' ? ['arn:aws:route53:::change/*'] : [`${account}:${cluster ? 'cluster' : 'db'}:${stagingIdentifier(deployment.staging).toLowerCase()}-previous-*`]),
         `arn:aws:secretsmanager:${aws.region}:${aws.account}:secret:rds!*`,
       ],
     });

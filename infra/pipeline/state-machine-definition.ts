@@ -45,7 +45,7 @@ export function stateNameOf(phase: PhaseName): string {
  *   backoff) and whose Catch records the failure;
  * - a `pending` outcome loops Wait → invoke again → Choice, counted and bounded;
  * - a failure of an `onFailure: stop` phase skips to Settle; `continue` goes on to the next phase;
- * - Settle (undo or commit) runs before the first `final` phase, then the final phases, then Finish
+ * - Settle (undo or commit) runs before the first `final` phase (looping Wait → Settle while a step is pending), then the final phases, then Finish
  *   (metrics, lock release, pending deploy); a failed run notifies on-call and ends in Fail;
  * - given `loadFanOut`, the load phase's task plans and a Map state fans the load out over worker
  *   Lambdas before its Done? choice (see `loadFanOutStates`).
@@ -120,10 +120,24 @@ function controlStep(scope: Construct, id: string, fn: IFunction, comment: strin
   return step;
 }
 
+/**
+ * Settle, and its own pending loop: an undo or commit step that must wait (a database renamed back)
+ * returns `step: pending`; the loop waits and calls Settle again, bounded like a phase's.
+ */
 function settleState(scope: Construct, fn: IFunction, next: State): State {
   const settle = controlStep(scope, 'Settle', fn, 'Roll staging back (something failed) or commit it (all passed), as the local runner does.');
   settle.addCatch(next, { errors: ['States.ALL'], resultPath: '$.settleFailure' });
-  settle.next(next);
+  const wait = new Wait(scope, 'Settle Wait', { time: WaitTime.secondsPath('$.step.retryAfterSeconds') });
+  wait.next(settle);
+  const timedOut = new Pass(scope, 'Settle Timed Out', {
+    result: Result.fromObject({ Error: 'SettleTimedOut', Cause: `an undo or commit step was still waiting after ${MAX_POLLS_PER_PHASE} calls` }),
+    resultPath: '$.settleFailure',
+  });
+  timedOut.next(next);
+  settle.next(new Choice(scope, 'Settle Done?')
+    .when(Condition.and(Condition.stringEquals('$.step.status', 'pending'), Condition.numberLessThan('$.settlePolls', MAX_POLLS_PER_PHASE)), wait)
+    .when(Condition.stringEquals('$.step.status', 'pending'), timedOut)
+    .otherwise(next));
   return settle;
 }
 

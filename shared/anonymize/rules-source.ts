@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYamlDocument, yamlLineLocator } from '../config/load';
+import { configSectionSource, parseYamlDocument, yamlLineLocator } from '../config/load';
 import { formatPath, type LineLocator } from '../config/problems';
 import type { Config } from '../config/schema';
 import { ConfigError, type InputProblem } from '../errors';
@@ -36,6 +36,16 @@ export function parseRulesText(text: string, file?: string, env: NodeJS.ProcessE
   return { rules, ...(file === undefined ? {} : { file }), locate: yamlLineLocator(text), prefix: [] };
 }
 
+/**
+ * The rules of a config's `anonymize` section, located in the config file when the config was loaded
+ * from one by `loadConfig` (the local runner, the CLI); without a file (a bundled JSON config) problems
+ * carry the path only.
+ */
+export function rulesOfConfig(config: Pick<Config, 'anonymize'>): RulesSource {
+  const where = configSectionSource(config.anonymize);
+  return { rules: config.anonymize, prefix: where?.prefix ?? ['anonymize'], ...(where ? { file: where.file, locate: where.locate } : {}) };
+}
+
 /** The rules of a loaded config, located in its file when the file's text is at hand. */
 export async function rulesFromConfig(config: Config, file?: string): Promise<RulesSource> {
   if (file === undefined) return { rules: config.anonymize, prefix: ['anonymize'] };
@@ -43,14 +53,26 @@ export async function rulesFromConfig(config: Config, file?: string): Promise<Ru
   return { rules: config.anonymize, file, ...(text === undefined ? {} : { locate: yamlLineLocator(text) }), prefix: ['anonymize'] };
 }
 
-/** A problem at a path inside the rules, with the file and line when known. */
+/**
+ * A problem at a path inside the rules, with the file and line when known. A column the rules do not
+ * name (a column without a rule) has no line of its own: its table's line is given.
+ */
 export function ruleProblem(source: RulesSource, parts: readonly string[], message: string): InputProblem {
   const full = [...source.prefix, ...parts];
-  const line = source.locate?.(full);
+  const line = source.locate?.([...source.prefix, ...lineBearing(source.rules, parts)]);
   return {
     path: formatPath(full),
     message,
     ...(source.file === undefined ? {} : { file: source.file }),
     ...(line === undefined ? {} : { line }),
   };
+}
+
+/** `['tables', t, 'columns', c, ...]` for a column `c` the rules of `t` do not name becomes `['tables', t]`. */
+function lineBearing(rules: Rules, parts: readonly string[]): readonly string[] {
+  const [tables, table, columns, column] = parts;
+  if (tables !== 'tables' || table === undefined || columns !== 'columns' || column === undefined) return parts;
+  const rule = rules.tables[table];
+  const named = rule !== undefined && rule !== 'truncate' && Object.hasOwn(rule.columns, column);
+  return named ? parts : ['tables', table];
 }

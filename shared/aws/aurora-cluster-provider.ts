@@ -39,7 +39,7 @@ export class AuroraClusterProvider extends SwappedAwsProvider implements Databas
   readonly kind = 'aurora-cluster';
 
   constructor(private readonly options: AuroraClusterProviderOptions) {
-    super(options, 'cluster', 'aurora-cluster');
+    super(options, 'cluster');
   }
 
   async preflight(): Promise<void> {
@@ -99,6 +99,19 @@ export class AuroraClusterProvider extends SwappedAwsProvider implements Databas
     const cluster = await this.describe(id);
     if (!cluster?.Endpoint || !cluster.DBClusterArn) return undefined;
     return { host: cluster.Endpoint, arn: cluster.DBClusterArn, tags: cluster.TagList ?? [] };
+  }
+
+  async describeForRename(id: string): Promise<{ status: string; host?: string; tags: Tag[] } | undefined> {
+    const cluster = await this.describe(id);
+    if (!cluster) return undefined;
+    return { status: cluster.Status ?? 'unknown', ...(cluster.Endpoint ? { host: cluster.Endpoint } : {}), tags: cluster.TagList ?? [] };
+  }
+
+  /** Rename mode: `NewDBClusterIdentifier`, applied now. The cluster's instances keep their identifiers. */
+  async rename(id: string, newId: string): Promise<void> {
+    await awsStep(`renaming cluster ${id} to ${newId}`, async () => {
+      await this.options.clients.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: id, NewDBClusterIdentifier: newId, ApplyImmediately: true }));
+    });
   }
 
   /**

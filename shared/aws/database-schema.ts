@@ -37,6 +37,35 @@ export const swapSchema = z.discriminatedUnion('mode', [
 ]);
 export type SwapConfig = z.infer<typeof swapSchema>;
 
+/** A PostgreSQL role name as rehearsal accepts it: an identifier of at most 63 characters. */
+const roleName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_$]{0,62}$/, 'expected a PostgreSQL role name: letters, digits, _ or $, starting with a letter or _, at most 63 characters');
+
+/**
+ * An application role whose password the anonymize phase replaces on the candidate (production's would
+ * otherwise work on staging), staged in the role's secret and made current at promote.
+ */
+const applicationRole = z
+  .object({
+    name: roleName,
+    /** The secret applications read this role's connection from (RDS's JSON shape: username, password, host, port, dbname, engine). */
+    secretArn,
+  })
+  .strict();
+
+/** Application roles, each named once and with its own secret. */
+export const applicationRoles = z
+  .array(applicationRole)
+  .default([])
+  .superRefine((roles, ctx) => {
+    const seen = { name: new Set<string>(), secretArn: new Set<string>() };
+    for (const [index, role] of roles.entries()) {
+      for (const key of ['name', 'secretArn'] as const) {
+        if (seen[key].has(role[key])) ctx.addIssue({ code: 'custom', path: [index, key], message: `${key === 'name' ? 'role' : 'secret'} "${role[key]}" is listed twice: each role needs its own secret` });
+        seen[key].add(role[key]);
+      }
+    }
+  });
+
 /** Settings both providers need to restore and swap a candidate. */
 const restoreSettings = {
   /** The database name inside the server (used for connections). */
@@ -54,6 +83,8 @@ const restoreSettings = {
   swap: swapSchema,
   /** The secret applications read staging's connection from; its `host` is switched on swap. */
   secretArn,
+  /** Application roles given new passwords on the candidate, stored in their secrets (see {@link applicationRoles}). */
+  roles: applicationRoles,
 };
 
 /**
@@ -62,8 +93,14 @@ const restoreSettings = {
  */
 const productionKmsKeyId = kmsKey.optional();
 
+/**
+ * Production's own secrets (its applications' database passwords): the production guard refuses any
+ * write naming one, and the stack denies it in IAM. A staging role's secret can never be one of them.
+ */
+const productionSecretArns = z.array(secretArn).default([]);
+
 export const rdsInstanceProduction = z
-  .object({ provider: z.literal('rds-instance'), instanceIdentifier: rdsIdentifier, kmsKeyId: productionKmsKeyId })
+  .object({ provider: z.literal('rds-instance'), instanceIdentifier: rdsIdentifier, kmsKeyId: productionKmsKeyId, secretArns: productionSecretArns })
   .strict();
 
 export const rdsInstanceStaging = z
@@ -77,7 +114,7 @@ export const rdsInstanceStaging = z
   .strict();
 
 export const auroraProduction = z
-  .object({ provider: z.literal('aurora-cluster'), clusterIdentifier: rdsIdentifier, kmsKeyId: productionKmsKeyId })
+  .object({ provider: z.literal('aurora-cluster'), clusterIdentifier: rdsIdentifier, kmsKeyId: productionKmsKeyId, secretArns: productionSecretArns })
   .strict();
 
 export const auroraStaging = z

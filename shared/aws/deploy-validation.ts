@@ -31,8 +31,15 @@ export function validateDeployment(config: Config, file?: string): AwsDeployment
       problems.push({ ...where, path, message: `${arn} is in ${region}/${account} but the stack deploys to ${aws.region}/${aws.account}` });
     }
   }
-  if (staging.swap.mode === 'rename') {
-    problems.push({ ...where, path: 'databases.staging.swap.mode', message: 'rename mode is not supported yet; use mode: dns with a private hosted zone' });
+  for (const [index, role] of staging.roles.entries()) {
+    const path = `databases.staging.roles[${index}].secretArn`;
+    const [, , , region, account] = role.secretArn.split(':');
+    if (region !== aws.region || account !== aws.account) {
+      problems.push({ ...where, path, message: `${role.secretArn} is in ${region}/${account} but the stack deploys to ${aws.region}/${aws.account}` });
+    }
+    if (production.secretArns.some((arn) => arn.toLowerCase() === role.secretArn.toLowerCase())) {
+      problems.push({ ...where, path, message: `${role.secretArn} is production's secret (databases.production.secretArns): role "${role.name}" needs staging's own secret` });
+    }
   }
   if (aws.network.subnetIds.length < 2) {
     problems.push({ ...where, path: 'aws.network.subnetIds', message: 'give at least two private subnets in different availability zones, so a zone outage does not stop the refresh' });

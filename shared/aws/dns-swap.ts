@@ -1,4 +1,4 @@
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { EnvironmentError } from '../errors';
@@ -28,26 +28,40 @@ export async function currentTarget(route53: Route53Client, record: DnsRecord): 
   return set.ResourceRecords?.[0]?.Value?.replace(/\.$/, '');
 }
 
-/** Points the record at `target` (UPSERT: creates it on the first run). */
-export async function pointRecordAt(route53: Route53Client, record: DnsRecord, target: string, comment: string): Promise<void> {
-  await awsStep(`pointing ${record.recordName} at ${target}`, () => route53.send(new ChangeResourceRecordSetsCommand({
+/**
+ * Points the record at `target` (UPSERT: creates it on the first run). Returns the change's id, to
+ * wait on with {@link isChangeInSync} (undefined when Route 53 gave none).
+ */
+export async function pointRecordAt(route53: Route53Client, record: DnsRecord, target: string, comment: string): Promise<string | undefined> {
+  const changed = await awsStep(`pointing ${record.recordName} at ${target}`, () => route53.send(new ChangeResourceRecordSetsCommand({
     HostedZoneId: record.hostedZoneId,
     ChangeBatch: {
       Comment: comment,
       Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: absolute(record.recordName), Type: 'CNAME', TTL: record.ttlSeconds, ResourceRecords: [{ Value: target }] } }],
     },
   })));
+  return changed.ChangeInfo?.Id;
 }
 
-/** Removes the record (a rollback of the first run, when there was no staging before). */
-export async function deleteRecord(route53: Route53Client, record: DnsRecord, target: string): Promise<void> {
-  await awsStep(`deleting record ${record.recordName}`, () => route53.send(new ChangeResourceRecordSetsCommand({
+/** Removes the record (a rollback of the first run, when there was no staging before). Returns the change's id. */
+export async function deleteRecord(route53: Route53Client, record: DnsRecord, target: string): Promise<string | undefined> {
+  const changed = await awsStep(`deleting record ${record.recordName}`, () => route53.send(new ChangeResourceRecordSetsCommand({
     HostedZoneId: record.hostedZoneId,
     ChangeBatch: {
       Comment: 'rehearsal rollback: there was no staging database before this run',
       Changes: [{ Action: 'DELETE', ResourceRecordSet: { Name: absolute(record.recordName), Type: 'CNAME', TTL: record.ttlSeconds, ResourceRecords: [{ Value: target }] } }],
     },
   })));
+  return changed.ChangeInfo?.Id;
+}
+
+/**
+ * Whether a record change reached every Route 53 authoritative server (`INSYNC`; `PENDING` before).
+ * Until then a resolver may still be given the old target.
+ */
+export async function isChangeInSync(route53: Route53Client, changeId: string): Promise<boolean> {
+  const found = await awsStep(`reading record change ${changeId}`, () => route53.send(new GetChangeCommand({ Id: changeId })));
+  return found.ChangeInfo?.Status === 'INSYNC';
 }
 
 /** The connection fields of an RDS-style secret; other fields (password, engine...) are kept as they are. */

@@ -28,7 +28,7 @@ const databaseRef = z.object({ id: z.string().min(1), database: z.string().min(1
 export const runStateSchema = z.looseObject({
   snapshot: z.object({ id: z.string().min(1), createdAt: z.string() }).optional(),
   candidate: databaseRef.optional(),
-  promotion: z.object({ staging: databaseRef, previous: databaseRef.optional() }).optional(),
+  promotion: z.object({ staging: databaseRef, previous: databaseRef.optional(), swap: z.record(z.string(), z.string()).optional() }).optional(),
   rolledBack: z.boolean().optional(),
 });
 
@@ -46,6 +46,8 @@ export const executionSchema = z.object({
   /** Set by a Catch: the error of a phase that threw after its retries, and which phase it was. */
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   failedPhase: z.object({ phase: phaseName, reason: z.string().optional() }).optional(),
+  /** How many times the settle state was called because an undo or commit step was still waiting. */
+  settlePolls: z.number().int().min(0).optional(),
   /** Set by the settle state's Catch: staging could not be settled (the finish state reports it). */
   settleFailure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   /** Set by the settle state. */

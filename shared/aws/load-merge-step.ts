@@ -4,7 +4,7 @@ import { ConfigError } from '../errors';
 import { loadReportFromResults } from '../load/distributed';
 import { loadOutcome, writeLoadJson } from '../pipeline/phases/load-outcome';
 import { loadPlanSchema } from './load-plan-schema';
-import { loadWorkerReportSchema, type LoadResultStore } from './load-results';
+import { loadWorkerReportSchema, readSliceResults, type LoadResultStore } from './load-results';
 import { runPhaseStep, type PhaseRuntime, type PhaseStep, type PhaseStepSpec } from './phase-step';
 
 const mergeEventSchema = z.object({
@@ -30,7 +30,8 @@ export async function mergeLoadStep(phase: Pick<PhaseStepSpec, 'name' | 'timeout
   return runPhaseStep({
     ...phase,
     run: async (ctx) => {
-      const results = await Promise.all(plan.items.map((item) => store.read(item.resultKey)));
+      // One result per planned slice, each checked to be that slice's: a retried worker's slice counts once.
+      const results = await readSliceResults(store, plan.items);
       const report = loadReportFromResults(results, { target: plan.target, mode: plan.mode, checks: plan.checks, metrics: ctx.metrics });
       await writeLoadJson(ctx, report);
       return loadOutcome(report);

@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { EnvironmentError } from '../errors';
+import { loadWorkerResultSchema, type LoadWorkerResult } from '../load/result-schema';
 
 /**
  * Where fanned-out load workers leave their encoded results: a worker's histograms can pass Step
@@ -11,6 +12,8 @@ export interface LoadResultStore {
   write(key: string, result: unknown): Promise<void>;
   /** Reads a result back as parsed JSON; throws {@link EnvironmentError} naming the object when it is missing or unreadable. */
   read(key: string): Promise<unknown>;
+  /** Like {@link read}, but a missing object gives `undefined` instead of an error. */
+  find(key: string): Promise<unknown>;
 }
 
 /** What a worker Lambda returns to the Map state: which worker it was and where its result is. */
@@ -34,20 +37,87 @@ export function s3LoadResultStore(s3: S3Client, bucket: string): LoadResultStore
     async write(key, result) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(result), ContentType: 'application/json' }));
     },
-    async read(key) {
-      let text: string | undefined;
-      try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        text = await object.Body?.transformToString('utf8');
-      } catch (cause) {
-        throw new EnvironmentError(`could not read the load result s3://${bucket}/${key} (${(cause as Error).name}): did its worker finish?`, { cause });
-      }
-      if (text === undefined) throw new EnvironmentError(`the load result s3://${bucket}/${key} is empty`);
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (cause) {
-        throw new EnvironmentError(`the load result s3://${bucket}/${key} is not JSON`, { cause });
-      }
-    },
+    read: (key) => readObject(s3, bucket, key, false),
+    find: (key) => readObject(s3, bucket, key, true),
   };
+}
+
+/**
+ * S3 answers a missing object with `NoSuchKey` (GetObject) or `NotFound` (HeadObject), but only to a
+ * caller allowed s3:ListBucket; without it the answer is AccessDenied, which stays an error here.
+ */
+const MISSING_OBJECT = /^(NoSuchKey|NotFound)$/;
+
+async function readObject(s3: S3Client, bucket: string, key: string, missingIsUndefined: boolean): Promise<unknown> {
+  let text: string | undefined;
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = await object.Body?.transformToString('utf8');
+  } catch (cause) {
+    if (missingIsUndefined && cause instanceof Error && MISSING_OBJECT.test(cause.name)) return undefined;
+    throw new EnvironmentError(`could not read the load result s3://${bucket}/${key} (${(cause as Error).name}): did its worker finish?`, { cause });
+  }
+  if (text === undefined) throw new EnvironmentError(`the load result s3://${bucket}/${key} is empty`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new EnvironmentError(`the load result s3://${bucket}/${key} is not JSON`, { cause });
+  }
+}
+
+/** Which slice a result belongs to. */
+export interface SliceIdentity {
+  readonly workerIndex: number;
+  readonly workerCount: number;
+}
+
+/**
+ * The result a worker already stored for this slice, or `undefined` when the slice has not run (no
+ * object). A worker invocation that Step Functions (or Lambda) retries after the result was written
+ * finds it here and must not send the slice's traffic again. An object that is not a result of this
+ * very slice (another worker's, another plan's, not a result at all) is `undefined` too, with the
+ * reason: the slice has not run under this plan and is run again, its object overwritten.
+ */
+export async function findSliceResult(
+  store: LoadResultStore, key: string, slice: SliceIdentity,
+): Promise<{ result: LoadWorkerResult } | { result: undefined; stale?: string }> {
+  const found = await store.find(key);
+  if (found === undefined) return { result: undefined };
+  const parsed = loadWorkerResultSchema.safeParse(found);
+  if (!parsed.success) return { result: undefined, stale: `the object at ${key} is not a load worker result` };
+  if (!sameSlice(parsed.data, slice)) {
+    return { result: undefined, stale: `the object at ${key} is worker ${parsed.data.workerIndex} of ${parsed.data.workerCount}'s result, not worker ${slice.workerIndex} of ${slice.workerCount}'s` };
+  }
+  return { result: parsed.data };
+}
+
+/**
+ * Reads each planned slice's result exactly once, in plan order, and checks it is that slice's: a
+ * plan naming a slice twice, or an object holding another slice's result, would count traffic twice
+ * in the merge, so either is an {@link EnvironmentError} naming the key.
+ */
+export async function readSliceResults(
+  store: LoadResultStore, items: readonly { readonly slice: SliceIdentity; readonly resultKey: string }[],
+): Promise<LoadWorkerResult[]> {
+  const workers = new Set<number>();
+  const keys = new Set<string>();
+  for (const { slice, resultKey } of items) {
+    if (workers.has(slice.workerIndex) || keys.has(resultKey)) {
+      throw new EnvironmentError(`the load plan names worker ${slice.workerIndex} or its result ${resultKey} twice: its traffic would be counted twice`);
+    }
+    workers.add(slice.workerIndex);
+    keys.add(resultKey);
+  }
+  return Promise.all(items.map(async ({ slice, resultKey }) => {
+    const parsed = loadWorkerResultSchema.safeParse(await store.read(resultKey));
+    if (!parsed.success) throw new EnvironmentError(`the load result at ${resultKey} is not a load worker result: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!sameSlice(parsed.data, slice)) {
+      throw new EnvironmentError(`the load result at ${resultKey} is worker ${parsed.data.workerIndex} of ${parsed.data.workerCount}'s, not worker ${slice.workerIndex} of ${slice.workerCount}'s: it would be counted twice`);
+    }
+    return parsed.data;
+  }));
+}
+
+function sameSlice(result: SliceIdentity, slice: SliceIdentity): boolean {
+  return result.workerIndex === slice.workerIndex && result.workerCount === slice.workerCount;
 }

@@ -1,5 +1,5 @@
 import {
-  DeleteDBInstanceCommand, DescribeDBInstancesCommand, RestoreDBInstanceFromDBSnapshotCommand, type DBInstance, type Tag,
+  DeleteDBInstanceCommand, DescribeDBInstancesCommand, ModifyDBInstanceCommand, RestoreDBInstanceFromDBSnapshotCommand, type DBInstance, type Tag,
 } from '@aws-sdk/client-rds';
 import type { ClientConfig } from 'pg';
 import { ConfigError, EnvironmentError } from '../errors';
@@ -10,6 +10,7 @@ import type { DatabaseClients } from './clients';
 import type { AwsDeployment } from './resources';
 import { rehearsalTags, runScopedIdentifier } from './resources';
 import { takeSnapshot } from './snapshots';
+import { snapshotInStagingKey } from './snapshot-copy';
 import { SwappedAwsProvider } from './swapped-provider';
 
 type InstanceStaging = Extract<AwsDeployment['staging'], { provider: 'rds-instance' }>;
@@ -35,7 +36,7 @@ export class RdsInstanceProvider extends SwappedAwsProvider implements DatabaseP
   readonly kind = 'rds-instance';
 
   constructor(private readonly options: RdsInstanceProviderOptions) {
-    super(options, 'instance', 'rds-instance');
+    super(options, 'instance');
   }
 
   async preflight(): Promise<void> {
@@ -56,10 +57,13 @@ export class RdsInstanceProvider extends SwappedAwsProvider implements DatabaseP
     const ref: DatabaseRef = pending ?? { id: runScopedIdentifier(staging.candidatePrefix, 'cand', runId), database: staging.databaseName };
     const existing = await this.describe(ref.id);
     if (!existing) {
-      await awsStep(`restoring ${snapshot.id} as ${ref.id}`, ignoring(/DBInstanceAlreadyExists/, async () => {
+      // The restore API takes no key: a snapshot in another key than staging's is copied into it first.
+      const source = await snapshotInStagingKey(this.options.clients.rds, snapshot.id, staging.kmsKeyId, this.tags(runId, 'snapshot'));
+      if (source.state === 'pending') return { ...source, value: ref };
+      await awsStep(`restoring ${source.value} as ${ref.id}`, ignoring(/DBInstanceAlreadyExists/, async () => {
         await this.options.clients.rds.send(new RestoreDBInstanceFromDBSnapshotCommand({
           DBInstanceIdentifier: ref.id,
-          DBSnapshotIdentifier: snapshot.id,
+          DBSnapshotIdentifier: source.value,
           DBInstanceClass: staging.instanceClass,
           Port: staging.port,
           DBSubnetGroupName: staging.subnetGroupName,
@@ -78,7 +82,7 @@ export class RdsInstanceProvider extends SwappedAwsProvider implements DatabaseP
           MasterUserSecretKmsKeyId: staging.kmsKeyId,
         }));
       }));
-      return { state: 'pending', value: ref, retryAfterMs: INSTANCE_POLL_MS, detail: `restore of ${ref.id} from ${snapshot.id} started` };
+      return { state: 'pending', value: ref, retryAfterMs: INSTANCE_POLL_MS, detail: `restore of ${ref.id} from ${source.value} started` };
     }
     return this.#readiness(existing, ref);
   }
@@ -103,6 +107,20 @@ export class RdsInstanceProvider extends SwappedAwsProvider implements DatabaseP
     const host = instance?.Endpoint?.Address;
     if (!instance?.DBInstanceArn || !host) return undefined;
     return { host, arn: instance.DBInstanceArn, tags: instance.TagList ?? [] };
+  }
+
+  async describeForRename(id: string): Promise<{ status: string; host?: string; tags: Tag[] } | undefined> {
+    const instance = await this.describe(id);
+    if (!instance) return undefined;
+    const host = instance.Endpoint?.Address;
+    return { status: instance.DBInstanceStatus ?? 'unknown', ...(host ? { host } : {}), tags: instance.TagList ?? [] };
+  }
+
+  /** Rename mode: `NewDBInstanceIdentifier`, applied now (not in the maintenance window). */
+  async rename(id: string, newId: string): Promise<void> {
+    await awsStep(`renaming DB instance ${id} to ${newId}`, async () => {
+      await this.options.clients.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, NewDBInstanceIdentifier: newId, ApplyImmediately: true }));
+    });
   }
 
   async endpoint(id: string): Promise<{ host: string; port: number; masterSecretArn: string }> {

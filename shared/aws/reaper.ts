@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DatabaseProvider, DatabaseRef, Promotion } from '../db/provider';
+import { EnvironmentError } from '../errors';
 import { METRIC } from '../metrics/catalog';
 import { MetricsRecorder, type MetricDatum } from '../metrics/recorder';
 import type { RunLog } from '../pipeline/log';
@@ -34,7 +35,12 @@ export interface ReaperDeps {
   readonly lockForMs: number;
   readonly log: RunLog;
   readonly dimensions: { readonly Environment: string; readonly Bot: string };
+  /** Waits between rollback calls (Route 53 applying the record change). @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Rollback calls the reaper makes at most (10 s apart: well inside its 5 minutes) before giving up. */
+export const REAPER_ROLLBACK_CALLS = 20;
 
 /** What the reaper did. */
 export type ReapResult =
@@ -69,7 +75,14 @@ async function settleCandidate(candidate: DatabaseRef, deps: ReaperDeps): Promis
   if (found && target === found.host) {
     const replaced = found.tags.find((tag) => tag.Key === REPLACES_TAG)?.Value;
     const promotion: Promotion = { staging: candidate, ...(replaced && replaced !== '-' ? { previous: { id: replaced, database: deps.databaseName } } : {}) };
-    await deps.database.rollback(promotion);
+    // The rollback reports pending until Route 53 applied the change; the candidate goes after that.
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    let progress = await deps.database.rollback(promotion);
+    for (let call = 1; progress.state === 'pending' && call < REAPER_ROLLBACK_CALLS; call += 1) {
+      await sleep(progress.retryAfterMs);
+      progress = await deps.database.rollback(progress.value);
+    }
+    if (progress.state === 'pending') throw new EnvironmentError(`rolling staging back is still waiting after ${REAPER_ROLLBACK_CALLS} calls: ${progress.detail ?? 'pending'}`);
     return 'rolled-back';
   }
   await deps.database.discard(candidate);

@@ -38,7 +38,7 @@ export function rdsArn(aws: Pick<AwsConfig, 'account' | 'region'>, kind: 'db' | 
   return `arn:aws:rds:${aws.region}:${aws.account}:${kind}:${id.toLowerCase()}`;
 }
 
-/** What the production guard protects: production and every identifier listed in `aws.protectedIdentifiers`. */
+/** What the production guard protects: production, every identifier listed in `aws.protectedIdentifiers`, and production's listed secrets. */
 export function protectedResources(deployment: AwsDeployment): ProtectedResources {
   const { aws, production } = deployment;
   const identifiers = [productionIdentifier(production), ...aws.protectedIdentifiers];
@@ -46,6 +46,7 @@ export function protectedResources(deployment: AwsDeployment): ProtectedResource
     identifiers,
     arns: identifiers.flatMap((id) => [rdsArn(aws, 'db', id), rdsArn(aws, 'cluster', id)]),
     allowCloneSource: deployment.staging.provider === 'aurora-cluster' && deployment.staging.method === 'clone',
+    secretArns: production.secretArns,
   };
 }
 

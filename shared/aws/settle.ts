@@ -1,7 +1,7 @@
 import { MetricsRecorder } from '../metrics/recorder';
 import type { RunContext } from '../pipeline/context';
-import type { PhaseDefinition } from '../pipeline/phase';
-import { settleStaging } from '../pipeline/settle';
+import type { PhaseSpec } from '../pipeline/phase';
+import { settleStagingOnce } from '../pipeline/settle';
 import type { RunState } from '../pipeline/state';
 import { orderedResults, parseExecution, type Execution } from './execution';
 import type { PhaseRuntime } from './phase-step';
@@ -17,8 +17,10 @@ export interface SettleOptions {
  * `not-run`; if anything failed, the `undo` of every phase that ran is called in reverse order
  * (candidate removed, record pointed back); if all passed, every `commit` in order (previous staging
  * removed). A failing step is recorded and the others still run: staging must end up settled.
+ * A step that must wait (a database being renamed back) ends the call with `step: pending` and the
+ * wait in seconds; the state machine waits and calls again (`settlePolls` counts the calls).
  */
-export async function settleExecution(table: readonly PhaseDefinition[], event: unknown, runtime: PhaseRuntime, options: SettleOptions = {}): Promise<Execution> {
+export async function settleExecution(table: readonly PhaseSpec[], event: unknown, runtime: PhaseRuntime, options: SettleOptions = {}): Promise<Execution> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const execution = parseExecution(event);
   const results: Execution['results'] = { ...execution.results };
@@ -36,7 +38,13 @@ export async function settleExecution(table: readonly PhaseDefinition[], event: 
     metrics: new MetricsRecorder({ Environment: runtime.config.environment, Bot: runtime.config.bot }),
     results: orderedResults({ ...execution, results }),
   };
-  const settlement = await settleStaging(ran, failed, ctx, sleep);
+  const settlement = await settleStagingOnce(ran, failed, ctx, sleep);
+  const { step: _step, settlePolls, ...rest } = execution;
+  if (settlement.action === 'waiting') {
+    runtime.log.info(`settling staging: ${settlement.detail}; checking again in ${settlement.retryAfterMs} ms`);
+    const retryAfterSeconds = Math.max(1, Math.ceil(settlement.retryAfterMs / 1000));
+    return parseExecution({ ...rest, state: state as Execution['state'], results, settlePolls: (settlePolls ?? 0) + 1, step: { status: 'pending', retryAfterSeconds } });
+  }
   runtime.log.info(`staging ${settlement.action}: ${settlement.detail}`);
-  return parseExecution({ ...execution, state: state as Execution['state'], results, settlement });
+  return parseExecution({ ...rest, state: state as Execution['state'], results, settlement, step: { status: 'passed' } });
 }

@@ -63,7 +63,35 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     throw new ConfigError([{ path: '', file, message: `cannot read the config file (${(cause as NodeJS.ErrnoException).code ?? 'error'})` }], { cause });
   }
   const config = parseYamlDocument(text, configSchema, { file, env });
-  return { config, file: path.resolve(file), baseDir: path.dirname(path.resolve(file)) };
+  const resolved = path.resolve(file);
+  rememberSections(config, resolved, yamlLineLocator(text));
+  return { config, file: resolved, baseDir: path.dirname(resolved) };
+}
+
+/** Where a section of a loaded config came from: its file, a locator over the file's text, and its key. */
+export interface ConfigSectionSource {
+  readonly file: string;
+  readonly locate: LineLocator;
+  /** The section's path in the document, e.g. `['anonymize']`. */
+  readonly prefix: readonly string[];
+}
+
+/** Keyed by the section objects themselves: they stay the same objects however the config is passed on (spread, put in a context). */
+const sectionSources = new WeakMap<object, ConfigSectionSource>();
+
+function rememberSections(config: Config, file: string, locate: LineLocator): void {
+  for (const [key, section] of Object.entries(config)) {
+    if (section !== null && typeof section === 'object') sectionSources.set(section, { file, locate, prefix: [key] });
+  }
+}
+
+/**
+ * The file and line locator of a section of a config loaded by {@link loadConfig} (e.g. `config.anonymize`),
+ * so that a problem found later, against a database, still names `file:line`; `undefined` for a config
+ * that did not come from a file here (a bundled JSON config in a Lambda, a test's object).
+ */
+export function configSectionSource(section: object): ConfigSectionSource | undefined {
+  return sectionSources.get(section);
 }
 
 /**

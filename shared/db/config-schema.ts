@@ -39,9 +39,15 @@ function withLocalDefault<T extends z.ZodType>(schema: T) {
 const productionDatabase = withLocalDefault(
   z.discriminatedUnion('provider', [localDatabase, rdsInstanceProduction, auroraProduction]),
 );
+/**
+ * `roles` is accepted in the local form only to be refused with a reason (in {@link databasesSchema}):
+ * PostgreSQL roles belong to the whole server, not to one database.
+ */
+const localRoles = { roles: z.array(z.unknown()).optional().describe('Not allowed with provider local: PostgreSQL roles are server-wide, so the candidate shares them with production.') };
+
 const stagingDatabase = withLocalDefault(
   z.discriminatedUnion('provider', [
-    localDatabase.extend(stagingOptions),
+    localDatabase.extend(stagingOptions).extend(localRoles),
     rdsInstanceStaging.extend(stagingOptions),
     auroraStaging.extend(stagingOptions),
   ]),
@@ -62,6 +68,13 @@ export const databasesSchema = z
         message: `staging uses provider "${staging.provider}" but production uses "${production.provider}"; both must use the same provider`,
       });
       return;
+    }
+    if (staging.provider === 'local' && staging.roles !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['staging', 'roles'],
+        message: 'application roles cannot be given new passwords with provider "local": PostgreSQL roles belong to the whole server, so the local candidate shares them with production and a new password would lock production\'s applications out. Remove `roles`, or use provider rds-instance or aurora-cluster, where the candidate is a server of its own',
+      });
     }
     const same = sameDatabase(production, staging);
     if (same) ctx.addIssue({ code: 'custom', path: ['staging', same], message: 'staging names the same database as production; rehearsal never writes to production' });

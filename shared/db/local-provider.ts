@@ -108,13 +108,14 @@ export class LocalDatabaseProvider implements DatabaseProvider {
     return { state: 'ready', value: promotion };
   }
 
-  async rollback(promotion: Promotion): Promise<void> {
+  async rollback(promotion: Promotion): Promise<Progress<Promotion>> {
     const staging = promotion.staging.database;
     this.#guard.assertWritable(staging, 'roll back');
     await withClient(this.#adminConfig(), async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(staging)} WITH (FORCE)`);
       if (promotion.previous) await this.#rename(client, promotion.previous.database, staging);
     });
+    return { state: 'ready', value: promotion };
   }
 
   async discard(candidate: DatabaseRef): Promise<void> {

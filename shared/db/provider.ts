@@ -1,4 +1,5 @@
 import type { ClientConfig } from 'pg';
+import type { RoleSecretStore } from '../anonymize/role-credentials';
 
 /**
  * The database provider: how a production database is snapshotted, restored as a candidate, and
@@ -22,14 +23,23 @@ export interface DatabaseProvider {
   connection(ref: DatabaseRef): Promise<ClientConfig>;
   /** Makes the candidate the staging database; the old staging database is kept as the previous one. */
   promote(candidate: DatabaseRef, pending?: Promotion): Promise<Progress<Promotion>>;
-  /** Undoes a promotion: the previous database is staging again, the candidate is removed. */
-  rollback(promotion: Promotion): Promise<void>;
+  /**
+   * Undoes a promotion: the previous database is staging again, the candidate is removed (or, for a swap
+   * by renaming, back under its candidate name for `discard`). `pending` when a step must be waited for:
+   * call again with the returned promotion, which records how far the rollback got.
+   */
+  rollback(promotion: Promotion): Promise<Progress<Promotion>>;
   /** Removes a candidate that never became staging. Idempotent. */
   discard(candidate: DatabaseRef): Promise<void>;
   /** After the checks passed: removes the previous staging database unless configured to keep it. */
   commit(promotion: Promotion): Promise<void>;
   /** Removes rehearsal's own snapshots beyond the newest `keep`; returns the removed ids. */
   pruneSnapshots(keep: number): Promise<string[]>;
+  /**
+   * Where application roles' new passwords are stored (`databases.staging.roles`): the AWS providers'
+   * Secrets Manager. Absent for the local provider, whose config may list no roles.
+   */
+  readonly roleSecrets?: RoleSecretStore;
 }
 
 /** A snapshot rehearsal took. */
@@ -50,7 +60,15 @@ export interface Promotion {
   readonly staging: DatabaseRef;
   /** The database that was staging before, now kept under another name; absent on the first run. */
   readonly previous?: DatabaseRef;
+  /**
+   * Where a swap made of waited steps stands (the step reached, a DNS change id...), so a promote or a
+   * rollback resumes from state after a wait or a retried call. Provider-specific, plain strings, never a secret.
+   */
+  readonly swap?: SwapProgress;
 }
+
+/** A multi-step swap's progress: a few named strings (`step`, ids). */
+export type SwapProgress = Readonly<Record<string, string>>;
 
 /** An operation that is done, or still running and to be called again with `value` after `retryAfterMs`. */
 export type Progress<T> =

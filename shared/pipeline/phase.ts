@@ -26,11 +26,30 @@ export interface PhaseDefinition {
   /** The longest a phase may take, pending waits included, before it fails. */
   readonly timeoutMs: number;
   readonly run: (ctx: RunContext) => Promise<PhaseOutcome>;
-  /** Compensation when the run fails after this phase ran (drop the candidate, roll staging back). */
-  readonly undo?: (ctx: RunContext) => Promise<string | undefined>;
-  /** Confirmation when the whole run passed (drop the previous staging database). */
-  readonly commit?: (ctx: RunContext) => Promise<string | undefined>;
+  /**
+   * Compensation when the run fails after this phase ran (drop the candidate, roll staging back): a line
+   * for the report, or {@link SettlePending} when it started a change that must be waited for.
+   */
+  readonly undo?: (ctx: RunContext) => Promise<SettleStepResult>;
+  /** Confirmation when the whole run passed (drop the previous staging database); pending as for `undo`. */
+  readonly commit?: (ctx: RunContext) => Promise<SettleStepResult>;
 }
+
+/** An undo or commit step still waiting (a database being renamed): call it again after `retryAfterMs`. */
+export interface SettlePending {
+  readonly pending: string;
+  readonly retryAfterMs: number;
+}
+
+/** What an undo or commit step gives back: a line for the report (or nothing to say), or pending. */
+export type SettleStepResult = string | undefined | SettlePending;
+
+/**
+ * A phase-table row without its implementation (`run`): everything the state machine is built from and
+ * all the settle step calls (`undo`, `commit`). See `PHASE_PLAN`; only the local runner needs `run` for
+ * every phase at once (`PHASE_TABLE`).
+ */
+export type PhaseSpec = Omit<PhaseDefinition, 'run'>;
 
 /** Errors worth retrying in every phase: the environment hiccuped. Check failures and bad input never are. */
 export const TRANSIENT_ERRORS = ['EnvironmentError'] as const;

@@ -1,4 +1,5 @@
 import type { AnonymizeProgress } from '../anonymize/anonymize';
+import type { StagedRole } from '../anonymize/role-credentials';
 import type { DatabaseRef, Promotion, SnapshotRef } from '../db/provider';
 import type { Settlement } from './report';
 
@@ -16,4 +17,6 @@ export interface RunState {
   settlement?: Settlement;
   /** Where masking the candidate stands (tables done, per-table figures), so a pending anonymize resumes. */
   anonymize?: AnonymizeProgress;
+  /** Application roles given new passwords by anonymize: each secret's ARN and version ids, never a password. */
+  stagedRoles?: StagedRole[];
 }

@@ -34,6 +34,8 @@ describe('cdk-nag AwsSolutions checks', () => {
     ['an Aurora deployment restoring from snapshots', () => auroraConfig()],
     ['an Aurora deployment cloning production', () => auroraConfig({ method: 'clone' })],
     ['a deployment whose reconcile phase reads SSM and Secrets Manager', () => parityConfig()],
+    ['an RDS instance deployment swapping by rename (no private DNS)', () => rdsConfig({ swap: { mode: 'rename' } })],
+    ['an Aurora deployment swapping by rename', () => auroraConfig({ swap: { mode: 'rename' } })],
   ])('leave no unacknowledged finding (and CloudFormation no warning, such as a dependency cycle) in %s, with on-call wired', (_label, config) => {
     const { app } = synthStack(config(), { nag: true });
 

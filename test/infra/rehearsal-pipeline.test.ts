@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { PHASE_TABLE } from '../../shared/pipeline/phase-table';
 import { LAMBDA_SERVICE_ERRORS, MAX_POLLS_PER_PHASE, stateNameOf } from '../../infra/pipeline/state-machine-definition';
 import { MAX_MAP_WORKERS } from '../../shared/aws/load-plan-schema';
-import { auroraConfig, awsConfigInput, awsInput, parityConfig, parseConfig, rdsConfig, rdsStagingInput } from '../shared/aws/factories';
+import { auroraConfig, awsConfigInput, awsInput, KMS_KEY, parityConfig, parseConfig, rdsConfig, rdsStagingInput } from '../shared/aws/factories';
 import { definitionOf, synthStack } from './synth';
 
 const { template } = synthStack(rdsConfig());
@@ -157,6 +157,58 @@ describe('production is protected in IAM', () => {
   });
 });
 
+describe('application role secrets', () => {
+  it("let the database phases stage and promote role passwords in staging's role secrets only, and deny any write to production's secrets", () => {
+    // Prepare
+    const roleSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:support-staging/app-db-Ab12Cd';
+    const prodSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:support-prod/app-db-Zz98Yx';
+    const withRoles = synthStack(parseConfig(awsConfigInput({ databases: {
+      production: { provider: 'rds-instance', instanceIdentifier: 'support-prod', secretArns: [prodSecret] },
+      staging: rdsStagingInput({ roles: [{ name: 'app_user', secretArn: roleSecret }] }),
+    } as never }))).template;
+
+    // Assert
+    withRoles.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'StageRolePasswords', Effect: 'Allow', Resource: roleSecret,
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      })]) },
+    });
+    withRoles.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'NeverWriteProductionSecrets', Effect: 'Deny', Resource: prodSecret })]) },
+    });
+  });
+});
+
+describe('the DNS swap', () => {
+  it('may read Route 53 changes, to wait until a record change is INSYNC', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'WaitForRecordChange', Effect: 'Allow', Action: 'route53:GetChange', Resource: 'arn:aws:route53:::change/*' })]) },
+    });
+  });
+});
+
+describe('rename swap mode', () => {
+  it('may rename and delete staging, candidates and the parked staging database, and needs no Route 53 permission', () => {
+    // Prepare
+    const renamed = synthStack(rdsConfig({ swap: { mode: 'rename' } })).template;
+    const policies = JSON.stringify(renamed.findResources('AWS::IAM::Policy'));
+
+    // Assert
+    renamed.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'RenameSwap', Effect: 'Allow', Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance'],
+        Resource: [
+          'arn:aws:rds:eu-west-1:123456789012:db:rehearsal-support-*',
+          'arn:aws:rds:eu-west-1:123456789012:db:support-staging',
+          'arn:aws:rds:eu-west-1:123456789012:db:support-staging-previous-*',
+        ],
+      })]) },
+    });
+    expect(policies).not.toContain('route53:ChangeResourceRecordSets');
+  });
+});
+
 describe('keys', () => {
   it("grants the use of production's storage key for restores when production is encrypted, and never a write on it", () => {
     const key = 'arn:aws:kms:eu-west-1:123456789012:key/9f8e7d6c-5b4a-3928-1716-a5b4c3d2e1f0';
@@ -166,6 +218,19 @@ describe('keys', () => {
       PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'], Effect: 'Allow', Resource: key }]) },
     });
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('9f8e7d6c');
+  });
+
+  it("lets the instance restore copy rehearsal's own snapshots into staging's key, and only those", () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => (policy['Properties'] as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }).PolicyDocument.Statement);
+    const copying = statements.filter((statement) => [statement.Action].flat().includes('rds:CopyDBSnapshot'));
+
+    // Assert: both roles that may copy (the database phases' and the reaper's) may copy only rehearsal's snapshots.
+    expect(copying).toHaveLength(2);
+    expect(new Set(copying.map((statement) => JSON.stringify(statement.Resource)))).toEqual(new Set(['"arn:aws:rds:eu-west-1:123456789012:snapshot:rehearsal-support-snap-*"']));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:DescribeKey', 'kms:CreateGrant']), Effect: 'Allow', Resource: KMS_KEY })]) },
+    });
   });
 });
 
@@ -278,7 +343,7 @@ describe('the load fan-out', () => {
     });
   });
 
-  it('lets the workers only write results and the merge only read them, both told the bucket', () => {
+  it('lets the workers write and read results (a retried worker looks for its own) and the merge only read them, both told the bucket', () => {
     const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.includes('LoadFanOut'));
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => JSON.stringify(policy));
     const onBucket = policies.filter((policy) => policy.includes(`"${bucketId}"`));
@@ -286,10 +351,12 @@ describe('the load fan-out', () => {
     const actionsOnResults = (policy: string | undefined): string[] => (JSON.parse(policy ?? '{}') as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } })
       .Properties.PolicyDocument.Statement.filter((statement) => JSON.stringify(statement.Resource).includes(`"${bucketId}"`)).flatMap((statement) => [statement.Action].flat());
     const workerPolicy = onBucket.find((policy) => actionsOnResults(policy).includes('s3:PutObject'));
-    const mergePolicy = onBucket.find((policy) => actionsOnResults(policy).includes('s3:GetObject*'));
+    const mergePolicy = onBucket.find((policy) => policy !== workerPolicy);
 
     expect(onBucket).toHaveLength(2);
-    expect(actionsOnResults(workerPolicy)).not.toContain('s3:GetObject*');
+    expect(actionsOnResults(workerPolicy)).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*']));
+    expect(actionsOnResults(workerPolicy)).not.toContain('s3:DeleteObject*');
+    expect(actionsOnResults(mergePolicy)).toContain('s3:GetObject*');
     expect(actionsOnResults(mergePolicy)).not.toContain('s3:PutObject');
     for (const [description, extra] of [['rehearsal loadworker', {}], ['rehearsal loadmerge', { PHASE_TIMEOUT_MS: String(PHASE_TABLE.find((row) => row.name === 'load')?.timeoutMs) }]] as const) {
       expect(functionIdOf(description)).toBeDefined();

@@ -84,7 +84,8 @@ async function runInStepFunctions(script: Script, { config, baseDir, outDir, wor
   const runtime: PhaseRuntime = { config, baseDir, outDir, providers: { database: undefined as never }, maskingKey: Buffer.alloc(0), log: silent };
   // The results bucket: what the workers write, the merge reads.
   const bucket = new Map<string, string>();
-  const store: LoadResultStore = { write: async (key, result) => void bucket.set(key, JSON.stringify(result)), read: async (key) => JSON.parse(bucket.get(key) ?? 'null') as unknown };
+  const read = async (key: string): Promise<unknown> => JSON.parse(bucket.get(key) ?? 'null') as unknown;
+  const store: LoadResultStore = { write: async (key, result) => void bucket.set(key, JSON.stringify(result)), read, find: async (key) => (bucket.has(key) ? read(key) : undefined) };
   const loadRow = table.find((r) => r.name === 'load');
   let merged: Execution | undefined;
   let settled: Execution | undefined;

@@ -1,8 +1,12 @@
 import { anonymizeDatabase } from '../../anonymize/anonymize';
+import { stageRoleCredentials, type StagedRole } from '../../anonymize/role-credentials';
+import { withClient } from '../../db/client';
+import type { ClientConfig } from 'pg';
 import { CoverageError, MaskingFailedError } from '../../anonymize/errors';
-import { EnvironmentError } from '../../errors';
+import { EnvironmentError, formatProblem } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type Figure, type PhaseOutcome } from '../outcome';
+import { rulesOfConfig } from '../../anonymize/rules-source';
 
 /** One call masks for at most this long, then returns pending (a Lambda has 15 minutes). */
 export const ANONYMIZE_BUDGET_MS = 10 * 60_000;
@@ -18,7 +22,7 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
   try {
     const result = await anonymizeDatabase({
       connection,
-      source: { rules: ctx.config.anonymize, prefix: ['anonymize'] },
+      source: rulesOfConfig(ctx.config),
       key: ctx.maskingKey,
       ...(ctx.state.anonymize ? { progress: ctx.state.anonymize } : {}),
       budgetMs: ANONYMIZE_BUDGET_MS,
@@ -36,6 +40,8 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       truncatedTables: result.plan.truncated.length,
       fingerprints: result.progress.fingerprints,
     };
+    const staged = await stageApplicationRoles(ctx, candidate.id, connection);
+    if (staged.length > 0) figures.rolesWithNewPasswords = staged.length;
     for (const table of tables) {
       figures[`rows.${table.table}`] = table.rows;
       figures[`durationMs.${table.table}`] = table.durationMs;
@@ -46,7 +52,8 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
   } catch (error) {
     if (error instanceof CoverageError) {
       return outcome.failed(
-        `${error.unclassified.length} column(s) without a rule, ${error.dangling.length} rule(s) without a column; nothing was changed: ${[...error.unclassified, ...error.dangling].join(', ')}`,
+        // Each problem as `file:line: path: message` (the rule's line, or its table's for a column without a rule), as the CLI prints it.
+        `${error.unclassified.length} column(s) without a rule, ${error.dangling.length} rule(s) without a column; nothing was changed:\n${error.problems.map(formatProblem).join('\n')}`,
         { unclassified: error.unclassified.length, dangling: error.dangling.length },
         { unclassified: error.unclassified, dangling: error.dangling, problems: error.problems },
       );
@@ -56,4 +63,22 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
     }
     throw error;
   }
+}
+
+/**
+ * The credentials step, once masking is done: each role in `databases.staging.roles` gets a new password
+ * on the candidate, staged in its secret (only ARNs and version ids go into state). No roles, no calls.
+ */
+async function stageApplicationRoles(ctx: RunContext, candidateId: string, connection: ClientConfig): Promise<StagedRole[]> {
+  const { staging } = ctx.config.databases;
+  const roles = staging.provider === 'local' ? [] : staging.roles;
+  if (roles.length === 0) return [];
+  const store = ctx.providers.database.roleSecrets;
+  if (!store) throw new EnvironmentError(`databases.staging.roles lists ${roles.length} role(s) but the ${ctx.providers.database.kind} provider has no secret store for their passwords`);
+  const staged = await withClient(connection, (client) => stageRoleCredentials({
+    client, roles, store, runId: ctx.runId, candidateId, path: 'databases.staging.roles',
+  }));
+  ctx.state.stagedRoles = staged;
+  ctx.log.info(`anonymize: ${staged.length} application role(s) have new passwords, staged in their secrets (${staged.map((role) => role.secretArn).join(', ')})`);
+  return staged;
 }

@@ -2,6 +2,7 @@ import { verifyDatabase } from '../../verify/verify';
 import { EnvironmentError } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type PhaseOutcome } from '../outcome';
+import { rulesOfConfig } from '../../anonymize/rules-source';
 
 /** How many findings a report lists; the count says how many there were in all (up to the scan limit). */
 const REPORTED_FINDINGS = 50;
@@ -15,7 +16,7 @@ export async function runVerify(ctx: RunContext): Promise<PhaseOutcome> {
   if (!candidate) throw new EnvironmentError('verify needs the restore phase to have run first (state.candidate is empty)');
   const result = await verifyDatabase({
     connection: await ctx.providers.database.connection(candidate),
-    source: { rules: ctx.config.anonymize, prefix: ['anonymize'] },
+    source: rulesOfConfig(ctx.config),
     key: ctx.maskingKey,
   });
   const figures = { findings: result.findings.length, tablesScanned: result.tablesScanned };

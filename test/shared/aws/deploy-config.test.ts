@@ -45,6 +45,37 @@ describe('the databases section with AWS providers', () => {
     expect(problems).toEqual(['databases.staging.instanceIdentifier: staging names the same database as production; rehearsal never writes to production']);
   });
 
+  it('parses application roles with their secrets, and refuses a role or a secret listed twice', () => {
+    // Prepare
+    const secret = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-Ab12Cd`;
+    const roles = [{ name: 'app_user', secretArn: secret('app') }, { name: 'reporting', secretArn: secret('reporting') }];
+    const twice = [...roles, { name: 'app_user', secretArn: secret('app') }];
+
+    // Act
+    const config = parseConfig(awsConfigInput({ databases: { production: { provider: 'rds-instance', instanceIdentifier: 'support-prod' }, staging: rdsStagingInput({ roles }) } as never }));
+    const problems = problemsOf(() => parseConfig(awsConfigInput({ databases: { production: { provider: 'rds-instance', instanceIdentifier: 'support-prod' }, staging: rdsStagingInput({ roles: twice }) } as never })));
+
+    // Assert
+    expect(config.databases.staging).toMatchObject({ roles });
+    expect(problems).toEqual([
+      'databases.staging.roles[2].name: role "app_user" is listed twice: each role needs its own secret',
+      `databases.staging.roles[2].secretArn: secret "${secret('app')}" is listed twice: each role needs its own secret`,
+    ]);
+  });
+
+  it('refuses application roles with the local provider, saying why (roles are server-wide: production would be locked out)', () => {
+    // Prepare
+    const input = { ...makeConfigInput(), databases: { production: { url: 'postgres://u:p@127.0.0.1:5432/a' }, staging: { url: 'postgres://u:p@127.0.0.1:5432/b', roles: [{ name: 'app_user' }] } } };
+
+    // Act
+    const problems = problemsOf(() => parseConfig(input as Record<string, unknown>));
+
+    // Assert
+    expect(problems).toEqual([
+      'databases.staging.roles: application roles cannot be given new passwords with provider "local": PostgreSQL roles belong to the whole server, so the local candidate shares them with production and a new password would lock production\'s applications out. Remove `roles`, or use provider rds-instance or aurora-cluster, where the candidate is a server of its own',
+    ]);
+  });
+
   it('refuses mixing providers', () => {
     const problems = problemsOf(() => parseConfig(awsConfigInput({ databases: { production: { provider: 'aurora-cluster', clusterIdentifier: 'support-prod' }, staging: rdsStagingInput() } as never })));
 
@@ -55,6 +86,33 @@ describe('the databases section with AWS providers', () => {
 describe('validateDeployment (run by the CDK app before synthesizing)', () => {
   it('accepts the example-shaped config', () => {
     expect(validateDeployment(parseConfig(awsConfigInput())).staging.provider).toBe('rds-instance');
+  });
+
+  it('accepts rename mode without any hosted zone, and keeps refusing production as its staging target', () => {
+    // Prepare
+    const rename = (instanceIdentifier: string) => parseConfig(awsConfigInput({ databases: { production: { provider: 'rds-instance', instanceIdentifier: 'support-prod' }, staging: rdsStagingInput({ instanceIdentifier, swap: { mode: 'rename' } }) } as never }));
+
+    // Act / Assert
+    expect(validateDeployment(rename('support-staging')).staging.swap).toEqual({ mode: 'rename' });
+    expect(problemsOf(() => validateDeployment(rename('support-prod-replica')))).toEqual([
+      'databases.staging.instanceIdentifier: "support-prod-replica" is a production database (databases.production or aws.protectedIdentifiers); staging must be another database',
+    ]);
+  });
+
+  it("refuses a role secret in another account or region, and production's own secret as a role's", () => {
+    // Prepare
+    const prodSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:support-prod/app-db-Ab12Cd';
+    const elsewhere = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:support-staging/app-db-Ab12Cd';
+    const config = parseConfig(awsConfigInput({ databases: {
+      production: { provider: 'rds-instance', instanceIdentifier: 'support-prod', secretArns: [prodSecret] },
+      staging: rdsStagingInput({ roles: [{ name: 'app_user', secretArn: prodSecret }, { name: 'reporting', secretArn: elsewhere }] }),
+    } as never }));
+
+    // Act / Assert
+    expect(problemsOf(() => validateDeployment(config))).toEqual([
+      `databases.staging.roles[0].secretArn: ${prodSecret} is production's secret (databases.production.secretArns): role "app_user" needs staging's own secret`,
+      `databases.staging.roles[1].secretArn: ${elsewhere} is in us-east-1/123456789012 but the stack deploys to eu-west-1/123456789012`,
+    ]);
   });
 
   it('refuses a production database named as the staging target', () => {

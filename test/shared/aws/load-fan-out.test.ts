@@ -186,6 +186,34 @@ describe('mergeLoadStep over results in S3', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 
+  it("counts each slice once: an object holding another slice's result fails the merge instead of counting that slice twice", async () => {
+    // Prepare: worker 0's result stored under both keys (what a mixed-up or re-run slice could leave).
+    const worker = new LoadMeasurement();
+    for (const ms of latencies(50, 5)) worker.record('order', 1, ms, ms);
+    const body = JSON.stringify(worker.toResult(0, 2));
+    s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => body } } as never);
+
+    // Act
+    const error = await mergeLoadStep(phase, mergeEvent(2), await runtimeWith(undefined), s3LoadResultStore(new S3Client({}), bucket)).catch((caught: unknown) => caught);
+
+    // Assert
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message).toBe("the load result at load-results/run-7/worker-01.json is worker 0 of 2's, not worker 1 of 2's: it would be counted twice");
+  });
+
+  it('counts each slice once: a plan naming a slice twice fails before reading anything', async () => {
+    const twice = mergeEvent(2);
+    const first = twice.execution.loadPlan.items[0];
+    if (!first) throw new Error('mergeEvent gave no items');
+    twice.execution.loadPlan.items.push(first);
+
+    const error = await mergeLoadStep(phase, twice, await runtimeWith(undefined), s3LoadResultStore(new S3Client({}), bucket)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message).toBe('the load plan names worker 0 or its result load-results/run-7/worker-00.json twice: its traffic would be counted twice');
+    expect(s3.calls()).toHaveLength(0);
+  });
+
   it('reports a result the bucket does not have as an environment error naming the object', async () => {
     s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
 

@@ -24,7 +24,7 @@ class ScriptedProvider implements DatabaseProvider {
   async restore(): Promise<Progress<DatabaseRef>> { throw new Error('not scripted'); }
   async connection(): Promise<never> { throw new Error('not scripted'); }
   async promote(): Promise<Progress<Promotion>> { throw new Error('not scripted'); }
-  async rollback(promotion: Promotion): Promise<void> { this.calls.push(`rollback ${promotion.staging.id}`); }
+  async rollback(promotion: Promotion): Promise<Progress<Promotion>> { this.calls.push(`rollback ${promotion.staging.id}`); return { state: 'ready', value: promotion }; }
   async discard(candidate: DatabaseRef): Promise<void> { this.calls.push(`discard ${candidate.id}`); }
   async commit(promotion: Promotion): Promise<void> { this.calls.push(`commit ${promotion.previous?.id ?? '-'}`); }
   async pruneSnapshots(): Promise<string[]> { this.calls.push('prune'); return ['old-snap']; }
@@ -149,6 +149,32 @@ describe('settleExecution', () => {
     expect(settled.settlement).toEqual({ action: 'discarded-candidate', detail: 'candidate cand removed; staging untouched' });
   });
 
+  it('hands a waiting rollback back as step pending with its wait and progress, counting the calls, then settles on a later call', async () => {
+    // Prepare: the rollback needs one wait (a rename back) before it is done.
+    const provider = new ScriptedProvider();
+    provider.rollback = async (promotion) => promotion.swap?.['step'] === 'unparking'
+      ? { state: 'ready', value: { ...promotion, swap: { step: 'rolled-back' } } }
+      : { state: 'pending', value: { ...promotion, swap: { step: 'unparking' } }, retryAfterMs: 30_000, detail: 'renaming old back' };
+    const execution = {
+      ...start,
+      state: { candidate: { id: 'cand', database: 'support' }, promotion: { staging: { id: 'cand', database: 'support' }, previous: { id: 'old', database: 'support' } } },
+      results: { promote: passed('promote'), reconcile: { ...passed('reconcile'), status: 'failed' } },
+    };
+
+    // Act
+    const waiting = await settleExecution(PHASE_TABLE, execution, runtime(provider, () => 0));
+    const settled = await settleExecution(PHASE_TABLE, waiting, runtime(provider, () => 0));
+
+    // Assert
+    expect(waiting.step).toEqual({ status: 'pending', retryAfterSeconds: 30 });
+    expect(waiting.settlePolls).toBe(1);
+    expect(waiting.settlement).toBeUndefined();
+    expect(waiting.state.promotion?.swap).toEqual({ step: 'unparking' });
+    expect(settled.settlement?.action).toBe('rolled-back');
+    expect(settled.step).toEqual({ status: 'passed' });
+    expect(settled.state.promotion?.swap).toEqual({ step: 'rolled-back' });
+  });
+
   it('commits in order when everything passed', async () => {
     const provider = new ScriptedProvider();
     const results = Object.fromEntries(PHASE_TABLE.filter((p) => !p.final).map((p) => [p.name, passed(p.name)]));
@@ -166,9 +192,10 @@ describe('settleExecution retries', () => {
     // Prepare: rollback throttled twice then done; discard refused for good.
     let rollbacks = 0;
     const provider = new ScriptedProvider();
-    provider.rollback = async () => {
+    provider.rollback = async (promotion) => {
       rollbacks += 1;
       if (rollbacks < 3) throw new EnvironmentError('pointing db.staging at old failed: ThrottlingException (transient: retried)');
+      return { state: 'ready', value: promotion };
     };
     const waits: number[] = [];
     const execution = {

@@ -2,7 +2,7 @@ import {
   AddTagsToResourceCommand, CreateDBSnapshotCommand, DeleteDBInstanceCommand, DeleteDBSnapshotCommand, DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand, RDSClient, RestoreDBInstanceFromDBSnapshotCommand, type DBInstance,
 } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsRequestError } from '../../../shared/aws/aws-errors';
@@ -106,6 +106,7 @@ describe('RdsInstanceProvider.snapshot', () => {
 describe('RdsInstanceProvider.restore', () => {
   it('restores the candidate with every setting explicit and a master password RDS manages', async () => {
     rds.on(DescribeDBInstancesCommand).rejects(awsError('DBInstanceNotFoundFault'));
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: 'rehearsal-support-snap-1a2b3c4d', Status: 'available', KmsKeyId: KMS_KEY }] });
     rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
 
     const progress = await provider().restore({ id: 'rehearsal-support-snap-1a2b3c4d', createdAt: 'x' }, RUN);
@@ -156,18 +157,36 @@ describe('RdsInstanceProvider.restore', () => {
 
 describe('RdsInstanceProvider swap through the private record', () => {
   const record = (value: string) => ({ ResourceRecordSets: [{ Name: 'db.staging.support.internal.', Type: 'CNAME' as const, TTL: 30, ResourceRecords: [{ Value: value }] }] });
+  const change = (id: string, status: 'PENDING' | 'INSYNC') => ({ ChangeInfo: { Id: id, Status: status, SubmittedAt: new Date('2026-11-26T10:00:00Z') } });
 
-  it('records what it replaces on the candidate, points the record at it and the secret at the record', async () => {
+  beforeEach(() => {
+    route53.on(ChangeResourceRecordSetsCommand).resolves(change('/change/C0SWAP', 'PENDING'));
+  });
+
+  it('records what it replaces on the candidate, points the record at it, waits for INSYNC, then points the secret at the record', async () => {
+    // Prepare: Route 53 answers PENDING once, then INSYNC.
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: CANDIDATE }).resolves({ DBInstances: [instance(CANDIDATE)] });
     route53.on(ListResourceRecordSetsCommand).resolves(record(endpoint('rehearsal-support-cand-0f0f0f0f')));
-    route53.on(ChangeResourceRecordSetsCommand).resolves({});
+    route53.on(GetChangeCommand).resolvesOnce(change('/change/C0SWAP', 'PENDING')).resolves(change('/change/C0SWAP', 'INSYNC'));
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ host: 'old-host', port: 5432, dbname: 'support', username: 'bot', password: 'app-password' }) });
     secrets.on(PutSecretValueCommand).resolves({});
     rds.on(AddTagsToResourceCommand).resolves({});
+    const swapping = provider();
 
-    const progress = await provider().promote({ id: CANDIDATE, database: 'support' });
+    // Act
+    const started = await swapping.promote({ id: CANDIDATE, database: 'support' });
+    const stillPending = await swapping.promote({ id: CANDIDATE, database: 'support' }, started.value);
+    const secretsBeforeInSync = secrets.commandCalls(PutSecretValueCommand).length;
+    const progress = await swapping.promote({ id: CANDIDATE, database: 'support' }, stillPending.value);
 
-    expect(progress).toEqual({ state: 'ready', value: { staging: { id: CANDIDATE, database: 'support' }, previous: { id: 'rehearsal-support-cand-0f0f0f0f', database: 'support' } } });
+    // Assert
+    const staged = { staging: { id: CANDIDATE, database: 'support' }, previous: { id: 'rehearsal-support-cand-0f0f0f0f', database: 'support' } };
+    expect(started).toEqual({ state: 'pending', retryAfterMs: 10_000, detail: `db.staging.support.internal now points at ${CANDIDATE}; waiting for Route 53 to apply it everywhere`, value: { ...staged, swap: { step: 'record-changing', changeId: '/change/C0SWAP' } } });
+    expect(stillPending).toMatchObject({ state: 'pending', value: { swap: { step: 'record-changing', changeId: '/change/C0SWAP' } } });
+    expect(secretsBeforeInSync).toBe(0);
+    expect(progress).toEqual({ state: 'ready', value: { ...staged, swap: { step: 'promoted', changeId: '/change/C0SWAP' } } });
+    expect(route53.commandCalls(GetChangeCommand).map((call) => call.args[0].input)).toEqual([{ Id: '/change/C0SWAP' }, { Id: '/change/C0SWAP' }]);
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
     expect(rds.commandCalls(AddTagsToResourceCommand)[0]?.args[0].input).toEqual({
       ResourceName: arn(CANDIDATE), Tags: [{ Key: 'rehearsal:replaces', Value: 'rehearsal-support-cand-0f0f0f0f' }, { Key: 'rehearsal:role', Value: 'staging' }],
     });
@@ -189,9 +208,13 @@ describe('RdsInstanceProvider swap through the private record', () => {
     route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [] });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ host: 'db.staging.support.internal', port: 5432, dbname: 'support' }) });
 
-    const progress = await provider().promote({ id: CANDIDATE, database: 'support' });
+    route53.on(GetChangeCommand).resolves(change('/change/C0SWAP', 'INSYNC'));
+    const swapping = provider();
 
-    expect(progress.value.previous).toEqual({ id: 'support-staging', database: 'support' });
+    const started = await swapping.promote({ id: CANDIDATE, database: 'support' });
+    const progress = await swapping.promote({ id: CANDIDATE, database: 'support' }, started.value);
+
+    expect(progress).toMatchObject({ state: 'ready', value: { previous: { id: 'support-staging', database: 'support' } } });
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
@@ -207,15 +230,34 @@ describe('RdsInstanceProvider swap through the private record', () => {
     expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
   });
 
-  it('rolls back by pointing the record at the previous database, then deleting the candidate', async () => {
+  it('rolls back by pointing the record at the previous database, then deleting the candidate once the change is INSYNC', async () => {
+    // Prepare
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: CANDIDATE }).resolves({ DBInstances: [instance(CANDIDATE)] });
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'support-staging' }).resolves({ DBInstances: [instance('support-staging')] });
+    route53.on(ChangeResourceRecordSetsCommand).resolves(change('/change/C0BACK', 'PENDING'));
+    route53.on(GetChangeCommand, { Id: '/change/C0BACK' }).resolvesOnce(change('/change/C0BACK', 'PENDING')).resolves(change('/change/C0BACK', 'INSYNC'));
+    const promotion = { staging: { id: CANDIDATE, database: 'support' }, previous: { id: 'support-staging', database: 'support' }, swap: { step: 'promoted', changeId: '/change/C0SWAP' } };
+    const rollingBack = provider();
 
-    await provider().rollback({ staging: { id: CANDIDATE, database: 'support' }, previous: { id: 'support-staging', database: 'support' } });
+    // Act
+    const started = await rollingBack.rollback(promotion);
+    const waiting = await rollingBack.rollback(started.value);
+    const deletesBeforeInSync = rds.commandCalls(DeleteDBInstanceCommand).length;
+    const done = await rollingBack.rollback(waiting.value);
 
-    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]).toEqual({
-      Action: 'UPSERT', ResourceRecordSet: { Name: 'db.staging.support.internal.', Type: 'CNAME', TTL: 30, ResourceRecords: [{ Value: endpoint('support-staging') }] },
-    });
+    // Assert
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand).map((call) => call.args[0].input)).toEqual([{
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      ChangeBatch: {
+        Comment: 'rehearsal rollback: staging is support-staging again',
+        Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'db.staging.support.internal.', Type: 'CNAME', TTL: 30, ResourceRecords: [{ Value: endpoint('support-staging') }] } }],
+      },
+    }]);
+    expect(started).toMatchObject({ state: 'pending', retryAfterMs: 10_000, value: { swap: { step: 'record-restoring', changeId: '/change/C0BACK' } } });
+    expect(waiting.state).toBe('pending');
+    expect(deletesBeforeInSync).toBe(0);
+    expect(route53.commandCalls(GetChangeCommand).map((call) => call.args[0].input)).toEqual([{ Id: '/change/C0BACK' }, { Id: '/change/C0BACK' }]);
+    expect(done).toEqual({ state: 'ready', value: { ...promotion, swap: { step: 'rolled-back' } } });
     expect(rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input)).toEqual([
       { DBInstanceIdentifier: CANDIDATE, SkipFinalSnapshot: true, DeleteAutomatedBackups: true },
     ]);
@@ -225,9 +267,17 @@ describe('RdsInstanceProvider swap through the private record', () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: CANDIDATE }).resolves({ DBInstances: [instance(CANDIDATE)] });
     route53.on(ListResourceRecordSetsCommand).resolves(record(endpoint(CANDIDATE)));
 
-    await provider().rollback({ staging: { id: CANDIDATE, database: 'support' } });
+    route53.on(GetChangeCommand, { Id: '/change/C0SWAP' }).resolves(change('/change/C0SWAP', 'INSYNC'));
+    const rollingBack = provider();
 
-    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]?.Action).toBe('DELETE');
+    const started = await rollingBack.rollback({ staging: { id: CANDIDATE, database: 'support' } });
+    const done = await rollingBack.rollback(started.value);
+
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]).toEqual({
+      Action: 'DELETE', ResourceRecordSet: { Name: 'db.staging.support.internal.', Type: 'CNAME', TTL: 30, ResourceRecords: [{ Value: endpoint(CANDIDATE) }] },
+    });
+    expect(started).toMatchObject({ state: 'pending', value: { swap: { step: 'record-restoring', changeId: '/change/C0SWAP' } } });
+    expect(done.state).toBe('ready');
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
   });
 
@@ -274,10 +324,6 @@ describe('RdsInstanceProvider.connection', () => {
 
     expect(config).toEqual({ host: endpoint(CANDIDATE), port: 5432, database: 'support', user: 'postgres', password: 'generated-by-rds', ssl: { rejectUnauthorized: true } });
     expect(secrets.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-${CANDIDATE}` });
-  });
-
-  it('refuses a rename-mode config it does not support yet, naming the key', () => {
-    expect(() => provider({ swap: { mode: 'rename' } })).toThrow('databases.staging.swap.mode: rename mode is not supported yet');
   });
 });
 

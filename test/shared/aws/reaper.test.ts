@@ -1,5 +1,5 @@
 import { DeleteDBInstanceCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -25,7 +25,7 @@ function deps(): ReaperDeps {
     database: new RdsInstanceProvider({ bot: 'support-bot', productionIdentifier: 'support-prod', staging, clients }),
     clients, record: staging.swap, candidatePrefix: staging.candidatePrefix, databaseName: staging.databaseName,
     lock: new RunLock(new DynamoDBClient({}), 'lock'), startRun: async () => false, lockForMs: 1, log: silent,
-    dimensions: { Environment: 'staging', Bot: 'support-bot' },
+    dimensions: { Environment: 'staging', Bot: 'support-bot' }, sleep: async (ms) => void waits.push(ms),
   };
 }
 
@@ -37,9 +37,15 @@ const instance = (id: string, tags: { Key: string; Value: string }[] = []) => ({
   DBInstanceIdentifier: id, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${id}`, Endpoint: { Address: endpoint(id), Port: 5432 }, TagList: tags,
 });
 
+let waits: number[] = [];
+
 beforeEach(() => {
+  waits = [];
   rds.reset();
   route53.reset();
+  route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: '/change/C0REAP', Status: 'PENDING', SubmittedAt: new Date() } });
+  route53.on(GetChangeCommand, { Id: '/change/C0REAP' }).resolvesOnce({ ChangeInfo: { Id: '/change/C0REAP', Status: 'PENDING', SubmittedAt: new Date() } })
+    .resolves({ ChangeInfo: { Id: '/change/C0REAP', Status: 'INSYNC', SubmittedAt: new Date() } });
   dynamo.reset();
   dynamo.on(UpdateItemCommand).resolves({});
 });
@@ -55,6 +61,9 @@ describe('reapExecution (runs that never reached Finish)', () => {
     expect(result).toMatchObject({ action: 'reaped', runId: RUN, staging: 'rolled-back' });
     expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]?.ResourceRecordSet?.ResourceRecords).toEqual([{ Value: endpoint('support-staging') }]);
     expect(rds.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input.DBInstanceIdentifier)).toEqual([CANDIDATE]);
+    // The candidate went only after Route 53 said the record pointing back was INSYNC (one PENDING answer, so two waits).
+    expect(waits).toEqual([10_000, 10_000]);
+    expect(route53.commandCalls(GetChangeCommand).map((c) => c.args[0].input)).toEqual([{ Id: '/change/C0REAP' }, { Id: '/change/C0REAP' }]);
     expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({ ConditionExpression: 'holder = :run', ExpressionAttributeValues: { ':run': { S: RUN } } });
     expect(result.action === 'reaped' ? result.metrics.map((m) => m.name) : []).toEqual(['RefreshFailed']);
   });

@@ -1,4 +1,5 @@
-import { PHASE_TABLE } from '../../../shared/pipeline/phase-table';
+import { PHASE_PLAN } from '../../../shared/pipeline/phase-plan';
+import { PHASE_RUNS, PHASE_TABLE } from '../../../shared/pipeline/phase-table';
 import { PHASE_NAMES } from '../../../shared/pipeline/report';
 
 describe('PHASE_TABLE', () => {
@@ -30,5 +31,16 @@ describe('PHASE_TABLE', () => {
       expect(phase.retry.errors).not.toContain('CheckFailedError');
       expect(phase.retry.errors).not.toContain('ProductionWriteBlockedError');
     }
+  });
+
+  it("is the phase plan's rows, in the plan's order, each with its own phase's run and nothing else changed", () => {
+    expect(PHASE_TABLE).toHaveLength(PHASE_PLAN.length);
+    PHASE_TABLE.forEach((row, index) => {
+      const { run, ...spec } = row;
+
+      expect(spec).toStrictEqual(PHASE_PLAN[index]);
+      expect(run).toBe(PHASE_RUNS[row.name]);
+    });
+    expect(new Set(Object.values(PHASE_RUNS)).size).toBe(PHASE_NAMES.length);
   });
 });
