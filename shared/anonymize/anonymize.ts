@@ -10,7 +10,7 @@ import { maskUnit, qualifiedSql, setExpression, truncateTables, unitStep, type T
 import { buildPlan, type MaskPlan } from './plan';
 import { findRewriteBlockers, tablesToRewrite } from './rewrite';
 import { DEFAULT_BATCH_ROWS, maskInBatches, unitsToBatch } from './batches';
-import { ruleProblem, type RulesSource } from './rules-source';
+import { ruleProblem, type RulesSource } from './rule-problems';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -20,6 +20,8 @@ export interface AnonymizeProgress {
   done: string[];
   tables: TableFigure[];
   fingerprints: number;
+  /** How long preparing took (schema, type checks, fingerprints, known values, truncations), in milliseconds. */
+  prepareMs?: number;
 }
 
 /** Options of {@link anonymizeDatabase}. */
@@ -67,8 +69,10 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       progress.prepared = true;
       progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
     } else {
+      const preparing = Date.now();
       progress.fingerprints = await prepare(client, plan, options);
       progress.prepared = true;
+      progress.prepareMs = Date.now() - preparing;
     }
     await useKnownValues(client);
     const { mode = 'auto', batchRows = DEFAULT_BATCH_ROWS } = options.source.rules;
