@@ -18,7 +18,7 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
   const cls = typeClassOf(plan.column);
   if (!STRATEGIES[plan.rule.strategy].fingerprint || !['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
   if (plan.rule.strategy === 'scrubText') {
-    return piiTokenScansSql(table, `t.${column}::text`);
+    return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t`, `t.${column}::text`)}) AS p`;
   }
   if (plan.rule.strategy === 'json') {
     return Object.keys(plan.rule.paths)

@@ -4,7 +4,7 @@ import type { TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { MASK_SCHEMA } from '../anonymize/sql/core';
 import { FINGERPRINT_TABLE } from '../anonymize/mask-schema';
-import { DETECTORS } from '../anonymize/sql/detectors';
+import { DETECTORS, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
 
 const s = MASK_SCHEMA;
@@ -24,10 +24,11 @@ const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
  * column ('' for kept columns): a value shaped like that strategy's fakes is not fingerprinted (it is
  * one), and only free text (`free`) is searched token by token, since a masked column holds one fake.
  */
-function cellsSql(plan: TablePlan): string | undefined {
+function cellsSql(plan: TablePlan, range?: string): string | undefined {
   const table = plan.table;
   const from = `${quoteIdent(table.schema)}.${quoteIdent(table.name)} AS t`;
   const key = rowKeySql(table);
+  const within = range === undefined ? '' : ` AND ${range}`;
   const parts: string[] = [];
   for (const column of table.columns) {
     const cls = typeClassOf(column);
@@ -38,11 +39,11 @@ function cellsSql(plan: TablePlan): string | undefined {
     const name = quoteLiteral(column.name);
     if (cls === 'json') {
       const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
-      parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'`);
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'${within}`);
     } else if (column.isArray) {
-      parts.push(`SELECT ${key} AS row_key, ${name} AS col, e::text AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL`);
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, e::text AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);
     } else {
-      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${ref}::text AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL`);
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${ref}::text AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL${within}`);
     }
   }
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
@@ -54,16 +55,17 @@ function cellsSql(plan: TablePlan): string | undefined {
  * `phrases` calls for: those that could be a street, city, username or postcode) whose fingerprint is
  * an original's, or a token the detectors find that is neither reserved nor a fake. A fake phone number
  * in text scrubText masked may equal some original by chance (same country code and length): such a
- * match is not reported there, only in text no rule masked. Never returns a value.
+ * match is not reported there, only in text no rule masked. `range`, when given, limits the scan to
+ * some rows (a condition over alias `t`, such as a ctid range). Never returns a value.
  */
-export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }): string | undefined {
-  const cells = cellsSql(plan);
+export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string): string | undefined {
+  const cells = cellsSql(plan, range);
   if (!cells) return undefined;
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
     SELECT row_key, col, 'phrase', tok, kind FROM (${phrasesSql('cells c', 'c.val', 'c.row_key, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;
   return `SELECT DISTINCT row_key, col, finding FROM (WITH cells AS MATERIALIZED (${cells}),
   tokens AS MATERIALIZED (
-    SELECT c.row_key, c.col, p.kind, p.token, c.kind AS masked_by FROM cells c CROSS JOIN LATERAL ${s}.pii_tokens(c.val) AS p WHERE c.free AND c.val ~ '[0-9@]'
+    SELECT row_key, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM cells WHERE free) AS c', 'c.val', 'c.row_key, c.col, c.kind AS masked_by')}) AS p
     UNION ALL
     SELECT c.row_key, c.col, 'name', x[1], c.kind FROM cells c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
      WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]'

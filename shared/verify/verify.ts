@@ -26,7 +26,15 @@ export interface VerifyOptions {
   readonly limit?: number;
   /** Drop the mask schema and its fingerprints when verify passes (default true). */
   readonly dropOnPass?: boolean;
+  /**
+   * Connections scanning one big table at once, each a range of its pages (default 2; 1 scans with one
+   * connection). Verify only reads, so the ranges need no common transaction.
+   */
+  readonly workers?: number;
 }
+
+/** Tables smaller than this many pages (8 MB) are scanned by one connection. */
+const SPLIT_MIN_PAGES = 1024;
 
 export interface VerifyResult {
   readonly findings: readonly Finding[];
@@ -63,13 +71,22 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     // Phrases are searched only when streets, cities, usernames or postcodes were masked (known_values says how long they run).
     const phrases = await phraseSearchOf(client);
     let tablesScanned = 0;
+    const workers = Math.max(1, Math.floor(options.workers ?? 2));
     for (const table of plan.tables) {
       if (findings.length >= limit) break;
-      const sql = findingsSql(table, limit - findings.length, phrases);
-      if (!sql) continue;
+      const remaining = limit - findings.length;
+      if (!findingsSql(table, remaining, phrases)) continue;
       tablesScanned += 1;
-      const { rows } = await client.query<{ row_key: string; col: string; finding: string }>(sql);
-      for (const row of rows) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: row.finding });
+      const ranges = await pageRanges(client, table.table.schema, table.table.name, workers);
+      const parts = await Promise.all(ranges.map((range, i) => {
+        const sql = findingsSql(table, remaining, phrases, range) ?? '';
+        const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
+        return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
+          await useMaskingKey(worker, options.key);
+          return run(worker);
+        });
+      }));
+      for (const row of parts.flat().slice(0, remaining)) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: row.finding });
     }
     const drop = findings.length === 0 && (options.dropOnPass ?? true);
     if (drop) await dropMaskSchema(client);
@@ -81,4 +98,18 @@ function splitColumn(id: string): { table: string; column: string } {
   const parts = id.split('.');
   if (parts.length >= 3) return { table: parts.slice(0, 2).join('.'), column: parts.slice(2).join('.') };
   return { table: id, column: '' };
+}
+
+/** The table split into `workers` ctid ranges of about equal pages, or one unbounded range when it is small. */
+async function pageRanges(client: pg.Client, schema: string, table: string, workers: number): Promise<(string | undefined)[]> {
+  const { rows } = await client.query<{ pages: number }>(
+    `SELECT (pg_relation_size(format('%I.%I', $1::text, $2::text)::regclass) / current_setting('block_size')::int)::int AS pages`, [schema, table]);
+  const pages = rows[0]?.pages ?? 0;
+  if (workers <= 1 || pages < SPLIT_MIN_PAGES) return [undefined];
+  const step = Math.ceil(pages / workers);
+  return Array.from({ length: workers }, (_, i) => {
+    const from = i === 0 ? undefined : `t.ctid >= '(${i * step},0)'::tid`;
+    const to = i === workers - 1 ? undefined : `t.ctid < '(${(i + 1) * step},0)'::tid`;
+    return [from, to].filter((bound) => bound !== undefined).join(' AND ');
+  });
 }
