@@ -2,24 +2,31 @@
  * The load benchmark (issue 5): throughput against autocannon and the correctness figures, one run,
  * machine-readable JSON with ratios against baselines measured in the same run.
  *
- *   npx tsx bench/load.ts [--quick] [--out bench/load.json]
+ *   npx tsx bench/load.ts [--quick] [--out bench/load.json] [--only raw,conversations,engine,fixed,stall,merge,recording]
+ *
+ * `--only` runs the named sections alone (quicker while tuning one); `recording` without `raw` takes
+ * the request rate from `--at-rps` (default: the last full run's figure in bench/load.json).
  *
  * The target server runs in its own process pinned to core 1 and every generator in its own process
  * pinned to core 0 (taskset), so "the generator on one core" holds. The machine's cores are shared
  * with whatever else runs, so absolute figures are noisy; the ratios are what to read.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { mergeLoadResults } from '../shared/load/distributed';
-import { decodeHistogram, summarize } from '../shared/load/histograms';
+import { decodeHistogram, encodeHistogram, newLatencyHistogram, recordMs, summarize } from '../shared/load/histograms';
 import { LoadMeasurement } from '../shared/load/measurement';
+import { Timeline } from '../shared/load/timeline';
 
 const ROOT = path.resolve(__dirname, '..');
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
+const SECTIONS = ['raw', 'conversations', 'engine', 'fixed', 'stall', 'merge', 'recording'] as const;
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, only: { type: 'string' }, 'at-rps': { type: 'string' } } });
+const only = new Set((args.only ?? SECTIONS.join(',')).split(',').map((name) => name.trim()));
+for (const name of only) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${name}, expected some of ${SECTIONS.join(',')}`);
 const seconds = (full: number) => (args.quick ? Math.max(2, Math.round(full / 3)) : full) * 1000;
 
 function pinned(core: number, file: string, argument: unknown): ChildProcess {
@@ -49,7 +56,7 @@ async function generate<T>(scenario: Record<string, unknown>): Promise<T> {
 
 interface RawResult { requests: number; errors: number; rps: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: unknown }
 interface CannonResult { requests: number; errors: number; rps: number; latency: { p50: number; p90: number; p99: number; max: number } }
-interface ConvResult { turns: number; errors: number; turnsPerSecond: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: unknown }
+interface ConvResult { cpuMicrosPerRequest: number; turns: number; errors: number; turnsPerSecond: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: { launched: number } }
 
 async function throughput(connections: number) {
   const server = await target({});
@@ -75,20 +82,44 @@ async function conversationThroughput() {
       tool: 'rehearsal-raw', url: server.url, connections: 64, durationMs: seconds(4),
       method: 'POST', body: JSON.stringify({ conversationId: 'bench-conversation-0001', text: 'turn 1' }),
     });
-    const steps: Array<{ arrivalRate: number; turnsPerSecond: number; valid: boolean; arrivals: unknown; p99Ms: number; serviceP99Ms: number; maxLagMs: number }> = [];
-    for (const rate of [1000, 2000, 3000, 4000, 6000, 8000]) {
+    const steps: Array<{ arrivalRate: number; turnsPerSecond: number; valid: boolean; arrivals: { launched: number }; p99Ms: number; serviceP99Ms: number; maxLagMs: number; cpuMicrosPerTurn: number }> = [];
+    for (const rate of [1000, 2000, 4000, 6000, 8000, 10_000, 12_000]) {
       const result = await generate<ConvResult>({ tool: 'rehearsal-conversations', url: server.url, connections: 64, durationMs: seconds(4), rate, turns: 2 });
-      steps.push({ arrivalRate: rate, turnsPerSecond: Math.round(result.turnsPerSecond), valid: result.invalid.length === 0, arrivals: result.arrivals, p99Ms: result.response.p99, serviceP99Ms: result.service.p99, maxLagMs: result.maxLagMs });
+      steps.push({
+        arrivalRate: rate, turnsPerSecond: Math.round(result.turnsPerSecond), valid: result.invalid.length === 0, arrivals: result.arrivals,
+        p99Ms: result.response.p99, serviceP99Ms: result.service.p99, maxLagMs: result.maxLagMs, cpuMicrosPerTurn: result.cpuMicrosPerRequest,
+      });
       if (result.invalid.length > 0) break;
     }
-    const best = Math.max(0, ...steps.filter((step) => step.valid).map((step) => step.turnsPerSecond));
+    const valid = steps.filter((step) => step.valid);
+    const best = Math.max(0, ...valid.map((step) => step.turnsPerSecond));
+    // CPU time per turn at the busiest valid step: 1e6 / it is what one free core could sustain.
+    const busiest = valid.at(-1);
+    // The extra CPU per extra turn between the first and the last step: start-up work (module loading,
+    // JIT, connections) cancels out, so this is the cost a turn adds at load.
+    const [first, last] = [steps[0], steps.at(-1)];
+    const turnsOf = (step: (typeof steps)[number]) => step.arrivals.launched * 2;
+    const marginal = first && last && turnsOf(last) > turnsOf(first)
+      ? (last.cpuMicrosPerTurn * turnsOf(last) - first.cpuMicrosPerTurn * turnsOf(first)) / (turnsOf(last) - turnsOf(first)) : undefined;
     return {
       turnsPerConversation: 2, steps, bestValidTurnsPerSecond: best, rawPostBaselineRps: Math.round(baseline.rps),
       ratioToRawPost: round3(best / baseline.rps), aimPerCore: 20_000,
+      cpuMicrosPerTurnAtBest: busiest?.cpuMicrosPerTurn, turnsPerCpuSecondAtBest: busiest && busiest.cpuMicrosPerTurn > 0 ? Math.round(1e6 / busiest.cpuMicrosPerTurn) : undefined,
+      marginalCpuMicrosPerTurn: marginal === undefined ? undefined : round3(marginal),
+      turnsPerCpuSecondMarginal: marginal !== undefined && marginal > 0 ? Math.round(1e6 / marginal) : undefined,
     };
   } finally {
     server.stop();
   }
+}
+
+/**
+ * The generator's own CPU per turn with the network taken out (bench/load-inprocess.ts), against raw
+ * mode's own CPU per request in the same process: the part of a turn rehearsal's code decides.
+ */
+async function engineOverhead() {
+  const result = JSON.parse(await firstLine(pinned(0, 'bench/load-inprocess.ts', { rate: 10_000, durationMs: seconds(3), rounds: 5 }))) as Record<string, unknown>;
+  return { ...result, note: 'in-process dispatcher answering on the next loop turn: no sockets, no HTTP client' };
 }
 
 async function fixedLatency() {
@@ -162,18 +193,50 @@ function merge() {
 
 /**
  * Cost of recording one request (two histograms, counters and the per-second timeline, completion times
- * passed in as the engine does), against the raw throughput measured.
+ * passed in as the engine does), against the raw throughput measured. Baseline in the same run: the
+ * same values recorded straight into HdrHistograms one `recordValue` at a time; the two must end with
+ * identical histograms. Rounds alternate and the median counts, as the machine is shared.
  */
 function recordingOverhead(rehearsalRps: number) {
-  const measurement = new LoadMeasurement();
   const count = 2_000_000;
   const origin = performance.now();
-  measurement.markStart(origin);
-  for (let index = 0; index < 100_000; index += 1) measurement.record('raw', 1, index % 500, index % 400, undefined, undefined, origin + index / 100);
-  const started = performance.now();
-  for (let index = 0; index < count; index += 1) measurement.record('raw', 1, (index % 5000) / 10, (index % 4000) / 10, undefined, undefined, origin + index / 100);
-  const nsPerRecord = ((performance.now() - started) * 1e6) / count;
-  return { nsPerRecord: round3(nsPerRecord), atRps: rehearsalRps, percentOfOneCore: round3((nsPerRecord * rehearsalRps) / 1e7), target: '< 2%' };
+  const responseMs = (index: number) => (index % 5000) / 10;
+  const serviceMs = (index: number) => (index % 4000) / 10;
+  const timed = (record: (index: number) => void): number => {
+    for (let index = 0; index < 100_000; index += 1) record(index);
+    const started = performance.now();
+    for (let index = 0; index < count; index += 1) record(index);
+    return ((performance.now() - started) * 1e6) / count;
+  };
+  const rounds: Array<{ nsPerRecord: number; directNsPerRecord: number }> = [];
+  let identical = true;
+  for (let round = 0; round < 5; round += 1) {
+    const measurement = new LoadMeasurement();
+    measurement.markStart(origin);
+    const nsPerRecord = timed((index) => measurement.record('raw', 1, responseMs(index), serviceMs(index), undefined, undefined, origin + index / 100));
+    const direct = { response: newLatencyHistogram(), service: newLatencyHistogram(), timeline: new Timeline(origin) };
+    const directNsPerRecord = timed((index) => {
+      direct.timeline.count(origin + index / 100, false);
+      recordMs(direct.response, responseMs(index));
+      recordMs(direct.service, serviceMs(index));
+    });
+    rounds.push({ nsPerRecord: round3(nsPerRecord), directNsPerRecord: round3(directNsPerRecord) });
+    const series = measurement.seriesFor('raw', 1);
+    identical &&= encodeHistogram(series.response) === encodeHistogram(direct.response) && encodeHistogram(series.service) === encodeHistogram(direct.service)
+      && JSON.stringify([summarize(series.response), summarize(series.service)]) === JSON.stringify([summarize(direct.response), summarize(direct.service)]);
+  }
+  const nsPerRecord = median(rounds.map((round) => round.nsPerRecord));
+  const directNsPerRecord = median(rounds.map((round) => round.directNsPerRecord));
+  return {
+    rounds, nsPerRecord, directNsPerRecord, ratioToDirect: round3(nsPerRecord / directNsPerRecord), identicalToDirect: identical,
+    atRps: rehearsalRps, percentOfOneCore: round3((nsPerRecord * rehearsalRps) / 1e7), directPercentOfOneCore: round3((directNsPerRecord * rehearsalRps) / 1e7), target: '< 2%',
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : round3(((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2);
 }
 
 function round3(value: number): number {
@@ -182,28 +245,38 @@ function round3(value: number): number {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const raw = await throughput(10);
-  const conversations = await conversationThroughput();
-  const fixed = await fixedLatency();
-  const stalled = await stall();
-  const merged = merge();
-  const overhead = recordingOverhead(raw.rehearsalRps);
+  const raw = only.has('raw') ? await throughput(10) : undefined;
+  const conversations = only.has('conversations') ? await conversationThroughput() : undefined;
+  const engine = only.has('engine') ? await engineOverhead() : undefined;
+  const fixed = only.has('fixed') ? await fixedLatency() : undefined;
+  const stalled = only.has('stall') ? await stall() : undefined;
+  const merged = only.has('merge') ? merge() : undefined;
+  const overhead = only.has('recording') ? recordingOverhead(raw?.rehearsalRps ?? await lastRawRps()) : undefined;
   const result = {
     bench: 'load', node: process.version, cores: 'generator pinned to core 0, target to core 1 (shared machine)', quick: args.quick,
-    rawThroughput: raw, conversationThroughput: conversations, fixedLatency: fixed, stall: stalled, merge: merged, recordingOverhead: overhead,
+    ...(only.size < SECTIONS.length ? { only: [...only] } : {}),
+    rawThroughput: raw, conversationThroughput: conversations, engineOverhead: engine, fixedLatency: fixed, stall: stalled, merge: merged, recordingOverhead: overhead,
     verdicts: {
-      rawAtLeast075xAutocannon: raw.ratio >= 0.75,
-      fixed50msP50Within2ms: fixed.withinTolerance,
-      stallP99Within10Percent: stalled.responseP99Ratio >= 0.9 && stalled.responseP99Ratio <= 1.1,
-      serviceP99NearNormal: stalled.serviceP99Ms < 50,
-      mergeIdentical: merged.identical,
-      recordingUnder2Percent: overhead.percentOfOneCore < 2,
+      rawAtLeast075xAutocannon: raw && raw.ratio >= 0.75,
+      conversationTurnsPerCoreAtLeast20k: conversations && conversations.bestValidTurnsPerSecond >= 20_000,
+      fixed50msP50Within2ms: fixed?.withinTolerance,
+      stallP99Within10Percent: stalled && stalled.responseP99Ratio >= 0.9 && stalled.responseP99Ratio <= 1.1,
+      serviceP99NearNormal: stalled && stalled.serviceP99Ms < 50,
+      mergeIdentical: merged?.identical,
+      recordingUnder2Percent: overhead && overhead.percentOfOneCore < 2,
     },
     totalMs: Date.now() - started,
   };
   const text = `${JSON.stringify(result, null, 2)}\n`;
   process.stdout.write(text);
   if (args.out) await writeFile(path.resolve(args.out), text);
+}
+
+/** The raw rate to weigh recording against when the raw section is skipped. */
+async function lastRawRps(): Promise<number> {
+  if (args['at-rps'] !== undefined) return Number(args['at-rps']);
+  const last = JSON.parse(await readFile(path.join(ROOT, 'bench/load.json'), 'utf8')) as { rawThroughput?: { rehearsalRps?: number } };
+  return last.rawThroughput?.rehearsalRps ?? 50_000;
 }
 
 void main().catch((error: unknown) => {

@@ -3,7 +3,7 @@ import type { ConnectorConfig } from './connector-schema';
 import { compileJsonPath, type JsonPath } from './jsonpath';
 import { exchange, type Exchange } from './http-exchange';
 import { SseParser } from './sse';
-import { renderJsonTemplate, renderTemplate } from './template';
+import { compileJsonBody, compileTemplate, type CompiledTemplate } from './template';
 
 /** One reply of the bot to one user turn. Times are `performance.now()` stamps. */
 export interface BotReply {
@@ -44,7 +44,12 @@ export class HttpConnector {
   readonly #messagePaths: JsonPath[];
   readonly #buttonPath: JsonPath;
   readonly #contextPaths: Array<[string, JsonPath]>;
-  #lastUrl: { text: string; origin: string; pathname: string; search: string } | undefined;
+  // Templates compiled once per connector: a turn under load renders them, nothing more.
+  readonly #url: CompiledTemplate;
+  readonly #headers: Array<readonly [string, CompiledTemplate]>;
+  readonly #body: ((variables: ReadonlyMap<string, string>) => string) | undefined;
+  readonly #timeout: number;
+  #lastUrl: { text: string; origin: string; pathname: string; path: string } | undefined;
 
   constructor(
     readonly config: ConnectorConfig,
@@ -53,19 +58,23 @@ export class HttpConnector {
     this.#messagePaths = config.reply.messages.map(compileJsonPath);
     this.#buttonPath = compileJsonPath(config.reply.buttons);
     this.#contextPaths = Object.entries(config.context).map(([name, path]) => [name, compileJsonPath(path)]);
+    this.#url = compileTemplate(config.url);
+    this.#headers = Object.entries(config.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);
+    this.#body = config.method === 'GET' ? undefined : compileJsonBody(config.body);
+    this.#timeout = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   /** Sends one turn; `variables` must hold `text`, `conversationId` and `target`. Throws {@link TransportFailure}. */
   async send(variables: ReadonlyMap<string, string>): Promise<BotReply> {
-    const url = this.#parseUrl(renderTemplate(this.config.url, variables));
+    const url = this.#parseUrl(this.#url(variables));
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
-    for (const [name, value] of Object.entries(this.config.headers)) headers[name.toLowerCase()] = renderTemplate(value, variables);
+    for (const [name, value] of this.#headers) headers[name] = value(variables);
     let body: string | undefined;
-    if (this.config.method !== 'GET') {
-      body = JSON.stringify(renderJsonTemplate(this.config.body, variables));
+    if (this.#body) {
+      body = this.#body(variables);
       headers['content-type'] ??= 'application/json';
     }
-    const timeout = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = this.#timeout;
     const stream = this.config.reply.stream;
     let parser: SseParser | undefined;
     const events: string[] = [];
@@ -73,10 +82,10 @@ export class HttpConnector {
     let reply: Exchange;
     try {
       reply = await exchange(this.dispatcher, {
-        origin: url.origin, path: `${url.pathname}${url.search}`, method: this.config.method, headers, body: body ?? null,
+        origin: url.origin, path: url.path, method: this.config.method, headers, body: body ?? null,
         headersTimeout: timeout, bodyTimeout: timeout,
-      }, (chunk, at, contentType) => {
-        if (stream === 'none' || (stream === 'auto' && !contentType.includes('text/event-stream'))) return 'continue';
+      }, stream === 'none' ? undefined : (chunk, at, contentType) => {
+        if (stream === 'auto' && !contentType.includes('text/event-stream')) return 'continue';
         parser ??= new SseParser();
         for (const data of parser.push(chunk)) {
           firstEventAt ??= at;
@@ -124,10 +133,10 @@ export class HttpConnector {
   }
 
   /** URL parsing costs more than the rest of a turn's set-up; the rendered URL rarely changes. */
-  #parseUrl(text: string): { origin: string; pathname: string; search: string } {
+  #parseUrl(text: string): { origin: string; pathname: string; path: string } {
     if (this.#lastUrl?.text !== text) {
       const url = new URL(text);
-      this.#lastUrl = { text, origin: url.origin, pathname: url.pathname, search: url.search };
+      this.#lastUrl = { text, origin: url.origin, pathname: url.pathname, path: `${url.pathname}${url.search}` };
     }
     return this.#lastUrl;
   }
@@ -140,7 +149,8 @@ export class HttpConnector {
     return [];
   }
 
-  #contextOf(bodies: readonly unknown[]): Map<string, string> {
+  #contextOf(bodies: readonly unknown[]): ReadonlyMap<string, string> {
+    if (this.#contextPaths.length === 0) return NO_CONTEXT;
     const context = new Map<string, string>();
     for (const [name, path] of this.#contextPaths) {
       for (const body of bodies) {
@@ -161,8 +171,13 @@ function parseJsonOrText(text: string): unknown {
 }
 
 function stringsOf(values: readonly unknown[]): string[] {
-  return values.filter((value) => value !== null && value !== undefined && typeof value !== 'object').map(String);
+  const strings: string[] = [];
+  for (const value of values) if (value !== null && value !== undefined && typeof value !== 'object') strings.push(String(value));
+  return strings;
 }
+
+/** The context of every reply when the connector captures none (shared: it is never written to). */
+const NO_CONTEXT: ReadonlyMap<string, string> = new Map();
 
 function classify(cause: unknown, origin: string): TransportFailure {
   const code = (cause as { code?: string } | null)?.code ?? '';

@@ -24,7 +24,14 @@ const NAME = /^[A-Za-z_$][\w$-]*/;
 /** Compiles a JSONPath expression or throws {@link JsonPathSyntaxError}. */
 export function compileJsonPath(source: string): JsonPath {
   const segments = parse(source);
-  return { source, select: (document) => evaluate(segments, [document]) };
+  return {
+    source,
+    select(document) {
+      const out: unknown[] = [];
+      walk(segments, 0, document, out);
+      return out;
+    },
+  };
 }
 
 function parse(source: string): Segment[] {
@@ -64,43 +71,47 @@ function parse(source: string): Segment[] {
   return segments;
 }
 
-function evaluate(segments: readonly Segment[], start: unknown[]): unknown[] {
-  let current = start;
-  for (const segment of segments) {
-    const next: unknown[] = [];
-    for (const value of current) step(segment, value, next);
-    current = next;
+/**
+ * Applies segments `at..` to one value, depth first, pushing what the last segment selects. Each
+ * segment maps a value to an ordered list and the lists are concatenated in order, so depth first
+ * gives the same document order as applying the path segment by segment, with no array per segment.
+ */
+function walk(segments: readonly Segment[], at: number, value: unknown, out: unknown[]): void {
+  const segment = segments[at];
+  if (segment === undefined) {
+    out.push(value);
+    return;
   }
-  return current;
-}
-
-function step(segment: Segment, value: unknown, out: unknown[]): void {
+  const next = at + 1;
   switch (segment.kind) {
     case 'key':
-      if (isRecord(value) && Object.hasOwn(value, segment.key)) out.push(value[segment.key]);
+      if (isRecord(value) && Object.hasOwn(value, segment.key)) walk(segments, next, value[segment.key], out);
       return;
     case 'index':
       if (Array.isArray(value)) {
         const item: unknown = value.at(segment.index);
-        if (item !== undefined) out.push(item);
+        if (item !== undefined) walk(segments, next, item, out);
       }
       return;
     case 'wildcard':
-      if (Array.isArray(value)) out.push(...(value as unknown[]));
-      else if (isRecord(value)) out.push(...Object.values(value));
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index += 1) walk(segments, next, value[index] as unknown, out);
+      } else if (isRecord(value)) {
+        for (const item of Object.values(value)) walk(segments, next, item, out);
+      }
       return;
     case 'descend':
-      descend(segment.key, value, out);
+      descend(segment.key, value, (found) => walk(segments, next, found, out));
       return;
   }
 }
 
-function descend(key: string, value: unknown, out: unknown[]): void {
+function descend(key: string, value: unknown, visit: (found: unknown) => void): void {
   if (Array.isArray(value)) {
-    for (const item of value as unknown[]) descend(key, item, out);
+    for (const item of value as unknown[]) descend(key, item, visit);
   } else if (isRecord(value)) {
-    if (Object.hasOwn(value, key)) out.push(value[key]);
-    for (const item of Object.values(value)) descend(key, item, out);
+    if (Object.hasOwn(value, key)) visit(value[key]);
+    for (const item of Object.values(value)) descend(key, item, visit);
   }
 }
 

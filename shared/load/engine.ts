@@ -159,12 +159,13 @@ function closedLoop(
   return new Promise((resolve) => {
     let running = limiter.slots;
     const loop = (): void => {
-      if (performance.now() >= end || signal.aborted) {
+      // One clock read per request: the moment that decides whether to send is the send time.
+      const sentAt = performance.now();
+      if (sentAt >= end || signal.aborted) {
         running -= 1;
         if (running === 0) resolve();
         return;
       }
-      const sentAt = performance.now();
       measurement.arrivals.scheduled += 1;
       measurement.arrivals.launched += 1;
       send((endAt, errorKind) => {
@@ -208,13 +209,9 @@ function conversationLauncher(
   const connector = new HttpConnector(slice.connector ?? DEFAULT_CONNECTOR, dispatcher);
   const conversations = slice.think ? options.conversations : options.conversations.map(withoutThinkTime);
   const pick = conversationPicker(conversations, slice.weights);
-  const record = (turn: TurnRecord, conversation: string): void => {
-    const errorKind = turn.status === 'error' ? (turn.error?.kind ?? 'protocol') : turn.status === 'failed' ? 'assertion' : undefined;
-    if (errorKind === 'assertion') measurement.assertionFailures += 1;
-    const firstToken = turn.streamed ? turn.firstByteAt - turn.sentAt : undefined;
-    measurement.record(conversation, turn.turn, turn.endAt - turn.intendedAt, turn.endAt - turn.sentAt, errorKind, firstToken, turn.endAt);
-    onRecorded(errorKind);
-  };
+  // Built once, not per simulated user: the callbacks every session of a conversation shares.
+  const acquire = limiter.acquireNow.bind(limiter);
+  const recorders = new Map(conversations.map((conversation) => [conversation, turnRecorder(conversation.name, measurement, onRecorded)] as const));
   return {
     limiter,
     send: (done) => done(performance.now(), 'protocol'),
@@ -223,11 +220,22 @@ function conversationLauncher(
       measurement.sessions.started += 1;
       const result = await runSession(conversation, {
         connector, target: options.target, userIndex: index, conversationId: `${options.runId}-${index}`, arrivedAt: intendedAt,
-        acquire: () => limiter.acquire(), stopped, onTurn: (turn) => record(turn, conversation.name),
+        acquire, stopped, onTurn: recorders.get(conversation) ?? turnRecorder(conversation.name, measurement, onRecorded),
       });
       const key = result.status === 'passed' ? 'passed' : result.status === 'failed' ? 'failed' : 'errored';
       measurement.sessions[key] += 1;
     },
+  };
+}
+
+/** Records each turn of one conversation into its (conversation, turn) series. */
+function turnRecorder(conversation: string, measurement: LoadMeasurement, onRecorded: (errorKind: string | undefined) => void): (turn: TurnRecord) => void {
+  return (turn) => {
+    const errorKind = turn.status === 'error' ? (turn.error?.kind ?? 'protocol') : turn.status === 'failed' ? 'assertion' : undefined;
+    if (errorKind === 'assertion') measurement.assertionFailures += 1;
+    const firstToken = turn.streamed ? turn.firstByteAt - turn.sentAt : undefined;
+    measurement.record(conversation, turn.turn, turn.endAt - turn.intendedAt, turn.endAt - turn.sentAt, errorKind, firstToken, turn.endAt);
+    onRecorded(errorKind);
   };
 }
 

@@ -21,8 +21,12 @@ export function newLatencyHistogram(): hdr.Histogram {
 
 /** Records a latency given in milliseconds (fractional allowed). Negative values count as 0. */
 export function recordMs(histogram: hdr.Histogram, ms: number): void {
-  const us = Math.min(HIGHEST_TRACKABLE_US, Math.max(0, Math.round(ms * 1000)));
-  histogram.recordValue(us);
+  histogram.recordValue(toRecordedUs(ms));
+}
+
+/** The integer microseconds a latency in ms is recorded as: rounded, clamped to [0, one hour]. */
+export function toRecordedUs(ms: number): number {
+  return Math.min(HIGHEST_TRACKABLE_US, Math.max(0, Math.round(ms * 1000)));
 }
 
 /** Encodes a histogram as compressed base64 (HdrHistogram's V2 format): a few KB whatever the sample count. */

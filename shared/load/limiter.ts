@@ -17,11 +17,23 @@ export class SlotLimiter {
 
   /** Resolves with a release function once a slot is free. */
   acquire(): Promise<() => void> {
-    if (this.#free > 0) {
-      this.#free -= 1;
-      return Promise.resolve(this.#releaser());
-    }
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    const free = this.tryAcquire();
+    return free ? Promise.resolve(free) : new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /**
+   * The release function of a free slot at once, without a promise, or a promise of one when every
+   * slot is taken. Under load most sends find a free slot: this saves a turn of the microtask queue.
+   */
+  acquireNow(): (() => void) | Promise<() => void> {
+    return this.tryAcquire() ?? new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Takes a free slot and returns its release function, or undefined when every slot is taken (waiters come first). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#free <= 0) return undefined;
+    this.#free -= 1;
+    return this.#releaser();
   }
 
   #releaser(): () => void {

@@ -1,10 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Histogram } from 'hdr-histogram-js';
-import { decodeHistogram, encodeHistogram, mergeInto, newLatencyHistogram, recordMs } from './histograms';
+import { BufferedHistogram } from './buffered-histogram';
+import { decodeHistogram, encodeHistogram, mergeInto, newLatencyHistogram } from './histograms';
 import type { LoadWorkerResult } from './result-schema';
 import { Timeline } from './timeline';
 
-/** Latencies of one (conversation, turn): response time from intended start, and service time from send. */
+/**
+ * Latencies of one (conversation, turn): response time from intended start, and service time from send.
+ * The histograms hold every value recorded so far (buffered values are folded in when they are read).
+ */
 export interface Series {
   readonly conversation: string;
   /** 1-based turn number; raw mode uses conversation `raw`, turn 1. */
@@ -29,12 +33,46 @@ export interface ArrivalCounts {
   dropped: number;
 }
 
+/** A series that records through {@link BufferedHistogram}s: one typed-array write per value. */
+class RecordingSeries implements Series {
+  requests = 0;
+  errors = 0;
+  readonly #response = new BufferedHistogram();
+  readonly #service = new BufferedHistogram();
+  readonly #firstToken = new BufferedHistogram();
+
+  constructor(
+    readonly conversation: string,
+    readonly turn: number,
+  ) {}
+
+  get response(): Histogram {
+    return this.#response.histogram;
+  }
+
+  get service(): Histogram {
+    return this.#service.histogram;
+  }
+
+  get firstToken(): Histogram {
+    return this.#firstToken.histogram;
+  }
+
+  record(responseMs: number, serviceMs: number, firstTokenMs: number | undefined): void {
+    this.#response.recordMs(responseMs);
+    this.#service.recordMs(serviceMs);
+    if (firstTokenMs !== undefined) this.#firstToken.recordMs(firstTokenMs);
+  }
+}
+
 /**
  * Everything one load run (or one worker) measured, mutable while the run goes on. Encodes to a
  * {@link LoadWorkerResult} and merges exactly: histogram counts add up, nothing is averaged.
  */
 export class LoadMeasurement {
   readonly series = new Map<string, Series>();
+  /** The same series by conversation, then turn: no key string built per recorded request. */
+  readonly #byConversation = new Map<string, Array<RecordingSeries | undefined>>();
   readonly arrivals: ArrivalCounts = { scheduled: 0, launched: 0, late: 0, dropped: 0 };
   readonly sessions = { started: 0, passed: 0, failed: 0, errored: 0 };
   readonly errorKinds: Record<string, number> = {};
@@ -51,11 +89,20 @@ export class LoadMeasurement {
 
   /** The series of a (conversation, turn), created on first use. */
   seriesFor(conversation: string, turn: number): Series {
-    const key = `${conversation}\u0000${turn}`;
-    let found = this.series.get(key);
+    return this.#recordingSeries(conversation, turn);
+  }
+
+  #recordingSeries(conversation: string, turn: number): RecordingSeries {
+    let turns = this.#byConversation.get(conversation);
+    if (!turns) {
+      turns = [];
+      this.#byConversation.set(conversation, turns);
+    }
+    let found = turns[turn];
     if (!found) {
-      found = { conversation, turn, response: newLatencyHistogram(), service: newLatencyHistogram(), firstToken: newLatencyHistogram(), requests: 0, errors: 0 };
-      this.series.set(key, found);
+      found = new RecordingSeries(conversation, turn);
+      turns[turn] = found;
+      this.series.set(`${conversation}\u0000${turn}`, found);
     }
     return found;
   }
@@ -71,12 +118,10 @@ export class LoadMeasurement {
    * (`performance.now()` when it completed; now by default); `errorKind` marks it failed.
    */
   record(conversation: string, turn: number, responseMs: number, serviceMs: number, errorKind?: string, firstTokenMs?: number, endAt?: number): void {
-    const series = this.seriesFor(conversation, turn);
+    const series = this.#recordingSeries(conversation, turn);
     series.requests += 1;
     this.timeline.count(endAt ?? performance.now(), errorKind !== undefined);
-    recordMs(series.response, responseMs);
-    recordMs(series.service, serviceMs);
-    if (firstTokenMs !== undefined) recordMs(series.firstToken, firstTokenMs);
+    series.record(responseMs, serviceMs, firstTokenMs);
     if (errorKind !== undefined) {
       series.errors += 1;
       this.errorKinds[errorKind] = (this.errorKinds[errorKind] ?? 0) + 1;

@@ -33,3 +33,28 @@ describe('compileJsonPath', () => {
     expect(() => compileJsonPath('$.a[1')).toThrow(/missing \]/);
   });
 });
+
+describe('compileJsonPath order', () => {
+  it('lists nested wildcard and recursive-descent matches in the order a segment-by-segment walk gives', () => {
+    // Prepare: ids at several depths, in arrays and objects, one nested inside another match.
+    const document = { a: [{ id: 1, b: { id: 2 } }, { id: 3 }], c: { id: { id: 4 } }, d: [[{ id: 5 }], { e: [{ id: 6 }] }] };
+    // Act
+    const descended = compileJsonPath('$..id').select(document);
+    const wildcards = compileJsonPath('$.d[*][*]').select(document);
+    const afterDescent = compileJsonPath('$..b.id').select(document);
+    // Assert: a match's own value comes before the matches inside it, siblings in key order.
+    expect(descended).toEqual([1, 2, 3, { id: 4 }, 4, 5, 6]);
+    expect(wildcards).toEqual([{ id: 5 }, [{ id: 6 }]]);
+    expect(afterDescent).toEqual([2]);
+  });
+
+  it('gives a fresh array per selection, so callers may keep or change what they got', () => {
+    // Prepare
+    const path = compileJsonPath('$.messages[*].text');
+    // Act
+    const first = path.select(reply);
+    first.push('changed');
+    // Assert
+    expect(path.select(reply)).toEqual(['Hi', 'Bye']);
+  });
+});

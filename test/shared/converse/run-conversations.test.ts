@@ -40,6 +40,31 @@ describe('runConversations', () => {
     expect((first?.body as { conversationId: string }).conversationId).toBe((second?.body as { conversationId: string }).conversationId);
   });
 
+  it('captures the same way for every simulated user, global patterns included, and reads replies sent in pieces', async () => {
+    // Prepare: a bot whose JSON reply arrives in three writes, naming a per-conversation order.
+    server = await startServer((request, response) => {
+      const id = (request.body as { conversationId: string }).conversationId.slice(-1);
+      const text = (request.body as { text: string }).text;
+      const body = JSON.stringify({ messages: [{ text: text === 'hi' ? `Your order Q-${id} is ready` : `Tracking ${text}` }] });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(body.slice(0, 5));
+      setTimeout(() => {
+        response.write(body.slice(5, 20));
+        setTimeout(() => response.end(body.slice(20)), 5);
+      }, 5);
+    });
+    const convo = conversation('order', [
+      { say: 'hi', capture: [{ name: 'orderId', from: 'regex', expression: 'order (Q-\\d)', flags: 'g' }] },
+      { say: 'track {{orderId}}', expect: [{ kind: 'regex', patterns: ['Tracking track Q-\\d'], mode: 'all', flags: 'g' }] },
+    ]);
+    // Act: the same turn objects (compiled once) run for three users, one after another.
+    const report = await runConversations([convo, convo, convo], { target: server.url, concurrency: 1 });
+    // Assert
+    expect(report).toMatchObject({ passed: 3, failed: 0 });
+    expect(report.conversations.map((convo) => convo.turns[1]?.user)).toEqual(['track Q-0', 'track Q-1', 'track Q-2']);
+    expect(report.conversations.map((convo) => convo.turns[0]?.bot)).toEqual(['Your order Q-0 is ready', 'Your order Q-1 is ready', 'Your order Q-2 is ready']);
+  });
+
   it('fails at the first failing assertion with expected and actual, and runs no later turn', async () => {
     server = await startServer(botReplying(() => [{ text: 'I do not know' }]));
     const convo = conversation('refund', [
