@@ -29,8 +29,10 @@ export interface FanOutStatesProps {
 /**
  * The states between the load phase's plan step and its `Done?` choice:
  * `<Name> Fan Out?` (a plan present?) → `<Name> Workers` (Map: one worker Lambda per slice, all at once,
- * each returning the S3 key of its result) → `<Name> Merge` (reads and merges them exactly) → Done?.
- * Without a plan (phase skipped, or run by the plan step itself) the choice goes straight to Done?.
+ * each returning the S3 key of its result) → `<Name> Merge` (reads and merges them exactly) →
+ * `<Name> Next Step?`: in stress mode, while a rate held, the merge plans the next rate and this choice
+ * sends it back to the Map state; otherwise on to Done?. Without a plan (phase skipped) the first
+ * choice goes straight to Done?. The loop is bounded: the rates end at `load.stress.maxRate`.
  */
 export function loadFanOutStates(scope: Construct, props: FanOutStatesProps): State {
   const { name, functions, failed, done, serviceRetry } = props;
@@ -70,7 +72,9 @@ export function loadFanOutStates(scope: Construct, props: FanOutStatesProps): St
   merge.addRetry(serviceRetry);
   merge.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
   workers.next(merge);
-  merge.next(done);
+  merge.next(new Choice(scope, `${name} Next Step?`)
+    .when(Condition.isPresent(LOAD_PLAN_PATH), workers)
+    .otherwise(done));
 
   return new Choice(scope, `${name} Fan Out?`)
     .when(Condition.isPresent(LOAD_PLAN_PATH), workers)

@@ -5,6 +5,7 @@ import { planLoadSlices } from '../load/distributed';
 import { assertReachable } from '../load/reachability';
 import { loadSourcesOf } from '../pipeline/phases/load';
 import { loadResultKey } from './load-results';
+import { DEFAULT_STRESS_CHECK, stressItems, type StressProgress } from './load-stress-steps';
 import { MAX_MAP_WORKERS, type LoadPlan, type PlannedExecution } from './load-plan-schema';
 import { parseExecution } from './execution';
 import { phaseEventSchema, runPhaseStep, type PhaseRuntime, type PhaseStep, type PhaseStepSpec } from './phase-step';
@@ -18,18 +19,17 @@ export type { LoadPlan, PlannedExecution };
 export const MAX_LOAD_PLAN_BYTES = 200_000;
 
 /**
- * The first state of the load phase in AWS. With a `load` section in plain (not stress) mode it
- * validates the conversations, checks the target answers (EnvironmentError otherwise, before any
- * worker starts), splits the arrivals into `load.workers` slices (`planLoadSlices`; default 1, at most
- * {@link MAX_MAP_WORKERS}) and
- * returns the document with `loadPlan` for the Map state; the phase's clock starts here, so its
- * duration covers plan, workers and merge. Without a load section (skipped) or in stress mode (its
- * steps run one after another, each judged before the next) it runs the phase in this Lambda, as
- * the single-Lambda phase did, and the state machine skips the Map state.
+ * The first state of the load phase in AWS. With a `load` section it validates the conversations,
+ * checks the target answers (EnvironmentError otherwise, before any worker starts), splits the
+ * arrivals into `load.workers` slices (`planLoadSlices`; default 1, at most {@link MAX_MAP_WORKERS})
+ * and returns the document with `loadPlan` for the Map state; the phase's clock starts here, so its
+ * duration covers plan, workers and merge. In stress mode the plan is the first rate's, and the merge
+ * step plans each next rate while the last one held (see load-stress-steps.ts). Without a load section
+ * (skipped) it runs the phase in this Lambda and the state machine skips the Map state.
  */
 export async function planLoadStep(phase: PhaseStepSpec, event: unknown, runtime: PhaseRuntime): Promise<PhaseStep> {
   const config = runtime.config.load;
-  if (!config || config.stress) return runPhaseStep(phase, event, runtime);
+  if (!config) return runPhaseStep(phase, event, runtime);
   const parsedEvent = phaseEventSchema.safeParse(event);
   if (!parsedEvent.success) throw new ConfigError(issuesToProblems(parsedEvent.error.issues, { prefix: ['event'] }));
   const execution = parseExecution(parsedEvent.data.execution);
@@ -39,11 +39,19 @@ export async function planLoadStep(phase: PhaseStepSpec, event: unknown, runtime
   const sources = loadSourcesOf({ config: runtime.config, baseDir: runtime.baseDir }, config);
   const prepared = await prepareLoadCheck(config, sources);
   await assertReachable(sources.target);
-  const abortOn = prepared.abortAfterMs === undefined || prepared.checks.length === 0 ? undefined : { checks: prepared.checks, windowMs: prepared.abortAfterMs };
-  const slices = planLoadSlices({ ...prepared.profile, ...(abortOn ? { abortOn } : {}) }, config.workers);
+  // Stress mode with no threshold stops once errors climb, as a local stress run does.
+  const checks = config.stress && prepared.checks.length === 0 ? [DEFAULT_STRESS_CHECK] : prepared.checks;
+  const abortOn = prepared.abortAfterMs === undefined || checks.length === 0 ? undefined : { checks, windowMs: prepared.abortAfterMs };
+  const stress: StressProgress | undefined = config.stress
+    ? { startRate: config.stress.startRate, step: config.stress.step, stepDurationMs: config.stress.stepDuration, maxRate: config.stress.maxRate, index: 0, done: [] }
+    : undefined;
+  if (stress && stress.startRate > stress.maxRate) throw new ConfigError([{ path: 'load.stress', message: 'stress mode would run no step: startRate must not exceed maxRate' }]);
+  const profile = stress ? { ...prepared.profile, phases: [{ durationMs: stress.stepDurationMs, arrivalRate: stress.startRate }] } : prepared.profile;
+  const slices = planLoadSlices({ ...profile, ...(abortOn ? { abortOn } : {}) }, config.workers);
   const loadPlan: LoadPlan = {
-    runId: execution.runId, target: sources.target, mode: 'conversations', checks: prepared.checks, convos: [...prepared.conversations],
-    items: slices.map((slice) => ({ slice, resultKey: loadResultKey(execution.runId, slice.workerIndex) })),
+    runId: execution.runId, target: sources.target, mode: 'conversations', checks, convos: [...prepared.conversations],
+    items: stress ? stressItems(execution.runId, stress, slices) : slices.map((slice) => ({ slice, resultKey: loadResultKey(execution.runId, slice.workerIndex) })),
+    ...(stress ? { stress } : {}),
   };
   const { step: _step, ...rest } = execution;
   const planned: PlannedExecution = { ...rest, clock: { phase: phase.name, startedAt: (runtime.now ?? Date.now)(), polls: 1 }, loadPlan };

@@ -4,6 +4,7 @@ import { loadSliceSchema } from '../load/slice-schema';
 import { thresholdCheckSchema } from '../load/threshold-schema';
 import type { Execution } from './execution';
 import { loadWorkerReportSchema } from './load-results';
+import { stressProgressSchema } from './load-stress-steps';
 
 /**
  * The most worker Lambdas one load phase fans out over: an Inline Map state runs at most 40 iterations
@@ -25,6 +26,8 @@ export const loadPlanSchema = z.object({
   checks: z.array(thresholdCheckSchema),
   convos: z.array(conversationSchema),
   items: z.array(z.object({ slice: loadSliceSchema, resultKey: z.string().min(1) })).min(1),
+  /** Stress mode: the steps judged so far and the one the Map state runs now (see load-stress-steps.ts). */
+  stress: stressProgressSchema.optional(),
   /** Set by the Map state (its ResultPath): one report per worker. */
   results: z.array(loadWorkerReportSchema).optional(),
 });

@@ -53,7 +53,8 @@ export async function runStress(plan: StressPlan, options: Omit<LoadTestOptions,
   return { capacity, steps };
 }
 
-function breachOf(result: ThresholdResult, report: LoadReport): NonNullable<StressReport['breach']> {
+/** What broke a step: the first failed check, its scope and figures, and the turn with the highest p95. */
+export function breachOf(result: ThresholdResult, report: LoadReport): NonNullable<StressReport['breach']> {
   const turns = report.conversations.flatMap((conversation) => conversation.turns.map((turn) => ({ label: `${conversation.name} / turn ${turn.turn}`, p95: turn.latency.p95 })));
   const slowest = turns.sort((a, b) => b.p95 - a.p95)[0];
   return { check: result.check, scope: result.scope, actual: result.actual, limit: result.limit, ...(slowest ? { slowestTurn: slowest.label } : {}) };

@@ -110,7 +110,7 @@ async function runInStepFunctions(script: Script, { config, baseDir, outDir, wor
     if (!row) throw new Error(`unknown function ${name}`);
     return (await runPhaseStep(row, payload, runtime)).execution;
   });
-  return { calls, trace, notified, merged, settled };
+  return { calls, trace, notified, merged, settled, bucket };
 }
 
 /** What the state machine did, read from the calls and the finish result, in the runner's terms. */
@@ -171,6 +171,47 @@ describe('the load phase fanned out over worker Lambdas', () => {
       expect(server.received).toHaveLength(40);
     } finally {
       await server.close();
+    }
+  });
+
+  it('finds the same capacity in stress mode: a local ramp, and in AWS the Map state run again for each rate until one breaks', async () => {
+    // Prepare: a bot that answers its first 10 requests and fails every later one, fresh for each run;
+    // rates 5, 10, 15, 20 arrivals/s for 1 s each: 5 requests pass, the second step's last 5 fail.
+    const bot = async () => {
+      let answered = 0;
+      return startServer((_request, response) => {
+        answered += 1;
+        response.statusCode = answered <= 10 ? 200 : 500;
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ messages: [{ text: 'Hello' }] }));
+      });
+    };
+    const baseDir = await writeTree({ 'convos/hello.yaml': ['name: hello', 'turns:', '  - user: hi', ''].join('\n') });
+    const setupFor = (target: string): Setup => ({
+      config: parseConfig({ ...awsConfigInput(), load: { target, convos: ['convos/*.yaml'], workers: 2, phases: [{ duration: '1s', arrivalRate: 1 }], maxEventLoopLag: '2s', stress: { startRate: 5, step: 5, stepDuration: '1s', maxRate: 20 } } } as never),
+      baseDir, outDir: `${baseDir}/report`,
+    });
+    const [localBot, awsBot] = [await bot(), await bot()];
+    try {
+      // Act
+      const local = await runLocally({ load: ['real'] }, setupFor(localBot.url));
+      const aws = await runInStepFunctions({ load: ['real'] }, setupFor(awsBot.url));
+
+      // Assert: two steps each way; in AWS the Map state ran twice, each step's results under its own keys.
+      const localLoad = local.phases.find((phase) => phase.name === 'load');
+      expect(localLoad).toMatchObject({ status: 'passed', figures: { capacity: 5 }, summary: expect.stringMatching(/^capacity 5 arrivals\/s; broke at 10\/s on errorRate < 1%/) as unknown });
+      expect(aws.merged?.results.load).toMatchObject({ status: 'passed', figures: { capacity: 5 }, summary: localLoad?.summary });
+      expect(aws.trace.visited.filter((state) => state === 'Load Workers')).toHaveLength(2);
+      expect(aws.trace.visited.filter((state) => state === 'Load Next Step?')).toHaveLength(2);
+      expect([...aws.bucket.keys()].sort()).toEqual([
+        'load-results/run-1/step-00/worker-00.json', 'load-results/run-1/step-00/worker-01.json',
+        'load-results/run-1/step-01/worker-00.json', 'load-results/run-1/step-01/worker-01.json',
+      ]);
+      expect(localBot.received).toHaveLength(15);
+      expect(awsBot.received).toHaveLength(15);
+    } finally {
+      await localBot.close();
+      await awsBot.close();
     }
   });
 

@@ -62,6 +62,27 @@ describe('planLoadStep', () => {
     expect(server.received).toHaveLength(0);
   });
 
+  it('plans the first stress rate on every worker, with per-step result keys and errorRate < 1% when no threshold is set', async () => {
+    const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], workers: 2, phases: [{ duration: '1s', arrivalRate: 1 }], stress: { startRate: 50, step: 25, stepDuration: '30s', maxRate: 200 } });
+
+    const { loadPlan } = (await planLoadStep(phase, event, runtime)).execution as PlannedExecution;
+
+    expect(loadPlan.stress).toEqual({ startRate: 50, step: 25, stepDurationMs: 30_000, maxRate: 200, index: 0, done: [] });
+    expect(loadPlan.checks).toEqual([{ metric: 'errorRate', operator: '<', limit: 0.01, source: 'errorRate < 1%', scope: {} }]);
+    expect(loadPlan.items.map((item) => [item.slice.workerIndex, item.slice.phases, item.resultKey])).toEqual([
+      [0, [{ durationMs: 30_000, arrivalRate: 50 }], 'load-results/run-7/step-00/worker-00.json'],
+      [1, [{ durationMs: 30_000, arrivalRate: 50 }], 'load-results/run-7/step-00/worker-01.json'],
+    ]);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('refuses a stress ramp that starts above its maximum, before any traffic', async () => {
+    const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 1 }], stress: { startRate: 300, step: 25, stepDuration: '30s', maxRate: 200 } });
+
+    await expect(planLoadStep(phase, event, runtime)).rejects.toThrow(/load\.stress: stress mode would run no step: startRate must not exceed maxRate/);
+    expect(server.received).toHaveLength(0);
+  });
+
   it('plans one worker when load.workers is not set', async () => {
     const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 5 }] });
 
