@@ -7,7 +7,7 @@ import type { MaskPlan, MaskUnit } from './plan';
 import { buildUniqueMaps, existingUniqueMaps, needsUniqueMaps } from './unique-maps';
 
 /** Tables PostgreSQL estimates above this many rows are masked in key-range batches of this size. */
-export const DEFAULT_BATCH_ROWS = 5_000_000;
+export const DEFAULT_BATCH_ROWS = 2_000_000;
 
 /**
  * The column a unit can be batched by: one table, no masked foreign key (its keys would stay dropped

@@ -89,7 +89,7 @@ export const rulesSchema = z
      * Tables PostgreSQL estimates above this many rows are masked by UPDATE in key-range batches of this
      * size (primary key order), each committed with its range, so a run can stop between batches and
      * resume (a Lambda has 15 minutes). Needs a one-column primary key that is not masked, and no masked
-     * foreign key; other tables are masked whole. Default 5,000,000. Not applied under `mode: rewrite`.
+     * foreign key; other tables are masked whole. Default 2,000,000 (a batch of a wide table takes a few minutes, well inside a Lambda's 15 once its 10-minute budget is spent). Not applied under `mode: rewrite`.
      */
     batchRows: z.number().int().positive().optional(),
     tables: z.record(qualifiedTableName, tableRuleSchema),
