@@ -12,7 +12,6 @@ import type { PhaseDefinition } from '../../shared/pipeline/phase';
 import { readEnv } from './env';
 import { powertoolsRunLog } from './log';
 import { lazyPhaseRecordStore } from './phase-record-store';
-import { awsPhaseRuntime } from './phase-runtime';
 
 /** Builds the runtime on the first call; injected by tests. */
 export type RuntimeFactory = (log: RunLog) => Promise<PhaseRuntime>;
@@ -32,9 +31,13 @@ export function lazyRuntime(factory: RuntimeFactory, log: RunLog): () => Promise
 /** The phase's `timeoutMs` from the phase table, set by the CDK construct (the handler does not import the whole table). */
 const phaseTimeoutEnv = z.object({ PHASE_TIMEOUT_MS: z.coerce.number().int().positive() });
 
-/** Options of {@link createPhaseHandler}; tests inject all three. */
+/** Options of {@link createPhaseHandler}; tests inject all of them. */
 export interface PhaseHandlerOptions {
-  readonly factory?: RuntimeFactory;
+  /**
+   * What the phase runs with: `awsPhaseRuntime` for the database phases, `awsChecksRuntime` for the
+   * others. Required, so that a handler bundles only the clients its phase uses.
+   */
+  readonly factory: RuntimeFactory;
   readonly env?: NodeJS.ProcessEnv;
   readonly write?: (text: string) => void;
   /** How one call runs: the phase table's `runPhaseStep` unless the phase has its own states (the load fan-out). */
@@ -52,9 +55,9 @@ export interface PhaseHandlerOptions {
  * A handler imports only its own phase's function, not the whole table, so its bundle carries only
  * what that phase needs; a test proves each handler's function is the table's.
  */
-export function createPhaseHandler(phase: Pick<PhaseDefinition, 'name' | 'run'>, options: PhaseHandlerOptions = {}) {
+export function createPhaseHandler(phase: Pick<PhaseDefinition, 'name' | 'run'>, options: PhaseHandlerOptions) {
   const logger = new Logger({ serviceName: `rehearsal-${phase.name}` });
-  const runtime = lazyRuntime(options.factory ?? awsPhaseRuntime, powertoolsRunLog(logger));
+  const runtime = lazyRuntime(options.factory, powertoolsRunLog(logger));
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const records = options.records ?? lazyPhaseRecordStore(options.env ?? process.env);
   let timeoutMs: number | undefined;

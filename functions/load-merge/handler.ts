@@ -1,6 +1,7 @@
 import type { LoadResultStore } from '../../shared/aws/load-results';
 import { mergeLoadStep } from '../../shared/aws/load-merge-step';
 import type { PhaseOutcome } from '../../shared/pipeline/outcome';
+import { awsChecksRuntime } from '../common/checks-runtime';
 import { createPhaseHandler, type PhaseHandlerOptions } from '../common/phase-handler';
 import { lazyLoadResultStore } from '../common/load-results-store';
 
@@ -15,8 +16,8 @@ const mergeOnly = { name: 'load', run: async (): Promise<PhaseOutcome> => { thro
  * bucket, merges them exactly and returns the phase's result as the single-Lambda phase would
  * (see `mergeLoadStep`). Options are injected by tests.
  */
-export function createLoadMergeHandler(store: () => LoadResultStore = lazyLoadResultStore(), options: Omit<PhaseHandlerOptions, 'step'> = {}) {
-  return createPhaseHandler(mergeOnly, { ...options, step: (phase, event, runtime) => mergeLoadStep(phase, event, runtime, store()) });
+export function createLoadMergeHandler(store: () => LoadResultStore = lazyLoadResultStore(), options: Partial<Omit<PhaseHandlerOptions, 'step'>> = {}) {
+  return createPhaseHandler(mergeOnly, { factory: awsChecksRuntime('LoadMerge'), ...options, step: (phase, event, runtime) => mergeLoadStep(phase, event, runtime, store()) });
 }
 
 export const handler = createLoadMergeHandler();

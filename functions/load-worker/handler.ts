@@ -2,9 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { findSliceResult, type LoadResultStore, type LoadWorkerReport } from '../../shared/aws/load-results';
+import { claimSlice, failedSliceResult } from '../../shared/aws/load-claims';
+import type { LoadResultStore, LoadWorkerReport } from '../../shared/aws/load-results';
 import { issuesToProblems } from '../../shared/config/problems';
-import { ConfigError } from '../../shared/errors';
+import { ConfigError, describeError } from '../../shared/errors';
 import type { LoadWorkerResult } from '../../shared/load/result-schema';
 import { loadWorkerEventSchema, runLoadWorker, type LoadWorkerEventInput } from '../../shared/load/worker-event';
 import { lazyLoadResultStore } from '../common/load-results-store';
@@ -16,6 +17,22 @@ export type { LoadWorkerEventInput, LoadWorkerResult };
 export const loadWorkerItemSchema = loadWorkerEventSchema.extend({ resultKey: z.string().min(1).optional() });
 
 const logger = new Logger({ serviceName: 'rehearsal-load-worker' });
+
+/** What the worker reads of Lambda's context: its request id, and its remaining time (the claim's deadline). */
+export interface InvocationContext {
+  readonly awsRequestId?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+/** Injected by tests: the clock, the wait between looks at a slice claimed elsewhere, and its interval. */
+export interface LoadWorkerOptions {
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly pollMs?: number;
+}
+
+/** An invocation's length when Lambda does not say (run outside Lambda): the worker function's timeout. */
+const DEFAULT_INVOCATION_MS = 15 * 60_000;
 
 /**
  * One worker of a fanned-out load run, invoked by the Step Functions Map state (one item per slice).
@@ -29,27 +46,45 @@ const logger = new Logger({ serviceName: 'rehearsal-load-worker' });
  * results bucket under that key, which can exceed Step Functions' 256 KB payload limit, and
  * `{ workerIndex, resultKey }` is returned. Idempotent per (run, slice): when that key already holds
  * this slice's result (an invocation retried after the write), it is returned as it is and no traffic
- * is sent. Without `resultKey`, the result itself (`loadWorkerResultSchema`):
+ * is sent; before sending, the invocation claims the slice (`claimSlice`: an S3 conditional put), so a
+ * concurrent invocation waits for the result instead, and one after a claimant that died mid-traffic
+ * stores the slice as invalid with the reason (the merge reports it) instead of sending it again.
+ * Without `resultKey`, the result itself (`loadWorkerResultSchema`):
  * counters and per-(conversation, turn) encoded HdrHistograms, merged exactly by `mergeLoadResults`.
  * A malformed event throws `ConfigError` (not worth retrying); the Lambda timeout must exceed the
  * slice's total duration plus its request timeout.
  */
-export function createLoadWorker(store: () => LoadResultStore = lazyLoadResultStore()): (event: unknown) => Promise<LoadWorkerResult | LoadWorkerReport> {
-  return async (event) => {
+export function createLoadWorker(
+  store: () => LoadResultStore = lazyLoadResultStore(),
+  options: LoadWorkerOptions = {},
+): (event: unknown, context?: InvocationContext) => Promise<LoadWorkerResult | LoadWorkerReport> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return async (event, context) => {
     const parsed = loadWorkerItemSchema.safeParse(event);
     if (!parsed.success) throw new ConfigError(issuesToProblems(parsed.error.issues, { prefix: ['event'] }));
     const { runId, target, slice, resultKey } = parsed.data;
     if (resultKey !== undefined) {
-      // A retried invocation (Step Functions or Lambda) whose slice already ran must not send its traffic again.
-      const earlier = await findSliceResult(store(), resultKey, slice);
-      if (earlier.result) {
-        logger.info('load slice already done: its result is stored, no traffic sent', { runId, workerIndex: slice.workerIndex, resultKey });
-        return { workerIndex: slice.workerIndex, resultKey };
-      }
-      if (earlier.stale !== undefined) logger.warn('load slice result replaced: the stored object is not this slice\'s', { runId, workerIndex: slice.workerIndex, reason: earlier.stale });
+      // Traffic only under this slice's claim: a retried or concurrent invocation never sends it twice.
+      const remainingMs = context?.getRemainingTimeInMillis?.() ?? DEFAULT_INVOCATION_MS;
+      const turn = await claimSlice(store(), {
+        runId, slice, resultKey, invocation: context?.awsRequestId ?? `local-${now()}`, deadline: now() + remainingMs, now, sleep,
+        ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      });
+      if (turn.action === 'done') logger.info('load slice already done: its result is stored, no traffic sent', { runId, workerIndex: slice.workerIndex, resultKey });
+      if (turn.action === 'lost') logger.error('load slice lost: an earlier invocation died mid-traffic; reported invalid, not sent again', { runId, workerIndex: slice.workerIndex, resultKey, reason: turn.reason });
+      if (turn.action !== 'run') return { workerIndex: slice.workerIndex, resultKey };
     }
     logger.info('load slice starting', { runId, target, workerIndex: slice.workerIndex, workerCount: slice.workerCount, mode: slice.mode });
-    const result = await runLoadWorker(parsed.data);
+    const startedAt = now();
+    let result: LoadWorkerResult;
+    try {
+      result = await runLoadWorker(parsed.data);
+    } catch (error) {
+      // The claim stays: a retry must not resend what may have been sent; it finds this failure instead.
+      if (resultKey !== undefined) await store().write(resultKey, failedSliceResult(slice, startedAt, `worker ${slice.workerIndex} of ${slice.workerCount} failed mid-run: ${describeError(error)}`));
+      throw error;
+    }
     logger.info('load slice done', {
       runId, workerIndex: slice.workerIndex, launched: result.arrivals.launched, late: result.arrivals.late,
       dropped: result.arrivals.dropped, maxLagMs: result.maxLagMs, invalid: result.invalid.length, aborted: result.aborted ?? 'no',

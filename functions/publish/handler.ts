@@ -10,6 +10,7 @@ import { cloudWatchResources } from '../../shared/metrics/cloudwatch-resources';
 import type { RunContext } from '../../shared/pipeline/context';
 import type { PhaseOutcome } from '../../shared/pipeline/outcome';
 import { createPublishPhase } from '../../shared/pipeline/phases/publish';
+import { awsChecksRuntime } from '../common/checks-runtime';
 import { createPhaseHandler } from '../common/phase-handler';
 import { baseEnvSchema, readEnv } from '../common/env';
 
@@ -71,4 +72,4 @@ export function createAwsPublish(options: { env?: NodeJS.ProcessEnv; clients?: t
 /** The `publish` phase with the Lambda's clients injected; a test proves its name and place are the table's. */
 export const phase = { name: 'publish', run: createAwsPublish() } as const;
 
-export const handler = createPhaseHandler(phase);
+export const handler = createPhaseHandler(phase, { factory: awsChecksRuntime('Publish') });

@@ -4,7 +4,8 @@ import middy from '@middy/core';
 import { createDatabaseClients } from '../../shared/aws/clients';
 import { awsDatabaseProvider } from '../../shared/aws/database-provider';
 import { reapExecution, type ReapResult, type ReaperDeps } from '../../shared/aws/reaper';
-import { awsDeployment, protectedResources } from '../../shared/aws/resources';
+import { awsDeployment, protectedResources, stagingIdentifier } from '../../shared/aws/resources';
+import { SwappedAwsProvider } from '../../shared/aws/swapped-provider';
 import { toEmfLines } from '../../shared/metrics/emf';
 import { awsControlRuntime } from '../common/control-runtime';
 import { powertoolsRunLog } from '../common/log';
@@ -18,21 +19,34 @@ function awsReaperDeps(env: NodeJS.ProcessEnv = process.env): ReaperDeps & { nam
   const { config } = control;
   const deployment = awsDeployment(config);
   const clients = createDatabaseClients(env['AWS_REGION'] ?? '', protectedResources(deployment));
-  if (deployment.staging.swap.mode !== 'dns') throw new TypeError('the reaper needs swap mode dns');
+  const database = awsDatabaseProvider(config, clients);
+  // Both AWS providers are swapped providers: they describe and rename for the rename swap too.
+  if (!(database instanceof SwappedAwsProvider)) throw new TypeError(`the reaper needs an AWS database provider (got ${database.kind})`);
+  const { swap } = deployment.staging;
   return {
-    database: awsDatabaseProvider(config, clients), clients, record: deployment.staging.swap,
+    database, clients,
+    swap: swap.mode === 'dns' ? { mode: 'dns', record: swap } : { mode: 'rename', stagingIdentifier: stagingIdentifier(deployment.staging) },
+    roles: deployment.staging.roles, roleSecrets: database.roleSecrets,
     candidatePrefix: deployment.staging.candidatePrefix, databaseName: deployment.staging.databaseName,
     lock: control.lock, startRun: control.startRun, lockForMs: control.lockForMs, log,
     dimensions: { Environment: config.environment, Bot: config.bot }, namespace: config.metrics.namespace,
   };
 }
 
-/** Settles staging for executions that timed out or were stopped before their Finish state. */
+/** What the reaper leaves itself after its last wait: releasing the lock, starting a queued run, writing metrics. */
+export const REAPER_MARGIN_MS = 45_000;
+
+/**
+ * Settles staging for executions that timed out or were stopped before their Finish state. Waits on a
+ * rollback (a rename takes minutes) only while the invocation has time left; past that it fails and
+ * Lambda's retry of the asynchronous invocation resumes from what RDS and Route 53 show.
+ */
 export function createReaperHandler(build: () => ReaperDeps & { namespace: string }, write: (text: string) => void = (text) => process.stdout.write(text)) {
   let deps: (ReaperDeps & { namespace: string }) | undefined;
-  return middy(async (event: unknown): Promise<ReapResult> => {
+  return middy(async (event: unknown, context: { getRemainingTimeInMillis?: () => number }): Promise<ReapResult> => {
     deps ??= build();
-    const result = await reapExecution(event, deps);
+    const remainingMs = context.getRemainingTimeInMillis?.();
+    const result = await reapExecution(event, remainingMs === undefined ? deps : { ...deps, waitBudgetMs: Math.max(0, remainingMs - REAPER_MARGIN_MS) });
     if (result.action === 'reaped') write(toEmfLines(result.metrics, deps.namespace));
     return result;
   }).use(injectLambdaContext(logger));

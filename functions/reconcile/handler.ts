@@ -1,6 +1,7 @@
 import type { AwsClientFactory } from '../../shared/parity/sources';
 import { guardedAwsClients, parityClientGuards } from '../../shared/parity/sources/aws-clients';
 import { createReconcilePhase } from '../../shared/pipeline/phases/reconcile';
+import { awsChecksRuntime } from '../common/checks-runtime';
 import { createPhaseHandler } from '../common/phase-handler';
 
 /** Created on the first call, once per container: the guards need the bundled config (production's side, production's databases). */
@@ -12,4 +13,4 @@ let clients: AwsClientFactory | undefined;
  */
 export const phase = { name: 'reconcile', run: createReconcilePhase((parity, config) => (clients ??= guardedAwsClients(parityClientGuards(parity, config)))) } as const;
 
-export const handler = createPhaseHandler(phase);
+export const handler = createPhaseHandler(phase, { factory: awsChecksRuntime('Reconcile') });

@@ -1,8 +1,8 @@
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import path from 'node:path';
-import { undiciDispatchersOnly, zodEnglishOnly } from './bundling-plugins';
+import { hdrHistogramJsOnly, lambdaCredentialChain, undiciDispatchersOnly, undiciUnusedPartsLeftOut, zodEnglishOnly } from './bundling-plugins';
 
-export { undiciDispatchersOnly, zodEnglishOnly };
+export { hdrHistogramJsOnly, lambdaCredentialChain, undiciDispatchersOnly, undiciUnusedPartsLeftOut, zodEnglishOnly };
 
 /**
  * How every function is bundled, in one place: the Lambda construct passes these to esbuild through
@@ -48,7 +48,7 @@ export const FUNCTION_ENTRIES = {
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 
 /** The esbuild plugins every bundle gets (aws-lambda-nodejs runs the esbuild CLI, which takes none: see rehearsal-function.ts). */
-export const BUNDLING_PLUGINS: readonly Plugin[] = [zodEnglishOnly, undiciDispatchersOnly(PROJECT_ROOT)];
+export const BUNDLING_PLUGINS: readonly Plugin[] = [zodEnglishOnly, undiciDispatchersOnly(PROJECT_ROOT), undiciUnusedPartsLeftOut, hdrHistogramJsOnly, lambdaCredentialChain(PROJECT_ROOT)];
 
 /**
  * The esbuild options of every bundle: {@link BUNDLING} plus `plugins` (default {@link BUNDLING_PLUGINS}),

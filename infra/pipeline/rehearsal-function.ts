@@ -7,7 +7,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { BASE_DIR_ENV, BUNDLED_CONFIG_FILE, BUNDLED_FILES_DIR } from '../../shared/aws/bundled-config';
+import { BASE_DIR_ENV, BUNDLED_FILES_DIR } from '../../shared/aws/bundled-config';
+import { bundledConfigFiles } from './bundled-config-files';
 import { BUNDLING, FUNCTION_ENTRIES, PROJECT_ROOT, type FunctionName } from './bundling';
 import type { StagedFiles } from './convo-bundle';
 
@@ -18,7 +19,10 @@ export interface RehearsalFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
-  /** The validated config as a JSON file, copied next to the handler (`rehearsal.config.json`). */
+  /**
+   * The validated config as a JSON file, copied next to the handler (`rehearsal.config.json`), with
+   * its YAML line map when one was written beside it (see `writeBundledConfig`).
+   */
   readonly configFile: string;
   /**
    * Files the config names (conversations, connector, CSV data; see `stageConvoFiles`), copied into the
@@ -75,13 +79,14 @@ export class RehearsalFunction extends Construct {
         sourceMap: BUNDLING.sourceMap,
         sourceMapMode: SourceMapMode.DEFAULT,
         externalModules: [...BUNDLING.externalModules],
+        mainFields: [...BUNDLING.mainFields],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
             // The esbuild CLI takes no plugins: rebuild the bundle in place with the same settings plus BUNDLING_PLUGINS.
             `node ${JSON.stringify(path.join(inputDir, 'node_modules', 'tsx', 'dist', 'cli.mjs'))} ${JSON.stringify(path.join(inputDir, 'infra', 'pipeline', 'rebundle.ts'))} ${JSON.stringify(path.join(inputDir, FUNCTION_ENTRIES[props.name]))} ${JSON.stringify(path.join(outputDir, 'index.js'))}`,
-            `cp ${JSON.stringify(configFile)} ${JSON.stringify(path.join(outputDir, BUNDLED_CONFIG_FILE))}`,
+            ...bundledConfigFiles(configFile).map(({ from, to }) => `cp ${JSON.stringify(from)} ${JSON.stringify(path.join(outputDir, to))}`),
             ...(props.files ? [`cp -R ${JSON.stringify(`${props.files.dir}/.`)} ${JSON.stringify(path.join(outputDir, BUNDLED_FILES_DIR))}`] : []),
           ],
         },

@@ -11,9 +11,6 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaFunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { stagingIdentifier, type AwsDeployment } from '../../shared/aws/resources';
 import type { Config } from '../../shared/config/schema';
 import { PHASE_TABLE } from '../../shared/pipeline/phase-table';
@@ -25,6 +22,7 @@ import { grantParityReads } from './parity-access';
 import { grantPhaseRecordWrites, grantPublish, REPORTS_BUCKET_ENV } from './publish-access';
 import { RehearsalFunction } from './rehearsal-function';
 import { stagePhaseFiles } from './convo-bundle-phases';
+import { writeBundledConfig } from './bundled-config-files';
 import { buildDefinition, stateNameOf } from './state-machine-definition';
 import { RehearsalTriggers } from './triggers';
 
@@ -38,7 +36,8 @@ export interface RehearsalPipelineProps {
    * bundled with the functions that read them (see `stagePhaseFiles`): the converse and load sections'
    * files (convos, connector, CSV data) with converse and load, the parity section's env and JSON files
    * with reconcile. Required when the config names any (synth fails with ConfigError otherwise, or when
-   * a file is missing).
+   * a file is missing). Its line map is bundled beside the config (see `writeBundledConfig`), so rule
+   * problems found in the Lambdas name `rehearsal.config.yaml:<line>`; without it they name the path only.
    */
   readonly configPath?: string;
   /** Where a failed refresh is announced. @default no notification (the failure metric is still recorded) */
@@ -79,7 +78,7 @@ export class RehearsalPipeline extends Construct {
     const stateMachineArn = Stack.of(this).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const runTimeout = Duration.hours(aws.runTimeoutHours);
     const logRetention = RETENTION[aws.logRetentionDays] ?? RetentionDays.ONE_MONTH;
-    const configFile = writeBundledConfig(config);
+    const configFile = writeBundledConfig(config, props.configPath);
     const phaseFiles = stagePhaseFiles(config, props.configPath);
 
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: aws.network.vpcId, availabilityZones: [...aws.network.availabilityZones], privateSubnetIds: [...aws.network.subnetIds] });
@@ -181,7 +180,9 @@ export class RehearsalPipeline extends Construct {
 
     // The failure path for runs that never reach Finish (run timeout, a person stopping the execution).
     // Its own role: a grant on the state machine in the phases' role would be a dependency cycle.
-    const reaper = new RehearsalFunction(this, 'Reaper', { name: 'Reaper', configFile, logRetention, timeout: Duration.minutes(5), environment: controlEnvironment }).function;
+    // A rename rollback waits on RDS renames (minutes each): the reaper waits while it has time, then Lambda's retry resumes it.
+    const reaperTimeout = Duration.minutes(deployment.staging.swap.mode === 'rename' ? 15 : 5);
+    const reaper = new RehearsalFunction(this, 'Reaper', { name: 'Reaper', configFile, logRetention, timeout: reaperTimeout, environment: controlEnvironment }).function;
     if (reaper.role) {
       reaper.role.addManagedPolicy(this.productionDeny);
       new DatabaseAccess(this, 'ReaperDatabaseAccess', reaper.role, deployment);
@@ -234,11 +235,4 @@ function loadTimeoutMs(): number {
   const row = PHASE_TABLE.find((phase) => phase.name === 'load');
   if (!row) throw new Error('the phase table has no load row');
   return row.timeoutMs;
-}
-
-/** Writes the validated config as JSON for bundling beside every handler; returns the file. */
-function writeBundledConfig(config: Config): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rehearsal-config-')), 'rehearsal.config.json');
-  writeFileSync(file, `${JSON.stringify(config)}\n`);
-  return file;
 }

@@ -2,7 +2,7 @@ import type { InputProblem } from '../errors';
 import { isUniqueColumn, type Catalog, type ColumnInfo, type ForeignKey, type TableInfo } from './catalog';
 import { JsonPathSyntaxError, parseJsonPath } from './json-path';
 import type { ColumnRule } from './rules-schema';
-import { ruleProblem, type RulesSource } from './rules-source';
+import { ruleProblem, type RulesSource } from './rule-problems';
 import { unfitReason } from './strategies';
 
 /** How one column is masked, and why it has that rule. */

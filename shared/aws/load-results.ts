@@ -14,6 +14,12 @@ export interface LoadResultStore {
   read(key: string): Promise<unknown>;
   /** Like {@link read}, but a missing object gives `undefined` instead of an error. */
   find(key: string): Promise<unknown>;
+  /**
+   * Stores `body` (JSON) under `key` only if no object is there (S3's conditional put, `If-None-Match: *`):
+   * true when this call created it, false when an object exists or another conditional write of the key
+   * is in flight. Optional so in-memory stores stay simple; a worker without it cannot claim its slice.
+   */
+  create?(key: string, body: unknown): Promise<boolean>;
 }
 
 /** What a worker Lambda returns to the Map state: which worker it was and where its result is. */
@@ -39,7 +45,23 @@ export function s3LoadResultStore(s3: S3Client, bucket: string): LoadResultStore
     },
     read: (key) => readObject(s3, bucket, key, false),
     find: (key) => readObject(s3, bucket, key, true),
+    async create(key, body) {
+      try {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(body), ContentType: 'application/json', IfNoneMatch: '*' }));
+        return true;
+      } catch (cause) {
+        if (isConditionLost(cause)) return false;
+        throw new EnvironmentError(`could not write s3://${bucket}/${key} (${(cause as Error).name})`, { cause });
+      }
+    },
   };
+}
+
+/** 412 PreconditionFailed: the object exists; 409 ConditionalRequestConflict: another conditional write of it is in flight. */
+function isConditionLost(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = error instanceof Error ? error.name : '';
+  return status === 412 || status === 409 || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict';
 }
 
 /**

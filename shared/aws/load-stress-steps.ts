@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadReportFromResults } from '../load/distributed';
 import type { LoadSlice } from '../load/slice-schema';
-import { breachOf, type StressReport, type StressStep } from '../load/stress';
+import { breachOf, type StressReport, type StressStep } from '../load/stress-report';
 import type { ThresholdCheck } from '../load/thresholds';
 import type { MetricsRecorder } from '../metrics/recorder';
 import { LOAD_RESULTS_PREFIX, readSliceResults, type LoadResultStore } from './load-results';

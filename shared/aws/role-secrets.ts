@@ -63,6 +63,28 @@ export class AwsRoleSecretStore implements RoleSecretStore {
     if (stages[versionId]?.includes(PENDING)) await this.#move(secretArn, { VersionStage: PENDING, RemoveFromVersionId: versionId });
   }
 
+  /**
+   * {@link restore} for a run whose state is lost (the reaper): the version's labels say how far it got.
+   * AWSCURRENT on it means promote made it current, and AWSPREVIOUS (which Secrets Manager moved onto
+   * the version it replaced) goes back to current; AWSPENDING on it is removed. Idempotent; a version
+   * that carries neither, or was never written, is left alone.
+   */
+  async restoreUnrecorded(secretArn: string, versionId: string): Promise<'restored' | 'pending-removed' | 'untouched'> {
+    const stages = await this.#stages(secretArn);
+    const labels = stages[versionId] ?? [];
+    const previous = holderOf(stages, PREVIOUS);
+    if (labels.includes(CURRENT) && previous !== undefined && previous !== versionId) {
+      await this.#move(secretArn, { VersionStage: CURRENT, MoveToVersionId: previous, RemoveFromVersionId: versionId });
+      if (labels.includes(PENDING)) await this.#move(secretArn, { VersionStage: PENDING, RemoveFromVersionId: versionId });
+      return 'restored';
+    }
+    if (labels.includes(PENDING)) {
+      await this.#move(secretArn, { VersionStage: PENDING, RemoveFromVersionId: versionId });
+      return 'pending-removed';
+    }
+    return 'untouched';
+  }
+
   async #stages(secretArn: string): Promise<Record<string, string[]>> {
     const described = await awsStep(`describing ${secretArn}`, () => this.secrets.send(new DescribeSecretCommand({ SecretId: secretArn })));
     return described.VersionIdsToStages ?? {};

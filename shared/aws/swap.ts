@@ -9,6 +9,12 @@ import { TAGS } from './resources';
 
 /** The tag on a promoted candidate naming the database it replaced, so a retried promote or a rollback still knows it. */
 export const REPLACES_TAG = 'rehearsal:replaces';
+/**
+ * Set on the new staging database when its run commits, before the old one is removed: from then on
+ * the run's refresh stands, and a reaper settling that run later (it timed out in publish, or a person
+ * stopped it) must keep staging rather than roll it back.
+ */
+export const COMMITTED_TAG = 'rehearsal:committed';
 const NONE = '-';
 
 /** What the swap needs from a provider: find, describe and remove its databases (instance or cluster). */

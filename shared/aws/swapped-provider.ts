@@ -1,14 +1,15 @@
-import type { Tag } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, type Tag } from '@aws-sdk/client-rds';
 import type { RoleConnection } from '../anonymize/role-credentials';
 import type { DatabaseRef, Progress, Promotion } from '../db/provider';
 import { EnvironmentError } from '../errors';
+import { awsStep } from './aws-errors';
 import type { DatabaseClients } from './clients';
 import { RenameSwap, type RenamableDatabase } from './rename-swap';
 import { AwsRoleSecretStore } from './role-secrets';
 import type { AwsDeployment } from './resources';
 import { stagingIdentifier } from './resources';
 import { pruneSnapshots, type SnapshotKind } from './snapshots';
-import { DnsSwap, type ManagedDatabase } from './swap';
+import { COMMITTED_TAG, DnsSwap, type ManagedDatabase } from './swap';
 
 /** What the RDS instance and Aurora cluster providers share. */
 export interface SwappedProviderOptions {
@@ -71,8 +72,17 @@ export abstract class SwappedAwsProvider implements ManagedDatabase, RenamableDa
     return this.remove(candidate.id);
   }
 
-  /** Removes the replaced staging database (parked, in rename mode) unless configured to keep it. */
+  /**
+   * Marks the new staging database committed ({@link COMMITTED_TAG}), then removes the replaced one
+   * (parked, in rename mode) unless configured to keep it.
+   */
   async commit(promotion: Promotion): Promise<void> {
+    const staging = await this.describeForSwap(promotion.staging.id);
+    if (staging && !staging.tags.some((tag) => tag.Key === COMMITTED_TAG)) {
+      await awsStep(`marking ${promotion.staging.id} committed`, async () => {
+        await this.common.clients.rds.send(new AddTagsToResourceCommand({ ResourceName: staging.arn, Tags: [{ Key: COMMITTED_TAG, Value: 'true' }] }));
+      });
+    }
     if (promotion.previous && !this.common.staging.keepPrevious) await this.remove(promotion.previous.id);
   }
 

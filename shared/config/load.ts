@@ -3,8 +3,12 @@ import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type InputProblem } from '../errors';
+import type { LineTree } from './line-map';
 import { formatPath, issuesToProblems, type LineLocator } from './problems';
 import { configSchema, type Config } from './schema';
+import { rememberConfigSections } from './section-sources';
+
+export { configSectionSource, type ConfigSectionSource } from './section-sources';
 
 /** A config as loaded: the validated values and the folder relative paths in it resolve against. */
 export interface LoadedConfig {
@@ -64,34 +68,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
   const config = parseYamlDocument(text, configSchema, { file, env });
   const resolved = path.resolve(file);
-  rememberSections(config, resolved, yamlLineLocator(text));
+  rememberConfigSections(config, resolved, yamlLineLocator(text));
   return { config, file: resolved, baseDir: path.dirname(resolved) };
-}
-
-/** Where a section of a loaded config came from: its file, a locator over the file's text, and its key. */
-export interface ConfigSectionSource {
-  readonly file: string;
-  readonly locate: LineLocator;
-  /** The section's path in the document, e.g. `['anonymize']`. */
-  readonly prefix: readonly string[];
-}
-
-/** Keyed by the section objects themselves: they stay the same objects however the config is passed on (spread, put in a context). */
-const sectionSources = new WeakMap<object, ConfigSectionSource>();
-
-function rememberSections(config: Config, file: string, locate: LineLocator): void {
-  for (const [key, section] of Object.entries(config)) {
-    if (section !== null && typeof section === 'object') sectionSources.set(section, { file, locate, prefix: [key] });
-  }
-}
-
-/**
- * The file and line locator of a section of a config loaded by {@link loadConfig} (e.g. `config.anonymize`),
- * so that a problem found later, against a database, still names `file:line`; `undefined` for a config
- * that did not come from a file here (a bundled JSON config in a Lambda, a test's object).
- */
-export function configSectionSource(section: object): ConfigSectionSource | undefined {
-  return sectionSources.get(section);
 }
 
 /**
@@ -102,6 +80,36 @@ export function yamlLineLocator(text: string): LineLocator {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   return locatorFor(document, lineCounter);
+}
+
+/**
+ * The lines of every node of a YAML (or JSON) text as a {@link LineTree}, which `lineTreeLocator` reads
+ * exactly as {@link yamlLineLocator} reads the text: bundled with the config at synth, so problems
+ * found in a Lambda name the YAML's lines. Unparseable or empty text gives a tree of line 1 alone.
+ */
+export function yamlLineTree(text: string): LineTree {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
+    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  const build = (line: number, value: unknown): LineTree => {
+    const keys: Record<string, LineTree> = {};
+    if (isMap(value)) {
+      for (const pair of value.items) {
+        const key = pair.key as { value?: unknown; range?: [number, number, number] | null } | null;
+        const keyLine = lineOf(key);
+        if (key?.value === undefined || keyLine === undefined || Object.hasOwn(keys, String(key.value))) continue;
+        keys[String(key.value)] = build(keyLine, pair.value);
+      }
+    } else if (isSeq(value)) {
+      value.items.forEach((item, index) => {
+        const itemLine = lineOf(item as { range?: [number, number, number] | null });
+        if (itemLine !== undefined) keys[String(index)] = build(itemLine, item);
+      });
+    }
+    return Object.keys(keys).length === 0 ? { line } : { line, keys };
+  };
+  return build(lineOf(document.contents as { range?: [number, number, number] | null } | null) ?? 1, document.contents);
 }
 
 /** Builds a function giving the 1-based line of the node at a path, or of its closest existing parent. */

@@ -1,6 +1,7 @@
-import type { LoadReport } from './report';
 import { runLoadTest, type LoadTestOptions } from './run-load';
-import type { ThresholdResult } from './thresholds';
+import { breachOf, type StressReport, type StressStep } from './stress-report';
+
+export type { StressReport, StressStep };
 
 /** How stress mode steps the rate. */
 export interface StressPlan {
@@ -8,24 +9,6 @@ export interface StressPlan {
   readonly step: number;
   readonly stepDurationMs: number;
   readonly maxRate: number;
-}
-
-/** One rate tried in stress mode. */
-export interface StressStep {
-  readonly rate: number;
-  readonly passed: boolean;
-  readonly report: LoadReport;
-}
-
-/** The outcome of stress mode. */
-export interface StressReport {
-  /** The highest rate (arrivals/s) that held every threshold; 0 when even the first step broke. */
-  readonly capacity: number;
-  /** The first step that broke, if any. */
-  readonly brokeAt?: number;
-  /** The check and scope that broke first, and the turn that lagged most in that step. */
-  readonly breach?: { readonly check: string; readonly scope: string; readonly actual: number; readonly limit: number; readonly slowestTurn?: string };
-  readonly steps: readonly StressStep[];
 }
 
 /**
@@ -51,11 +34,4 @@ export async function runStress(plan: StressPlan, options: Omit<LoadTestOptions,
     capacity = rate;
   }
   return { capacity, steps };
-}
-
-/** What broke a step: the first failed check, its scope and figures, and the turn with the highest p95. */
-export function breachOf(result: ThresholdResult, report: LoadReport): NonNullable<StressReport['breach']> {
-  const turns = report.conversations.flatMap((conversation) => conversation.turns.map((turn) => ({ label: `${conversation.name} / turn ${turn.turn}`, p95: turn.latency.p95 })));
-  const slowest = turns.sort((a, b) => b.p95 - a.p95)[0];
-  return { check: result.check, scope: result.scope, actual: result.actual, limit: result.limit, ...(slowest ? { slowestTurn: slowest.label } : {}) };
 }

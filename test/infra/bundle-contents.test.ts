@@ -19,11 +19,17 @@ function phaseOfModule(module: string): string | undefined {
   return file === undefined ? undefined : PHASE_NAMES.find((name) => file === name || file.startsWith(`${name}-`)) ?? file;
 }
 
+const ALL_FUNCTIONS = Object.keys(FUNCTION_ENTRIES) as FunctionName[];
+/** The functions that create rehearsal's database clients (RDS, Route 53, Secrets Manager): the database phases, settle and the reaper. */
+const DATABASE_FUNCTIONS: readonly FunctionName[] = ['Snapshot', 'Restore', 'Anonymize', 'Verify', 'Promote', 'Settle', 'Reaper'];
+/** The functions that read YAML at run time: the conversation files of converse and load. */
+const YAML_FUNCTIONS: readonly FunctionName[] = ['Converse', 'Load'];
+
 let metafile: Metafile;
 
 // One esbuild run for every entry (as the Lambdas are bundled: same settings, same plugins), nothing written.
 beforeAll(async () => {
-  const entryPoints = Object.fromEntries([...PHASE_FUNCTIONS.map(([name]) => name), 'Settle' as const].map((name) => [name, path.join(PROJECT_ROOT, FUNCTION_ENTRIES[name])]));
+  const entryPoints = Object.fromEntries(ALL_FUNCTIONS.map((name) => [name, path.join(PROJECT_ROOT, FUNCTION_ENTRIES[name])]));
   metafile = (await build({ ...bundleOptions(), entryPoints, outdir: mkdtempSync(path.join(os.tmpdir(), 'rehearsal-bundle-contents-')), write: false })).metafile;
 }, 120_000);
 
@@ -67,5 +73,30 @@ describe('what each Lambda bundle imports (esbuild metafile)', () => {
     expect(sdk.filter((module) => module.includes('/dist-cjs/'))).toEqual([]);
     const sizes = bytesByOwner(metafile);
     expect(sizes.find((entry) => entry.owner === '@aws-sdk/client-rds')?.bytes).toBeGreaterThan(0);
+  });
+
+  it('gives the YAML parser only to the functions that read conversation files: the rules and config arrive parsed (JSON)', () => {
+    const withYaml = ALL_FUNCTIONS.filter((name) => reachableModules(metafile, FUNCTION_ENTRIES[name]).some((module) => ownerOf(module) === 'yaml'));
+
+    expect(withYaml).toEqual(YAML_FUNCTIONS);
+  });
+
+  it('creates the database clients and provider only in the functions that use them', () => {
+    const reaching = (module: string) => ALL_FUNCTIONS.filter((name) => reachableModules(metafile, FUNCTION_ENTRIES[name]).includes(module));
+
+    expect(reaching('shared/aws/clients.ts')).toEqual(DATABASE_FUNCTIONS);
+    expect(reaching('shared/aws/database-provider.ts')).toEqual(DATABASE_FUNCTIONS);
+    expect(ALL_FUNCTIONS.filter((name) => reachableModules(metafile, FUNCTION_ENTRIES[name]).some((module) => ownerOf(module) === '@aws-sdk/client-rds'))).toEqual(DATABASE_FUNCTIONS);
+  });
+
+  it('leaves out what a Lambda never runs: WebAssembly histograms and pako, undici\'s non-SIMD parser and FormData bodies, credential sources other than environment and metadata', () => {
+    const left = ['pako', '@assemblyscript/loader', '@aws-sdk/nested-clients', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-process', '@aws-sdk/credential-provider-web-identity', '@aws-sdk/credential-provider-login', '@aws-sdk/token-providers'];
+    const inputs = Object.keys(metafile.inputs);
+
+    // Files from the packages themselves (a plugin's stand-in module counts for the package it replaces: `hdr-histogram-js-only:pako`).
+    expect([...new Set(inputs.filter((module) => module.includes('node_modules/')).map(ownerOf))].filter((owner) => left.includes(owner))).toEqual([]);
+    expect(inputs.filter((module) => ['hdr-histogram-js/dist/wasm/generated-wasm.js', 'undici/lib/llhttp/llhttp-wasm.js', 'undici/lib/web/fetch/body.js'].some((file) => module.endsWith(`node_modules/${file}`)))).toEqual([]);
+    expect(inputs.some((module) => module.endsWith('undici/lib/llhttp/llhttp_simd-wasm.js'))).toBe(true);
+    expect(inputs.some((module) => ownerOf(module) === '@aws-sdk/credential-provider-env')).toBe(true);
   });
 });

@@ -6,10 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
+import { stringify } from 'yaml';
 import { stageConvoFiles } from '../../infra/pipeline/convo-bundle';
 import { RehearsalFunction } from '../../infra/pipeline/rehearsal-function';
 import { awsPhaseRuntime } from '../../functions/common/phase-runtime';
-import { BASE_DIR_ENV } from '../../shared/aws/bundled-config';
+import { writeBundledConfig } from '../../infra/pipeline/bundled-config-files';
+import { ruleProblem, rulesOfConfig } from '../../shared/anonymize/rule-problems';
+import { BASE_DIR_ENV, BUNDLED_CONFIG_LINES_FILE, readBundledConfig } from '../../shared/aws/bundled-config';
+import { loadConfig } from '../../shared/config/load';
 import { loadConnector, loadConversations } from '../../shared/converse/load-convos';
 import { awsConfigInput, parseConfig } from '../shared/aws/factories';
 import { awsSuiteConfigText, SUITE_FILES, writeConvoSuite } from '../shared/converse/support/convo-suite';
@@ -81,4 +85,33 @@ describe('RehearsalFunction bundling (the one test that really bundles)', () => 
     expect(conversations.map((conversation) => [conversation.name, conversation.turns.length])).toEqual([['Login', 2], ['order', 2]]);
     expect(loadConversationsFromBundle.map((conversation) => conversation.name)).toEqual(['browse']);
   });
+
+  it("bundles the config's YAML line map beside the config at synth, so the function's rule problems name the YAML line", async () => {
+    // Prepare: the config read from its YAML file, written for bundling as the pipeline does.
+    const yamlFile = writeYamlConfig(mkdtempSync(path.join(os.tmpdir(), 'rehearsal-yaml-')));
+    const text = readFileSync(yamlFile, 'utf8');
+    const { config } = await loadConfig(yamlFile, {});
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'rehearsal-bundle-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundle', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new RehearsalFunction(stack, 'Trigger', { name: 'Trigger', configFile: writeBundledConfig(config, yamlFile), logRetention: RetentionDays.ONE_WEEK });
+
+    // Act: bundle, then read the config from the bundle as the Lambda does.
+    const assembly = app.synth();
+    const assetDir = readdirSync(assembly.directory).map((name) => path.join(assembly.directory, name)).find((dir) => existsSync(path.join(dir, 'index.js')));
+    if (!assetDir) throw new Error(`no bundled asset in ${assembly.directory}`);
+    const bundled = readBundledConfig(assetDir);
+    const problem = ruleProblem(rulesOfConfig(bundled), ['tables', 'public.users', 'columns', 'email'], 'a problem');
+
+    // Assert
+    expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', 'rehearsal.config.json', BUNDLED_CONFIG_LINES_FILE]);
+    expect(problem).toEqual({ file: 'rehearsal.config.yaml', line: text.split('\n').indexOf('        email: email') + 1, path: 'anonymize.tables.public.users.columns.email', message: 'a problem' });
+  });
 });
+
+/** Writes the AWS test config as `rehearsal.config.yaml` in `dir` (block style: one rule a line). */
+function writeYamlConfig(dir: string): string {
+  const file = path.join(dir, 'rehearsal.config.yaml');
+  writeFileSync(file, stringify(awsConfigInput()));
+  return file;
+}

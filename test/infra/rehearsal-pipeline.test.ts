@@ -326,10 +326,14 @@ describe('the load fan-out', () => {
 
   it('merges in its own step, which retries reading S3 and fails the phase like the phase Lambda does', () => {
     expect(states['Load Merge']).toMatchObject({
-      Type: 'Task', Next: 'Load Done?', OutputPath: '$.Payload', Parameters: { Payload: { 'execution.$': '$', 'retryCount.$': '$$.State.RetryCount' } },
+      Type: 'Task', Next: 'Load Next Step?', OutputPath: '$.Payload', Parameters: { Payload: { 'execution.$': '$', 'retryCount.$': '$$.State.RetryCount' } },
       Retry: [{ ErrorEquals: ['EnvironmentError'], MaxAttempts: 3, IntervalSeconds: 5, BackoffRate: 2 }, serviceRetry],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Load Failed' }],
     });
+  });
+
+  it('runs the workers again while the merge planned another stress rate, and otherwise goes on to Done?', () => {
+    expect(states['Load Next Step?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.loadPlan', IsPresent: true, Next: 'Load Workers' }], Default: 'Load Done?' });
   });
 
   it('keeps worker results in an encrypted, TLS-only, private bucket that expires them', () => {

@@ -85,7 +85,9 @@ async function runInStepFunctions(script: Script, { config, baseDir, outDir, wor
   // The results bucket: what the workers write, the merge reads.
   const bucket = new Map<string, string>();
   const read = async (key: string): Promise<unknown> => JSON.parse(bucket.get(key) ?? 'null') as unknown;
-  const store: LoadResultStore = { write: async (key, result) => void bucket.set(key, JSON.stringify(result)), read, find: async (key) => (bucket.has(key) ? read(key) : undefined) };
+  const store: LoadResultStore = { write: async (key, result) => void bucket.set(key, JSON.stringify(result)), read, find: async (key) => (bucket.has(key) ? read(key) : undefined),
+    // S3's conditional put (IfNoneMatch: '*'): the workers' claims, so the interpreter runs them too.
+    create: async (key, body) => !bucket.has(key) && Boolean(bucket.set(key, JSON.stringify(body))) };
   const loadRow = table.find((r) => r.name === 'load');
   let merged: Execution | undefined;
   let settled: Execution | undefined;
@@ -203,10 +205,10 @@ describe('the load phase fanned out over worker Lambdas', () => {
       expect(aws.merged?.results.load).toMatchObject({ status: 'passed', figures: { capacity: 5 }, summary: localLoad?.summary });
       expect(aws.trace.visited.filter((state) => state === 'Load Workers')).toHaveLength(2);
       expect(aws.trace.visited.filter((state) => state === 'Load Next Step?')).toHaveLength(2);
-      expect([...aws.bucket.keys()].sort()).toEqual([
-        'load-results/run-1/step-00/worker-00.json', 'load-results/run-1/step-00/worker-01.json',
-        'load-results/run-1/step-01/worker-00.json', 'load-results/run-1/step-01/worker-01.json',
-      ]);
+      // Each step's workers claimed their slice (no traffic sent twice) and stored their result under the step's keys.
+      expect([...aws.bucket.keys()].sort()).toEqual(['00', '01'].flatMap((step) => ['00', '01'].flatMap((worker) => [
+        `load-results/run-1/step-${step}/worker-${worker}.json`, `load-results/run-1/step-${step}/worker-${worker}.of-02.claim.json`,
+      ])));
       expect(localBot.received).toHaveLength(15);
       expect(awsBot.received).toHaveLength(15);
     } finally {

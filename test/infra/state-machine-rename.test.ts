@@ -62,7 +62,10 @@ function simulateRds(): Map<string, DBInstance> {
     const found = instances.get(input.DBInstanceIdentifier);
     if (!found) throw Object.assign(new Error('not found'), { name: 'DBInstanceNotFoundFault' });
     instances.delete(input.DBInstanceIdentifier);
-    instances.set(input.NewDBInstanceIdentifier, { ...found, DBInstanceIdentifier: input.NewDBInstanceIdentifier, DBInstanceStatus: 'renaming' });
+    // An instance's ARN is built from its identifier: a rename gives it a new one.
+    instances.set(input.NewDBInstanceIdentifier, {
+      ...found, DBInstanceIdentifier: input.NewDBInstanceIdentifier, DBInstanceArn: `arn:aws:rds:eu-west-1:123456789012:db:${input.NewDBInstanceIdentifier}`, DBInstanceStatus: 'renaming',
+    });
     return {};
   });
   rds.on(DeleteDBInstanceCommand).callsFake((input: { DBInstanceIdentifier: string }) => void instances.delete(input.DBInstanceIdentifier));
@@ -99,7 +102,9 @@ function rdsChanges(): string[] {
   return rds.calls()
     .map((call) => { const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> }; return { name: command.constructor.name.replace(/Command$/, ''), input: command.input }; })
     .filter((call) => call.name !== 'DescribeDBInstances')
-    .map((call) => `${call.name} ${String(call.input['DBInstanceIdentifier'])}${call.input['NewDBInstanceIdentifier'] ? ` -> ${String(call.input['NewDBInstanceIdentifier'])}` : ''}`);
+    .map((call) => call.name === 'AddTagsToResource'
+      ? `AddTagsToResource ${String(call.input['ResourceName']).split(':').pop()} ${JSON.stringify(call.input['Tags'])}`
+      : `${call.name} ${String(call.input['DBInstanceIdentifier'])}${call.input['NewDBInstanceIdentifier'] ? ` -> ${String(call.input['NewDBInstanceIdentifier'])}` : ''}`);
 }
 
 async function runInStepFunctions(table: PhaseDefinition[]) {
@@ -171,7 +176,11 @@ describe('the synthesized state machine with the rename swap', () => {
     expect(aws.trace.status).toBe('SUCCEEDED');
     expect(aws.trace.visited).not.toContain('Settle Wait');
     expect(aws.settled?.settlement?.action).toBe('committed');
-    expect(rdsChanges()).toEqual([`ModifyDBInstance ${STAGING} -> ${PARKED}`, `ModifyDBInstance ${CANDIDATE} -> ${STAGING}`, `DeleteDBInstance ${PARKED}`]);
+    // The new staging is marked committed before the parked database goes, so a late reaper keeps it.
+    expect(rdsChanges()).toEqual([
+      `ModifyDBInstance ${STAGING} -> ${PARKED}`, `ModifyDBInstance ${CANDIDATE} -> ${STAGING}`,
+      `AddTagsToResource ${STAGING} [{"Key":"rehearsal:committed","Value":"true"}]`, `DeleteDBInstance ${PARKED}`,
+    ]);
     expect(instances.get(STAGING)?.TagList).toEqual([{ Key: 'rehearsal:run-id', Value: RUN }]);
   });
 });

@@ -10,6 +10,15 @@ import { ownerOf } from '../../infra/pipeline/bundling-contents';
 const run = promisify(execFile);
 
 /**
+ * The bundle runs as in Lambda: without jest's JEST_WORKER_ID, which makes undici load its non-SIMD
+ * parser eagerly (left out of the bundles by undiciSimdParserOnly).
+ */
+function lambdaLikeEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { JEST_WORKER_ID: _jest, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
+/**
  * An entry that sends requests the way rehearsal does (its own `exchange` over undici's low-level
  * dispatch) through an Agent and a Pool to a local server, and to a closed port, and prints what came back.
  */
@@ -41,7 +50,7 @@ describe('undici dispatchers only (the bundling plugin)', () => {
 
     // Act
     const metafile = await bundleHandler(entry, path.join(dir, 'out', 'index.js'));
-    const { stdout } = await run(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'out', 'index.js'))}).handler().then((r) => process.stdout.write(JSON.stringify(r)))`]);
+    const { stdout } = await run(process.execPath, ['-e', `require(${JSON.stringify(path.join(dir, 'out', 'index.js'))}).handler().then((r) => process.stdout.write(JSON.stringify(r)))`], { env: lambdaLikeEnv() });
 
     // Assert
     expect(JSON.parse(stdout)).toEqual([200, 'text/plain', 'GET /agent', 200, 'POST /pool?x=1', 'ECONNREFUSED']);

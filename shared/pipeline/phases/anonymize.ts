@@ -6,7 +6,7 @@ import { CoverageError, MaskingFailedError } from '../../anonymize/errors';
 import { EnvironmentError, formatProblem } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type Figure, type PhaseOutcome } from '../outcome';
-import { rulesOfConfig } from '../../anonymize/rules-source';
+import { rulesOfConfig } from '../../anonymize/rule-problems';
 
 /** One call masks for at most this long, then returns pending (a Lambda has 15 minutes). */
 export const ANONYMIZE_BUDGET_MS = 10 * 60_000;

@@ -2,7 +2,7 @@ import { verifyDatabase } from '../../verify/verify';
 import { EnvironmentError } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type PhaseOutcome } from '../outcome';
-import { rulesOfConfig } from '../../anonymize/rules-source';
+import { rulesOfConfig } from '../../anonymize/rule-problems';
 
 /** How many findings a report lists; the count says how many there were in all (up to the scan limit). */
 const REPORTED_FINDINGS = 50;

@@ -58,8 +58,11 @@ describe('load-worker in the Map state', () => {
 
     // Assert
     expect(returned).toEqual({ workerIndex: 1, resultKey: 'load-results/run-1/worker-01.json' });
-    const [put] = s3.commandCalls(PutObjectCommand);
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+    // The slice's claim first (conditional: only if no claim exists), then the result.
+    const [claim, put] = s3.commandCalls(PutObjectCommand);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(2);
+    expect(claim?.args[0].input).toEqual({ Bucket: 'rehearsal-load-results', Key: 'load-results/run-1/worker-01.of-02.claim.json', Body: expect.any(String) as unknown, ContentType: 'application/json', IfNoneMatch: '*' });
+    expect(JSON.parse(String(claim?.args[0].input.Body))).toMatchObject({ runId: 'run-1', workerIndex: 1, workerCount: 2 });
     expect(put?.args[0].input).toEqual({ Bucket: 'rehearsal-load-results', Key: 'load-results/run-1/worker-01.json', Body: expect.any(String) as unknown, ContentType: 'application/json' });
     const stored = loadWorkerResultSchema.parse(JSON.parse(String(put?.args[0].input.Body)));
     expect(stored).toMatchObject({ workerIndex: 1, workerCount: 2, arrivals: { launched: 5 } });
@@ -74,7 +77,10 @@ describe('load-worker in the Map state', () => {
       if (body === undefined) throw s3Error(missing);
       return { Body: { transformToString: async () => body } };
     });
-    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => void stored.set(input.Key, input.Body));
+    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string; IfNoneMatch?: string }) => {
+      if (input.IfNoneMatch === '*' && stored.has(input.Key)) throw Object.assign(s3Error('PreconditionFailed'), { $metadata: { httpStatusCode: 412 } });
+      stored.set(input.Key, input.Body);
+    });
     const worker = createLoadWorker(lazyLoadResultStore({ AWS_REGION: 'eu-west-1', LAMBDA_TASK_ROOT: await taskRoot(), LOAD_RESULTS_BUCKET: 'rehearsal-load-results' }));
     const item = JSON.parse(JSON.stringify(mapItem(server.url))) as unknown;
 
@@ -88,7 +94,7 @@ describe('load-worker in the Map state', () => {
     expect(server.received).toHaveLength(5);
     expect(retried).toEqual({ workerIndex: 1, resultKey: 'load-results/run-1/worker-01.json' });
     expect(retried).toEqual(first);
-    expect(s3.calls().map((call) => call.args[0].constructor.name)).toEqual(['GetObjectCommand', 'PutObjectCommand', 'GetObjectCommand']);
+    expect(s3.calls().map((call) => call.args[0].constructor.name)).toEqual(['GetObjectCommand', 'PutObjectCommand', 'PutObjectCommand', 'GetObjectCommand']);
     expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input)).toEqual([
       { Bucket: 'rehearsal-load-results', Key: 'load-results/run-1/worker-01.json' },
       { Bucket: 'rehearsal-load-results', Key: 'load-results/run-1/worker-01.json' },
@@ -108,7 +114,7 @@ describe('load-worker in the Map state', () => {
 
     // Assert
     expect(server.received).toHaveLength(5);
-    const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    const put = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === 'load-results/run-1/worker-01.json')?.args[0].input;
     expect(loadWorkerResultSchema.parse(JSON.parse(String(put?.Body)))).toMatchObject({ workerIndex: 1, workerCount: 2 });
   });
 

@@ -281,12 +281,17 @@ describe('RdsInstanceProvider swap through the private record', () => {
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
   });
 
-  it('commits by deleting the previous database, unless staging keeps it', async () => {
+  it('commits by marking the new staging committed, then deleting the previous database, unless staging keeps it', async () => {
     const promotion = { staging: { id: CANDIDATE, database: 'support' }, previous: { id: 'support-staging', database: 'support' } };
+    const tagged: DBInstance['TagList'] = [];
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: CANDIDATE }).callsFake(() => ({ DBInstances: [instance(CANDIDATE, { TagList: [...tagged] })] }));
+    rds.on(AddTagsToResourceCommand).callsFake((input: { Tags: NonNullable<DBInstance['TagList']> }) => void tagged.push(...input.Tags));
 
     await provider().commit(promotion);
     await provider({ keepPrevious: true }).commit(promotion);
 
+    // Tagged once (a second commit finds the tag), before anything is deleted: a reaper must keep this staging.
+    expect(rds.commandCalls(AddTagsToResourceCommand).map((call) => call.args[0].input)).toEqual([{ ResourceName: arn(CANDIDATE), Tags: [{ Key: 'rehearsal:committed', Value: 'true' }] }]);
     expect(rds.commandCalls(DeleteDBInstanceCommand).map((call) => call.args[0].input.DBInstanceIdentifier)).toEqual(['support-staging']);
   });
 

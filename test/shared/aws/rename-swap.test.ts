@@ -218,12 +218,15 @@ describe('rename swap of an RDS instance: a failure mid-rename, then rollback', 
     ]);
   });
 
-  it('commits by deleting the parked database', async () => {
+  it('commits by marking the new staging committed, then deleting the parked database', async () => {
     // Act
     await rdsProvider().commit({ staging: { id: STAGING, database: 'support' }, previous: { id: PARKED, database: 'support' }, swap: { step: 'promoted', candidate: CANDIDATE, runId: RUN } });
 
     // Assert
-    expect(rdsCalls()).toEqual([`DeleteDBInstanceCommand ${JSON.stringify({ DBInstanceIdentifier: PARKED, SkipFinalSnapshot: true, DeleteAutomatedBackups: true })}`]);
+    expect(rdsCalls()).toEqual([
+      `AddTagsToResourceCommand ${JSON.stringify({ ResourceName: `arn:aws:rds:eu-west-1:123456789012:db:${STAGING}`, Tags: [{ Key: 'rehearsal:committed', Value: 'true' }] })}`,
+      `DeleteDBInstanceCommand ${JSON.stringify({ DBInstanceIdentifier: PARKED, SkipFinalSnapshot: true, DeleteAutomatedBackups: true })}`,
+    ]);
   });
 });
 
