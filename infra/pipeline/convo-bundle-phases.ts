@@ -3,7 +3,7 @@ import path from 'node:path';
 import { yamlLineLocator } from '../../shared/config/load';
 import { formatPath, type LineLocator } from '../../shared/config/problems';
 import type { Config } from '../../shared/config/schema';
-import type { ConvoFileTree } from '../../shared/converse/convo-files';
+import { treeOf } from '../../shared/converse/convo-files';
 import { ConfigError, type InputProblem } from '../../shared/errors';
 import type { PhaseName } from '../../shared/pipeline/report';
 import { stageConvoFiles, stageTree, type StagedFiles } from './convo-bundle';
@@ -109,13 +109,3 @@ function isFile(file: string): boolean {
   }
 }
 
-/** The files relative to their nearest common folder with the config's folder (as the conversation files are staged). */
-function treeOf(configDir: string, files: ReadonlySet<string>): ConvoFileTree {
-  let root = configDir;
-  const inside = (file: string): boolean => {
-    const relative = path.relative(root, file);
-    return relative !== '..' && !relative.startsWith(`..${path.sep}`);
-  };
-  for (const file of files) while (!inside(file) && path.dirname(root) !== root) root = path.dirname(root);
-  return { root, baseDir: path.relative(root, configDir), files: [...files].map((file) => path.relative(root, file)).sort() };
-}

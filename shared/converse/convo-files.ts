@@ -127,8 +127,8 @@ function locatorOf(configFile: string): LineLocator {
   }
 }
 
-/** The files relative to their nearest common folder with the config's folder. */
-function treeOf(configDir: string, files: ReadonlySet<string>): ConvoFileTree {
+/** The files relative to their nearest common folder with the config's folder (how the CDK app stages files for a Lambda). */
+export function treeOf(configDir: string, files: ReadonlySet<string>): ConvoFileTree {
   let root = configDir;
   const inside = (file: string): boolean => {
     const relative = path.relative(root, file);
