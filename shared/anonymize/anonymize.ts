@@ -5,7 +5,7 @@ import { readCatalog } from './catalog';
 import { CoverageError } from './errors';
 import { takeFingerprints } from './fingerprints';
 import { recordKnownValues, useKnownValues } from './known-values';
-import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyCheck, useMaskingKey } from './mask-schema';
+import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
 import { maskUnit, qualifiedSql, setExpression, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { buildPlan, type MaskPlan } from './plan';
 import { findRewriteBlockers, tablesToRewrite } from './rewrite';
@@ -57,6 +57,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
   return withClient(options.connection, async (client) => {
     const plan = await checkedPlan(client, options.source, options.schemas);
     const rewrite = await rewritePlan(client, plan, options.source);
+    await useMaskingMemory(client);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
       : { prepared: false, done: [], tables: [], fingerprints: 0 };

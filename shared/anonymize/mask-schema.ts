@@ -70,6 +70,18 @@ export async function dropMaskSchema(client: pg.Client): Promise<void> {
 }
 
 /**
+ * Memory for this session's sorts, hashes and index builds. PostgreSQL's defaults (4 MB, 64 MB) make
+ * the fingerprints' DISTINCTs, verify's hash joins and a rewrite's index builds spill to disk at a
+ * million rows; one masking session may use more. Session settings: they end with the connection.
+ */
+export const MASKING_MEMORY = { work_mem: '128MB', maintenance_work_mem: '256MB' } as const;
+
+/** Applies {@link MASKING_MEMORY} to this session. */
+export async function useMaskingMemory(client: pg.Client): Promise<void> {
+  await client.query('SELECT set_config($1, $2, false), set_config($3, $4, false)', ['work_mem', MASKING_MEMORY.work_mem, 'maintenance_work_mem', MASKING_MEMORY.maintenance_work_mem]);
+}
+
+/**
  * Gives this session the masking key, as a key block in a session setting (a bound parameter: the key is in
  * no SQL text, no table). Every connection that masks or verifies calls this first.
  */

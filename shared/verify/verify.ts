@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { checkedPlan } from '../anonymize/anonymize';
 import { CoverageError } from '../anonymize/errors';
-import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey } from '../anonymize/mask-schema';
+import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
@@ -65,6 +65,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       throw new CheckFailedError('no fingerprints to verify against: run anonymize on this database first (a passing verify drops them, so verify runs once per masking)');
     }
     await useMaskingKey(client, options.key);
+    await useMaskingMemory(client);
     if (!(await keyMatches(client))) {
       throw new CheckFailedError('the masking key differs from the one anonymize used: verify needs the same key to recognise original values');
     }
@@ -83,6 +84,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
           await useMaskingKey(worker, options.key);
+          await useMaskingMemory(worker);
           return run(worker);
         });
       }));
