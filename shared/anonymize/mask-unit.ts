@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { MaskingFailedError } from './errors';
-import { maskColumnSql } from './expressions';
-import type { ColumnPlan, MaskUnit, TablePlan } from './plan';
+import { setExpression } from './set-expression';
+import type { MaskUnit, TablePlan } from './plan';
 import { commitStep } from './mask-schema';
 import { prepareKnownValueHits } from './known-value-hits';
 import { rewriteTable } from './rewrite';
@@ -23,21 +23,6 @@ export interface TableFigure {
 const UNIQUE_VIOLATION = '23505';
 
 export const qualifiedSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
-
-/** The column as the expression builder should see it: a follower's fakes are shaped by its root's length. */
-function shaped(column: ColumnPlan): ColumnPlan['column'] {
-  const { maxLength: _drop, ...rest } = column.column;
-  return column.root.maxLength === undefined ? rest : { ...rest, maxLength: column.root.maxLength };
-}
-
-/** The SET expression of one masked column, from a unique map when one was built for it. */
-export function setExpression(column: ColumnPlan, maps?: ReadonlyMap<string, UniqueMap>): string {
-  const map = maps?.get(column.rootId);
-  const name = quoteIdent(column.column.name);
-  if (map) return `(SELECT m.fake FROM ${map.table} m WHERE m.orig = ${name}::text)::${column.column.sqlType}`;
-  const base = maskColumnSql(shaped(column), column.rule);
-  return column.rule.strategy === 'fixed' ? `CASE WHEN ${name} IS NULL THEN NULL ELSE ${base} END` : base;
-}
 
 /**
  * The UPDATE that masks a table in one set-based statement; rows where every masked column is NULL are

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { maskColumnSql } from './expressions';
-import type { ColumnPlan, MaskPlan, TablePlan } from './plan';
+import { setExpression } from './set-expression';
+import type { MaskPlan, TablePlan } from './plan';
 import type { MaskMode } from './rules-schema';
 
 /**
@@ -66,21 +66,12 @@ export function tablesToRewrite(plan: MaskPlan, mode: MaskMode, blockers: Rewrit
   return { rewrite: new Set(masked.filter((table) => !blockers.has(table))), refused };
 }
 
-/** The column's fake as a `USING` expression: function calls only (`USING` forbids sub-selects). */
-function usingExpression(column: ColumnPlan): string {
-  const { maxLength: _drop, ...rest } = column.column;
-  const shaped = column.root.maxLength === undefined ? rest : { ...rest, maxLength: column.root.maxLength };
-  const name = quoteIdent(column.column.name);
-  const fake = maskColumnSql(shaped, column.rule, '0', undefined, 'call');
-  return column.rule.strategy === 'fixed' ? `CASE WHEN ${name} IS NULL THEN NULL ELSE ${fake} END` : fake;
-}
-
 /** The one statement that rewrites a table with its masked columns replaced by their fakes. */
 export function rewriteSql(plan: TablePlan): string {
   const table = `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
   const columns = plan.masked.map((column) => {
     const collate = column.column.collate === undefined ? '' : ` ${column.column.collate}`;
-    return `ALTER COLUMN ${quoteIdent(column.column.name)} TYPE ${column.column.sqlType}${collate} USING ${usingExpression(column)}`;
+    return `ALTER COLUMN ${quoteIdent(column.column.name)} TYPE ${column.column.sqlType}${collate} USING ${setExpression(column, undefined, 'call')}`;
   });
   return `ALTER TABLE ${table} ${columns.join(', ')}`;
 }

@@ -22,9 +22,9 @@ const re = (kind: DetectorKind): string => quoteLiteral(DETECTORS[kind]);
 
 /**
  * SQL listing `columns` (a select list over `from`, or nothing) with `kind` and `token` for every PII
- * token the detectors find in the text `value` (an SQL expression over `from`, a FROM list): the same
- * tokens as `pii_tokens`, in three plain scans with the regex functions in the FROM list instead of a
- * set-returning SQL function called per row (half the time on large tables).
+ * token the detectors find in the text `value` (an SQL expression over `from`, a FROM list), in three
+ * plain scans with the regex functions in the FROM list. Over a whole table this is half the time of
+ * calling the set-returning `pii_tokens` per row; `pii_tokens` is this query over its one argument.
  */
 export function piiTokenScansSql(from: string, value: string, columns = ''): string {
   const s = MASK_SCHEMA;
@@ -142,9 +142,7 @@ END
 $fn$;
 
 CREATE FUNCTION ${s}.pii_tokens(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT 'email', x[1] FROM regexp_matches(t, ${re('email')}, 'g') AS x WHERE strpos(t, '@') > 0
-  UNION ALL SELECT 'iban', x[1] FROM regexp_matches(t, ${re('iban')}, 'g') AS x WHERE t ~ '[A-Z]{2}[0-9]{2}'
-  UNION ALL SELECT k, x[1] FROM regexp_matches(t, ${re('digits')}, 'g') AS x, ${s}.digit_kind(x[1]) AS k WHERE k IS NOT NULL
+  ${piiTokenScansSql('(VALUES (1)) AS one', 't')}
 $fn$;
 
 CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
