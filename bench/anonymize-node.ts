@@ -1,3 +1,4 @@
+import { copycat } from '@snaplet/copycat';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
@@ -5,11 +6,14 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { CITIES, FIRST_NAMES, LAST_NAMES, STREETS } from '../shared/anonymize/dictionaries';
 import { keyedDigest } from '../shared/anonymize/keyed-digest';
 
+/** The per-column transforms of a (c) run; every one takes and gives text. */
+export type NodeFakes = Readonly<Record<'email' | 'phone' | 'fullName' | 'street' | 'city' | 'postcode' | 'scrub', (value: string) => string>>;
+
 /**
  * (c) The client-side approach of our competitors: COPY a table out, transform each row in Node with
  * the same keyed hash and dictionaries, COPY it into an empty copy of the table.
  */
-export function nodeFakes(key: Buffer) {
+export function nodeFakes(key: Buffer): NodeFakes {
   const pick = <T>(list: readonly T[], h: Buffer, at: number): T => list[h.readUInt32BE(at) % list.length] as T;
   const email = (value: string): string => {
     const h = keyedDigest(key, 'email', value);
@@ -27,6 +31,26 @@ export function nodeFakes(key: Buffer) {
     street: (value: string) => { const h = keyedDigest(key, 'street', value); return `${1 + (h.readUInt32BE(0) % 250)} ${pick(STREETS, h, 4)}`; },
     city: (value: string) => pick(CITIES, keyedDigest(key, 'city', value), 0),
     postcode: (value: string) => { const h = keyedDigest(key, 'postcode', value); return value.replace(/[A-Za-z0-9]/g, (c, i: number) => (/\d/.test(c) ? String((h[i % 32] ?? 0) % 10) : String.fromCharCode(65 + ((h[i % 32] ?? 0) % 26)))); },
+    scrub: (value: string) => value.replace(/[\w.%+-]+@[\w-]+(\.[\w-]+)*\.[A-Za-z]{2,}/g, email).replace(/\+[1-9][0-9 ().-]{6,18}[0-9]/g, phone),
+  };
+}
+
+/**
+ * (c') What Snaplet, the best known client-side tool, runs: its `copycat` fakes (keyed by a hash key,
+ * deterministic per input), the same shape of work per row as {@link nodeFakes}. Free text is scrubbed
+ * with the same two patterns.
+ */
+export function copycatFakes(key: Buffer): NodeFakes {
+  copycat.setHashKey(copycat.generateHashKey(key.toString('base64')));
+  const email = (value: string): string => copycat.email(value, { domain: 'example.com' });
+  const phone = (value: string): string => copycat.phoneNumber(value);
+  return {
+    email,
+    phone,
+    fullName: (value: string) => copycat.fullName(value),
+    street: (value: string) => copycat.streetAddress(value),
+    city: (value: string) => copycat.city(value),
+    postcode: (value: string) => copycat.scramble(value),
     scrub: (value: string) => value.replace(/[\w.%+-]+@[\w-]+(\.[\w-]+)*\.[A-Za-z]{2,}/g, email).replace(/\+[1-9][0-9 ().-]{6,18}[0-9]/g, phone),
   };
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
-import { FINGERPRINT_TABLE } from './mask-schema';
+import { FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import type { ColumnPlan, MaskPlan } from './plan';
 import { MASK_SCHEMA } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
@@ -29,12 +29,31 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
   return `SELECT ${cls === 'inet' ? `host(t.${column})` : `t.${column}::text`} AS v FROM ${table} t`;
 }
 
+/** Below this share of distinct values, originals are deduplicated before they are hashed. */
+const FEW_DISTINCT = 0.05;
+
+/**
+ * The planner's estimate of the share of a column's values that are distinct (`pg_stats`), 1 when the
+ * table has no statistics (a restored snapshot has them).
+ */
+async function distinctShare(client: pg.Client, schema: string, table: string, column: string): Promise<number> {
+  const { rows } = await client.query<{ share: number | null }>(
+    `SELECT CASE WHEN st.n_distinct < 0 THEN -st.n_distinct WHEN c.reltuples > 0 THEN st.n_distinct / c.reltuples END::float8 AS share
+       FROM pg_stats st JOIN pg_namespace n ON n.nspname = st.schemaname JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = st.tablename
+      WHERE st.schemaname = $1 AND st.tablename = $2 AND st.attname = $3`,
+    [schema, table, column],
+  );
+  return rows[0]?.share ?? 1;
+}
+
 /**
  * Stores keyed fingerprints of the original values of every masked column before anything is masked:
  * whole values, the PII found inside free text and JSON, and phone numbers as bare digits too. Originals
- * a dictionary fake could equal by chance are left out. One scan per column; returns the total count.
+ * a dictionary fake could equal by chance are left out. One statement, `CREATE TABLE … AS`, which
+ * PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is); returns the total count.
  */
 export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promise<number> {
+  const parts: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
     const name = `${quoteIdent(table.table.schema)}.${quoteIdent(table.table.name)}`;
@@ -43,19 +62,21 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       if (!values) continue;
       const exclude = DICTIONARY_KINDS.has(column.rule.strategy) ? `AND NOT ${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : '';
       const withDigits = column.rule.strategy === 'phone' || column.rule.strategy === 'scrubText';
-      // DISTINCT per column (cities, streets and postcodes repeat: one hash each, not one per row); no key on
-      // the table, since repeats across columns are harmless (verify reports each finding once).
-      const fingerprints = withDigits
-        ? `SELECT ${s}.fingerprint(x.v) AS f FROM originals AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
-        : `SELECT ${s}.fingerprint(v) AS f FROM originals`;
-      await client.query(
-        `WITH originals AS (SELECT DISTINCT v FROM (${values}) AS x WHERE v IS NOT NULL AND length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})
-         INSERT INTO ${FINGERPRINT_TABLE} (fp, source) SELECT f, $1 FROM (${fingerprints}) AS y`,
-        [`${table.table.qualified}.${column.column.name}`],
-      );
+      // Repeats, here or across columns, are harmless (verify reports each finding once), so DISTINCT
+      // only saves work: where values repeat a lot (cities, postcodes) it goes before the hash, one hash
+      // per value; elsewhere after it, on the hashes, so workers hash in parallel.
+      const repeats = !column.unique && (await distinctShare(client, table.table.schema, table.table.name, column.column.name)) < FEW_DISTINCT;
+      const originals = `(SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL AND length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
+      const hashes = withDigits
+        ? `SELECT ${s}.fingerprint(x.v) AS f FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
+        : `SELECT ${s}.fingerprint(o.v) AS f FROM ${originals} AS o`;
+      const fingerprints = repeats || column.unique ? hashes : `SELECT DISTINCT f FROM (${hashes}) AS h`;
+      parts.push(`SELECT f AS fp, ${quoteLiteral(`${table.table.qualified}.${column.column.name}`)}::text AS source FROM (${fingerprints}) AS y`);
     }
   }
+  await useParallelScans(client);
   // No index: verify joins the whole table by hash, which an index would not speed up.
+  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : 'SELECT NULL::bytea AS fp, NULL::text AS source WHERE false'}`);
   await client.query(`ANALYZE ${FINGERPRINT_TABLE}`);
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINGERPRINT_TABLE}`);
   return rows[0]?.n ?? 0;

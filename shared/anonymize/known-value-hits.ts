@@ -1,11 +1,14 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import type { MaskUnit } from './plan';
+import { useParallelScans } from './mask-schema';
 import { MASK_SCHEMA } from './sql/core';
 import { DETECTORS } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
 const s = MASK_SCHEMA;
+/** Where the unit's hits are searched into: values from the very rows being masked, so created and dropped in the unit's transaction. */
+const HITS_TABLE = `${s}.value_hits`;
 
 /**
  * Above this many distinct known values quoted in a unit's free text, `scrubText` looks each run of
@@ -43,19 +46,25 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
     return 0;
   }
   const search = await phraseSearchOf(client);
-  const phrases = searchesPhrases(search) ? `UNION SELECT tok FROM (${phrasesSql('src', 'src.v', 'true AS phrase', search)}) AS p` : '';
-  await client.query('CREATE TEMP TABLE rehearsal_value_hits (tok text PRIMARY KEY, kind text NOT NULL, pattern text NOT NULL) ON COMMIT DROP');
+  const phrases = searchesPhrases(search) ? `UNION ALL SELECT tok FROM (${phrasesSql('src', 'src.v', 'true AS phrase', search)}) AS p` : '';
+  // Searched into a plain table (a query writing a temporary one never runs on parallel workers), then
+  // moved to a temporary table dropped at commit, which scrub_text reads; neither is ever committed.
+  await useParallelScans(client);
   await client.query(
-    `WITH src AS MATERIALIZED (SELECT v FROM (${sources.join(' UNION ALL ')}) AS x WHERE v IS NOT NULL),
-          runs AS (SELECT DISTINCT m[1] AS tok FROM src, regexp_matches(src.v, $1, 'g') AS m WHERE src.v ~ '[[:upper:]][[:lower:]]'),
-          candidates AS (SELECT tok FROM runs
-                         UNION SELECT w FROM runs, regexp_split_to_table(runs.tok, '[ ''-]') AS w WHERE strpos(runs.tok, ' ') > 0
+    `CREATE TABLE ${HITS_TABLE} AS
+     WITH src AS NOT MATERIALIZED (SELECT v FROM (${sources.join(' UNION ALL ')}) AS x WHERE v IS NOT NULL),
+          candidates AS (SELECT w.tok FROM src, regexp_matches(src.v, $1, 'g') AS m,
+                                unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN array_prepend(m[1], regexp_split_to_array(m[1], '[ ''-]')) ELSE ARRAY[m[1]] END) AS w(tok)
+                          WHERE src.v ~ '[[:upper:]][[:lower:]]'
                          ${phrases})
-     INSERT INTO pg_temp.rehearsal_value_hits (tok, kind, pattern)
-     SELECT c.tok, min(k.kind), regexp_replace(c.tok, $2, $3, 'g') FROM candidates c JOIN ${s}.known_values k ON k.fp = ${s}.fingerprint(c.tok)
-      WHERE length(c.tok) >= 3 GROUP BY c.tok`,
+     SELECT c.tok, min(k.kind) AS kind, regexp_replace(c.tok, $2, $3, 'g') AS pattern
+       FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= 3) AS c JOIN ${s}.known_values k ON k.fp = ${s}.fingerprint(c.tok)
+      GROUP BY c.tok`,
     [DETECTORS.name, ESCAPE.pattern, ESCAPE.replacement],
   );
+  await client.query(`CREATE TEMP TABLE rehearsal_value_hits ON COMMIT DROP AS SELECT tok, kind, pattern FROM ${HITS_TABLE}`);
+  await client.query(`DROP TABLE ${HITS_TABLE}`);
+  await client.query('ALTER TABLE pg_temp.rehearsal_value_hits ADD PRIMARY KEY (tok)');
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
     `SELECT count(*)::int AS n, '(?<![[:alnum:]_])(' || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ')(?![[:alnum:]_])' AS pattern FROM pg_temp.rehearsal_value_hits`,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
+import { useParallelScans } from './mask-schema';
 import type { MaskPlan } from './plan';
 import { MASK_SCHEMA } from './sql/core';
 import { typeClassOf } from './strategies';
@@ -9,17 +10,21 @@ const s = MASK_SCHEMA;
 /** Kinds whose original values `scrubText` looks for in free text (besides what its detectors find). */
 export const KNOWN_VALUE_KINDS = new Set(['firstName', 'lastName', 'fullName', 'street', 'city', 'username', 'postcode']);
 const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
+/** Kinds searched as phrases of several words (see {@link phraseSearchOf}): only theirs need a word count. */
+const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
 /** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
 const MIN_LENGTH = 3;
 
 /**
  * Records, in `known_values`, the fingerprint of every original value a rule masks with a kind free
  * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes) with its
- * kind and number of words, so `scrubText` can recognise them in free text and put that value's own
+ * kind (and, for streets, cities and postcodes, number of words), so `scrubText` can recognise them in free text and put that value's own
  * fake there, without rehearsal ever storing one in clear. Unlike verify's fingerprints, values a fake
- * could also be are kept (flagged `shaped`): replacing a real value is always right.
+ * could also be are kept (flagged `shaped`): replacing a real value is always right. One
+ * `CREATE TABLE … AS`, so the hashing can run over parallel workers; deduplicated after hashing.
  */
 export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
+  const parts: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
     const name = `${quoteIdent(table.table.schema)}.${quoteIdent(table.table.name)}`;
@@ -27,17 +32,24 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       const kind = column.rule.strategy;
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;
       const ref = `btrim(t.${quoteIdent(column.column.name)}::text)`;
-      const parts = kind === 'fullName'
-        ? `UNION ALL SELECT w, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE t.${quoteIdent(column.column.name)} IS NOT NULL`
-        : '';
-      await client.query(
-        `INSERT INTO ${s}.known_values (fp, kind, shaped, words)
-         SELECT ${s}.fingerprint(v), k, ${NAME_KINDS.has(kind) ? `${s}.fake_shaped(k, v)` : 'false'}, array_length(regexp_split_to_array(v, '\\s+'), 1)
-           FROM (SELECT DISTINCT v, k FROM (SELECT ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE t.${quoteIdent(column.column.name)} IS NOT NULL ${parts}) AS x
-          WHERE length(v) >= ${MIN_LENGTH}) AS y`,
-      );
+      const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
+      parts.push(`SELECT ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);
+      if (kind === 'fullName') {
+        parts.push(`SELECT w, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
+      }
     }
   }
+  const values = parts.length > 0 ? parts.join(' UNION ALL ') : 'SELECT NULL::text AS v, NULL::text AS k WHERE false';
+  await useParallelScans(client);
+  // The schema's empty table (the fakes refer to it) is replaced by one built in a single statement.
+  await client.query(`DROP TABLE ${s}.known_values`);
+  await client.query(
+    `CREATE TABLE ${s}.known_values AS
+     SELECT DISTINCT ${s}.fingerprint(v) AS fp, k AS kind,
+            CASE WHEN k IN (${[...NAME_KINDS].map(quoteLiteral).join(', ')}) THEN ${s}.fake_shaped(k, v) ELSE false END AS shaped,
+            CASE WHEN k IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) THEN array_length(regexp_split_to_array(v, '\\s+'), 1) ELSE 1 END AS words
+       FROM (${values}) AS x WHERE length(v) >= ${MIN_LENGTH}`,
+  );
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
 }
@@ -62,7 +74,7 @@ export interface PhraseSearch {
 /** What phrase search the known values call for. */
 export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
   const { rows } = await client.query<{ words: number; usernames: boolean }>(
-    `SELECT least(coalesce(max(words) FILTER (WHERE kind IN ('street', 'city', 'postcode')), 0), ${MAX_PHRASE_WORDS})::int AS words,
+    `SELECT least(coalesce(max(words) FILTER (WHERE kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')})), 0), ${MAX_PHRASE_WORDS})::int AS words,
             count(*) FILTER (WHERE kind = 'username') > 0 AS usernames FROM ${s}.known_values`,
   );
   return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true };

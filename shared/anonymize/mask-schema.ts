@@ -47,8 +47,6 @@ export async function installMaskSchema(client: pg.Client, options: { ownTransac
     await client.query(detectorsSql());
     await client.query(fakeShapeSql());
     await client.query(jsonSql());
-    // No key while loading: a million random inserts into a b-tree cost more than building the index after.
-    await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} (fp bytea NOT NULL, source text NOT NULL)`);
     await client.query(`CREATE TABLE ${PROGRESS_TABLE} (step text PRIMARY KEY)`);
     await client.query(`CREATE TABLE ${BATCHES_TABLE} (unit text NOT NULL, hi text NOT NULL, rows bigint NOT NULL, ms bigint NOT NULL, PRIMARY KEY (unit, hi))`);
     if (own) await client.query('COMMIT');
@@ -79,6 +77,17 @@ export const MASKING_MEMORY = { work_mem: '128MB', maintenance_work_mem: '256MB'
 /** Applies {@link MASKING_MEMORY} to this session. */
 export async function useMaskingMemory(client: pg.Client): Promise<void> {
   await client.query('SELECT set_config($1, $2, false), set_config($3, $4, false)', ['work_mem', MASKING_MEMORY.work_mem, 'maintenance_work_mem', MASKING_MEMORY.maintenance_work_mem]);
+}
+
+/**
+ * Lets this transaction's reads run over parallel workers. PostgreSQL prices a keyed hash or a regex
+ * like an addition, so by default it judges a scan that computes one per value not worth a second
+ * core; over a large table (smaller ones stay serial: `min_parallel_table_scan_size`) it is. Only
+ * reads and `CREATE TABLE … AS` can use workers, never an UPDATE or a rewrite. Local to the
+ * transaction.
+ */
+export async function useParallelScans(client: pg.Client): Promise<void> {
+  await client.query("SELECT set_config('parallel_setup_cost', '0', true), set_config('parallel_tuple_cost', '0', true)");
 }
 
 /**

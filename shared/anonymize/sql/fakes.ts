@@ -205,11 +205,11 @@ BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
   d := ${s}.digits(v); n := length(d);
   chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
-  keep := CASE WHEN v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
-               WHEN left(d, 1) = '0' THEN 1 ELSE 0 END;
-  keep := least(keep, greatest(n - chk - 4, 0));
+  keep := least(CASE WHEN v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
+                     WHEN left(d, 1) = '0' THEN 1 ELSE 0 END, greatest(n - chk - 4, 0));
   free := n - keep - chk;
-  body := left(d, keep) || substr(${s}.hex_digits(${s}.digest('phone', v, attempt)), 1, free);
+  -- The digest of digits(v) (what digest('phone', v, attempt) hashes), without extracting them again.
+  body := left(d, keep) || ${s}.hex_digits(${s}.keyed(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || d, 'UTF8')), free);
   IF free > 0 AND substr(body, keep + 1, 1) = '0' THEN body := overlay(body PLACING '7' FROM keep + 1 FOR 1); END IF;
   IF chk = 2 THEN body := body || ${s}.phone_check(body); END IF;
   RETURN ${s}.fit(${s}.put_digits(v, body), maxlen);
@@ -224,7 +224,7 @@ $fn$;
 -- 400000 + keyed digits + a check digit that is deliberately NOT Luhn-valid: a fake can never be charged.
 CREATE FUNCTION ${s}.card(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT ${s}.put_digits(v, p || ((10 - ${s}.luhn_sum(p || '0') % 10 + 1) % 10)::text)
-    FROM (SELECT left('400000' || ${s}.hex_digits(${s}.digest('card', v, attempt)), length(${s}.digits(v)) - 1) AS p OFFSET 0) x
+    FROM (SELECT left('400000' || ${s}.hex_digits(${s}.digest('card', v, attempt), length(${s}.digits(v)) - 7), length(${s}.digits(v)) - 1) AS p OFFSET 0) x
 $fn$;
 
 -- Same country and shape, check digits 00 (never issued), so a fake IBAN never validates.
