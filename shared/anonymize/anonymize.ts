@@ -10,6 +10,7 @@ import { maskUnit, qualifiedSql, truncateTables, unitStep, type TableFigure } fr
 import { setExpression } from './set-expression';
 import { buildPlan, type MaskPlan } from './plan';
 import { findRewriteBlockers, tablesToRewrite } from './rewrite';
+import { tablesToStage } from './staged-rewrite';
 import { DEFAULT_BATCH_ROWS, maskInBatches, unitsToBatch } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
 
@@ -31,6 +32,11 @@ export interface AnonymizeOptions {
   readonly source: RulesSource;
   readonly key: Buffer;
   readonly schemas?: readonly string[];
+  /**
+   * Tables estimated at this many rows or more (and with enough fake work per row) are masked by a
+   * staged rewrite over parallel workers (default: `STAGED_MIN_ROWS` in staged-rewrite.ts).
+   */
+  readonly stageFromRows?: number;
   /** The progress of an earlier call to resume from. */
   readonly progress?: AnonymizeProgress;
   /** Stop after the unit that passes this many milliseconds and return `pending` (default: never). */
@@ -58,6 +64,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
   return withClient(options.connection, async (client) => {
     const plan = await checkedPlan(client, options.source, options.schemas);
     const rewrite = await rewritePlan(client, plan, options.source);
+    const staged = await tablesToStage(client, plan.tables, rewrite, options.stageFromRows);
     await useMaskingMemory(client);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
@@ -88,10 +95,10 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
         if (!done) return { status: 'pending', progress, plan };
         figures = [figure];
       } else {
-        figures = await maskUnit(client, unit, rewrite);
+        figures = await maskUnit(client, unit, rewrite, staged);
         // A rewritten table is compact already: it only needs fresh statistics.
         for (const table of unit.tables) {
-          const rewritten = figures.some((figure) => figure.table === table.table.qualified && figure.mode === 'rewrite');
+          const rewritten = figures.some((figure) => figure.table === table.table.qualified && (figure.mode === 'rewrite' || figure.mode === 'staged'));
           await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
         }
       }

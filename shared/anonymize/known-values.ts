@@ -98,7 +98,7 @@ export function phrasesSql(from: string, value: string, columns: string, search:
     search.words > 0 ? `SELECT ${columns}, btrim(array_to_string(r.w[i:i + n - 1], ' '), ${edge}) AS tok
         FROM ${from}, regexp_matches(${value}, ${quoteLiteral(SIGNIFICANT_RUN)}, 'g') AS m,
              regexp_split_to_array(m[1], '[[:space:]]+') AS r(w), generate_subscripts(r.w, 1) AS i, generate_series(1, ${search.words}) AS n
-       WHERE i + n - 1 <= array_length(r.w, 1)` : undefined,
+       WHERE length(m[1]) >= ${MIN_LENGTH} AND m[1] ~ '[[:alpha:]]' AND i + n - 1 <= array_length(r.w, 1)` : undefined,
     search.usernames ? `SELECT ${columns}, btrim(x[1], ${edge}) AS tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(MARKED_WORD)}, 'g') AS x` : undefined,
   ].filter((branch) => branch !== undefined);
   return `SELECT * FROM (${branches.join(' UNION ALL ')}) AS phrases WHERE length(tok) >= ${MIN_LENGTH} AND tok ~ '[[:alpha:]]' AND strpos(tok, '@') = 0`;

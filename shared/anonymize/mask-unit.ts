@@ -6,6 +6,7 @@ import type { MaskUnit, TablePlan } from './plan';
 import { commitStep } from './mask-schema';
 import { prepareKnownValueHits } from './known-value-hits';
 import { rewriteTable } from './rewrite';
+import { stagedRewriteTable } from './staged-rewrite';
 import { buildUniqueMaps, type UniqueMap } from './unique-maps';
 
 /** What masking one table did. */
@@ -14,10 +15,11 @@ export interface TableFigure {
   readonly rows: number;
   readonly durationMs: number;
   /**
-   * `rewrite`: one ALTER TABLE rewrite (see rewrite.ts); `update`: one set-based UPDATE; `mapped`: an
+   * `rewrite`: one ALTER TABLE rewrite (see rewrite.ts); `staged`: the same result with the fakes
+   * computed by parallel workers (see staged-rewrite.ts); `update`: one set-based UPDATE; `mapped`: an
    * UPDATE from collision-free maps, needed to keep unique columns unique.
    */
-  readonly mode: 'rewrite' | 'update' | 'mapped' | 'batched';
+  readonly mode: 'rewrite' | 'staged' | 'update' | 'mapped' | 'batched';
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -41,20 +43,20 @@ export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>
  * redone with UPDATEs from collision-free maps, so unique columns stay unique whatever the data. Any
  * other failure rolls the unit back and throws {@link MaskingFailedError} naming the table and constraint.
  */
-export async function maskUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string> = new Set()): Promise<TableFigure[]> {
+export async function maskUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string> = new Set(), staged: ReadonlySet<string> = new Set()): Promise<TableFigure[]> {
   try {
-    return await runUnit(client, unit, rewrite);
+    return await runUnit(client, unit, rewrite, staged);
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw failure(unit, error);
   }
   try {
-    return await runUnit(client, unit, new Set(), 'mapped');
+    return await runUnit(client, unit, new Set(), new Set(), 'mapped');
   } catch (error) {
     throw failure(unit, error);
   }
 }
 
-async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string>, mapped?: 'mapped'): Promise<TableFigure[]> {
+async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<string>, staged: ReadonlySet<string>, mapped?: 'mapped'): Promise<TableFigure[]> {
   await client.query('BEGIN');
   try {
     await prepareKnownValueHits(client, unit);
@@ -65,8 +67,10 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
     const figures: TableFigure[] = [];
     for (const plan of unit.tables) {
       const started = Date.now();
-      const mode: TableFigure['mode'] = mapped ?? (rewrite.has(plan.table.qualified) ? 'rewrite' : 'update');
-      const rows = mode === 'rewrite' ? await rewriteTable(client, plan) : ((await client.query(updateSql(plan, maps))).rowCount ?? 0);
+      const mode = modeOf(plan.table.qualified, rewrite, staged, mapped);
+      const rows = mode === 'staged' ? await stagedRewriteTable(client, plan)
+        : mode === 'rewrite' ? await rewriteTable(client, plan)
+          : ((await client.query(updateSql(plan, maps))).rowCount ?? 0);
       figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode });
     }
     for (const { table, key } of unit.foreignKeys) {
@@ -80,6 +84,12 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+function modeOf(table: string, rewrite: ReadonlySet<string>, staged: ReadonlySet<string>, mapped?: 'mapped'): TableFigure['mode'] {
+  if (mapped) return mapped;
+  if (!rewrite.has(table)) return 'update';
+  return staged.has(table) ? 'staged' : 'rewrite';
 }
 
 /** The progress step a unit records when it commits. */

@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import { quoteIdent } from '../db/client';
+import { MASK_SCHEMA } from './sql/core';
+import { useParallelScans } from './mask-schema';
+import { setExpression } from './set-expression';
+import type { TablePlan } from './plan';
+
+/**
+ * Staged rewrite, for big tables: the same result as rewrite mode's `ALTER TABLE … USING` (see
+ * rewrite.ts), with the fakes computed by parallel workers. An ALTER TABLE rewrite computes every fake
+ * on one core, and the fakes are most of a masking run's time; a `CREATE TABLE … AS SELECT` can spread
+ * them over every worker the server allows. So, in the unit's transaction:
+ * 1. the table is locked, and its rows with their fakes are written to an unlogged staging table;
+ * 2. the foreign keys to and from it are dropped, it is emptied (`TRUNCATE`: same OID, so views,
+ *    grants, comments, sequences, indexes and checks stay) and refilled from the staging table;
+ * 3. the foreign keys are re-created, which re-validates every one with one join, not a check per row.
+ * The refill fires no user trigger because a table with one is never staged (it is rewritten by ALTER
+ * TABLE). A unique or check constraint the fakes break fails the refill, and the transaction rolls back
+ * as a rewrite's would. Disk: the staging copy and the refilled table exist together until commit.
+ */
+
+/** Tables estimated below this many rows are rewritten by ALTER TABLE: starting workers would not pay. */
+export const STAGED_MIN_ROWS = 100_000;
+
+/**
+ * How much a fake of each kind costs per value, roughly, in units of a dictionary fake (about 4 µs):
+ * free text and JSON are scanned by several patterns, phones and postcodes are rebuilt digit by digit.
+ */
+const FAKE_WEIGHT: Readonly<Partial<Record<string, number>>> = { scrubText: 4, json: 4, phone: 2, postcode: 2, keep: 0 };
+
+/**
+ * Below this much fake work per row (in {@link FAKE_WEIGHT} units) a table is rewritten by ALTER TABLE:
+ * refilling it costs about as much as a few fakes per row (its indexes are filled row by row, where a
+ * rewrite sorts), so staging pays only where the fakes dominate. Measured at 200k rows on 2 cores: one
+ * email column staged took 1.9 s against 1.0 s rewritten; seven columns with free text, 9.1 s against 10-14 s.
+ */
+export const STAGED_MIN_WEIGHT = 4;
+
+/** A table's fake work per row, in {@link FAKE_WEIGHT} units. */
+export function fakeWeight(plan: TablePlan): number {
+  return plan.masked.reduce((sum, column) => sum + (FAKE_WEIGHT[column.rule.strategy] ?? 1), 0);
+}
+
+/**
+ * Of the tables to rewrite, those to stage: with enough fake work per row ({@link STAGED_MIN_WEIGHT}),
+ * estimated (`pg_class.reltuples`) at `minRows` rows or more, without user triggers, whose foreign keys join only tables this role owns, on a server
+ * that gives this session parallel workers.
+ */
+export async function tablesToStage(client: pg.Client, tables: readonly TablePlan[], rewrite: ReadonlySet<string>, minRows = STAGED_MIN_ROWS): Promise<Set<string>> {
+  const staged = new Set<string>();
+  const { rows: settings } = await client.query<{ workers: number }>("SELECT current_setting('max_parallel_workers_per_gather')::int AS workers");
+  if ((settings[0]?.workers ?? 0) === 0) return staged;
+  for (const plan of tables) {
+    if (!rewrite.has(plan.table.qualified) || fakeWeight(plan) < STAGED_MIN_WEIGHT) continue;
+    const { rows } = await client.query<{ estimate: number; blocked: boolean }>(
+      // Its foreign keys are dropped and re-created around the refill: every table at their other end must be this role's too.
+      `SELECT greatest(c.reltuples, 0)::float8 AS estimate,
+              EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT g.tgisinternal)
+              OR EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class o ON o.oid IN (k.conrelid, k.confrelid)
+                          WHERE k.contype = 'f' AND c.oid IN (k.conrelid, k.confrelid) AND NOT pg_has_role(current_user, o.relowner, 'USAGE')) AS blocked
+         FROM pg_class c WHERE c.oid = $1::regclass`,
+      [tableSql(plan)],
+    );
+    const row = rows[0];
+    if (row && row.estimate >= minRows && !row.blocked) staged.add(plan.table.qualified);
+  }
+  return staged;
+}
+
+/**
+ * Masks one table by a staged rewrite (see above); returns the rows holding a value in any masked
+ * column, counted before. Runs inside the caller's transaction.
+ */
+export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Promise<number> {
+  const table = tableSql(plan);
+  const staging = `${MASK_SCHEMA}.${quoteIdent(`staged_${plan.table.schema}_${plan.table.name}`)}`;
+  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  const any = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
+  const { rows: counted } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${any}`);
+  const { rows: columns } = await client.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+    [table],
+  );
+  const masked = new Map(plan.masked.map((column) => [column.column.name, column]));
+  const select = columns.map(({ name }) => {
+    const column = masked.get(name);
+    return `${column ? setExpression(column, undefined, 'call') : quoteIdent(name)} AS ${quoteIdent(name)}`;
+  });
+  const list = columns.map(({ name }) => quoteIdent(name)).join(', ');
+  await useParallelScans(client);
+  await client.query(`CREATE UNLOGGED TABLE ${staging} AS SELECT ${select.join(', ')} FROM ${table}`);
+  const { rows: keys } = await client.query<{ owner: string; name: string; definition: string }>(
+    `SELECT conrelid::regclass::text AS owner, conname AS name, pg_get_constraintdef(oid) AS definition
+       FROM pg_constraint WHERE contype = 'f' AND (conrelid = $1::regclass OR confrelid = $1::regclass) ORDER BY conrelid, conname`,
+    [table],
+  );
+  for (const key of keys) await client.query(`ALTER TABLE ${key.owner} DROP CONSTRAINT ${quoteIdent(key.name)}`);
+  await client.query(`TRUNCATE ONLY ${table}`);
+  await client.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${staging}`);
+  for (const key of keys) await client.query(`ALTER TABLE ${key.owner} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
+  await client.query(`DROP TABLE ${staging}`);
+  return Number(counted[0]?.n ?? 0);
+}
+
+const tableSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;

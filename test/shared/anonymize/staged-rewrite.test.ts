@@ -1,0 +1,91 @@
+import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { MaskingFailedError } from '../../../shared/anonymize/errors';
+import { verifyDatabase } from '../../../shared/verify/verify';
+import { dropDatabases, query } from '../../support/postgres';
+import { DEMO_RULES_YAML } from '../../../shared/demo/rules';
+import { allText, createDemoDatabase, demoRules, KEY, ORIGINALS } from './fixtures';
+
+/** Every row of the demo tables, in key order, as text: two databases masked alike give the same. */
+const contents = async (url: string): Promise<unknown[]> => query(url, `SELECT 'users' AS t, string_agg(u::text, '|' ORDER BY id) AS rows FROM users u
+  UNION ALL SELECT 'orders', string_agg(o::text, '|' ORDER BY id) FROM orders o
+  UNION ALL SELECT 'conversations', string_agg(c::text, '|' ORDER BY id) FROM conversations c
+  UNION ALL SELECT 'messages', string_agg(m::text, '|' ORDER BY id) FROM messages m`);
+
+const constraints = async (url: string): Promise<unknown[]> => query(url, `SELECT conrelid::regclass::text AS owner, conname, pg_get_constraintdef(oid) AS definition, convalidated
+  FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`);
+
+const oid = async (url: string, table: string): Promise<string> => (await query<{ oid: string }>(url, `SELECT '${table}'::regclass::oid::text AS oid`))[0]?.oid ?? '';
+
+describe('staged rewrite (fakes computed by parallel workers, the table refilled)', () => {
+  const created: string[] = [];
+  const demo = async () => {
+    const db = await createDemoDatabase('staged');
+    created.push(db.name);
+    await query(db.url, 'ANALYZE');
+    return db;
+  };
+  afterAll(() => dropDatabases(...created));
+
+  it('gives exactly the rows an ALTER TABLE rewrite gives, keeping the table, its keys, views and comments', async () => {
+    const [staged, altered] = [await demo(), await demo()];
+    for (const { url } of [staged, altered]) {
+      await query(url, `CREATE VIEW user_contacts AS SELECT id, locale FROM users;
+        COMMENT ON TABLE users IS 'customers';
+        ALTER TABLE orders ADD CONSTRAINT orders_user_not_valid FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID`);
+    }
+    const before = { constraints: await constraints(staged.url), users: await oid(staged.url, 'users') };
+
+    const result = await anonymizeDatabase({ connection: { connectionString: staged.url }, source: demoRules(), key: KEY, stageFromRows: 0 });
+    await anonymizeDatabase({ connection: { connectionString: altered.url }, source: demoRules(), key: KEY });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'staged'], ['public.users', 'staged']]);
+    expect(await contents(staged.url)).toEqual(await contents(altered.url));
+    expect(await constraints(staged.url)).toEqual(before.constraints);
+    expect(await oid(staged.url, 'users')).toBe(before.users);
+    expect(await query(staged.url, 'SELECT id, locale FROM user_contacts ORDER BY id')).toEqual([{ id: '1', locale: 'en-GB' }, { id: '2', locale: 'en-GB' }, { id: '3', locale: 'fr-FR' }]);
+    expect(await query(staged.url, "SELECT obj_description('users'::regclass, 'pg_class') AS comment")).toEqual([{ comment: 'customers' }]);
+    expect(await query(staged.url, "SELECT relname FROM pg_class WHERE relnamespace = 'rehearsal_mask'::regnamespace AND relname LIKE 'staged%'")).toEqual([]);
+    const text = await allText(staged.url);
+    for (const value of [...ORIGINALS.emails, ...ORIGINALS.names, ...ORIGINALS.phones]) expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+    expect((await verifyDatabase({ connection: { connectionString: staged.url }, source: demoRules(), key: KEY })).findings).toEqual([]);
+  });
+
+  it('rewrites a table with a user trigger by ALTER TABLE instead, so the trigger never fires', async () => {
+    const { url } = await demo();
+    await query(url, `CREATE TABLE user_changes (changed_at timestamptz NOT NULL DEFAULT now());
+      CREATE FUNCTION note_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO user_changes DEFAULT VALUES; RETURN NEW; END $$;
+      CREATE TRIGGER users_changed AFTER INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION note_change();`);
+    const rules = demoRules(`${DEMO_RULES_YAML}\n  public.user_changes:\n    columns: { changed_at: keep }\n`);
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY, stageFromRows: 0 });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'staged'], ['public.users', 'rewrite']]);
+    expect(await query(url, 'SELECT count(*)::int AS n FROM user_changes')).toEqual([{ n: 0 }]);
+  });
+
+  it('rolls the table back whole, keys included, and names the constraint when the fakes break a check', async () => {
+    const { url } = await demo();
+    await query(url, "ALTER TABLE users ADD CONSTRAINT users_email_domain CHECK (email NOT LIKE '%@example.%')");
+    const users = async () => query(url, 'SELECT * FROM users ORDER BY id');
+    const before = { rows: await users(), constraints: await constraints(url) };
+
+    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, stageFromRows: 0 });
+
+    await expect(attempt).rejects.toThrow(MaskingFailedError);
+    await expect(attempt).rejects.toMatchObject({ table: 'public.users', constraint: 'users_email_domain' });
+    expect(await users()).toEqual(before.rows);
+    expect(await constraints(url)).toEqual(before.constraints);
+  });
+
+  it('keeps a unique column unique when fakes collide, by redoing the unit from collision-free maps', async () => {
+    const { url } = await demo();
+    await query(url, `CREATE TABLE branches (id int PRIMARY KEY, city text NOT NULL UNIQUE, note text);
+      INSERT INTO branches SELECT i, 'Town ' || i, 'Call +44 7700 9' || lpad(i::text, 5, '0') FROM generate_series(1, 300) AS i; ANALYZE branches`);
+    const rules = demoRules(`${DEMO_RULES_YAML}\n  public.branches:\n    columns: { id: keep, city: city, note: scrubText }\n`);
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY, stageFromRows: 0 });
+
+    expect(result.progress.tables.find(({ table }) => table === 'public.branches')?.mode).toBe('mapped');
+    expect(await query(url, 'SELECT count(DISTINCT city)::int AS cities, count(*)::int AS n FROM branches')).toEqual([{ cities: 300, n: 300 }]);
+  });
+});
