@@ -14,8 +14,8 @@ import type { TablePlan } from './plan';
  * 2. the foreign keys to and from it are dropped, it is emptied (`TRUNCATE`: same OID, so views,
  *    grants, comments, sequences, indexes and checks stay) and refilled from the staging table;
  * 3. the foreign keys are re-created, which re-validates every one with one join, not a check per row.
- * The refill fires no user trigger because a table with one is never staged (it is rewritten by ALTER
- * TABLE). A unique or check constraint the fakes break fails the refill, and the transaction rolls back
+ * The refill fires no trigger, rule or row-level policy because a table with one is never staged (it is
+ * rewritten by ALTER TABLE). A unique or check constraint the fakes break fails the refill, and the transaction rolls back
  * as a rewrite's would. Disk: the staging copy and the refilled table exist together until commit.
  */
 
@@ -43,7 +43,8 @@ export function fakeWeight(plan: TablePlan): number {
 
 /**
  * Of the tables to rewrite, those to stage: with enough fake work per row ({@link STAGED_MIN_WEIGHT}),
- * estimated (`pg_class.reltuples`) at `minRows` rows or more, without user triggers, whose foreign keys join only tables this role owns, on a server
+ * estimated (`pg_class.reltuples`) at `minRows` rows or more, without user triggers, rules or row-level
+ * security, whose foreign keys join only tables this role owns, on a server
  * that gives this session parallel workers.
  */
 export async function tablesToStage(client: pg.Client, tables: readonly TablePlan[], rewrite: ReadonlySet<string>, minRows = STAGED_MIN_ROWS): Promise<Set<string>> {
@@ -55,7 +56,9 @@ export async function tablesToStage(client: pg.Client, tables: readonly TablePla
     const { rows } = await client.query<{ estimate: number; blocked: boolean }>(
       // Its foreign keys are dropped and re-created around the refill: every table at their other end must be this role's too.
       `SELECT greatest(c.reltuples, 0)::float8 AS estimate,
-              EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT g.tgisinternal)
+              c.relrowsecurity
+              OR EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND NOT g.tgisinternal)
+              OR EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid)
               OR EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class o ON o.oid IN (k.conrelid, k.confrelid)
                           WHERE k.contype = 'f' AND c.oid IN (k.conrelid, k.confrelid) AND NOT pg_has_role(current_user, o.relowner, 'USAGE')) AS blocked
          FROM pg_class c WHERE c.oid = $1::regclass`,
@@ -91,7 +94,7 @@ export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Pr
   await client.query(`CREATE UNLOGGED TABLE ${staging} AS SELECT ${select.join(', ')} FROM ${table}`);
   const { rows: keys } = await client.query<{ owner: string; name: string; definition: string }>(
     `SELECT conrelid::regclass::text AS owner, conname AS name, pg_get_constraintdef(oid) AS definition
-       FROM pg_constraint WHERE contype = 'f' AND (conrelid = $1::regclass OR confrelid = $1::regclass) ORDER BY conrelid, conname`,
+       FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND (conrelid = $1::regclass OR confrelid = $1::regclass) ORDER BY conrelid, conname`,
     [table],
   );
   for (const key of keys) await client.query(`ALTER TABLE ${key.owner} DROP CONSTRAINT ${quoteIdent(key.name)}`);

@@ -26,17 +26,22 @@ describe('staged rewrite (fakes computed by parallel workers, the table refilled
   };
   afterAll(() => dropDatabases(...created));
 
-  it('gives exactly the rows an ALTER TABLE rewrite gives, keeping the table, its keys, views and comments', async () => {
+  it('gives exactly the rows an ALTER TABLE rewrite gives, keeping the table, its keys, identity, views and comments', async () => {
     const [staged, altered] = [await demo(), await demo()];
     for (const { url } of [staged, altered]) {
       await query(url, `CREATE VIEW user_contacts AS SELECT id, locale FROM users;
         COMMENT ON TABLE users IS 'customers';
-        ALTER TABLE orders ADD CONSTRAINT orders_user_not_valid FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID`);
+        ALTER TABLE users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (START WITH 100);
+        ALTER TABLE orders ADD CONSTRAINT orders_user_not_valid FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;
+        CREATE TABLE visits (user_id bigint REFERENCES users (id), day date NOT NULL) PARTITION BY RANGE (day);
+        CREATE TABLE visits_2026 PARTITION OF visits FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        INSERT INTO visits VALUES (1, '2026-03-01'), (3, '2026-03-02')`);
     }
+    const rules = demoRules(`${DEMO_RULES_YAML}\n  public.visits:\n    columns: { user_id: keep, day: keep }\n`);
     const before = { constraints: await constraints(staged.url), users: await oid(staged.url, 'users') };
 
-    const result = await anonymizeDatabase({ connection: { connectionString: staged.url }, source: demoRules(), key: KEY, stageFromRows: 0 });
-    await anonymizeDatabase({ connection: { connectionString: altered.url }, source: demoRules(), key: KEY });
+    const result = await anonymizeDatabase({ connection: { connectionString: staged.url }, source: rules, key: KEY, stageFromRows: 0 });
+    await anonymizeDatabase({ connection: { connectionString: altered.url }, source: rules, key: KEY });
 
     expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'staged'], ['public.users', 'staged']]);
     expect(await contents(staged.url)).toEqual(await contents(altered.url));
@@ -47,19 +52,22 @@ describe('staged rewrite (fakes computed by parallel workers, the table refilled
     expect(await query(staged.url, "SELECT relname FROM pg_class WHERE relnamespace = 'rehearsal_mask'::regnamespace AND relname LIKE 'staged%'")).toEqual([]);
     const text = await allText(staged.url);
     for (const value of [...ORIGINALS.emails, ...ORIGINALS.names, ...ORIGINALS.phones]) expect(text.toLowerCase()).not.toContain(value.toLowerCase());
-    expect((await verifyDatabase({ connection: { connectionString: staged.url }, source: demoRules(), key: KEY })).findings).toEqual([]);
+    expect(await query(staged.url, "SELECT nextval(pg_get_serial_sequence('users', 'id'))::int AS next")).toEqual([{ next: 100 }]);
+    expect(await query(staged.url, 'SELECT count(*)::int AS n FROM visits JOIN users ON users.id = visits.user_id')).toEqual([{ n: 2 }]);
+    expect((await verifyDatabase({ connection: { connectionString: staged.url }, source: rules, key: KEY })).findings).toEqual([]);
   });
 
-  it('rewrites a table with a user trigger by ALTER TABLE instead, so the trigger never fires', async () => {
+  it('rewrites a table with a user trigger or a rule by ALTER TABLE instead, so neither ever fires', async () => {
     const { url } = await demo();
     await query(url, `CREATE TABLE user_changes (changed_at timestamptz NOT NULL DEFAULT now());
       CREATE FUNCTION note_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO user_changes DEFAULT VALUES; RETURN NEW; END $$;
-      CREATE TRIGGER users_changed AFTER INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION note_change();`);
+      CREATE TRIGGER users_changed AFTER INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION note_change();
+      CREATE RULE messages_logged AS ON INSERT TO messages DO ALSO INSERT INTO user_changes DEFAULT VALUES;`);
     const rules = demoRules(`${DEMO_RULES_YAML}\n  public.user_changes:\n    columns: { changed_at: keep }\n`);
 
     const result = await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY, stageFromRows: 0 });
 
-    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'staged'], ['public.users', 'rewrite']]);
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'rewrite'], ['public.users', 'rewrite']]);
     expect(await query(url, 'SELECT count(*)::int AS n FROM user_changes')).toEqual([{ n: 0 }]);
   });
 
