@@ -9,9 +9,8 @@ import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyChe
 import { maskUnit, qualifiedSql, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { setExpression } from './set-expression';
 import { buildPlan, type MaskPlan } from './plan';
-import { findRewriteBlockers, tablesToRewrite } from './rewrite';
-import { tablesToStage } from './staged-rewrite';
-import { DEFAULT_BATCH_ROWS, maskInBatches, unitsToBatch } from './batches';
+import { chooseMethods } from './methods';
+import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
@@ -63,8 +62,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
   const started = Date.now();
   return withClient(options.connection, async (client) => {
     const plan = await checkedPlan(client, options.source, options.schemas);
-    const rewrite = await rewritePlan(client, plan, options.source);
-    const staged = await tablesToStage(client, plan.tables, rewrite, options.stageFromRows);
+    const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
     await useMaskingMemory(client);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
@@ -84,8 +82,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       progress.prepareMs = Date.now() - preparing;
     }
     await useKnownValues(client);
-    const { mode = 'auto', batchRows = DEFAULT_BATCH_ROWS } = options.source.rules;
-    const batched = mode === 'rewrite' ? new Set<string>() : await unitsToBatch(client, plan, batchRows);
+    const { batched, batchRows } = methods;
     const overBudget = (): boolean => options.budgetMs !== undefined && Date.now() - started > options.budgetMs;
     for (const [ordinal, unit] of plan.units.entries()) {
       if (progress.done.includes(unit.id)) continue;
@@ -95,7 +92,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
         if (!done) return { status: 'pending', progress, plan };
         figures = [figure];
       } else {
-        figures = await maskUnit(client, unit, rewrite, staged);
+        figures = await maskUnit(client, unit, methods.rewrite, methods.staged);
         // A rewritten table is compact already: it only needs fresh statistics.
         for (const table of unit.tables) {
           const rewritten = figures.some((figure) => figure.table === table.table.qualified && (figure.mode === 'rewrite' || figure.mode === 'staged'));
@@ -114,15 +111,6 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     }
     return { status: 'done', progress, plan };
   });
-}
-
-/** Which tables to rewrite; `mode: rewrite` on a table PostgreSQL cannot rewrite is a ConfigError at the rule's `mode` line. */
-async function rewritePlan(client: pg.Client, plan: MaskPlan, source: RulesSource): Promise<ReadonlySet<string>> {
-  const { rewrite, refused } = tablesToRewrite(plan, source.rules.mode ?? 'auto', await findRewriteBlockers(client, plan.tables));
-  if (refused.length > 0) {
-    throw new ConfigError(refused.map((reason) => ruleProblem(source, ['mode'], `mode: rewrite cannot mask ${reason}; use mode: auto (rewrites what it can, updates the rest) or update`)));
-  }
-  return rewrite;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, withClient } from '../db/client';
 import { checkedPlan } from './anonymize';
+import { chooseMethods, type TableMethod } from './methods';
 import { installMaskSchema, useMaskingKey } from './mask-schema';
 import { qualifiedSql } from './mask-unit';
 import { setExpression } from './set-expression';
@@ -17,6 +18,9 @@ export interface TableSample {
 
 export interface DryRun {
   readonly plan: MaskPlan;
+  /** How each masked table would be masked (the choice a real run makes, from the same statistics). */
+  readonly methods: ReadonlyMap<string, TableMethod>;
+  readonly batchRows: number;
   readonly samples: readonly TableSample[];
 }
 
@@ -29,6 +33,7 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
   const sampleRows = options.sampleRows ?? 3;
   return withClient(connection, async (client) => {
     const plan = await checkedPlan(client, source, options.schemas);
+    const { byTable: methods, batchRows } = await chooseMethods(client, plan, source);
     const samples: TableSample[] = [];
     await client.query('BEGIN');
     try {
@@ -56,12 +61,25 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
     } finally {
       await client.query('ROLLBACK');
     }
-    return { plan, samples };
+    return { plan, methods, batchRows, samples };
   });
 }
 
+const METHOD_TEXT: Readonly<Record<TableMethod['mode'], string>> = {
+  rewrite: 'rewrite (one ALTER TABLE pass)',
+  staged: 'staged rewrite (fakes computed by parallel workers, table refilled)',
+  update: 'UPDATE, then VACUUM ANALYZE',
+  batched: 'UPDATE in key-range batches',
+};
+
+function describeMethod(method: TableMethod | undefined, batchRows: number): string {
+  if (!method) return 'UPDATE';
+  const text = method.mode === 'batched' ? `${METHOD_TEXT.batched} of ${batchRows.toLocaleString('en-US')} rows` : METHOD_TEXT[method.mode];
+  return method.because === undefined ? text : `${text} (${method.because})`;
+}
+
 /** The plan and samples as text for a person. */
-export function formatDryRun({ plan, samples }: DryRun): string {
+export function formatDryRun({ plan, methods, batchRows, samples }: DryRun): string {
   const lines = ['Plan (dry run: nothing was changed)'];
   for (const name of plan.truncated) lines.push(`  ${name}: truncate`);
   for (const table of plan.tables) {
@@ -71,7 +89,7 @@ export function formatDryRun({ plan, samples }: DryRun): string {
       continue;
     }
     const columns = table.masked.map((column) => `${column.column.name}=${column.rule.strategy}${column.follows ? ` (follows ${column.follows})` : ''}${column.unique ? ' [unique]' : ''}`);
-    lines.push(`  ${table.table.qualified}: UPDATE ${columns.join(', ')}`);
+    lines.push(`  ${table.table.qualified}: ${describeMethod(methods.get(table.table.qualified), batchRows)}: ${columns.join(', ')}`);
   }
   for (const unit of plan.units) {
     if (unit.foreignKeys.length > 0) lines.push(`  one transaction for ${unit.tables.map((table) => table.table.qualified).join(', ')} (foreign keys ${unit.foreignKeys.map((entry) => entry.key.name).join(', ')} re-validated)`);

@@ -118,11 +118,29 @@ describe('rehearsal anonymize and verify', () => {
     const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run'], run.io);
 
     expect(code).toBe(0);
-    expect(run.out()).toContain('public.users: UPDATE email=email [unique], full_name=fullName, phone=phone');
+    expect(run.out()).toContain('public.users: rewrite (one ALTER TABLE pass): email=email [unique], full_name=fullName, phone=phone');
     expect(run.out()).toMatch(/1 email: fp:[0-9a-f]{8} -> [a-z]+\.[a-z]+\.[0-9a-f]{12}@example\.(com|org|net)/);
     for (const value of [...ORIGINALS.emails, ...ORIGINALS.names]) expect(run.out()).not.toContain(value);
     expect(await allText(url)).toBe(before);
     expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('says on --dry-run how each table would be masked and why one cannot be rewritten, in text and JSON', async () => {
+    const { url } = await demo();
+    await query(url, 'CREATE VIEW user_contacts AS SELECT id, email FROM users');
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const [text, json] = [captured(dir), captured(dir)];
+
+    await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run'], text.io);
+    await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run', '--json'], json.io);
+
+    expect(text.out()).toContain('public.users: UPDATE, then VACUUM ANALYZE (a view or rule uses a masked column): email=email');
+    expect(text.out()).toContain('public.messages: rewrite (one ALTER TABLE pass): body=scrubText');
+    const methods = (JSON.parse(json.out()) as { methods: unknown[] }).methods;
+    expect(methods).toEqual(expect.arrayContaining([
+      { table: 'public.users', mode: 'update', because: 'a view or rule uses a masked column' },
+      { table: 'public.messages', mode: 'rewrite' },
+    ]));
   });
 
   it('reports a bad rules file with its line and exit 2, and a missing key with exit 2', async () => {
