@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { failure, qualifiedSql, unitStep, updateSql, type TableFigure } from './mask-unit';
 import { BATCHES_TABLE, commitStep, committedSteps } from './mask-schema';
-import { prepareKnownValueHits } from './known-value-hits';
+import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import type { MaskPlan, MaskUnit } from './plan';
 import { buildUniqueMaps, existingUniqueMaps, needsUniqueMaps } from './unique-maps';
 
@@ -78,6 +78,7 @@ export async function maskInBatches(client: pg.Client, unit: MaskUnit, ordinal: 
       const started = Date.now();
       await prepareKnownValueHits(client, unit, range(`t.${keyRef}`));
       const result = await client.query(updateSql(plan, maps, range(keyRef)));
+      await dropKnownValueHits(client);
       await client.query(`INSERT INTO ${BATCHES_TABLE} (unit, hi, rows, ms) VALUES ($1, $2, $3, $4)`, [unit.id, hi, result.rowCount ?? 0, Date.now() - started]);
     });
     if (shouldStop()) return { done: false, figure: await figureOf(client, unit) };

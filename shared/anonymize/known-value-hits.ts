@@ -7,8 +7,12 @@ import { DETECTORS } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
 const s = MASK_SCHEMA;
-/** Where the unit's hits are searched into: values from the very rows being masked, so created and dropped in the unit's transaction. */
-const HITS_TABLE = `${s}.value_hits`;
+/**
+ * The unit's hits: values from the very rows being masked, so created and dropped inside the unit's
+ * transaction (never committed). A plain table, not a temporary one: `scrub_text` reads it, and a
+ * staged rewrite runs `scrub_text` on parallel workers, which cannot read temporary tables.
+ */
+export const HITS_TABLE = `${s}.value_hits`;
 
 /**
  * Above this many distinct known values quoted in a unit's free text, `scrubText` looks each run of
@@ -29,8 +33,8 @@ const ESCAPE = { pattern: '([^[:alnum:][:space:]_])', replacement: '\\\\\\1' };
  * (a run of capitalised words and its words; when non-name values are known, every phrase of up to as
  * many words as the longest of them that starts with a capital or digit or holds a digit or
  * underscore) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
- * hits go to a temporary table dropped at commit (they are values from the very rows being masked,
- * never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
+ * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
+ * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
  * number of hits (-1: too many, `scrub_text` looks every run of capitalised words up instead).
  */
@@ -47,9 +51,8 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   }
   const search = await phraseSearchOf(client);
   const phrases = searchesPhrases(search) ? `UNION ALL SELECT tok FROM (${phrasesSql('src', 'src.v', 'true AS phrase', search)}) AS p` : '';
-  // Searched into a plain table (a query writing a temporary one never runs on parallel workers), then
-  // moved to a temporary table dropped at commit, which scrub_text reads; neither is ever committed.
   await useParallelScans(client);
+  await dropKnownValueHits(client);
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (SELECT v FROM (${sources.join(' UNION ALL ')}) AS x WHERE v IS NOT NULL),
@@ -62,12 +65,10 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
       GROUP BY c.tok`,
     [DETECTORS.name, ESCAPE.pattern, ESCAPE.replacement],
   );
-  await client.query(`CREATE TEMP TABLE rehearsal_value_hits ON COMMIT DROP AS SELECT tok, kind, pattern FROM ${HITS_TABLE}`);
-  await client.query(`DROP TABLE ${HITS_TABLE}`);
-  await client.query('ALTER TABLE pg_temp.rehearsal_value_hits ADD PRIMARY KEY (tok)');
+  await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
-    `SELECT count(*)::int AS n, '(?<![[:alnum:]_])(' || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ')(?![[:alnum:]_])' AS pattern FROM pg_temp.rehearsal_value_hits`,
+    `SELECT count(*)::int AS n, '(?<![[:alnum:]_])(' || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ')(?![[:alnum:]_])' AS pattern FROM ${HITS_TABLE}`,
   );
   const hits = rows[0]?.n ?? 0;
   if (hits > MAX_HITS) {
@@ -76,4 +77,9 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   }
   await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [HIT_SETTINGS.mode, hits === 0 ? 'off' : 'hits', HIT_SETTINGS.pattern, rows[0]?.pattern ?? '']);
   return hits;
+}
+
+/** Drops the unit's hits ({@link HITS_TABLE}); every unit and batch calls it before it commits. */
+export async function dropKnownValueHits(client: pg.Client): Promise<void> {
+  await client.query(`DROP TABLE IF EXISTS ${HITS_TABLE}`);
 }

@@ -4,7 +4,7 @@ import { MaskingFailedError } from './errors';
 import { setExpression } from './set-expression';
 import type { MaskUnit, TablePlan } from './plan';
 import { commitStep } from './mask-schema';
-import { prepareKnownValueHits } from './known-value-hits';
+import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { rewriteTable } from './rewrite';
 import { stagedRewriteTable } from './staged-rewrite';
 import { buildUniqueMaps, type UniqueMap } from './unique-maps';
@@ -77,6 +77,7 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
       await client.query(`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
     }
     if (maps) for (const map of maps.values()) await client.query(`DROP TABLE ${map.table}`);
+    await dropKnownValueHits(client);
     await commitStep(client, unitStep(unit));
     await client.query('COMMIT');
     return figures;

@@ -112,7 +112,7 @@ BEGIN
       m := regexp_match(rest, hits);
       EXIT WHEN m IS NULL;
       tok := m[1];
-      SELECT h.kind, h.pattern INTO kind, pat FROM pg_temp.rehearsal_value_hits AS h WHERE h.tok = m[1];
+      SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
       r := regexp_replace(r, '(?<![[:alnum:]_])' || pat || '(?![[:alnum:]_])', ${s}.known_fake(kind, tok), 'g');
       rest := substr(rest, strpos(rest, tok) + length(tok));
     END LOOP;
