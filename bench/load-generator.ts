@@ -46,6 +46,7 @@ async function rehearsalConversations(scenario: Extract<Scenario, { tool: 'rehea
   return {
     turns: all.requests, errors: all.errors, turnsPerSecond: all.requests / (measurement.durationMs / 1000),
     response: summarize(all.response), service: summarize(all.service), arrivals: measurement.arrivals, maxLagMs: measurement.maxLagMs, invalid: measurement.invalid,
+    warmUp: measurement.warmUp,
   };
 }
 
@@ -70,8 +71,13 @@ async function main(): Promise<void> {
       : await runAutocannon(scenario);
   const cpu = process.cpuUsage(cpuBefore);
   const count = 'turns' in result ? result.turns : result.requests;
-  const cpuMicrosPerRequest = count > 0 ? Math.round(((cpu.user + cpu.system) / count) * 100) / 100 : 0;
-  process.stdout.write(`${JSON.stringify({ ...result, cpuMicrosPerRequest })}\n`);
+  const perCount = (micros: number) => (count > 0 ? Math.round((micros / count) * 100) / 100 : 0);
+  const cpuMicrosPerRequest = perCount(cpu.user + cpu.system);
+  // The same without the warm-up before the schedule (./shared/load/warm-up.ts): the CPU the schedule itself cost.
+  const warmUpCpu = 'warmUp' in result ? (result.warmUp?.cpuMicros ?? 0) : 0;
+  // And the whole process's CPU since it started (module loading included), for the bench's accounting of the machine.
+  const total = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ ...result, cpuMicrosPerRequest, scheduleCpuMicrosPerRequest: perCount(cpu.user + cpu.system - warmUpCpu), processCpuMicros: total.user + total.system })}\n`);
 }
 
 void main().catch((error: unknown) => {

@@ -64,7 +64,7 @@ async function cpuPerRequest(mode: 'raw' | 'conversations', rate: number, durati
   if (!slice) throw new Error('no slice');
   const dispatcher = new EchoDispatcher();
   const before = process.cpuUsage();
-  const measurement = await runLoadSlice(slice, { target: 'http://127.0.0.1:9/chat', conversations: [benchConversation(2)], runId: 'bench', dispatcher });
+  const measurement = await runLoadSlice(slice, { target: 'http://127.0.0.1:9/chat', conversations: [benchConversation(2)], runId: 'bench', dispatcher, warmUp: false });
   const used = process.cpuUsage(before);
   const { requests, errors } = measurement.combined();
   if (errors > 0 || requests !== dispatcher.requests) throw new Error(`in-process ${mode} run lost requests: ${requests} recorded, ${errors} errors, ${dispatcher.requests} sent`);

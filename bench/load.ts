@@ -10,6 +10,21 @@
  * The target server runs in its own process pinned to core 1 and every generator in its own process
  * pinned to core 0 (taskset), so "the generator on one core" holds. The machine's cores are shared
  * with whatever else runs, so absolute figures are noisy; the ratios are what to read.
+ *
+ * Conversations: open-model runs (conversations, and raw mode at a fixed rate) warm the generator's
+ * code up against a server inside its own process before the schedule starts (shared/load/warm-up.ts;
+ * nothing is sent to the target, nothing recorded). Each step reports `cpuMicrosPerTurn` as before
+ * (every CPU microsecond of the generator process over the run, warm-up included, per turn), beside
+ * `scheduleCpuMicrosPerTurn` (the same without the warm-up) and the warm-up's own figures;
+ * `marginalCpuMicrosPerTurn` is computed from the schedule's CPU (a warm-up grows with the rate, so it
+ * would not cancel out). `targetCpuMicrosPerTurn` and `targetBusy` (the target process's CPU over the
+ * step, per turn and as a share of the step's wall time, from /proc) show when the target, or whatever
+ * else shares its core, is what holds the rate back; `otherCores` is the CPU the rest of the machine
+ * used during the step (from /proc/stat), in cores: a step run beside other work reads high there.
+ * The `*AtBest` figures are those of the valid step with the most turns per second (before: the last
+ * valid step, the same step whenever throughput rose with the rate). Validity is the engine's own
+ * rule, unchanged: a step counts only when the run was not marked invalid (event-loop delay p99 above
+ * 100 ms, or more than 1% of arrivals sent over 100 ms late).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -42,11 +57,36 @@ function firstLine(child: ChildProcess): Promise<string> {
   });
 }
 
-/** Starts a target server process and returns its URL and a stop function. */
-async function target(options: Record<string, number>): Promise<{ url: string; stop: () => void }> {
+/** Starts a target server process and returns its URL, a stop function and its CPU time so far. */
+async function target(options: Record<string, number>): Promise<{ url: string; stop: () => void; cpuMicros: () => Promise<number | undefined> }> {
   const child = pinned(1, 'bench/load-target.ts', options);
   const { port } = JSON.parse(await firstLine(child)) as { port: number };
-  return { url: `http://127.0.0.1:${port}/chat`, stop: () => child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}/chat`, stop: () => child.kill('SIGTERM'), cpuMicros: () => processCpuMicros(child.pid) };
+}
+
+/** CPU time all processes of the machine have used, microseconds, from /proc/stat (Linux); undefined elsewhere. */
+async function machineCpuMicros(): Promise<number | undefined> {
+  try {
+    const fields = (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    // user nice system (idle iowait) irq softirq steal: everything but idle and iowait.
+    const busy = [0, 1, 2, 5, 6, 7].reduce((sum, index) => sum + (fields[index] ?? 0), 0);
+    return Number.isFinite(busy) ? (busy * 1e6) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's user + system CPU time in microseconds, from /proc (Linux); undefined elsewhere. */
+async function processCpuMicros(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one generator scenario in its own pinned process and returns its JSON. */
@@ -54,9 +94,9 @@ async function generate<T>(scenario: Record<string, unknown>): Promise<T> {
   return JSON.parse(await firstLine(pinned(0, 'bench/load-generator.ts', scenario))) as T;
 }
 
-interface RawResult { requests: number; errors: number; rps: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: unknown }
+interface RawResult { processCpuMicros: number; requests: number; errors: number; rps: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: unknown }
 interface CannonResult { requests: number; errors: number; rps: number; latency: { p50: number; p90: number; p99: number; max: number } }
-interface ConvResult { cpuMicrosPerRequest: number; turns: number; errors: number; turnsPerSecond: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: { launched: number } }
+interface ConvResult { cpuMicrosPerRequest: number; scheduleCpuMicrosPerRequest: number; processCpuMicros: number; warmUp?: { arrivals: number; durationMs: number; cpuMicros: number }; turns: number; errors: number; turnsPerSecond: number; response: ReturnType<typeof summarize>; service: ReturnType<typeof summarize>; invalid: string[]; maxLagMs: number; arrivals: { launched: number } }
 
 async function throughput(connections: number) {
   const server = await target({});
@@ -74,37 +114,69 @@ async function throughput(connections: number) {
   }
 }
 
+/**
+ * Runs one generator scenario against `server` and measures, beside its JSON, the target's CPU over
+ * the step and `otherCores`: cores' worth of CPU that neither the target nor the generator process
+ * used meanwhile (/proc/stat), i.e. other work on this shared machine. Near 0 the step had the
+ * machine to itself; at 0.5 or more something else took a good part of a core the generator or the
+ * target was pinned to, and wall-clock figures of that step say more about the machine than about us.
+ */
+async function observed<T extends { processCpuMicros: number }>(server: Awaited<ReturnType<typeof target>>, scenario: Record<string, unknown>) {
+  const [targetBefore, machineBefore] = [await server.cpuMicros(), await machineCpuMicros()];
+  const started = performance.now();
+  const result = await generate<T>(scenario);
+  const [targetAfter, machineAfter] = [await server.cpuMicros(), await machineCpuMicros()];
+  const stepMicros = (performance.now() - started) * 1000;
+  const targetCpu = targetBefore === undefined || targetAfter === undefined ? undefined : targetAfter - targetBefore;
+  const otherCores = targetCpu === undefined || machineBefore === undefined || machineAfter === undefined || stepMicros === 0 ? undefined
+    : round3((machineAfter - machineBefore - targetCpu - result.processCpuMicros) / stepMicros);
+  return { result, targetCpu, otherCores };
+}
+
 async function conversationThroughput() {
   const server = await target({});
   try {
     // Baseline in the same run: raw POSTs of the same JSON body, closed loop, same connections.
-    const baseline = await generate<RawResult>({
+    const { result: baseline, otherCores: baselineOtherCores } = await observed<RawResult>(server, {
       tool: 'rehearsal-raw', url: server.url, connections: 64, durationMs: seconds(4),
       method: 'POST', body: JSON.stringify({ conversationId: 'bench-conversation-0001', text: 'turn 1' }),
     });
-    const steps: Array<{ arrivalRate: number; turnsPerSecond: number; valid: boolean; arrivals: { launched: number }; p99Ms: number; serviceP99Ms: number; maxLagMs: number; cpuMicrosPerTurn: number }> = [];
+    const steps: Array<{
+      arrivalRate: number; turnsPerSecond: number; valid: boolean; invalid: string[]; arrivals: { launched: number }; p99Ms: number; serviceP99Ms: number; maxLagMs: number;
+      cpuMicrosPerTurn: number; scheduleCpuMicrosPerTurn: number; warmUp: ConvResult['warmUp']; targetCpuMicrosPerTurn: number | undefined; targetBusy: number | undefined;
+      otherCores: number | undefined;
+    }> = [];
     for (const rate of [1000, 2000, 4000, 6000, 8000, 10_000, 12_000]) {
-      const result = await generate<ConvResult>({ tool: 'rehearsal-conversations', url: server.url, connections: 64, durationMs: seconds(4), rate, turns: 2 });
+      const { result, targetCpu, otherCores } = await observed<ConvResult>(server, { tool: 'rehearsal-conversations', url: server.url, connections: 64, durationMs: seconds(4), rate, turns: 2 });
+      // The target's CPU over the step (idle through the generator's warm-up): per turn, and as a share of the schedule's wall time.
+      const wallMicros = result.turnsPerSecond > 0 ? (result.turns / result.turnsPerSecond) * 1e6 : 0;
       steps.push({
-        arrivalRate: rate, turnsPerSecond: Math.round(result.turnsPerSecond), valid: result.invalid.length === 0, arrivals: result.arrivals,
+        arrivalRate: rate, turnsPerSecond: Math.round(result.turnsPerSecond), valid: result.invalid.length === 0, invalid: result.invalid, arrivals: result.arrivals,
         p99Ms: result.response.p99, serviceP99Ms: result.service.p99, maxLagMs: result.maxLagMs, cpuMicrosPerTurn: result.cpuMicrosPerRequest,
+        scheduleCpuMicrosPerTurn: result.scheduleCpuMicrosPerRequest, warmUp: result.warmUp && { ...result.warmUp, durationMs: Math.round(result.warmUp.durationMs) },
+        targetCpuMicrosPerTurn: targetCpu === undefined || result.turns === 0 ? undefined : round3(targetCpu / result.turns),
+        targetBusy: targetCpu === undefined || wallMicros === 0 ? undefined : round3(targetCpu / wallMicros),
+        otherCores,
       });
       if (result.invalid.length > 0) break;
     }
     const valid = steps.filter((step) => step.valid);
     const best = Math.max(0, ...valid.map((step) => step.turnsPerSecond));
-    // CPU time per turn at the busiest valid step: 1e6 / it is what one free core could sustain.
-    const busiest = valid.at(-1);
+    // CPU time per turn at the valid step with the most turns per second: 1e6 / it is what one free core could sustain.
+    const busiest = valid.find((step) => step.turnsPerSecond === best);
     // The extra CPU per extra turn between the first and the last step: start-up work (module loading,
-    // JIT, connections) cancels out, so this is the cost a turn adds at load.
+    // JIT, connections) cancels out, so this is the cost a turn adds at load. From the schedule's CPU:
+    // the warm-up's size grows with the rate, so it would not cancel out.
     const [first, last] = [steps[0], steps.at(-1)];
     const turnsOf = (step: (typeof steps)[number]) => step.arrivals.launched * 2;
     const marginal = first && last && turnsOf(last) > turnsOf(first)
-      ? (last.cpuMicrosPerTurn * turnsOf(last) - first.cpuMicrosPerTurn * turnsOf(first)) / (turnsOf(last) - turnsOf(first)) : undefined;
+      ? (last.scheduleCpuMicrosPerTurn * turnsOf(last) - first.scheduleCpuMicrosPerTurn * turnsOf(first)) / (turnsOf(last) - turnsOf(first)) : undefined;
     return {
-      turnsPerConversation: 2, steps, bestValidTurnsPerSecond: best, rawPostBaselineRps: Math.round(baseline.rps),
+      turnsPerConversation: 2, steps, bestValidTurnsPerSecond: best, rawPostBaselineRps: Math.round(baseline.rps), rawPostBaselineOtherCores: baselineOtherCores,
       ratioToRawPost: round3(best / baseline.rps), aimPerCore: 20_000,
       cpuMicrosPerTurnAtBest: busiest?.cpuMicrosPerTurn, turnsPerCpuSecondAtBest: busiest && busiest.cpuMicrosPerTurn > 0 ? Math.round(1e6 / busiest.cpuMicrosPerTurn) : undefined,
+      scheduleCpuMicrosPerTurnAtBest: busiest?.scheduleCpuMicrosPerTurn,
+      turnsPerScheduleCpuSecondAtBest: busiest && busiest.scheduleCpuMicrosPerTurn > 0 ? Math.round(1e6 / busiest.scheduleCpuMicrosPerTurn) : undefined,
       marginalCpuMicrosPerTurn: marginal === undefined ? undefined : round3(marginal),
       turnsPerCpuSecondMarginal: marginal !== undefined && marginal > 0 ? Math.round(1e6 / marginal) : undefined,
     };

@@ -52,7 +52,8 @@ const DEFAULT_INVOCATION_MS = 15 * 60_000;
  * Without `resultKey`, the result itself (`loadWorkerResultSchema`):
  * counters and per-(conversation, turn) encoded HdrHistograms, merged exactly by `mergeLoadResults`.
  * A malformed event throws `ConfigError` (not worth retrying); the Lambda timeout must exceed the
- * slice's total duration plus its request timeout.
+ * slice's total duration, its request timeout and the code warm-up (up to `MAX_WARM_UP_MS`): the plan
+ * step refuses a slice that does not fit (see `assertFitsWorker` in shared/aws/load-fan-out.ts).
  */
 export function createLoadWorker(
   store: () => LoadResultStore = lazyLoadResultStore(),

@@ -6,6 +6,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LOAD_RESULTS_PREFIX } from '../../shared/aws/load-results';
+import { LOAD_WORKER_TIMEOUT_MS } from '../../shared/aws/load-plan-schema';
 import { grantPhaseRecordWrites, REPORTS_BUCKET_ENV } from './publish-access';
 import { RehearsalFunction } from './rehearsal-function';
 
@@ -46,7 +47,7 @@ export class LoadFanOut extends Construct {
     const environment = { LOAD_RESULTS_BUCKET: this.resultsBucket.bucketName };
     this.worker = new RehearsalFunction(this, 'LoadWorker', {
       name: 'LoadWorker', configFile: props.configFile, logRetention: props.logRetention, network: props.network,
-      timeout: Duration.minutes(15), memorySize: 1536, environment,
+      timeout: Duration.millis(LOAD_WORKER_TIMEOUT_MS), memorySize: 1536, environment,
     }).function;
     this.merge = new RehearsalFunction(this, 'LoadMerge', {
       name: 'LoadMerge', configFile: props.configFile, logRetention: props.logRetention,

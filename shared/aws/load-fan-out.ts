@@ -1,12 +1,14 @@
 import { issuesToProblems } from '../config/problems';
 import { ConfigError } from '../errors';
 import { prepareLoadCheck } from '../load/check';
+import { totalDurationMs } from '../load/arrivals';
 import { planLoadSlices } from '../load/distributed';
+import { MAX_WARM_UP_MS } from '../load/warm-up';
 import { assertReachable } from '../load/reachability';
 import { loadSourcesOf } from '../pipeline/phases/load';
 import { loadResultKey } from './load-results';
 import { DEFAULT_STRESS_CHECK, stressItems, type StressProgress } from './load-stress-steps';
-import { MAX_MAP_WORKERS, type LoadPlan, type PlannedExecution } from './load-plan-schema';
+import { LOAD_WORKER_TIMEOUT_MS, MAX_MAP_WORKERS, type LoadPlan, type PlannedExecution } from './load-plan-schema';
 import { parseExecution } from './execution';
 import { phaseEventSchema, runPhaseStep, type PhaseRuntime, type PhaseStep, type PhaseStepSpec } from './phase-step';
 
@@ -17,6 +19,21 @@ export type { LoadPlan, PlannedExecution };
  * worker) must leave room for the rest of the execution document and the workers' reports.
  */
 export const MAX_LOAD_PLAN_BYTES = 200_000;
+
+/** Time a worker needs besides its schedule: start-up, reading its slice, storing its result. */
+const WORKER_MARGIN_MS = 60_000;
+
+/**
+ * A worker Lambda runs one slice (one stress step) whole: its schedule, the code warm-up, the last
+ * replies (up to the request timeout) and a margin must fit in {@link LOAD_WORKER_TIMEOUT_MS}, or
+ * every worker would be killed mid-run and report nothing.
+ */
+function assertFitsWorker(scheduleMs: number, requestTimeoutMs: number, path: string): void {
+  const needed = scheduleMs + MAX_WARM_UP_MS + requestTimeoutMs + WORKER_MARGIN_MS;
+  if (needed <= LOAD_WORKER_TIMEOUT_MS) return;
+  const minutes = (ms: number): string => `${(ms / 60_000).toFixed(1)} min`;
+  throw new ConfigError([{ path, message: `a worker Lambda would need ${minutes(needed)} (schedule ${minutes(scheduleMs)}, request timeout, warm-up and start-up) but runs at most ${minutes(LOAD_WORKER_TIMEOUT_MS)}: shorten the ${path === 'load.phases' ? 'phases' : 'step'} to at most ${minutes(LOAD_WORKER_TIMEOUT_MS - MAX_WARM_UP_MS - requestTimeoutMs - WORKER_MARGIN_MS)}` }]);
+}
 
 /**
  * The first state of the load phase in AWS. With a `load` section it validates the conversations,
@@ -47,6 +64,7 @@ export async function planLoadStep(phase: PhaseStepSpec, event: unknown, runtime
     : undefined;
   if (stress && stress.startRate > stress.maxRate) throw new ConfigError([{ path: 'load.stress', message: 'stress mode would run no step: startRate must not exceed maxRate' }]);
   const profile = stress ? { ...prepared.profile, phases: [{ durationMs: stress.stepDurationMs, arrivalRate: stress.startRate }] } : prepared.profile;
+  assertFitsWorker(totalDurationMs(profile.phases), prepared.profile.timeoutMs ?? 30_000, stress ? 'load.stress.stepDuration' : 'load.phases');
   const slices = planLoadSlices({ ...profile, ...(abortOn ? { abortOn } : {}) }, config.workers);
   const loadPlan: LoadPlan = {
     runId: execution.runId, target: sources.target, mode: 'conversations', checks, convos: [...prepared.conversations],

@@ -13,6 +13,9 @@ import { stressProgressSchema } from './load-stress-steps';
  */
 export const MAX_MAP_WORKERS = 40;
 
+/** The worker Lambda's timeout (Lambda's maximum): a slice's schedule, warm-up and last replies must fit. */
+export const LOAD_WORKER_TIMEOUT_MS = 15 * 60_000;
+
 /**
  * The fan-out of the load phase while the Map state runs, under `loadPlan` in the execution document:
  * what every worker shares (run, target, conversations), one item per worker (its slice and the S3 key

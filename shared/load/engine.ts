@@ -1,18 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { Agent, Pool, type Dispatcher } from 'undici';
-import { HttpConnector } from '../converse/connector';
-import { DEFAULT_CONNECTOR } from '../converse/connector-schema';
 import type { Conversation } from '../converse/model';
-import { runSession, type TurnRecord } from '../converse/session';
 import { arrivalOffsets, totalDurationMs } from './arrivals';
 import { LagMonitor } from './lag-monitor';
-import { SlotLimiter } from './limiter';
+import { conversationLauncher, rawLauncher, thinkFor, warmUpLauncher, withoutThinkTime, type Launcher } from './launchers';
+import type { SlotLimiter } from './limiter';
+import { PendingArrivals } from './pending-arrivals';
 import { LoadMeasurement } from './measurement';
-import { conversationPicker } from './mix';
-import { rawSender, type RawDone } from './raw-request';
 import type { LoadSlice } from './slice-schema';
 import { sustainedBreach } from './thresholds';
+import { warmUp, warmUpArrivals } from './warm-up';
 
 /** Options of {@link runLoadSlice}. */
 export interface EngineOptions {
@@ -27,6 +25,11 @@ export interface EngineOptions {
   /** Asked every `checkIntervalMs`; a returned reason stops the run early. Defaults to the slice's `abortOn`. */
   readonly abortWhen?: (measurement: LoadMeasurement, elapsedMs: number) => string | undefined;
   readonly checkIntervalMs?: number;
+  /**
+   * Open-model runs warm the generator's code up against a server inside this process before the
+   * schedule starts (see ./warm-up); false starts cold. Default true.
+   */
+  readonly warmUp?: boolean;
 }
 
 /** Connection failures, with no success at all, after which the target counts as unreachable. */
@@ -56,9 +59,15 @@ export async function runLoadSlice(slice: LoadSlice, options: EngineOptions): Pr
       stop(`target ${target.origin} is unreachable: ${UNREACHABLE_AFTER} connection failures and no reply; stopped early`);
     }
   };
+  const conversations = slice.think ? options.conversations : options.conversations.map(withoutThinkTime);
   const launch = slice.mode === 'raw'
     ? rawLauncher(slice, target, dispatcher, measurement, onRecorded)
-    : conversationLauncher(slice, options, dispatcher, measurement, onRecorded, () => stopper.signal.aborted);
+    : conversationLauncher(slice, conversations, options, dispatcher, measurement, onRecorded, () => stopper.signal.aborted, thinkFor);
+  const closed = slice.mode === 'raw' && slice.closedLoop;
+  // A closed loop has no schedule to fall behind: it starts at once, as the tools it is compared with do.
+  if (!closed && options.warmUp !== false) {
+    measurement.warmUp = await warmUp(warmUpArrivals(slice.phases, slice.workerCount), Math.min(slice.connections, 64), (local) => warmUpLauncher(slice, target, conversations, options, local));
+  }
   // Arrivals launched later than maxLagMs: a few mean a busy moment, more than 1% a saturated generator.
   const schedule = { veryLate: 0 };
   const lag = new LagMonitor();
@@ -71,7 +80,7 @@ export async function runLoadSlice(slice: LoadSlice, options: EngineOptions): Pr
   }, options.checkIntervalMs ?? 1000);
   checker.unref();
   try {
-    if (slice.mode === 'raw' && slice.closedLoop) await closedLoop(slice, launch.limiter, launch.send, start, stopper.signal, measurement);
+    if (closed) await closedLoop(slice, launch.limiter, launch.send, start, stopper.signal, measurement);
     else await runSchedule(slice, launch, start, stopper.signal, measurement, schedule);
   } finally {
     clearInterval(checker);
@@ -91,14 +100,6 @@ export async function runLoadSlice(slice: LoadSlice, options: EngineOptions): Pr
   return measurement;
 }
 
-interface Launcher {
-  readonly limiter: SlotLimiter;
-  /** Starts one arrival whose intended start is `intendedAt`; resolves when it is done. */
-  readonly start: (index: number, intendedAt: number) => Promise<void>;
-  /** Raw mode: sends one request and calls back when it is done. */
-  readonly send: (done: RawDone) => void;
-}
-
 async function runSchedule(
   slice: LoadSlice, launcher: Launcher, start: number, signal: AbortSignal, measurement: LoadMeasurement, counts: { veryLate: number },
 ): Promise<void> {
@@ -110,6 +111,28 @@ async function runSchedule(
     if (inflight === 0) drained?.();
   };
   const { arrivals } = measurement;
+  const { limiter } = launcher;
+  // Arrivals that find every slot taken wait as two numbers until one frees (see ./pending-arrivals).
+  // A started arrival takes its slot at once (its first request acquires it synchronously), so each
+  // freed slot starts exactly one of them, oldest first; turns of running conversations waiting in the
+  // limiter are served before them.
+  const pending = new PendingArrivals();
+  const begin = (index: number, due: number): void => {
+    launcher.start(index, due).then(settle, settle);
+  };
+  const startPending = (): void => {
+    while (limiter.free > 0 && pending.shift(begin));
+  };
+  limiter.onFree = startPending;
+  // Once the run stops, arrivals still waiting are never sent: they count as dropped, not launched.
+  const dropPending = (): void => {
+    const removed = pending.clear();
+    arrivals.launched -= removed;
+    arrivals.dropped += removed;
+    inflight -= removed;
+    if (removed > 0 && inflight === 0) drained?.();
+  };
+  signal.addEventListener('abort', dropPending, { once: true });
   let launchedSinceYield = 0;
   for (const arrival of arrivalOffsets(slice.phases)) {
     if (arrival.index % slice.workerCount !== slice.workerIndex) continue;
@@ -137,7 +160,7 @@ async function runSchedule(
     }
     if (signal.aborted) break;
     arrivals.scheduled += 1;
-    if (launcher.limiter.waiting >= slice.maxPendingArrivals) {
+    if (limiter.waiting + pending.size >= slice.maxPendingArrivals) {
       arrivals.dropped += 1;
       continue;
     }
@@ -146,9 +169,16 @@ async function runSchedule(
     if (lateness > slice.maxLagMs) counts.veryLate += 1;
     arrivals.launched += 1;
     inflight += 1;
-    launcher.start(arrival.index, due).then(settle, settle);
+    if (pending.size === 0 && limiter.free > 0) begin(arrival.index, due);
+    else {
+      pending.push(arrival.index, due);
+      startPending();
+    }
   }
+  if (signal.aborted) dropPending();
   if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  signal.removeEventListener('abort', dropPending);
+  limiter.onFree = undefined;
 }
 
 function closedLoop(
@@ -176,69 +206,4 @@ function closedLoop(
     };
     for (let index = 0; index < limiter.slots; index += 1) loop();
   });
-}
-
-function rawLauncher(
-  slice: LoadSlice, target: URL, dispatcher: Dispatcher, measurement: LoadMeasurement, onRecorded: (errorKind: string | undefined) => void,
-): Launcher {
-  const limiter = new SlotLimiter(slice.connections);
-  const send = rawSender(target, slice, dispatcher);
-  return {
-    limiter,
-    send,
-    start: async (_index, intendedAt) => {
-      const release = await limiter.acquire();
-      const sentAt = performance.now();
-      await new Promise<void>((resolve) => {
-        send((endAt, errorKind) => {
-          release();
-          measurement.record('raw', 1, endAt - intendedAt, endAt - sentAt, errorKind, undefined, endAt);
-          onRecorded(errorKind);
-          resolve();
-        });
-      });
-    },
-  };
-}
-
-function conversationLauncher(
-  slice: LoadSlice, options: EngineOptions, dispatcher: Dispatcher, measurement: LoadMeasurement,
-  onRecorded: (errorKind: string | undefined) => void, stopped: () => boolean,
-): Launcher {
-  const limiter = new SlotLimiter(slice.connections);
-  const connector = new HttpConnector(slice.connector ?? DEFAULT_CONNECTOR, dispatcher);
-  const conversations = slice.think ? options.conversations : options.conversations.map(withoutThinkTime);
-  const pick = conversationPicker(conversations, slice.weights);
-  // Built once, not per simulated user: the callbacks every session of a conversation shares.
-  const acquire = limiter.acquireNow.bind(limiter);
-  const recorders = new Map(conversations.map((conversation) => [conversation, turnRecorder(conversation.name, measurement, onRecorded)] as const));
-  return {
-    limiter,
-    send: (done) => done(performance.now(), 'protocol'),
-    start: async (index, intendedAt) => {
-      const conversation = pick(index);
-      measurement.sessions.started += 1;
-      const result = await runSession(conversation, {
-        connector, target: options.target, userIndex: index, conversationId: `${options.runId}-${index}`, arrivedAt: intendedAt,
-        acquire, stopped, onTurn: recorders.get(conversation) ?? turnRecorder(conversation.name, measurement, onRecorded),
-      });
-      const key = result.status === 'passed' ? 'passed' : result.status === 'failed' ? 'failed' : 'errored';
-      measurement.sessions[key] += 1;
-    },
-  };
-}
-
-/** Records each turn of one conversation into its (conversation, turn) series. */
-function turnRecorder(conversation: string, measurement: LoadMeasurement, onRecorded: (errorKind: string | undefined) => void): (turn: TurnRecord) => void {
-  return (turn) => {
-    const errorKind = turn.status === 'error' ? (turn.error?.kind ?? 'protocol') : turn.status === 'failed' ? 'assertion' : undefined;
-    if (errorKind === 'assertion') measurement.assertionFailures += 1;
-    const firstToken = turn.streamed ? turn.firstByteAt - turn.sentAt : undefined;
-    measurement.record(conversation, turn.turn, turn.endAt - turn.intendedAt, turn.endAt - turn.sentAt, errorKind, firstToken, turn.endAt);
-    onRecorded(errorKind);
-  };
-}
-
-function withoutThinkTime(conversation: Conversation): Conversation {
-  return { ...conversation, turns: conversation.turns.map((turn) => ({ ...turn, thinkMs: 0 })) };
 }

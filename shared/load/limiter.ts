@@ -5,6 +5,11 @@
 export class SlotLimiter {
   #free: number;
   readonly #waiters: Array<(release: () => void) => void> = [];
+  /**
+   * Called whenever a released slot goes back to the free ones (no request was waiting for it): the
+   * engine starts an arrival it kept waiting outside the limiter (see ./pending-arrivals).
+   */
+  onFree: (() => void) | undefined;
 
   constructor(readonly slots: number) {
     this.#free = slots;
@@ -13,6 +18,11 @@ export class SlotLimiter {
   /** Requests waiting for a slot. */
   get waiting(): number {
     return this.#waiters.length;
+  }
+
+  /** Slots free now. */
+  get free(): number {
+    return this.#free;
   }
 
   /** Resolves with a release function once a slot is free. */
@@ -43,7 +53,10 @@ export class SlotLimiter {
       released = true;
       const next = this.#waiters.shift();
       if (next) next(this.#releaser());
-      else this.#free += 1;
+      else {
+        this.#free += 1;
+        this.onFree?.();
+      }
     };
   }
 }

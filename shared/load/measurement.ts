@@ -4,6 +4,7 @@ import { BufferedHistogram } from './buffered-histogram';
 import { decodeHistogram, encodeHistogram, mergeInto, newLatencyHistogram } from './histograms';
 import type { LoadWorkerResult } from './result-schema';
 import { Timeline } from './timeline';
+import type { WarmUpFigures } from './warm-up';
 
 /**
  * Latencies of one (conversation, turn): response time from intended start, and service time from send.
@@ -86,6 +87,8 @@ export class LoadMeasurement {
   startedAt = Date.now();
   durationMs = 0;
   aborted: string | undefined;
+  /** What the generator did to warm up before its schedule (this process only; not part of the result JSON). */
+  warmUp: WarmUpFigures | undefined;
 
   /** The series of a (conversation, turn), created on first use. */
   seriesFor(conversation: string, turn: number): Series {

@@ -18,9 +18,12 @@ export interface ThresholdResult {
   readonly requests: number;
 }
 
+const OVERALL = 'overall';
+
 /**
  * Evaluates every check on the measurement. Percentiles come from the merged response-time histograms
- * of the scope (never from averaged percentiles). Scopes with fewer than `minRequests` requests are
+ * of the scope (never from averaged percentiles). The overall error rate counts each dropped arrival
+ * as a failed request. Scopes with fewer than `minRequests` requests are
  * not judged (used while a run is still going).
  */
 export function evaluateThresholds(checks: readonly ThresholdCheck[], measurement: LoadMeasurement, minRequests = 1): ThresholdResult[] {
@@ -28,7 +31,11 @@ export function evaluateThresholds(checks: readonly ThresholdCheck[], measuremen
   const all = [...measurement.series.values()];
   for (const check of checks) {
     for (const scope of expandScope(check.scope, all)) {
-      const combined = measurement.combined(scope.include);
+      const measured = measurement.combined(scope.include);
+      // Arrivals dropped because every connection was busy and the queue full never reached any turn:
+      // each counts as one failed request overall, so a target too slow to be served fails errorRate.
+      const dropped = scope.label === OVERALL ? measurement.arrivals.dropped : 0;
+      const combined = { ...measured, requests: measured.requests + dropped, errors: measured.errors + dropped };
       if (combined.requests < minRequests) continue;
       const actual = metricValue(check.metric, combined);
       const passed = check.operator === '<' ? actual < check.limit : actual <= check.limit;
@@ -69,7 +76,7 @@ function expandScope(scope: ThresholdScope, all: readonly Series[]): ExpandedSco
       include: (series) => series.conversation === conversation && (turn === undefined || series.turn === turn),
     }];
   }
-  return [{ label: 'overall', keys: {}, include: () => true }];
+  return [{ label: OVERALL, keys: {}, include: () => true }];
 }
 
 /**

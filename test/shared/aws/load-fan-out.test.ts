@@ -83,6 +83,17 @@ describe('planLoadStep', () => {
     expect(server.received).toHaveLength(0);
   });
 
+  it('refuses a schedule a worker Lambda cannot finish in 15 minutes, naming the key and the longest that fits', async () => {
+    const phases = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '10m', arrivalRate: 1 }, { duration: '4m', arrivalRate: 1 }] });
+    const stress = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 1 }], requestTimeout: '10s', stress: { startRate: 10, step: 10, stepDuration: '14m', maxRate: 50 } });
+
+    const [phasesError, stressError] = await Promise.all([phases, stress].map((runtime) => planLoadStep(phase, event, runtime).catch((caught: unknown) => caught)));
+
+    expect((phasesError as ConfigError).problems).toEqual([{ path: 'load.phases', message: 'a worker Lambda would need 15.5 min (schedule 14.0 min, request timeout, warm-up and start-up) but runs at most 15.0 min: shorten the phases to at most 13.5 min' }]);
+    expect((stressError as ConfigError).problems).toEqual([{ path: 'load.stress.stepDuration', message: 'a worker Lambda would need 15.2 min (schedule 14.0 min, request timeout, warm-up and start-up) but runs at most 15.0 min: shorten the step to at most 13.8 min' }]);
+    expect(server.received).toHaveLength(0);
+  });
+
   it('plans one worker when load.workers is not set', async () => {
     const runtime = await runtimeWith({ target: server.url, convos: ['convos/*.yaml'], phases: [{ duration: '1s', arrivalRate: 5 }] });
 

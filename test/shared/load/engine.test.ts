@@ -138,6 +138,44 @@ describe('runLoadSlice', () => {
     expect(measurement.requests).toBe(launched);
   });
 
+  it('sends arrivals that waited for a connection oldest first, each timed from its own intended start', async () => {
+    // Prepare: one connection and a bot taking 20 ms per turn, so most arrivals wait for the connection.
+    server = await startServer(async (request, response) => {
+      await delay(20);
+      botReplying((text) => [{ text: `you said ${text}` }])(request, response);
+    });
+    const convo = conversation('one', 1, ['hi'], 'you said');
+    // Act: 100 arrivals per second for 0.3 s.
+    const measurement = await runLoadSlice(slice({ phases: [{ durationMs: 300, arrivalRate: 100 }], connections: 1 }), { target: server.url, conversations: [convo], runId: 'q' });
+    // Assert: every arrival went out once, in arrival order.
+    const ids = server.received.map((request) => (request.body as { conversationId: string }).conversationId);
+    expect(ids).toEqual(Array.from({ length: 30 }, (_unused, index) => `q-${index}`));
+    const series = measurement.seriesFor('one', 1);
+    expect([series.requests, series.errors]).toEqual([30, 0]);
+    // The last arrival, due at 290 ms, ends after 30 replies of at least 19 ms each (node's timers may
+    // fire a millisecond early): timed from its intended start, it took at least 30 * 19 - 290 ms.
+    expect(countAtLeast(series.response, 30 * 19 - 290)).toBeGreaterThanOrEqual(1);
+    expect(series.service.maxValue).toBeLessThan(series.response.maxValue);
+  });
+
+  it('counts arrivals still waiting for a connection when the run stops as dropped, and never sends them', async () => {
+    // Prepare: one connection and a bot taking 200 ms, so arrivals pile up; the run is stopped after 300 ms.
+    server = await startServer(async (_request, response) => {
+      await delay(200);
+      sendJson(response, { ok: true });
+    });
+    const abortWhen = (_measurement: unknown, elapsedMs: number) => (elapsedMs >= 300 ? 'stop' : undefined);
+    // Act
+    const measurement = await runLoadSlice(slice({ mode: 'raw', phases: [{ durationMs: 3000, arrivalRate: 50 }], connections: 1 }), { target: server.url, conversations: [], runId: 'r', abortWhen, checkIntervalMs: 100 });
+    // Assert: the arrivals that went out are the launched ones, the rest of those scheduled were dropped.
+    const { scheduled, launched, dropped } = measurement.arrivals;
+    expect(measurement.aborted).toBe('stop');
+    expect(dropped).toBeGreaterThan(0);
+    expect(launched + dropped).toBe(scheduled);
+    expect(server.received).toHaveLength(launched);
+    expect(measurement.requests).toBe(launched);
+  });
+
   it('marks the run invalid when the generator\'s event loop is blocked', async () => {
     // Prepare: the server lives in the same process and busy-waits 150 ms per request, starving the generator.
     server = await startServer((_request, response) => {

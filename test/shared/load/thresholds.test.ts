@@ -52,6 +52,17 @@ describe('evaluateThresholds', () => {
     expect(results[1]?.actual).toBeCloseTo(1000, -1);
   });
 
+  it('counts each dropped arrival as a failed request in the overall error rate only', () => {
+    const m = measurement();
+    m.arrivals.dropped = 3;
+
+    const results = evaluateThresholds([check('errorRate < 1%'), check('errorRate < 1%', { conversation: 'order' })], m);
+
+    expect(results.map((result) => [result.scope, result.passed, result.requests])).toEqual([['overall', false, 253], ['order', false, 200]]);
+    expect(results[0]?.actual).toBeCloseTo(5 / 253, 6);
+    expect(results[1]?.actual).toBeCloseTo(2 / 200, 6);
+  });
+
   it('builds checks from the config keys and rules, in order', () => {
     const config = loadSchema.parse({
       phases: [{ duration: '10s', arrivalRate: 5 }],
