@@ -37,12 +37,26 @@ export function nodeFakes(key: Buffer): NodeFakes {
 
 /**
  * (c') What Snaplet, the best known client-side tool, runs: its `copycat` fakes (keyed by a hash key,
- * deterministic per input), the same shape of work per row as {@link nodeFakes}. Free text is scrubbed
- * with the same two patterns.
+ * deterministic per input), the same shape of work per row as {@link nodeFakes}, emails kept unique
+ * the way copycat offers (`uniqueByInput`). Free text is scrubbed with the same two patterns.
  */
 export function copycatFakes(key: Buffer): NodeFakes {
   copycat.setHashKey(copycat.generateHashKey(key.toString('base64')));
-  const email = (value: string): string => copycat.email(value, { domain: 'example.com' });
+  // users.email is unique, and copycat's emails collide within a million: a Snaplet user keeps them
+  // unique with uniqueByInput (a store of every fake so far) and reuses a value's fake wherever it
+  // appears (orders.contact_email, emails quoted in bios), as this map does.
+  const fakes = new Map<string, string>();
+  const inputs = new Set<string | number>();
+  const taken = new Set<string>();
+  const fresh = (input: string | number): string => copycat.email(input, { domain: 'example.com' });
+  const email = (value: string): string => {
+    let fake = fakes.get(value);
+    if (fake === undefined) {
+      fake = copycat.uniqueByInput(value, fresh as (input: unknown) => string, inputs, taken, { attempts: 100 });
+      fakes.set(value, fake);
+    }
+    return fake;
+  };
   const phone = (value: string): string => copycat.phoneNumber(value);
   return {
     email,
