@@ -31,6 +31,8 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
 
 /** Below this share of distinct values, originals are deduplicated before they are hashed. */
 const FEW_DISTINCT = 0.05;
+/** From this share of distinct values on, a column's fingerprints are not deduplicated at all. */
+const MOSTLY_DISTINCT = 0.5;
 
 /**
  * The planner's estimate of the share of a column's values that are distinct (`pg_stats`), 1 when the
@@ -64,13 +66,17 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const withDigits = column.rule.strategy === 'phone' || column.rule.strategy === 'scrubText';
       // Repeats, here or across columns, are harmless (verify reports each finding once), so DISTINCT
       // only saves work: where values repeat a lot (cities, postcodes) it goes before the hash, one hash
-      // per value; elsewhere after it, on the hashes, so workers hash in parallel.
-      const repeats = !column.unique && (await distinctShare(client, table.table.schema, table.table.name, column.column.name)) < FEW_DISTINCT;
+      // per value; where they are mostly distinct (at least half, by the statistics) there is none, as
+      // finishing a DISTINCT is serial work for the leader; elsewhere, and for what free text and JSON
+      // quote, it goes after the hash, so workers hash in parallel.
+      const share = column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name);
+      const repeats = share < FEW_DISTINCT;
+      const wholeValues = column.rule.strategy !== 'scrubText' && column.rule.strategy !== 'json';
       const originals = `(SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL AND length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
       const hashes = withDigits
         ? `SELECT ${s}.fingerprint(x.v) AS f FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
         : `SELECT ${s}.fingerprint(o.v) AS f FROM ${originals} AS o`;
-      const fingerprints = repeats || column.unique ? hashes : `SELECT DISTINCT f FROM (${hashes}) AS h`;
+      const fingerprints = repeats || (wholeValues && share >= MOSTLY_DISTINCT) ? hashes : `SELECT DISTINCT f FROM (${hashes}) AS h`;
       parts.push(`SELECT f AS fp, ${quoteLiteral(`${table.table.qualified}.${column.column.name}`)}::text AS source FROM (${fingerprints}) AS y`);
     }
   }

@@ -62,28 +62,35 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
   const cells = cellsSql(plan, range);
   if (!cells) return undefined;
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
-    SELECT row_key, col, 'phrase', tok, kind FROM (${phrasesSql('cells c', 'c.val', 'c.row_key, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;
-  return `SELECT DISTINCT row_key, col, finding FROM (WITH cells AS MATERIALIZED (${cells}),
+    SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;
+  // The searches run once per distinct value of a column (statuses, cities, a bot's stock replies
+  // repeat), and only the values found are joined back to the rows holding them; with nothing found
+  // (a passing verify) that join is skipped, not planned over every cell.
+  return `WITH cells AS MATERIALIZED (${cells}),
+  vals AS MATERIALIZED (SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free),
   tokens AS MATERIALIZED (
-    SELECT row_key, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM cells WHERE free) AS c', 'c.val', 'c.row_key, c.col, c.kind AS masked_by')}) AS p
+    SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by')}) AS p
     UNION ALL
-    SELECT c.row_key, c.col, 'name', x[1], c.kind FROM cells c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
+    SELECT c.val, c.col, 'name', x[1], c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
      WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]'
     ${phraseTokens}
   ),
   whole AS MATERIALIZED (
-    SELECT row_key, col, val FROM cells c WHERE length(btrim(c.val)) >= 4 AND (c.free OR NOT ${s}.fake_shaped(c.kind, c.val))
-  )
-  SELECT row_key, col, 'original value of ' || f.source AS finding
+    SELECT col, val FROM vals c WHERE length(btrim(c.val)) >= 4 AND (c.free OR NOT ${s}.fake_shaped(c.kind, c.val))
+  ),
+  found AS (
+  SELECT col, val, 'original value of ' || f.source AS finding
     FROM whole c JOIN ${FINGERPRINT_TABLE} f ON f.fp = ${s}.fingerprint(c.val)
   UNION ALL
-  SELECT row_key, col, CASE WHEN f1.fp IS NOT NULL THEN 'original value of ' || f1.source
-                            WHEN f2.fp IS NOT NULL THEN 'original value of ' || f2.source
-                            ELSE x.kind || ' outside reserved fake ranges' END
+  SELECT col, val, CASE WHEN f1.fp IS NOT NULL THEN 'original value of ' || f1.source
+                        WHEN f2.fp IS NOT NULL THEN 'original value of ' || f2.source
+                        ELSE x.kind || ' outside reserved fake ranges' END
     FROM tokens x
     LEFT JOIN ${FINGERPRINT_TABLE} f1 ON f1.fp = ${s}.fingerprint(x.token)
     LEFT JOIN ${FINGERPRINT_TABLE} f2 ON length(${s}.digits(x.token)) >= 7 AND f2.fp = ${s}.fingerprint(${s}.digits(x.token))
    WHERE ((f1.fp IS NOT NULL OR f2.fp IS NOT NULL) AND NOT (x.masked_by IN ('scrubText', 'json') AND x.kind = 'phone' AND ${s}.is_fake_phone(x.token)))
-      OR ${s}.token_live(x.kind, x.token)) AS found
+      OR ${s}.token_live(x.kind, x.token))
+  SELECT DISTINCT c.row_key, c.col, found.finding FROM found JOIN cells c ON c.col = found.col AND c.val = found.val
+   WHERE EXISTS (SELECT 1 FROM found)
   LIMIT ${limit}`;
 }

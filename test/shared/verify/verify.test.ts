@@ -45,6 +45,19 @@ describe('verifyDatabase', () => {
     expect(await query(url, "SELECT 1 AS present FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([{ present: 1 }]);
   });
 
+  it('names every row holding a leaked value, though the value is searched once', async () => {
+    const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep }\n`;
+    const url = await masked(notes, `CREATE TABLE notes (id int PRIMARY KEY, body text);
+      INSERT INTO notes VALUES (1, 'ok'), (2, 'call ${ORIGINALS.phones[0]}'), (3, 'ok'), (4, 'call ${ORIGINALS.phones[0]}'), (5, 'call ${ORIGINALS.phones[0]}')`);
+
+    const result = await verify(url, notes);
+
+    // The number is a user's phone, and the first message quotes it too.
+    expect(result.findings.filter(({ table }) => table === 'public.notes').map(({ key, kind }) => `${key} ${kind}`).sort()).toEqual(
+      [2, 4, 5].flatMap((id) => [`id=${id} original value of public.messages.body`, `id=${id} original value of public.users.phone`]),
+    );
+  });
+
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
     const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
     const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
