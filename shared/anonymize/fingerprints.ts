@@ -73,16 +73,17 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const repeats = share < FEW_DISTINCT;
       const wholeValues = column.rule.strategy !== 'scrubText' && column.rule.strategy !== 'json';
       const originals = `(SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL AND length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
+      // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
       const hashes = withDigits
-        ? `SELECT ${s}.fingerprint(x.v) AS f FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
-        : `SELECT ${s}.fingerprint(o.v) AS f FROM ${originals} AS o`;
-      const fingerprints = repeats || (wholeValues && share >= MOSTLY_DISTINCT) ? hashes : `SELECT DISTINCT f FROM (${hashes}) AS h`;
-      parts.push(`SELECT f AS fp, ${quoteLiteral(`${table.table.qualified}.${column.column.name}`)}::text AS source FROM (${fingerprints}) AS y`);
+        ? `SELECT ${s}.fingerprint(x.v) AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
+        : `SELECT ${s}.fingerprint(o.v) AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
+      const fingerprints = repeats || (wholeValues && share >= MOSTLY_DISTINCT) ? hashes : `SELECT DISTINCT f, d FROM (${hashes}) AS h`;
+      parts.push(`SELECT f AS fp, ${quoteLiteral(`${table.table.qualified}.${column.column.name}`)}::text AS source, d AS digits FROM (${fingerprints}) AS y`);
     }
   }
   await useParallelScans(client);
   // No index: verify joins the whole table by hash, which an index would not speed up.
-  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : 'SELECT NULL::bytea AS fp, NULL::text AS source WHERE false'}`);
+  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : 'SELECT NULL::bytea AS fp, NULL::text AS source, NULL::boolean AS digits WHERE false'}`);
   await client.query(`ANALYZE ${FINGERPRINT_TABLE}`);
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINGERPRINT_TABLE}`);
   return rows[0]?.n ?? 0;

@@ -87,7 +87,7 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
                         ELSE x.kind || ' outside reserved fake ranges' END
     FROM tokens x
     LEFT JOIN ${FINGERPRINT_TABLE} f1 ON f1.fp = ${s}.fingerprint(x.token)
-    LEFT JOIN ${FINGERPRINT_TABLE} f2 ON length(${s}.digits(x.token)) >= 7 AND f2.fp = ${s}.fingerprint(${s}.digits(x.token))
+    LEFT JOIN (SELECT fp, source FROM ${FINGERPRINT_TABLE} WHERE digits) f2 ON length(${s}.digits(x.token)) >= 7 AND f2.fp = ${s}.fingerprint(${s}.digits(x.token))
    WHERE ((f1.fp IS NOT NULL OR f2.fp IS NOT NULL) AND NOT (x.masked_by IN ('scrubText', 'json') AND x.kind = 'phone' AND ${s}.is_fake_phone(x.token)))
       OR ${s}.token_live(x.kind, x.token))
   SELECT DISTINCT c.row_key, c.col, found.finding FROM found JOIN cells c ON c.col = found.col AND c.val = found.val
