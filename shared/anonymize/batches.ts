@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { failure, qualifiedSql, unitStep, updateSql, type TableFigure } from './mask-unit';
+import { failure, unitStep, updateSql, type TableFigure } from './mask-unit';
 import { BATCHES_TABLE, commitStep, committedSteps } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
-import type { MaskPlan, MaskUnit } from './plan';
+import { qualifiedSql, type MaskPlan, type MaskUnit } from './plan';
 import { buildUniqueMaps, existingUniqueMaps, needsUniqueMaps } from './unique-maps';
 
 /** Tables PostgreSQL estimates above this many rows are masked in key-range batches of this size. */

@@ -3,9 +3,8 @@ import { quoteIdent, withClient } from '../db/client';
 import { checkedPlan } from './anonymize';
 import { chooseMethods, type TableMethod } from './methods';
 import { installMaskSchema, useMaskingKey } from './mask-schema';
-import { qualifiedSql } from './mask-unit';
 import { setExpression } from './set-expression';
-import type { MaskPlan } from './plan';
+import { qualifiedSql, type MaskPlan } from './plan';
 import type { RulesSource } from './rules-source';
 import { MASK_SCHEMA } from './sql/core';
 

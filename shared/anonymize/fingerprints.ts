@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
 import { FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
-import type { ColumnPlan, MaskPlan } from './plan';
+import { qualifiedSql, type ColumnPlan, type MaskPlan } from './plan';
 import { MASK_SCHEMA } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { STRATEGIES, typeClassOf } from './strategies';
@@ -58,7 +58,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
   const parts: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
-    const name = `${quoteIdent(table.table.schema)}.${quoteIdent(table.table.name)}`;
+    const name = qualifiedSql(table);
     for (const column of table.masked) {
       const values = originalValuesSql(name, column);
       if (!values) continue;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { useParallelScans } from './mask-schema';
-import type { MaskPlan } from './plan';
+import { qualifiedSql, type MaskPlan } from './plan';
 import { MASK_SCHEMA } from './sql/core';
 import { typeClassOf } from './strategies';
 
@@ -27,7 +27,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   const parts: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
-    const name = `${quoteIdent(table.table.schema)}.${quoteIdent(table.table.name)}`;
+    const name = qualifiedSql(table);
     for (const column of table.masked) {
       const kind = column.rule.strategy;
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { MaskingFailedError } from './errors';
 import { setExpression } from './set-expression';
-import type { MaskUnit, TablePlan } from './plan';
+import { anyMaskedValueSql, qualifiedSql, type MaskUnit, type TablePlan } from './plan';
 import { commitStep } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { rewriteTable } from './rewrite';
@@ -24,16 +24,13 @@ export interface TableFigure {
 
 const UNIQUE_VIOLATION = '23505';
 
-export const qualifiedSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
-
 /**
  * The UPDATE that masks a table in one set-based statement; rows where every masked column is NULL are
  * skipped. `range`, when given, is an extra condition (a batch's key range).
  */
 export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>, range?: string): string {
   const sets = plan.masked.map((column) => `${quoteIdent(column.column.name)} = ${setExpression(column, maps)}`);
-  const where = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
-  return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE (${where})${range === undefined ? '' : ` AND ${range}`}`;
+  return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE (${anyMaskedValueSql(plan)})${range === undefined ? '' : ` AND ${range}`}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../db/client';
 import type { InputProblem } from '../errors';
 import { isUniqueColumn, type Catalog, type ColumnInfo, type ForeignKey, type TableInfo } from './catalog';
 import { JsonPathSyntaxError, parseJsonPath } from './json-path';
@@ -18,6 +19,12 @@ export interface ColumnPlan {
   /** In a primary key or unique index: fakes must stay distinct. */
   readonly unique: boolean;
 }
+
+/** The table of a plan as SQL: `"schema"."table"`. */
+export const qualifiedSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
+
+/** SQL true for a row holding a value in any masked column (the rows masking changes). */
+export const anyMaskedValueSql = (plan: TablePlan): string => plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
 
 /** One table's work: truncate it, or mask its `masked` columns (every other column is kept). */
 export interface TablePlan {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { setExpression } from './set-expression';
-import type { MaskPlan, TablePlan } from './plan';
+import { anyMaskedValueSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import type { MaskMode } from './rules-schema';
 
 /**
@@ -68,12 +68,11 @@ export function tablesToRewrite(plan: MaskPlan, mode: MaskMode, blockers: Rewrit
 
 /** The one statement that rewrites a table with its masked columns replaced by their fakes. */
 export function rewriteSql(plan: TablePlan): string {
-  const table = `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
   const columns = plan.masked.map((column) => {
     const collate = column.column.collate === undefined ? '' : ` ${column.column.collate}`;
     return `ALTER COLUMN ${quoteIdent(column.column.name)} TYPE ${column.column.sqlType}${collate} USING ${setExpression(column, undefined, 'call')}`;
   });
-  return `ALTER TABLE ${table} ${columns.join(', ')}`;
+  return `ALTER TABLE ${qualifiedSql(plan)} ${columns.join(', ')}`;
 }
 
 /**
@@ -81,9 +80,13 @@ export function rewriteSql(plan: TablePlan): string {
  * have changed), counted before the rewrite.
  */
 export async function rewriteTable(client: pg.Client, plan: TablePlan): Promise<number> {
-  const table = `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
-  const any = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
-  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${any}`);
+  const rows = await countMaskedRows(client, plan);
   await client.query(rewriteSql(plan));
+  return rows;
+}
+
+/** The rows holding a value in any masked column: the rows an UPDATE would change. */
+export async function countMaskedRows(client: pg.Client, plan: TablePlan): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualifiedSql(plan)} WHERE ${anyMaskedValueSql(plan)}`);
   return Number(rows[0]?.n ?? 0);
 }

@@ -3,7 +3,8 @@ import { quoteIdent } from '../db/client';
 import { MASK_SCHEMA } from './sql/core';
 import { useParallelScans } from './mask-schema';
 import { setExpression } from './set-expression';
-import type { TablePlan } from './plan';
+import { qualifiedSql, type TablePlan } from './plan';
+import { countMaskedRows } from './rewrite';
 
 /**
  * Staged rewrite, for big tables: the same result as rewrite mode's `ALTER TABLE … USING` (see
@@ -62,7 +63,7 @@ export async function tablesToStage(client: pg.Client, tables: readonly TablePla
               OR EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_class o ON o.oid IN (k.conrelid, k.confrelid)
                           WHERE k.contype = 'f' AND c.oid IN (k.conrelid, k.confrelid) AND NOT pg_has_role(current_user, o.relowner, 'USAGE')) AS blocked
          FROM pg_class c WHERE c.oid = $1::regclass`,
-      [tableSql(plan)],
+      [qualifiedSql(plan)],
     );
     const row = rows[0];
     if (row && row.estimate >= minRows && !row.blocked) staged.add(plan.table.qualified);
@@ -75,15 +76,12 @@ export async function tablesToStage(client: pg.Client, tables: readonly TablePla
  * column, counted before. Runs inside the caller's transaction.
  */
 export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Promise<number> {
-  const table = tableSql(plan);
+  const table = qualifiedSql(plan);
   const staging = `${MASK_SCHEMA}.${quoteIdent(`staged_${plan.table.schema}_${plan.table.name}`)}`;
   await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-  const any = plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
-  const { rows: counted } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${any}`);
-  const { rows: columns } = await client.query<{ name: string }>(
-    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
-    [table],
-  );
+  const rows = await countMaskedRows(client, plan);
+  // Generated columns are recomputed by the refill (a table with one is never rewritten anyway).
+  const columns = plan.table.columns.filter((column) => !column.generated);
   const masked = new Map(plan.masked.map((column) => [column.column.name, column]));
   const select = columns.map(({ name }) => {
     const column = masked.get(name);
@@ -102,7 +100,5 @@ export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Pr
   await client.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${staging}`);
   for (const key of keys) await client.query(`ALTER TABLE ${key.owner} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
   await client.query(`DROP TABLE ${staging}`);
-  return Number(counted[0]?.n ?? 0);
+  return rows;
 }
-
-const tableSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
