@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
-import { FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
+import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { qualifiedSql, type ColumnPlan, type MaskPlan } from './plan';
-import { MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { STRATEGIES, typeClassOf } from './strategies';
 
@@ -35,10 +35,21 @@ const FEW_DISTINCT = 0.05;
 const MOSTLY_DISTINCT = 0.5;
 
 /**
+ * Where a statement that hashes every value of a column deduplicates, by the column's share of
+ * distinct values: `before` the hash for repetitive columns (one hash per value; the leader finishes
+ * the DISTINCT, then hashes the few values left), `none` for mostly distinct ones (finishing a DISTINCT
+ * is serial work for the leader and saves little), `after` the hash otherwise (workers hash in parallel).
+ */
+export function dedupePlacement(share: number): 'before' | 'none' | 'after' {
+  if (share < FEW_DISTINCT) return 'before';
+  return share >= MOSTLY_DISTINCT ? 'none' : 'after';
+}
+
+/**
  * The planner's estimate of the share of a column's values that are distinct (`pg_stats`), 1 when the
  * table has no statistics (a restored snapshot has them).
  */
-async function distinctShare(client: pg.Client, schema: string, table: string, column: string): Promise<number> {
+export async function distinctShare(client: pg.Client, schema: string, table: string, column: string): Promise<number> {
   const { rows } = await client.query<{ share: number | null }>(
     `SELECT CASE WHEN st.n_distinct < 0 THEN -st.n_distinct WHEN c.reltuples > 0 THEN st.n_distinct / c.reltuples END::float8 AS share
        FROM pg_stats st JOIN pg_namespace n ON n.nspname = st.schemaname JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = st.tablename
@@ -52,10 +63,12 @@ async function distinctShare(client: pg.Client, schema: string, table: string, c
  * Stores keyed fingerprints of the original values of every masked column before anything is masked:
  * whole values, the PII found inside free text and JSON, and phone numbers as bare digits too. Originals
  * a dictionary fake could equal by chance are left out. One statement, `CREATE TABLE … AS`, which
- * PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is); returns the total count.
+ * PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is); each row names its column
+ * by a number ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow. Returns the total count.
  */
 export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promise<number> {
   const parts: string[] = [];
+  const sources: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
     const name = qualifiedSql(table);
@@ -65,25 +78,30 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const exclude = DICTIONARY_KINDS.has(column.rule.strategy) ? `AND NOT ${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : '';
       const withDigits = column.rule.strategy === 'phone' || column.rule.strategy === 'scrubText';
       // Repeats, here or across columns, are harmless (verify reports each finding once), so DISTINCT
-      // only saves work: where values repeat a lot (cities, postcodes) it goes before the hash, one hash
-      // per value; where they are mostly distinct (at least half, by the statistics) there is none, as
-      // finishing a DISTINCT is serial work for the leader; elsewhere, and for what free text and JSON
-      // quote, it goes after the hash, so workers hash in parallel.
-      const share = column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name);
-      const repeats = share < FEW_DISTINCT;
+      // only saves work, placed by the column's statistics (dedupePlacement); what free text and JSON
+      // quote is always deduplicated after the hash (a column's statistics say nothing of its tokens).
       const wholeValues = column.rule.strategy !== 'scrubText' && column.rule.strategy !== 'json';
+      const share = column.unique || !wholeValues ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name);
+      const placement = dedupePlacement(share);
+      const repeats = placement === 'before';
       const originals = `(SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL AND length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
       // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
+      // An email's digits are no phone number: only other values are reduced to their digits.
       const hashes = withDigits
-        ? `SELECT ${s}.fingerprint(x.v) AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
-        : `SELECT ${s}.fingerprint(o.v) AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
-      const fingerprints = repeats || (wholeValues && share >= MOSTLY_DISTINCT) ? hashes : `SELECT DISTINCT f, d FROM (${hashes}) AS h`;
-      parts.push(`SELECT f AS fp, ${quoteLiteral(`${table.table.qualified}.${column.column.name}`)}::text AS source, d AS digits FROM (${fingerprints}) AS y`);
+        ? `SELECT ${fingerprintSql('x.v')} AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN strpos(o.v, '@') = 0 AND length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
+        : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
+      const fingerprints = repeats || (wholeValues && placement === 'none') ? hashes : `SELECT DISTINCT f, d FROM (${hashes}) AS h`;
+      sources.push(`${table.table.qualified}.${column.column.name}`);
+      parts.push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
     }
   }
   await useParallelScans(client);
   // No index: verify joins the whole table by hash, which an index would not speed up.
-  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : 'SELECT NULL::bytea AS fp, NULL::text AS source, NULL::boolean AS digits WHERE false'}`);
+  await client.query(`CREATE TABLE ${FINGERPRINT_SOURCES_TABLE} (id smallint PRIMARY KEY, source text NOT NULL)`);
+  if (sources.length > 0) {
+    await client.query(`INSERT INTO ${FINGERPRINT_SOURCES_TABLE} SELECT i, s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i)`, [sources]);
+  }
+  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : 'SELECT NULL::bytea AS fp, NULL::smallint AS source, NULL::boolean AS digits WHERE false'}`);
   await client.query(`ANALYZE ${FINGERPRINT_TABLE}`);
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINGERPRINT_TABLE}`);
   return rows[0]?.n ?? 0;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FINGERPRINT_BYTES } from './sql/core';
 
 /**
  * The TypeScript twin of the SQL keyed digest (`rehearsal_mask.keyed`/`digest`/`fingerprint`), so SQL
@@ -38,7 +39,7 @@ export function keyedDigest(key: Buffer, kind: string, value: string, attempt = 
   return keyed(key, `${prefix}${normalize(kind, value)}`);
 }
 
-/** The fingerprint verify compares against (the twin of `rehearsal_mask.fingerprint`). */
+/** The fingerprint verify compares against (the twin of `rehearsal_mask.fingerprint`): the digest's first {@link FINGERPRINT_BYTES} bytes. */
 export function fingerprintOf(key: Buffer, value: string): Buffer {
-  return keyed(key, `fingerprint#${value.trim().toLowerCase()}`);
+  return keyed(key, `fingerprint#${value.trim().toLowerCase()}`).subarray(0, FINGERPRINT_BYTES);
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
-import { MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { DETECTORS } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
@@ -61,7 +61,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
                           WHERE src.v ~ '[[:upper:]][[:lower:]]'
                          ${phrases})
      SELECT c.tok, min(k.kind) AS kind, regexp_replace(c.tok, $2, $3, 'g') AS pattern
-       FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= 3) AS c JOIN ${s}.known_values k ON k.fp = ${s}.fingerprint(c.tok)
+       FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= 3) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')}
       GROUP BY c.tok`,
     [DETECTORS.name, ESCAPE.pattern, ESCAPE.replacement],
   );

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { useParallelScans } from './mask-schema';
 import { qualifiedSql, type MaskPlan } from './plan';
-import { MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA } from './sql/core';
+import { dedupePlacement, distinctShare } from './fingerprints';
 import { typeClassOf } from './strategies';
 
 const s = MASK_SCHEMA;
@@ -21,7 +22,7 @@ const MIN_LENGTH = 3;
  * kind (and, for streets, cities and postcodes, number of words), so `scrubText` can recognise them in free text and put that value's own
  * fake there, without rehearsal ever storing one in clear. Unlike verify's fingerprints, values a fake
  * could also be are kept (flagged `shaped`): replacing a real value is always right. One
- * `CREATE TABLE … AS`, so the hashing can run over parallel workers; deduplicated after hashing.
+ * `CREATE TABLE … AS`, so the hashing can run over parallel workers.
  */
 export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
   const parts: string[] = [];
@@ -33,25 +34,31 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;
       const ref = `btrim(t.${quoteIdent(column.column.name)}::text)`;
       const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
-      parts.push(`SELECT ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);
+      // Duplicates are harmless (every lookup asks whether a fingerprint is there), so DISTINCT only
+      // saves work, placed by the column's statistics like the fingerprints'.
+      const placement = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name));
+      const values = `SELECT ${placement === 'before' ? 'DISTINCT' : ''} ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`;
+      parts.push(placement === 'after' ? `SELECT DISTINCT * FROM (${knownRowsSql(values)}) AS d` : knownRowsSql(values));
       if (kind === 'fullName') {
-        parts.push(`SELECT w, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
+        // First and last names repeat across people whatever the full names do: deduplicated after the hash.
+        parts.push(`SELECT DISTINCT * FROM (${knownRowsSql(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`)}) AS d`);
       }
     }
   }
-  const values = parts.length > 0 ? parts.join(' UNION ALL ') : 'SELECT NULL::text AS v, NULL::text AS k WHERE false';
   await useParallelScans(client);
   // The schema's empty table (the fakes refer to it) is replaced by one built in a single statement.
   await client.query(`DROP TABLE ${s}.known_values`);
-  await client.query(
-    `CREATE TABLE ${s}.known_values AS
-     SELECT DISTINCT ${s}.fingerprint(v) AS fp, k AS kind,
-            CASE WHEN k IN (${[...NAME_KINDS].map(quoteLiteral).join(', ')}) THEN ${s}.fake_shaped(k, v) ELSE false END AS shaped,
-            CASE WHEN k IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) THEN array_length(regexp_split_to_array(v, '\\s+'), 1) ELSE 1 END AS words
-       FROM (${values}) AS x WHERE length(v) >= ${MIN_LENGTH}`,
-  );
+  await client.query(`CREATE TABLE ${s}.known_values AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : knownRowsSql('SELECT NULL::text AS v, NULL::text AS k WHERE false')}`);
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
+}
+
+/** The `known_values` rows (fp, kind, shaped, words) of `values`, a query giving (v, k). */
+function knownRowsSql(values: string): string {
+  return `SELECT ${fingerprintSql('v')} AS fp, k AS kind,
+            CASE WHEN k IN (${[...NAME_KINDS].map(quoteLiteral).join(', ')}) THEN ${s}.fake_shaped(k, v) ELSE false END AS shaped,
+            CASE WHEN k IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) THEN array_length(regexp_split_to_array(v, '\\s+'), 1) ELSE 1 END AS words
+       FROM (${values}) AS x WHERE length(v) >= ${MIN_LENGTH}`;
 }
 
 /** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
@@ -90,15 +97,18 @@ export const searchesPhrases = (search: PhraseSearch): boolean => search.words >
  * or one word holding a digit or underscore (`anna_ws42`); edge punctuation trimmed; at least one letter,
  * no `@` (emails and phone numbers are the detectors' work). A plain lowercase word is not looked up (a
  * username like `annaws` reads as an ordinary word), which keeps the search to a few phrases per text.
- * Set-returning functions in the FROM list, not a sub-select per row: the latter costs 5x more.
+ * Set-returning functions in the FROM list, not a sub-select per row: the latter costs 5x more; the
+ * phrase itself is a function in the FROM list too, so the filters over it do not compute it again.
  */
 export function phrasesSql(from: string, value: string, columns: string, search: PhraseSearch): string {
   const edge = quoteLiteral(EDGE_PUNCTUATION);
   const branches = [
-    search.words > 0 ? `SELECT ${columns}, btrim(array_to_string(r.w[i:i + n - 1], ' '), ${edge}) AS tok
+    search.words > 0 ? `SELECT ${columns}, p.tok
         FROM ${from}, regexp_matches(${value}, ${quoteLiteral(SIGNIFICANT_RUN)}, 'g') AS m,
-             regexp_split_to_array(m[1], '[[:space:]]+') AS r(w), generate_subscripts(r.w, 1) AS i, generate_series(1, ${search.words}) AS n
-       WHERE length(m[1]) >= ${MIN_LENGTH} AND m[1] ~ '[[:alpha:]]' AND i + n - 1 <= array_length(r.w, 1)` : undefined,
+             regexp_split_to_array(m[1], '[[:space:]]+') AS r(w), generate_subscripts(r.w, 1) AS i,
+             generate_series(1, least(${search.words}, array_length(r.w, 1) - i + 1)) AS n,
+             btrim(array_to_string(r.w[i:i + n - 1], ' '), ${edge}) AS p(tok)
+       WHERE length(m[1]) >= ${MIN_LENGTH} AND m[1] ~ '[[:alpha:]]'` : undefined,
     search.usernames ? `SELECT ${columns}, btrim(x[1], ${edge}) AS tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(MARKED_WORD)}, 'g') AS x` : undefined,
   ].filter((branch) => branch !== undefined);
   return `SELECT * FROM (${branches.join(' UNION ALL ')}) AS phrases WHERE length(tok) >= ${MIN_LENGTH} AND tok ~ '[[:alpha:]]' AND strpos(tok, '@') = 0`;

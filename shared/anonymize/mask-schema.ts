@@ -9,6 +9,8 @@ import { jsonSql } from './sql/json';
 
 /** Fingerprints of original values, taken before masking: what verify searches the candidate for. */
 export const FINGERPRINT_TABLE = `${MASK_SCHEMA}.fingerprints`;
+/** The column each fingerprint's `source` number stands for (`public.users.email`), so findings can name it. */
+export const FINGERPRINT_SOURCES_TABLE = `${MASK_SCHEMA}.fingerprint_sources`;
 /**
  * The steps a masking run committed (`prepared`, then `unit:<id>` per table group), each recorded in
  * the same transaction as its work: the database itself says where to resume, so a table is never

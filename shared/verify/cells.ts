@@ -2,8 +2,8 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import type { TableInfo } from '../anonymize/catalog';
 import type { TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
-import { MASK_SCHEMA } from '../anonymize/sql/core';
-import { FINGERPRINT_TABLE } from '../anonymize/mask-schema';
+import { fingerprintSql, MASK_SCHEMA } from '../anonymize/sql/core';
+import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { DETECTORS, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
 
@@ -65,32 +65,39 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
     SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;
   // The searches run once per distinct value of a column (statuses, cities, a bot's stock replies
   // repeat), and only the values found are joined back to the rows holding them; with nothing found
-  // (a passing verify) that join is skipped, not planned over every cell.
-  return `WITH cells AS MATERIALIZED (${cells}),
+  // (a passing verify) that join is skipped, not planned over every cell (nor are the cells stored:
+  // they are read again only then). Whole values and tokens are probed together, so the fingerprints
+  // are hashed once for both. A value shaped like its column's fakes is one (a fake can equal an
+  // original by chance), so it is not probed, except where that check costs more than a probe (a fake
+  // phone number's keyed check digits): there it is asked only of the values that match.
+  // Digits are compared for phone and card numbers found in text only: names hold none, and the
+  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number.
+  const digitsProbe = `CASE WHEN p.token_kind IN ('phone', 'card') AND length(${s}.digits(p.probe)) >= 7 THEN ${s}.digits(p.probe) END`;
+  return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free),
-  tokens AS MATERIALIZED (
+  tokens AS (
     SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by')}) AS p
     UNION ALL
     SELECT c.val, c.col, 'name', x[1], c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
      WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]'
     ${phraseTokens}
   ),
-  whole AS MATERIALIZED (
-    SELECT col, val FROM vals c WHERE length(btrim(c.val)) >= 4 AND (c.free OR NOT ${s}.fake_shaped(c.kind, c.val))
+  probes AS (
+    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, val AS probe FROM vals c
+     WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
+    UNION ALL
+    SELECT col, val, masked_by, true, kind, token FROM tokens
   ),
   found AS (
-  SELECT col, val, 'original value of ' || f.source AS finding
-    FROM whole c JOIN ${FINGERPRINT_TABLE} f ON f.fp = ${s}.fingerprint(c.val)
-  UNION ALL
-  SELECT col, val, CASE WHEN f1.fp IS NOT NULL THEN 'original value of ' || f1.source
-                        WHEN f2.fp IS NOT NULL THEN 'original value of ' || f2.source
-                        ELSE x.kind || ' outside reserved fake ranges' END
-    FROM tokens x
-    LEFT JOIN ${FINGERPRINT_TABLE} f1 ON f1.fp = ${s}.fingerprint(x.token)
-    LEFT JOIN (SELECT fp, source FROM ${FINGERPRINT_TABLE} WHERE digits) f2 ON length(${s}.digits(x.token)) >= 7 AND f2.fp = ${s}.fingerprint(${s}.digits(x.token))
-   WHERE ((f1.fp IS NOT NULL OR f2.fp IS NOT NULL) AND NOT (x.masked_by IN ('scrubText', 'json') AND x.kind = 'phone' AND ${s}.is_fake_phone(x.token)))
-      OR ${s}.token_live(x.kind, x.token))
-  SELECT DISTINCT c.row_key, c.col, found.finding FROM found JOIN cells c ON c.col = found.col AND c.val = found.val
+  SELECT p.col, p.val, coalesce(f1.source, f2.source) AS source, CASE WHEN f1.fp IS NULL AND f2.fp IS NULL THEN p.token_kind END AS kind
+    FROM probes p
+    LEFT JOIN ${FINGERPRINT_TABLE} f1 ON f1.fp = ${fingerprintSql('p.probe')}
+    LEFT JOIN (SELECT fp, source FROM ${FINGERPRINT_TABLE} WHERE digits) f2 ON f2.fp = ${fingerprintSql(digitsProbe)}
+   WHERE CASE WHEN p.token_kind IS NULL THEN f1.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
+              ELSE ((f1.fp IS NOT NULL OR f2.fp IS NOT NULL) AND NOT (p.masked_by IN ('scrubText', 'json') AND p.token_kind = 'phone' AND ${s}.is_fake_phone(p.probe)))
+                OR ${s}.token_live(p.token_kind, p.probe) END)
+  SELECT DISTINCT c.row_key, c.col, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges') AS finding
+    FROM found JOIN cells c ON c.col = found.col AND c.val = found.val LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
    WHERE EXISTS (SELECT 1 FROM found)
   LIMIT ${limit}`;
 }

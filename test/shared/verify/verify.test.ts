@@ -58,6 +58,21 @@ describe('verifyDatabase', () => {
     );
   });
 
+  it('finds a phone number written with other separators by its digits, and only where a phone number is written', async () => {
+    const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep }\n`;
+    // +33 6 12 34 56 78 as +33-6-1234-5678; and its digits hidden in an email's local part, which is no phone number.
+    const url = await masked(notes, `CREATE TABLE notes (id int PRIMARY KEY, body text);
+      INSERT INTO notes VALUES (1, 'reach me on +33-6-1234-5678 tonight'), (2, 'write to 33612345678@example.com')`);
+
+    const result = await verify(url, notes);
+
+    // The number is a user's phone, and a message quotes it too.
+    expect(result.findings.filter(({ table }) => table === 'public.notes').map(({ key, kind }) => `${key} ${kind}`).sort()).toEqual([
+      'id=1 original value of public.messages.body',
+      'id=1 original value of public.users.phone',
+    ]);
+  });
+
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
     const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
     const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
