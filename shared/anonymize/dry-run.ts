@@ -6,7 +6,7 @@ import { installMaskSchema, useMaskingKey } from './mask-schema';
 import { setExpression } from './set-expression';
 import { qualifiedSql, type MaskPlan } from './plan';
 import type { RulesSource } from './rules-source';
-import { MASK_SCHEMA } from './sql/core';
+import { MASK_SCHEMA, textOf } from './sql/core';
 
 /** A few rows of one table before and after masking; originals appear only as fingerprints. */
 export interface TableSample {
@@ -42,7 +42,7 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
         if (table.masked.length === 0) continue;
         const keyColumns = table.table.primaryKey.length > 0 ? table.table.primaryKey : ['ctid'];
         const keySql = keyColumns.map((column) => `${column === 'ctid' ? 'ctid' : quoteIdent(column)}::text`).join(` || ',' || `);
-        const before = table.masked.map((column, i) => `'fp:' || left(encode(${MASK_SCHEMA}.fingerprint(${quoteIdent(column.column.name)}::text), 'hex'), 8) AS b${i}`);
+        const before = table.masked.map((column, i) => `'fp:' || left(encode(${MASK_SCHEMA}.fingerprint(${textOf(quoteIdent(column.column.name))}), 'hex'), 8) AS b${i}`);
         const after = table.masked.map((column, i) => `(${setExpression(column)})::text AS a${i}`);
         const { rows } = await client.query<Record<string, string | null>>(
           `SELECT ${keySql} AS k, ${[...before, ...after].join(', ')} FROM ${qualifiedSql(table)} LIMIT ${sampleRows}`,

@@ -3,7 +3,7 @@ import type { ColumnInfo } from './catalog';
 import { parseJsonPath, toWalkerPath } from './json-path';
 import type { ColumnRule } from './rules-schema';
 import { STRATEGIES, typeClassOf } from './strategies';
-import { MASK_SCHEMA } from './sql/core';
+import { MASK_SCHEMA, textOf } from './sql/core';
 import { INLINE_FAKES, inlineFake } from './sql/fakes';
 
 const s = MASK_SCHEMA;
@@ -38,19 +38,19 @@ export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRu
     case 'fixed':
       return rule.value === null ? `NULL::${type}` : `${quoteLiteral(String(rule.value))}::${type}`;
     case 'hash':
-      if (cls === 'integer') return `${s}.hash_int(${value}::text, ${INT_BITS[column.baseType] ?? 31}, ${attempt})::${type}`;
-      if (cls === 'uuid') return `${s}.uuid_text(${value}::text, NULL, ${attempt})::${type}`;
-      return `${s}.hash_text(${value}::text, ${maxLength}, ${attempt})::${type}`;
+      if (cls === 'integer') return `${s}.hash_int(${textOf(value)}, ${INT_BITS[column.baseType] ?? 31}, ${attempt})::${type}`;
+      if (cls === 'uuid') return `${s}.uuid_text(${textOf(value)}, NULL, ${attempt})::${type}`;
+      return `${s}.hash_text(${textOf(value)}, ${maxLength}, ${attempt})::${type}`;
     case 'dateShift': {
-      const shift = `((${s}.u32(${s}.digest('date', ${value}::text, 0), 0) % ${2 * rule.maxDays + 1}) - ${rule.maxDays})`;
+      const shift = `((${s}.u32(${s}.digest('date', ${textOf(value)}, 0), 0) % ${2 * rule.maxDays + 1}) - ${rule.maxDays})`;
       return column.baseType === 'date' ? `(${value} + ${shift}::int)` : `(${value} + ${shift} * interval '1 day')::${type}`;
     }
     case 'numberNoise': {
-      const factor = `(1 + ${rule.ratio} * ((${s}.u32(${s}.digest('number', ${value}::text, 0), 0)::numeric / 4294967295) * 2 - 1))`;
+      const factor = `(1 + ${rule.ratio} * ((${s}.u32(${s}.digest('number', ${textOf(value)}, 0), 0)::numeric / 4294967295) * 2 - 1))`;
       return cls === 'integer' ? `round(${value} * ${factor})::${type}` : `(${value} * ${factor})::${type}`;
     }
     case 'scrubText':
-      return cls === 'json' ? `${s}.scrub_text(${value}::text)::${type}` : `${s}.scrub_text(${value}::text, ${maxLength})::${type}`;
+      return cls === 'json' ? `${s}.scrub_text(${textOf(value)})::${type}` : `${s}.scrub_text(${textOf(value)}, ${maxLength})::${type}`;
     case 'json': {
       let doc = `${value}::jsonb`;
       for (const [path, leaf] of Object.entries(rule.paths)) {
@@ -64,7 +64,7 @@ export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRu
       const fn = STRATEGIES[rule.strategy].fakeFunction;
       if (!fn) throw new Error(`no fake function for strategy ${rule.strategy}`);
       // inet::text carries the mask (8.8.8.8/32); host() is the address as free text writes it.
-      const input = cls === 'inet' ? `host(${value})` : `${value}::text`;
+      const input = cls === 'inet' ? `host(${value})` : textOf(value);
       const limit = cls === 'text' ? maxLength : 'NULL';
       // Inlined rather than called: a call per row through the SQL-function executor is several times slower.
       if (form === 'inline' && INLINE_FAKES.has(fn)) return `(${inlineFake(fn, input, limit, attempt)})::${type}`;

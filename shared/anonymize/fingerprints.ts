@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { qualifiedSql, type ColumnPlan, type MaskPlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { STRATEGIES, typeClassOf } from './strategies';
 
@@ -18,15 +18,15 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
   const cls = typeClassOf(plan.column);
   if (!STRATEGIES[plan.rule.strategy].fingerprint || !['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
   if (plan.rule.strategy === 'scrubText') {
-    return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t`, `t.${column}::text`)}) AS p`;
+    return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t`, textOf(`t.${column}`))}) AS p`;
   }
   if (plan.rule.strategy === 'json') {
     return Object.keys(plan.rule.paths)
       .map((path) => `SELECT jsonb_path_query(t.${column}::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))}) #>> '{}' AS v FROM ${table} t`)
       .join(' UNION ALL ');
   }
-  if (plan.column.isArray) return `SELECT e::text AS v FROM ${table} t, unnest(t.${column}) AS e`;
-  return `SELECT ${cls === 'inet' ? `host(t.${column})` : `t.${column}::text`} AS v FROM ${table} t`;
+  if (plan.column.isArray) return `SELECT ${textOf('e')} AS v FROM ${table} t, unnest(t.${column}) AS e`;
+  return `SELECT ${cls === 'inet' ? `host(t.${column})` : textOf(`t.${column}`)} AS v FROM ${table} t`;
 }
 
 /** Below this share of distinct values, originals are deduplicated before they are hashed. */

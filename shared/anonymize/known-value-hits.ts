@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
-import { fingerprintSql, MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { DETECTORS } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
@@ -42,7 +42,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   const sources = unit.tables.flatMap((plan) =>
     plan.masked
       .filter((column) => column.rule.strategy === 'scrubText' || (column.rule.strategy === 'json' && Object.values(column.rule.paths).some((leaf) => leaf.strategy === 'scrubText')))
-      .map((column) => `SELECT t.${quoteIdent(column.column.name)}::text AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t${range === undefined ? '' : ` WHERE ${range}`}`),
+      .map((column) => `SELECT ${textOf(`t.${quoteIdent(column.column.name)}`)} AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t${range === undefined ? '' : ` WHERE ${range}`}`),
   );
   const { rows: known } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.known_values) AS any`);
   if (sources.length === 0 || known[0]?.any !== true) {

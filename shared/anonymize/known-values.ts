@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { useParallelScans } from './mask-schema';
 import { qualifiedSql, type MaskPlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { dedupePlacement, distinctShare } from './fingerprints';
 import { typeClassOf } from './strategies';
 
@@ -32,7 +32,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
     for (const column of table.masked) {
       const kind = column.rule.strategy;
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;
-      const ref = `btrim(t.${quoteIdent(column.column.name)}::text)`;
+      const ref = `btrim(${textOf(`t.${quoteIdent(column.column.name)}`)})`;
       const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
       // Duplicates are harmless (every lookup asks whether a fingerprint is there), so DISTINCT only
       // saves work, placed by the column's statistics like the fingerprints'.

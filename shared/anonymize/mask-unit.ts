@@ -20,6 +20,8 @@ export interface TableFigure {
    * UPDATE from collision-free maps, needed to keep unique columns unique.
    */
   readonly mode: 'rewrite' | 'staged' | 'update' | 'mapped' | 'batched';
+  /** Columns (of a staged table) whose fakes were computed once per distinct value and joined in. */
+  readonly valueMapped?: readonly string[];
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -65,9 +67,12 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
     for (const plan of unit.tables) {
       const started = Date.now();
       const mode = modeOf(plan.table.qualified, rewrite, staged, mapped);
-      const rows = mode === 'staged' ? await stagedRewriteTable(client, plan)
-        : mode === 'rewrite' ? await rewriteTable(client, plan)
-          : ((await client.query(updateSql(plan, maps))).rowCount ?? 0);
+      if (mode === 'staged') {
+        const { rows, valueMapped } = await stagedRewriteTable(client, plan);
+        figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode, ...(valueMapped.length > 0 ? { valueMapped } : {}) });
+        continue;
+      }
+      const rows = mode === 'rewrite' ? await rewriteTable(client, plan) : ((await client.query(updateSql(plan, maps))).rowCount ?? 0);
       figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode });
     }
     for (const { table, key } of unit.foreignKeys) {

@@ -5,6 +5,7 @@ import { useParallelScans } from './mask-schema';
 import { setExpression } from './set-expression';
 import { qualifiedSql, type TablePlan } from './plan';
 import { countMaskedRows } from './rewrite';
+import { buildValueMaps, valueMappedColumns } from './value-maps';
 
 /**
  * Staged rewrite, for big tables: the same result as rewrite mode's `ALTER TABLE … USING` (see
@@ -71,25 +72,36 @@ export async function tablesToStage(client: pg.Client, tables: readonly TablePla
   return staged;
 }
 
+/** What a staged rewrite did: the rows holding a value in any masked column, and the columns masked through value maps. */
+export interface StagedResult {
+  readonly rows: number;
+  readonly valueMapped: readonly string[];
+}
+
 /**
- * Masks one table by a staged rewrite (see above); returns the rows holding a value in any masked
- * column, counted before. Runs inside the caller's transaction.
+ * Masks one table by a staged rewrite (see above); `rows` are those holding a value in any masked
+ * column, counted before. Columns that repeat a lot (cities, streets, postcodes) get their fakes
+ * computed once per distinct value (value-maps.ts) and joined in. Runs inside the caller's transaction.
  */
-export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Promise<number> {
+export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Promise<StagedResult> {
   const table = qualifiedSql(plan);
   const staging = `${MASK_SCHEMA}.${quoteIdent(`staged_${plan.table.schema}_${plan.table.name}`)}`;
   await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
   const rows = await countMaskedRows(client, plan);
+  await useParallelScans(client);
+  const mappedColumns = await valueMappedColumns(client, plan);
+  const maps = await buildValueMaps(client, plan, table, mappedColumns);
   // Generated columns are recomputed by the refill (a table with one is never rewritten anyway).
   const columns = plan.table.columns.filter((column) => !column.generated);
   const masked = new Map(plan.masked.map((column) => [column.column.name, column]));
   const select = columns.map(({ name }) => {
     const column = masked.get(name);
-    return `${column ? setExpression(column, undefined, 'call') : quoteIdent(name)} AS ${quoteIdent(name)}`;
+    const value = maps.expressions.get(name) ?? (column ? setExpression(column, undefined, 'call') : `t.${quoteIdent(name)}`);
+    return `${value} AS ${quoteIdent(name)}`;
   });
   const list = columns.map(({ name }) => quoteIdent(name)).join(', ');
-  await useParallelScans(client);
-  await client.query(`CREATE UNLOGGED TABLE ${staging} AS SELECT ${select.join(', ')} FROM ${table}`);
+  await client.query(`CREATE UNLOGGED TABLE ${staging} AS SELECT ${select.join(', ')} FROM ${table} AS t ${maps.joins}`);
+  for (const map of maps.tables) await client.query(`DROP TABLE ${map}`);
   const { rows: keys } = await client.query<{ owner: string; name: string; definition: string }>(
     `SELECT conrelid::regclass::text AS owner, conname AS name, pg_get_constraintdef(oid) AS definition
        FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND (conrelid = $1::regclass OR confrelid = $1::regclass) ORDER BY conrelid, conname`,
@@ -100,5 +112,5 @@ export async function stagedRewriteTable(client: pg.Client, plan: TablePlan): Pr
   await client.query(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${staging}`);
   for (const key of keys) await client.query(`ALTER TABLE ${key.owner} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);
   await client.query(`DROP TABLE ${staging}`);
-  return rows;
+  return { rows, valueMapped: mappedColumns.map((column) => column.column.name) };
 }

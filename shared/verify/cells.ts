@@ -2,7 +2,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import type { TableInfo } from '../anonymize/catalog';
 import type { TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
-import { fingerprintSql, MASK_SCHEMA } from '../anonymize/sql/core';
+import { fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { DETECTORS, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
@@ -41,9 +41,9 @@ function cellsSql(plan: TablePlan, range?: string): string | undefined {
       const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'${within}`);
     } else if (column.isArray) {
-      parts.push(`SELECT ${key} AS row_key, ${name} AS col, e::text AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf('e')} AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);
     } else {
-      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${ref}::text AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL${within}`);
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf(ref)} AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL${within}`);
     }
   }
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');

@@ -20,6 +20,16 @@ $fn$;`;
 }
 
 /**
+ * SQL giving the value of `ref` as text under the database's default collation. Every value rehearsal
+ * hashes, scans or fakes goes through it: a column under a nondeterministic (case- or accent-blind)
+ * collation would otherwise make every regular expression over it fail ("nondeterministic collations
+ * are not supported for regular expressions"), and a value gets the same fake whatever its column's collation.
+ */
+export function textOf(ref: string): string {
+  return `${ref}::text COLLATE "default"`;
+}
+
+/**
  * Bytes of a verify fingerprint (a truncated keyed SHA-256). Among 10 million originals and 10 million
  * searched values, two unrelated values share one with a chance of about 5 in a million per run, and
  * such a collision can only make verify fail (a finding to look at), never pass.

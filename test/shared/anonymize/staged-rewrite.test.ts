@@ -85,6 +85,36 @@ describe('staged rewrite (fakes computed by parallel workers, the table refilled
     expect(await constraints(url)).toEqual(before.constraints);
   });
 
+  it('computes the fakes of a column that repeats once per distinct value, giving every row the fake it would get on its own', async () => {
+    const [staged, altered] = [await demo(), await demo()];
+    const rules = demoRules(`${DEMO_RULES_YAML}\n  public.addresses:\n    columns: { id: keep, city: city, postcode: postcode, street: street, rehearsal_original_0: keep }\n`);
+    for (const { url } of [staged, altered]) {
+      // Four cities and NULLs, under a case-insensitive collation that counts Paris and PARIS as one value
+      // (so one of them is missing from the map and gets its fake in its row); streets that hardly
+      // repeat; and a column named like the map's own columns, which must not become ambiguous.
+      await query(url, `CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+        CREATE TABLE addresses (id int PRIMARY KEY, city varchar(40) COLLATE case_blind, postcode text, street text NOT NULL, rehearsal_original_0 text);
+        INSERT INTO addresses SELECT i, CASE WHEN i % 50 = 0 THEN NULL WHEN i % 7 = 0 THEN 'PARIS' ELSE (ARRAY['Paris', 'Lyon', 'Nantes', 'Lille'])[1 + i % 4] END,
+          'AB' || (i % 3) || ' 1CD', i || ' Rue Haute', 'kept' FROM generate_series(1, 3000) AS i;
+        ANALYZE addresses`);
+    }
+
+    const result = await anonymizeDatabase({ connection: { connectionString: staged.url }, source: rules, key: KEY, stageFromRows: 0 });
+    await anonymizeDatabase({ connection: { connectionString: altered.url }, source: rules, key: KEY });
+
+    const figure = result.progress.tables.find(({ table }) => table === 'public.addresses');
+    expect(figure).toMatchObject({ mode: 'staged', valueMapped: ['city', 'postcode'] });
+    const rows = (url: string) => query(url, 'SELECT id, city, postcode, street, rehearsal_original_0 FROM addresses ORDER BY id');
+    expect(await rows(staged.url)).toEqual(await rows(altered.url));
+    expect(await query(staged.url, "SELECT count(*)::int AS n FROM addresses WHERE city IN ('Paris', 'Lyon', 'Nantes', 'Lille')")).toEqual([{ n: 0 }]);
+    // Paris and PARIS keep distinct fakes, as they would without the map.
+    expect(await query(staged.url, 'SELECT count(DISTINCT city::text COLLATE "C")::int AS n FROM addresses WHERE id IN (4, 7)')).toEqual([{ n: 2 }]);
+    expect(await query(staged.url, 'SELECT count(*)::int AS n FROM addresses WHERE city IS NULL')).toEqual([{ n: 60 }]);
+    expect(await query(staged.url, "SELECT relname FROM pg_class WHERE relnamespace = 'rehearsal_mask'::regnamespace AND relname LIKE 'value_map%'")).toEqual([]);
+    // Regular expressions over a case-blind column would fail; verify reads its values under the default collation.
+    expect((await verifyDatabase({ connection: { connectionString: staged.url }, source: rules, key: KEY })).findings).toEqual([]);
+  });
+
   it('keeps a unique column unique when fakes collide, by redoing the unit from collision-free maps', async () => {
     const { url } = await demo();
     await query(url, `CREATE TABLE branches (id int PRIMARY KEY, city text NOT NULL UNIQUE, note text);
