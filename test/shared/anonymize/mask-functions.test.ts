@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { fingerprintOf, keyedDigest } from '../../../shared/anonymize/keyed-digest';
-import { installMaskSchema, useMaskingKey } from '../../../shared/anonymize/mask-schema';
+import { installMaskSchema, MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
+import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
 import { createDatabase, dropDatabases, uniqueName } from '../../support/postgres';
 import { KEY, OTHER_KEY } from './fixtures';
 
@@ -29,6 +30,22 @@ describe('mask schema functions', () => {
 
     expect(sqlDigest.toString('hex')).toBe(keyedDigest(KEY, 'email', ' Ann@Example.COM ').toString('hex'));
     expect(sqlFingerprint.toString('hex')).toBe(fingerprintOf(KEY, 'Ann Smith').toString('hex'));
+  });
+
+  it('gives the same fingerprint when a statement reads the key once (the bulk form) as per call', async () => {
+    const bulk = await client.query<{ fp: Buffer; one: Buffer }>(
+      `SELECT ${fingerprintSql('v')} AS fp, rehearsal_mask.fingerprint(v) AS one FROM unnest($1::text[]) AS v`, [['Ann Smith', ' ann smith ', '+44 7700 900123']]);
+
+    expect(bulk.rows.map((row) => row.fp.toString('hex'))).toEqual(['Ann Smith', ' ann smith ', '+44 7700 900123'].map((v) => fingerprintOf(KEY, v).toString('hex')));
+    expect(bulk.rows.every((row) => row.fp.equals(row.one) && row.fp.length === FINGERPRINT_BYTES)).toBe(true);
+  });
+
+  it('gives the session the memory its hashes and sorts need', async () => {
+    await useMaskingMemory(client);
+
+    const { rows } = await client.query<{ work_mem: string; hash: string; maintenance: string }>(
+      "SELECT current_setting('work_mem') AS work_mem, current_setting('hash_mem_multiplier') AS hash, current_setting('maintenance_work_mem') AS maintenance");
+    expect(rows[0]).toEqual({ work_mem: MASKING_MEMORY.work_mem, hash: MASKING_MEMORY.hash_mem_multiplier, maintenance: MASKING_MEMORY.maintenance_work_mem });
   });
 
   it('gives other fakes under another key, and refuses to run without a key', async () => {
