@@ -1,5 +1,5 @@
 import { quoteLiteral } from '../../db/client';
-import { CITIES, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
+import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
 import { MASK_SCHEMA } from './core';
 
 /**
@@ -163,8 +163,8 @@ $fn$;
 }
 
 /**
- * `fake_shaped(kind, v)`: whether a value is one a fake of that kind could be (a dictionary name, a
- * reserved-domain email with a fake's tag, a phone number with valid keyed check digits). Originals
+ * `fake_shaped(kind, v)`: whether a value is one a fake of that kind could be (a dictionary name, an
+ * email of the fakes' form and domains, a phone number with valid keyed check digits). Originals
  * that look like fakes are not fingerprinted (a fake could equal them by chance), and fake-shaped
  * values in masked columns are not reported.
  */
@@ -180,7 +180,11 @@ CREATE FUNCTION ${s}.fake_shaped(kind text, v text) RETURNS boolean LANGUAGE sql
     WHEN 'city' THEN split_part(btrim(v), ' ', 1) = ANY (${list(CITIES)})
     WHEN 'street' THEN regexp_replace(btrim(v), '^[0-9]+ | [0-9]+$', '', 'g') = ANY (${list(STREETS)})
     WHEN 'phone' THEN ${s}.is_fake_phone(v)
-    WHEN 'email' THEN ${s}.is_reserved_email(v) AND v ~ '(\\.|^u)[0-9a-f]{12}@'
+    -- What the email fake writes: <name>.<name>.<12 hex>@ or u<12 hex>@, then one of its domains. String
+    -- functions, not patterns: verify asks this of every email it reads (a regex costs 6 µs a value).
+    WHEN 'email' THEN split_part(v, '@', 2) = ANY (${list(FAKE_EMAIL_DOMAINS)}) AND length(split_part(v, '@', 1)) >= 13
+      AND translate(right(split_part(v, '@', 1), 12), '0123456789abcdef', '') = ''
+      AND (left(right(split_part(v, '@', 1), 13), 1) = '.' OR split_part(v, '@', 1) = 'u' || right(split_part(v, '@', 1), 12))
     ELSE false END
 $fn$;
 `;

@@ -78,6 +78,11 @@ describe('mask schema functions', () => {
     expect(long).toMatch(/^[a-z]+\.[a-z]+\.[0-9a-f]{12}@example\.(com|org|net)$/);
     expect(short.length).toBeLessThanOrEqual(25);
     expect(short).toMatch(/^u[0-9a-f]{12}@example\.(com|org|net)$/);
+    // verify recognises both forms as fakes, and nothing merely near them.
+    const shaped = async (value: string) => one<boolean>(`rehearsal_mask.fake_shaped('email', $1)`, [value]);
+    expect([await shaped(long), await shaped(short)]).toEqual([true, true]);
+    const nearMisses = [long.replace(/@.*$/, '@example.co'), long.toUpperCase(), short.replace(/^u/, 'x'), long.replace(/\.([0-9a-f]{12})@/, '$1@'), 'ann.smith@gmail.com'];
+    expect(await Promise.all(nearMisses.map(shaped))).toEqual(nearMisses.map(() => false));
   });
 
   it('keeps a phone number\'s country code, format and length, with keyed check digits verify recognises', async () => {
