@@ -73,7 +73,7 @@ export async function dropMaskSchema(client: pg.Client): Promise<void> {
  * Memory for this session's sorts, hashes and index builds. PostgreSQL's defaults (4 MB, 64 MB, hashes
  * twice work_mem) make the fingerprints' DISTINCTs, verify's hash joins and a rewrite's index builds
  * spill to disk at a million rows; one masking session may use more. A hash may take four times
- * work_mem (512 MB): verify hashes every fingerprint (about 330 MB for 6 million) in each of its
+ * work_mem (512 MB): verify hashes every fingerprint (about 400 MB for 6 million) in each of its
  * connections, and splitting that hash in two batches cost it 15%. Memory is taken as needed, not
  * reserved. Session settings: they end with the connection.
  */
