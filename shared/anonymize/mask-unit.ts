@@ -67,13 +67,9 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
     for (const plan of unit.tables) {
       const started = Date.now();
       const mode = modeOf(plan.table.qualified, rewrite, staged, mapped);
-      if (mode === 'staged') {
-        const { rows, valueMapped } = await stagedRewriteTable(client, plan);
-        figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode, ...(valueMapped.length > 0 ? { valueMapped } : {}) });
-        continue;
-      }
-      const rows = mode === 'rewrite' ? await rewriteTable(client, plan) : ((await client.query(updateSql(plan, maps))).rowCount ?? 0);
-      figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode });
+      const { rows, valueMapped = [] } = mode === 'staged' ? await stagedRewriteTable(client, plan)
+        : { rows: mode === 'rewrite' ? await rewriteTable(client, plan) : ((await client.query(updateSql(plan, maps))).rowCount ?? 0) };
+      figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode, ...(valueMapped.length > 0 ? { valueMapped } : {}) });
     }
     for (const { table, key } of unit.foreignKeys) {
       await client.query(`ALTER TABLE ${sqlName(table)} ADD CONSTRAINT ${quoteIdent(key.name)} ${key.definition}`);

@@ -74,12 +74,17 @@ CREATE FUNCTION ${s}.norm(kind text, v text) RETURNS text LANGUAGE sql IMMUTABLE
   SELECT CASE kind WHEN 'email' THEN lower(btrim(v)) WHEN 'phone' THEN regexp_replace(v, '[^0-9]+', '', 'g') ELSE btrim(v) END
 $fn$;
 
-CREATE FUNCTION ${s}.digest(kind text, v text, attempt int) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT ${s}.keyed(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || ${s}.norm(kind, v), 'UTF8'))
+-- The digest of a value already normalized (norm), for a fake that has normalized it itself.
+CREATE FUNCTION ${s}.digest_normalized(normalized text, attempt int) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.keyed(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || normalized, 'UTF8'))
 $fn$;
 
--- ${FINGERPRINT_BYTES} bytes: fingerprints are compared within one run only (never kept), and the
--- narrower rows let verify's hash of millions of them fit in memory.
+CREATE FUNCTION ${s}.digest(kind text, v text, attempt int) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.digest_normalized(${s}.norm(kind, v), attempt)
+$fn$;
+
+-- ${FINGERPRINT_BYTES} bytes: fingerprints are compared within one run only (never kept), and narrow
+-- rows keep verify's hash of millions of them small.
 CREATE FUNCTION ${s}.fingerprint_with(k bytea, v text) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT substring(sha256(k || convert_to('fingerprint#' || lower(btrim(v)), 'UTF8')) FROM 1 FOR ${FINGERPRINT_BYTES})
 $fn$;

@@ -208,8 +208,8 @@ BEGIN
   keep := least(CASE WHEN v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
                      WHEN left(d, 1) = '0' THEN 1 ELSE 0 END, greatest(n - chk - 4, 0));
   free := n - keep - chk;
-  -- The digest of digits(v) (what digest('phone', v, attempt) hashes), without extracting them again.
-  body := left(d, keep) || ${s}.hex_digits(${s}.keyed(convert_to(CASE WHEN attempt = 0 THEN '' ELSE attempt::text || '#' END || d, 'UTF8')), free);
+  -- digest('phone', v, attempt) from the digits already extracted (norm('phone', v) is digits(v)).
+  body := left(d, keep) || ${s}.hex_digits(${s}.digest_normalized(d, attempt), free);
   IF free > 0 AND substr(body, keep + 1, 1) = '0' THEN body := overlay(body PLACING '7' FROM keep + 1 FOR 1); END IF;
   IF chk = 2 THEN body := body || ${s}.phone_check(body); END IF;
   RETURN ${s}.fit(${s}.put_digits(v, body), maxlen);
