@@ -59,15 +59,24 @@ export async function distinctShare(client: pg.Client, schema: string, table: st
   return rows[0]?.share ?? 1;
 }
 
+/** The fingerprints of deduplicated parts: a child of {@link FINGERPRINT_TABLE} (inheritance), so whoever reads that reads both. */
+const DEDUPLICATED_TABLE = `${FINGERPRINT_TABLE}_deduplicated`;
+const EMPTY_FINGERPRINTS = 'SELECT NULL::bytea AS fp, NULL::smallint AS source, NULL::boolean AS digits WHERE false';
+
 /**
  * Stores keyed fingerprints of the original values of every masked column before anything is masked:
  * whole values, the PII found inside free text and JSON, and phone numbers as bare digits too. Originals
- * a dictionary fake could equal by chance are left out. One statement, `CREATE TABLE … AS`, which
- * PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is); each row names its column
- * by a number ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow. Returns the total count.
+ * a dictionary fake could equal by chance are left out. Each row names its column by a number
+ * ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow. Two `CREATE TABLE … AS` statements,
+ * which PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is): one for the columns
+ * hashed value by value, one for those deduplicated (DISTINCT needs a Gather of its own, and a
+ * statement mixing both runs its plain parts serially in the leader: 16 s instead of 8 s for four
+ * columns of 1M rows on 2 cores). The second table inherits the first, so readers see one table.
+ * Returns the total count.
  */
 export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promise<number> {
-  const parts: string[] = [];
+  const plain: string[] = [];
+  const deduplicated: string[] = [];
   const sources: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
@@ -84,15 +93,17 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const share = column.unique || !wholeValues ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name);
       const placement = dedupePlacement(share);
       const repeats = placement === 'before';
-      const originals = `(SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL AND length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
+      // The filters run after a DISTINCT (OFFSET 0 keeps the planner from pushing them below it): on 300 streets, not on 1M rows.
+      const originals = `(SELECT v FROM (SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL ${repeats ? 'OFFSET 0' : ''}) AS x WHERE length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
       // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
       // An email's digits are no phone number: only other values are reduced to their digits.
       const hashes = withDigits
-        ? `SELECT ${fingerprintSql('x.v')} AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN strpos(o.v, '@') = 0 AND length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
+        ? `SELECT ${fingerprintSql('x.v')} AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (SELECT CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END) AS g(digits), LATERAL (VALUES (o.v), (CASE WHEN length(g.digits) >= 7 THEN g.digits END)) AS x(v) WHERE x.v IS NOT NULL`
         : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
-      const fingerprints = repeats || (wholeValues && placement === 'none') ? hashes : `SELECT DISTINCT f, d FROM (${hashes}) AS h`;
+      const hashedOnce = repeats || (wholeValues && placement === 'none');
       sources.push(`${table.table.qualified}.${column.column.name}`);
-      parts.push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      const fingerprints = hashedOnce ? hashes : `SELECT DISTINCT f, d FROM (${hashes}) AS h`;
+      (repeats || !hashedOnce ? deduplicated : plain).push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
     }
   }
   await useParallelScans(client);
@@ -101,7 +112,12 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
   if (sources.length > 0) {
     await client.query(`INSERT INTO ${FINGERPRINT_SOURCES_TABLE} SELECT i, s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i)`, [sources]);
   }
-  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : 'SELECT NULL::bytea AS fp, NULL::smallint AS source, NULL::boolean AS digits WHERE false'}`);
+  await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${plain.length > 0 ? plain.join('\n UNION ALL ') : EMPTY_FINGERPRINTS}`);
+  if (deduplicated.length > 0) {
+    await client.query(`CREATE TABLE ${DEDUPLICATED_TABLE} AS ${deduplicated.join('\n UNION ALL ')}`);
+    await client.query(`ALTER TABLE ${DEDUPLICATED_TABLE} INHERIT ${FINGERPRINT_TABLE}`);
+    await client.query(`ANALYZE ${DEDUPLICATED_TABLE}`);
+  }
   await client.query(`ANALYZE ${FINGERPRINT_TABLE}`);
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINGERPRINT_TABLE}`);
   return rows[0]?.n ?? 0;
