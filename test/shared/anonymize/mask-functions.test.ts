@@ -140,6 +140,18 @@ describe('mask schema functions', () => {
     expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone']);
   });
 
+  it('classifies a run of digits found in text as a phone, card or IPv4 address, or as none of them', async () => {
+    const cases: [string, string | null][] = [
+      ['+44 7700 900123', 'phone'], ['+1234567', null], ['+123456789012345', 'phone'], ['+1234567890123456', null],
+      ['07700 900123', 'phone'], ['(020) 7946 0000', 'phone'], ['0 12', null], ['(555) 234-5678', 'phone'], ['555-234-5678', 'phone'],
+      ['555.234.5678', 'phone'], ['155-234-5678', null], ['1234567890', null], ['4111 1111 1111 1111', 'card'],
+      ['4111 1111 1111 1112', null], ['4000-0000-0000-0002', 'card'], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
+    ];
+    const kinds = await client.query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
+
+    expect(kinds.rows.map(({ tok, kind }) => [tok, kind])).toEqual(cases);
+  });
+
   it('masks JSON at wildcard paths, leaving the rest of the document as it was', async () => {
     const doc = { contact: { email: 'a@b.org' }, submitted_values: [{ value: 'x@y.org' }, { value: 'z@y.org' }], n: 5 };
     const masked = await one<typeof doc>(
