@@ -57,6 +57,35 @@ describe('staged rewrite (fakes computed by parallel workers, the table refilled
     expect((await verifyDatabase({ connection: { connectionString: staged.url }, source: rules, key: KEY })).findings).toEqual([]);
   });
 
+  it('builds again, after the refill, the indexes it can restore whole, and leaves every other index in place', async () => {
+    const { url } = await demo();
+    await query(url, `CREATE INDEX users_locale_recent_idx ON users (locale) INCLUDE (created_at) WITH (fillfactor = 70) WHERE phone IS NOT NULL;
+      CREATE UNIQUE INDEX users_lower_email_idx ON users (lower(email));
+      ALTER TABLE users ADD CONSTRAINT users_phone_key UNIQUE (phone) DEFERRABLE INITIALLY DEFERRED;
+      CREATE INDEX users_commented_idx ON users (full_name); COMMENT ON INDEX users_commented_idx IS 'for support search';
+      CREATE INDEX users_clustered_idx ON users (created_at); CLUSTER users USING users_clustered_idx;
+      CREATE UNIQUE INDEX users_identity_idx ON users (id, locale); ALTER TABLE users REPLICA IDENTITY USING INDEX users_identity_idx;
+      CREATE INDEX users_name_length_idx ON users (length(full_name)); ALTER INDEX users_name_length_idx ALTER COLUMN 1 SET STATISTICS 500;`);
+    const indexes = async () => query<{ name: string; oid: string }>(url, `SELECT i.indexrelid::regclass::text AS name, i.indexrelid::text AS oid, pg_get_indexdef(i.indexrelid) AS definition,
+        i.indisclustered AS clustered, i.indisreplident AS identity, obj_description(i.indexrelid, 'pg_class') AS comment,
+        (SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype <> 'f') AS constraint_definition
+        FROM pg_index i WHERE i.indrelid = 'users'::regclass ORDER BY 1`);
+    const before = await indexes();
+    const oidOf = (rows: Array<{ name: string; oid: string }>) => new Map(rows.map(({ name, oid }) => [name, oid]));
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, stageFromRows: 0 });
+
+    expect(result.progress.tables.find(({ table }) => table === 'public.users')?.mode).toBe('staged');
+    const after = await indexes();
+    const withoutOids = (rows: Array<{ oid: string }>) => rows.map(({ oid: _oid, ...rest }) => rest);
+    expect(withoutOids(after)).toEqual(withoutOids(before));
+    const [was, now] = [oidOf(before), oidOf(after)];
+    const rebuilt = [...was.keys()].filter((name) => was.get(name) !== now.get(name)).sort();
+    expect(rebuilt).toEqual(['users_email_key', 'users_locale_recent_idx', 'users_lower_email_idx', 'users_phone_key', 'users_pkey']);
+    expect(await query(url, 'SELECT count(DISTINCT lower(email))::int AS emails, count(*)::int AS n FROM users')).toEqual([{ emails: 3, n: 3 }]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY })).findings).toEqual([]);
+  });
+
   it('rewrites a table with a user trigger or a rule by ALTER TABLE instead, so neither ever fires', async () => {
     const { url } = await demo();
     await query(url, `CREATE TABLE user_changes (changed_at timestamptz NOT NULL DEFAULT now());
