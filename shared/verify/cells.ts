@@ -71,8 +71,9 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
   // original by chance), so it is not probed, except where that check costs more than a probe (a fake
   // phone number's keyed check digits): there it is asked only of the values that match.
   // Digits are compared for phone and card numbers found in text only: names hold none, and the
-  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number.
-  const digitsProbe = `CASE WHEN p.token_kind IN ('phone', 'card') AND length(${s}.digits(p.probe)) >= 7 THEN ${s}.digits(p.probe) END`;
+  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number. They are
+  // probes of their own, joined with the same hash of the fingerprints (where only fingerprints of
+  // digits can meet them), not a second hash of those fingerprints joined with every probe.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free),
   tokens AS (
@@ -83,19 +84,23 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
     ${phraseTokens}
   ),
   probes AS (
-    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, val AS probe FROM vals c
+    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits FROM vals c
      WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
     UNION ALL
-    SELECT col, val, masked_by, true, kind, token FROM tokens
+    SELECT t.col, t.val, t.masked_by, true, t.kind, t.token, x.probe, x.via_digits
+      FROM tokens t CROSS JOIN LATERAL (VALUES (t.token, false), (CASE WHEN t.kind IN ('phone', 'card') THEN ${s}.digits(t.token) END, true)) AS x(probe, via_digits)
+     WHERE x.probe IS NOT NULL AND (NOT x.via_digits OR length(x.probe) >= 7)
   ),
-  found AS (
-  SELECT p.col, p.val, coalesce(f1.source, f2.source) AS source, CASE WHEN f1.fp IS NULL AND f2.fp IS NULL THEN p.token_kind END AS kind
+  matches AS (
+  SELECT p.col, p.val, p.token, p.via_digits, f.source, CASE WHEN f.fp IS NULL THEN p.token_kind END AS kind
     FROM probes p
-    LEFT JOIN ${FINGERPRINT_TABLE} f1 ON f1.fp = ${fingerprintSql('p.probe')}
-    LEFT JOIN (SELECT fp, source FROM ${FINGERPRINT_TABLE} WHERE digits) f2 ON f2.fp = ${fingerprintSql(digitsProbe)}
-   WHERE CASE WHEN p.token_kind IS NULL THEN f1.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
-              ELSE ((f1.fp IS NOT NULL OR f2.fp IS NOT NULL) AND NOT (p.masked_by IN ('scrubText', 'json') AND p.token_kind = 'phone' AND ${s}.is_fake_phone(p.probe)))
-                OR ${s}.token_live(p.token_kind, p.probe) END)
+    LEFT JOIN ${FINGERPRINT_TABLE} f ON f.fp = ${fingerprintSql('p.probe')} AND (NOT p.via_digits OR f.digits)
+   WHERE CASE WHEN p.token_kind IS NULL THEN f.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
+              ELSE (f.fp IS NOT NULL AND NOT (p.masked_by IN ('scrubText', 'json') AND p.token_kind = 'phone' AND ${s}.is_fake_phone(p.probe)))
+                OR (NOT p.via_digits AND ${s}.token_live(p.token_kind, p.probe)) END),
+  -- A token whose digits are an original's is reported as that original, not also as live PII.
+  found AS (SELECT * FROM matches m WHERE m.kind IS NULL
+             OR NOT EXISTS (SELECT 1 FROM matches d WHERE d.via_digits AND d.col = m.col AND d.val = m.val AND d.token = m.token))
   SELECT DISTINCT c.row_key, c.col, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges') AS finding
     FROM found JOIN cells c ON c.col = found.col AND c.val = found.val LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
    WHERE EXISTS (SELECT 1 FROM found)
