@@ -98,12 +98,12 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
       // An email's digits are no phone number: only other values are reduced to their digits.
       const hashes = withDigits
-        ? `SELECT ${fingerprintSql('x.v')} AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (SELECT CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END) AS g(digits), LATERAL (VALUES (o.v), (CASE WHEN length(g.digits) >= 7 THEN g.digits END)) AS x(v) WHERE x.v IS NOT NULL`
+        ? `SELECT ${fingerprintSql('x.v')} AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN strpos(o.v, '@') = 0 AND length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
         : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
-      const hashedOnce = repeats || (wholeValues && placement === 'none');
+      const distinctAfter = !repeats && (placement === 'after' || !wholeValues);
+      const fingerprints = distinctAfter ? `SELECT DISTINCT f, d FROM (${hashes}) AS h` : hashes;
       sources.push(`${table.table.qualified}.${column.column.name}`);
-      const fingerprints = hashedOnce ? hashes : `SELECT DISTINCT f, d FROM (${hashes}) AS h`;
-      (repeats || !hashedOnce ? deduplicated : plain).push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      (repeats || distinctAfter ? deduplicated : plain).push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
     }
   }
   await useParallelScans(client);

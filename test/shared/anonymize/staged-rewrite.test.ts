@@ -86,6 +86,21 @@ describe('staged rewrite (fakes computed by parallel workers, the table refilled
     expect((await verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY })).findings).toEqual([]);
   });
 
+  it('stages a table with little fake work per row only when the planner estimates it at half a million rows or more', async () => {
+    const { url } = await demo();
+    // The estimates a big restored table would have (pg_class.reltuples), without writing its rows.
+    await query(url, `CREATE TABLE contacts (id int PRIMARY KEY, email text NOT NULL); CREATE TABLE leads (id int PRIMARY KEY, email text NOT NULL);
+      INSERT INTO contacts VALUES (1, 'ann.smith@gmail.com'); INSERT INTO leads VALUES (1, 'bob.jones@corp.io');
+      UPDATE pg_class SET reltuples = 600000 WHERE oid = 'contacts'::regclass; UPDATE pg_class SET reltuples = 400000 WHERE oid = 'leads'::regclass`);
+    const rules = demoRules(`${DEMO_RULES_YAML}\n  public.contacts:\n    columns: { id: keep, email: email }\n  public.leads:\n    columns: { id: keep, email: email }\n`);
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY });
+
+    const modes = Object.fromEntries(result.progress.tables.map(({ table, mode }) => [table, mode]));
+    expect(modes).toMatchObject({ 'public.contacts': 'staged', 'public.leads': 'rewrite', 'public.users': 'rewrite' });
+    expect(await query(url, 'SELECT c.email = l.email AS same, c.email LIKE \'%@example.%\' AS reserved FROM contacts c, leads l')).toEqual([{ same: false, reserved: true }]);
+  });
+
   it('rewrites a table with a user trigger or a rule by ALTER TABLE instead, so neither ever fires', async () => {
     const { url } = await demo();
     await query(url, `CREATE TABLE user_changes (changed_at timestamptz NOT NULL DEFAULT now());
