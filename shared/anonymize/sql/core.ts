@@ -93,9 +93,11 @@ CREATE FUNCTION ${s}.fingerprint(v text) RETURNS bytea LANGUAGE sql STABLE PARAL
   SELECT ${s}.fingerprint_with(${s}.key_block(), v)
 $fn$;
 
--- Runs of non-digits, not single characters: the same result with fewer matches (twice as fast on an email).
+-- A value made of digits and the usual phone separators (most phone numbers) loses the separators by
+-- translate, at a fraction of a regular expression's cost; anything else goes through the expression,
+-- which replaces runs of non-digits, not single characters (twice as fast on an email). Same result.
 CREATE FUNCTION ${s}.digits(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT regexp_replace(v, '[^0-9]+', '', 'g')
+  SELECT CASE WHEN translate(v, '0123456789 +-().', '') = '' THEN translate(v, ' +-().', '') ELSE regexp_replace(v, '[^0-9]+', '', 'g') END
 $fn$;
 
 CREATE FUNCTION ${s}.u32(h bytea, at int) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -107,8 +109,10 @@ CREATE FUNCTION ${s}.hex_digits(h bytea, n int) RETURNS text LANGUAGE sql IMMUTA
   SELECT left(translate(encode(substring(h FROM 1 FOR least(32, (greatest(n, 0) + 1) / 2)), 'hex'), 'abcdef', '012345'), greatest(n, 0))
 $fn$;
 
+-- v appears once: PostgreSQL inlines an SQL function only if an argument that costs something (a fake
+-- being built) is not used twice; a call that is not inlined goes through the executor, about 1 µs.
 CREATE FUNCTION ${s}.fit(v text, maxlen int) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT CASE WHEN maxlen IS NULL THEN v ELSE left(v, maxlen) END
+  SELECT left(v, coalesce(maxlen, 2147483647))
 $fn$;
 
 ${pickFunction('first_name_at', FIRST_NAMES)}

@@ -152,14 +152,16 @@ CREATE FUNCTION ${s}.redact(v text, maxlen int DEFAULT NULL, attempt int DEFAULT
   SELECT CASE WHEN v IS NULL THEN NULL ELSE ${s}.fit('[redacted]', maxlen) END
 $fn$;
 
--- Replaces the digits of a template, in order, by the given digits; everything else stays. Walks the
--- runs of digits (a phone number has two to five), not every character: 1.5x faster.
+-- Replaces the digits of a template, in order, by the given digits; everything else stays. One split
+-- into the parts between runs of digits; each run's length is where the next part starts (a part holds
+-- no digit, so it cannot start inside a run), or what is left before the last part.
 CREATE FUNCTION ${s}.put_digits(template text, digits text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE seps text[] := regexp_split_to_array(template, '[0-9]+'); runs text[] := regexp_split_to_array(template, '[^0-9]+');
-  out text := seps[1]; pos int := 1; r int := CASE WHEN runs[1] = '' THEN 2 ELSE 1 END; len int;
+DECLARE seps text[] := regexp_split_to_array(template, '[0-9]+'); n int := coalesce(array_length(seps, 1), 1);
+  out text := seps[1]; at int := length(seps[1]) + 1; pos int := 1; len int;
 BEGIN
-  FOR i IN 2..coalesce(array_length(seps, 1), 1) LOOP
-    len := length(runs[r]); out := out || substr(digits, pos, len) || seps[i]; pos := pos + len; r := r + 1;
+  FOR i IN 2..n LOOP
+    len := CASE WHEN i = n THEN length(template) - at + 1 - length(seps[i]) ELSE strpos(substr(template, at), seps[i]) - 1 END;
+    out := out || substr(digits, pos, len) || seps[i]; pos := pos + len; at := at + len + length(seps[i]);
   END LOOP;
   RETURN out;
 END
@@ -205,7 +207,7 @@ BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
   d := ${s}.digits(v); n := length(d);
   chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
-  keep := least(CASE WHEN v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
+  keep := least(CASE WHEN left(v, 1) = '+' OR v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
                      WHEN left(d, 1) = '0' THEN 1 ELSE 0 END, greatest(n - chk - 4, 0));
   free := n - keep - chk;
   -- digest('phone', v, attempt) from the digits already extracted (norm('phone', v) is digits(v)).
