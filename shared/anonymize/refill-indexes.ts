@@ -3,8 +3,6 @@ import { quoteIdent } from '../db/client';
 
 /** An index a staged table's refill builds again after the rows are in, instead of filling it row by row. */
 export interface RebuiltIndex {
-  /** The index, schema-qualified, for messages. */
-  readonly name: string;
   /** The statement that removes it (`ALTER TABLE … DROP CONSTRAINT` for a primary key or unique constraint). */
   readonly drop: string;
   /** The statement that builds it again, with the same name, definition and options. */
@@ -39,6 +37,6 @@ export async function indexesToRebuild(client: pg.Client, table: string): Promis
     [table],
   );
   return rows.map((row) => row.constraint !== null && row.constraint_definition !== null
-    ? { name: row.name, drop: `ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(row.constraint)}`, create: `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(row.constraint)} ${row.constraint_definition}` }
-    : { name: row.name, drop: `DROP INDEX ${row.name}`, create: row.index_definition });
+    ? { drop: `ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(row.constraint)}`, create: `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(row.constraint)} ${row.constraint_definition}` }
+    : { drop: `DROP INDEX ${row.name}`, create: row.index_definition });
 }

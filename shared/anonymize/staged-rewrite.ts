@@ -20,7 +20,7 @@ import { indexesToRebuild } from './refill-indexes';
  *    once and sorted, instead of row by row (a unique one that the fakes break fails there);
  * 3. the foreign keys are re-created, which re-validates every one with one join, not a check per row.
  * The refill fires no trigger, rule or row-level policy because a table with one is never staged (it is
- * rewritten by ALTER TABLE). A unique or check constraint the fakes break fails the refill, and the transaction rolls back
+ * rewritten by ALTER TABLE). A unique or check constraint the fakes break fails the refill (a unique one rebuilt after it, its build), and the transaction rolls back
  * as a rewrite's would. Disk: the staging copy and the refilled table exist together until commit.
  */
 
