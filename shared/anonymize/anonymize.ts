@@ -12,6 +12,7 @@ import { buildPlan, qualifiedSql, type MaskPlan } from './plan';
 import { chooseMethods } from './methods';
 import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
+import { refuseHiddenRows } from './row-security';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -136,10 +137,17 @@ async function prepare(client: pg.Client, plan: MaskPlan, options: AnonymizeOpti
   }
 }
 
-/** Reads the catalog and builds the plan; throws CoverageError (exit 1) or ConfigError (exit 2) on any problem. */
+/**
+ * Reads the catalog and builds the plan; throws CoverageError (exit 1) or ConfigError (exit 2) on any
+ * problem, RowSecurityError (exit 2) when row-level security would hide rows of any table from this
+ * role. From here on the session reads with `row_security = off` (see row-security.ts).
+ */
 export async function checkedPlan(client: pg.Client, source: RulesSource, schemas: readonly string[] = []): Promise<MaskPlan> {
   const plan = buildPlan(source, await readCatalog(client, schemas));
-  if (plan.problems.length === 0) return plan;
+  if (plan.problems.length === 0) {
+    await refuseHiddenRows(client, plan);
+    return plan;
+  }
   const coverageOnly = plan.problems.length === plan.unclassified.length + plan.dangling.length;
   if (coverageOnly) throw new CoverageError(plan.unclassified, plan.dangling, plan.problems);
   throw new ConfigError(plan.problems);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { failure, unitStep, updateSql, type TableFigure } from './mask-unit';
+import { failure, unitStep, updateTable, type TableFigure } from './mask-unit';
 import { BATCHES_TABLE, commitStep, committedSteps } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { qualifiedSql, type MaskPlan, type MaskUnit } from './plan';
@@ -77,9 +77,9 @@ export async function maskInBatches(client: pg.Client, unit: MaskUnit, ordinal: 
     await inTransaction(client, unit, async () => {
       const started = Date.now();
       await prepareKnownValueHits(client, unit, range(`t.${keyRef}`));
-      const result = await client.query(updateSql(plan, maps, range(keyRef)));
+      const rows = await updateTable(client, plan, maps, range(keyRef));
       await dropKnownValueHits(client);
-      await client.query(`INSERT INTO ${BATCHES_TABLE} (unit, hi, rows, ms) VALUES ($1, $2, $3, $4)`, [unit.id, hi, result.rowCount ?? 0, Date.now() - started]);
+      await client.query(`INSERT INTO ${BATCHES_TABLE} (unit, hi, rows, ms) VALUES ($1, $2, $3, $4)`, [unit.id, hi, rows, Date.now() - started]);
     });
     if (shouldStop()) return { done: false, figure: await figureOf(client, unit) };
   }

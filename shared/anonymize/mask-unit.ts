@@ -5,6 +5,7 @@ import { setExpression } from './set-expression';
 import { anyMaskedValueSql, qualifiedSql, type MaskUnit, type TablePlan } from './plan';
 import { commitStep } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
+import { withTriggersHeld } from './held-triggers';
 import { rewriteTable } from './rewrite';
 import { stagedRewriteTable } from './staged-rewrite';
 import { buildUniqueMaps, type UniqueMap } from './unique-maps';
@@ -33,6 +34,15 @@ const UNIQUE_VIOLATION = '23505';
 export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>, range?: string): string {
   const sets = plan.masked.map((column) => `${quoteIdent(column.column.name)} = ${setExpression(column, maps)}`);
   return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE (${anyMaskedValueSql(plan)})${range === undefined ? '' : ` AND ${range}`}`;
+}
+
+/**
+ * Masks a table (or the rows of `range`) with {@link updateSql}, its triggers and rules held (see
+ * held-triggers.ts), inside the caller's transaction; returns the rows updated.
+ */
+export async function updateTable(client: pg.Client, plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>, range?: string): Promise<number> {
+  const result = await withTriggersHeld(client, plan.table, () => client.query(updateSql(plan, maps, range)));
+  return result.rowCount ?? 0;
 }
 
 /**
@@ -68,7 +78,7 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
       const started = Date.now();
       const mode = modeOf(plan.table.qualified, rewrite, staged, mapped);
       const { rows, valueMapped = [] } = mode === 'staged' ? await stagedRewriteTable(client, plan)
-        : { rows: mode === 'rewrite' ? await rewriteTable(client, plan) : ((await client.query(updateSql(plan, maps))).rowCount ?? 0) };
+        : { rows: mode === 'rewrite' ? await rewriteTable(client, plan) : await updateTable(client, plan, maps) };
       figures.push({ table: plan.table.qualified, rows, durationMs: Date.now() - started, mode, ...(valueMapped.length > 0 ? { valueMapped } : {}) });
     }
     for (const { table, key } of unit.foreignKeys) {

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors';
 import { DEFAULT_BATCH_ROWS, unitsToBatch } from './batches';
 import type { TableFigure } from './mask-unit';
 import type { MaskPlan } from './plan';
+import { refuseUnheldTriggers } from './held-triggers';
 import { findRewriteBlockers, tablesToRewrite } from './rewrite';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { tablesToStage } from './staged-rewrite';
@@ -28,7 +29,8 @@ export interface MaskMethods {
 /**
  * Decides, before anything changes, how each masked table is masked under the rules' `mode` and
  * `batchRows` (see rewrite.ts, staged-rewrite.ts, batches.ts). Throws ConfigError at the rules' `mode`
- * line when `mode: rewrite` names tables PostgreSQL cannot rewrite.
+ * line when `mode: rewrite` names tables PostgreSQL cannot rewrite, and when a table to be updated has
+ * a trigger or rule this role cannot hold during the masking (see held-triggers.ts).
  */
 export async function chooseMethods(client: pg.Client, plan: MaskPlan, source: RulesSource, stageFromRows?: number): Promise<MaskMethods> {
   const { mode = 'auto', batchRows = DEFAULT_BATCH_ROWS } = source.rules;
@@ -53,5 +55,8 @@ export async function chooseMethods(client: pg.Client, plan: MaskPlan, source: R
       }
     }
   }
+  // An UPDATE fires the table's triggers and rules unless its owner holds them: refused now, not mid-run.
+  const updated = plan.tables.filter((table) => ['update', 'batched'].includes(byTable.get(table.table.qualified)?.mode ?? ''));
+  await refuseUnheldTriggers(client, updated.map((table) => table.table));
   return { rewrite, staged, batched, batchRows, byTable };
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, withClient } from '../db/client';
 import { readCatalog, type ColumnInfo, type TableInfo } from './catalog';
+import { tablesHidingRows } from './row-security';
 import type { ColumnRule } from './rules-schema';
 import { typeClassOf } from './strategies';
 import { hidesPii, jsonKeySignal, nameSignal, valueShape, type Suggestion } from './suggest-signals';
@@ -23,11 +24,13 @@ export async function suggestRules(connection: pg.ClientConfig, options: Suggest
     await client.query('BEGIN READ ONLY');
     try {
       const catalog = await readCatalog(client, options.schemas ?? []);
+      const hidden = new Map((await tablesHidingRows(client, [...catalog.values()])).map((table) => [table.table, table.role]));
       const suggestions = new Map<string, Suggestion>();
       for (const table of catalog.values()) {
         for (const column of table.columns) {
           if (isForeignKeyColumn(table, column.name)) continue;
-          suggestions.set(`${table.qualified}.${column.name}`, await suggestColumn(client, table, column, sample));
+          const suggestion = suggestFromSchema(table, column) ?? seenThrough(await suggestFromValues(client, table, column, sample), hidden.get(table.qualified));
+          suggestions.set(`${table.qualified}.${column.name}`, suggestion);
         }
       }
       for (const table of catalog.values()) {
@@ -46,17 +49,29 @@ export async function suggestRules(connection: pg.ClientConfig, options: Suggest
   });
 }
 
+/** A sampled suggestion, saying so when row-level security showed `role` only some of the table's rows (a sample of those proves little). */
+function seenThrough(suggestion: Suggestion, role: string | undefined): Suggestion {
+  return role === undefined ? suggestion : { ...suggestion, why: `${suggestion.why}; row-level security showed ${role} only some rows of this table: review` };
+}
+
 function isForeignKeyColumn(table: TableInfo, column: string): boolean {
   return table.foreignKeys.some((key) => key.columns.includes(column));
 }
 
-async function suggestColumn(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<Suggestion> {
+/** The suggestion the schema alone gives (generated, named like PII, a key, not text): no values read. */
+function suggestFromSchema(table: TableInfo, column: ColumnInfo): Suggestion | undefined {
   const cls = typeClassOf(column);
   if (column.generated) return { rule: { strategy: 'keep' }, why: 'generated column: recomputed from the others' };
   const byName = nameSignal(table.name, column.name, cls);
   if (table.primaryKey.includes(column.name) && !byName) return { rule: { strategy: 'keep' }, why: 'primary key, no PII signal in its name' };
   if (byName) return byName;
   if (cls !== 'text' && cls !== 'json') return { rule: { strategy: 'keep' }, why: `no PII signal (${column.sqlType})` };
+  return undefined;
+}
+
+/** The suggestion for a text or JSON column without a telling name, from a sample of its values. */
+async function suggestFromValues(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<Suggestion> {
+  const cls = typeClassOf(column);
   const values = await sampleValues(client, table, column, sample);
   if (values.length === 0) return { rule: { strategy: 'keep' }, why: 'no PII signal (no values to sample)' };
   if (cls === 'json') return suggestJson(values);

@@ -7,6 +7,7 @@ import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
 import { findingsSql } from './cells';
 import { phraseSearchOf } from '../anonymize/known-values';
+import { useEveryRow } from '../anonymize/row-security';
 
 /** One thing verify found: where, and what kind; never the value. */
 export interface Finding {
@@ -83,6 +84,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
         const sql = findingsSql(table, remaining, phrases, range) ?? '';
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
+          await useEveryRow(worker);
           await useMaskingKey(worker, options.key);
           await useMaskingMemory(worker);
           return run(worker);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import type { RulesSource } from '../../../shared/anonymize/rules-source';
-import { createDatabase, query, uniqueName } from '../../support/postgres';
+import { createDatabase, query, serverUrl, uniqueName } from '../../support/postgres';
 import { DEMO_RULES_YAML } from '../../../shared/demo/rules';
 
 /** The masking key tests use; another one to show outputs depend on the key. */
@@ -50,4 +50,25 @@ export async function allText(url: string): Promise<string> {
   const rows = await query<{ t: string }>(url, `SELECT string_agg(x::text, ' ') AS t FROM (
     SELECT u::text AS x FROM users u UNION ALL SELECT o::text FROM orders o UNION ALL SELECT c::text FROM conversations c UNION ALL SELECT m::text FROM messages m) q`);
   return rows[0]?.t ?? '';
+}
+
+/**
+ * Creates a login role that is neither superuser nor owner of the database's tables, allowed to read,
+ * update and create schemas there, as a masking role on a managed server can be; returns its name and
+ * URL. Roles are server-wide: drop them with {@link dropRoles}.
+ */
+export async function createMaskerRole(db: { name: string; url: string }): Promise<{ role: string; url: string }> {
+  const role = uniqueName('masker');
+  await query(serverUrl(), `CREATE ROLE ${role} LOGIN PASSWORD 'masker-password'`);
+  await query(db.url, `GRANT CREATE ON DATABASE "${db.name}" TO ${role}; GRANT USAGE ON SCHEMA public TO ${role};
+    GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role}`);
+  const url = new URL(db.url);
+  url.username = role;
+  url.password = 'masker-password';
+  return { role, url: url.toString() };
+}
+
+/** Drops roles made by {@link createMaskerRole}. */
+export async function dropRoles(roles: readonly string[]): Promise<void> {
+  for (const role of roles) await query(serverUrl(), `DROP ROLE IF EXISTS ${role}`);
 }

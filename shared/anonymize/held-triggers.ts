@@ -1,0 +1,93 @@
+import type pg from 'pg';
+import { ConfigError } from '../errors';
+import type { TableInfo } from './catalog';
+
+/**
+ * A masking UPDATE would fire the table's own triggers and rules, which a rewrite never does: an audit
+ * trigger would copy every original value into its log (after that table was masked), another would
+ * bump timestamps or queue messages. So while a table is masked by UPDATE, rehearsal holds them:
+ * each user trigger of the table and of the partitions and children the UPDATE reaches, and each rule
+ * on the table that is not a view's, that fires in an ordinary session is disabled, and enabled again
+ * as it was (`ENABLE` or `ENABLE ALWAYS`) before the transaction commits. Only an owner may do this, so a
+ * run whose role does not own such a table stops before anything changes.
+ */
+
+/** A trigger or rule that would fire while a table is updated. */
+export interface FiringObject {
+  /** `trigger` or `rule`. */
+  readonly kind: 'trigger' | 'rule';
+  readonly name: string;
+  /** The table it is on: `schema.table`, unquoted. */
+  readonly table: string;
+  /** The relation, as SQL (quoted). */
+  readonly relation: string;
+  /** `O` (enabled) or `A` (always), as `pg_trigger.tgenabled` / `pg_rewrite.ev_enabled` spell it. */
+  readonly enabled: 'O' | 'A';
+  /** Whether the connected role owns the relation (or is a member of its owner role). */
+  readonly owns: boolean;
+}
+
+/**
+ * The user triggers of `table` and of every partition and inheritance child below it, and the rules
+ * on `table` other than a view's, that fire in an ordinary session (not disabled, not replica-only).
+ */
+export async function firingObjects(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name'>): Promise<FiringObject[]> {
+  const { rows } = await client.query<FiringObject>(
+    `WITH RECURSIVE tree(oid, depth) AS (
+       SELECT c.oid, 0 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2
+       UNION ALL SELECT i.inhrelid, t.depth + 1 FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+     SELECT kind, name, n.nspname || '.' || c.relname AS table, format('%I.%I', n.nspname, c.relname) AS relation,
+            enabled, pg_has_role(current_user, c.relowner, 'USAGE') AS owns
+       FROM (SELECT 'trigger' AS kind, g.tgname AS name, g.tgrelid AS rel, g.tgenabled AS enabled, t.depth
+               FROM pg_trigger g JOIN tree t ON t.oid = g.tgrelid WHERE NOT g.tgisinternal AND g.tgenabled IN ('O', 'A')
+             UNION ALL
+             SELECT 'rule', r.rulename, r.ev_class, r.ev_enabled, t.depth
+               FROM pg_rewrite r JOIN tree t ON t.oid = r.ev_class WHERE t.depth = 0 AND r.ev_type <> '1' AND r.ev_enabled IN ('O', 'A')) AS f
+       JOIN pg_class c ON c.oid = f.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY f.depth, f.kind, c.relname, f.name`,
+    [table.schema, table.name],
+  );
+  return rows;
+}
+
+const ENABLE = { O: 'ENABLE', A: 'ENABLE ALWAYS' } as const;
+
+function alter(object: FiringObject, action: string): string {
+  // ONLY: a partitioned table's trigger is held and restored on each partition by its own entry.
+  return `ALTER TABLE ONLY ${object.relation} ${action} ${object.kind === 'trigger' ? 'TRIGGER' : 'RULE'} "${object.name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Runs `work` (an UPDATE of `table`) with its triggers and rules held, inside the caller's transaction:
+ * a failure rolls the holds back with everything else. Throws {@link ConfigError} when the role does
+ * not own a relation whose trigger or rule would fire (checked first by {@link refuseUnheldTriggers}).
+ */
+export async function withTriggersHeld<T>(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name' | 'qualified'>, work: () => Promise<T>): Promise<T> {
+  const held = await firingObjects(client, table);
+  const foreign = held.filter((object) => !object.owns);
+  if (foreign.length > 0) throw unheldError(table.qualified, foreign);
+  for (const object of held) await client.query(alter(object, 'DISABLE'));
+  const result = await work();
+  for (const object of held) await client.query(alter(object, ENABLE[object.enabled]));
+  return result;
+}
+
+/**
+ * Before anything changes: throws {@link ConfigError} when a table that will be masked by UPDATE has a
+ * trigger or rule (on it, or on a partition or child) that this role cannot hold, not owning it.
+ */
+export async function refuseUnheldTriggers(client: pg.Client, updated: readonly Pick<TableInfo, 'schema' | 'name' | 'qualified'>[]): Promise<void> {
+  const problems = [];
+  for (const table of updated) {
+    const foreign = (await firingObjects(client, table)).filter((object) => !object.owns);
+    if (foreign.length > 0) problems.push(...unheldError(table.qualified, foreign).problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+function unheldError(table: string, objects: readonly FiringObject[]): ConfigError {
+  return new ConfigError(objects.map((object) => ({
+    path: table,
+    message: `${object.kind} ${object.name} on ${object.table} would fire for every row masked by UPDATE, and only the owner of ${object.table} can hold it during the masking; connect as that owner (or a member of its role); nothing was changed`,
+  })));
+}
