@@ -1,13 +1,13 @@
 import type pg from 'pg';
-import { ConfigError } from '../errors';
+import { ConfigError, type InputProblem } from '../errors';
 import type { TableInfo } from './catalog';
 
 /**
  * A masking UPDATE would fire the table's own triggers and rules, which a rewrite never does: an audit
  * trigger would copy every original value into its log (after that table was masked), another would
  * bump timestamps or queue messages. So while a table is masked by UPDATE, rehearsal holds them:
- * each user trigger of the table and of the partitions and children the UPDATE reaches, and each rule
- * on the table that is not a view's, that fires in an ordinary session is disabled, and enabled again
+ * each user trigger of the table and of the partitions and children the UPDATE reaches, and each
+ * `ON UPDATE` rule of the table, that fires in an ordinary session is disabled, and enabled again
  * as it was (`ENABLE` or `ENABLE ALWAYS`) before the transaction commits. Only an owner may do this, so a
  * run whose role does not own such a table stops before anything changes.
  */
@@ -28,8 +28,9 @@ export interface FiringObject {
 }
 
 /**
- * The user triggers of `table` and of every partition and inheritance child below it, and the rules
- * on `table` other than a view's, that fire in an ordinary session (not disabled, not replica-only).
+ * The user triggers of `table` and of every partition and inheritance child below it (any event: an
+ * UPDATE that moves a row to another partition deletes and inserts it), and the `ON UPDATE` rules of
+ * `table`, that fire in an ordinary session (not disabled, not replica-only).
  */
 export async function firingObjects(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name'>): Promise<FiringObject[]> {
   const { rows } = await client.query<FiringObject>(
@@ -42,7 +43,7 @@ export async function firingObjects(client: pg.Client, table: Pick<TableInfo, 's
                FROM pg_trigger g JOIN tree t ON t.oid = g.tgrelid WHERE NOT g.tgisinternal AND g.tgenabled IN ('O', 'A')
              UNION ALL
              SELECT 'rule', r.rulename, r.ev_class, r.ev_enabled, t.depth
-               FROM pg_rewrite r JOIN tree t ON t.oid = r.ev_class WHERE t.depth = 0 AND r.ev_type <> '1' AND r.ev_enabled IN ('O', 'A')) AS f
+               FROM pg_rewrite r JOIN tree t ON t.oid = r.ev_class WHERE t.depth = 0 AND r.ev_type = '2' AND r.ev_enabled IN ('O', 'A')) AS f
        JOIN pg_class c ON c.oid = f.rel JOIN pg_namespace n ON n.oid = c.relnamespace
       ORDER BY f.depth, f.kind, c.relname, f.name`,
     [table.schema, table.name],
@@ -65,7 +66,7 @@ function alter(object: FiringObject, action: string): string {
 export async function withTriggersHeld<T>(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name' | 'qualified'>, work: () => Promise<T>): Promise<T> {
   const held = await firingObjects(client, table);
   const foreign = held.filter((object) => !object.owns);
-  if (foreign.length > 0) throw unheldError(table.qualified, foreign);
+  if (foreign.length > 0) throw new ConfigError(unheldProblems(table.qualified, foreign));
   for (const object of held) await client.query(alter(object, 'DISABLE'));
   const result = await work();
   for (const object of held) await client.query(alter(object, ENABLE[object.enabled]));
@@ -77,17 +78,17 @@ export async function withTriggersHeld<T>(client: pg.Client, table: Pick<TableIn
  * trigger or rule (on it, or on a partition or child) that this role cannot hold, not owning it.
  */
 export async function refuseUnheldTriggers(client: pg.Client, updated: readonly Pick<TableInfo, 'schema' | 'name' | 'qualified'>[]): Promise<void> {
-  const problems = [];
+  const problems: InputProblem[] = [];
   for (const table of updated) {
     const foreign = (await firingObjects(client, table)).filter((object) => !object.owns);
-    if (foreign.length > 0) problems.push(...unheldError(table.qualified, foreign).problems);
+    problems.push(...unheldProblems(table.qualified, foreign));
   }
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-function unheldError(table: string, objects: readonly FiringObject[]): ConfigError {
-  return new ConfigError(objects.map((object) => ({
+function unheldProblems(table: string, objects: readonly FiringObject[]): InputProblem[] {
+  return objects.map((object) => ({
     path: table,
     message: `${object.kind} ${object.name} on ${object.table} would fire for every row masked by UPDATE, and only the owner of ${object.table} can hold it during the masking; connect as that owner (or a member of its role); nothing was changed`,
-  })));
+  }));
 }
