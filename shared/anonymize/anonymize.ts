@@ -13,6 +13,8 @@ import { chooseMethods } from './methods';
 import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { refuseHiddenRows } from './row-security';
+import { materializedViews, refreshMaterializedViews, refuseUnrefreshable } from './materialized-views';
+import { clearStatisticsOfEmptyTables } from './stale-statistics';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -56,14 +58,18 @@ export interface AnonymizeResult {
  * Checks the rules against the database and fails before anything changes when any column is
  * unclassified, any rule dangles or does not fit; otherwise takes the verify fingerprints, truncates,
  * and masks unit by unit: each atomic (rewritten, or updated then vacuumed), except big tables, masked
- * in key-range batches (see batches.ts). Resumable: call again while the status is `pending` (or after
- * a failure); the database records which units and batches committed, so nothing is masked twice.
+ * in key-range batches (see batches.ts). Last, clears the statistics of tables left empty (see
+ * stale-statistics.ts) and refreshes every populated materialized view (see materialized-views.ts).
+ * Resumable: call again while the status is `pending` (or after a failure); the database records
+ * which units and batches committed, so nothing is masked twice.
  */
 export async function anonymizeDatabase(options: AnonymizeOptions): Promise<AnonymizeResult> {
   const started = Date.now();
   return withClient(options.connection, async (client) => {
     const plan = await checkedPlan(client, options.source, options.schemas);
     const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
+    const views = await materializedViews(client);
+    refuseUnrefreshable(views);
     await useMaskingMemory(client);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
@@ -110,6 +116,10 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
         return { status: 'pending', progress, plan };
       }
     }
+    // ANALYZE leaves an empty table's statistics as they were: production's values, for a truncated one.
+    await clearStatisticsOfEmptyTables(client, plan);
+    // Production's rows live on in materialized views until they are refreshed from the masked tables.
+    await refreshMaterializedViews(client, views);
     return { status: 'done', progress, plan };
   });
 }

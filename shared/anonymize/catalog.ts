@@ -50,6 +50,18 @@ const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast', MASK_SCH
  * the system schemas and rehearsal's own, optionally only in `schemas`.
  */
 export async function readCatalog(client: pg.Client, schemas: readonly string[] = []): Promise<Catalog> {
+  return readRelations(client, schemas, ['r', 'p']);
+}
+
+/**
+ * Reads every populated materialized view outside the system schemas, as tables: they need no rule
+ * (anonymize refreshes them from the masked tables), but verify searches them like any table.
+ */
+export async function readMaterializedViews(client: pg.Client): Promise<Catalog> {
+  return readRelations(client, [], ['m']);
+}
+
+async function readRelations(client: pg.Client, schemas: readonly string[], kinds: readonly ('r' | 'p' | 'm')[]): Promise<Catalog> {
   const filter = schemas.length > 0 ? schemas : null;
   const columns = await client.query<{
     schema: string; table: string; column: string; sql_type: string; base_type: string; is_array: boolean;
@@ -69,11 +81,11 @@ export async function readCatalog(client: pg.Client, schemas: readonly string[] 
        LEFT JOIN pg_type base_elem ON base.typcategory = 'A' AND base_elem.oid = base.typelem
       LEFT JOIN pg_collation co ON co.oid = a.attcollation
       LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind = ANY ($3::"char"[]) AND c.relispopulated AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
         AND n.nspname <> ALL ($1::text[]) AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast%'
         AND ($2::text[] IS NULL OR n.nspname = ANY ($2::text[]))
       ORDER BY n.nspname, c.relname, a.attnum`,
-    [SYSTEM_SCHEMAS, filter],
+    [SYSTEM_SCHEMAS, filter, kinds],
   );
   const indexes = await client.query<{ schema: string; table: string; columns: string[]; primary: boolean }>(
     `SELECT n.nspname AS schema, c.relname AS table, i.indisprimary AS primary,

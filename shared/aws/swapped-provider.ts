@@ -29,6 +29,8 @@ export abstract class SwappedAwsProvider implements ManagedDatabase, RenamableDa
   readonly #swap: DnsSwap | RenameSwap;
   /** Application roles' secrets: their new passwords are staged at anonymize and made current at promote. */
   readonly roleSecrets: AwsRoleSecretStore;
+  /** A restore copies every database of production's server: anonymize drops all but the masked one. */
+  readonly restoresWholeServer = true;
 
   protected constructor(
     private readonly common: SwappedProviderOptions,

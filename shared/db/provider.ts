@@ -40,6 +40,12 @@ export interface DatabaseProvider {
    * Secrets Manager. Absent for the local provider, whose config may list no roles.
    */
   readonly roleSecrets?: RoleSecretStore;
+  /**
+   * True when a candidate is a copy of production's whole server (an RDS or Aurora restore: every
+   * database on it), not of one database: anonymize then drops the other databases (see
+   * other-databases.ts). Absent for the local provider, whose candidates share a server with production.
+   */
+  readonly restoresWholeServer?: boolean;
 }
 
 /** A snapshot rehearsal took. */

@@ -6,7 +6,9 @@ import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
 import { findingsSql } from './cells';
+import { readMaterializedViews } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
+import type { TablePlan } from '../anonymize/plan';
 import { useEveryRow } from '../anonymize/row-security';
 
 /** One thing verify found: where, and what kind; never the value. */
@@ -45,8 +47,8 @@ export interface VerifyResult {
 
 /**
  * Proves no personal value survived: fails on any column without a rule, any original value of a
- * masked column (by keyed fingerprint) in any text-like or JSON column, and any PII the detectors find
- * outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
+ * masked column (by keyed fingerprint) in any text-like or JSON column of any table or populated
+ * materialized view, and any PII the detectors find outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
  * fingerprints are dropped.
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
@@ -74,7 +76,9 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     const phrases = await phraseSearchOf(client);
     let tablesScanned = 0;
     const workers = Math.max(1, Math.floor(options.workers ?? 2));
-    for (const table of plan.tables) {
+    // Materialized views hold rows of their own: searched like tables, every column as unmasked text.
+    const views = [...(await readMaterializedViews(client)).values()].map((view): TablePlan => ({ table: view, truncate: false, masked: [] }));
+    for (const table of [...plan.tables, ...views]) {
       if (findings.length >= limit) break;
       const remaining = limit - findings.length;
       if (!findingsSql(table, remaining, phrases)) continue;

@@ -7,6 +7,7 @@ import { EnvironmentError, formatProblem } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type Figure, type PhaseOutcome } from '../outcome';
 import { rulesOfConfig } from '../../anonymize/rule-problems';
+import { removeOtherDatabases, UnmaskedDatabasesError } from '../../anonymize/other-databases';
 
 /** One call masks for at most this long, then returns pending (a Lambda has 15 minutes). */
 export const ANONYMIZE_BUDGET_MS = 10 * 60_000;
@@ -14,12 +15,18 @@ export const ANONYMIZE_BUDGET_MS = 10 * 60_000;
 /**
  * Masks the candidate in place with the config's rules and the run's masking key. Fails before anything
  * changes when a column has no rule (naming each); a table whose masking fails is rolled back and named.
+ * A candidate that is a whole restored server first loses its other databases (see other-databases.ts).
  */
 export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
   const { candidate } = ctx.state;
   if (!candidate) throw new EnvironmentError('anonymize needs the restore phase to have run first (state.candidate is empty)');
   const connection = await ctx.providers.database.connection(candidate);
   try {
+    if (ctx.providers.database.restoresWholeServer) {
+      // Before any masking: production's other databases came with the restore, and staging must not serve them.
+      const dropped = await removeOtherDatabases(connection);
+      if (dropped.length > 0) ctx.log.info(`anonymize: dropped ${dropped.length} other database(s) the restore copied from production's server: ${dropped.join(', ')}`);
+    }
     const result = await anonymizeDatabase({
       connection,
       source: rulesOfConfig(ctx.config),
@@ -57,6 +64,9 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
         { unclassified: error.unclassified.length, dangling: error.dangling.length },
         { unclassified: error.unclassified, dangling: error.dangling, problems: error.problems },
       );
+    }
+    if (error instanceof UnmaskedDatabasesError) {
+      return outcome.failed(error.message, { unmaskedDatabases: error.databases.length }, { databases: error.databases });
     }
     if (error instanceof MaskingFailedError) {
       return outcome.failed(error.message, { failedTable: error.table }, { table: error.table, constraint: error.constraint ?? null });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import type { RulesSource } from '../../../shared/anonymize/rules-source';
-import { createDatabase, query, serverUrl, uniqueName } from '../../support/postgres';
+import { createDatabase, dropDatabases, query, serverUrl, uniqueName } from '../../support/postgres';
 import { DEMO_RULES_YAML } from '../../../shared/demo/rules';
 
 /** The masking key tests use; another one to show outputs depend on the key. */
@@ -69,6 +69,34 @@ export async function createMaskerRole(db: { name: string; url: string }): Promi
 }
 
 /** Drops roles made by {@link createMaskerRole}. */
-export async function dropRoles(roles: readonly string[]): Promise<void> {
+async function dropRoles(roles: readonly string[]): Promise<void> {
   for (const role of roles) await query(serverUrl(), `DROP ROLE IF EXISTS ${role}`);
+}
+
+/**
+ * For one test file: makes demo databases ({@link createDemoDatabase}) and masking roles on them
+ * ({@link createMaskerRole}), and drops them all after the file's tests.
+ */
+export function demoDatabasesOfFile(prefix: string): {
+  demo: () => Promise<{ name: string; url: string }>;
+  masker: (db: { name: string; url: string }) => Promise<{ role: string; url: string }>;
+} {
+  const created: string[] = [];
+  const roles: string[] = [];
+  afterAll(async () => {
+    await dropDatabases(...created);
+    await dropRoles(roles);
+  });
+  return {
+    demo: async () => {
+      const db = await createDemoDatabase(prefix);
+      created.push(db.name);
+      return db;
+    },
+    masker: async (db) => {
+      const masker = await createMaskerRole(db);
+      roles.push(masker.role);
+      return masker;
+    },
+  };
 }

@@ -3,8 +3,8 @@ import { maskSchemaExists } from '../../../shared/anonymize/mask-schema';
 import { withClient } from '../../../shared/db/client';
 import { ConfigError } from '../../../shared/errors';
 import { verifyDatabase } from '../../../shared/verify/verify';
-import { dropDatabases, query } from '../../support/postgres';
-import { allText, createDemoDatabase, createMaskerRole, DEMO_RULES, demoRules, dropRoles, KEY } from './fixtures';
+import { query } from '../../support/postgres';
+import { allText, DEMO_RULES, demoDatabasesOfFile, demoRules, KEY } from './fixtures';
 
 /**
  * An audit log the way applications keep one: a trigger copying each old email, one that fires even
@@ -32,17 +32,7 @@ const firingStates = (url: string) => query(url, `
   UNION ALL SELECT ev_class::regclass::text, rulename, ev_enabled FROM pg_rewrite WHERE ev_type <> '1' ORDER BY 1, 2`);
 
 describe('triggers and rules while a table is masked by UPDATE', () => {
-  const created: string[] = [];
-  const roles: string[] = [];
-  afterAll(async () => {
-    await dropDatabases(...created);
-    await dropRoles(roles);
-  });
-  const demo = async () => {
-    const db = await createDemoDatabase('held');
-    created.push(db.name);
-    return db;
-  };
+  const { demo, masker: maskerOn } = demoDatabasesOfFile('held');
 
   it('holds the table\'s triggers and rules, so none fires, and restores each as it was', async () => {
     const { url } = await demo();
@@ -98,8 +88,7 @@ describe('triggers and rules while a table is masked by UPDATE', () => {
     const db = await demo();
     const { url } = db;
     await query(url, AUDITED_USERS);
-    const masker = await createMaskerRole(db);
-    roles.push(masker.role);
+    const masker = await maskerOn(db);
     const before = await allText(url);
 
     const error = await anonymizeDatabase({ connection: { connectionString: masker.url }, source: demoRules(AUDITED_RULES), key: KEY }).catch((caught: unknown) => caught);

@@ -5,27 +5,20 @@ import { RowSecurityError, useEveryRow } from '../../../shared/anonymize/row-sec
 import { suggestRules } from '../../../shared/anonymize/suggest';
 import { withClient } from '../../../shared/db/client';
 import { verifyDatabase } from '../../../shared/verify/verify';
-import { dropDatabases, query } from '../../support/postgres';
-import { allText, createDemoDatabase, createMaskerRole, demoRules, dropRoles, KEY, ORIGINALS } from './fixtures';
+import { query } from '../../support/postgres';
+import { allText, demoDatabasesOfFile, demoRules, KEY, ORIGINALS } from './fixtures';
 
 /** A policy that shows a role no message unless it names a conversation, as a multi-tenant app's would. */
 const TENANT_POLICY = `ALTER TABLE messages ENABLE ROW LEVEL SECURITY;
   CREATE POLICY tenant ON messages USING (conversation_id = current_setting('app.conversation', true)::bigint)`;
 
 describe('row-level security', () => {
-  const created: string[] = [];
-  const roles: string[] = [];
-  afterAll(async () => {
-    await dropDatabases(...created);
-    await dropRoles(roles);
-  });
+  const databases = demoDatabasesOfFile('rls');
 
   /** The demo database, and a login role that is neither superuser nor owner of its tables. */
   async function demoWithMasker(): Promise<{ url: string; role: string; maskerUrl: string }> {
-    const db = await createDemoDatabase('rls');
-    created.push(db.name);
-    const masker = await createMaskerRole(db);
-    roles.push(masker.role);
+    const db = await databases.demo();
+    const masker = await databases.masker(db);
     return { url: db.url, role: masker.role, maskerUrl: masker.url };
   }
 

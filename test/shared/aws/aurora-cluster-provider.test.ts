@@ -33,6 +33,10 @@ function cluster(overrides: Partial<DBCluster> = {}): DBCluster {
 beforeEach(() => rds.reset());
 
 describe('AuroraClusterProvider', () => {
+  it('says its candidates are whole servers, so anonymize drops the other databases a restore copies', () => {
+    expect(provider().restoresWholeServer).toBe(true);
+  });
+
   it('snapshots the production cluster with a tagged cluster snapshot', async () => {
     await provider().snapshot(RUN);
 

@@ -321,6 +321,10 @@ describe('RdsInstanceProvider.pruneSnapshots', () => {
 });
 
 describe('RdsInstanceProvider.connection', () => {
+  it('says its candidates are whole servers, so anonymize drops the other databases a restore copies', () => {
+    expect(provider().restoresWholeServer).toBe(true);
+  });
+
   it("reads the candidate's managed master secret and requires TLS", async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [instance(CANDIDATE)] });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'postgres', password: 'generated-by-rds' }) });
