@@ -15,6 +15,7 @@ import { ruleProblem, type RulesSource } from './rule-problems';
 import { refuseHiddenRows } from './row-security';
 import { materializedViews, refreshMaterializedViews, refuseUnrefreshable } from './materialized-views';
 import { clearStatisticsOfEmptyTables } from './stale-statistics';
+import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -26,6 +27,8 @@ export interface AnonymizeProgress {
   fingerprints: number;
   /** How long preparing took (schema, type checks, fingerprints, known values, truncations), in milliseconds. */
   prepareMs?: number;
+  /** Ties to other systems removed from the copy while preparing (see production-links.ts): `subscription feed`, … */
+  detached?: string[];
 }
 
 /** Options of {@link anonymizeDatabase}. */
@@ -70,6 +73,8 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
     const views = await materializedViews(client);
     refuseUnrefreshable(views);
+    const links = await productionLinks(client);
+    refuseUnremovableLinks(links);
     await useMaskingMemory(client);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
@@ -84,7 +89,9 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
     } else {
       const preparing = Date.now();
-      progress.fingerprints = await prepare(client, plan, options);
+      const prepared = await prepare(client, plan, links, options);
+      progress.fingerprints = prepared.fingerprints;
+      progress.detached = prepared.detached;
       progress.prepared = true;
       progress.prepareMs = Date.now() - preparing;
     }
@@ -125,12 +132,14 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
 }
 
 /**
- * One transaction: the mask schema, the key check, a type check of every rule, the fingerprints and
- * known names, the truncations. A failure leaves the database as it was. Returns the fingerprint count.
+ * One transaction: the ties to other systems cut, the mask schema, the key check, a type check of every
+ * rule, the fingerprints and known names, the truncations. A failure leaves the database as it was.
+ * Returns the fingerprint count and the ties cut.
  */
-async function prepare(client: pg.Client, plan: MaskPlan, options: AnonymizeOptions): Promise<number> {
+async function prepare(client: pg.Client, plan: MaskPlan, links: readonly ProductionLink[], options: AnonymizeOptions): Promise<{ fingerprints: number; detached: string[] }> {
   await client.query('BEGIN');
   try {
+    const detached = await removeProductionLinks(client, links);
     await installMaskSchema(client, { ownTransaction: false });
     await useMaskingKey(client, options.key);
     await typeCheck(client, plan, options.source);
@@ -140,7 +149,7 @@ async function prepare(client: pg.Client, plan: MaskPlan, options: AnonymizeOpti
     await truncateTables(client, plan.truncated);
     await commitStep(client, 'prepared');
     await client.query('COMMIT');
-    return fingerprints;
+    return { fingerprints, detached };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -47,6 +47,11 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       truncatedTables: result.plan.truncated.length,
       fingerprints: result.progress.fingerprints,
     };
+    const { detached = [] } = result.progress;
+    if (detached.length > 0) {
+      figures.detachedLinks = detached.length;
+      ctx.log.info(`anonymize: cut ${detached.length} tie(s) to other systems the copy kept from production: ${detached.join('; ')}`);
+    }
     const staged = await stageApplicationRoles(ctx, candidate.id, connection);
     if (staged.length > 0) figures.rolesWithNewPasswords = staged.length;
     for (const table of tables) {
