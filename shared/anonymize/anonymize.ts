@@ -146,7 +146,7 @@ async function prepare(client: pg.Client, plan: MaskPlan, links: readonly Produc
     await recordKeyCheck(client);
     const fingerprints = await takeFingerprints(client, plan);
     await recordKnownValues(client, plan);
-    await truncateTables(client, plan.truncated);
+    await truncateTables(client, plan.tables.filter((table) => table.truncate));
     await commitStep(client, 'prepared');
     await client.query('COMMIT');
     return { fingerprints, detached };

@@ -39,6 +39,8 @@ export interface TableInfo {
   /** Every unique index (primary key included), as its column names; expression columns left out. */
   readonly uniqueSets: readonly (readonly string[])[];
   readonly foreignKeys: readonly ForeignKey[];
+  /** A partitioned table: its partitions hold its rows (they are not tables of the catalog themselves). */
+  readonly partitioned?: boolean;
 }
 
 export type Catalog = ReadonlyMap<string, TableInfo>;
@@ -65,9 +67,9 @@ async function readRelations(client: pg.Client, schemas: readonly string[], kind
   const filter = schemas.length > 0 ? schemas : null;
   const columns = await client.query<{
     schema: string; table: string; column: string; sql_type: string; base_type: string; is_array: boolean;
-    max_length: number | null; not_null: boolean; generated: boolean; collate: string | null;
+    max_length: number | null; not_null: boolean; generated: boolean; collate: string | null; partitioned: boolean;
   }>(
-    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS sql_type,
+    `SELECT n.nspname AS schema, c.relname AS table, c.relkind = 'p' AS partitioned, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS sql_type,
             coalesce(base_elem.typname, base.typname) AS base_type, base.typcategory = 'A' AS is_array,
             CASE WHEN a.atttypmod > 4 AND coalesce(base_elem.typname, base.typname) IN ('varchar', 'bpchar') THEN a.atttypmod - 4 END AS max_length,
             a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
@@ -106,12 +108,12 @@ async function readRelations(client: pg.Client, schemas: readonly string[], kind
     [SYSTEM_SCHEMAS],
   );
 
-  const tables = new Map<string, { schema: string; name: string; columns: ColumnInfo[]; primaryKey: string[]; uniqueSets: string[][]; foreignKeys: ForeignKey[] }>();
+  const tables = new Map<string, { schema: string; name: string; columns: ColumnInfo[]; primaryKey: string[]; uniqueSets: string[][]; foreignKeys: ForeignKey[]; partitioned?: boolean }>();
   for (const row of columns.rows) {
     const qualified = `${row.schema}.${row.table}`;
     let table = tables.get(qualified);
     if (!table) {
-      table = { schema: row.schema, name: row.table, columns: [], primaryKey: [], uniqueSets: [], foreignKeys: [] };
+      table = { schema: row.schema, name: row.table, columns: [], primaryKey: [], uniqueSets: [], foreignKeys: [], ...(row.partitioned ? { partitioned: true } : {}) };
       tables.set(qualified, table);
     }
     table.columns.push({

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
-import { qualifiedSql, type ColumnPlan, type MaskPlan } from './plan';
+import { ownRowsSql, type ColumnPlan, type MaskPlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { STRATEGIES, typeClassOf } from './strategies';
@@ -80,7 +80,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
   const sources: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
-    const name = qualifiedSql(table);
+    const name = ownRowsSql(table);
     for (const column of table.masked) {
       const values = originalValuesSql(name, column);
       if (!values) continue;

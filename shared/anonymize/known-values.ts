@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { useParallelScans } from './mask-schema';
-import { qualifiedSql, type MaskPlan } from './plan';
+import { ownRowsSql, type MaskPlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { dedupePlacement, distinctShare } from './fingerprints';
 import { typeClassOf } from './strategies';
@@ -28,7 +28,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   const parts: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
-    const name = qualifiedSql(table);
+    const name = ownRowsSql(table);
     for (const column of table.masked) {
       const kind = column.rule.strategy;
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;

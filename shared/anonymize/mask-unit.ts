@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { MaskingFailedError } from './errors';
 import { setExpression } from './set-expression';
-import { anyMaskedValueSql, qualifiedSql, type MaskUnit, type TablePlan } from './plan';
+import { anyMaskedValueSql, ownRowsSql, type MaskUnit, type TablePlan } from './plan';
 import { commitStep } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { withTriggersHeld } from './held-triggers';
@@ -33,7 +33,7 @@ const UNIQUE_VIOLATION = '23505';
  */
 export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>, range?: string): string {
   const sets = plan.masked.map((column) => `${quoteIdent(column.column.name)} = ${setExpression(column, maps)}`);
-  return `UPDATE ${qualifiedSql(plan)} SET ${sets.join(', ')} WHERE (${anyMaskedValueSql(plan)})${range === undefined ? '' : ` AND ${range}`}`;
+  return `UPDATE ${ownRowsSql(plan)} SET ${sets.join(', ')} WHERE (${anyMaskedValueSql(plan)})${range === undefined ? '' : ` AND ${range}`}`;
 }
 
 /**
@@ -118,8 +118,11 @@ export function failure(unit: MaskUnit, error: unknown): Error {
   return new MaskingFailedError(table, pgError.constraint, `${pgError.message ?? 'error'} (SQLSTATE ${pgError.code})`, { cause: error });
 }
 
-/** Truncates the tables the rules say to truncate, all in one statement (foreign keys between them allowed). */
-export async function truncateTables(client: pg.Client, tables: readonly string[]): Promise<void> {
+/**
+ * Truncates the tables the rules say to truncate, all in one statement (foreign keys between them
+ * allowed); an inheritance child keeps its rows (it has rules of its own, see {@link ownRowsSql}).
+ */
+export async function truncateTables(client: pg.Client, tables: readonly TablePlan[]): Promise<void> {
   if (tables.length === 0) return;
-  await client.query(`TRUNCATE ${tables.map(sqlName).join(', ')}`);
+  await client.query(`TRUNCATE ${tables.map(ownRowsSql).join(', ')}`);
 }

@@ -23,6 +23,13 @@ export interface ColumnPlan {
 /** The table of a plan as SQL: `"schema"."table"`. */
 export const qualifiedSql = (plan: TablePlan): string => `${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)}`;
 
+/**
+ * The table as the target of a statement that must reach its own rows only: `ONLY "schema"."table"`,
+ * so an inheritance child (a table with rules of its own, masked by its own statement) is not masked
+ * twice, or truncated by its parent's rule; a partitioned table as it is (its partitions are its rows).
+ */
+export const ownRowsSql = (plan: TablePlan): string => `${plan.table.partitioned ? '' : 'ONLY '}${qualifiedSql(plan)}`;
+
 /** SQL true for a row holding a value in any masked column (the rows masking changes). */
 export const anyMaskedValueSql = (plan: TablePlan): string => plan.masked.map((column) => `${quoteIdent(column.column.name)} IS NOT NULL`).join(' OR ');
 

@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from '../db/client';
 import type { TableInfo } from '../anonymize/catalog';
-import type { TablePlan } from '../anonymize/plan';
+import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
@@ -26,7 +26,8 @@ const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
  */
 function cellsSql(plan: TablePlan, range?: string): string | undefined {
   const table = plan.table;
-  const from = `${quoteIdent(table.schema)}.${quoteIdent(table.name)} AS t`;
+  // ONLY: an inheritance child's rows are its own table's cells, reported under its name, not twice.
+  const from = `${ownRowsSql(plan)} AS t`;
   const key = rowKeySql(table);
   const within = range === undefined ? '' : ` AND ${range}`;
   const parts: string[] = [];
