@@ -14,7 +14,7 @@ import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { refuseHiddenRows } from './row-security';
 import { materializedViews, refreshMaterializedViews, refuseUnrefreshable } from './materialized-views';
-import { clearStatisticsOfEmptyTables } from './stale-statistics';
+import { analyzeInheritanceParents, clearStatisticsOfEmptyTables } from './stale-statistics';
 import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
@@ -123,7 +123,9 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
         return { status: 'pending', progress, plan };
       }
     }
-    // ANALYZE leaves an empty table's statistics as they were: production's values, for a truncated one.
+    // Statistics that still quote originals: a parent's over its children, masked after it, and an
+    // empty table's, which ANALYZE leaves as they were (production's values, for a truncated one).
+    await analyzeInheritanceParents(client, plan);
     await clearStatisticsOfEmptyTables(client, plan);
     // Production's rows live on in materialized views until they are refreshed from the masked tables.
     await refreshMaterializedViews(client, views);

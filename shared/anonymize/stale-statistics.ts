@@ -15,6 +15,19 @@ import { qualifiedSql, type MaskPlan, type TablePlan } from './plan';
  * cleared is left as it is.
  */
 
+/**
+ * Analyses again each table of `plan` that has inheritance children, once every table is masked: its
+ * statistics over the whole tree (`pg_stats.inherited`) were taken when it was masked, before its
+ * children were, and quote their original values. (A partitioned table is masked with its partitions.)
+ */
+export async function analyzeInheritanceParents(client: pg.Client, plan: MaskPlan): Promise<void> {
+  for (const table of plan.tables) {
+    if (table.table.partitioned) continue;
+    const { rows } = await client.query('SELECT 1 FROM pg_inherits WHERE inhparent = $1::regclass LIMIT 1', [qualifiedSql(table)]);
+    if (rows.length > 0) await client.query(`ANALYZE ${qualifiedSql(table)}`);
+  }
+}
+
 /** Statistics of the tables of `plan` that hold no row are cleared; returns the tables cleared, `schema.table`. */
 export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: MaskPlan): Promise<string[]> {
   const cleared: string[] = [];

@@ -16,7 +16,7 @@ function rowKeySql(table: TableInfo): string {
 }
 
 /** Strategies whose output is free text: their values are searched token by token, not only whole. */
-const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
+export const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
 
 /**
  * The cells of a table worth searching, as (row_key, col, val, kind, free): every text-like value, every

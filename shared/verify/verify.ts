@@ -6,6 +6,7 @@ import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
 import { findingsSql } from './cells';
+import { statisticsFindingsSql } from './statistics';
 import { readMaterializedViews } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -15,7 +16,7 @@ import { useEveryRow } from '../anonymize/row-security';
 export interface Finding {
   readonly table: string;
   readonly column: string;
-  /** The row: `id=42` (primary key columns), or `ctid=(0,1)` for a table without one; empty for a column-level finding. */
+  /** The row: `id=42` (primary key columns), or `ctid=(0,1)` for a table without one; empty for a column-level finding (and one in the planner statistics). */
   readonly key: string;
   readonly kind: string;
 }
@@ -48,7 +49,8 @@ export interface VerifyResult {
 /**
  * Proves no personal value survived: fails on any column without a rule, any original value of a
  * masked column (by keyed fingerprint) in any text-like or JSON column of any table or populated
- * materialized view, and any PII the detectors find outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
+ * materialized view or in the planner statistics of their text columns, and any PII the detectors
+ * find outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
  * fingerprints are dropped.
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
@@ -95,6 +97,11 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
         });
       }));
       for (const row of parts.flat().slice(0, remaining)) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: row.finding });
+    }
+    const statistics = findings.length < limit ? statisticsFindingsSql([...plan.tables, ...views]) : undefined;
+    if (statistics) {
+      const { rows } = await client.query<{ table: string; col: string; finding: string }>(statistics);
+      for (const row of rows.slice(0, limit - findings.length)) findings.push({ table: row.table, column: row.col, key: '', kind: row.finding });
     }
     const drop = findings.length === 0 && (options.dropOnPass ?? true);
     if (drop) await dropMaskSchema(client);

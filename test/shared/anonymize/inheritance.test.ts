@@ -26,6 +26,10 @@ describe('inheritance', () => {
     const users = await query<{ id: string; email: string }>(url, 'SELECT id, email FROM users WHERE id IN (1, 2) ORDER BY id');
     expect(await query(url, 'SELECT id, email FROM ONLY people')).toEqual([{ id: 1, email: users[0]?.email }]);
     expect(await query(url, 'SELECT id, email FROM staff')).toEqual([{ id: 2, email: users[1]?.email }]);
+    // The parent's statistics over the whole tree were taken again once the child was masked.
+    const treeStatistics = await query<{ quoted: string }>(url, `SELECT coalesce(histogram_bounds::text, '') || coalesce(most_common_vals::text, '') AS quoted
+      FROM pg_stats WHERE tablename = 'people' AND attname = 'email' AND inherited`);
+    expect(treeStatistics).toEqual([{ quoted: expect.stringContaining(users[1]?.email ?? '?') as string }]);
   });
 
   it('truncates a parent\'s own rows only: the child\'s are masked by its rule', async () => {

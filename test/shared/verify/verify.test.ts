@@ -82,6 +82,20 @@ describe('verifyDatabase', () => {
     expect(kinds).toEqual(['card outside reserved fake ranges', 'email outside reserved fake ranges']);
   });
 
+  it('finds an original the planner statistics still quote after its rows were deleted', async () => {
+    const notes = `${DEMO_RULES}\n  public.notes:\n    columns: { body: keep }\n`;
+    const url = await masked(notes, 'CREATE TABLE notes (body text)');
+    // Statistics taken while the rows were there, which the deletion does not change.
+    await query(url, `INSERT INTO notes SELECT CASE WHEN i % 2 = 0 THEN $1 ELSE 'note ' || i END FROM generate_series(1, 200) AS i`, [ORIGINALS.emails[1]]);
+    await query(url, 'ANALYZE notes');
+    await query(url, 'DELETE FROM notes');
+
+    const result = await verify(url, notes);
+
+    expect(result.findings).toEqual([{ table: 'public.notes', column: 'body', key: '', kind: 'original value of public.users.email in the planner statistics (pg_stats)' }]);
+    expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
+  });
+
   it('reports every column without a rule as a finding', async () => {
     const url = await masked();
     await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
