@@ -9,6 +9,9 @@ import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/kno
 
 const s = MASK_SCHEMA;
 
+/** The row key of a finding among the values the planner statistics quote (see cellsSql). */
+export const STATISTICS_ROW = 'pg_stats';
+
 /** SQL naming a row in findings: its primary key (`id=42`), or its physical position when it has none. */
 function rowKeySql(table: TableInfo): string {
   if (table.primaryKey.length === 0) return `'ctid=' || t.ctid::text`;
@@ -16,15 +19,18 @@ function rowKeySql(table: TableInfo): string {
 }
 
 /** Strategies whose output is free text: their values are searched token by token, not only whole. */
-export const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
+const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
 
 /**
  * The cells of a table worth searching, as (row_key, col, val, kind, free): every text-like value, every
  * element of a text array, every string inside a JSON document. `kind` is the strategy that masked the
  * column ('' for kept columns): a value shaped like that strategy's fakes is not fingerprinted (it is
  * one), and only free text (`free`) is searched token by token, since a masked column holds one fake.
+ * With `statistics`, also the values the planner statistics quote for each text column (`pg_stats`:
+ * most common values, histogram bounds), as cells of row `pg_stats`: any role that may read a column
+ * may read them, and they outlive deleted rows.
  */
-function cellsSql(plan: TablePlan, range?: string): string | undefined {
+function cellsSql(plan: TablePlan, range?: string, statistics = false): string | undefined {
   const table = plan.table;
   // ONLY: an inheritance child's rows are its own table's cells, reported under its name, not twice.
   const from = `${ownRowsSql(plan)} AS t`;
@@ -45,6 +51,11 @@ function cellsSql(plan: TablePlan, range?: string): string | undefined {
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf('e')} AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);
     } else {
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf(ref)} AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL${within}`);
+      if (statistics) {
+        parts.push(`SELECT ${quoteLiteral(STATISTICS_ROW)} AS row_key, ${name} AS col, v AS val, ${kind} FROM pg_stats st
+          CROSS JOIN LATERAL unnest(coalesce(st.most_common_vals::text::text[], '{}') || coalesce(st.histogram_bounds::text::text[], '{}')) AS v
+          WHERE st.schemaname = ${quoteLiteral(table.schema)} AND st.tablename = ${quoteLiteral(table.name)} AND st.attname = ${name}`);
+      }
     }
   }
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
@@ -57,10 +68,11 @@ function cellsSql(plan: TablePlan, range?: string): string | undefined {
  * an original's, or a token the detectors find that is neither reserved nor a fake. A fake phone number
  * in text scrubText masked may equal some original by chance (same country code and length): such a
  * match is not reported there, only in text no rule masked. `range`, when given, limits the scan to
- * some rows (a condition over alias `t`, such as a ctid range). Never returns a value.
+ * some rows (a condition over alias `t`, such as a ctid range); `statistics` adds the values the
+ * planner statistics quote (row `pg_stats`), for one of a table's ranges. Never returns a value.
  */
-export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string): string | undefined {
-  const cells = cellsSql(plan, range);
+export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics = false): string | undefined {
+  const cells = cellsSql(plan, range, statistics);
   if (!cells) return undefined;
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
     SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;

@@ -6,7 +6,6 @@ import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
 import { findingsSql } from './cells';
-import { statisticsFindingsSql } from './statistics';
 import { readMaterializedViews } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -16,7 +15,10 @@ import { useEveryRow } from '../anonymize/row-security';
 export interface Finding {
   readonly table: string;
   readonly column: string;
-  /** The row: `id=42` (primary key columns), or `ctid=(0,1)` for a table without one; empty for a column-level finding (and one in the planner statistics). */
+  /**
+   * The row: `id=42` (primary key columns), or `ctid=(0,1)` for a table without one; `pg_stats` for a
+   * value the planner statistics quote; empty for a column-level finding.
+   */
   readonly key: string;
   readonly kind: string;
 }
@@ -87,7 +89,8 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       tablesScanned += 1;
       const ranges = await pageRanges(client, table.table.schema, table.table.name, workers);
       const parts = await Promise.all(ranges.map((range, i) => {
-        const sql = findingsSql(table, remaining, phrases, range) ?? '';
+        // The statistics' values are searched with the first range only: once per table.
+        const sql = findingsSql(table, remaining, phrases, range, i === 0) ?? '';
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
           await useEveryRow(worker);
@@ -97,11 +100,6 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
         });
       }));
       for (const row of parts.flat().slice(0, remaining)) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: row.finding });
-    }
-    const statistics = findings.length < limit ? statisticsFindingsSql([...plan.tables, ...views]) : undefined;
-    if (statistics) {
-      const { rows } = await client.query<{ table: string; col: string; finding: string }>(statistics);
-      for (const row of rows.slice(0, limit - findings.length)) findings.push({ table: row.table, column: row.col, key: '', kind: row.finding });
     }
     const drop = findings.length === 0 && (options.dropOnPass ?? true);
     if (drop) await dropMaskSchema(client);

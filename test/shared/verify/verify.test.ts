@@ -92,7 +92,7 @@ describe('verifyDatabase', () => {
 
     const result = await verify(url, notes);
 
-    expect(result.findings).toEqual([{ table: 'public.notes', column: 'body', key: '', kind: 'original value of public.users.email in the planner statistics (pg_stats)' }]);
+    expect(result.findings).toEqual([{ table: 'public.notes', column: 'body', key: 'pg_stats', kind: 'original value of public.users.email' }]);
     expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
   });
 
