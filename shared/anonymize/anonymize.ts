@@ -59,10 +59,13 @@ export interface AnonymizeResult {
 
 /**
  * Checks the rules against the database and fails before anything changes when any column is
- * unclassified, any rule dangles or does not fit; otherwise takes the verify fingerprints, truncates,
+ * unclassified, any rule dangles or does not fit, or something must be removed or held that this role
+ * may not (row-level security, triggers, materialized views, ties to other systems); otherwise cuts
+ * the copy's ties to other systems (see production-links.ts), takes the verify fingerprints, truncates,
  * and masks unit by unit: each atomic (rewritten, or updated then vacuumed), except big tables, masked
- * in key-range batches (see batches.ts). Last, clears the statistics of tables left empty (see
- * stale-statistics.ts) and refreshes every populated materialized view (see materialized-views.ts).
+ * in key-range batches (see batches.ts). Last, analyses inheritance parents again, clears the
+ * statistics of tables left empty (see stale-statistics.ts) and refreshes every populated materialized
+ * view (see materialized-views.ts).
  * Resumable: call again while the status is `pending` (or after a failure); the database records
  * which units and batches committed, so nothing is masked twice.
  */

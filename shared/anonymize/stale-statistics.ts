@@ -28,9 +28,8 @@ export async function analyzeInheritanceParents(client: pg.Client, plan: MaskPla
   }
 }
 
-/** Statistics of the tables of `plan` that hold no row are cleared; returns the tables cleared, `schema.table`. */
-export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: MaskPlan): Promise<string[]> {
-  const cleared: string[] = [];
+/** Clears the statistics of the tables of `plan` that hold no row. */
+export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: MaskPlan): Promise<void> {
   for (const table of plan.tables) {
     const { rows } = await client.query<{ columns: string[] }>(
       `SELECT array(SELECT DISTINCT attname::text FROM pg_stats WHERE schemaname = $1 AND tablename = $2)
@@ -42,9 +41,7 @@ export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: Mask
     const columns = rows[0]?.columns ?? [];
     if (columns.length === 0) continue;
     await clearTable(client, table, table.table.columns.filter((column) => columns.includes(column.name) || columns.includes('')));
-    cleared.push(table.table.qualified);
   }
-  return cleared;
 }
 
 const sameType = (column: ColumnInfo): string =>

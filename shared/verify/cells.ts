@@ -10,7 +10,7 @@ import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/kno
 const s = MASK_SCHEMA;
 
 /** The row key of a finding among the values the planner statistics quote (see cellsSql). */
-export const STATISTICS_ROW = 'pg_stats';
+const STATISTICS_ROW = 'pg_stats';
 
 /** SQL naming a row in findings: its primary key (`id=42`), or its physical position when it has none. */
 function rowKeySql(table: TableInfo): string {
