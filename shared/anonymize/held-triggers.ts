@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { quoteIdent } from '../db/client';
 import { ConfigError, type InputProblem } from '../errors';
 import type { TableInfo } from './catalog';
 
@@ -55,7 +56,7 @@ const ENABLE = { O: 'ENABLE', A: 'ENABLE ALWAYS' } as const;
 
 function alter(object: FiringObject, action: string): string {
   // ONLY: a partitioned table's trigger is held and restored on each partition by its own entry.
-  return `ALTER TABLE ONLY ${object.relation} ${action} ${object.kind === 'trigger' ? 'TRIGGER' : 'RULE'} "${object.name.replaceAll('"', '""')}"`;
+  return `ALTER TABLE ONLY ${object.relation} ${action} ${object.kind === 'trigger' ? 'TRIGGER' : 'RULE'} ${quoteIdent(object.name)}`;
 }
 
 /**
