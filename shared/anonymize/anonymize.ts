@@ -27,7 +27,10 @@ export interface AnonymizeProgress {
   fingerprints: number;
   /** How long preparing took (schema, type checks, fingerprints, known values, truncations), in milliseconds. */
   prepareMs?: number;
-  /** Ties to other systems removed from the copy while preparing (see production-links.ts): `subscription feed`, … */
+  /**
+   * Ties to other systems removed from the copy while preparing (see production-links.ts):
+   * `subscription feed`, `replication slot cdc`, `prepared transaction 'xa-17'`, …
+   */
   detached?: string[];
 }
 
@@ -78,10 +81,14 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     refuseUnrefreshable(views);
     const links = await productionLinks(client);
     refuseUnremovableLinks(links);
+    // A prepared transaction's rollback cannot run in a transaction block, and a slot's drop is not
+    // undone with one: both go first, each on its own (a resumed run finds none left).
+    const cut = await removeProductionLinks(client, links.filter((link) => !link.transactional));
     await useMaskingMemory(client);
     const progress: AnonymizeProgress = options.progress
       ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
       : { prepared: false, done: [], tables: [], fingerprints: 0 };
+    if (cut.length > 0) progress.detached = [...progress.detached ?? [], ...cut];
     const steps = await committedSteps(client);
     if (steps?.has('prepared')) {
       await useMaskingKey(client, options.key);
@@ -92,9 +99,9 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
     } else {
       const preparing = Date.now();
-      const prepared = await prepare(client, plan, links, options);
+      const prepared = await prepare(client, plan, links.filter((link) => link.transactional), options);
       progress.fingerprints = prepared.fingerprints;
-      progress.detached = prepared.detached;
+      progress.detached = [...progress.detached ?? [], ...prepared.detached];
       progress.prepared = true;
       progress.prepareMs = Date.now() - preparing;
     }

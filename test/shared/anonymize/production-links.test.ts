@@ -3,7 +3,8 @@ import { maskSchemaExists } from '../../../shared/anonymize/mask-schema';
 import { withClient } from '../../../shared/db/client';
 import { ConfigError } from '../../../shared/errors';
 import { query } from '../../support/postgres';
-import { allText, demoDatabasesOfFile, demoRules, KEY } from './fixtures';
+import { verifyDatabase } from '../../../shared/verify/verify';
+import { allText, demoDatabasesOfFile, demoRules, KEY, ORIGINALS } from './fixtures';
 
 /**
  * What a copy of production brings along: a subscription to a publisher (created without connecting,
@@ -57,5 +58,77 @@ describe('ties to other systems a copy of production keeps', () => {
     expect(await withClient({ connectionString: db.url }, maskSchemaExists)).toBe(false);
     // A database a subscription uses cannot be dropped: detach it as the tests' superuser.
     await query(db.url, 'ALTER SUBSCRIPTION feed DISABLE; ALTER SUBSCRIPTION feed SET (slot_name = NONE); DROP SUBSCRIPTION feed');
+  });
+
+  /**
+   * What a copy of production's database brings along from its server: a slot a change-data-capture
+   * consumer reads (created before the transaction below, since a slot waits for running ones), and
+   * a transaction a coordinator prepared and had not committed yet, which inserts a user.
+   */
+  async function withSlotAndPreparedTransaction(url: string, names: { slot: string; gid: string }): Promise<void> {
+    await query(url, `SELECT pg_create_logical_replication_slot('${names.slot}', 'test_decoding')`);
+    await query(url, `BEGIN; INSERT INTO users VALUES (9, 'pending.person@gmail.com', 'Pending Person', '+44 7700 900999', 'en-GB', '2026-01-09');
+      PREPARE TRANSACTION '${names.gid}'`);
+  }
+  const leftovers = async (url: string) => ({
+    slots: await query(url, 'SELECT slot_name FROM pg_replication_slots WHERE database = current_database()'),
+    prepared: await query(url, 'SELECT gid FROM pg_prepared_xacts WHERE database = current_database()'),
+  });
+
+  it('drops its replication slots and rolls back its prepared transactions, so neither can bring originals back', async () => {
+    const { url, name } = await databases.demo();
+    const names = { slot: `cdc_${name}`, gid: `xa-${name}` };
+    await withSlotAndPreparedTransaction(url, names);
+
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(result.progress.detached).toEqual([`replication slot ${names.slot}`, `prepared transaction '${names.gid}'`]);
+    expect(await leftovers(url)).toEqual({ slots: [], prepared: [] });
+    // Nothing left to commit: the pending user never arrives, and the copy is clean.
+    await expect(query(url, `COMMIT PREPARED '${names.gid}'`)).rejects.toThrow(`prepared transaction with identifier "${names.gid}" does not exist`);
+    expect(await query(url, 'SELECT id::int FROM users ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+    expect(verified.findings).toEqual([]);
+    expect(await allText(url)).not.toContain(ORIGINALS.emails[0]);
+  });
+
+  it('refuses, before changing anything, a slot or prepared transaction the role may not remove, saying who may', async () => {
+    const db = await databases.demo();
+    const names = { slot: `cdc_${db.name}`, gid: `xa-${db.name}` };
+    await withSlotAndPreparedTransaction(db.url, names);
+    const masker = await databases.masker(db);
+    try {
+      const error = await anonymizeDatabase({ connection: { connectionString: masker.url }, source: demoRules(), key: KEY }).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).toContain(`replication slot ${names.slot}: a consumer could read production's changes, and then the masking, from this copy through it, and only a role with the REPLICATION attribute (rds_replication on RDS) can drop it`);
+      expect(message).toContain(`prepared transaction '${names.gid}': production's unfinished transaction: committed after masking it would write its rows back unmasked (and its locks hold masking up), and only postgres, who prepared it, or a superuser can roll it back; connect as postgres; nothing was changed`);
+      expect(await leftovers(db.url)).toEqual({ slots: [{ slot_name: names.slot }], prepared: [{ gid: names.gid }] });
+      expect(await withClient({ connectionString: db.url }, maskSchemaExists)).toBe(false);
+    } finally {
+      await query(db.url, `ROLLBACK PREPARED '${names.gid}'`).catch(() => undefined);
+      await query(db.url, `SELECT pg_drop_replication_slot('${names.slot}')`).catch(() => undefined);
+    }
+  });
+
+  it('fails verify while the copy holds a tie, naming it, and keeps the fingerprints', async () => {
+    const { url, name } = await databases.demo();
+    await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+    // Back after masking, as a restore of a later snapshot or a hand-made slot would bring them.
+    await query(url, `SELECT pg_create_logical_replication_slot('late_${name}', 'test_decoding')`);
+    await query(url, `CREATE SUBSCRIPTION late_feed CONNECTION 'host=127.0.0.1 port=1 dbname=production' PUBLICATION orders WITH (connect = false)`);
+    try {
+      const verified = await verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+      expect(verified.findings).toEqual([
+        { table: 'pg_subscription', column: '', key: 'subscription late_feed', kind: 'tie to production kept by the copy' },
+        { table: 'pg_replication_slots', column: '', key: `replication slot late_${name}`, kind: 'tie to production kept by the copy' },
+      ]);
+      expect(verified.fingerprintsDropped).toBe(false);
+    } finally {
+      await query(url, `SELECT pg_drop_replication_slot('late_${name}')`);
+      await query(url, 'ALTER SUBSCRIPTION late_feed DISABLE; ALTER SUBSCRIPTION late_feed SET (slot_name = NONE); DROP SUBSCRIPTION late_feed');
+    }
   });
 });

@@ -78,6 +78,11 @@ describe('rehearsal anonymize and verify', () => {
     const { findings } = JSON.parse(verified.out()) as { findings: { table: string; column: string; key: string; kind: string }[] };
     expect(findings).toContainEqual({ table: 'public.conversations', column: 'channel', key: 'id=2', kind: 'original value of public.users.email' });
     expect(verified.out()).not.toContain(ORIGINALS.emails[1]);
+    // A failed verify keeps the fingerprints: the same findings, a line each, for a terminal.
+    const read = captured(dir);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], read.io)).toBe(1);
+    expect(read.out()).toContain('  public.conversations.channel (id=2): original value of public.users.email\n');
+    expect(read.out()).not.toContain(ORIGINALS.emails[1]);
   });
 
   it('refuses a database the config names as production, before reading the key or touching data', async () => {
