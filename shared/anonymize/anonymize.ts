@@ -16,6 +16,7 @@ import { refuseHiddenRows } from './row-security';
 import { materializedViews, refreshMaterializedViews, refuseUnrefreshable } from './materialized-views';
 import { analyzeInheritanceParents, clearStatisticsOfEmptyTables } from './stale-statistics';
 import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
+import { refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects } from './large-objects';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -32,6 +33,8 @@ export interface AnonymizeProgress {
    * `subscription feed`, `replication slot cdc`, `prepared transaction 'xa-17'`, …
    */
   detached?: string[];
+  /** Large objects unlinked at the end because no column refers to them any more (see large-objects.ts). */
+  largeObjectsUnlinked?: number;
 }
 
 /** Options of {@link anonymizeDatabase}. */
@@ -63,12 +66,13 @@ export interface AnonymizeResult {
 /**
  * Checks the rules against the database and fails before anything changes when any column is
  * unclassified, any rule dangles or does not fit, or something must be removed or held that this role
- * may not (row-level security, triggers, materialized views, ties to other systems); otherwise cuts
+ * may not (row-level security, triggers, materialized views, ties to other systems, large objects); otherwise cuts
  * the copy's ties to other systems (see production-links.ts), takes the verify fingerprints, truncates,
  * and masks unit by unit: each atomic (rewritten, or updated then vacuumed), except big tables, masked
  * in key-range batches (see batches.ts). Last, analyses inheritance parents again, clears the
- * statistics of tables left empty (see stale-statistics.ts) and refreshes every populated materialized
- * view (see materialized-views.ts).
+ * statistics of tables left empty (see stale-statistics.ts), refreshes every populated materialized
+ * view (see materialized-views.ts) and unlinks the large objects no column refers to any more (see
+ * large-objects.ts).
  * Resumable: call again while the status is `pending` (or after a failure); the database records
  * which units and batches committed, so nothing is masked twice.
  */
@@ -81,6 +85,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     refuseUnrefreshable(views);
     const links = await productionLinks(client);
     refuseUnremovableLinks(links);
+    await refuseUnremovableLargeObjects(client, plan);
     // A prepared transaction's rollback cannot run in a transaction block, and a slot's drop is not
     // undone with one: both go first, each on its own (a resumed run finds none left).
     const cut = await removeProductionLinks(client, links.filter((link) => !link.transactional));
@@ -139,6 +144,9 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     await clearStatisticsOfEmptyTables(client, plan);
     // Production's rows live on in materialized views until they are refreshed from the masked tables.
     await refreshMaterializedViews(client, views);
+    // Files no kept column refers to any more (see large-objects.ts).
+    const unlinked = await unlinkUnreferencedLargeObjects(client);
+    if (unlinked > 0) progress.largeObjectsUnlinked = unlinked;
     return { status: 'done', progress, plan };
   });
 }

@@ -62,11 +62,20 @@ function isForeignKeyColumn(table: TableInfo, column: string): boolean {
 function suggestFromSchema(table: TableInfo, column: ColumnInfo): Suggestion | undefined {
   const cls = typeClassOf(column);
   if (column.generated) return { rule: { strategy: 'keep' }, why: 'generated column: recomputed from the others' };
+  if (column.baseType === 'oid' && !column.isArray) return largeObjectReference(column);
   const byName = nameSignal(table.name, column.name, cls);
   if (table.primaryKey.includes(column.name) && !byName) return { rule: { strategy: 'keep' }, why: 'primary key, no PII signal in its name' };
   if (byName) return byName;
   if (cls !== 'text' && cls !== 'json') return { rule: { strategy: 'keep' }, why: `no PII signal (${column.sqlType})` };
   return undefined;
+}
+
+/** An `oid` column refers to large objects: files outside the table, which anonymize unlinks once nothing kept refers to them. */
+function largeObjectReference(column: ColumnInfo): Suggestion {
+  const what = 'refers to large objects (files outside the table, often personal)';
+  return column.notNull
+    ? { rule: { strategy: 'keep' }, why: `${what}; NOT NULL, so kept, and their contents stay unmasked and unchecked: review` }
+    : { rule: { strategy: 'null' }, why: `${what}; null has anonymize unlink them, keep would keep their contents unmasked and unchecked` };
 }
 
 /** The suggestion for a text or JSON column without a telling name, from a sample of its values. */

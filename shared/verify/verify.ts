@@ -11,6 +11,7 @@ import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
 import { useEveryRow } from '../anonymize/row-security';
 import { productionLinks } from '../anonymize/production-links';
+import { unreferencedLargeObjects } from '../anonymize/large-objects';
 
 /** One thing verify found: where, and what kind; never the value. */
 export interface Finding {
@@ -59,12 +60,14 @@ export interface VerifyResult {
 }
 
 /**
- * Proves no personal value survived: fails on any column without a rule, any tie to production the
- * copy still holds (subscription, user mapping, replication slot, prepared transaction), any original
- * value of a masked column (by keyed fingerprint) in any text-like or JSON column of any table or
- * populated materialized view or in the planner statistics of their text columns, and any PII the
- * detectors find outside reserved fake ranges. Needs the fingerprints anonymize took, and the same key. On a pass the
- * fingerprints are dropped.
+ * Proves no personal value survived. Fails on:
+ * - any column without a rule;
+ * - any tie to production the copy still holds (subscription, user mapping, replication slot,
+ *   prepared transaction), and any large object no column refers to;
+ * - any original value of a masked column (by keyed fingerprint) in any text-like or JSON column of any
+ *   table or populated materialized view, or in the planner statistics of their text columns;
+ * - any PII the detectors find outside reserved fake ranges.
+ * Needs the fingerprints anonymize took, and the same key. On a pass the fingerprints are dropped.
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
   const limit = options.limit ?? 1000;
@@ -91,6 +94,10 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     // production's data into staging, or out of this copy.
     for (const link of await productionLinks(client)) {
       findings.push({ table: link.catalog, column: '', key: link.description, kind: 'tie to production kept by the copy' });
+    }
+    // Files no column refers to: never masked, and anonymize unlinks them (see large-objects.ts).
+    for (const oid of await unreferencedLargeObjects(client, limit)) {
+      findings.push({ table: 'pg_largeobject_metadata', column: '', key: `oid=${oid}`, kind: 'large object no column refers to (production\'s file, never masked)' });
     }
     // Phrases are searched only when streets, cities, usernames or postcodes were masked (known_values says how long they run).
     const phrases = await phraseSearchOf(client);

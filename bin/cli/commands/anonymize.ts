@@ -53,6 +53,8 @@ export const anonymizeCommand: Command = {
     const tables = result.progress.tables.map(({ table, rows, durationMs }) => ({ table, rows, durationMs }));
     const { detached = [] } = result.progress;
     if (!values.json && detached.length > 0) io.stderr.write(`cut ties the copy kept from production: ${detached.join('; ')}\n`);
+    const { largeObjectsUnlinked } = result.progress;
+    if (!values.json && largeObjectsUnlinked !== undefined) io.stderr.write(`unlinked ${largeObjectsUnlinked} large object(s) no kept column refers to\n`);
     if (values.json) io.stdout.write(`${JSON.stringify({ tables })}\n`);
     else io.stdout.write(`masked ${tables.reduce((sum, table) => sum + table.rows, 0)} rows in ${tables.length} tables${result.plan.truncated.length > 0 ? `, truncated ${result.plan.truncated.join(', ')}` : ''}; run rehearsal verify next\n`);
     return ExitCode.Passed;

@@ -52,6 +52,11 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       figures.detachedLinks = detached.length;
       ctx.log.info(`anonymize: cut ${detached.length} tie(s) to other systems the copy kept from production: ${detached.join('; ')}`);
     }
+    const { largeObjectsUnlinked } = result.progress;
+    if (largeObjectsUnlinked !== undefined) {
+      figures.largeObjectsUnlinked = largeObjectsUnlinked;
+      ctx.log.info(`anonymize: unlinked ${largeObjectsUnlinked} large object(s) no kept column refers to (files from production)`);
+    }
     const staged = await stageApplicationRoles(ctx, candidate.id, connection);
     if (staged.length > 0) figures.rolesWithNewPasswords = staged.length;
     for (const table of tables) {

@@ -85,6 +85,20 @@ describe('rehearsal anonymize and verify', () => {
     expect(read.out()).not.toContain(ORIGINALS.emails[1]);
   });
 
+  it('says on stderr what it removed from the copy beside masking: ties to production and orphaned large objects', async () => {
+    const { url } = await demo();
+    await query(url, `CREATE SUBSCRIPTION feed CONNECTION 'host=127.0.0.1 port=1 dbname=production' PUBLICATION orders WITH (connect = false)`);
+    await query(url, `SELECT lo_from_bytea(0, convert_to('Statement of ann.smith@gmail.com', 'UTF8'))`);
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const run = captured(dir);
+
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], run.io)).toBe(0);
+
+    expect(run.err()).toContain('cut ties the copy kept from production: subscription feed\n');
+    expect(run.err()).toContain('unlinked 1 large object(s) no kept column refers to\n');
+    expect(run.err()).not.toContain('ann.smith');
+  });
+
   it('refuses a database the config names as production, before reading the key or touching data', async () => {
     const { name, url } = await demo();
     const config = stringify(makeConfigInput({ databases: { production: { url: serverUrl(name) }, staging: { url: serverUrl(`${name}_staging`) } } }));
