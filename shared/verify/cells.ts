@@ -26,9 +26,10 @@ const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
  * element of a text array, every string inside a JSON document. `kind` is the strategy that masked the
  * column ('' for kept columns): a value shaped like that strategy's fakes is not fingerprinted (it is
  * one), and only free text (`free`) is searched token by token, since a masked column holds one fake.
- * With `statistics`, also the values the planner statistics quote for each text column (`pg_stats`:
- * most common values, histogram bounds), as cells of row `pg_stats`: any role that may read a column
- * may read them, and they outlive deleted rows.
+ * With `statistics`, also the values the planner statistics quote (`pg_stats`: most common values and
+ * histogram bounds of each text and jsonb column, the strings inside those documents, most common
+ * elements of each text array), as cells of row `pg_stats`: any role that may read a column may read
+ * them, and they outlive deleted rows.
  */
 function cellsSql(plan: TablePlan, range?: string, statistics = false): string | undefined {
   const table = plan.table;
@@ -37,6 +38,10 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
   const key = rowKeySql(table);
   const within = range === undefined ? '' : ` AND ${range}`;
   const parts: string[] = [];
+  // The values pg_stats quotes for one column (`st`), expanded by `expand` into `v` (text) and filtered by `where`.
+  const quoted = (name: string, kind: string, expand: string, where = ''): string =>
+    `SELECT ${quoteLiteral(STATISTICS_ROW)} AS row_key, ${name} AS col, v AS val, ${kind} FROM pg_stats st ${expand}
+          WHERE st.schemaname = ${quoteLiteral(table.schema)} AND st.tablename = ${quoteLiteral(table.name)} AND st.attname = ${name}${where}`;
   for (const column of table.columns) {
     const cls = typeClassOf(column);
     if (cls !== 'text' && cls !== 'json') continue;
@@ -47,14 +52,19 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
     if (cls === 'json') {
       const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'${within}`);
+      // Whole documents (jsonb only: json has no equality, so no statistics of values).
+      if (statistics && !column.isArray && column.baseType === 'jsonb') {
+        parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_vals::text::jsonb[], '{}') || coalesce(st.histogram_bounds::text::jsonb[], '{}')) AS sd(doc)
+          CROSS JOIN LATERAL jsonb_path_query(sd.doc, 'strict $.**') AS leaf CROSS JOIN LATERAL (SELECT leaf #>> '{}') AS sv(v)`, ` AND jsonb_typeof(leaf) = 'string'`));
+      }
     } else if (column.isArray) {
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf('e')} AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);
+      // Most common elements: whole arrays are quoted too, but as elements these are the same values.
+      if (statistics) parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_elems::text::text[], '{}')) AS v`));
     } else {
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf(ref)} AS val, ${kind} FROM ${from} WHERE ${ref} IS NOT NULL${within}`);
       if (statistics) {
-        parts.push(`SELECT ${quoteLiteral(STATISTICS_ROW)} AS row_key, ${name} AS col, v AS val, ${kind} FROM pg_stats st
-          CROSS JOIN LATERAL unnest(coalesce(st.most_common_vals::text::text[], '{}') || coalesce(st.histogram_bounds::text::text[], '{}')) AS v
-          WHERE st.schemaname = ${quoteLiteral(table.schema)} AND st.tablename = ${quoteLiteral(table.name)} AND st.attname = ${name}`);
+        parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_vals::text::text[], '{}') || coalesce(st.histogram_bounds::text::text[], '{}')) AS v`));
       }
     }
   }

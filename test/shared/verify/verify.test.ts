@@ -82,17 +82,21 @@ describe('verifyDatabase', () => {
     expect(kinds).toEqual(['card outside reserved fake ranges', 'email outside reserved fake ranges']);
   });
 
-  it('finds an original the planner statistics still quote after its rows were deleted', async () => {
-    const notes = `${DEMO_RULES}\n  public.notes:\n    columns: { body: keep }\n`;
-    const url = await masked(notes, 'CREATE TABLE notes (body text)');
+  it('finds an original the planner statistics still quote after its rows were deleted, in text, text arrays and jsonb', async () => {
+    const notes = `${DEMO_RULES}\n  public.notes:\n    columns: { body: keep, tags: keep, doc: keep }\n`;
+    const url = await masked(notes, 'CREATE TABLE notes (body text, tags text[], doc jsonb)');
     // Statistics taken while the rows were there, which the deletion does not change.
-    await query(url, `INSERT INTO notes SELECT CASE WHEN i % 2 = 0 THEN $1 ELSE 'note ' || i END FROM generate_series(1, 200) AS i`, [ORIGINALS.emails[1]]);
+    await query(url, `INSERT INTO notes SELECT CASE WHEN i % 2 = 0 THEN $1 ELSE 'note ' || i END,
+        ARRAY['tag' || i % 7, CASE WHEN i % 2 = 0 THEN $1 ELSE 'plain' END],
+        CASE WHEN i % 2 = 0 THEN jsonb_build_object('contact', jsonb_build_object('email', $1::text)) ELSE jsonb_build_object('n', i) END
+      FROM generate_series(1, 200) AS i`, [ORIGINALS.emails[1]]);
     await query(url, 'ANALYZE notes');
     await query(url, 'DELETE FROM notes');
 
     const result = await verify(url, notes);
 
-    expect(result.findings).toEqual([{ table: 'public.notes', column: 'body', key: 'pg_stats', kind: 'original value of public.users.email' }]);
+    const byColumn = [...result.findings].sort((a, b) => a.column.localeCompare(b.column));
+    expect(byColumn).toEqual(['body', 'doc', 'tags'].map((column) => ({ table: 'public.notes', column, key: 'pg_stats', kind: 'original value of public.users.email' })));
     expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
   });
 
