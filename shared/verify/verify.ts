@@ -6,7 +6,7 @@ import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
 import { findingsSql } from './cells';
-import { readMaterializedViews } from '../anonymize/catalog';
+import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
 import { useEveryRow } from '../anonymize/row-security';
@@ -38,6 +38,10 @@ export interface VerifyOptions {
   readonly connection: pg.ClientConfig;
   readonly source: RulesSource;
   readonly key: Buffer;
+  /**
+   * The schemas the rules cover (default: every schema). Tables outside them need no rule, but are
+   * still searched, as text no rule masked: an original anywhere in the copy fails verify.
+   */
   readonly schemas?: readonly string[];
   /** The most findings to collect (default 1000): one is enough to fail, a thousand enough to fix. */
   readonly limit?: number;
@@ -103,9 +107,14 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     const phrases = await phraseSearchOf(client);
     let tablesScanned = 0;
     const workers = Math.max(1, Math.floor(options.workers ?? 2));
-    // Materialized views hold rows of their own: searched like tables, every column as unmasked text.
-    const views = [...(await readMaterializedViews(client)).values()].map((view): TablePlan => ({ table: view, truncate: false, masked: [] }));
-    for (const table of [...plan.tables, ...views]) {
+    // Searched as unmasked text, every column: materialized views, which hold rows of their own, and
+    // with `schemas`, the tables outside them (no rule masked them, but a copy must hold no original anywhere).
+    const asKept = (table: TableInfo): TablePlan => ({ table, truncate: false, masked: [] });
+    const views = [...(await readMaterializedViews(client)).values()].map(asKept);
+    const planned = new Set(plan.tables.map((table) => table.table.qualified));
+    const outside = (options.schemas ?? []).length === 0 ? []
+      : [...(await readCatalog(client)).values()].filter((table) => !planned.has(table.qualified)).map(asKept);
+    for (const table of [...plan.tables, ...outside, ...views]) {
       if (findings.length >= limit) break;
       const remaining = limit - findings.length;
       if (!findingsSql(table, remaining, phrases)) continue;

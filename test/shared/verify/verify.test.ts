@@ -100,6 +100,22 @@ describe('verifyDatabase', () => {
     expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
   });
 
+  it('searches the tables outside the schemas the rules cover, so a scoped run still fails on an original anywhere', async () => {
+    const db = await createDemoDatabase('verify');
+    created.push(db.name);
+    await query(db.url, `CREATE SCHEMA audit; CREATE TABLE audit.events (id int PRIMARY KEY, actor text);
+      INSERT INTO audit.events VALUES (1, 'login by ${ORIGINALS.emails[0]}'), (2, 'nightly job')`);
+    await anonymizeDatabase({ connection: { connectionString: db.url }, source: demoRules(), key: KEY, schemas: ['public'] });
+
+    const result = await verifyDatabase({ connection: { connectionString: db.url }, source: demoRules(), key: KEY, schemas: ['public'] });
+
+    // The email, found as itself and as a token a message quoted: both in the one row outside the scope.
+    expect(result.findings.map(({ table, column, key }) => `${table}.${column} ${key}`)).toEqual(['audit.events.actor id=1', 'audit.events.actor id=1']);
+    expect(result.findings.map((finding) => finding.kind)).toContain('original value of public.users.email');
+    expect(result.tablesScanned).toBe(5);
+    expect(result.fingerprintsDropped).toBe(false);
+  });
+
   it('reports every column without a rule as a finding', async () => {
     const url = await masked();
     await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
