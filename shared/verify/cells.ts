@@ -83,9 +83,67 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
  */
 export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics = false): string | undefined {
   const cells = cellsSql(plan, range, statistics);
-  if (!cells) return undefined;
+  return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases);
+}
+
+/** The kind of a cell of schema text (see {@link schemaTextCellsSql}): searched for originals only. */
+const SCHEMA_TEXT = 'schema';
+
+/**
+ * The text the database's own objects carry, as cells (row_key, col, val, kind, free): bodies of
+ * functions and procedures, definitions of views and materialized views, rewrite rules, column
+ * defaults, check constraints, index definitions, policy expressions, comments. Production's code
+ * can quote a person (a hard-coded VIP email in a function, a partial index excluding one customer, a
+ * comment naming who asked for a column), and masking rows cannot reach it. `row_key` names the object
+ * (`function public.is_vip(text)`), `col` the system catalog and column it comes from
+ * (`pg_proc.prosrc`). Objects of extensions and of the system are left out.
+ */
+function schemaTextCellsSql(): string {
+  const user = (namespace: string): string => `${namespace} NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'pg_toast'::regnamespace)
+      AND ${namespace} <> coalesce(to_regnamespace(${quoteLiteral(MASK_SCHEMA)}), 0)`;
+  const notExtension = (catalog: string, oid: string): string =>
+    `NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
+  const cell = (key: string, col: string, val: string, from: string): string =>
+    `SELECT ${key} AS row_key, ${quoteLiteral(col)} AS col, ${val} AS val, ${quoteLiteral(SCHEMA_TEXT)} AS kind, true AS free FROM ${from}`;
+  const describe = (catalog: string, oid: string): string => `pg_describe_object('${catalog}'::regclass, ${oid}, 0)`;
+  return [
+    cell(describe('pg_proc', 'p.oid'), 'pg_proc.prosrc', 'pg_get_functiondef(p.oid)',
+      `pg_proc p WHERE p.prokind IN ('f', 'p') AND ${user('p.pronamespace')} AND ${notExtension('pg_proc', 'p.oid')}
+        AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('internal', 'c'))`),
+    cell(describe('pg_class', 'c.oid'), 'pg_views.definition', 'pg_get_viewdef(c.oid)',
+      `pg_class c WHERE c.relkind IN ('v', 'm') AND ${user('c.relnamespace')} AND ${notExtension('pg_class', 'c.oid')}`),
+    cell(describe('pg_rewrite', 'r.oid'), 'pg_rules.definition', 'pg_get_ruledef(r.oid)',
+      `pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND ${user('c.relnamespace')}`),
+    cell(describe('pg_attrdef', 'd.oid'), 'pg_attrdef.adbin', 'pg_get_expr(d.adbin, d.adrelid)',
+      `pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid WHERE ${user('c.relnamespace')} AND ${notExtension('pg_class', 'c.oid')}`),
+    cell(describe('pg_constraint', 'k.oid'), 'pg_constraint.conbin', 'pg_get_constraintdef(k.oid)',
+      `pg_constraint k WHERE k.contype = 'c' AND ${user('k.connamespace')}`),
+    cell(describe('pg_class', 'i.indexrelid'), 'pg_index.indexdef', 'pg_get_indexdef(i.indexrelid)',
+      `pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) AND ${user('c.relnamespace')}`),
+    cell(describe('pg_policy', 'pol.oid'), 'pg_policy.polqual', `concat_ws(' ', pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))`,
+      'pg_policy pol'),
+    cell('pg_describe_object(d.classoid, d.objoid, d.objsubid)', 'pg_description.description', 'd.description',
+      `pg_description d WHERE d.objoid >= 16384 AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = d.classoid AND e.objid = d.objoid AND e.deptype = 'e')`),
+  ].join('\nUNION ALL\n');
+}
+
+/**
+ * One query finding (row_key, col, finding) in the text of the database's own objects (see
+ * {@link schemaTextCellsSql}): originals only, by fingerprint, whole or as tokens. The detectors are
+ * not asked here: code names addresses and numbers of its own (a support mailbox, a test card), and
+ * only a person's value masked elsewhere is personal data for certain. Nor are single capitalised
+ * words or phrases probed: code is full of them (`Europe/London`, `Main`), a first name or a city
+ * among the originals would match them, and a finding here can only be fixed in production's code.
+ */
+export function schemaTextFindingsSql(limit: number, phrases: PhraseSearch = { words: 0, usernames: false }): string {
+  return findingsInCellsSql(schemaTextCellsSql(), limit, phrases);
+}
+
+/** The search of {@link findingsSql} over any cells (row_key, col, val, kind, free). */
+function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch): string {
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
-    SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p WHERE p.free`;
+    SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p
+     WHERE p.free AND p.kind <> ${quoteLiteral(SCHEMA_TEXT)}`;
   // The searches run once per distinct value of a column (statuses, cities, a bot's stock replies
   // repeat), and only the values found are joined back to the rows holding them; with nothing found
   // (a passing verify) that join is skipped, not planned over every cell (nor are the cells stored:
@@ -103,7 +161,7 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
     SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by')}) AS p
     UNION ALL
     SELECT c.val, c.col, 'name', x[1], c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
-     WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]'
+     WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]' AND (c.kind <> ${quoteLiteral(SCHEMA_TEXT)} OR x[1] ~ '[[:space:]]')
     ${phraseTokens}
   ),
   probes AS (
@@ -120,7 +178,7 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
     LEFT JOIN ${FINGERPRINT_TABLE} f ON f.fp = ${fingerprintSql('p.probe')} AND (NOT p.via_digits OR f.digits)
    WHERE CASE WHEN p.token_kind IS NULL THEN f.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
               ELSE (f.fp IS NOT NULL AND NOT (p.masked_by IN ('scrubText', 'json') AND p.token_kind = 'phone' AND ${s}.is_fake_phone(p.probe)))
-                OR (NOT p.via_digits AND ${s}.token_live(p.token_kind, p.probe)) END),
+                OR (NOT p.via_digits AND p.masked_by <> ${quoteLiteral(SCHEMA_TEXT)} AND ${s}.token_live(p.token_kind, p.probe)) END),
   -- A token whose digits are an original's is reported as that original, not also as live PII.
   found AS (SELECT * FROM matches m WHERE m.kind IS NULL
              OR NOT EXISTS (SELECT 1 FROM matches d WHERE d.via_digits AND d.col = m.col AND d.val = m.val AND d.token = m.token))

@@ -5,7 +5,7 @@ import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey, useMasking
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
-import { findingsSql } from './cells';
+import { findingsSql, schemaTextFindingsSql } from './cells';
 import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -21,7 +21,8 @@ export interface Finding {
    * The row: `id=42` (primary key columns), or `ctid=(0,1)` for a table without one; `pg_stats` for a
    * value the planner statistics quote; empty for a column-level finding; what it is for a tie to
    * production (`table` then names the system view listing it: `replication slot cdc` in
-   * `pg_replication_slots`).
+   * `pg_replication_slots`), or for an object whose text quotes an original (`function
+   * public.is_vip(text)` in `pg_proc`, column `prosrc`).
    */
   readonly key: string;
   readonly kind: string;
@@ -69,7 +70,8 @@ export interface VerifyResult {
  * - any tie to production the copy still holds (subscription, user mapping, replication slot,
  *   prepared transaction), and any large object no column refers to;
  * - any original value of a masked column (by keyed fingerprint) in any text-like or JSON column of any
- *   table or populated materialized view, or in the planner statistics of their text columns;
+ *   table or populated materialized view, in the planner statistics of their text columns, or in the
+ *   text of the database's own objects (function bodies, view definitions, defaults, comments, …);
  * - any PII the detectors find outside reserved fake ranges.
  * Needs the fingerprints anonymize took, and the same key. On a pass the fingerprints are dropped.
  */
@@ -132,6 +134,14 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
         });
       }));
       for (const row of parts.flat().slice(0, remaining)) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: row.finding });
+    }
+    // The text of the database's own objects (functions, views, defaults, comments, …): originals only.
+    if (findings.length < limit) {
+      const { rows } = await client.query<{ row_key: string; col: string; finding: string }>(schemaTextFindingsSql(limit - findings.length, phrases));
+      for (const row of rows) {
+        const [catalog = '', column = ''] = row.col.split('.');
+        findings.push({ table: catalog, column, key: row.row_key, kind: row.finding });
+      }
     }
     const drop = findings.length === 0 && (options.dropOnPass ?? true);
     if (drop) await dropMaskSchema(client);

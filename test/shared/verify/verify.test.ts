@@ -116,6 +116,44 @@ describe('verifyDatabase', () => {
     expect(result.fingerprintsDropped).toBe(false);
   });
 
+  it("finds an original quoted by the database's own objects: functions, views, defaults, constraints, indexes, policies, comments", async () => {
+    const [ann, bob, cara] = ORIGINALS.emails;
+    const rules = `${DEMO_RULES}  public.contacts:\n    columns: { first: firstName }\n`;
+    const url = await masked(rules, `
+      CREATE TABLE contacts (first text); INSERT INTO contacts VALUES ('Roberto');
+      CREATE FUNCTION is_vip(e text) RETURNS boolean LANGUAGE sql AS $$ SELECT e IN ('${ann}', 'ceo@acme-corp.io') $$;
+      CREATE FUNCTION support_address() RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN 'help@acme-support.io'; END $$;
+      CREATE VIEW not_cara AS SELECT id FROM conversations WHERE channel <> '${cara}';
+      ALTER TABLE orders ALTER COLUMN status SET DEFAULT '${bob}';
+      ALTER TABLE orders ADD CONSTRAINT no_test_user CHECK (order_number <> '${cara}');
+      CREATE INDEX real_orders ON orders (placed_at) WHERE order_number <> '${ann}';
+      CREATE POLICY staff ON conversations USING (current_user <> '${bob}');
+      COMMENT ON COLUMN orders.total_cents IS 'In cents, as ${ORIGINALS.names[0]} asked';
+      COMMENT ON COLUMN orders.placed_at IS 'Roberto wants UTC'`);
+
+    const result = await verify(url, rules);
+
+    // An email a message quoted too is found twice (as a user's, as the message's): one place each.
+    const found = [...new Set(result.findings.map(({ table, column, key }) => `${table}.${column} ${key}`))].sort();
+    expect(found).toEqual([
+      'pg_attrdef.adbin default value for column status of table orders',
+      'pg_constraint.conbin constraint no_test_user on table orders',
+      'pg_description.description column total_cents of table orders',
+      'pg_index.indexdef index real_orders',
+      'pg_policy.polqual policy staff on table conversations',
+      'pg_proc.prosrc function is_vip(text)',
+      'pg_views.definition view not_cara',
+    ]);
+    expect(new Set(result.findings.map((finding) => finding.kind))).toEqual(new Set([
+      'original value of public.users.email', 'original value of public.users.full_name', 'original value of public.messages.body',
+    ]));
+    // Not reported: a live-looking address in code that is no one's original (code has its own), and
+    // a single word (a first name masked elsewhere), as code is full of capitalised words.
+    expect(JSON.stringify(result)).not.toContain('support_address');
+    expect(JSON.stringify(result)).not.toContain('placed_at');
+    expect(JSON.stringify(result)).not.toContain(ann);
+  });
+
   it('reports every column without a rule as a finding', async () => {
     const url = await masked();
     await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
