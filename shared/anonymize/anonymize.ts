@@ -13,10 +13,10 @@ import { chooseMethods } from './methods';
 import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { refuseHiddenRows } from './row-security';
-import { materializedViews, refreshMaterializedViews, refuseUnrefreshable } from './materialized-views';
+import { materializedViews, refreshMaterializedViews, refuseUnrefreshable, type MaterializedView } from './materialized-views';
 import { analyzeInheritanceParents, clearStatisticsOfEmptyTables } from './stale-statistics';
 import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
-import { refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects } from './large-objects';
+import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects, type LargeObjectsToUnlink } from './large-objects';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -81,11 +81,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
   return withClient(options.connection, async (client) => {
     const plan = await checkedPlan(client, options.source, options.schemas);
     const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
-    const views = await materializedViews(client);
-    refuseUnrefreshable(views);
-    const links = await productionLinks(client);
-    refuseUnremovableLinks(links);
-    await refuseUnremovableLargeObjects(client, plan);
+    const { views, links } = await checkedRemovals(client, plan);
     // A prepared transaction's rollback cannot run in a transaction block, and a slot's drop is not
     // undone with one: both go first, each on its own (a resumed run finds none left).
     const cut = await removeProductionLinks(client, links.filter((link) => !link.transactional));
@@ -174,6 +170,31 @@ async function prepare(client: pg.Client, plan: MaskPlan, links: readonly Produc
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/** What a run removes or rebuilds beside masking the tables' rows (see {@link checkedRemovals}). */
+export interface Removals {
+  /** Populated materialized views, refreshed from the masked tables at the end. */
+  readonly views: readonly MaterializedView[];
+  /** Ties to other systems, cut before masking. */
+  readonly links: readonly ProductionLink[];
+  /** Large objects no kept column will refer to, unlinked at the end, by owner. */
+  readonly largeObjects: readonly LargeObjectsToUnlink[];
+}
+
+/**
+ * Reads what a run of `plan` removes or rebuilds beside the rows, and throws {@link ConfigError} before
+ * anything changes when this role may not do all of it. Anonymize and its dry run share it, so a dry
+ * run refuses what the run would.
+ */
+export async function checkedRemovals(client: pg.Client, plan: MaskPlan): Promise<Removals> {
+  const views = await materializedViews(client);
+  refuseUnrefreshable(views);
+  const links = await productionLinks(client);
+  refuseUnremovableLinks(links);
+  const largeObjects = await largeObjectsToUnlink(client, plan);
+  refuseUnremovableLargeObjects(largeObjects);
+  return { views, links, largeObjects };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent, withClient } from '../db/client';
-import { checkedPlan } from './anonymize';
+import { checkedPlan, checkedRemovals } from './anonymize';
 import { chooseMethods, type TableMethod } from './methods';
 import { installMaskSchema, useMaskingKey } from './mask-schema';
 import { setExpression } from './set-expression';
@@ -21,11 +21,24 @@ export interface DryRun {
   readonly methods: ReadonlyMap<string, TableMethod>;
   readonly batchRows: number;
   readonly samples: readonly TableSample[];
+  /** What the run would remove or rebuild beside the rows. */
+  readonly besides: Besides;
+}
+
+/** What a run removes or rebuilds beside masking the rows, as a dry run reports it. */
+export interface Besides {
+  /** Ties to other systems it would cut: `subscription feed`, `replication slot cdc`, … */
+  readonly cut: readonly string[];
+  /** Large objects it would unlink: no kept column would refer to them. */
+  readonly largeObjectsUnlinked: number;
+  /** Materialized views it would refresh from the masked tables. */
+  readonly refreshed: readonly string[];
 }
 
 /**
- * Builds the plan and masks a few rows per table inside a transaction that is rolled back: the database
- * is left exactly as it was. Original values are shown as `fp:` + 8 hex of their keyed fingerprint,
+ * Builds the plan, refuses what a run would refuse, says what it would remove beside the rows, and
+ * masks a few rows per table inside a transaction that is rolled back: the database is left exactly as
+ * it was. Original values are shown as `fp:` + 8 hex of their keyed fingerprint,
  * never in clear (they are production's personal data).
  */
 export async function dryRun(connection: pg.ClientConfig, source: RulesSource, key: Buffer, options: { schemas?: readonly string[]; sampleRows?: number } = {}): Promise<DryRun> {
@@ -33,6 +46,12 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
   return withClient(connection, async (client) => {
     const plan = await checkedPlan(client, source, options.schemas);
     const { byTable: methods, batchRows } = await chooseMethods(client, plan, source);
+    const removals = await checkedRemovals(client, plan);
+    const besides: Besides = {
+      cut: removals.links.map((link) => link.description),
+      largeObjectsUnlinked: removals.largeObjects.reduce((sum, group) => sum + group.count, 0),
+      refreshed: removals.views.map((view) => view.name),
+    };
     const samples: TableSample[] = [];
     await client.query('BEGIN');
     try {
@@ -60,7 +79,7 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
     } finally {
       await client.query('ROLLBACK');
     }
-    return { plan, methods, batchRows, samples };
+    return { plan, methods, batchRows, samples, besides };
   });
 }
 
@@ -78,7 +97,7 @@ function describeMethod(method: TableMethod | undefined, batchRows: number): str
 }
 
 /** The plan and samples as text for a person. */
-export function formatDryRun({ plan, methods, batchRows, samples }: DryRun): string {
+export function formatDryRun({ plan, methods, batchRows, samples, besides }: DryRun): string {
   const lines = ['Plan (dry run: nothing was changed)'];
   for (const name of plan.truncated) lines.push(`  ${name}: truncate`);
   for (const table of plan.tables) {
@@ -93,6 +112,12 @@ export function formatDryRun({ plan, methods, batchRows, samples }: DryRun): str
   for (const unit of plan.units) {
     if (unit.foreignKeys.length > 0) lines.push(`  one transaction for ${unit.tables.map((table) => table.table.qualified).join(', ')} (foreign keys ${unit.foreignKeys.map((entry) => entry.key.name).join(', ')} re-validated)`);
   }
+  const beside = [
+    besides.cut.length > 0 ? `  cut ties the copy kept from production: ${besides.cut.join('; ')}` : undefined,
+    besides.largeObjectsUnlinked > 0 ? `  unlink ${besides.largeObjectsUnlinked} large object(s) no kept column would refer to` : undefined,
+    besides.refreshed.length > 0 ? `  refresh materialized views from the masked tables: ${besides.refreshed.join(', ')}` : undefined,
+  ].filter((line) => line !== undefined);
+  if (beside.length > 0) lines.push('', 'Besides the rows', ...beside);
   lines.push('', 'Samples (before: keyed fingerprint of the original; after: the fake)');
   for (const sample of samples) {
     lines.push(`  ${sample.table}`);

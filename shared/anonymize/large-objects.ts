@@ -49,27 +49,41 @@ async function anyLargeObject(client: pg.Client): Promise<boolean> {
   return rows[0]?.any ?? false;
 }
 
+/** Large objects of one owner that a run will unlink: no kept column refers to them. */
+export interface LargeObjectsToUnlink {
+  readonly owner: string;
+  readonly count: number;
+  /** The oid of one of them, for messages. */
+  readonly example: string;
+  /** Whether this role may unlink them (it is their owner, or a member of the owner's role). */
+  readonly removable: boolean;
+}
+
 /**
- * Before anything changes: throws {@link ConfigError} when large objects this role may not unlink
- * (it is not their owner, nor a member of the owner's role) will be left without a reference: none
- * refers to them now, or only columns the plan masks or tables it truncates do.
+ * The large objects a run of `plan` will leave without a reference, by owner: none refers to them
+ * now, or only columns the plan masks or tables it truncates do. Reads only.
  */
-export async function refuseUnremovableLargeObjects(client: pg.Client, plan: MaskPlan): Promise<void> {
-  if (!(await anyLargeObject(client))) return;
+export async function largeObjectsToUnlink(client: pg.Client, plan: MaskPlan): Promise<LargeObjectsToUnlink[]> {
+  if (!(await anyLargeObject(client))) return [];
   const byTable = new Map(plan.tables.map((table) => [table.table.qualified, table]));
   const kept = (await referringColumns(client)).filter((ref) => {
     const table = byTable.get(ref.qualified);
     return !table || (!table.truncate && !table.masked.some((masked) => masked.column.name === ref.column));
   });
-  const { rows } = await client.query<{ owner: string; count: string; example: string }>(
-    `SELECT pg_get_userbyid(u.lomowner) AS owner, count(*) AS count, min(u.oid)::text AS example
-       FROM (${unreferencedSql(kept, 'm.oid, m.lomowner')}) u
-      WHERE NOT pg_has_role(current_user, u.lomowner, 'USAGE') GROUP BY 1 ORDER BY 1`,
+  const { rows } = await client.query<{ owner: string; count: string; example: string; removable: boolean }>(
+    `SELECT pg_get_userbyid(u.lomowner) AS owner, count(*) AS count, min(u.oid)::text AS example, pg_has_role(current_user, u.lomowner, 'USAGE') AS removable
+       FROM (${unreferencedSql(kept, 'm.oid, m.lomowner')}) u GROUP BY u.lomowner ORDER BY 1`,
   );
-  if (rows.length === 0) return;
-  throw new ConfigError(rows.map((row) => ({
-    path: `large objects of ${row.owner}`,
-    message: `${row.count} (oid ${row.example} among them) will refer to no kept column once masked (their columns masked, their tables truncated, or no column referred to them), so anonymize must unlink them, and only their owner ${row.owner} can; connect as that owner (or a member of its role); nothing was changed`,
+  return rows.map((row) => ({ owner: row.owner, count: Number(row.count), example: row.example, removable: row.removable }));
+}
+
+/** Before anything changes: throws {@link ConfigError} naming the owners of large objects this role would have to unlink but may not. */
+export function refuseUnremovableLargeObjects(groups: readonly LargeObjectsToUnlink[]): void {
+  const blocked = groups.filter((group) => !group.removable);
+  if (blocked.length === 0) return;
+  throw new ConfigError(blocked.map((group) => ({
+    path: `large objects of ${group.owner}`,
+    message: `${group.count} (oid ${group.example} among them) will refer to no kept column once masked (their columns masked, their tables truncated, or no column referred to them), so anonymize must unlink them, and only their owner ${group.owner} can; connect as that owner (or a member of its role); nothing was changed`,
   })));
 }
 

@@ -1,4 +1,5 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { dryRun } from '../../../shared/anonymize/dry-run';
 import { maskSchemaExists } from '../../../shared/anonymize/mask-schema';
 import { withClient } from '../../../shared/db/client';
 import { ConfigError } from '../../../shared/errors';
@@ -66,15 +67,18 @@ describe('large objects of a copy of production', () => {
     expect(verified.fingerprintsDropped).toBe(false);
   });
 
-  it('refuses, before changing anything, when it would have to unlink large objects the role does not own', async () => {
+  it('refuses, before changing anything and in a dry run too, when it would have to unlink large objects the role does not own', async () => {
     const db = await databases.demo();
     await query(db.url, FILES);
     const masker = await databases.masker(db);
     const before = await largeObjects(db.url);
 
     const error = await anonymizeDatabase({ connection: { connectionString: masker.url }, source: demoRules(FILES_RULES), key: KEY }).catch((caught: unknown) => caught);
+    // A dry run refuses the same, before its samples.
+    const dryError = await dryRun({ connectionString: masker.url }, demoRules(FILES_RULES), KEY).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ConfigError);
+    expect((dryError as Error).message).toBe((error as Error).message);
     // Four would lose their reference; the contract a kept column refers to is not in the way.
     expect((error as Error).message).toMatch(/large objects of postgres: 4 \(oid \d+ among them\) will refer to no kept column once masked .*only their owner postgres can; connect as that owner \(or a member of its role\); nothing was changed/);
     expect(await largeObjects(db.url)).toEqual(before);

@@ -162,6 +162,25 @@ describe('rehearsal anonymize and verify', () => {
     ]));
   });
 
+  it('says on --dry-run what the run would remove beside the rows, changing none of it, in text and JSON', async () => {
+    const { url } = await demo();
+    await query(url, `CREATE SUBSCRIPTION feed CONNECTION 'host=127.0.0.1 port=1 dbname=production' PUBLICATION orders WITH (connect = false);
+      CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(total_cents) AS total FROM orders GROUP BY user_id`);
+    await query(url, `SELECT lo_from_bytea(0, 'statement'), lo_from_bytea(0, 'invoice')`);
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const [text, json] = [captured(dir), captured(dir)];
+
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run'], text.io)).toBe(0);
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run', '--json'], json.io)).toBe(0);
+
+    expect(text.out()).toContain(['Besides the rows', '  cut ties the copy kept from production: subscription feed',
+      '  unlink 2 large object(s) no kept column would refer to', '  refresh materialized views from the masked tables: public.order_totals'].join('\n'));
+    expect((JSON.parse(json.out()) as { besides: unknown }).besides).toEqual({ cut: ['subscription feed'], largeObjectsUnlinked: 2, refreshed: ['public.order_totals'] });
+    expect(await query(url, 'SELECT (SELECT count(*) FROM pg_largeobject_metadata)::int AS files, (SELECT count(*) FROM pg_subscription WHERE subname = $1)::int AS feeds', ['feed']))
+      .toEqual([{ files: 2, feeds: 1 }]);
+    await query(url, 'ALTER SUBSCRIPTION feed DISABLE; ALTER SUBSCRIPTION feed SET (slot_name = NONE); DROP SUBSCRIPTION feed');
+  });
+
   it('reports a bad rules file with its line and exit 2, and a missing key with exit 2', async () => {
     const { url } = await demo();
     const dir = await workspace({ 'bad.yaml': 'tables:\n  public.users:\n    columns:\n      email: emial\n', 'rules.yaml': DEMO_RULES });
