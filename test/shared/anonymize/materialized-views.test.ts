@@ -42,7 +42,11 @@ describe('materialized views', () => {
     await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
     const result = await verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
 
-    expect(result.findings).toEqual([{ table: 'public.vip_contacts', column: 'email', key: 'ctid=(0,1)', kind: 'original value of public.users.email' }]);
+    // Found twice: in the view's rows, and in its definition, which quotes it.
+    expect(result.findings).toEqual([
+      { table: 'public.vip_contacts', column: 'email', key: 'ctid=(0,1)', kind: 'original value of public.users.email' },
+      { table: 'pg_views', column: 'definition', key: 'materialized view vip_contacts', kind: 'original value of public.users.email' },
+    ]);
   });
 
   it('refuses, before changing anything, a populated materialized view the role cannot refresh, not owning it', async () => {
