@@ -11,8 +11,8 @@ import { qualifiedSql, type MaskPlan, type TablePlan } from './plan';
  * deleted) would keep quoting production's values. Changing a column's type to the type it has
  * drops its statistics and its extended statistics' data (an empty table has nothing to rewrite);
  * where a view or rule keeps a column's type from changing, PostgreSQL 18's
- * `pg_clear_attribute_stats` clears that column's. Only an owner can do either; what cannot be
- * cleared is left as it is.
+ * `pg_clear_attribute_stats` clears that column's, and those of the table's expression indexes. Only an
+ * owner can do either; what cannot be cleared is left as it is (verify searches them all).
  */
 
 /**
@@ -28,8 +28,13 @@ export async function analyzeInheritanceParents(client: pg.Client, plan: MaskPla
   }
 }
 
-/** Clears the statistics of the tables of `plan` that hold no row. */
+/**
+ * Clears the statistics of the tables of `plan` that hold no row, and those of their expression
+ * indexes (`lower(email)` has statistics of its own, which restating a column the index does not
+ * depend on, or a view blocking it, leaves).
+ */
 export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: MaskPlan): Promise<void> {
+  const clears = await canClearStatistics(client);
   for (const table of plan.tables) {
     const { rows } = await client.query<{ columns: string[] }>(
       `SELECT array(SELECT DISTINCT attname::text FROM pg_stats WHERE schemaname = $1 AND tablename = $2)
@@ -37,23 +42,41 @@ export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: Mask
         WHERE NOT EXISTS (SELECT 1 FROM ${qualifiedSql(table)})`,
       [table.table.schema, table.table.name],
     );
+    if (rows.length === 0) continue;
     // Column names with statistics, and '' when extended statistics hold data (every column is restated then).
     const columns = rows[0]?.columns ?? [];
-    if (columns.length === 0) continue;
-    await clearTable(client, table, table.table.columns.filter((column) => columns.includes(column.name) || columns.includes('')));
+    if (columns.length > 0) await clearTable(client, table, table.table.columns.filter((column) => columns.includes(column.name) || columns.includes('')), clears);
+    if (clears) await clearIndexStatistics(client, table);
   }
+}
+
+/** Whether this server has PostgreSQL 18's `pg_clear_attribute_stats`. */
+async function canClearStatistics(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ clears: boolean }>(`SELECT to_regprocedure('pg_clear_attribute_stats(text, text, text, boolean)') IS NOT NULL AS clears`);
+  return rows[0]?.clears ?? false;
+}
+
+/** Clears the statistics the indexes of `table` still hold (those of their expressions). */
+async function clearIndexStatistics(client: pg.Client, table: TablePlan): Promise<void> {
+  const { rows } = await client.query<{ schema: string; index: string; column: string }>(
+    `SELECT st.schemaname AS schema, st.tablename AS index, st.attname AS column
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+       JOIN pg_stats st ON st.schemaname = n.nspname AND st.tablename = i.relname
+      WHERE x.indrelid = $1::regclass`,
+    [qualifiedSql(table)],
+  );
+  for (const row of rows) await attempt(client, 'SELECT pg_clear_attribute_stats($1, $2, $3, false)', [row.schema, row.index, row.column]);
 }
 
 const sameType = (column: ColumnInfo): string =>
   `ALTER COLUMN ${quoteIdent(column.name)} TYPE ${column.sqlType}${column.collate === undefined ? '' : ` ${column.collate}`}`;
 
 /** One ALTER for every column; failing that (a view on one), column by column; failing that, `pg_clear_attribute_stats` where it exists. */
-async function clearTable(client: pg.Client, table: TablePlan, columns: readonly ColumnInfo[]): Promise<void> {
+async function clearTable(client: pg.Client, table: TablePlan, columns: readonly ColumnInfo[], clears: boolean): Promise<void> {
   const name = qualifiedSql(table);
   if (columns.length === 0 || await attempt(client, `ALTER TABLE ${name} ${columns.map(sameType).join(', ')}`)) return;
-  const { rows } = await client.query<{ clears: boolean }>(`SELECT to_regprocedure('pg_clear_attribute_stats(text, text, text, boolean)') IS NOT NULL AS clears`);
   for (const column of columns) {
-    if (await attempt(client, `ALTER TABLE ${name} ${sameType(column)}`) || !rows[0]?.clears) continue;
+    if (await attempt(client, `ALTER TABLE ${name} ${sameType(column)}`) || !clears) continue;
     for (const inherited of [false, true]) {
       await attempt(client, 'SELECT pg_clear_attribute_stats($1, $2, $3, $4)', [table.table.schema, table.table.name, column.name, inherited]);
     }

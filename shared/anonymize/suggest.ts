@@ -63,6 +63,9 @@ function suggestFromSchema(table: TableInfo, column: ColumnInfo): Suggestion | u
   const cls = typeClassOf(column);
   if (column.generated) return { rule: { strategy: 'keep' }, why: 'generated column: recomputed from the others' };
   if (column.baseType === 'oid' && !column.isArray) return largeObjectReference(column);
+  if (column.baseType === 'tsvector' && !column.notNull) {
+    return { rule: { strategy: 'null' }, why: 'lexemes of the text it was made from, production\'s: no trigger refreshes it while masking; rebuild it in staging' };
+  }
   const byName = nameSignal(table.name, column.name, cls);
   if (table.primaryKey.includes(column.name) && !byName) return { rule: { strategy: 'keep' }, why: 'primary key, no PII signal in its name' };
   if (byName) return byName;

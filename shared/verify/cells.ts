@@ -18,6 +18,13 @@ function rowKeySql(table: TableInfo): string {
   return table.primaryKey.map((column) => `${quoteLiteral(`${column}=`)} || coalesce(t.${quoteIdent(column)}::text, 'NULL')`).join(` || ',' || `);
 }
 
+/**
+ * Types no strategy masks but whose text form holds words: a `tsvector` keeps the lexemes of the text
+ * it was made from (a trigger-maintained one, production's: no trigger fires while masking), `xml` and
+ * `hstore` (an extension's type) hold documents and key-value pairs. Verify searches them as free text.
+ */
+const WORDY_TYPES = new Set(['tsvector', 'xml', 'hstore']);
+
 /** Strategies whose output is free text: their values are searched token by token, not only whole. */
 const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
 
@@ -44,12 +51,19 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
           WHERE st.schemaname = ${quoteLiteral(table.schema)} AND st.tablename = ${quoteLiteral(table.name)} AND st.attname = ${name}${where}`;
   for (const column of table.columns) {
     const cls = typeClassOf(column);
-    if (cls !== 'text' && cls !== 'json') continue;
+    const wordy = cls === 'other' && WORDY_TYPES.has(column.baseType);
+    if (cls !== 'text' && cls !== 'json' && !wordy) continue;
     const ref = `t.${quoteIdent(column.name)}`;
     const strategy = plan.masked.find((masked) => masked.column.name === column.name)?.rule.strategy ?? '';
-    const kind = `${quoteLiteral(strategy)} AS kind, ${FREE_TEXT.has(strategy) || cls === 'json'} AS free`;
+    const kind = `${quoteLiteral(strategy)} AS kind, ${FREE_TEXT.has(strategy) || cls === 'json' || wordy} AS free`;
     const name = quoteLiteral(column.name);
-    if (cls === 'json') {
+    if (wordy) {
+      // Searched in their text form, as free text: `'ann.smith@gmail.com':5 'annabel':2`, `<email>…</email>`.
+      const values = column.isArray ? `unnest(${ref}) AS e(v) WHERE e.v IS NOT NULL` : `LATERAL (SELECT ${ref}) AS e(v) WHERE e.v IS NOT NULL`;
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, e.v::text AS val, ${kind} FROM ${from}, ${values}${within}`);
+      // A tsvector's statistics quote its most common lexemes.
+      if (statistics) parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_elems::text::text[], '{}')) AS v`));
+    } else if (cls === 'json') {
       const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'${within}`);
       // Whole documents (jsonb only: json has no equality, so no statistics of values).
@@ -68,7 +82,24 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
       }
     }
   }
+  // Only if a column is searched: an index's expressions are of the table's columns.
+  if (statistics && parts.length > 0) parts.push(indexStatisticsSql(table));
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
+}
+
+/**
+ * The values the statistics of the table's indexes quote, as free text cells of row `pg_stats`,
+ * column `index <name> (<expression column>)`: an expression index (`lower(email)`, `to_tsvector(body)`)
+ * has statistics of its own. Each list unnested apart: an expression's values may be arrays.
+ */
+function indexStatisticsSql(table: TableInfo): string {
+  const relation = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  return `SELECT ${quoteLiteral(STATISTICS_ROW)} AS row_key, 'index ' || st.tablename || ' (' || st.attname || ')' AS col, u.v AS val, '' AS kind, true AS free
+      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+      JOIN pg_stats st ON st.schemaname = n.nspname AND st.tablename = i.relname
+      CROSS JOIN LATERAL (SELECT unnest(st.most_common_vals::text::text[]) UNION ALL SELECT unnest(st.histogram_bounds::text::text[])
+                          UNION ALL SELECT unnest(st.most_common_elems::text::text[])) AS u(v)
+     WHERE x.indrelid = ${quoteLiteral(relation)}::regclass`;
 }
 
 /**

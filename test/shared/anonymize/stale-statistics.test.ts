@@ -13,7 +13,7 @@ describe('statistics of tables left empty', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
 
-  it('clears the statistics of a truncated table and of one already empty, which ANALYZE would leave quoting production', async () => {
+  it('clears the statistics of a truncated table and of one already empty, and of their expression indexes, which ANALYZE would leave quoting production', async () => {
     const db = await createDemoDatabase('stats');
     created.push(db.name);
     const { url } = db;
@@ -25,9 +25,12 @@ describe('statistics of tables left empty', () => {
       CREATE TABLE login_events (email text, at timestamptz);
       INSERT INTO login_events SELECT 'visitor' || (i % 5) || '@mail.fr', now() FROM generate_series(1, 300) AS i;
       CREATE VIEW login_emails AS SELECT email FROM login_events;
+      CREATE INDEX login_events_lower ON login_events (lower(email));
       ANALYZE sessions; ANALYZE login_events; DELETE FROM login_events;`);
     expect(await quotedByStatistics(url, 'sessions')).toContain('visitor1@mail.fr');
     expect(await quotedByStatistics(url, 'login_events')).toContain('visitor1@mail.fr');
+    // An expression index has statistics of its own, under its name.
+    expect(await quotedByStatistics(url, 'login_events_lower')).toContain('visitor1@mail.fr');
     expect(await extendedStatistics(url, 'sessions')).toBe(1);
     const rules = demoRules(`${DEMO_RULES}\n  public.sessions: truncate\n  public.login_events:\n    columns: { email: email, at: keep }\n`);
 
@@ -37,6 +40,7 @@ describe('statistics of tables left empty', () => {
     expect(await extendedStatistics(url, 'sessions')).toBe(0);
     expect(await query(url, `SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'sessions'::regclass`)).toEqual([{ stxname: 'sessions_mcv' }]);
     expect(await quotedByStatistics(url, 'login_events')).toBe('');
+    expect(await quotedByStatistics(url, 'login_events_lower')).toBe('');
     expect(await query(url, 'SELECT count(*)::int AS n FROM login_emails')).toEqual([{ n: 0 }]);
     // Tables with rows keep the statistics their ANALYZE after masking gave them.
     expect(await quotedByStatistics(url, 'users')).toContain('en-GB');

@@ -154,6 +154,31 @@ describe('verifyDatabase', () => {
     expect(JSON.stringify(result)).not.toContain(ann);
   });
 
+  it('searches the words tsvector, xml and hstore columns keep, and the statistics of expression indexes', async () => {
+    const [ann, bob, cara] = ORIGINALS.emails;
+    const rules = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: scrubText, search: keep, doc: keep, attrs: keep }\n`;
+    // A trigger keeps search up to date, but no trigger fires while masking: it keeps production's words.
+    const url = await masked(rules, `CREATE EXTENSION hstore;
+      CREATE TABLE notes (id int PRIMARY KEY, body text, search tsvector, doc xml, attrs hstore);
+      CREATE TRIGGER notes_search BEFORE INSERT OR UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION tsvector_update_trigger(search, 'pg_catalog.english', body);
+      INSERT INTO notes VALUES (1, 'Write to ${ann} today', NULL, '<contact><email>${bob}</email></contact>', 'owner => "${cara}"');
+      CREATE INDEX orders_tagged ON orders (lower(order_number || ' ${cara}')); -- its definition quotes her too
+      ANALYZE notes; ANALYZE orders`);
+
+    const result = await verify(url, rules);
+
+    const found = [...new Set(result.findings.map(({ table, column, key }) => `${table}.${column} ${key}`))].sort();
+    expect(found).toEqual([
+      'pg_index.indexdef index orders_tagged',
+      'public.notes.attrs id=1',
+      'public.notes.doc id=1',
+      'public.notes.search id=1',
+      'public.notes.search pg_stats',
+      'public.orders.index orders_tagged (lower) pg_stats',
+    ]);
+    expect(JSON.stringify(result)).not.toContain(ann);
+  });
+
   it('reports every column without a rule as a finding', async () => {
     const url = await masked();
     await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
