@@ -66,10 +66,10 @@ export interface AnonymizeResult {
 /**
  * Checks the rules against the database and fails before anything changes when any column is
  * unclassified, any rule dangles or does not fit, or something must be removed or held that this role
- * may not (row-level security, triggers, materialized views, ties to other systems, large objects); otherwise cuts
- * the copy's ties to other systems (see production-links.ts), takes the verify fingerprints, truncates,
- * and masks unit by unit: each atomic (rewritten, or updated then vacuumed), except big tables, masked
- * in key-range batches (see batches.ts). Last, analyses inheritance parents again, clears the
+ * may not (row-level security, triggers, materialized views, ties to other systems, large objects);
+ * otherwise cuts the copy's ties to other systems (see production-links.ts), takes the verify
+ * fingerprints, truncates, and masks unit by unit: each atomic (rewritten, or updated then vacuumed),
+ * except big tables, masked in key-range batches (see batches.ts). Last, analyses inheritance parents again, clears the
  * statistics of tables left empty (see stale-statistics.ts), refreshes every populated materialized
  * view (see materialized-views.ts) and unlinks the large objects no column refers to any more (see
  * large-objects.ts).
