@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { maskSchemaExists } from '../../../shared/anonymize/mask-schema';
 import { withClient } from '../../../shared/db/client';
@@ -131,4 +132,39 @@ describe('ties to other systems a copy of production keeps', () => {
       await query(url, 'ALTER SUBSCRIPTION late_feed DISABLE; ALTER SUBSCRIPTION late_feed SET (slot_name = NONE); DROP SUBSCRIPTION late_feed');
     }
   });
+
+  it('refuses, before changing anything, while a consumer reads one of its slots, naming its server process', async () => {
+    const { url, name } = await databases.demo();
+    const slot = `live_${name}`;
+    await query(url, `SELECT pg_create_logical_replication_slot('${slot}', 'test_decoding')`);
+    // A change-data-capture consumer streaming from the slot, over the replication protocol.
+    const consumer = new pg.Client({ connectionString: url, replication: 'database' } as pg.ClientConfig);
+    await consumer.connect();
+    consumer.on('error', () => undefined);
+    const streaming = consumer.query(`START_REPLICATION SLOT ${slot} LOGICAL 0/0`).catch(() => undefined);
+    try {
+      const [active] = await waitForActiveSlot(url, slot);
+
+      const error = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY }).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(`replication slot ${slot}: a consumer (server process ${active?.active_pid}) is reading production's changes, and then the masking, from this copy through it; stop that consumer, then run again; nothing was changed`);
+      expect(await withClient({ connectionString: url }, maskSchemaExists)).toBe(false);
+    } finally {
+      (consumer as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      await streaming;
+      await waitForActiveSlot(url, slot, false);
+      await query(url, `SELECT pg_drop_replication_slot('${slot}')`);
+    }
+  });
 });
+
+/** The slot's row once it is (or is no longer) in use: a streaming connection takes a moment to claim it, or to let it go. */
+async function waitForActiveSlot(url: string, slot: string, active = true): Promise<{ active_pid: number | null }[]> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const rows = await query<{ active_pid: number | null }>(url, 'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if ((rows[0]?.active_pid !== null) === active) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`slot ${slot} did not become ${active ? 'active' : 'inactive'} within 5 s`);
+}
