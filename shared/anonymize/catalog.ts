@@ -45,7 +45,8 @@ export interface TableInfo {
 
 export type Catalog = ReadonlyMap<string, TableInfo>;
 
-const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast', MASK_SCHEMA];
+/** Schemas that hold no user data: the system's and rehearsal's own. */
+export const SYSTEM_SCHEMAS: readonly string[] = ['pg_catalog', 'information_schema', 'pg_toast', MASK_SCHEMA];
 
 /**
  * Reads every ordinary and partitioned table (partitions excluded: their parent masks them) outside

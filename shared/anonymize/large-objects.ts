@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { ConfigError } from '../errors';
 import type { MaskPlan } from './plan';
-import { MASK_SCHEMA } from './sql/core';
+import { SYSTEM_SCHEMAS } from './catalog';
 
 /**
  * Large objects hold files outside any table (`pg_largeobject`); a column of type `oid` (or of a
@@ -31,8 +31,8 @@ async function referringColumns(client: pg.Client): Promise<ReferringColumn[]> {
        JOIN pg_type t ON t.oid = a.atttypid
       WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
         AND 'oid'::regtype IN (t.oid, CASE WHEN t.typtype = 'd' THEN t.typbasetype END)
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', $1) ORDER BY 1, 2, 3`,
-    [MASK_SCHEMA],
+        AND n.nspname <> ALL ($1::text[]) ORDER BY 1, 2, 3`,
+    [SYSTEM_SCHEMAS],
   );
   return rows.map((row) => ({ qualified: `${row.schema}.${row.table}`, column: row.column, tableSql: `${quoteIdent(row.schema)}.${quoteIdent(row.table)}` }));
 }

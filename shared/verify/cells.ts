@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../db/client';
-import type { TableInfo } from '../anonymize/catalog';
+import { SYSTEM_SCHEMAS, type TableInfo } from '../anonymize/catalog';
 import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
@@ -130,8 +130,8 @@ const SCHEMA_TEXT = 'schema';
  * (`pg_proc.prosrc`). Objects of extensions and of the system are left out.
  */
 function schemaTextCellsSql(): string {
-  const user = (namespace: string): string => `${namespace} NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'pg_toast'::regnamespace)
-      AND ${namespace} <> coalesce(to_regnamespace(${quoteLiteral(MASK_SCHEMA)}), 0)`;
+  const system = SYSTEM_SCHEMAS.map(quoteLiteral).join(', ');
+  const user = (namespace: string): string => `${namespace}::regnamespace::text NOT IN (${system})`;
   const notExtension = (catalog: string, oid: string): string =>
     `NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
   const cell = (key: string, col: string, val: string, from: string): string =>

@@ -1,6 +1,6 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { CheckFailedError } from '../../../shared/errors';
-import { verifyDatabase } from '../../../shared/verify/verify';
+import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
 import { dropDatabases, query } from '../../support/postgres';
 import { createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
 
@@ -134,7 +134,7 @@ describe('verifyDatabase', () => {
     const result = await verify(url, rules);
 
     // An email a message quoted too is found twice (as a user's, as the message's): one place each.
-    const found = [...new Set(result.findings.map(({ table, column, key }) => `${table}.${column} ${key}`))].sort();
+    const found = placesOf(result.findings);
     expect(found).toEqual([
       'pg_attrdef.adbin default value for column status of table orders',
       'pg_constraint.conbin constraint no_test_user on table orders',
@@ -167,7 +167,7 @@ describe('verifyDatabase', () => {
 
     const result = await verify(url, rules);
 
-    const found = [...new Set(result.findings.map(({ table, column, key }) => `${table}.${column} ${key}`))].sort();
+    const found = placesOf(result.findings);
     expect(found).toEqual([
       'pg_index.indexdef index orders_tagged',
       'public.notes.attrs id=1',
@@ -196,3 +196,8 @@ describe('verifyDatabase', () => {
     await expect(verify(url)).rejects.toThrow(CheckFailedError);
   });
 });
+
+/** Where findings are, each place once, sorted: `table.column key` (a value found twice, as two originals, is one place). */
+function placesOf(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.map(({ table, column, key }) => `${table}.${column} ${key}`))].sort();
+}
