@@ -16,6 +16,8 @@ export interface ColumnInfo {
   readonly generated: boolean;
   /** `COLLATE "schema"."name"` when the column's collation is not its type's default (a rewrite must keep it). */
   readonly collate?: string;
+  /** A composite (row) type, `CREATE TYPE contact AS (name text, email text)`, or an array of one: no strategy masks its parts. */
+  readonly composite?: boolean;
 }
 
 /** A foreign key: `columns` of this table reference `refColumns` of `refTable` (qualified names). */
@@ -68,10 +70,11 @@ async function readRelations(client: pg.Client, schemas: readonly string[], kind
   const filter = schemas.length > 0 ? schemas : null;
   const columns = await client.query<{
     schema: string; table: string; column: string; sql_type: string; base_type: string; is_array: boolean;
-    max_length: number | null; not_null: boolean; generated: boolean; collate: string | null; partitioned: boolean;
+    max_length: number | null; not_null: boolean; generated: boolean; collate: string | null; partitioned: boolean; composite: boolean;
   }>(
     `SELECT n.nspname AS schema, c.relname AS table, c.relkind = 'p' AS partitioned, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS sql_type,
             coalesce(base_elem.typname, base.typname) AS base_type, base.typcategory = 'A' AS is_array,
+            coalesce(base_elem.typtype, base.typtype) = 'c' AS composite,
             CASE WHEN a.atttypmod > 4 AND coalesce(base_elem.typname, base.typname) IN ('varchar', 'bpchar') THEN a.atttypmod - 4 END AS max_length,
             a.attnotnull AS not_null, a.attgenerated <> '' AS generated,
             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
@@ -121,6 +124,7 @@ async function readRelations(client: pg.Client, schemas: readonly string[], kind
       name: row.column, sqlType: row.sql_type, baseType: row.base_type, isArray: row.is_array, notNull: row.not_null, generated: row.generated,
       ...(row.max_length === null ? {} : { maxLength: row.max_length }),
       ...(row.collate === null ? {} : { collate: row.collate }),
+      ...(row.composite ? { composite: true } : {}),
     });
   }
   for (const row of indexes.rows) {

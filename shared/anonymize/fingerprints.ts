@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { ownRowsSql, type ColumnPlan, type MaskPlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
+import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { STRATEGIES, typeClassOf } from './strategies';
 
@@ -12,11 +12,27 @@ const s = MASK_SCHEMA;
 export const MIN_FINGERPRINT_LENGTH = 4;
 const DICTIONARY_KINDS = new Set(['firstName', 'lastName', 'fullName', 'city', 'street']);
 
+/**
+ * Whether only the PII found inside a masked column's text is fingerprinted, not its whole values:
+ * free text, and types whose text form quotes several values (a row type's fields, a `bytea`'s text).
+ */
+function fingerprintsTokens(plan: ColumnPlan): boolean {
+  return plan.rule.strategy === 'scrubText' || plan.column.composite === true || plan.column.baseType === 'bytea';
+}
+
 /** SQL giving the original text values of a masked column worth fingerprinting, as column `v`. */
 function originalValuesSql(table: string, plan: ColumnPlan): string | undefined {
   const column = quoteIdent(plan.column.name);
   const cls = typeClassOf(plan.column);
-  if (!STRATEGIES[plan.rule.strategy].fingerprint || !['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
+  if (!STRATEGIES[plan.rule.strategy].fingerprint) return undefined;
+  if (cls === 'other' && fingerprintsTokens(plan)) {
+    // A row type in its text form (`(Ann,ann@gmail.com)`), bytes as the text in them: the emails and numbers they quote.
+    // An array of a row type is unnested as text: unnested as rows, its fields would be columns of their own.
+    const elements = !plan.column.isArray ? `(SELECT t.${column})` : `unnest(t.${column}${plan.column.composite === true ? '::text[]' : ''})`;
+    const text = plan.column.baseType === 'bytea' ? bytesTextSql('e.v') : 'e.v::text';
+    return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t, LATERAL ${elements} AS e(v)`, text)}) AS p`;
+  }
+  if (!['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
   if (plan.rule.strategy === 'scrubText') {
     return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t`, textOf(`t.${column}`))}) AS p`;
   }
@@ -85,11 +101,11 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const values = originalValuesSql(name, column);
       if (!values) continue;
       const exclude = DICTIONARY_KINDS.has(column.rule.strategy) ? `AND NOT ${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : '';
-      const withDigits = column.rule.strategy === 'phone' || column.rule.strategy === 'scrubText';
+      const withDigits = column.rule.strategy === 'phone' || fingerprintsTokens(column);
       // Repeats, here or across columns, are harmless (verify reports each finding once), so DISTINCT
       // only saves work, placed by the column's statistics (dedupePlacement); what free text and JSON
       // quote is always deduplicated after the hash (a column's statistics say nothing of its tokens).
-      const wholeValues = column.rule.strategy !== 'scrubText' && column.rule.strategy !== 'json';
+      const wholeValues = !fingerprintsTokens(column) && column.rule.strategy !== 'json';
       const share = column.unique || !wholeValues ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name);
       const placement = dedupePlacement(share);
       const repeats = placement === 'before';

@@ -3,6 +3,7 @@ import { quoteIdent, withClient } from '../db/client';
 import { readCatalog, type ColumnInfo, type TableInfo } from './catalog';
 import { tablesHidingRows } from './row-security';
 import type { ColumnRule } from './rules-schema';
+import { bytesTextSql } from './sql/core';
 import { typeClassOf } from './strategies';
 import { hidesPii, jsonKeySignal, nameSignal, valueShape, type Suggestion } from './suggest-signals';
 
@@ -69,8 +70,30 @@ function suggestFromSchema(table: TableInfo, column: ColumnInfo): Suggestion | u
   const byName = nameSignal(table.name, column.name, cls);
   if (table.primaryKey.includes(column.name) && !byName) return { rule: { strategy: 'keep' }, why: 'primary key, no PII signal in its name' };
   if (byName) return byName;
-  if (cls !== 'text' && cls !== 'json') return { rule: { strategy: 'keep' }, why: `no PII signal (${column.sqlType})` };
+  if (cls !== 'text' && cls !== 'json' && !maskedWhole(column)) return { rule: { strategy: 'keep' }, why: `no PII signal (${column.sqlType})` };
   return undefined;
+}
+
+/** Types whose text form can quote a person but which no strategy masks part by part: row types, bytes, XML, hstore. */
+function maskedWhole(column: ColumnInfo): boolean {
+  return column.composite === true || ['bytea', 'xml', 'hstore'].includes(column.baseType);
+}
+
+/** Bytes of each sampled `bytea` value read for signals: enough for a header or a small document. */
+const SAMPLED_BYTES = 65_536;
+
+/**
+ * The suggestion for a {@link maskedWhole} column, from the text of sampled values: `null` when any
+ * quotes an email or phone number (a fixed empty value when the column is NOT NULL), since no strategy
+ * can mask the parts and verify searches that text for originals.
+ */
+function suggestWhole(column: ColumnInfo, values: readonly string[]): Suggestion {
+  const hiding = values.filter(hidesPii).length;
+  if (hiding === 0) return { rule: { strategy: 'keep' }, why: `no PII signal in name or the text of ${values.length} sampled values (${column.sqlType})` };
+  const found = `the text of ${hiding} of ${values.length} sampled values holds emails or phone numbers, and no strategy masks part of a ${column.sqlType}`;
+  if (!column.notNull) return { rule: { strategy: 'null' }, why: found };
+  const empty = column.baseType === 'bytea' ? '' : column.composite === true && !column.isArray ? '()' : '{}';
+  return { rule: { strategy: 'fixed', value: empty }, why: `${found}; NOT NULL, so an empty value: review` };
 }
 
 /** An `oid` column refers to large objects: files outside the table, which anonymize unlinks once nothing kept refers to them. */
@@ -87,6 +110,7 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   const values = await sampleValues(client, table, column, sample);
   if (values.length === 0) return { rule: { strategy: 'keep' }, why: 'no PII signal (no values to sample)' };
   if (cls === 'json') return suggestJson(values);
+  if (maskedWhole(column)) return suggestWhole(column, values);
   const shapes = values.map(valueShape);
   for (const shape of ['email', 'phone'] as const) {
     const count = shapes.filter((found) => found === shape).length;
@@ -99,8 +123,10 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
 
 async function sampleValues(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<string[]> {
   const name = quoteIdent(column.name);
+  const bytes = (value: string): string => bytesTextSql(`substring(${value} FROM 1 FOR ${SAMPLED_BYTES})`);
+  const text = column.baseType !== 'bytea' ? `${name}::text` : column.isArray ? `array(SELECT ${bytes('b')} FROM unnest(${name}) AS b)::text` : bytes(name);
   const { rows } = await client.query<{ v: string }>(
-    `SELECT ${name}::text AS v FROM ${quoteIdent(table.schema)}.${quoteIdent(table.name)} WHERE ${name} IS NOT NULL LIMIT ${Math.max(1, Math.floor(sample))}`,
+    `SELECT ${text} AS v FROM ${quoteIdent(table.schema)}.${quoteIdent(table.name)} WHERE ${name} IS NOT NULL LIMIT ${Math.max(1, Math.floor(sample))}`,
   );
   return rows.map((row) => row.v);
 }

@@ -2,7 +2,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { SYSTEM_SCHEMAS, type TableInfo } from '../anonymize/catalog';
 import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
-import { fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
+import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { DETECTORS, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
@@ -21,9 +21,26 @@ function rowKeySql(table: TableInfo): string {
 /**
  * Types no strategy masks but whose text form holds words: a `tsvector` keeps the lexemes of the text
  * it was made from (a trigger-maintained one, production's: no trigger fires while masking), `xml` and
- * `hstore` (an extension's type) hold documents and key-value pairs. Verify searches them as free text.
+ * `hstore` (an extension's type) hold documents and key-value pairs. Verify searches them, and composite
+ * (row) types (`("Ann Smith",ann@gmail.com)`), as free text.
  */
 const WORDY_TYPES = new Set(['tsvector', 'xml', 'hstore']);
+
+/**
+ * The kind of a `bytea` cell holding a zero byte: binary (an image, a PDF, a serialised object), where
+ * the detectors would read emails and numbers into random bytes. It is searched for originals only,
+ * like schema text; a `bytea` without a zero byte is text in all but type, searched as kept free text.
+ */
+const BINARY = 'binary';
+
+/** The kind of a cell of schema text (see {@link schemaTextCellsSql}): searched for originals only. */
+const SCHEMA_TEXT = 'schema';
+
+/** Kinds of cells searched for originals only: neither the detectors nor single words or phrases, as an SQL list. */
+const ORIGINALS_ONLY = [SCHEMA_TEXT, BINARY].map(quoteLiteral).join(', ');
+
+/** SQL giving the kind of the `bytea` value `bytes`: {@link BINARY}, or `strategy` when it holds no zero byte. */
+const bytesKindSql = (bytes: string, strategy: string): string => `CASE WHEN position('\\x00'::bytea IN ${bytes}) > 0 THEN ${quoteLiteral(BINARY)} ELSE ${quoteLiteral(strategy)} END`;
 
 /** Strategies whose output is free text: their values are searched token by token, not only whole. */
 const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
@@ -51,18 +68,32 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
           WHERE st.schemaname = ${quoteLiteral(table.schema)} AND st.tablename = ${quoteLiteral(table.name)} AND st.attname = ${name}${where}`;
   for (const column of table.columns) {
     const cls = typeClassOf(column);
-    const wordy = cls === 'other' && WORDY_TYPES.has(column.baseType);
-    if (cls !== 'text' && cls !== 'json' && !wordy) continue;
+    const wordy = cls === 'other' && (WORDY_TYPES.has(column.baseType) || column.composite === true);
+    const bytes = column.baseType === 'bytea';
+    if (cls !== 'text' && cls !== 'json' && !wordy && !bytes) continue;
     const ref = `t.${quoteIdent(column.name)}`;
     const strategy = plan.masked.find((masked) => masked.column.name === column.name)?.rule.strategy ?? '';
-    const kind = `${quoteLiteral(strategy)} AS kind, ${FREE_TEXT.has(strategy) || cls === 'json' || wordy} AS free`;
+    const free = FREE_TEXT.has(strategy) || cls === 'json' || wordy || bytes;
+    const kind = `${quoteLiteral(strategy)} AS kind, ${free} AS free`;
     const name = quoteLiteral(column.name);
-    if (wordy) {
+    if (bytes) {
+      const values = column.isArray ? `unnest(${ref}) AS e(b) WHERE e.b IS NOT NULL` : `LATERAL (SELECT ${ref}) AS e(b) WHERE e.b IS NOT NULL`;
+      const bytesKind = `${bytesKindSql('b', strategy)} AS kind, ${free} AS free`;
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${bytesTextSql('e.b')} AS val, ${bytesKind} FROM ${from}, ${values}${within}`);
+      if (statistics) {
+        const lists = column.isArray ? `st.most_common_elems::text::bytea[]` : `coalesce(st.most_common_vals::text::bytea[], '{}') || coalesce(st.histogram_bounds::text::bytea[], '{}')`;
+        parts.push(quoted(name, bytesKind, `CROSS JOIN LATERAL unnest(coalesce(${lists}, '{}')) AS b CROSS JOIN LATERAL (SELECT ${bytesTextSql('b')}) AS ev(v)`));
+      }
+    } else if (wordy) {
       // Searched in their text form, as free text: `'ann.smith@gmail.com':5 'annabel':2`, `<email>…</email>`.
-      const values = column.isArray ? `unnest(${ref}) AS e(v) WHERE e.v IS NOT NULL` : `LATERAL (SELECT ${ref}) AS e(v) WHERE e.v IS NOT NULL`;
+      // An array of a row type is unnested as text: unnested as rows, its fields would be columns of their own.
+      const values = column.isArray ? `unnest(${ref}::text[]) AS e(v) WHERE e.v IS NOT NULL` : `LATERAL (SELECT ${ref}) AS e(v) WHERE e.v IS NOT NULL`;
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, e.v::text AS val, ${kind} FROM ${from}, ${values}${within}`);
-      // A tsvector's statistics quote its most common lexemes.
-      if (statistics) parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_elems::text::text[], '{}')) AS v`));
+      // A tsvector's statistics quote its most common lexemes; a row type's, its most common values and bounds.
+      const lists = column.composite === true && !column.isArray
+        ? `coalesce(st.most_common_vals::text::text[], '{}') || coalesce(st.histogram_bounds::text::text[], '{}')`
+        : `coalesce(st.most_common_elems::text::text[], '{}')`;
+      if (statistics) parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(${lists}) AS v`));
     } else if (cls === 'json') {
       const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'${within}`);
@@ -116,9 +147,6 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
   const cells = cellsSql(plan, range, statistics);
   return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases);
 }
-
-/** The kind of a cell of schema text (see {@link schemaTextCellsSql}): searched for originals only. */
-const SCHEMA_TEXT = 'schema';
 
 /**
  * The text the database's own objects carry, as cells (row_key, col, val, kind, free): bodies of
@@ -179,7 +207,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   const fingerprints = few ? `(SELECT * FROM ${FINGERPRINT_TABLE} WHERE fp IN (SELECT ${fingerprintSql('probe')} FROM probes))` : FINGERPRINT_TABLE;
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
     SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p
-     WHERE p.free AND p.kind <> ${quoteLiteral(SCHEMA_TEXT)}`;
+     WHERE p.free AND p.kind NOT IN (${ORIGINALS_ONLY})`;
   // The searches run once per distinct value of a column (statuses, cities, a bot's stock replies
   // repeat), and only the values found are joined back to the rows holding them; with nothing found
   // (a passing verify) that join is skipped, not planned over every cell (nor are the cells stored:
@@ -197,7 +225,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by')}) AS p
     UNION ALL
     SELECT c.val, c.col, 'name', x[1], c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
-     WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]' AND (c.kind <> ${quoteLiteral(SCHEMA_TEXT)} OR x[1] ~ '[[:space:]]')
+     WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]' AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
     ${phraseTokens}
   ),
   probes AS (
@@ -214,7 +242,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     LEFT JOIN ${fingerprints} f ON f.fp = ${fingerprintSql('p.probe')} AND (NOT p.via_digits OR f.digits)
    WHERE CASE WHEN p.token_kind IS NULL THEN f.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
               ELSE (f.fp IS NOT NULL AND NOT (p.masked_by IN ('scrubText', 'json') AND p.token_kind = 'phone' AND ${s}.is_fake_phone(p.probe)))
-                OR (NOT p.via_digits AND p.masked_by <> ${quoteLiteral(SCHEMA_TEXT)} AND ${s}.token_live(p.token_kind, p.probe)) END),
+                OR (NOT p.via_digits AND p.masked_by NOT IN (${ORIGINALS_ONLY}) AND ${s}.token_live(p.token_kind, p.probe)) END),
   -- A token whose digits are an original's is reported as that original, not also as live PII.
   found AS (SELECT * FROM matches m WHERE m.kind IS NULL
              OR NOT EXISTS (SELECT 1 FROM matches d WHERE d.via_digits AND d.col = m.col AND d.val = m.val AND d.token = m.token))

@@ -30,6 +30,15 @@ export function textOf(ref: string): string {
 }
 
 /**
+ * SQL giving the text in the `bytea` expression `bytes`: its escape form, where ASCII stays as it is
+ * (`{"to":"ann@gmail.com"}`), with each other byte (`\000`, `\377`) read as a space, so that it cannot
+ * glue digits to the text beside it. Non-ASCII letters are spaces too.
+ */
+export function bytesTextSql(bytes: string): string {
+  return String.raw`regexp_replace(encode(${bytes}, 'escape'), '\\[0-7]{3}', ' ', 'g')`;
+}
+
+/**
  * Bytes of a verify fingerprint (a truncated keyed SHA-256). Among 10 million originals and 10 million
  * searched values, two unrelated values share one with a chance of about 5 in a million per run, and
  * such a collision can only make verify fail (a finding to look at), never pass.

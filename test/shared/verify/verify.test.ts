@@ -82,13 +82,16 @@ describe('verifyDatabase', () => {
     expect(kinds).toEqual(['card outside reserved fake ranges', 'email outside reserved fake ranges']);
   });
 
-  it('finds an original the planner statistics still quote after its rows were deleted, in text, text arrays and jsonb', async () => {
-    const notes = `${DEMO_RULES}\n  public.notes:\n    columns: { body: keep, tags: keep, doc: keep }\n`;
-    const url = await masked(notes, 'CREATE TABLE notes (body text, tags text[], doc jsonb)');
+  it('finds an original the planner statistics still quote after its rows were deleted, in text, text arrays, jsonb, row types and bytes', async () => {
+    const notes = `${DEMO_RULES}\n  public.notes:\n    columns: { body: keep, tags: keep, doc: keep, sender: keep, raw: keep }\n`;
+    const url = await masked(notes, `CREATE TYPE sender AS (name text, email text);
+      CREATE TABLE notes (body text, tags text[], doc jsonb, sender sender, raw bytea)`);
     // Statistics taken while the rows were there, which the deletion does not change.
     await query(url, `INSERT INTO notes SELECT CASE WHEN i % 2 = 0 THEN $1 ELSE 'note ' || i END,
         ARRAY['tag' || i % 7, CASE WHEN i % 2 = 0 THEN $1 ELSE 'plain' END],
-        CASE WHEN i % 2 = 0 THEN jsonb_build_object('contact', jsonb_build_object('email', $1::text)) ELSE jsonb_build_object('n', i) END
+        CASE WHEN i % 2 = 0 THEN jsonb_build_object('contact', jsonb_build_object('email', $1::text)) ELSE jsonb_build_object('n', i) END,
+        ROW('n' || i % 3, CASE WHEN i % 2 = 0 THEN $1 END)::sender,
+        CASE WHEN i % 2 = 0 THEN convert_to('from ' || $1, 'UTF8') ELSE convert_to('n' || i, 'UTF8') END
       FROM generate_series(1, 200) AS i`, [ORIGINALS.emails[1]]);
     await query(url, 'ANALYZE notes');
     await query(url, 'DELETE FROM notes');
@@ -96,7 +99,7 @@ describe('verifyDatabase', () => {
     const result = await verify(url, notes);
 
     const byColumn = [...result.findings].sort((a, b) => a.column.localeCompare(b.column));
-    expect(byColumn).toEqual(['body', 'doc', 'tags'].map((column) => ({ table: 'public.notes', column, key: 'pg_stats', kind: 'original value of public.users.email' })));
+    expect(byColumn).toEqual(['body', 'doc', 'raw', 'sender', 'tags'].map((column) => ({ table: 'public.notes', column, key: 'pg_stats', kind: 'original value of public.users.email' })));
     expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
   });
 
@@ -177,6 +180,50 @@ describe('verifyDatabase', () => {
       'public.orders.index orders_tagged (lower) pg_stats',
     ]);
     expect(JSON.stringify(result)).not.toContain(ann);
+  });
+
+  it('searches row types as free text, bytes without a zero byte as kept text, and binary bytes for originals only', async () => {
+    const [ann, bob, cara] = ORIGINALS.emails;
+    const rules = `${DEMO_RULES}  public.files:\n    columns: { id: keep, owner: keep, owners: keep, doc: keep, scan: keep }\n`;
+    const url = await masked(rules, `CREATE TYPE contact AS (name text, email text);
+      CREATE TABLE files (id int PRIMARY KEY, owner contact, owners contact[], doc bytea, scan bytea);
+      INSERT INTO files VALUES
+        (1, ROW('Ann', '${ann}'), ARRAY[ROW('Bob', '${bob}')::contact], convert_to('{"to":"${cara}"}', 'UTF8'), '\\x00ff' || convert_to('${ann}', 'UTF8')),
+        (2, ROW('Zed', 'zed.live@gmail.com'), NULL, convert_to('reply to zed.live@gmail.com', 'UTF8'), '\\x0012' || convert_to('zed.live@gmail.com 4111111111111111', 'UTF8'))`);
+
+    const result = await verify(url, rules);
+
+    const files = result.findings.filter(({ table, key }) => table === 'public.files' && key !== 'pg_stats');
+    // The binary scan of row 2 quotes no original: the email and card number the detectors would read
+    // there could be random bytes of an image.
+    expect(placesOf(files)).toEqual(['doc id=1', 'doc id=2', 'owner id=1', 'owner id=2', 'owners id=1', 'scan id=1'].map((place) => `public.files.${place}`));
+    // The first message quotes these emails too, so some are also reported as its originals.
+    expect(files).toEqual(expect.arrayContaining([
+      { table: 'public.files', column: 'doc', key: 'id=1', kind: 'original value of public.users.email' },
+      { table: 'public.files', column: 'doc', key: 'id=2', kind: 'email outside reserved fake ranges' },
+      { table: 'public.files', column: 'owner', key: 'id=1', kind: 'original value of public.users.email' },
+      { table: 'public.files', column: 'owner', key: 'id=2', kind: 'email outside reserved fake ranges' },
+      { table: 'public.files', column: 'owners', key: 'id=1', kind: 'original value of public.users.email' },
+      { table: 'public.files', column: 'scan', key: 'id=1', kind: 'original value of public.users.email' },
+    ]));
+    expect(JSON.stringify(result)).not.toContain(ann);
+  });
+
+  it('fingerprints the emails and numbers masked row types and bytes quoted, so a copy kept elsewhere is named as their original', async () => {
+    const rules = `${DEMO_RULES}  public.vault:\n    columns: { id: keep, owner: "null", owners: "null", raw: "null" }\n  public.notes:\n    columns: { id: keep, body: keep }\n`;
+    const url = await masked(rules, `CREATE TYPE contact AS (name text, email text);
+      CREATE TABLE vault (id int PRIMARY KEY, owner contact, owners contact[], raw bytea);
+      INSERT INTO vault VALUES (1, ROW('Dee', 'dee.only@vault.io'), ARRAY[ROW('Eve', 'eve.only@vault.io')::contact], '\\x00' || convert_to('call +44 7700 900999', 'UTF8'));
+      CREATE TABLE notes (id int PRIMARY KEY, body text);
+      INSERT INTO notes VALUES (1, 'dee.only@vault.io'), (2, 'write to eve.only@vault.io'), (3, 'ring +44 7700-900-999')`);
+
+    const result = await verify(url, rules);
+
+    expect(result.findings.filter(({ table }) => table === 'public.notes')).toEqual([
+      { table: 'public.notes', column: 'body', key: 'id=1', kind: 'original value of public.vault.owner' },
+      { table: 'public.notes', column: 'body', key: 'id=2', kind: 'original value of public.vault.owners' },
+      { table: 'public.notes', column: 'body', key: 'id=3', kind: 'original value of public.vault.raw' },
+    ]);
   });
 
   it('reports every column without a rule as a finding', async () => {

@@ -19,11 +19,14 @@ describe('rehearsal rules', () => {
   const demo = async () => {
     const db = await createDemoDatabase('rules');
     created.push(db.name);
-    await query(db.url, `CREATE TABLE profiles (id int PRIMARY KEY, user_id bigint REFERENCES users (id), prefs jsonb, about text, contact_email text,
-        avatar oid, consent_form oid NOT NULL DEFAULT 0, search tsvector, FOREIGN KEY (contact_email) REFERENCES users (email));
+    await query(db.url, `CREATE TYPE contact_card AS (name text, email text);
+      CREATE TABLE profiles (id int PRIMARY KEY, user_id bigint REFERENCES users (id), prefs jsonb, about text, contact_email text,
+        avatar oid, consent_form oid NOT NULL DEFAULT 0, search tsvector, card contact_card, upload bytea, receipt bytea NOT NULL DEFAULT '\\x00',
+        FOREIGN KEY (contact_email) REFERENCES users (email));
       INSERT INTO profiles VALUES
-        (1, 1, '{"contact": {"email": "ann.smith@gmail.com", "phone": "+44 7700 900123"}, "theme": "dark", "answers": [{"value": "call 07700 900456 anytime"}]}', 'Ask me at ann.smith@gmail.com', 'ann.smith@gmail.com'),
-        (2, 2, '{"theme": "light"}', 'Loves tea', 'bob.jones@corp.io')`);
+        (1, 1, '{"contact": {"email": "ann.smith@gmail.com", "phone": "+44 7700 900123"}, "theme": "dark", "answers": [{"value": "call 07700 900456 anytime"}]}', 'Ask me at ann.smith@gmail.com', 'ann.smith@gmail.com',
+         NULL, DEFAULT, NULL, ROW('Ann', 'ann.smith@gmail.com'), convert_to('{"to": "ann.smith@gmail.com"}', 'UTF8'), '\\x0001' || convert_to('paid by +44 7700 900123', 'UTF8')),
+        (2, 2, '{"theme": "light"}', 'Loves tea', 'bob.jones@corp.io', NULL, DEFAULT, NULL, NULL, '\\x00ff', DEFAULT)`);
     return db;
   };
 
@@ -49,12 +52,17 @@ describe('rehearsal rules', () => {
       avatar: { strategy: 'null' },
       consent_form: { strategy: 'keep' },
       search: { strategy: 'null' },
+      card: { strategy: 'null' },
+      upload: { strategy: 'null' },
+      receipt: { strategy: 'fixed', value: '' },
     } });
     expect(run.out()).toMatch(/email: email {2}# column name "email"/);
     expect(run.out()).toMatch(/contact_email: email {2}# foreign key to public\.users\.email: follows its rule/);
     expect(run.out()).toMatch(/locale: keep {2}# no PII signal in name or 3 sampled values/);
     expect(run.out()).toContain('avatar: "null"  # refers to large objects (files outside the table, often personal); null has anonymize unlink them, keep would keep their contents unmasked and unchecked');
     expect(run.out()).toContain(`search: "null"  # lexemes of the text it was made from, production's: no trigger refreshes it while masking; rebuild it in staging`);
+    expect(run.out()).toContain('card: "null"  # the text of 1 of 1 sampled values holds emails or phone numbers, and no strategy masks part of a contact_card');
+    expect(run.out()).toContain('receipt: { strategy: fixed, value: "" }  # the text of 1 of 2 sampled values holds emails or phone numbers, and no strategy masks part of a bytea; NOT NULL, so an empty value: review');
     expect(run.out()).toContain('consent_form: keep  # refers to large objects (files outside the table, often personal); NOT NULL, so kept, and their contents stay unmasked and unchecked: review');
     expect(await allText(url)).toBe(before);
 
@@ -73,7 +81,7 @@ describe('rehearsal rules', () => {
     const code = await main(['rules', 'check', '--database-url', url, '--rules', 'rules.yaml'], run.io);
 
     expect(code).toBe(1);
-    expect(run.out()).toContain('6 unclassified column(s), 1 dangling rule(s)');
+    expect(run.out()).toContain('9 unclassified column(s), 1 dangling rule(s)');
     expect(run.out()).toMatch(/rules\.yaml:\d+: tables\.public\.profiles\.columns\.prefs: column public\.profiles\.prefs \(jsonb\) has no rule/);
     expect(run.out()).toMatch(/rules\.yaml:9: tables\.public\.users\.columns\.nickname: column nickname does not exist in table public\.users/);
   });
