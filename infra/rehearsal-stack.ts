@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { AwsDeployment } from '../shared/aws/resources';
@@ -36,6 +36,10 @@ export class RehearsalStack extends Stack {
       ...(props.configPath === undefined ? {} : { configPath: props.configPath }),
       onCallTopic: this.observability.topic,
       reportsBucket: this.observability.reportsBucket,
+    });
+    new CfnOutput(this, 'StagingHistoryDenyPolicyArn', {
+      value: this.pipeline.stagingHistoryDeny.managedPolicyArn,
+      description: "Attach to people's roles: denies restoring staging to before masking and using rehearsal's snapshots of production",
     });
   }
 }

@@ -24,6 +24,7 @@ import { RehearsalFunction } from './rehearsal-function';
 import { stagePhaseFiles } from './convo-bundle-phases';
 import { writeBundledConfig } from './bundled-config-files';
 import { buildDefinition, stateNameOf } from './state-machine-definition';
+import { StagingHistoryDenyPolicy } from './staging-history-deny';
 import { RehearsalTriggers } from './triggers';
 
 /** Props of {@link RehearsalPipeline}. */
@@ -67,6 +68,8 @@ export class RehearsalPipeline extends Construct {
   readonly functions: Readonly<Record<string, IFunction>>;
   readonly triggers: RehearsalTriggers;
   readonly productionDeny: ProductionDenyPolicy;
+  /** For people's roles, never the functions': no point-in-time restore of staging's history, no use of rehearsal's snapshots of production. */
+  readonly stagingHistoryDeny: StagingHistoryDenyPolicy;
   /** The role of the check phases (reconcile, converse, load, publish): add the grants their config sources need. */
   readonly checksRole: Role;
 
@@ -87,6 +90,7 @@ export class RehearsalPipeline extends Construct {
     const network = { vpc, subnets: { subnets: vpc.privateSubnets }, securityGroups };
 
     this.productionDeny = new ProductionDenyPolicy(this, 'ProductionDeny', deployment);
+    this.stagingHistoryDeny = new StagingHistoryDenyPolicy(this, 'StagingHistoryDeny', deployment);
     this.maskingKey = aws.maskingKeySecretArn
       ? Secret.fromSecretCompleteArn(this, 'MaskingKey', aws.maskingKeySecretArn)
       : new Secret(this, 'MaskingKey', { description: `rehearsal masking key for ${config.bot}: changing it changes every pseudonym`, generateSecretString: { passwordLength: 48, excludePunctuation: true } });

@@ -120,7 +120,7 @@ describe('production is protected in IAM', () => {
   });
 
   it('attaches the Deny to the role of every function', () => {
-    const [denyId] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    const [denyId] = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'NeverModifyProduction' })]) } } }));
     const functionRoles = new Set(Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify((fn['Properties'] as { Role: unknown }).Role)));
     const roles = template.findResources('AWS::IAM::Role');
 
