@@ -18,7 +18,8 @@ export type RewriteBlockers = ReadonlyMap<string, string>;
 
 /**
  * Finds what stops PostgreSQL from rewriting each masked table with `ALTER COLUMN ... USING`: a view,
- * rule or policy on a masked column, a generated column, a partitioned or inherited table, a table
+ * rule, policy, trigger (`UPDATE OF`, `WHEN`) or publication (row filter, column list) on a masked
+ * column, a generated column, a partitioned or inherited table, a table
  * this role does not own, or an array column (masked element by element with a sub-select, which
  * `USING` does not allow).
  */
@@ -42,10 +43,12 @@ export async function findRewriteBlockers(client: pg.Client, tables: readonly Ta
          WHEN t.relkind <> 'r' THEN 'it is partitioned'
          WHEN EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = t.oid OR i.inhparent = t.oid) THEN 'it has inheritance parents or children'
          WHEN NOT pg_has_role(current_user, t.relowner, 'USAGE') THEN 'it is owned by a role ' || current_user || ' does not belong to'
-         ELSE (SELECT 'a ' || CASE d.classid WHEN 'pg_rewrite'::regclass THEN 'view or rule' ELSE 'row-level policy' END || ' uses a masked column'
+         ELSE (SELECT 'a ' || CASE d.classid WHEN 'pg_rewrite'::regclass THEN 'view or rule' WHEN 'pg_policy'::regclass THEN 'row-level policy'
+                                   WHEN 'pg_trigger'::regclass THEN 'trigger (UPDATE OF or WHEN)' ELSE 'publication (row filter or column list)' END || ' uses a masked column'
                  FROM pg_depend d, cols
                 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid AND d.refobjsubid = cols.attnum
-                  AND d.classid IN ('pg_rewrite'::regclass, 'pg_policy'::regclass) LIMIT 1)
+                  AND d.classid IN ('pg_rewrite'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass, 'pg_publication_rel'::regclass)
+                ORDER BY d.classid, d.objid LIMIT 1)
        END AS reason FROM t`,
       [plan.table.schema, plan.table.name, plan.masked.map((column) => column.column.name)],
     );

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { SYSTEM_SCHEMAS, type TableInfo } from '../anonymize/catalog';
 import { ownRowsSql, type TablePlan } from '../anonymize/plan';
@@ -150,14 +151,15 @@ export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearc
 
 /**
  * The text the database's own objects carry, as cells (row_key, col, val, kind, free): bodies of
- * functions and procedures, definitions of views and materialized views, rewrite rules, column
- * defaults, check constraints, index definitions, policy expressions, comments. Production's code
- * can quote a person (a hard-coded VIP email in a function, a partial index excluding one customer, a
- * comment naming who asked for a column), and masking rows cannot reach it. `row_key` names the object
- * (`function public.is_vip(text)`), `col` the system catalog and column it comes from
- * (`pg_proc.prosrc`). Objects of extensions and of the system are left out.
+ * functions and procedures, definitions of views and materialized views, rewrite rules, triggers
+ * (their `WHEN` conditions), column and domain defaults, check constraints, index definitions, policy
+ * expressions, publication row filters (`publicationFilters`: PostgreSQL 15 and later), comments.
+ * Production's code can quote a person (a hard-coded VIP email in a function, a partial index
+ * excluding one customer, a comment naming who asked for a column), and masking rows cannot reach it.
+ * `row_key` names the object (`function public.is_vip(text)`), `col` the system catalog and column it
+ * comes from (`pg_proc.prosrc`). Objects of extensions and of the system are left out.
  */
-function schemaTextCellsSql(): string {
+function schemaTextCellsSql(publicationFilters: boolean): string {
   const system = SYSTEM_SCHEMAS.map(quoteLiteral).join(', ');
   const user = (namespace: string): string => `${namespace}::regnamespace::text NOT IN (${system})`;
   const notExtension = (catalog: string, oid: string): string =>
@@ -181,6 +183,13 @@ function schemaTextCellsSql(): string {
       `pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE (i.indpred IS NOT NULL OR i.indexprs IS NOT NULL) AND ${user('c.relnamespace')}`),
     cell(describe('pg_policy', 'pol.oid'), 'pg_policy.polqual', `concat_ws(' ', pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))`,
       'pg_policy pol'),
+    cell(describe('pg_trigger', 'tg.oid'), 'pg_trigger.tgqual', 'pg_get_triggerdef(tg.oid)',
+      `pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid WHERE NOT tg.tgisinternal AND tg.tgqual IS NOT NULL AND ${user('c.relnamespace')}`),
+    cell(describe('pg_type', 'ty.oid'), 'pg_type.typdefault', 'ty.typdefault',
+      `pg_type ty WHERE ty.typtype = 'd' AND ty.typdefault IS NOT NULL AND ${user('ty.typnamespace')} AND ${notExtension('pg_type', 'ty.oid')}`),
+    ...(publicationFilters
+      ? [cell(describe('pg_publication_rel', 'pr.oid'), 'pg_publication_rel.prqual', 'pg_get_expr(pr.prqual, pr.prrelid)', 'pg_publication_rel pr WHERE pr.prqual IS NOT NULL')]
+      : []),
     cell('pg_describe_object(d.classoid, d.objoid, d.objsubid)', 'pg_description.description', 'd.description',
       `pg_description d WHERE d.objoid >= 16384 AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = d.classoid AND e.objid = d.objoid AND e.deptype = 'e')`),
   ].join('\nUNION ALL\n');
@@ -194,8 +203,16 @@ function schemaTextCellsSql(): string {
  * words or phrases probed: code is full of them (`Europe/London`, `Main`), a first name or a city
  * among the originals would match them, and a finding here can only be fixed in production's code.
  */
-export function schemaTextFindingsSql(limit: number, phrases: PhraseSearch = { words: 0, usernames: false }): string {
-  return findingsInCellsSql(schemaTextCellsSql(), limit, phrases, true);
+export function schemaTextFindingsSql(limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, publicationFilters = false): string {
+  return findingsInCellsSql(schemaTextCellsSql(publicationFilters), limit, phrases, true);
+}
+
+/** Whether this server's publications have row filters (`pg_publication_rel.prqual`, PostgreSQL 15 and later). */
+export async function hasPublicationFilters(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ present: boolean }>(
+    "SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'pg_catalog.pg_publication_rel'::regclass AND attname = 'prqual') AS present",
+  );
+  return rows[0]?.present === true;
 }
 
 /**

@@ -5,7 +5,7 @@ import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey, useMasking
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
-import { findingsSql, schemaTextFindingsSql } from './cells';
+import { findingsSql, hasPublicationFilters, schemaTextFindingsSql } from './cells';
 import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -137,7 +137,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     }
     // The text of the database's own objects (functions, views, defaults, comments, …): originals only.
     if (findings.length < limit) {
-      const { rows } = await client.query<{ row_key: string; col: string; finding: string }>(schemaTextFindingsSql(limit - findings.length, phrases));
+      const { rows } = await client.query<{ row_key: string; col: string; finding: string }>(schemaTextFindingsSql(limit - findings.length, phrases, await hasPublicationFilters(client)));
       for (const row of rows) {
         const [catalog = '', column = ''] = row.col.split('.');
         findings.push({ table: catalog, column, key: row.row_key, kind: row.finding });

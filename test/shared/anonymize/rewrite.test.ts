@@ -52,6 +52,29 @@ describe('rewrite mode', () => {
     for (const { email } of contacts) expect(email).toMatch(/@example\.(com|org|net)$/);
   });
 
+  it('updates a table whose masked columns a trigger (UPDATE OF, WHEN) or a publication uses, which PostgreSQL will not let a rewrite retype', async () => {
+    const { url } = await demo();
+    // Each blocks ALTER COLUMN … TYPE ("cannot alter type of a column used in a trigger definition"), so
+    // a rewrite of these tables would fail mid-run; the publication's column list names the replica identity.
+    await query(url, `CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+      CREATE TRIGGER phone_changed BEFORE UPDATE OF phone ON users FOR EACH ROW EXECUTE FUNCTION noop();
+      CREATE TRIGGER vip_changed BEFORE UPDATE ON users FOR EACH ROW WHEN (OLD.email LIKE '%@corp.io') EXECUTE FUNCTION noop();
+      CREATE PUBLICATION messages_feed FOR TABLE messages (id, body)`);
+    const before = await allText(url);
+    const rewriteOnly = demoRules(`mode: rewrite\n${DEMO_RULES}`);
+
+    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: rewriteOnly, key: KEY })).rejects.toThrow(
+      /mode: rewrite cannot mask public\.messages: a publication \(row filter or column list\) uses a masked column.*public\.users: a trigger \(UPDATE OF or WHEN\) uses a masked column/s,
+    );
+    expect(await allText(url)).toBe(before);
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'update'], ['public.users', 'update']]);
+    const text = await allText(url);
+    for (const value of [...ORIGINALS.emails, ...ORIGINALS.names, ...ORIGINALS.phones]) expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+    expect(await query(url, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal AND tgenabled = 'O' ORDER BY tgname")).toEqual([{ tgname: 'phone_changed' }, { tgname: 'vip_changed' }]);
+  });
+
   it('refuses mode: rewrite for a table PostgreSQL cannot rewrite, at the mode line, before changing anything', async () => {
     const { url } = await demo();
     await query(url, 'CREATE VIEW user_contacts AS SELECT id, email FROM users');

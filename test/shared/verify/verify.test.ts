@@ -119,7 +119,7 @@ describe('verifyDatabase', () => {
     expect(result.fingerprintsDropped).toBe(false);
   });
 
-  it("finds an original quoted by the database's own objects: functions, views, defaults, constraints, indexes, policies, comments", async () => {
+  it("finds an original quoted by the database's own objects: functions, views, triggers, defaults, constraints, indexes, policies, publications, comments", async () => {
     const [ann, bob, cara] = ORIGINALS.emails;
     const rules = `${DEMO_RULES}  public.contacts:\n    columns: { first: firstName }\n`;
     const url = await masked(rules, `
@@ -131,6 +131,10 @@ describe('verifyDatabase', () => {
       ALTER TABLE orders ADD CONSTRAINT no_test_user CHECK (order_number <> '${cara}');
       CREATE INDEX real_orders ON orders (placed_at) WHERE order_number <> '${ann}';
       CREATE POLICY staff ON conversations USING (current_user <> '${bob}');
+      CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+      CREATE TRIGGER big_orders BEFORE UPDATE ON orders FOR EACH ROW WHEN (OLD.order_number = '${cara}') EXECUTE FUNCTION noop();
+      CREATE DOMAIN reply_to AS text DEFAULT '${ann}';
+      CREATE PUBLICATION real_orders_feed FOR TABLE orders WHERE (order_number <> '${bob}') WITH (publish = 'insert');
       COMMENT ON COLUMN orders.total_cents IS 'In cents, as ${ORIGINALS.names[0]} asked';
       COMMENT ON COLUMN orders.placed_at IS 'Roberto wants UTC'`);
 
@@ -145,6 +149,9 @@ describe('verifyDatabase', () => {
       'pg_index.indexdef index real_orders',
       'pg_policy.polqual policy staff on table conversations',
       'pg_proc.prosrc function is_vip(text)',
+      'pg_publication_rel.prqual publication of table orders in publication real_orders_feed',
+      'pg_trigger.tgqual trigger big_orders on table orders',
+      'pg_type.typdefault type reply_to',
       'pg_views.definition view not_cara',
     ]);
     expect(new Set(result.findings.map((finding) => finding.kind))).toEqual(new Set([
