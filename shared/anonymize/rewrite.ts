@@ -18,8 +18,9 @@ export type RewriteBlockers = ReadonlyMap<string, string>;
 
 /**
  * Finds what stops PostgreSQL from rewriting each masked table with `ALTER COLUMN ... USING`: a view,
- * rule, policy, trigger (`UPDATE OF`, `WHEN`) or publication (row filter, column list) on a masked
- * column, a generated column, a partitioned or inherited table, a table
+ * rule, policy, trigger (`UPDATE OF`, `WHEN`), function with a SQL-standard body (`BEGIN ATOMIC`) or
+ * publication (row filter, column list) on a masked column, a column elsewhere of the table's row type,
+ * a generated column, a partitioned or inherited table, a table
  * this role does not own, or an array column (masked element by element with a sub-select, which
  * `USING` does not allow).
  */
@@ -37,17 +38,21 @@ export async function findRewriteBlockers(client: pg.Client, tables: readonly Ta
       continue;
     }
     const { rows } = await client.query<{ reason: string | null }>(
-      `WITH t AS (SELECT c.oid, c.relkind, c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2),
+      `WITH t AS (SELECT c.oid, c.relkind, c.relowner, c.reltype FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2),
             cols AS (SELECT a.attnum FROM pg_attribute a, t WHERE a.attrelid = t.oid AND a.attname = ANY ($3::text[]))
        SELECT CASE
          WHEN t.relkind <> 'r' THEN 'it is partitioned'
          WHEN EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = t.oid OR i.inhparent = t.oid) THEN 'it has inheritance parents or children'
          WHEN NOT pg_has_role(current_user, t.relowner, 'USAGE') THEN 'it is owned by a role ' || current_user || ' does not belong to'
+         WHEN EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+                       WHERE a.attnum > 0 AND NOT a.attisdropped AND t.reltype IN (ty.oid, ty.typelem, ty.typbasetype))
+           THEN 'a column of another table or type has its row type'
          ELSE (SELECT 'a ' || CASE d.classid WHEN 'pg_rewrite'::regclass THEN 'view or rule' WHEN 'pg_policy'::regclass THEN 'row-level policy'
-                                   WHEN 'pg_trigger'::regclass THEN 'trigger (UPDATE OF or WHEN)' ELSE 'publication (row filter or column list)' END || ' uses a masked column'
+                                   WHEN 'pg_trigger'::regclass THEN 'trigger (UPDATE OF or WHEN)' WHEN 'pg_proc'::regclass THEN 'function with a SQL-standard body'
+                                   ELSE 'publication (row filter or column list)' END || ' uses a masked column'
                  FROM pg_depend d, cols
                 WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid AND d.refobjsubid = cols.attnum
-                  AND d.classid IN ('pg_rewrite'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass, 'pg_publication_rel'::regclass)
+                  AND d.classid IN ('pg_rewrite'::regclass, 'pg_policy'::regclass, 'pg_trigger'::regclass, 'pg_proc'::regclass, 'pg_publication_rel'::regclass)
                 ORDER BY d.classid, d.objid LIMIT 1)
        END AS reason FROM t`,
       [plan.table.schema, plan.table.name, plan.masked.map((column) => column.column.name)],

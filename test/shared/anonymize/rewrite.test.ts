@@ -75,6 +75,21 @@ describe('rewrite mode', () => {
     expect(await query(url, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal AND tgenabled = 'O' ORDER BY tgname")).toEqual([{ tgname: 'phone_changed' }, { tgname: 'vip_changed' }]);
   });
 
+  it('updates a table whose masked column a SQL-standard function body reads, or whose row type a column elsewhere has', async () => {
+    const { url } = await demo();
+    await query(url, `CREATE FUNCTION first_email() RETURNS text BEGIN ATOMIC SELECT email FROM users ORDER BY id LIMIT 1; END;
+      CREATE TABLE message_archive (m messages)`);
+    const rules = `${DEMO_RULES}  public.message_archive:\n    columns: { m: keep }\n`;
+
+    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(`mode: rewrite\n${rules}`), key: KEY })).rejects.toThrow(
+      /public\.messages: a column of another table or type has its row type.*public\.users: a function with a SQL-standard body uses a masked column/s,
+    );
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(rules), key: KEY });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'update'], ['public.users', 'update']]);
+    expect(await query(url, 'SELECT first_email() AS email')).toEqual([{ email: expect.stringMatching(/@example\.(com|org|net)$/) as unknown }]);
+  });
+
   it('refuses mode: rewrite for a table PostgreSQL cannot rewrite, at the mode line, before changing anything', async () => {
     const { url } = await demo();
     await query(url, 'CREATE VIEW user_contacts AS SELECT id, email FROM users');
