@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { ConfigError, type InputProblem } from '../errors';
 import type { TableInfo } from './catalog';
+import { refuseUnownedChanges, withHeldChanges, type HeldChange } from './held-changes';
 
 /**
  * A masking UPDATE would fire the table's own triggers and rules, which a rewrite never does: an audit
@@ -59,37 +59,29 @@ function alter(object: FiringObject, action: string): string {
   return `ALTER TABLE ONLY ${object.relation} ${action} ${object.kind === 'trigger' ? 'TRIGGER' : 'RULE'} ${quoteIdent(object.name)}`;
 }
 
+/** Holding one trigger or rule for the masking: disabled, then enabled again as it was. */
+function hold(object: FiringObject): HeldChange {
+  return {
+    owns: object.owns,
+    make: alter(object, 'DISABLE'),
+    undo: alter(object, ENABLE[object.enabled]),
+    refusal: `${object.kind} ${object.name} on ${object.table} would fire for every row masked by UPDATE, and only the owner of ${object.table} can hold it during the masking; connect as that owner (or a member of its role); nothing was changed`,
+  };
+}
+
 /**
  * Runs `work` (an UPDATE of `table`) with its triggers and rules held, inside the caller's transaction:
- * a failure rolls the holds back with everything else. Throws {@link ConfigError} when the role does
+ * a failure rolls the holds back with everything else. Throws ConfigError (see held-changes.ts) when the role does
  * not own a relation whose trigger or rule would fire (checked first by {@link refuseUnheldTriggers}).
  */
 export async function withTriggersHeld<T>(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name' | 'qualified'>, work: () => Promise<T>): Promise<T> {
-  const held = await firingObjects(client, table);
-  const foreign = held.filter((object) => !object.owns);
-  if (foreign.length > 0) throw new ConfigError(unheldProblems(table.qualified, foreign));
-  for (const object of held) await client.query(alter(object, 'DISABLE'));
-  const result = await work();
-  for (const object of held) await client.query(alter(object, ENABLE[object.enabled]));
-  return result;
+  return withHeldChanges(client, table, (await firingObjects(client, table)).map(hold), work);
 }
 
 /**
- * Before anything changes: throws {@link ConfigError} when a table that will be masked by UPDATE has a
+ * Before anything changes: throws ConfigError (see held-changes.ts) when a table that will be masked by UPDATE has a
  * trigger or rule (on it, or on a partition or child) that this role cannot hold, not owning it.
  */
 export async function refuseUnheldTriggers(client: pg.Client, updated: readonly Pick<TableInfo, 'schema' | 'name' | 'qualified'>[]): Promise<void> {
-  const problems: InputProblem[] = [];
-  for (const table of updated) {
-    const foreign = (await firingObjects(client, table)).filter((object) => !object.owns);
-    problems.push(...unheldProblems(table.qualified, foreign));
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-}
-
-function unheldProblems(table: string, objects: readonly FiringObject[]): InputProblem[] {
-  return objects.map((object) => ({
-    path: table,
-    message: `${object.kind} ${object.name} on ${object.table} would fire for every row masked by UPDATE, and only the owner of ${object.table} can hold it during the masking; connect as that owner (or a member of its role); nothing was changed`,
-  }));
+  await refuseUnownedChanges(updated, async (table) => (await firingObjects(client, table)).map(hold));
 }

@@ -6,6 +6,7 @@ import { anyMaskedValueSql, ownRowsSql, type MaskUnit, type TablePlan } from './
 import { commitStep } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { withTriggersHeld } from './held-triggers';
+import { withReplicaIdentity } from './replica-identity';
 import { rewriteTable } from './rewrite';
 import { stagedRewriteTable } from './staged-rewrite';
 import { buildUniqueMaps, type UniqueMap } from './unique-maps';
@@ -38,10 +39,11 @@ export function updateSql(plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>
 
 /**
  * Masks a table (or the rows of `range`) with {@link updateSql}, its triggers and rules held (see
- * held-triggers.ts), inside the caller's transaction; returns the rows updated.
+ * held-triggers.ts) and a replica identity where a publication needs one (see replica-identity.ts),
+ * inside the caller's transaction; returns the rows updated.
  */
 export async function updateTable(client: pg.Client, plan: TablePlan, maps?: ReadonlyMap<string, UniqueMap>, range?: string): Promise<number> {
-  const result = await withTriggersHeld(client, plan.table, () => client.query(updateSql(plan, maps, range)));
+  const result = await withTriggersHeld(client, plan.table, () => withReplicaIdentity(client, plan.table, () => client.query(updateSql(plan, maps, range))));
   return result.rowCount ?? 0;
 }
 

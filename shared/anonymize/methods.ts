@@ -4,6 +4,7 @@ import { DEFAULT_BATCH_ROWS, unitsToBatch } from './batches';
 import type { TableFigure } from './mask-unit';
 import type { MaskPlan } from './plan';
 import { refuseUnheldTriggers } from './held-triggers';
+import { refuseUnidentifiable } from './replica-identity';
 import { findRewriteBlockers, tablesToRewrite } from './rewrite';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { tablesToStage } from './staged-rewrite';
@@ -30,7 +31,8 @@ export interface MaskMethods {
  * Decides, before anything changes, how each masked table is masked under the rules' `mode` and
  * `batchRows` (see rewrite.ts, staged-rewrite.ts, batches.ts). Throws ConfigError at the rules' `mode`
  * line when `mode: rewrite` names tables PostgreSQL cannot rewrite, and when a table to be updated has
- * a trigger or rule this role cannot hold during the masking (see held-triggers.ts).
+ * a trigger or rule this role cannot hold during the masking (see held-triggers.ts) or needs a replica
+ * identity this role cannot give it (see replica-identity.ts).
  */
 export async function chooseMethods(client: pg.Client, plan: MaskPlan, source: RulesSource, stageFromRows?: number): Promise<MaskMethods> {
   const { mode = 'auto', batchRows = DEFAULT_BATCH_ROWS } = source.rules;
@@ -55,8 +57,10 @@ export async function chooseMethods(client: pg.Client, plan: MaskPlan, source: R
       }
     }
   }
-  // An UPDATE fires the table's triggers and rules unless its owner holds them: refused now, not mid-run.
-  const updated = plan.tables.filter((table) => ['update', 'batched'].includes(byTable.get(table.table.qualified)?.mode ?? ''));
-  await refuseUnheldTriggers(client, updated.map((table) => table.table));
+  // An UPDATE fires the table's triggers and rules unless its owner holds them, and fails on a table
+  // published for updates without a replica identity unless its owner gives it one: refused now, not mid-run.
+  const updated = plan.tables.filter((table) => ['update', 'batched'].includes(byTable.get(table.table.qualified)?.mode ?? '')).map((table) => table.table);
+  await refuseUnheldTriggers(client, updated);
+  await refuseUnidentifiable(client, updated);
   return { rewrite, staged, batched, batchRows, byTable };
 }
