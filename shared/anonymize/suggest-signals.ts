@@ -17,7 +17,7 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /^(full|display|contact|customer|real)_?name$/i, rule: { strategy: 'fullName' }, fits: ['text'] },
   { pattern: /phone|mobile|msisdn|^tel(ephone)?$|fax/i, rule: { strategy: 'phone' }, fits: ['text', 'integer'] },
   { pattern: /user_?name|login|handle|nick_?name/i, rule: { strategy: 'username' }, fits: ['text'] },
-  { pattern: /street|address_?line|^address\d?$|home_?address/i, rule: { strategy: 'street' }, fits: ['text'] },
+  { pattern: /street|address_?line|^address\d?$|^addr$|(home|shipping|billing|delivery|mailing|postal)_?addr(ess)?|^(ship|bill|deliver)_?to$/i, rule: { strategy: 'street' }, fits: ['text'] },
   { pattern: /city|town/i, rule: { strategy: 'city' }, fits: ['text'] },
   { pattern: /zip|post_?code|postal/i, rule: { strategy: 'postcode' }, fits: ['text'] },
   { pattern: /(^|_)ip($|_)|ip_?addr|remote_?addr/i, rule: { strategy: 'ipAddress' }, fits: ['text', 'inet'] },
@@ -46,14 +46,23 @@ export function jsonKeySignal(key: string): ColumnRule | undefined {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 const PHONE = /^\+?[0-9][0-9 ().-]{6,18}[0-9]$/;
+/** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
+const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
-/** The strategy a string value's shape suggests (a whole value that is an email or phone number). */
-export function valueShape(value: string): 'email' | 'phone' | undefined {
+/** What a whole value's shape suggests: an email, a phone number, or a street address. */
+export type ValueShape = 'email' | 'phone' | 'street';
+
+/** The strategy a string value's shape suggests (a whole value that is an email, a phone number or a street address). */
+export function valueShape(value: string): ValueShape | undefined {
   if (EMAIL.test(value.trim())) return 'email';
   const digits = value.replace(/\D/g, '').length;
   if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';
+  if (STREET.test(value.trim())) return 'street';
   return undefined;
 }
+
+/** How a sampled column's values of a shape are described: `12 of 20 sampled values are street addresses`. */
+export const SHAPE_NAMES: Readonly<Record<ValueShape, string>> = { email: 'emails', phone: 'phone numbers', street: 'street addresses' };
 
 /** Whether any of the strings contains an email or a phone-shaped run of digits (free text hiding PII). */
 export function hidesPii(value: string): boolean {

@@ -5,7 +5,7 @@ import { tablesHidingRows } from './row-security';
 import type { ColumnRule } from './rules-schema';
 import { bytesTextSql } from './sql/core';
 import { typeClassOf } from './strategies';
-import { hidesPii, jsonKeySignal, nameSignal, valueShape, type Suggestion } from './suggest-signals';
+import { hidesPii, jsonKeySignal, nameSignal, SHAPE_NAMES, valueShape, type Suggestion } from './suggest-signals';
 
 /** Options of {@link suggestRules}. */
 export interface SuggestOptions {
@@ -112,9 +112,9 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   if (cls === 'json') return suggestJson(values);
   if (maskedWhole(column)) return suggestWhole(column, values);
   const shapes = values.map(valueShape);
-  for (const shape of ['email', 'phone'] as const) {
+  for (const shape of ['email', 'phone', 'street'] as const) {
     const count = shapes.filter((found) => found === shape).length;
-    if (count >= values.length * 0.5) return { rule: { strategy: shape }, why: `${count} of ${values.length} sampled values are ${shape === 'email' ? 'emails' : 'phone numbers'}` };
+    if (count >= values.length * 0.5) return { rule: { strategy: shape }, why: `${count} of ${values.length} sampled values are ${SHAPE_NAMES[shape]}` };
   }
   const hiding = values.filter(hidesPii).length;
   if (hiding > 0) return { rule: { strategy: 'scrubText' }, why: `free text: ${hiding} of ${values.length} sampled values contain emails or phone numbers` };

@@ -1,0 +1,34 @@
+import { nameSignal, valueShape } from '../../../shared/anonymize/suggest-signals';
+
+describe('suggest signals', () => {
+  it.each([
+    ['12 Long Street', 'street'],
+    ['1 Long Street, Leeds', 'street'],
+    ['4b Harbour Rd', 'street'],
+    ['221B Baker St.', 'street'],
+    ['77 Avenue Road, London NW8', 'street'],
+    ['ann.smith@gmail.com', 'email'],
+    ['+44 7700 900123', 'phone'],
+  ])('reads %j as a whole value of kind %s', (value, shape) => {
+    expect(valueShape(value)).toBe(shape);
+  });
+
+  it.each(['2 cups of tea', 'Long Street', 'Delivered to the street door', '3 ways to win', 'order 12 shipped'])('reads %j as no personal value', (value) => {
+    expect(valueShape(value)).toBeUndefined();
+  });
+
+  it.each([
+    ['ship_to', 'street'],
+    ['billing_address', 'street'],
+    ['delivery_addr', 'street'],
+    ['postal_address', 'street'],
+    ['postal_code', 'postcode'],
+    ['address', 'street'],
+  ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
+    expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
+  });
+
+  it('suggests nothing for an address-like name on a column that is not text', () => {
+    expect(nameSignal('orders', 'ship_to', 'integer')).toBeUndefined();
+  });
+});
