@@ -100,3 +100,30 @@ export async function unreferencedLargeObjects(client: pg.Client, limit: number)
   const { rows } = await client.query<{ oid: string }>(`${unreferencedSql(await referringColumns(client), 'm.oid::text AS oid')} ORDER BY m.oid LIMIT ${Math.max(0, Math.floor(limit))}`);
   return rows.map((row) => row.oid);
 }
+
+/**
+ * SQL: whether this role may read the large object `m` (a `pg_largeobject_metadata` row) with
+ * `lo_get`: a superuser, a member of its owner's role, a role granted SELECT on it (or PUBLIC), or
+ * any role when `lo_compat_privileges` is on.
+ */
+export function readableLargeObjectSql(m: string): string {
+  return `(current_setting('lo_compat_privileges')::boolean OR pg_has_role(${m}.lomowner, 'USAGE')
+    OR EXISTS (SELECT FROM pg_roles r WHERE r.rolname = current_user AND r.rolsuper)
+    OR EXISTS (SELECT FROM aclexplode(${m}.lomacl) a WHERE a.privilege_type = 'SELECT' AND (a.grantee = 0 OR pg_has_role(a.grantee, 'USAGE'))))`;
+}
+
+/** A large object this role may not read, so verify cannot search it. */
+export interface UnreadableLargeObject {
+  readonly oid: string;
+  readonly owner: string;
+}
+
+/** Up to `limit` large objects this role may not read (see {@link readableLargeObjectSql}), by oid. */
+export async function unreadableLargeObjects(client: pg.Client, limit: number): Promise<UnreadableLargeObject[]> {
+  if (!(await anyLargeObject(client))) return [];
+  const { rows } = await client.query<UnreadableLargeObject>(
+    `SELECT m.oid::text AS oid, pg_get_userbyid(m.lomowner) AS owner FROM pg_largeobject_metadata m
+      WHERE NOT ${readableLargeObjectSql('m')} ORDER BY m.oid LIMIT ${Math.max(0, Math.floor(limit))}`,
+  );
+  return rows;
+}

@@ -100,8 +100,8 @@ function suggestWhole(column: ColumnInfo, values: readonly string[]): Suggestion
 function largeObjectReference(column: ColumnInfo): Suggestion {
   const what = 'refers to large objects (files outside the table, often personal)';
   return column.notNull
-    ? { rule: { strategy: 'keep' }, why: `${what}; NOT NULL, so kept, and their contents stay unmasked and unchecked: review` }
-    : { rule: { strategy: 'null' }, why: `${what}; null has anonymize unlink them, keep would keep their contents unmasked and unchecked` };
+    ? { rule: { strategy: 'keep' }, why: `${what}; NOT NULL, so kept, and their contents stay unmasked (verify fails on an original or PII in them): review` }
+    : { rule: { strategy: 'null' }, why: `${what}; null has anonymize unlink them, keep would keep their contents unmasked (verify fails on an original or PII in them)` };
 }
 
 /** The suggestion for a text or JSON column without a telling name, from a sample of its values. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
-import { SYSTEM_SCHEMAS, type TableInfo } from '../anonymize/catalog';
+import { SYSTEM_SCHEMAS, type ColumnInfo, type TableInfo } from '../anonymize/catalog';
+import { readableLargeObjectSql } from '../anonymize/large-objects';
 import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
@@ -147,6 +148,24 @@ function indexStatisticsSql(table: TableInfo): string {
 export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics = false): string | undefined {
   const cells = cellsSql(plan, range, statistics);
   return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases);
+}
+
+/** Whether a column refers to large objects (`oid`, or a domain over it such as the `lo` extension's). */
+export const refersToLargeObjects = (column: ColumnInfo): boolean => column.baseType === 'oid' && !column.isArray;
+
+/**
+ * One query finding (row_key, col, finding) in the contents of the large objects that `column` of the
+ * table refers to, read as the text in their bytes like a `bytea` (free text without a zero byte,
+ * originals only with one), reported under the column and row that refer to them. Objects this role
+ * may not read are left to `unreadableLargeObjects` (large-objects.ts). Its own statement: `lo_get` is parallel
+ * unsafe, and would take the parallel workers from the rest of the table's search.
+ */
+export function largeObjectFindingsSql(plan: TablePlan, column: ColumnInfo, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }): string {
+  const ref = `t.${quoteIdent(column.name)}`;
+  const contents = `CASE WHEN EXISTS (SELECT FROM pg_largeobject_metadata m WHERE m.oid = ${ref} AND ${readableLargeObjectSql('m')}) THEN lo_get(${ref}) END`;
+  const cells = `SELECT ${rowKeySql(plan.table)} AS row_key, ${quoteLiteral(column.name)} AS col, ${bytesTextSql('o.b')} AS val, ${bytesKindSql('o.b', '')} AS kind, true AS free
+      FROM ${ownRowsSql(plan)} AS t CROSS JOIN LATERAL (SELECT ${contents} AS b) AS o WHERE ${ref} IS NOT NULL AND o.b IS NOT NULL`;
+  return findingsInCellsSql(cells, limit, phrases);
 }
 
 /**

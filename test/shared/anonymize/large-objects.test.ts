@@ -67,6 +67,43 @@ describe('large objects of a copy of production', () => {
     expect(verified.fingerprintsDropped).toBe(false);
   });
 
+  it('searches the files kept columns refer to like bytes: a binary one for originals only, a text one for detected PII too', async () => {
+    const { url } = await databases.demo();
+    await query(url, `CREATE TABLE documents (id int PRIMARY KEY, scan oid, letter oid);
+      INSERT INTO documents VALUES
+        (1, lo_from_bytea(0, '\\x00ff'::bytea || convert_to('ann.smith@gmail.com zed.live@gmail.com', 'UTF8')), lo_from_bytea(0, convert_to('Dear zed.live@gmail.com', 'UTF8'))),
+        (2, 987654, NULL)`);
+    const rules = `${DEMO_RULES}  public.documents:\n    columns: { id: keep, scan: keep, letter: keep }\n`;
+    await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(rules), key: KEY });
+
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: demoRules(rules), key: KEY });
+
+    // Row 2 refers to no large object (987654 is only a number); the scan's live-looking address is random bytes as far as verify can tell.
+    const documents = verified.findings.filter((finding) => finding.table === 'public.documents');
+    expect([...new Set(documents.map((finding) => `${finding.column} ${finding.key}`))].sort()).toEqual(['letter id=1', 'scan id=1']);
+    // A message quotes Ann's email too, so it is also reported as that message's original.
+    expect(documents).toEqual(expect.arrayContaining([
+      { table: 'public.documents', column: 'scan', key: 'id=1', kind: 'original value of public.users.email (in the large object it refers to)' },
+      { table: 'public.documents', column: 'letter', key: 'id=1', kind: 'email outside reserved fake ranges (in the large object it refers to)' },
+    ]));
+    expect(JSON.stringify(verified)).not.toContain('ann.smith');
+  });
+
+  it('reports a file the role may not read instead of passing it unsearched', async () => {
+    const db = await databases.demo();
+    await query(db.url, "CREATE TABLE documents (id int PRIMARY KEY, contract oid); INSERT INTO documents VALUES (1, lo_from_bytea(0, 'contract v1'))");
+    const [contract] = await query<{ oid: string }>(db.url, 'SELECT contract::text AS oid FROM documents');
+    const masker = await databases.masker(db);
+    const rules = demoRules(`${DEMO_RULES}  public.documents:\n    columns: { id: keep, contract: keep }\n`);
+    await anonymizeDatabase({ connection: { connectionString: masker.url }, source: rules, key: KEY });
+
+    const verified = await verifyDatabase({ connection: { connectionString: masker.url }, source: rules, key: KEY });
+
+    expect(verified.findings).toEqual([
+      { table: 'pg_largeobject_metadata', column: '', key: `oid=${contract?.oid}`, kind: 'large object this role may not read (owned by postgres), so its contents were not searched' },
+    ]);
+  });
+
   it('refuses, before changing anything and in a dry run too, when it would have to unlink large objects the role does not own', async () => {
     const db = await databases.demo();
     await query(db.url, FILES);

@@ -59,11 +59,11 @@ describe('rehearsal rules', () => {
     expect(run.out()).toMatch(/email: email {2}# column name "email"/);
     expect(run.out()).toMatch(/contact_email: email {2}# foreign key to public\.users\.email: follows its rule/);
     expect(run.out()).toMatch(/locale: keep {2}# no PII signal in name or 3 sampled values/);
-    expect(run.out()).toContain('avatar: "null"  # refers to large objects (files outside the table, often personal); null has anonymize unlink them, keep would keep their contents unmasked and unchecked');
+    expect(run.out()).toContain('avatar: "null"  # refers to large objects (files outside the table, often personal); null has anonymize unlink them, keep would keep their contents unmasked (verify fails on an original or PII in them)');
     expect(run.out()).toContain(`search: "null"  # lexemes of the text it was made from, production's: no trigger refreshes it while masking; rebuild it in staging`);
     expect(run.out()).toContain('card: "null"  # the text of 1 of 1 sampled values holds emails or phone numbers, and no strategy masks part of a contact_card');
     expect(run.out()).toContain('receipt: { strategy: fixed, value: "" }  # the text of 1 of 2 sampled values holds emails or phone numbers, and no strategy masks part of a bytea; NOT NULL, so an empty value: review');
-    expect(run.out()).toContain('consent_form: keep  # refers to large objects (files outside the table, often personal); NOT NULL, so kept, and their contents stay unmasked and unchecked: review');
+    expect(run.out()).toContain('consent_form: keep  # refers to large objects (files outside the table, often personal); NOT NULL, so kept, and their contents stay unmasked (verify fails on an original or PII in them): review');
     expect(await allText(url)).toBe(before);
 
     await writeFile(path.join(dir, 'suggested.yaml'), run.out());
