@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { parseDatabaseUrl, quoteIdent, withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
@@ -23,13 +24,30 @@ export class UnmaskedDatabasesError extends CheckFailedError {
   }
 }
 
+/** What {@link removeOtherDatabases} removed. */
+export interface RemovedData {
+  /** The other databases dropped. */
+  readonly databases: readonly string[];
+  /** The tables and materialized views of `postgres` dropped under `postgresTables: drop` (`schema.name`). */
+  readonly postgresTables: readonly string[];
+}
+
+/** A relation of `postgres` holding rows copied from production. */
+interface MaintenanceRelation {
+  readonly name: string;
+  readonly sql: string;
+  readonly kind: 'TABLE' | 'MATERIALIZED VIEW';
+  readonly owns: boolean;
+}
+
 /**
- * Drops every other database of the candidate's server (see above) and returns their names. Throws
- * {@link UnmaskedDatabasesError}, dropping nothing, when the connected role does not own one of them or
- * `postgres` holds tables (or materialized views) outside the system schemas and extensions.
+ * Drops every other database of the candidate's server (see above) and, under `postgresTables: drop`,
+ * the tables of `postgres`; returns what it dropped. Throws {@link UnmaskedDatabasesError}, dropping
+ * nothing, when the connected role does not own one of them, or when `postgres` holds tables (or
+ * materialized views) outside the system schemas and extensions and `postgresTables` is not `drop`.
  * `connection` must be the candidate's: the caller's provider guarantees it is never production.
  */
-export async function removeOtherDatabases(connection: ClientConfig): Promise<string[]> {
+export async function removeOtherDatabases(connection: ClientConfig, options: { postgresTables?: 'refuse' | 'drop' } = {}): Promise<RemovedData> {
   const { current, others } = await withClient(connection, async (client) => {
     const { rows } = await client.query<{ name: string; owner: string; owns: boolean }>(
       `SELECT datname AS name, pg_get_userbyid(datdba) AS owner, pg_has_role(current_user, datdba, 'USAGE') AS owns
@@ -45,23 +63,44 @@ export async function removeOtherDatabases(connection: ClientConfig): Promise<st
     blocked.push(other.name);
     problems.push(`database ${other.name}: owned by ${other.owner}, and only its owner can drop it; connect the masking as that owner (or a member of its role), or drop ${other.name} from production's server`);
   }
-  if (current !== MAINTENANCE && others.some((database) => database.name === MAINTENANCE)) {
-    const tables = await withClient(onDatabase(connection, MAINTENANCE), async (client) => (await client.query<{ name: string }>(
-      `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-        ORDER BY 1 LIMIT 11`)).rows.map((row) => row.name));
-    if (tables.length > 0) {
-      blocked.push(MAINTENANCE);
-      problems.push(`database ${MAINTENANCE}: holds tables (${tables.slice(0, 10).join(', ')}${tables.length > 10 ? ', …' : ''}) that no rule masks; it is kept on every server, so move them out of ${MAINTENANCE} on production, or mask that database instead`);
-    }
+  const maintenance = current !== MAINTENANCE && others.some((database) => database.name === MAINTENANCE)
+    ? await withClient(onDatabase(connection, MAINTENANCE), maintenanceRelations) : [];
+  const listed = (relations: readonly MaintenanceRelation[]): string => `${relations.slice(0, 10).map((relation) => relation.name).join(', ')}${relations.length > 10 ? ', …' : ''}`;
+  if (maintenance.length > 0 && options.postgresTables !== 'drop') {
+    blocked.push(MAINTENANCE);
+    problems.push(`database ${MAINTENANCE}: holds tables (${listed(maintenance)}) that no rule masks; it is kept on every server, so set postgresTables: drop in the rules to drop them from the copy, move them out of ${MAINTENANCE} on production, or mask that database instead`);
+  }
+  const foreign = maintenance.filter((relation) => !relation.owns);
+  if (foreign.length > 0 && options.postgresTables === 'drop') {
+    blocked.push(MAINTENANCE);
+    problems.push(`database ${MAINTENANCE}: postgresTables: drop, but only their owners can drop ${listed(foreign)}; connect the masking as their owner (or a member of its role)`);
   }
   if (problems.length > 0) throw new UnmaskedDatabasesError(blocked, problems);
   const dropped = others.filter((database) => database.name !== MAINTENANCE).map((database) => database.name);
   await withClient(connection, async (client) => {
     for (const name of dropped) await client.query(`DROP DATABASE ${quoteIdent(name)} WITH (FORCE)`);
   });
-  return dropped;
+  if (maintenance.length > 0) {
+    // One transaction: CASCADE takes the views over them along, and the statistics go with the tables.
+    await withClient(onDatabase(connection, MAINTENANCE), async (client) => {
+      await client.query('BEGIN');
+      for (const relation of maintenance) await client.query(`DROP ${relation.kind} IF EXISTS ${relation.sql} CASCADE`);
+      await client.query('COMMIT');
+    });
+  }
+  return { databases: dropped, postgresTables: maintenance.map((relation) => relation.name) };
+}
+
+/** The tables and materialized views of the maintenance database outside the system schemas and extensions. */
+async function maintenanceRelations(client: pg.Client): Promise<MaintenanceRelation[]> {
+  const { rows } = await client.query<{ name: string; sql: string; view: boolean; owns: boolean }>(
+    `SELECT n.nspname || '.' || c.relname AS name, format('%I.%I', n.nspname, c.relname) AS sql, c.relkind = 'm' AS view,
+            pg_has_role(current_user, c.relowner, 'USAGE') AS owns
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1`);
+  return rows.map((row) => ({ name: row.name, sql: row.sql, kind: row.view ? 'MATERIALIZED VIEW' : 'TABLE', owns: row.owns }));
 }
 
 /** The same connection settings, for another database of the server. */

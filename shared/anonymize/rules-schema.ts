@@ -92,6 +92,12 @@ export const rulesSchema = z
      * foreign key; other tables are masked whole. Default 2,000,000 (a batch of a wide table takes a few minutes, well inside a Lambda's 15 once its 10-minute budget is spent). Not applied under `mode: rewrite`.
      */
     batchRows: z.number().int().positive().optional(),
+    /**
+     * On a candidate that is a whole restored server (RDS, Aurora), the tables of the `postgres`
+     * database, which is kept on every server but which no rule masks: `refuse` (default) stops the
+     * run before anything changes, naming them; `drop` drops them (and the views over them).
+     */
+    postgresTables: z.enum(['refuse', 'drop']).optional(),
     tables: z.record(qualifiedTableName, tableRuleSchema),
   })
   .strict();

@@ -24,8 +24,10 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
   try {
     if (ctx.providers.database.restoresWholeServer) {
       // Before any masking: production's other databases came with the restore, and staging must not serve them.
-      const dropped = await removeOtherDatabases(connection);
-      if (dropped.length > 0) ctx.log.info(`anonymize: dropped ${dropped.length} other database(s) the restore copied from production's server: ${dropped.join(', ')}`);
+      const postgresTables = ctx.config.anonymize?.postgresTables;
+      const removed = await removeOtherDatabases(connection, postgresTables === undefined ? {} : { postgresTables });
+      if (removed.databases.length > 0) ctx.log.info(`anonymize: dropped ${removed.databases.length} other database(s) the restore copied from production's server: ${removed.databases.join(', ')}`);
+      if (removed.postgresTables.length > 0) ctx.log.info(`anonymize: dropped ${removed.postgresTables.length} table(s) of database postgres (postgresTables: drop): ${removed.postgresTables.join(', ')}`);
     }
     const result = await anonymizeDatabase({
       connection,

@@ -9,7 +9,7 @@ import { runAnonymize } from '../../../shared/pipeline/phases/anonymize';
 import { startIsolatedServer, type IsolatedServer } from '../../support/isolated-server';
 import { makeRunContext } from '../../support/run-context';
 import { query } from '../../support/postgres';
-import { demoRules } from './fixtures';
+import { DEMO_RULES, demoRules } from './fixtures';
 
 /** A provider over a server of its own whose candidates, like an RDS restore's, are whole servers. */
 class WholeServerProvider extends LocalDatabaseProvider {
@@ -65,6 +65,41 @@ describe('other databases of a candidate that is a whole restored server', () =>
     expect(ctx.state.anonymize).toBeUndefined();
     expect(await databases()).toEqual(['analytics', 'billing', 'candidate', 'postgres', 'template0', 'template1']);
     await query(server.url(), 'DROP TABLE public.crm_export');
+  });
+
+  it('drops the tables of postgres, and the views over them, under postgresTables: drop', async () => {
+    await restoredServer();
+    await query(server.url(), `CREATE TABLE public.crm_export (email text); INSERT INTO public.crm_export VALUES ('payer@mail.fr');
+      CREATE VIEW public.crm_emails AS SELECT email FROM public.crm_export;
+      CREATE SCHEMA reports; CREATE MATERIALIZED VIEW reports.payers AS SELECT email FROM public.crm_export`);
+    const provider = new WholeServerProvider({ productionUrl: server.url('production'), stagingUrl: server.url('staging'), keepPrevious: false });
+    const base = makeRunContext(provider);
+    const ctx: RunContext = { ...base, config: { ...base.config, anonymize: demoRules(`postgresTables: drop\n${DEMO_RULES}`).rules }, state: { candidate: { id: 'candidate', database: 'candidate' } }, results: [] };
+
+    const result = await runAnonymize(ctx);
+
+    expect(result.status).toBe('passed');
+    expect(await databases()).toEqual(['candidate', 'postgres', 'template0', 'template1']);
+    expect(await query(server.url(), "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'reports') ORDER BY 1")).toEqual([]);
+    await query(server.url(), 'DROP SCHEMA reports');
+  });
+
+  it('refuses postgresTables: drop, dropping nothing, when the role does not own a table of postgres', async () => {
+    await restoredServer();
+    await query(server.url(), `CREATE ROLE masker LOGIN PASSWORD 'masker-password';
+      ALTER DATABASE candidate OWNER TO masker; ALTER DATABASE analytics OWNER TO masker; ALTER DATABASE billing OWNER TO masker;
+      CREATE TABLE public.crm_export (email text)`);
+    const url = new URL(server.url('candidate'));
+    url.username = 'masker';
+    url.password = 'masker-password';
+
+    const error = await removeOtherDatabases({ connectionString: url.toString() }, { postgresTables: 'drop' }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnmaskedDatabasesError);
+    expect((error as UnmaskedDatabasesError).databases).toEqual(['postgres']);
+    expect((error as Error).message).toContain('database postgres: postgresTables: drop, but only their owners can drop public.crm_export');
+    expect(await databases()).toEqual(['analytics', 'billing', 'candidate', 'postgres', 'template0', 'template1']);
+    await query(server.url(), 'DROP TABLE public.crm_export; ALTER DATABASE candidate OWNER TO postgres; ALTER DATABASE analytics OWNER TO postgres; ALTER DATABASE billing OWNER TO postgres; DROP ROLE masker');
   });
 
   it('leaves the other databases alone for a provider whose candidates share a server with production', async () => {
