@@ -14,7 +14,7 @@ import { CheckFailedError } from '../errors';
 
 /** Databases a restored server keeps whatever they hold, besides templates: RDS's own. */
 const KEPT = ['rdsadmin'];
-/** The maintenance database: kept, but refused when it holds tables (it would carry production's rows). */
+/** The maintenance database: kept, but refused when it holds tables or large objects (it would carry production's data). */
 const MAINTENANCE = 'postgres';
 
 /** The candidate server still holds another database's production data that rehearsal may not remove. */
@@ -28,15 +28,17 @@ export class UnmaskedDatabasesError extends CheckFailedError {
 export interface RemovedData {
   /** The other databases dropped. */
   readonly databases: readonly string[];
-  /** The tables and materialized views of `postgres` dropped under `postgresTables: drop` (`schema.name`). */
+  /** What of `postgres` was dropped under `postgresTables: drop`: tables and materialized views (`schema.name`), large objects by owner. */
   readonly postgresTables: readonly string[];
 }
 
-/** A relation of `postgres` holding rows copied from production. */
-interface MaintenanceRelation {
+/** What `postgres` holds that was copied from production: a table, a materialized view, one owner's large objects. */
+interface MaintenanceData {
+  /** `public.crm_export`, or `large objects of app (3)`. */
   readonly name: string;
-  readonly sql: string;
-  readonly kind: 'TABLE' | 'MATERIALIZED VIEW';
+  /** The statement that removes it. */
+  readonly drop: string;
+  /** Whether this role owns it (or is a member of its owner's role). */
   readonly owns: boolean;
 }
 
@@ -65,10 +67,10 @@ export async function removeOtherDatabases(connection: ClientConfig, options: { 
   }
   const maintenance = current !== MAINTENANCE && others.some((database) => database.name === MAINTENANCE)
     ? await withClient(onDatabase(connection, MAINTENANCE), maintenanceRelations) : [];
-  const listed = (relations: readonly MaintenanceRelation[]): string => `${relations.slice(0, 10).map((relation) => relation.name).join(', ')}${relations.length > 10 ? ', …' : ''}`;
+  const listed = (relations: readonly MaintenanceData[]): string => `${relations.slice(0, 10).map((relation) => relation.name).join(', ')}${relations.length > 10 ? ', …' : ''}`;
   if (maintenance.length > 0 && options.postgresTables !== 'drop') {
     blocked.push(MAINTENANCE);
-    problems.push(`database ${MAINTENANCE}: holds tables (${listed(maintenance)}) that no rule masks; it is kept on every server, so set postgresTables: drop in the rules to drop them from the copy, move them out of ${MAINTENANCE} on production, or mask that database instead`);
+    problems.push(`database ${MAINTENANCE}: holds tables or files (${listed(maintenance)}) that no rule masks; it is kept on every server, so set postgresTables: drop in the rules to drop them from the copy, move them out of ${MAINTENANCE} on production, or mask that database instead`);
   }
   const foreign = maintenance.filter((relation) => !relation.owns);
   if (foreign.length > 0 && options.postgresTables === 'drop') {
@@ -84,15 +86,19 @@ export async function removeOtherDatabases(connection: ClientConfig, options: { 
     // One transaction: CASCADE takes the views over them along, and the statistics go with the tables.
     await withClient(onDatabase(connection, MAINTENANCE), async (client) => {
       await client.query('BEGIN');
-      for (const relation of maintenance) await client.query(`DROP ${relation.kind} IF EXISTS ${relation.sql} CASCADE`);
+      for (const data of maintenance) await client.query(data.drop);
       await client.query('COMMIT');
     });
   }
   return { databases: dropped, postgresTables: maintenance.map((relation) => relation.name) };
 }
 
-/** The tables and materialized views of the maintenance database outside the system schemas and extensions. */
-async function maintenanceRelations(client: pg.Client): Promise<MaintenanceRelation[]> {
+/**
+ * The tables and materialized views of the maintenance database outside the system schemas and
+ * extensions, then its large objects (files), by owner. Dropped with CASCADE (the views over a table go
+ * with it; IF EXISTS, as an earlier drop may have taken a child along).
+ */
+async function maintenanceRelations(client: pg.Client): Promise<MaintenanceData[]> {
   const { rows } = await client.query<{ name: string; sql: string; view: boolean; owns: boolean }>(
     `SELECT n.nspname || '.' || c.relname AS name, format('%I.%I', n.nspname, c.relname) AS sql, c.relkind = 'm' AS view,
             pg_has_role(current_user, c.relowner, 'USAGE') AS owns
@@ -100,7 +106,17 @@ async function maintenanceRelations(client: pg.Client): Promise<MaintenanceRelat
       WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
       ORDER BY 1`);
-  return rows.map((row) => ({ name: row.name, sql: row.sql, kind: row.view ? 'MATERIALIZED VIEW' : 'TABLE', owns: row.owns }));
+  const { rows: files } = await client.query<{ owner: string; owner_id: string; count: string; owns: boolean }>(
+    `SELECT pg_get_userbyid(lomowner) AS owner, lomowner::text AS owner_id, count(*) AS count, pg_has_role(current_user, lomowner, 'USAGE') AS owns
+       FROM pg_largeobject_metadata GROUP BY lomowner ORDER BY 1`);
+  return [
+    ...rows.map((row) => ({ name: row.name, drop: `DROP ${row.view ? 'MATERIALIZED VIEW' : 'TABLE'} IF EXISTS ${row.sql} CASCADE`, owns: row.owns })),
+    ...files.map((group) => ({
+      name: `large objects of ${group.owner} (${group.count})`,
+      drop: `SELECT count(lo_unlink(oid)) FROM pg_largeobject_metadata WHERE lomowner = ${Number(group.owner_id)}`,
+      owns: group.owns,
+    })),
+  ];
 }
 
 /** The same connection settings, for another database of the server. */

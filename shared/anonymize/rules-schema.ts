@@ -93,9 +93,9 @@ export const rulesSchema = z
      */
     batchRows: z.number().int().positive().optional(),
     /**
-     * On a candidate that is a whole restored server (RDS, Aurora), the tables of the `postgres`
-     * database, which is kept on every server but which no rule masks: `refuse` (default) stops the
-     * run before anything changes, naming them; `drop` drops them (and the views over them).
+     * On a candidate that is a whole restored server (RDS, Aurora), the tables and large objects of the
+     * `postgres` database, which is kept on every server but which no rule masks: `refuse` (default)
+     * stops the run before anything changes, naming them; `drop` drops them (and the views over them).
      */
     postgresTables: z.enum(['refuse', 'drop']).optional(),
     tables: z.record(qualifiedTableName, tableRuleSchema),

@@ -53,7 +53,7 @@ describe('other databases of a candidate that is a whole restored server', () =>
 
   it('fails the phase before masking, naming what it cannot remove', async () => {
     await restoredServer();
-    await query(server.url(), 'CREATE TABLE public.crm_export (email text)');
+    await query(server.url(), "CREATE TABLE public.crm_export (email text); SELECT lo_from_bytea(0, convert_to('statement of payer@mail.fr', 'UTF8'))");
     const provider = new WholeServerProvider({ productionUrl: server.url('production'), stagingUrl: server.url('staging'), keepPrevious: false });
     const base = makeRunContext(provider);
     const ctx: RunContext = { ...base, config: { ...base.config, anonymize: demoRules().rules }, state: { candidate: { id: 'candidate', database: 'candidate' } }, results: [] };
@@ -61,17 +61,18 @@ describe('other databases of a candidate that is a whole restored server', () =>
     const result = await runAnonymize(ctx);
 
     expect(result).toMatchObject({ status: 'failed', figures: { unmaskedDatabases: 1 }, details: { databases: ['postgres'] } });
-    expect(result.summary).toContain('database postgres: holds tables (public.crm_export) that no rule masks');
+    expect(result.summary).toContain('database postgres: holds tables or files (public.crm_export, large objects of postgres (1)) that no rule masks');
     expect(ctx.state.anonymize).toBeUndefined();
     expect(await databases()).toEqual(['analytics', 'billing', 'candidate', 'postgres', 'template0', 'template1']);
-    await query(server.url(), 'DROP TABLE public.crm_export');
+    await query(server.url(), 'DROP TABLE public.crm_export; SELECT lo_unlink(oid) FROM pg_largeobject_metadata');
   });
 
-  it('drops the tables of postgres, and the views over them, under postgresTables: drop', async () => {
+  it('drops the tables of postgres, the views over them and its large objects, under postgresTables: drop', async () => {
     await restoredServer();
     await query(server.url(), `CREATE TABLE public.crm_export (email text); INSERT INTO public.crm_export VALUES ('payer@mail.fr');
       CREATE VIEW public.crm_emails AS SELECT email FROM public.crm_export;
-      CREATE SCHEMA reports; CREATE MATERIALIZED VIEW reports.payers AS SELECT email FROM public.crm_export`);
+      CREATE SCHEMA reports; CREATE MATERIALIZED VIEW reports.payers AS SELECT email FROM public.crm_export;
+      SELECT lo_from_bytea(0, convert_to('statement of payer@mail.fr', 'UTF8'))`);
     const provider = new WholeServerProvider({ productionUrl: server.url('production'), stagingUrl: server.url('staging'), keepPrevious: false });
     const base = makeRunContext(provider);
     const ctx: RunContext = { ...base, config: { ...base.config, anonymize: demoRules(`postgresTables: drop\n${DEMO_RULES}`).rules }, state: { candidate: { id: 'candidate', database: 'candidate' } }, results: [] };
@@ -81,6 +82,7 @@ describe('other databases of a candidate that is a whole restored server', () =>
     expect(result.status).toBe('passed');
     expect(await databases()).toEqual(['candidate', 'postgres', 'template0', 'template1']);
     expect(await query(server.url(), "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'reports') ORDER BY 1")).toEqual([]);
+    expect(await query(server.url(), 'SELECT oid FROM pg_largeobject_metadata')).toEqual([]);
     await query(server.url(), 'DROP SCHEMA reports');
   });
 
@@ -126,7 +128,7 @@ describe('other databases of a candidate that is a whole restored server', () =>
     expect(error).toBeInstanceOf(UnmaskedDatabasesError);
     expect((error as UnmaskedDatabasesError).databases).toEqual(['billing', 'postgres']);
     expect((error as Error).message).toContain('database billing: owned by postgres, and only its owner can drop it');
-    expect((error as Error).message).toContain('database postgres: holds tables (public.crm_export) that no rule masks');
+    expect((error as Error).message).toContain('database postgres: holds tables or files (public.crm_export) that no rule masks');
     expect(await databases()).toEqual(['analytics', 'billing', 'candidate', 'postgres', 'template0', 'template1']);
     await query(server.url(), 'DROP TABLE public.crm_export; ALTER DATABASE candidate OWNER TO postgres; ALTER DATABASE analytics OWNER TO postgres; DROP ROLE masker');
   });
