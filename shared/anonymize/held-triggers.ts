@@ -71,16 +71,18 @@ function hold(object: FiringObject): HeldChange {
 
 /**
  * Runs `work` (an UPDATE of `table`) with its triggers and rules held, inside the caller's transaction:
- * a failure rolls the holds back with everything else. Throws ConfigError (see held-changes.ts) when the role does
- * not own a relation whose trigger or rule would fire (checked first by {@link refuseUnheldTriggers}).
+ * a failure rolls the holds back with everything else. Throws ConfigError (see held-changes.ts) when
+ * the role does not own a relation whose trigger or rule would fire (checked first by
+ * {@link refuseUnheldTriggers}).
  */
 export async function withTriggersHeld<T>(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name' | 'qualified'>, work: () => Promise<T>): Promise<T> {
   return withHeldChanges(client, table, (await firingObjects(client, table)).map(hold), work);
 }
 
 /**
- * Before anything changes: throws ConfigError (see held-changes.ts) when a table that will be masked by UPDATE has a
- * trigger or rule (on it, or on a partition or child) that this role cannot hold, not owning it.
+ * Before anything changes: throws ConfigError (see held-changes.ts) when a table that will be masked
+ * by UPDATE has a trigger or rule (on it, or on a partition or child) that this role cannot hold, not
+ * owning it.
  */
 export async function refuseUnheldTriggers(client: pg.Client, updated: readonly Pick<TableInfo, 'schema' | 'name' | 'qualified'>[]): Promise<void> {
   await refuseUnownedChanges(updated, async (table) => (await firingObjects(client, table)).map(hold));

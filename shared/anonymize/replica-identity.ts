@@ -73,16 +73,17 @@ function identify(relation: UnidentifiedRelation): HeldChange {
 /**
  * Runs `work` (an UPDATE of `table`) with each relation of {@link unidentifiedRelations} given
  * `REPLICA IDENTITY FULL`, inside the caller's transaction, and sets each back before returning: a
- * failure rolls it back with everything else. Throws ConfigError (see held-changes.ts) when the role does not own one
- * (checked first by {@link refuseUnidentifiable}).
+ * failure rolls it back with everything else. Throws ConfigError (see held-changes.ts) when the role
+ * does not own one (checked first by {@link refuseUnidentifiable}).
  */
 export async function withReplicaIdentity<T>(client: pg.Client, table: Pick<TableInfo, 'schema' | 'name' | 'qualified'>, work: () => Promise<T>): Promise<T> {
   return withHeldChanges(client, table, (await unidentifiedRelations(client, table)).map(identify), work);
 }
 
 /**
- * Before anything changes: throws ConfigError (see held-changes.ts) when a table that will be masked by UPDATE
- * reaches a relation published for updates without a replica identity that this role does not own.
+ * Before anything changes: throws ConfigError (see held-changes.ts) when a table that will be masked
+ * by UPDATE reaches a relation published for updates without a replica identity that this role does
+ * not own.
  */
 export async function refuseUnidentifiable(client: pg.Client, updated: readonly Pick<TableInfo, 'schema' | 'name' | 'qualified'>[]): Promise<void> {
   await refuseUnownedChanges(updated, async (table) => (await unidentifiedRelations(client, table)).map(identify));
