@@ -157,8 +157,8 @@ export const refersToLargeObjects = (column: ColumnInfo): boolean => column.base
  * One query finding (row_key, col, finding) in the contents of the large objects that `column` of the
  * table refers to, read as the text in their bytes like a `bytea` (free text without a zero byte,
  * originals only with one), reported under the column and row that refer to them. Objects this role
- * may not read are left to `unreadableLargeObjects` (large-objects.ts). Its own statement: `lo_get` is parallel
- * unsafe, and would take the parallel workers from the rest of the table's search.
+ * may not read are left to `unreadableLargeObjects` (large-objects.ts). Its own statement: `lo_get`
+ * is parallel unsafe, and would take the parallel workers from the rest of the table's search.
  */
 export function largeObjectFindingsSql(plan: TablePlan, column: ColumnInfo, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }): string {
   const ref = `t.${quoteIdent(column.name)}`;
