@@ -17,17 +17,32 @@ import type { MaskMode } from './rules-schema';
 export type RewriteBlockers = ReadonlyMap<string, string>;
 
 /**
+ * The event triggers of the database that fire on `table_rewrite` in an ordinary session (enabled, or
+ * enabled always): production's, such as a guard that forbids rewrites on a live database. A rewrite
+ * would run them, so while there is one every table is masked by UPDATE, which fires none.
+ */
+async function rewriteEventTriggers(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>("SELECT evtname AS name FROM pg_event_trigger WHERE evtevent = 'table_rewrite' AND evtenabled IN ('O', 'A') ORDER BY 1");
+  return rows.map((row) => row.name);
+}
+
+/**
  * Finds what stops PostgreSQL from rewriting each masked table with `ALTER COLUMN ... USING`: a view,
  * rule, policy, trigger (`UPDATE OF`, `WHEN`), function with a SQL-standard body (`BEGIN ATOMIC`) or
  * publication (row filter, column list) on a masked column, a column elsewhere of the table's row type,
  * a generated column, a partitioned or inherited table, a table
  * this role does not own, or an array column (masked element by element with a sub-select, which
- * `USING` does not allow).
+ * `USING` does not allow); and, for every table, an event trigger on `table_rewrite`.
  */
 export async function findRewriteBlockers(client: pg.Client, tables: readonly TablePlan[]): Promise<RewriteBlockers> {
   const blockers = new Map<string, string>();
+  const guards = await rewriteEventTriggers(client);
   for (const plan of tables) {
     if (plan.truncate || plan.masked.length === 0) continue;
+    if (guards.length > 0) {
+      blockers.set(plan.table.qualified, `event trigger ${guards.join(', ')} runs on every table rewrite (production's rule, such as no rewrites)`);
+      continue;
+    }
     const array = plan.masked.find((column) => column.column.isArray);
     if (array) {
       blockers.set(plan.table.qualified, `array column ${array.column.name} is masked element by element`);

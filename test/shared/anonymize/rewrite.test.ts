@@ -90,6 +90,29 @@ describe('rewrite mode', () => {
     expect(await query(url, 'SELECT first_email() AS email')).toEqual([{ email: expect.stringMatching(/@example\.(com|org|net)$/) as unknown }]);
   });
 
+  it("updates every table while an event trigger on table_rewrite would run production's rule on a rewrite", async () => {
+    const { url } = await demo();
+    await query(url, `CREATE FUNCTION forbid_rewrites() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no table rewrites on a live database'; END $$;
+      CREATE EVENT TRIGGER no_rewrites ON table_rewrite EXECUTE FUNCTION forbid_rewrites()`);
+    const before = await allText(url);
+
+    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(`mode: rewrite\n${DEMO_RULES}`), key: KEY })).rejects.toThrow(
+      /mode: rewrite cannot mask public\.messages: event trigger no_rewrites runs on every table rewrite/,
+    );
+    expect(await allText(url)).toBe(before);
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(result.progress.tables.map(({ table, mode }) => [table, mode]).sort()).toEqual([['public.messages', 'update'], ['public.users', 'update']]);
+    const text = await allText(url);
+    for (const value of [...ORIGINALS.emails, ...ORIGINALS.names, ...ORIGINALS.phones]) expect(text.toLowerCase()).not.toContain(value.toLowerCase());
+    // A replica-only or disabled one never fires in the masking session: tables are rewritten again.
+    const again = await demo();
+    await query(again.url, `CREATE FUNCTION forbid_rewrites() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no table rewrites'; END $$;
+      CREATE EVENT TRIGGER no_rewrites ON table_rewrite EXECUTE FUNCTION forbid_rewrites(); ALTER EVENT TRIGGER no_rewrites ENABLE REPLICA`);
+    const rewritten = await anonymizeDatabase({ connection: { connectionString: again.url }, source: demoRules(), key: KEY });
+    expect(rewritten.progress.tables.map(({ mode }) => mode)).toEqual(['rewrite', 'rewrite']);
+  });
+
   it('refuses mode: rewrite for a table PostgreSQL cannot rewrite, at the mode line, before changing anything', async () => {
     const { url } = await demo();
     await query(url, 'CREATE VIEW user_contacts AS SELECT id, email FROM users');
