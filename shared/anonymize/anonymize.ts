@@ -17,6 +17,7 @@ import { materializedViews, refreshMaterializedViews, refuseUnrefreshable, type 
 import { analyzeInheritanceParents, clearStatisticsOfEmptyTables } from './stale-statistics';
 import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
 import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects, type LargeObjectsToUnlink } from './large-objects';
+import { explainingEventTriggers } from './event-triggers';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -78,7 +79,7 @@ export interface AnonymizeResult {
  */
 export async function anonymizeDatabase(options: AnonymizeOptions): Promise<AnonymizeResult> {
   const started = Date.now();
-  return withClient(options.connection, async (client) => {
+  return withClient(options.connection, (client) => explainingEventTriggers(client, async () => {
     const plan = await checkedPlan(client, options.source, options.schemas);
     const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
     const { views, links } = await checkedRemovals(client, plan);
@@ -144,7 +145,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     const unlinked = await unlinkUnreferencedLargeObjects(client);
     if (unlinked > 0) progress.largeObjectsUnlinked = unlinked;
     return { status: 'done', progress, plan };
-  });
+  }));
 }
 
 /**

@@ -7,6 +7,7 @@ import { setExpression } from './set-expression';
 import { qualifiedSql, type MaskPlan } from './plan';
 import type { RulesSource } from './rules-source';
 import { MASK_SCHEMA, textOf } from './sql/core';
+import { explainingEventTriggers } from './event-triggers';
 
 /** A few rows of one table before and after masking; originals appear only as fingerprints. */
 export interface TableSample {
@@ -43,7 +44,7 @@ export interface Besides {
  */
 export async function dryRun(connection: pg.ClientConfig, source: RulesSource, key: Buffer, options: { schemas?: readonly string[]; sampleRows?: number } = {}): Promise<DryRun> {
   const sampleRows = options.sampleRows ?? 3;
-  return withClient(connection, async (client) => {
+  return withClient(connection, (client) => explainingEventTriggers(client, async () => {
     const plan = await checkedPlan(client, source, options.schemas);
     const { byTable: methods, batchRows } = await chooseMethods(client, plan, source);
     const removals = await checkedRemovals(client, plan);
@@ -80,7 +81,7 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
       await client.query('ROLLBACK');
     }
     return { plan, methods, batchRows, samples, besides };
-  });
+  }));
 }
 
 const METHOD_TEXT: Readonly<Record<TableMethod['mode'], string>> = {

@@ -12,6 +12,7 @@ import type { TablePlan } from '../anonymize/plan';
 import { useEveryRow } from '../anonymize/row-security';
 import { productionLinks } from '../anonymize/production-links';
 import { unreadableLargeObjects, unreferencedLargeObjects } from '../anonymize/large-objects';
+import { explainingEventTriggers } from '../anonymize/event-triggers';
 
 /** One thing verify found: where, and what kind; never the value. */
 export interface Finding {
@@ -78,7 +79,7 @@ export interface VerifyResult {
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
   const limit = options.limit ?? 1000;
-  return withClient(options.connection, async (client) => {
+  return withClient(options.connection, (client) => explainingEventTriggers(client, async () => {
     const findings: Finding[] = [];
     let plan;
     try {
@@ -158,7 +159,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     const drop = findings.length === 0 && (options.dropOnPass ?? true);
     if (drop) await dropMaskSchema(client);
     return { findings, tablesScanned, fingerprintsDropped: drop };
-  });
+  }));
 }
 
 function splitColumn(id: string): { table: string; column: string } {
