@@ -126,14 +126,15 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       if (findings.length >= limit) break;
       const remaining = limit - findings.length;
       const objectColumns = table.table.columns.filter(refersToLargeObjects);
-      if (!findingsSql(table, remaining, phrases) && objectColumns.length === 0) continue;
+      const searched = findingsSql(table, remaining, phrases) !== undefined;
+      if (!searched && objectColumns.length === 0) continue;
       tablesScanned += 1;
       // The files its oid columns refer to: searched like the column's own bytes, in statements of their own.
       for (const column of objectColumns) {
         const { rows } = await client.query<{ row_key: string; col: string; finding: string }>(largeObjectFindingsSql(table, column, remaining, phrases));
-        for (const row of rows) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: `${row.finding} (in the large object it refers to)` });
+        for (const row of rows.slice(0, limit - findings.length)) findings.push({ table: table.table.qualified, column: row.col, key: row.row_key, kind: `${row.finding} (in the large object it refers to)` });
       }
-      if (!findingsSql(table, remaining, phrases) || findings.length >= limit) continue;
+      if (!searched || findings.length >= limit) continue;
       const ranges = await pageRanges(client, table.table.schema, table.table.name, workers);
       const parts = await Promise.all(ranges.map((range, i) => {
         // The statistics' values are searched with the first range only: once per table.
