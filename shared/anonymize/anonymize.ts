@@ -14,7 +14,7 @@ import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { refuseHiddenRows } from './row-security';
 import { materializedViews, refreshMaterializedViews, refuseUnrefreshable, type MaterializedView } from './materialized-views';
-import { analyzeInheritanceParents, clearStatisticsOfEmptyTables } from './stale-statistics';
+import { analyzeInheritanceParents, clearSkippedStatistics, clearStatisticsOfEmptyTables } from './stale-statistics';
 import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
 import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects, type LargeObjectsToUnlink } from './large-objects';
 import { explainingEventTriggers } from './event-triggers';
@@ -71,7 +71,7 @@ export interface AnonymizeResult {
  * otherwise cuts the copy's ties to other systems (see production-links.ts), takes the verify
  * fingerprints, truncates, and masks unit by unit: each atomic (rewritten, or updated then vacuumed),
  * except big tables, masked in key-range batches (see batches.ts). Last, analyses inheritance parents again, clears the
- * statistics of tables left empty (see stale-statistics.ts), refreshes every populated materialized
+ * statistics of tables left empty and those ANALYZE skips (see stale-statistics.ts), refreshes every populated materialized
  * view (see materialized-views.ts) and unlinks the large objects no column refers to any more (see
  * large-objects.ts).
  * Resumable: call again while the status is `pending` (or after a failure); the database records
@@ -135,10 +135,12 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
         return { status: 'pending', progress, plan };
       }
     }
-    // Statistics that still quote originals: a parent's over its children, masked after it, and an
-    // empty table's, which ANALYZE leaves as they were (production's values, for a truncated one).
+    // Statistics that still quote originals: a parent's over its children, masked after it, an empty
+    // table's, which ANALYZE leaves as they were (production's values, for a truncated one), and those
+    // ANALYZE skips on purpose (a column or extended statistics object with a target of 0).
     await analyzeInheritanceParents(client, plan);
     await clearStatisticsOfEmptyTables(client, plan);
+    await clearSkippedStatistics(client, plan);
     // Production's rows live on in materialized views until they are refreshed from the masked tables.
     await refreshMaterializedViews(client, views);
     // Files no kept column refers to any more (see large-objects.ts).

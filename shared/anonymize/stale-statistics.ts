@@ -50,6 +50,56 @@ export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: Mask
   }
 }
 
+/**
+ * Clears, on every masked table of `plan`, the statistics its ANALYZE after masking did not replace,
+ * which still quote production's values:
+ * - a masked column's whose statistics target is 0 (`SET STATISTICS 0`: ANALYZE skips the column and
+ *   keeps what it had), by restating the column (the same-type ALTER of
+ *   {@link clearStatisticsOfEmptyTables}, or PostgreSQL 18's `pg_clear_attribute_stats`);
+ * - the data of an extended statistics object over a masked column that ANALYZE does not build (its
+ *   own target 0, or one of its columns'), by dropping and re-creating the object as it was (definition,
+ *   target, comment), empty.
+ * Then the table is analysed again. Kept columns' statistics quote kept values and stay. Only an owner
+ * can do it; what cannot be cleared is left (verify searches it).
+ */
+export async function clearSkippedStatistics(client: pg.Client, plan: MaskPlan): Promise<void> {
+  const clears = await canClearStatistics(client);
+  for (const table of plan.tables) {
+    if (table.truncate || table.masked.length === 0) continue;
+    const masked = table.masked.map((column) => column.column.name);
+    const { rows } = await client.query<{ columns: string[]; objects: string[] }>(
+      `WITH skipped AS (SELECT a.attnum, a.attname FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget = 0),
+            object_columns AS (SELECT d.objid AS oid, a.attnum, a.attname FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                                WHERE d.classid = 'pg_statistic_ext'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = $1::regclass)
+       SELECT array(SELECT k.attname::text FROM skipped k
+                     WHERE k.attname = ANY ($4::text[]) AND EXISTS (SELECT 1 FROM pg_stats st WHERE st.schemaname = $2 AND st.tablename = $3 AND st.attname = k.attname)) AS columns,
+              array(SELECT ${recreateStatisticsSql('x')} FROM pg_statistic_ext x JOIN pg_namespace n ON n.oid = x.stxnamespace
+                     WHERE x.stxrelid = $1::regclass
+                       AND EXISTS (SELECT 1 FROM pg_stats_ext e WHERE e.statistics_schemaname = n.nspname AND e.statistics_name = x.stxname)
+                       AND EXISTS (SELECT 1 FROM object_columns c WHERE c.oid = x.oid AND c.attname = ANY ($4::text[]))
+                       AND (x.stxstattarget = 0 OR EXISTS (SELECT 1 FROM object_columns c JOIN skipped k ON k.attnum = c.attnum WHERE c.oid = x.oid))) AS objects`,
+      [qualifiedSql(table), table.table.schema, table.table.name, masked],
+    );
+    const columns = rows[0]?.columns ?? [];
+    const objects = rows[0]?.objects ?? [];
+    if (columns.length === 0 && objects.length === 0) continue;
+    for (const recreate of objects) await attempt(client, recreate);
+    if (columns.length > 0) await clearTable(client, table, table.table.columns.filter((column) => columns.includes(column.name)), clears);
+    await client.query(`ANALYZE ${qualifiedSql(table)}`);
+  }
+}
+
+/**
+ * SQL giving, for the extended statistics object `x` (a `pg_statistic_ext` row), the statements that
+ * drop it and create it again with its definition, target and comment: the same object, no data.
+ */
+function recreateStatisticsSql(x: string): string {
+  const name = `quote_ident(n.nspname) || '.' || quote_ident(${x}.stxname)`;
+  return `'DROP STATISTICS ' || ${name} || '; ' || pg_get_statisticsobjdef(${x}.oid) || '; '
+    || CASE WHEN ${x}.stxstattarget >= 0 THEN 'ALTER STATISTICS ' || ${name} || ' SET STATISTICS ' || ${x}.stxstattarget || '; ' ELSE '' END
+    || coalesce('COMMENT ON STATISTICS ' || ${name} || ' IS ' || quote_literal(obj_description(${x}.oid, 'pg_statistic_ext')) || ';', '')`;
+}
+
 /** Whether this server has PostgreSQL 18's `pg_clear_attribute_stats`. */
 async function canClearStatistics(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ clears: boolean }>(`SELECT to_regprocedure('pg_clear_attribute_stats(text, text, text, boolean)') IS NOT NULL AS clears`);

@@ -55,9 +55,9 @@ const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
  * With `statistics`, also the values the planner statistics quote (`pg_stats`: most common values and
  * histogram bounds of each text and jsonb column, the strings inside those documents, most common
  * elements of each text array), as cells of row `pg_stats`: any role that may read a column may read
- * them, and they outlive deleted rows.
+ * them, and they outlive deleted rows; and those of its indexes and extended statistics objects.
  */
-function cellsSql(plan: TablePlan, range?: string, statistics = false): string | undefined {
+function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews): string | undefined {
   const table = plan.table;
   // ONLY: an inheritance child's rows are its own table's cells, reported under its name, not twice.
   const from = `${ownRowsSql(plan)} AS t`;
@@ -116,7 +116,7 @@ function cellsSql(plan: TablePlan, range?: string, statistics = false): string |
     }
   }
   // Only if a column is searched: an index's expressions are of the table's columns.
-  if (statistics && parts.length > 0) parts.push(indexStatisticsSql(table));
+  if (statistics && parts.length > 0) parts.push(indexStatisticsSql(table), extendedStatisticsSql(table, statistics));
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n');
 }
 
@@ -135,6 +135,38 @@ function indexStatisticsSql(table: TableInfo): string {
      WHERE x.indrelid = ${quoteLiteral(relation)}::regclass`;
 }
 
+/** The statistics views of this server beyond `pg_stats` and `pg_stats_ext` (see {@link statisticsViews}). */
+export interface StatisticsViews {
+  /** `pg_stats_ext_exprs`: the statistics of the expressions of extended statistics objects (PostgreSQL 14 and later). */
+  readonly expressions: boolean;
+}
+
+/** Which statistics views this server has. */
+export async function statisticsViews(client: pg.Client): Promise<StatisticsViews> {
+  const { rows } = await client.query<{ expressions: boolean }>("SELECT to_regclass('pg_catalog.pg_stats_ext_exprs') IS NOT NULL AS expressions");
+  return { expressions: rows[0]?.expressions === true };
+}
+
+/**
+ * The values the table's extended statistics objects quote (`CREATE STATISTICS`), as free text cells of
+ * row `pg_stats`, column `statistics <name>` (or `statistics <name> (<expression>)`): the most common
+ * combinations of their columns, and their expressions' most common values and bounds. ANALYZE leaves
+ * an object it cannot build (its target or a column's is 0) quoting what it quoted before masking.
+ */
+function extendedStatisticsSql(table: TableInfo, views: StatisticsViews): string {
+  const of = (view: string): string => `${view}.schemaname = ${quoteLiteral(table.schema)} AND ${view}.tablename = ${quoteLiteral(table.name)}`;
+  const combinations = `SELECT ${quoteLiteral(STATISTICS_ROW)} AS row_key, 'statistics ' || e.statistics_name AS col, v AS val, '' AS kind, true AS free
+      FROM pg_stats_ext e CROSS JOIN LATERAL unnest(e.most_common_vals) AS v WHERE ${of('e')} AND v IS NOT NULL`;
+  if (!views.expressions) return combinations;
+  return `${combinations}
+    UNION ALL
+    SELECT ${quoteLiteral(STATISTICS_ROW)}, 'statistics ' || x.statistics_name || ' (' || x.expr || ')', u.v, '', true
+      FROM pg_stats_ext_exprs x
+      CROSS JOIN LATERAL (SELECT unnest(x.most_common_vals::text::text[]) UNION ALL SELECT unnest(x.histogram_bounds::text::text[])
+                          UNION ALL SELECT unnest(x.most_common_elems::text::text[])) AS u(v)
+     WHERE ${of('x')} AND u.v IS NOT NULL`;
+}
+
 /**
  * One query per table finding (row_key, col, finding): a whole value whose fingerprint is an original's,
  * a token inside a value (email, phone, card, IBAN, IP, run of capitalised words, and the phrases
@@ -142,10 +174,11 @@ function indexStatisticsSql(table: TableInfo): string {
  * an original's, or a token the detectors find that is neither reserved nor a fake. A fake phone number
  * in text scrubText masked may equal some original by chance (same country code and length): such a
  * match is not reported there, only in text no rule masked. `range`, when given, limits the scan to
- * some rows (a condition over alias `t`, such as a ctid range); `statistics` adds the values the
- * planner statistics quote (row `pg_stats`), for one of a table's ranges. Never returns a value.
+ * some rows (a condition over alias `t`, such as a ctid range); `statistics` (the views this server
+ * has) adds the values the planner statistics quote (row `pg_stats`), for one of a table's ranges.
+ * Never returns a value.
  */
-export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics = false): string | undefined {
+export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics?: StatisticsViews): string | undefined {
   const cells = cellsSql(plan, range, statistics);
   return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases);
 }

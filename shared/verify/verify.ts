@@ -5,7 +5,7 @@ import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey, useMasking
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
-import { findingsSql, hasPublicationFilters, largeObjectFindingsSql, refersToLargeObjects, schemaTextFindingsSql } from './cells';
+import { findingsSql, hasPublicationFilters, statisticsViews, largeObjectFindingsSql, refersToLargeObjects, schemaTextFindingsSql } from './cells';
 import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -72,7 +72,7 @@ export interface VerifyResult {
  *   prepared transaction), any large object no column refers to, and any this role may not read;
  * - any original value of a masked column (by keyed fingerprint) in any text-like or JSON column of any
  *   table or populated materialized view, in the large objects their `oid` columns refer to, in the
- *   planner statistics of their text columns, or in the
+ *   planner statistics of their text columns, expression indexes and extended statistics, or in the
  *   text of the database's own objects (function bodies, view definitions, defaults, comments, …);
  * - any PII the detectors find outside reserved fake ranges.
  * Needs the fingerprints anonymize took, and the same key. On a pass the fingerprints are dropped.
@@ -113,6 +113,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     }
     // Phrases are searched only when streets, cities, usernames or postcodes were masked (known_values says how long they run).
     const phrases = await phraseSearchOf(client);
+    const statistics = await statisticsViews(client);
     let tablesScanned = 0;
     const workers = Math.max(1, Math.floor(options.workers ?? 2));
     // Searched as unmasked text, every column: materialized views, which hold rows of their own, and
@@ -138,7 +139,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       const ranges = await pageRanges(client, table.table.schema, table.table.name, workers);
       const parts = await Promise.all(ranges.map((range, i) => {
         // The statistics' values are searched with the first range only: once per table.
-        const sql = findingsSql(table, remaining, phrases, range, i === 0) ?? '';
+        const sql = findingsSql(table, remaining, phrases, range, i === 0 ? statistics : undefined) ?? '';
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
           await useEveryRow(worker);

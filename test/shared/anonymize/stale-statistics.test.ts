@@ -1,6 +1,7 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { verifyDatabase } from '../../../shared/verify/verify';
 import { dropDatabases, query } from '../../support/postgres';
-import { createDemoDatabase, DEMO_RULES, demoRules, KEY } from './fixtures';
+import { createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS } from './fixtures';
 
 /** The values the planner's statistics quote for a table: most common values and histogram bounds, as text. */
 const quotedByStatistics = async (url: string, table: string): Promise<string> =>
@@ -44,5 +45,51 @@ describe('statistics of tables left empty', () => {
     expect(await query(url, 'SELECT count(*)::int AS n FROM login_emails')).toEqual([{ n: 0 }]);
     // Tables with rows keep the statistics their ANALYZE after masking gave them.
     expect(await quotedByStatistics(url, 'users')).toContain('en-GB');
+  });
+});
+
+describe('statistics ANALYZE skips', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+
+  const extendedData = async (url: string, name: string): Promise<string[]> =>
+    (await query<{ v: string }>(url, 'SELECT most_common_vals::text AS v FROM pg_stats_ext WHERE statistics_name = $1', [name])).map((row) => row.v);
+
+  it('clears a masked column analysed with a target of 0 and extended statistics ANALYZE cannot rebuild, keeping the objects, so verify passes', async () => {
+    const db = await createDemoDatabase('skipstats');
+    created.push(db.name);
+    const { url } = db;
+    const [ann, bob, cara] = ORIGINALS.emails;
+    // A view keeps the columns' types from changing, so the table is masked by UPDATE, which keeps statistics.
+    await query(url, `CREATE TABLE contacts (id int PRIMARY KEY, email text, city text, note text);
+      INSERT INTO contacts SELECT i, (ARRAY['${ann}', '${bob}', '${cara}'])[1 + i % 3], (ARRAY['Leeds', 'York'])[1 + i % 2], 'n' || i % 4 FROM generate_series(1, 300) AS i;
+      CREATE VIEW contact_cities AS SELECT city, email FROM contacts;
+      CREATE STATISTICS contacts_pair (mcv) ON email, note FROM contacts;
+      CREATE STATISTICS contacts_kept (mcv) ON id, note FROM contacts;
+      COMMENT ON STATISTICS contacts_pair IS 'planner help';
+      ANALYZE contacts;
+      ALTER TABLE contacts ALTER COLUMN city SET STATISTICS 0;
+      ALTER STATISTICS contacts_pair SET STATISTICS 0;
+      ALTER STATISTICS contacts_kept SET STATISTICS 0;`);
+    expect(await quotedByStatistics(url, 'contacts')).toContain('Leeds');
+    expect((await extendedData(url, 'contacts_pair')).join()).toContain(ann);
+    const kept = await extendedData(url, 'contacts_kept');
+    expect(kept).toHaveLength(1);
+    const rules = demoRules(`${DEMO_RULES}\n  public.contacts:\n    columns: { id: keep, email: email, city: city, note: keep }\n`);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY });
+
+    const quoted = await quotedByStatistics(url, 'contacts');
+    expect(quoted).not.toContain('Leeds');
+    expect(quoted).not.toContain(ann);
+    // The email column's statistics are the masked rows'.
+    expect(quoted).toMatch(/@example\.(com|org|net)/);
+    expect(await query(url, `SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'contacts' AND attname = 'city'`)).toEqual([{ n: 0 }]);
+    expect(await extendedData(url, 'contacts_pair')).toEqual([]);
+    expect(await query(url, `SELECT stxstattarget, obj_description(oid, 'pg_statistic_ext') AS comment, pg_get_statisticsobjdef(oid) AS definition FROM pg_statistic_ext WHERE stxname = 'contacts_pair'`))
+      .toEqual([{ stxstattarget: 0, comment: 'planner help', definition: 'CREATE STATISTICS public.contacts_pair (mcv) ON email, note FROM contacts' }]);
+    // Over kept columns only, an object keeps what it quotes: kept values.
+    expect(await extendedData(url, 'contacts_kept')).toEqual(kept);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: rules, key: KEY })).findings).toEqual([]);
   });
 });

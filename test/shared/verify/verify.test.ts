@@ -103,6 +103,28 @@ describe('verifyDatabase', () => {
     expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
   });
 
+  it('finds an original extended statistics objects still quote, in their most common combinations and their expressions', async () => {
+    const notes = `${DEMO_RULES}\n  public.notes:\n    columns: { body: keep, city: keep }\n`;
+    const url = await masked(notes, `CREATE TABLE notes (body text, city text);
+      CREATE STATISTICS notes_pair (mcv) ON lower(body), upper(city) FROM notes;
+      CREATE STATISTICS notes_one ON (body || '!') FROM notes`);
+    // Statistics taken while the rows were there, which the deletion does not change.
+    await query(url, `INSERT INTO notes SELECT CASE WHEN i % 2 = 0 THEN $1 ELSE 'note ' || i % 3 END, 'Leeds' FROM generate_series(1, 200) AS i`, [ORIGINALS.emails[1]]);
+    await query(url, 'ANALYZE notes');
+    await query(url, 'DELETE FROM notes');
+
+    const result = await verify(url, notes);
+
+    expect(placesOf(result.findings)).toEqual([
+      'public.notes.body pg_stats',
+      "public.notes.statistics notes_one ((body || '!'::text)) pg_stats",
+      'public.notes.statistics notes_pair (lower(body)) pg_stats',
+      'public.notes.statistics notes_pair pg_stats',
+    ]);
+    expect(new Set(result.findings.map((finding) => finding.kind))).toEqual(new Set(['original value of public.users.email']));
+    expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
+  });
+
   it('searches the tables outside the schemas the rules cover, so a scoped run still fails on an original anywhere', async () => {
     const db = await createDemoDatabase('verify');
     created.push(db.name);
