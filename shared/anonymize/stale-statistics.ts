@@ -58,7 +58,9 @@ export async function clearStatisticsOfEmptyTables(client: pg.Client, plan: Mask
  *   {@link clearStatisticsOfEmptyTables}, or PostgreSQL 18's `pg_clear_attribute_stats`);
  * - the data of an extended statistics object over a masked column that ANALYZE does not build (its
  *   own target 0, or one of its columns'), by dropping and re-creating the object as it was (definition,
- *   target, comment), empty.
+ *   target, comment), empty;
+ * - an expression index's over a masked column whose target is 0, with PostgreSQL 18's
+ *   `pg_clear_attribute_stats`, or by restating the column (which builds the index again).
  * Then the table is analysed again. Kept columns' statistics quote kept values and stay. Only an owner
  * can do it; what cannot be cleared is left (verify searches it).
  */
@@ -80,13 +82,40 @@ export async function clearSkippedStatistics(client: pg.Client, plan: MaskPlan):
                        AND (x.stxstattarget = 0 OR EXISTS (SELECT 1 FROM object_columns c JOIN skipped k ON k.attnum = c.attnum WHERE c.oid = x.oid))) AS objects`,
       [qualifiedSql(table), table.table.schema, table.table.name, masked],
     );
-    const columns = rows[0]?.columns ?? [];
+    const columns = new Set(rows[0]?.columns ?? []);
     const objects = rows[0]?.objects ?? [];
-    if (columns.length === 0 && objects.length === 0) continue;
+    const indexes = await skippedIndexStatistics(client, table, masked);
+    if (columns.size === 0 && objects.length === 0 && indexes.length === 0) continue;
     for (const recreate of objects) await attempt(client, recreate);
-    if (columns.length > 0) await clearTable(client, table, table.table.columns.filter((column) => columns.includes(column.name)), clears);
+    // An index's: cleared where PostgreSQL 18 can; otherwise restating a masked column it is over builds it again, without them.
+    for (const index of indexes) {
+      const cleared = clears && await attempt(client, 'SELECT pg_clear_attribute_stats($1, $2, $3, false)', [index.schema, index.index, index.column]);
+      if (!cleared) for (const column of index.over) columns.add(column);
+    }
+    if (columns.size > 0) await clearTable(client, table, table.table.columns.filter((column) => columns.has(column.name)), clears);
     await client.query(`ANALYZE ${qualifiedSql(table)}`);
   }
+}
+
+/**
+ * The statistics of the table's expression indexes over a masked column that ANALYZE skips (the index
+ * column's target is 0, `ALTER INDEX … ALTER COLUMN 1 SET STATISTICS 0`), with the masked columns each is over.
+ */
+async function skippedIndexStatistics(client: pg.Client, table: TablePlan, masked: readonly string[]): Promise<{ schema: string; index: string; column: string; over: string[] }[]> {
+  const { rows } = await client.query<{ schema: string; index: string; column: string; over: string[] }>(
+    `SELECT * FROM (
+       SELECT n.nspname::text AS schema, i.relname::text AS index, a.attname::text AS column,
+              array(SELECT c.attname::text FROM pg_depend d JOIN pg_attribute c ON c.attrelid = d.refobjid AND c.attnum = d.refobjsubid
+                     WHERE d.classid = 'pg_class'::regclass AND d.objid = x.indexrelid AND d.refclassid = 'pg_class'::regclass
+                       AND d.refobjid = x.indrelid AND c.attname = ANY ($2::text[])) AS over
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+         JOIN pg_attribute a ON a.attrelid = x.indexrelid AND a.attnum > 0 AND a.attstattarget = 0
+        WHERE x.indrelid = $1::regclass
+          AND EXISTS (SELECT 1 FROM pg_stats st WHERE st.schemaname = n.nspname AND st.tablename = i.relname AND st.attname = a.attname)) AS s
+      WHERE cardinality(over) > 0`,
+    [qualifiedSql(table), masked],
+  );
+  return rows;
 }
 
 /**

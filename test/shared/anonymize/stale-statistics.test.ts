@@ -55,7 +55,7 @@ describe('statistics ANALYZE skips', () => {
   const extendedData = async (url: string, name: string): Promise<string[]> =>
     (await query<{ v: string }>(url, 'SELECT most_common_vals::text AS v FROM pg_stats_ext WHERE statistics_name = $1', [name])).map((row) => row.v);
 
-  it('clears a masked column analysed with a target of 0 and extended statistics ANALYZE cannot rebuild, keeping the objects, so verify passes', async () => {
+  it('clears a masked column and an expression index analysed with a target of 0 and extended statistics ANALYZE cannot rebuild, keeping the objects, so verify passes', async () => {
     const db = await createDemoDatabase('skipstats');
     created.push(db.name);
     const { url } = db;
@@ -67,11 +67,14 @@ describe('statistics ANALYZE skips', () => {
       CREATE STATISTICS contacts_pair (mcv) ON email, note FROM contacts;
       CREATE STATISTICS contacts_kept (mcv) ON id, note FROM contacts;
       COMMENT ON STATISTICS contacts_pair IS 'planner help';
+      CREATE INDEX contacts_lower_email ON contacts (lower(email));
       ANALYZE contacts;
+      ALTER INDEX contacts_lower_email ALTER COLUMN 1 SET STATISTICS 0;
       ALTER TABLE contacts ALTER COLUMN city SET STATISTICS 0;
       ALTER STATISTICS contacts_pair SET STATISTICS 0;
       ALTER STATISTICS contacts_kept SET STATISTICS 0;`);
     expect(await quotedByStatistics(url, 'contacts')).toContain('Leeds');
+    expect(await quotedByStatistics(url, 'contacts_lower_email')).toContain(ann);
     expect((await extendedData(url, 'contacts_pair')).join()).toContain(ann);
     const kept = await extendedData(url, 'contacts_kept');
     expect(kept).toHaveLength(1);
@@ -85,6 +88,7 @@ describe('statistics ANALYZE skips', () => {
     // The email column's statistics are the masked rows'.
     expect(quoted).toMatch(/@example\.(com|org|net)/);
     expect(await query(url, `SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'contacts' AND attname = 'city'`)).toEqual([{ n: 0 }]);
+    expect(await quotedByStatistics(url, 'contacts_lower_email')).toBe('');
     expect(await extendedData(url, 'contacts_pair')).toEqual([]);
     expect(await query(url, `SELECT stxstattarget, obj_description(oid, 'pg_statistic_ext') AS comment, pg_get_statisticsobjdef(oid) AS definition FROM pg_statistic_ext WHERE stxname = 'contacts_pair'`))
       .toEqual([{ stxstattarget: 0, comment: 'planner help', definition: 'CREATE STATISTICS public.contacts_pair (mcv) ON email, note FROM contacts' }]);
