@@ -1,5 +1,6 @@
 import { quoteIdent } from '../db/client';
 import type { InputProblem } from '../errors';
+import { closestName } from '../util/closest-name';
 import { isUniqueColumn, type Catalog, type ColumnInfo, type ForeignKey, type TableInfo } from './catalog';
 import { JsonPathSyntaxError, parseJsonPath } from './json-path';
 import type { ColumnRule } from './rules-schema';
@@ -78,14 +79,16 @@ export function buildPlan(source: RulesSource, catalog: Catalog): MaskPlan {
     const table = catalog.get(qualified);
     if (!table) {
       dangling.push(qualified);
-      problems.push(ruleProblem(source, ['tables', qualified], `table ${qualified} does not exist in the database`));
+      const meant = closestName(qualified, [...catalog.keys()].filter((name) => rules[name] === undefined));
+      problems.push(ruleProblem(source, ['tables', qualified], `table ${qualified} does not exist in the database${meant === undefined ? '' : ` (did you mean ${meant}, which has no rule?)`}`));
       continue;
     }
     if (rule === 'truncate') continue;
     for (const name of Object.keys(rule.columns)) {
       if (!table.columns.some((column) => column.name === name)) {
         dangling.push(`${qualified}.${name}`);
-        problems.push(ruleProblem(source, ['tables', qualified, 'columns', name], `column ${name} does not exist in table ${qualified}`));
+        const meant = closestName(name, table.columns.map((column) => column.name).filter((column) => rule.columns[column] === undefined));
+        problems.push(ruleProblem(source, ['tables', qualified, 'columns', name], `column ${name} does not exist in table ${qualified}${meant === undefined ? '' : ` (did you mean ${meant}, which has no rule?)`}`));
       }
     }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closestName } from '../util/closest-name';
 
 /**
  * The anonymization rules: one entry per table (`schema.table`), each either `truncate` or a map of
@@ -19,8 +20,10 @@ export const STRATEGY_NAMES = [...SIMPLE_STRATEGIES, ...PARAMETRIC_STRATEGIES] a
 export type SimpleStrategy = (typeof SIMPLE_STRATEGIES)[number];
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
-const unknownStrategy = (value: unknown, allowed: readonly string[] = STRATEGY_NAMES): string =>
-  `unknown strategy ${JSON.stringify(value)}, expected one of ${allowed.join(', ')}`;
+const unknownStrategy = (value: unknown, allowed: readonly string[] = STRATEGY_NAMES): string => {
+  const meant = typeof value === 'string' ? closestName(value, allowed) : undefined;
+  return `unknown strategy ${JSON.stringify(value)}${meant === undefined ? '' : ` (did you mean ${meant}?)`}, expected one of ${allowed.join(', ')}`;
+};
 
 const simpleRule = z.object({ strategy: z.enum(SIMPLE_STRATEGIES) }).strict();
 const fixedRule = z

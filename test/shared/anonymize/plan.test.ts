@@ -48,6 +48,22 @@ describe('buildPlan', () => {
     expect(messages.some((message) => message.includes('public.accounts.code (character varying(3)) has no rule'))).toBe(true);
   });
 
+  it('suggests the unclassified table or column a dangling rule most likely meant, and nothing when none is near', async () => {
+    const text = `tables:
+  public.account:
+    columns: { id: keep }
+  public.logins:
+    columns: { id: keep, IP: keep, at_: keep, account: keep }
+`;
+    const messages = (await plan(text)).problems.map(formatProblem);
+
+    expect(messages).toContain(`rules.yaml:${lineOf(text, 'account:')}: tables.public.account: table public.account does not exist in the database (did you mean public.accounts, which has no rule?)`);
+    expect(messages).toContain(`rules.yaml:${lineOf(text, 'logins:') + 1}: tables.public.logins.columns.IP: column IP does not exist in table public.logins (did you mean ip, which has no rule?)`);
+    expect(messages).toContain(`rules.yaml:${lineOf(text, 'logins:') + 1}: tables.public.logins.columns.at_: column at_ does not exist in table public.logins (did you mean at, which has no rule?)`);
+    // account_email has a rule-worthy name but is 6 edits away: no hint is better than a wrong one.
+    expect(messages).toContain(`rules.yaml:${lineOf(text, 'logins:') + 1}: tables.public.logins.columns.account: column account does not exist in table public.logins`);
+  });
+
   it('rejects strategies that do not fit the column, each at its line', async () => {
     const text = `tables:
   public.accounts:
@@ -119,6 +135,8 @@ describe('buildPlan', () => {
     const text = 'tables:\n  public.accounts:\n    columns:\n      email: emial\n';
 
     expect(() => parseRulesText(text, 'rules.yaml')).toThrow(ConfigError);
-    expect(() => parseRulesText(text, 'rules.yaml')).toThrow(/rules.yaml:4: tables.public.accounts.columns.email(.strategy)?: unknown strategy "emial", expected one of keep, null/);
+    expect(() => parseRulesText(text, 'rules.yaml')).toThrow(/rules.yaml:4: tables.public.accounts.columns.email(.strategy)?: unknown strategy "emial" \(did you mean email\?\), expected one of keep, null/);
+    expect(() => parseRulesText(text.replace('emial', 'FULLNAME'), 'rules.yaml')).toThrow(/unknown strategy "FULLNAME" \(did you mean fullName\?\)/);
+    expect(() => parseRulesText(text.replace('emial', 'anonymise'), 'rules.yaml')).toThrow(/unknown strategy "anonymise", expected one of/);
   });
 });

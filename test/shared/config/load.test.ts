@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     expect(config.databases.staging.keepSnapshots).toBe(2);
   });
 
-  it('names a misspelt strategy with its file, line, path and the strategies expected', async () => {
+  it('names a misspelt strategy with its file, line, path, the strategy it most likely meant and the strategies expected', async () => {
     const text = stringify(makeConfigInput({ anonymize: { tables: { 'public.users': { columns: { id: 'keep', email: 'emial' } } } } }));
     const file = await writeConfig(text);
     const line = text.split('\n').findIndex((row) => row.includes('email: emial')) + 1;
@@ -49,7 +49,7 @@ describe('loadConfig', () => {
       expect.objectContaining({ file, line, path: 'anonymize.tables.public.users.columns.email.strategy' }),
     ]);
     expect(error.message).toContain(`${file}:${line}: anonymize.tables.public.users.columns.email`);
-    expect(error.message).toContain('unknown strategy "emial", expected one of keep, null, hash');
+    expect(error.message).toContain('unknown strategy "emial" (did you mean email?), expected one of keep, null, hash');
   });
 
   it('reports every problem at once, not only the first', () => {
