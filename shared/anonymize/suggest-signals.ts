@@ -1,5 +1,6 @@
 import type { ColumnRule } from './rules-schema';
 import type { TypeClass } from './strategies';
+import { credentialIn, credentialKind } from './credentials';
 
 /** A suggested rule and the reason shown beside it. */
 export interface Suggestion {
@@ -22,7 +23,7 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /zip|post_?code|postal/i, rule: { strategy: 'postcode' }, fits: ['text'] },
   { pattern: /(^|_)ip($|_)|ip_?addr|remote_?addr/i, rule: { strategy: 'ipAddress' }, fits: ['text', 'inet'] },
   { pattern: /birth|dob|born/i, rule: { strategy: 'dateShift', maxDays: 30 }, fits: ['date'] },
-  { pattern: /password|passwd|secret|token|api_?key|salt/i, rule: { strategy: 'hash' }, fits: ['text'] },
+  { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential/i, rule: { strategy: 'hash' }, fits: ['text'] },
   { pattern: /ssn|social_?security|national_?id|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
 ];
 
@@ -49,12 +50,13 @@ const PHONE = /^\+?[0-9][0-9 ().-]{6,18}[0-9]$/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
-/** What a whole value's shape suggests: an email, a phone number, or a street address. */
-export type ValueShape = 'email' | 'phone' | 'street';
+/** What a whole value's shape suggests: an email, a phone number, a street address, or a live credential (credentials.ts). */
+export type ValueShape = 'email' | 'phone' | 'street' | 'credential';
 
-/** The strategy a string value's shape suggests (a whole value that is an email, a phone number or a street address). */
+/** The shape of a string value, when it is whole an email, a phone number, a street address or a live credential. */
 export function valueShape(value: string): ValueShape | undefined {
   if (EMAIL.test(value.trim())) return 'email';
+  if (credentialKind(value.trim()) !== undefined) return 'credential';
   const digits = value.replace(/\D/g, '').length;
   if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';
   if (STREET.test(value.trim())) return 'street';
@@ -62,9 +64,12 @@ export function valueShape(value: string): ValueShape | undefined {
 }
 
 /** How a sampled column's values of a shape are described: `12 of 20 sampled values are street addresses`. */
-export const SHAPE_NAMES: Readonly<Record<ValueShape, string>> = { email: 'emails', phone: 'phone numbers', street: 'street addresses' };
+export const SHAPE_NAMES: Readonly<Record<ValueShape, string>> = { email: 'emails', phone: 'phone numbers', street: 'street addresses', credential: 'live credentials' };
 
-/** Whether any of the strings contains an email or a phone-shaped run of digits (free text hiding PII). */
+/** The rule for values of a shape: its fake, and for a credential a keyed hash (unique stays unique, and it works nowhere). */
+export const SHAPE_RULES: Readonly<Record<ValueShape, ColumnRule>> = { email: { strategy: 'email' }, phone: { strategy: 'phone' }, street: { strategy: 'street' }, credential: { strategy: 'hash' } };
+
+/** Whether the string contains an email, a phone-shaped run of digits or a live credential (free text hiding PII or a secret). */
 export function hidesPii(value: string): boolean {
-  return /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|0)[0-9][0-9 ().-]{7,16}[0-9]/.test(value);
+  return /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|0)[0-9][0-9 ().-]{7,16}[0-9]/.test(value) || credentialIn(value) !== undefined;
 }

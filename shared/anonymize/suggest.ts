@@ -5,7 +5,7 @@ import { tablesHidingRows } from './row-security';
 import type { ColumnRule } from './rules-schema';
 import { bytesTextSql } from './sql/core';
 import { typeClassOf } from './strategies';
-import { hidesPii, jsonKeySignal, nameSignal, SHAPE_NAMES, valueShape, type Suggestion } from './suggest-signals';
+import { hidesPii, jsonKeySignal, nameSignal, SHAPE_NAMES, SHAPE_RULES, valueShape, type Suggestion } from './suggest-signals';
 
 /** Options of {@link suggestRules}. */
 export interface SuggestOptions {
@@ -90,7 +90,7 @@ const SAMPLED_BYTES = 65_536;
 function suggestWhole(column: ColumnInfo, values: readonly string[]): Suggestion {
   const hiding = values.filter(hidesPii).length;
   if (hiding === 0) return { rule: { strategy: 'keep' }, why: `no PII signal in name or the text of ${values.length} sampled values (${column.sqlType})` };
-  const found = `the text of ${hiding} of ${values.length} sampled values holds emails or phone numbers, and no strategy masks part of a ${column.sqlType}`;
+  const found = `the text of ${hiding} of ${values.length} sampled values holds emails, phone numbers or live credentials, and no strategy masks part of a ${column.sqlType}`;
   if (!column.notNull) return { rule: { strategy: 'null' }, why: found };
   const empty = column.baseType === 'bytea' ? '' : column.composite === true && !column.isArray ? '()' : '{}';
   return { rule: { strategy: 'fixed', value: empty }, why: `${found}; NOT NULL, so an empty value: review` };
@@ -112,12 +112,12 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   if (cls === 'json') return suggestJson(values);
   if (maskedWhole(column)) return suggestWhole(column, values);
   const shapes = values.map(valueShape);
-  for (const shape of ['email', 'phone', 'street'] as const) {
+  for (const shape of ['email', 'phone', 'street', 'credential'] as const) {
     const count = shapes.filter((found) => found === shape).length;
-    if (count >= values.length * 0.5) return { rule: { strategy: shape }, why: `${count} of ${values.length} sampled values are ${SHAPE_NAMES[shape]}` };
+    if (count >= values.length * 0.5) return { rule: SHAPE_RULES[shape], why: `${count} of ${values.length} sampled values are ${SHAPE_NAMES[shape]}` };
   }
   const hiding = values.filter(hidesPii).length;
-  if (hiding > 0) return { rule: { strategy: 'scrubText' }, why: `free text: ${hiding} of ${values.length} sampled values contain emails or phone numbers` };
+  if (hiding > 0) return { rule: { strategy: 'scrubText' }, why: `free text: ${hiding} of ${values.length} sampled values contain emails, phone numbers or live credentials` };
   return { rule: { strategy: 'keep' }, why: `no PII signal in name or ${values.length} sampled values` };
 }
 
@@ -143,8 +143,8 @@ function suggestJson(values: readonly string[]): Suggestion {
       const byKey = key === undefined ? undefined : jsonKeySignal(key);
       const shape = valueShape(node);
       if (byKey) paths.set(path, { rule: byKey, why: `key "${key}"` });
-      else if (shape) paths.set(path, { rule: { strategy: shape }, why: `${shape}-shaped values` });
-      else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII' });
+      else if (shape) paths.set(path, { rule: SHAPE_RULES[shape], why: `${shape}-shaped values` });
+      else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII or a credential' });
     }
   };
   for (const value of values) {

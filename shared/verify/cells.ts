@@ -7,6 +7,7 @@ import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { DETECTORS, piiTokenScansSql } from '../anonymize/sql/detectors';
+import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
 
 const s = MASK_SCHEMA;
@@ -314,9 +315,18 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
                 OR (NOT p.via_digits AND p.masked_by NOT IN (${ORIGINALS_ONLY}) AND ${s}.token_live(p.token_kind, p.probe)) END),
   -- A token whose digits are an original's is reported as that original, not also as live PII.
   found AS (SELECT * FROM matches m WHERE m.kind IS NULL
-             OR NOT EXISTS (SELECT 1 FROM matches d WHERE d.via_digits AND d.col = m.col AND d.val = m.val AND d.token = m.token))
-  SELECT DISTINCT c.row_key, c.col, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges') AS finding
-    FROM found JOIN cells c ON c.col = found.col AND c.val = found.val LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
-   WHERE EXISTS (SELECT 1 FROM found)
+             OR NOT EXISTS (SELECT 1 FROM matches d WHERE d.via_digits AND d.col = m.col AND d.val = m.val AND d.token = m.token)),
+  -- Live credentials of well-known services (credentials.ts), wherever the detectors look.
+  credentials AS (
+    SELECT c.col, c.val, ${credentialKindSql('x[2]')} AS service FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, 'g') AS x
+     WHERE c.free AND c.kind NOT IN (${ORIGINALS_ONLY}) AND ${mayHoldCredentialSql('c.val')}),
+  findings AS (
+    SELECT found.col, found.val, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges') AS finding
+      FROM found LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
+    UNION ALL
+    SELECT col, val, 'live credential (' || service || ')' FROM credentials)
+  SELECT DISTINCT c.row_key, c.col, f.finding
+    FROM findings f JOIN cells c ON c.col = f.col AND c.val = f.val
+   WHERE EXISTS (SELECT 1 FROM findings)
   LIMIT ${limit}`;
 }

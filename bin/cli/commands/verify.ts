@@ -9,7 +9,7 @@ import { databaseUrl, keyFor } from './mask-args';
 /** `rehearsal verify`: proves no original value survived masking. */
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Prove no original or PII-shaped value survived masking',
+  summary: 'Prove no original, PII-shaped value or live credential survived masking',
   usage: [
     'Usage: rehearsal verify --database-url URL --rules FILE [--key-file FILE] [--schema NAME]... [--json]',
     '  --database-url URL  the masked database (anonymize must have run on it, with the same key)',
@@ -35,7 +35,7 @@ export const verifyCommand: Command = {
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ findings: result.findings })}\n`);
     } else if (result.findings.length === 0) {
-      io.stdout.write(`clean: no original or PII-shaped value in ${result.tablesScanned} tables; fingerprints dropped\n`);
+      io.stdout.write(`clean: no original, PII-shaped value or live credential in ${result.tablesScanned} tables; fingerprints dropped\n`);
     } else {
       io.stdout.write(`${result.findings.length} finding(s):\n${result.findings.map((finding) => `  ${describeFinding(finding)}`).join('\n')}\n`);
     }

@@ -1,6 +1,7 @@
 import { quoteLiteral } from '../../db/client';
 import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
 import { MASK_SCHEMA } from './core';
+import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 
 /**
  * The detectors `scrubText` masks with and `verify` searches with (PostgreSQL ARE syntax; one capture
@@ -38,7 +39,8 @@ export function piiTokenScansSql(from: string, value: string, columns = ''): str
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid), 'phone' (after +
  * 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL. `scrub_text(t, maxlen)`
  * replaces every email, valid IBAN, card, public IPv4 and phone number with the fake of its kind (the
- * same functions columns use, so a quoted address gets its column's fake). `pii_tokens(t)` lists every
+ * same functions columns use, so a quoted address gets its column's fake), and every live credential
+ * (credentials.ts) with a marker. `pii_tokens(t)` lists every
  * match; `token_live` says whether one is still personal data (not reserved, not a fake).
  */
 export function detectorsSql(): string {
@@ -76,6 +78,8 @@ BEGIN
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   IF t !~ '[0-9@]' AND names = 'off' THEN RETURN t; END IF;
+  -- Credentials first (see credentials.ts): the digits inside them are no phone number.
+  IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- One regexp_match per token (a plain expression, no query per row).
   IF strpos(t, '@') > 0 THEN
     rest := t;

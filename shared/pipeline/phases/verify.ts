@@ -26,5 +26,5 @@ export async function runVerify(ctx: RunContext): Promise<PhaseOutcome> {
     const where = first ? describeFinding(first) : '';
     return outcome.failed(`${result.findings.length} finding(s), e.g. ${where}`, figures, { findings: result.findings.slice(0, REPORTED_FINDINGS) });
   }
-  return outcome.passed(`no original or PII-shaped value found in ${result.tablesScanned} tables; fingerprints dropped`, figures);
+  return outcome.passed(`no original, PII-shaped value or live credential found in ${result.tablesScanned} tables; fingerprints dropped`, figures);
 }

@@ -133,6 +133,14 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
+  it('removes live credentials from free text, before the digits inside them could be read as numbers', async () => {
+    const slack = `xoxb-1234567890-0987654321-${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
+    const aws = `AKIA${'IOSFODNN7EXAMPLE'}`;
+    const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [`bot token ${slack}, key=${aws}; mail ann@x.org`]);
+
+    expect(scrubbed).toBe(`bot token [redacted credential], key=[redacted credential]; mail ${await one<string>(`rehearsal_mask.email('ann@x.org')`)}`);
+  });
+
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client.query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
       ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4 and test@example.com, 192.0.2.1']);

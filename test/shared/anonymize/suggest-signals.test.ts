@@ -1,4 +1,4 @@
-import { nameSignal, valueShape } from '../../../shared/anonymize/suggest-signals';
+import { hidesPii, nameSignal, valueShape } from '../../../shared/anonymize/suggest-signals';
 
 describe('suggest signals', () => {
   it.each([
@@ -9,6 +9,7 @@ describe('suggest signals', () => {
     ['77 Avenue Road, London NW8', 'street'],
     ['ann.smith@gmail.com', 'email'],
     ['+44 7700 900123', 'phone'],
+    [`AKIA${'IOSFODNN7EXAMPLE'}`, 'credential'],
   ])('reads %j as a whole value of kind %s', (value, shape) => {
     expect(valueShape(value)).toBe(shape);
   });
@@ -24,8 +25,18 @@ describe('suggest signals', () => {
     ['postal_address', 'street'],
     ['postal_code', 'postcode'],
     ['address', 'street'],
+    ['totp_seed', 'hash'],
+    ['webhook_signing_key', 'hash'],
+    ['private_key', 'hash'],
+    ['aws_access_key', 'hash'],
+    ['credentials', 'hash'],
   ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
+  });
+
+  it('reads free text quoting a live credential as hiding something, and ordinary text as not', () => {
+    expect(hidesPii(`deploy key AKIA${'IOSFODNN7EXAMPLE'} was rotated`)).toBe(true);
+    expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
   it('suggests nothing for an address-like name on a column that is not text', () => {

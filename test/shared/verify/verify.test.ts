@@ -125,6 +125,26 @@ describe('verifyDatabase', () => {
     expect(JSON.stringify(result)).not.toContain(ORIGINALS.emails[1]);
   });
 
+  it('finds live credentials of well-known services in kept text and JSON, and none in text scrubText masked', async () => {
+    const slack = `xoxb-1234567890-0987654321-${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
+    const stripe = `sk_${'live'}_${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
+    const rules = `${DEMO_RULES}\n  public.integrations:\n    columns: { id: keep, bot: keep, settings: keep, notes: scrubText }\n`;
+    const url = await masked(rules, `CREATE TABLE integrations (id int PRIMARY KEY, bot text, settings jsonb, notes text);
+      INSERT INTO integrations VALUES (1, '${slack}', '{"billing": {"key": "${stripe}"}}', 'rotated ${slack} today'),
+        (2, 'ok', '{"billing": {"key": "sk_test_only"}}', 'nothing secret')`);
+
+    const result = await verify(url, rules);
+
+    // The kept columns' statistics quote them too.
+    expect([...result.findings].sort((a, b) => `${a.column} ${a.key}`.localeCompare(`${b.column} ${b.key}`))).toEqual([
+      { table: 'public.integrations', column: 'bot', key: 'id=1', kind: 'live credential (Slack token)' },
+      { table: 'public.integrations', column: 'bot', key: 'pg_stats', kind: 'live credential (Slack token)' },
+      { table: 'public.integrations', column: 'settings', key: 'id=1', kind: 'live credential (Stripe secret key)' },
+      { table: 'public.integrations', column: 'settings', key: 'pg_stats', kind: 'live credential (Stripe secret key)' },
+    ]);
+    expect(await query(url, 'SELECT notes FROM integrations WHERE id = 1')).toEqual([{ notes: 'rotated [redacted credential] today' }]);
+  });
+
   it('searches the tables outside the schemas the rules cover, so a scoped run still fails on an original anywhere', async () => {
     const db = await createDemoDatabase('verify');
     created.push(db.name);

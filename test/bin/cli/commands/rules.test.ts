@@ -61,8 +61,8 @@ describe('rehearsal rules', () => {
     expect(run.out()).toMatch(/locale: keep {2}# no PII signal in name or 3 sampled values/);
     expect(run.out()).toContain('avatar: "null"  # refers to large objects (files outside the table, often personal); null has anonymize unlink them, keep would keep their contents unmasked (verify fails on an original or PII in them)');
     expect(run.out()).toContain(`search: "null"  # lexemes of the text it was made from, production's: no trigger refreshes it while masking; rebuild it in staging`);
-    expect(run.out()).toContain('card: "null"  # the text of 1 of 1 sampled values holds emails or phone numbers, and no strategy masks part of a contact_card');
-    expect(run.out()).toContain('receipt: { strategy: fixed, value: "" }  # the text of 1 of 2 sampled values holds emails or phone numbers, and no strategy masks part of a bytea; NOT NULL, so an empty value: review');
+    expect(run.out()).toContain('card: "null"  # the text of 1 of 1 sampled values holds emails, phone numbers or live credentials, and no strategy masks part of a contact_card');
+    expect(run.out()).toContain('receipt: { strategy: fixed, value: "" }  # the text of 1 of 2 sampled values holds emails, phone numbers or live credentials, and no strategy masks part of a bytea; NOT NULL, so an empty value: review');
     expect(run.out()).toContain('consent_form: keep  # refers to large objects (files outside the table, often personal); NOT NULL, so kept, and their contents stay unmasked (verify fails on an original or PII in them): review');
     expect(await allText(url)).toBe(before);
 
@@ -70,6 +70,31 @@ describe('rehearsal rules', () => {
     const check = captured(dir);
     expect(await main(['rules', 'check', '--database-url', url, '--rules', 'suggested.yaml'], check.io)).toBe(0);
     expect(check.out()).toContain('the rules cover all');
+  });
+
+  it('suggests masking live credentials: columns of them, JSON paths holding one, free text quoting one, and columns named for secrets', async () => {
+    const db = await createDemoDatabase('rulescred');
+    created.push(db.name);
+    const slack = (i: number): string => `xoxb-${1000000000 + i}-${2000000000 + i}-Q7wErTy9UiOp3AsDfGhJkL${i}`;
+    await query(db.url, 'CREATE TABLE integrations (id int PRIMARY KEY, bot text, settings jsonb, notes text, totp_seed text, signing_key text)');
+    await query(db.url, `INSERT INTO integrations SELECT i, ($1::text[])[i], jsonb_build_object('whatsapp', jsonb_build_object('app', 'EAAG' || repeat('Q7wErTy9UiOp3AsD', 8))),
+        CASE WHEN i = 1 THEN 'rotated ' || ($1::text[])[i] || ' today' ELSE 'fine' END, 'seed', 'k' FROM generate_series(1, 3) AS i`, [[slack(1), slack(2), slack(3)]]);
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const run = captured(dir);
+
+    expect(await main(['rules', 'suggest', '--database-url', db.url], run.io)).toBe(0);
+
+    const rules = rulesSchema.parse(parse(run.out()));
+    expect(rules.tables['public.integrations']).toEqual({ columns: {
+      id: { strategy: 'keep' },
+      bot: { strategy: 'hash' },
+      settings: { strategy: 'json', paths: { '$.whatsapp.app': { strategy: 'hash' } } },
+      notes: { strategy: 'scrubText' },
+      totp_seed: { strategy: 'hash' },
+      signing_key: { strategy: 'hash' },
+    } });
+    expect(run.out()).toContain('bot: hash  # 3 of 3 sampled values are live credentials');
+    expect(run.out()).toContain('notes: scrubText  # free text: 1 of 3 sampled values contain emails, phone numbers or live credentials');
   });
 
   it('checks coverage: exit 1 listing unclassified columns and dangling rules with their lines', async () => {
