@@ -206,7 +206,8 @@ export function largeObjectFindingsSql(plan: TablePlan, column: ColumnInfo, limi
  * The text the database's own objects carry, as cells (row_key, col, val, kind, free): bodies of
  * functions and procedures, definitions of views and materialized views, rewrite rules, triggers
  * (their `WHEN` conditions), column and domain defaults, check constraints, index definitions, policy
- * expressions, publication row filters (`publicationFilters`: PostgreSQL 15 and later), comments.
+ * expressions, publication row filters (`publicationFilters`: PostgreSQL 15 and later), comments,
+ * and the settings of this database and of roles in it (`ALTER DATABASE … SET`, `ALTER ROLE … SET`).
  * Production's code can quote a person (a hard-coded VIP email in a function, a partial index
  * excluding one customer, a comment naming who asked for a column), and masking rows cannot reach it.
  * `row_key` names the object (`function public.is_vip(text)`), `col` the system catalog and column it
@@ -243,6 +244,11 @@ function schemaTextCellsSql(publicationFilters: boolean): string {
     ...(publicationFilters
       ? [cell(describe('pg_publication_rel', 'pr.oid'), 'pg_publication_rel.prqual', 'pg_get_expr(pr.prqual, pr.prrelid)', 'pg_publication_rel pr WHERE pr.prqual IS NOT NULL')]
       : []),
+    // Settings made with ALTER DATABASE / ALTER ROLE … SET, for this database or every one: a copy has production's.
+    cell(`CASE WHEN r.setrole = 0 THEN 'database ' || current_database() ELSE 'role ' || r.setrole::regrole::text || CASE WHEN r.setdatabase = 0 THEN '' ELSE ' in database ' || current_database() END END`,
+      'pg_db_role_setting.setconfig', 'u.setting',
+      `pg_db_role_setting r CROSS JOIN LATERAL unnest(r.setconfig) AS u(setting)
+        WHERE r.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))`),
     cell('pg_describe_object(d.classoid, d.objoid, d.objsubid)', 'pg_description.description', 'd.description',
       `pg_description d WHERE d.objoid >= 16384 AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = d.classoid AND e.objid = d.objoid AND e.deptype = 'e')`),
   ].join('\nUNION ALL\n');
@@ -316,10 +322,12 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   -- A token whose digits are an original's is reported as that original, not also as live PII.
   found AS (SELECT * FROM matches m WHERE m.kind IS NULL
              OR NOT EXISTS (SELECT 1 FROM matches d WHERE d.via_digits AND d.col = m.col AND d.val = m.val AND d.token = m.token)),
-  -- Live credentials of well-known services (credentials.ts), wherever the detectors look.
+  -- Live credentials of well-known services (credentials.ts), in any text but a binary value's: in
+  -- kept columns, JSON, statistics, and the database's own objects and settings (a key written into a
+  -- function body or set with ALTER DATABASE is production's key in staging all the same).
   credentials AS (
     SELECT c.col, c.val, ${credentialKindSql('x[2]')} AS service FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, 'g') AS x
-     WHERE c.free AND c.kind NOT IN (${ORIGINALS_ONLY}) AND ${mayHoldCredentialSql('c.val')}),
+     WHERE c.free AND c.kind <> ${quoteLiteral(BINARY)} AND ${mayHoldCredentialSql('c.val')}),
   findings AS (
     SELECT found.col, found.val, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges') AS finding
       FROM found LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
