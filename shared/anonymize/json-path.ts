@@ -1,9 +1,8 @@
 /**
  * The JSON paths rules use: `$`, then `.key`, `."quoted key"`, `['key']`, `[*]` (every element),
- * `.*` (every member) and `[n]` (one element). Parsed into segments the SQL walker takes: a key, `*`,
- * or `#n` for an index.
+ * `.*` (every member) and `[n]` (one element), read in SQL/JSON's lax mode (see `json_apply`).
  */
-export type JsonPathSegment = { readonly key: string } | { readonly wildcard: true } | { readonly index: number };
+export type JsonPathSegment = { readonly key: string } | { readonly wildcard: 'elements' | 'members' } | { readonly index: number };
 
 /** Thrown for a path that does not parse; the message says where and what was expected. */
 export class JsonPathSyntaxError extends Error {}
@@ -18,7 +17,7 @@ export function parseJsonPath(path: string): JsonPathSegment[] {
   while (rest.length > 0) {
     const at = path.length - rest.length;
     if (rest.startsWith('.*')) {
-      segments.push({ wildcard: true });
+      segments.push({ wildcard: 'members' });
       rest = rest.slice(2);
     } else if (rest.startsWith('."')) {
       const end = rest.indexOf('"', 2);
@@ -34,7 +33,7 @@ export function parseJsonPath(path: string): JsonPathSegment[] {
       const match = /^\[(\*|[0-9]+|'[^']*'|"[^"]*")\]/.exec(rest);
       if (!match?.[1]) throw new JsonPathSyntaxError(`expected [*], [n] or ['key'] at character ${at + 1}`);
       const inside = match[1];
-      if (inside === '*') segments.push({ wildcard: true });
+      if (inside === '*') segments.push({ wildcard: 'elements' });
       else if (/^[0-9]+$/.test(inside)) segments.push({ index: Number(inside) });
       else segments.push({ key: inside.slice(1, -1) });
       rest = rest.slice(match[0].length);
@@ -46,12 +45,15 @@ export function parseJsonPath(path: string): JsonPathSegment[] {
   return segments;
 }
 
-/** The segments as the SQL walker's text array elements. */
+/**
+ * The segments as the SQL walker's text array elements (`json_apply`): `k:<key>` for a key (so no key
+ * can be mistaken for a wildcard), `[*]`, `.*`, and `#n` for an index.
+ */
 export function toWalkerPath(segments: readonly JsonPathSegment[]): string[] {
-  return segments.map((segment) => ('key' in segment ? segment.key : 'index' in segment ? `#${segment.index}` : '*'));
+  return segments.map((segment) => ('key' in segment ? `k:${segment.key}` : 'index' in segment ? `#${segment.index}` : segment.wildcard === 'elements' ? '[*]' : '.*'));
 }
 
-/** The segments as an SQL/JSON path (`jsonb_path_query`), for reading the values a path reaches. */
+/** The segments as an SQL/JSON path in lax mode (`jsonb_path_query`), for reading the values a path reaches as masking does. */
 export function toSqlJsonPath(segments: readonly JsonPathSegment[]): string {
-  return `lax $${segments.map((segment) => ('key' in segment ? `."${segment.key.replace(/["\\]/g, (c) => `\\${c}`)}"` : 'index' in segment ? `[${segment.index}]` : '[*]')).join('')}`;
+  return `lax $${segments.map((segment) => ('key' in segment ? `."${segment.key.replace(/["\\]/g, (c) => `\\${c}`)}"` : 'index' in segment ? `[${segment.index}]` : segment.wildcard === 'elements' ? '[*]' : '.*')).join('')}`;
 }

@@ -109,7 +109,7 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   const cls = typeClassOf(column);
   const values = await sampleValues(client, table, column, sample);
   if (values.length === 0) return { rule: { strategy: 'keep' }, why: 'no PII signal (no values to sample)' };
-  if (cls === 'json') return suggestJson(values);
+  if (cls === 'json') return suggestJson(column, values);
   if (maskedWhole(column)) return suggestWhole(column, values);
   const shapes = values.map(valueShape);
   for (const shape of ['email', 'phone', 'street', 'credential'] as const) {
@@ -131,14 +131,22 @@ async function sampleValues(client: pg.Client, table: TableInfo, column: ColumnI
   return rows.map((row) => row.v);
 }
 
-/** Walks sampled JSON documents for keys that name personal data or string values shaped like it. */
-function suggestJson(values: readonly string[]): Suggestion {
+/**
+ * Walks sampled JSON documents for keys that name personal data or string values shaped like it. Keys
+ * that are personal data themselves (a map keyed by email) no path can mask: then the whole document.
+ */
+function suggestJson(column: ColumnInfo, values: readonly string[]): Suggestion {
   const paths = new Map<string, { rule: ColumnRule; why: string }>();
-  const visit = (node: unknown, path: string, key: string | undefined): void => {
+  let keyed = 0;
+  const visit = (node: unknown, path: string, key: string | undefined): boolean => {
+    let hiding = false;
     if (Array.isArray(node)) {
-      for (const item of node) visit(item, `${path}[*]`, key);
+      for (const item of node) hiding = visit(item, `${path}[*]`, key) || hiding;
     } else if (node !== null && typeof node === 'object') {
-      for (const [child, value] of Object.entries(node)) visit(value, `${path}${/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(child) ? `.${child}` : `."${child}"`}`, child);
+      for (const [child, value] of Object.entries(node)) {
+        hiding = hidesPii(child) || hiding;
+        hiding = visit(value, `${path}${/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(child) ? `.${child}` : `."${child}"`}`, child) || hiding;
+      }
     } else if (typeof node === 'string' && !paths.has(path)) {
       const byKey = key === undefined ? undefined : jsonKeySignal(key);
       const shape = valueShape(node);
@@ -146,13 +154,18 @@ function suggestJson(values: readonly string[]): Suggestion {
       else if (shape) paths.set(path, { rule: SHAPE_RULES[shape], why: `${shape}-shaped values` });
       else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII or a credential' });
     }
+    return hiding;
   };
   for (const value of values) {
     try {
-      visit(JSON.parse(value) as unknown, '$', undefined);
+      if (visit(JSON.parse(value) as unknown, '$', undefined)) keyed += 1;
     } catch {
       // A value that is not JSON cannot be in a json column; nothing to learn from it.
     }
+  }
+  if (keyed > 0) {
+    const found = `the keys of ${keyed} of ${values.length} sampled documents are emails, phone numbers or credentials, and no JSON path masks a key`;
+    return column.notNull ? { rule: { strategy: 'fixed', value: '{}' }, why: `${found}; NOT NULL, so an empty value: review` } : { rule: { strategy: 'null' }, why: found };
   }
   if (paths.size === 0) return { rule: { strategy: 'keep' }, why: `no PII signal in the keys or strings of ${values.length} sampled documents` };
   const leaves = Object.fromEntries([...paths].map(([path, found]) => [path, found.rule])) as Record<string, Exclude<ColumnRule, { strategy: 'json' }>>;

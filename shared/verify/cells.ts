@@ -49,8 +49,17 @@ const bytesKindSql = (bytes: string, strategy: string): string => `CASE WHEN pos
 const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
 
 /**
+ * A LATERAL subquery giving, as `jt.v`, the text a JSON value `node` (one of a document's values,
+ * `$.**`) holds: a string's text, or an object's keys (a map keyed by email holds its emails there).
+ */
+function jsonTextsSql(node: string): string {
+  return `LATERAL (SELECT ${node} #>> '{}' WHERE jsonb_typeof(${node}) = 'string'
+      UNION ALL SELECT k FROM jsonb_object_keys(CASE WHEN jsonb_typeof(${node}) = 'object' THEN ${node} ELSE '{}'::jsonb END) AS k) AS jt(v)`;
+}
+
+/**
  * The cells of a table worth searching, as (row_key, col, val, kind, free): every text-like value, every
- * element of a text array, every string inside a JSON document. `kind` is the strategy that masked the
+ * element of a text array, every string and key inside a JSON document. `kind` is the strategy that masked the
  * column ('' for kept columns): a value shaped like that strategy's fakes is not fingerprinted (it is
  * one), and only free text (`free`) is searched token by token, since a masked column holds one fake.
  * With `statistics`, also the values the planner statistics quote (`pg_stats`: most common values and
@@ -99,11 +108,16 @@ function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews)
       if (statistics) parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(${lists}) AS v`));
     } else if (cls === 'json') {
       const docs = column.isArray ? `unnest(${ref}) AS d(doc)` : `LATERAL (SELECT ${ref}::jsonb AS doc) AS d`;
-      parts.push(`SELECT ${key} AS row_key, ${name} AS col, leaf #>> '{}' AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS leaf WHERE jsonb_typeof(leaf) = 'string'${within}`);
+      parts.push(`SELECT ${key} AS row_key, ${name} AS col, jt.v AS val, ${kind} FROM ${from}, ${docs}, jsonb_path_query(d.doc::jsonb, 'strict $.**') AS node, ${jsonTextsSql('node')} WHERE true${within}`);
+      // A json (not jsonb) document keeps every value of a repeated key, which its jsonb form drops: its text is searched too.
+      if (column.baseType === 'json') {
+        const texts = column.isArray ? `unnest(${ref}) AS e(doc) WHERE e.doc IS NOT NULL` : `LATERAL (SELECT ${ref} AS doc) AS e WHERE e.doc IS NOT NULL`;
+        parts.push(`SELECT ${key} AS row_key, ${name} AS col, e.doc::text AS val, ${quoteLiteral(strategy)} AS kind, true AS free FROM ${from}, ${texts}${within}`);
+      }
       // Whole documents (jsonb only: json has no equality, so no statistics of values).
       if (statistics && !column.isArray && column.baseType === 'jsonb') {
         parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_vals::text::jsonb[], '{}') || coalesce(st.histogram_bounds::text::jsonb[], '{}')) AS sd(doc)
-          CROSS JOIN LATERAL jsonb_path_query(sd.doc, 'strict $.**') AS leaf CROSS JOIN LATERAL (SELECT leaf #>> '{}') AS sv(v)`, ` AND jsonb_typeof(leaf) = 'string'`));
+          CROSS JOIN LATERAL jsonb_path_query(sd.doc, 'strict $.**') AS node CROSS JOIN ${jsonTextsSql('node').replace(' AS jt(v)', ' AS sv(v)')}`));
       }
     } else if (column.isArray) {
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf('e')} AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);

@@ -3,8 +3,8 @@ import { MASK_SCHEMA } from './core';
 /**
  * JSON masking: `fake_text(kind, v, param)` dispatches to the one fake function of a kind (so a value
  * inside JSON gets the same fake as in a column), `json_leaf` masks one JSON value, and `json_apply`
- * walks a parsed path (`key`, `*` for every element or member, `#n` for an index) and masks what it
- * reaches, leaving the rest of the document as it was.
+ * walks a parsed path (json-path.ts `toWalkerPath`) and masks what it reaches, leaving the rest of the
+ * document as it was.
  */
 export function jsonSql(): string {
   const s = MASK_SCHEMA;
@@ -39,28 +39,37 @@ BEGIN
 END
 $fn$;
 
+-- Reads the path as SQL/JSON's lax mode does, so it masks what jsonb_path_query (which fingerprints the
+-- originals) reaches: an element accessor ([*], #n) takes a value that is no array as an array of it
+-- alone; a member accessor (k:<key>, .*) on an array looks into each of its objects (one level).
 CREATE FUNCTION ${s}.json_apply(doc jsonb, path text[], kind text, param text) RETURNS jsonb LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE head text; rest text[]; idx int;
+DECLARE head text; rest text[]; idx int; t text;
 BEGIN
   IF doc IS NULL THEN RETURN NULL; END IF;
   IF cardinality(path) = 0 THEN RETURN ${s}.json_leaf(doc, kind, param); END IF;
-  head := path[1]; rest := path[2:];
-  IF head = '*' THEN
-    IF jsonb_typeof(doc) = 'array' THEN
-      RETURN (SELECT coalesce(jsonb_agg(${s}.json_apply(e, rest, kind, param) ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(doc) WITH ORDINALITY AS a(e, i));
-    ELSIF jsonb_typeof(doc) = 'object' THEN
-      RETURN (SELECT coalesce(jsonb_object_agg(key, ${s}.json_apply(value, rest, kind, param)), '{}'::jsonb) FROM jsonb_each(doc));
-    END IF;
-    RETURN doc;
+  head := path[1]; rest := path[2:]; t := jsonb_typeof(doc);
+  IF head = '[*]' THEN
+    IF t <> 'array' THEN RETURN ${s}.json_apply(doc, rest, kind, param); END IF;
+    RETURN (SELECT coalesce(jsonb_agg(${s}.json_apply(e, rest, kind, param) ORDER BY i), '[]'::jsonb) FROM jsonb_array_elements(doc) WITH ORDINALITY AS a(e, i));
   END IF;
   IF head ~ '^#[0-9]+$' THEN
     idx := substr(head, 2)::int;
-    IF jsonb_typeof(doc) = 'array' AND jsonb_array_length(doc) > idx THEN
+    IF t <> 'array' THEN RETURN CASE WHEN idx = 0 THEN ${s}.json_apply(doc, rest, kind, param) ELSE doc END; END IF;
+    IF jsonb_array_length(doc) > idx THEN
       RETURN jsonb_set(doc, ARRAY[idx::text], ${s}.json_apply(doc -> idx, rest, kind, param));
     END IF;
     RETURN doc;
   END IF;
-  IF jsonb_typeof(doc) = 'object' AND doc ? head THEN
+  IF t = 'array' THEN
+    RETURN (SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(e) = 'object' THEN ${s}.json_apply(e, path, kind, param) ELSE e END ORDER BY i), '[]'::jsonb)
+              FROM jsonb_array_elements(doc) WITH ORDINALITY AS a(e, i));
+  END IF;
+  IF t <> 'object' THEN RETURN doc; END IF;
+  IF head = '.*' THEN
+    RETURN (SELECT coalesce(jsonb_object_agg(key, ${s}.json_apply(value, rest, kind, param)), '{}'::jsonb) FROM jsonb_each(doc));
+  END IF;
+  head := substr(head, 3);
+  IF doc ? head THEN
     RETURN jsonb_set(doc, ARRAY[head], ${s}.json_apply(doc -> head, rest, kind, param));
   END IF;
   RETURN doc;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { fingerprintOf, keyedDigest } from '../../../shared/anonymize/keyed-digest';
+import { parseJsonPath, toSqlJsonPath, toWalkerPath } from '../../../shared/anonymize/json-path';
 import { installMaskSchema, MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
 import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
 import { createDatabase, dropDatabases, uniqueName } from '../../support/postgres';
@@ -160,10 +161,32 @@ describe('mask schema functions', () => {
     expect(kinds.rows.map(({ tok, kind }) => [tok, kind])).toEqual(cases);
   });
 
+  it('masks in a JSON document exactly what jsonb_path_query reads at the same path in lax mode, whatever the document\'s shape', async () => {
+    const docs = [
+      { email: 'a@b.org' }, { email: ['a@b.org', ['c@d.org']] }, 'top@level.org', ['x@y.org', 7, { email: 'e@f.org' }],
+      { contacts: [{ email: 'g@h.org' }, { email: 'i@j.org', n: 1 }, 'k@l.org', [{ email: 'deep@er.org' }]] }, { a: 1, b: { c: 'm@n.org' } }, null,
+    ];
+    const paths = ['$.email[*]', '$[*]', '$.contacts.email', '$.*', '$.b.*', '$[0]', '$[1]', '$.contacts[*].email', '$.email[0]'];
+    for (const doc of docs) {
+      for (const path of paths) {
+        const { rows } = await client.query<{ expected: (string | null)[]; masked: (string | null)[] }>(
+          `SELECT array(SELECT CASE WHEN jsonb_typeof(v) <> 'null' THEN 'X' END FROM jsonb_path_query($1::jsonb, $2::jsonpath) AS v) AS expected,
+                  array(SELECT v #>> '{}' FROM jsonb_path_query(rehearsal_mask.json_apply($1::jsonb, $3::text[], 'fixed', '"X"'), $2::jsonpath) AS v) AS masked`,
+          [JSON.stringify(doc), toSqlJsonPath(parseJsonPath(path)), toWalkerPath(parseJsonPath(path))]);
+        // Every place the path reaches now holds the fixed value (a JSON null stays null): none was missed, none added.
+        expect({ doc, path, masked: rows[0]?.masked }).toEqual({ doc, path, masked: rows[0]?.expected });
+      }
+    }
+    // And nothing else changed: an array element the path does not reach, a member of another key.
+    const masked = await one<unknown>(`rehearsal_mask.json_apply($1::jsonb, $2::text[], 'email', NULL)`,
+      [JSON.stringify({ contacts: [{ email: 'g@h.org', n: 1 }, 'k@l.org', [{ email: 'deep@er.org' }]], keep: 'o@p.org' }), toWalkerPath(parseJsonPath('$.contacts.email'))]);
+    expect(masked).toEqual({ contacts: [{ email: await one<string>(`rehearsal_mask.email('g@h.org')`), n: 1 }, 'k@l.org', [{ email: 'deep@er.org' }]], keep: 'o@p.org' });
+  });
+
   it('masks JSON at wildcard paths, leaving the rest of the document as it was', async () => {
     const doc = { contact: { email: 'a@b.org' }, submitted_values: [{ value: 'x@y.org' }, { value: 'z@y.org' }], n: 5 };
     const masked = await one<typeof doc>(
-      `rehearsal_mask.json_apply($1::jsonb, ARRAY['submitted_values', '*', 'value'], 'email', NULL)`, [JSON.stringify(doc)]);
+      `rehearsal_mask.json_apply($1::jsonb, $2::text[], 'email', NULL)`, [JSON.stringify(doc), toWalkerPath(parseJsonPath('$.submitted_values[*].value'))]);
 
     expect(masked.n).toBe(5);
     expect(masked.contact.email).toBe('a@b.org');

@@ -168,6 +168,22 @@ describe('verifyDatabase', () => {
     ]);
   });
 
+  it('searches the keys of JSON documents, every value of a key a json document repeats, and fingerprints what .* paths reach', async () => {
+    const [ann, bob] = ORIGINALS.emails;
+    const rules = `${DEMO_RULES}\n  public.teams:\n    columns: { id: keep, roles: keep, legacy: keep, people: { strategy: json, paths: { "$.lead.*": fullName } }, note: keep }\n`;
+    const url = await masked(rules, `CREATE TABLE teams (id int PRIMARY KEY, roles jsonb, legacy json, people jsonb, note text);
+      INSERT INTO teams VALUES (1, '{"${ann}": "admin"}', '{"owner": "${bob}", "owner": "nobody"}', '{"lead": {"name": "Moira Quennell"}}', 'ask Moira Quennell'),
+        (2, '{"admins": ["ops"]}', '{"owner": "nobody"}', '{"lead": {"name": "Ida Brookes"}}', 'none')`);
+
+    const result = await verify(url, rules);
+
+    // A json document has no statistics of its values; the others' statistics quote them too.
+    expect(placesOf(result.findings)).toEqual(['public.teams.legacy id=1', 'public.teams.note id=1', 'public.teams.note pg_stats', 'public.teams.roles id=1', 'public.teams.roles pg_stats']);
+    expect(result.findings).toContainEqual({ table: 'public.teams', column: 'note', key: 'id=1', kind: 'original value of public.teams.people' });
+    expect(result.findings).toContainEqual({ table: 'public.teams', column: 'legacy', key: 'id=1', kind: 'original value of public.users.email' });
+    expect(result.findings).toContainEqual({ table: 'public.teams', column: 'roles', key: 'id=1', kind: 'original value of public.users.email' });
+  });
+
   it('searches the tables outside the schemas the rules cover, so a scoped run still fails on an original anywhere', async () => {
     const db = await createDemoDatabase('verify');
     created.push(db.name);

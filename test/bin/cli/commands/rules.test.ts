@@ -97,6 +97,25 @@ describe('rehearsal rules', () => {
     expect(run.out()).toContain('notes: scrubText  # free text: 1 of 3 sampled values contain emails, phone numbers or live credentials');
   });
 
+  it('proposes the whole JSON document, not a path, when its keys are personal data: null, or an empty document when NOT NULL', async () => {
+    const db = await createDemoDatabase('ruleskeys');
+    created.push(db.name);
+    await query(db.url, `CREATE TABLE teams (id int PRIMARY KEY, roles jsonb NOT NULL, acl jsonb, prefs jsonb);
+      INSERT INTO teams VALUES (1, '{"ann.smith@gmail.com": "admin"}', '{"members": {"+44 7700 900123": true}}', '{"theme": "dark", "email": "x@y.io"}'), (2, '{}', NULL, '{}')`);
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const run = captured(dir);
+
+    expect(await main(['rules', 'suggest', '--database-url', db.url], run.io)).toBe(0);
+
+    expect(rulesSchema.parse(parse(run.out())).tables['public.teams']).toEqual({ columns: {
+      id: { strategy: 'keep' },
+      roles: { strategy: 'fixed', value: '{}' },
+      acl: { strategy: 'null' },
+      prefs: { strategy: 'json', paths: { '$.email': { strategy: 'email' } } },
+    } });
+    expect(run.out()).toContain('acl: "null"  # the keys of 1 of 1 sampled documents are emails, phone numbers or credentials, and no JSON path masks a key');
+  });
+
   it('checks coverage: exit 1 listing unclassified columns and dangling rules with their lines', async () => {
     const { url } = await demo();
     const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
