@@ -120,13 +120,14 @@ async function skippedIndexStatistics(client: pg.Client, table: TablePlan, maske
 
 /**
  * SQL giving, for the extended statistics object `x` (a `pg_statistic_ext` row), the statements that
- * drop it and create it again with its definition, target and comment: the same object, no data.
+ * drop it and create it again with its definition, target, comment and owner: the same object, no data.
  */
 function recreateStatisticsSql(x: string): string {
   const name = `quote_ident(n.nspname) || '.' || quote_ident(${x}.stxname)`;
   return `'DROP STATISTICS ' || ${name} || '; ' || pg_get_statisticsobjdef(${x}.oid) || '; '
     || CASE WHEN ${x}.stxstattarget >= 0 THEN 'ALTER STATISTICS ' || ${name} || ' SET STATISTICS ' || ${x}.stxstattarget || '; ' ELSE '' END
-    || coalesce('COMMENT ON STATISTICS ' || ${name} || ' IS ' || quote_literal(obj_description(${x}.oid, 'pg_statistic_ext')) || ';', '')`;
+    || coalesce('COMMENT ON STATISTICS ' || ${name} || ' IS ' || quote_literal(obj_description(${x}.oid, 'pg_statistic_ext')) || '; ', '')
+    || 'ALTER STATISTICS ' || ${name} || ' OWNER TO ' || quote_ident(pg_get_userbyid(${x}.stxowner))`;
 }
 
 /** Whether this server has PostgreSQL 18's `pg_clear_attribute_stats`. */
