@@ -221,7 +221,8 @@ export function largeObjectFindingsSql(plan: TablePlan, column: ColumnInfo, limi
  * functions and procedures, definitions of views and materialized views, rewrite rules, triggers
  * (their `WHEN` conditions), column and domain defaults, check constraints, index definitions, policy
  * expressions, publication row filters (`publicationFilters`: PostgreSQL 15 and later), comments,
- * and the settings of this database and of roles in it (`ALTER DATABASE … SET`, `ALTER ROLE … SET`).
+ * the options of foreign servers and tables, and the settings of this database and of roles in it
+ * (`ALTER DATABASE … SET`, `ALTER ROLE … SET`).
  * Production's code can quote a person (a hard-coded VIP email in a function, a partial index
  * excluding one customer, a comment naming who asked for a column), and masking rows cannot reach it.
  * `row_key` names the object (`function public.is_vip(text)`), `col` the system catalog and column it
@@ -258,6 +259,10 @@ function schemaTextCellsSql(publicationFilters: boolean): string {
     ...(publicationFilters
       ? [cell(describe('pg_publication_rel', 'pr.oid'), 'pg_publication_rel.prqual', 'pg_get_expr(pr.prqual, pr.prrelid)', 'pg_publication_rel pr WHERE pr.prqual IS NOT NULL')]
       : []),
+    // Foreign servers' and tables' options: some wrappers keep an API key there, not in a user mapping.
+    cell(describe('pg_foreign_server', 'fs.oid'), 'pg_foreign_server.srvoptions', 'u.option',
+      `pg_foreign_server fs CROSS JOIN LATERAL unnest(fs.srvoptions) AS u(option) WHERE ${notExtension('pg_foreign_server', 'fs.oid')}`),
+    cell(describe('pg_class', 'ft.ftrelid'), 'pg_foreign_table.ftoptions', 'u.option', 'pg_foreign_table ft CROSS JOIN LATERAL unnest(ft.ftoptions) AS u(option)'),
     // Settings made with ALTER DATABASE / ALTER ROLE … SET, for this database or every one: a copy has production's.
     cell(`CASE WHEN r.setrole = 0 THEN 'database ' || current_database() ELSE 'role ' || r.setrole::regrole::text || CASE WHEN r.setdatabase = 0 THEN '' ELSE ' in database ' || current_database() END END`,
       'pg_db_role_setting.setconfig', 'u.setting',

@@ -145,14 +145,17 @@ describe('verifyDatabase', () => {
     expect(await query(url, 'SELECT notes FROM integrations WHERE id = 1')).toEqual([{ notes: 'rotated [redacted credential] today' }]);
   });
 
-  it('finds an original or a live credential in the settings of the database and its roles, and a credential written into a function', async () => {
+  it('finds an original or a live credential in the settings of the database and its roles, and a credential written into a function or a foreign server', async () => {
     const db = await createDemoDatabase('verify');
     created.push(db.name);
     const slack = `xoxb-1234567890-0987654321-${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
+    const stripe = `sk_${'live'}_${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
     await query(db.url, `ALTER DATABASE "${db.name}" SET app.bot_token = '${slack}';
       ALTER DATABASE "${db.name}" SET app.support_mail = 'help@acme-support.io';
       ALTER ROLE CURRENT_USER IN DATABASE "${db.name}" SET app.escalate_to = '${ORIGINALS.emails[0]}';
-      CREATE FUNCTION notify() RETURNS text LANGUAGE sql AS $$ SELECT '${slack}' $$`);
+      CREATE FUNCTION notify() RETURNS text LANGUAGE sql AS $$ SELECT '${slack}' $$;
+      CREATE FOREIGN DATA WRAPPER billing_wrapper;
+      CREATE SERVER billing FOREIGN DATA WRAPPER billing_wrapper OPTIONS (api_key '${stripe}', region 'eu')`);
     await anonymizeDatabase({ connection: { connectionString: db.url }, source: demoRules(), key: KEY });
 
     const role = (await query<{ role: string }>(db.url, 'SELECT current_user AS role'))[0]?.role;
@@ -165,6 +168,7 @@ describe('verifyDatabase', () => {
       { table: 'pg_proc', column: 'prosrc', key: 'function notify()', kind: 'live credential (Slack token)' },
       { table: 'pg_db_role_setting', column: 'setconfig', key: `role ${role} in database ${db.name}`, kind: 'original value of public.messages.body' },
       { table: 'pg_db_role_setting', column: 'setconfig', key: `role ${role} in database ${db.name}`, kind: 'original value of public.users.email' },
+      { table: 'pg_foreign_server', column: 'srvoptions', key: 'server billing', kind: 'live credential (Stripe secret key)' },
     ]);
   });
 
