@@ -11,7 +11,7 @@ export interface Suggestion {
 const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender)/i;
 
 /** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
-const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[] }[] = [
+const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string }[] = [
   { pattern: /e_?mail/i, rule: { strategy: 'email' }, fits: ['text'] },
   { pattern: /^(first|given|fore)_?name$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
   { pattern: /^(last|family|sur)_?name$|^surname$/i, rule: { strategy: 'lastName' }, fits: ['text'] },
@@ -23,15 +23,17 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /zip|post_?code|postal/i, rule: { strategy: 'postcode' }, fits: ['text'] },
   { pattern: /(^|_)ip($|_)|ip_?addr|remote_?addr/i, rule: { strategy: 'ipAddress' }, fits: ['text', 'inet'] },
   { pattern: /birth|dob|born/i, rule: { strategy: 'dateShift', maxDays: 30 }, fits: ['date'] },
+  { pattern: /birth|^dob$|_dob$|^born/i, rule: { strategy: 'fixed', value: '1970-01-01' }, fits: ['text'], note: 'a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' },
   { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential/i, rule: { strategy: 'hash' }, fits: ['text'] },
-  { pattern: /ssn|social_?security|national_?id|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
+  { pattern: /ssn|social_?security|national_?(id|insurance)|insurance_?(no|num)|^nino?$|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
+  { pattern: /medical|diagnos|health_?(notes?|records?|data|conditions?)|allerg|prescription|symptom/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'health data, which no fake makes realistic and no detector reads in text' },
 ];
 
 /** The rule a column's name suggests (`name` only counts in a table of people), if any. */
 export function nameSignal(table: string, column: string, cls: TypeClass): Suggestion | undefined {
   if (/^name$/i.test(column) && PERSON_TABLES.test(table) && cls === 'text') return { rule: { strategy: 'fullName' }, why: `column name "${column}" in a table of people` };
   for (const signal of NAME_SIGNALS) {
-    if (signal.pattern.test(column) && signal.fits.includes(cls)) return { rule: signal.rule, why: `column name "${column}"` };
+    if (signal.pattern.test(column) && signal.fits.includes(cls)) return { rule: signal.rule, why: `column name "${column}"${signal.note === undefined ? '' : `: ${signal.note}`}` };
   }
   return undefined;
 }
@@ -53,9 +55,13 @@ const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lan
 /** What a whole value's shape suggests: an email, a phone number, a street address, or a live credential (credentials.ts). */
 export type ValueShape = 'email' | 'phone' | 'street' | 'credential';
 
+/** A calendar date written with digits (`1984-03-12`, `12/03/1984`, `12.03.84`): its digits are no phone number. */
+const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$/;
+
 /** The shape of a string value, when it is whole an email, a phone number, a street address or a live credential. */
 export function valueShape(value: string): ValueShape | undefined {
   if (EMAIL.test(value.trim())) return 'email';
+  if (DATE.test(value.trim())) return undefined;
   if (credentialKind(value.trim()) !== undefined) return 'credential';
   const digits = value.replace(/\D/g, '').length;
   if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';

@@ -19,8 +19,15 @@ CREATE FUNCTION ${s}.fake_text(kind text, v text, param text DEFAULT NULL) RETUR
     ELSE NULL END
 $fn$;
 
+-- The date a string starts with when it is a valid YYYY-MM-DD date (a timestamp's time ignored), else NULL: never an error.
+CREATE FUNCTION ${s}.iso_date(v text) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN v ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' AND substr(v, 1, 4) <> '0000'
+              AND substr(v, 9, 2)::int <= extract(day FROM make_date(substr(v, 1, 4)::int, substr(v, 6, 2)::int, 1) + interval '1 month - 1 day')
+         THEN make_date(substr(v, 1, 4)::int, substr(v, 6, 2)::int, substr(v, 9, 2)::int) END
+$fn$;
+
 CREATE FUNCTION ${s}.json_leaf(v jsonb, kind text, param text) RETURNS jsonb LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE h bytea; x numeric;
+DECLARE h bytea; x numeric; d date;
 BEGIN
   IF v IS NULL OR jsonb_typeof(v) = 'null' OR kind = 'keep' THEN RETURN v; END IF;
   IF kind = 'null' THEN RETURN 'null'::jsonb; END IF;
@@ -31,11 +38,15 @@ BEGIN
     x := (v #>> '{}')::numeric * (1 + param::numeric * ((${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1));
     RETURN to_jsonb(round(x, greatest(scale((v #>> '{}')::numeric), 0)));
   END IF;
-  IF kind = 'dateShift' AND jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\\d{4}-\\d{2}-\\d{2}' THEN
+  IF kind = 'dateShift' AND jsonb_typeof(v) = 'string' THEN d := ${s}.iso_date(v #>> '{}'); END IF;
+  IF d IS NOT NULL THEN
     h := ${s}.digest('date', v #>> '{}', 0);
-    RETURN to_jsonb(to_char((v #>> '{}')::date + ((${s}.u32(h, 0) % (2 * param::int + 1)) - param::int)::int, 'YYYY-MM-DD'));
+    RETURN to_jsonb(to_char(d + ((${s}.u32(h, 0) % (2 * param::int + 1)) - param::int)::int, 'YYYY-MM-DD'));
   END IF;
-  RETURN to_jsonb(${s}.fake_text(kind, v #>> '{}', param));
+  -- A value the strategy cannot change (a date not written YYYY-MM-DD, a number that is text) is
+  -- personal data all the same: it becomes JSON null. Never SQL NULL, which would null the whole document.
+  IF kind IN ('dateShift', 'numberNoise') THEN RETURN 'null'::jsonb; END IF;
+  RETURN coalesce(to_jsonb(${s}.fake_text(kind, v #>> '{}', param)), 'null'::jsonb);
 END
 $fn$;
 

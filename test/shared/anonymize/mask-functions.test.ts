@@ -183,6 +183,18 @@ describe('mask schema functions', () => {
     expect(masked).toEqual({ contacts: [{ email: await one<string>(`rehearsal_mask.email('g@h.org')`), n: 1 }, 'k@l.org', [{ email: 'deep@er.org' }]], keep: 'o@p.org' });
   });
 
+  it('turns a JSON value a strategy cannot change into JSON null, never nulling the whole document or failing', async () => {
+    const apply = (doc: unknown, key: string, kind: string, param: string | null): Promise<unknown> =>
+      one<unknown>(`rehearsal_mask.json_apply($1::jsonb, $2::text[], $3, $4)`, [JSON.stringify(doc), toWalkerPath(parseJsonPath(`$.${key}`)), kind, param]);
+
+    expect(await apply({ dob: '12/03/1984', n: 1 }, 'dob', 'dateShift', '30')).toEqual({ dob: null, n: 1 });
+    expect(await apply({ dob: '1984-02-30', n: 1 }, 'dob', 'dateShift', '30')).toEqual({ dob: null, n: 1 });
+    expect(await apply({ dob: 19840312, n: 1 }, 'dob', 'dateShift', '30')).toEqual({ dob: null, n: 1 });
+    expect(await apply({ pay: 'high', n: 1 }, 'pay', 'numberNoise', '0.1')).toEqual({ pay: null, n: 1 });
+    const shifted = await apply({ dob: '1984-02-29T10:00:00Z', n: 1 }, 'dob', 'dateShift', '30') as { dob: string };
+    expect(Math.abs(Date.parse(shifted.dob) - Date.parse('1984-02-29'))).toBeLessThanOrEqual(30 * 86_400_000);
+  });
+
   it('masks JSON at wildcard paths, leaving the rest of the document as it was', async () => {
     const doc = { contact: { email: 'a@b.org' }, submitted_values: [{ value: 'x@y.org' }, { value: 'z@y.org' }], n: 5 };
     const masked = await one<typeof doc>(

@@ -14,7 +14,7 @@ describe('suggest signals', () => {
     expect(valueShape(value)).toBe(shape);
   });
 
-  it.each(['2 cups of tea', 'Long Street', 'Delivered to the street door', '3 ways to win', 'order 12 shipped'])('reads %j as no personal value', (value) => {
+  it.each(['2 cups of tea', 'Long Street', 'Delivered to the street door', '3 ways to win', 'order 12 shipped', '1984-03-12', '12/03/1984', '2026-11-27 07:00:44'])('reads %j as no personal value', (value) => {
     expect(valueShape(value)).toBeUndefined();
   });
 
@@ -30,8 +30,18 @@ describe('suggest signals', () => {
     ['private_key', 'hash'],
     ['aws_access_key', 'hash'],
     ['credentials', 'hash'],
+    ['national_insurance', 'redact'],
+    ['medical_notes', 'redact'],
+    ['diagnosis', 'redact'],
   ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
+  });
+
+  it('suggests a fixed date for a date of birth kept as text, which dateShift cannot shift, and dateShift for a date column', () => {
+    expect(nameSignal('customers', 'date_of_birth', 'text')?.rule).toEqual({ strategy: 'fixed', value: '1970-01-01' });
+    expect(nameSignal('customers', 'dob', 'text')).toEqual({ rule: { strategy: 'fixed', value: '1970-01-01' },
+      why: 'column name "dob": a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' });
+    expect(nameSignal('customers', 'date_of_birth', 'date')?.rule).toEqual({ strategy: 'dateShift', maxDays: 30 });
   });
 
   it('reads free text quoting a live credential as hiding something, and ordinary text as not', () => {
