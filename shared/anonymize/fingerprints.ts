@@ -37,8 +37,10 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
     return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t`, textOf(`t.${column}`))}) AS p`;
   }
   if (plan.rule.strategy === 'json') {
+    // An array of documents is masked document by document: its documents are read one by one too.
+    const docs = plan.column.isArray ? `${table} t, unnest(t.${column}) AS e(doc)` : `${table} t, LATERAL (SELECT t.${column} AS doc) AS e`;
     return Object.keys(plan.rule.paths)
-      .map((path) => `SELECT jsonb_path_query(t.${column}::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))}) #>> '{}' AS v FROM ${table} t`)
+      .map((path) => `SELECT jsonb_path_query(e.doc::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))}) #>> '{}' AS v FROM ${docs}`)
       .join(' UNION ALL ');
   }
   if (plan.column.isArray) return `SELECT ${textOf('e')} AS v FROM ${table} t, unnest(t.${column}) AS e`;

@@ -1,5 +1,6 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
+import { verifyDatabase } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { KEY } from './fixtures';
 
@@ -70,6 +71,24 @@ describe('strategies on real column types', () => {
     expect(two.tier).toBeNull();
     expect(two.emails).toBeNull();
     expect(two.login).not.toBe('Bob');
+  });
+
+  it('masks an array of JSON documents document by document, and a json document with a repeated key, so verify passes', async () => {
+    const url = await database(`CREATE TABLE events (id int PRIMARY KEY, docs jsonb[], legacy json NOT NULL);
+      INSERT INTO events VALUES (1, ARRAY['{"email": "ann.smith@gmail.com"}'::jsonb, '{"email": ["b@corp.io"], "n": 2}'::jsonb],
+        '{"email": "cara@mail.fr", "email": "dup@mail.fr", "n": 1}'), (2, NULL, '"x"')`);
+    const rules = `tables:
+  public.events:
+    columns: { id: keep, docs: { strategy: json, paths: { "$.email[*]": email } }, legacy: { strategy: json, paths: { "$.email": email } } }
+`;
+
+    await mask(url, rules);
+
+    const [one] = await query<{ docs: { email: string | string[]; n?: number }[]; legacy: string }>(url, 'SELECT docs, legacy::text AS legacy FROM events WHERE id = 1');
+    expect(one?.docs.map((doc) => [doc.email].flat().every((email) => /@example\.(com|org|net)$/.test(email)))).toEqual([true, true]);
+    expect(one?.docs[1]?.n).toBe(2);
+    expect(one?.legacy).not.toContain('@mail.fr');
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: parseRulesText(rules, 'rules.yaml'), key: KEY })).findings).toEqual([]);
   });
 
   it('keeps a unique column unique even when the fakes collide, by re-deriving only the colliding values', async () => {
