@@ -72,7 +72,8 @@ export type TableRule = z.infer<typeof tableRuleSchema>;
 
 const qualifiedTableName = z
   .string()
-  .regex(/^[^.\s]+\.[^.\s]+$/, 'a table is named schema.table, e.g. public.users');
+  // Names may hold spaces and any character PostgreSQL allows in a quoted identifier but a dot, which would make the split ambiguous.
+  .regex(/^[^.]*[^.\s][^.]*\.[^.]*[^.\s][^.]*$/, 'a table is named schema.table, e.g. public.users (a schema or table whose name holds a dot cannot be named here)');
 
 /**
  * How tables are masked. `rewrite`: one `ALTER TABLE ... ALTER COLUMN ... TYPE ... USING` per table, a

@@ -1,6 +1,7 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
+import { suggestRules } from '../../../shared/anonymize/suggest';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { KEY } from './fixtures';
 
@@ -71,6 +72,26 @@ describe('strategies on real column types', () => {
     expect(two.tier).toBeNull();
     expect(two.emails).toBeNull();
     expect(two.login).not.toBe('Bob');
+  });
+
+  it('takes names that need quoting (spaces, capitals, punctuation) from rules suggest through masking to a passing verify', async () => {
+    const url = await database(`CREATE SCHEMA "Sales Data";
+      CREATE TABLE "Sales Data"."User Profiles" ("ID" int PRIMARY KEY, "E-mail" text UNIQUE, "notes's" text, "Phone #" text);
+      INSERT INTO "Sales Data"."User Profiles" SELECT i, 'u' || i || '@gmail.com', 'call me at +44 7700 900' || lpad(i::text, 3, '0'), '+44 7700 900' || lpad(i::text, 3, '0') FROM generate_series(1, 20) AS i;
+      CREATE TABLE "Sales Data".orders (id int PRIMARY KEY, contact text REFERENCES "Sales Data"."User Profiles" ("E-mail"));
+      INSERT INTO "Sales Data".orders SELECT i, 'u' || i || '@gmail.com' FROM generate_series(1, 20) AS i`);
+    const rules = await suggestRules({ connectionString: url }, { schemas: ['Sales Data'] });
+    expect(rules).toContain('"Sales Data.User Profiles":');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: parseRulesText(rules, 'rules.yaml'), key: KEY, schemas: ['Sales Data'] });
+
+    expect(await query(url, `SELECT count(*)::int AS n FROM "Sales Data".orders o JOIN "Sales Data"."User Profiles" u ON u."E-mail" = o.contact WHERE u."E-mail" LIKE '%@example.%'`)).toEqual([{ n: 20 }]);
+    const result = await verifyDatabase({ connection: { connectionString: url }, source: parseRulesText(rules, 'rules.yaml'), key: KEY, schemas: ['Sales Data'] });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('refuses a table key it cannot split into schema and table, saying so', () => {
+    expect(() => parseRulesText('tables:\n  public.my.table:\n    columns: { id: keep }\n', 'rules.yaml')).toThrow(/rules.yaml:2: tables.public.my.table: key: a table is named schema.table, e.g. public.users \(a schema or table whose name holds a dot cannot be named here\)/);
   });
 
   it('masks an array of JSON documents document by document, and a json document with a repeated key, so verify passes', async () => {
