@@ -18,6 +18,7 @@ import { analyzeInheritanceParents, clearSkippedStatistics, clearStatisticsOfEmp
 import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type ProductionLink } from './production-links';
 import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects, type LargeObjectsToUnlink } from './large-objects';
 import { explainingEventTriggers } from './event-triggers';
+import { refuseBrokenChecks } from './check-fit';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -49,6 +50,11 @@ export interface AnonymizeOptions {
    * staged rewrite over parallel workers (default: `STAGED_MIN_ROWS` in staged-rewrite.ts).
    */
   readonly stageFromRows?: number;
+  /**
+   * Rows per table whose fakes are tried against its check constraints before anything changes
+   * (default `TRIED_ROWS` in check-fit.ts; 0: none, a broken constraint then stops the run on its table).
+   */
+  readonly triedRows?: number;
   /** The progress of an earlier call to resume from. */
   readonly progress?: AnonymizeProgress;
   /** Stop after the unit that passes this many milliseconds and return `pending` (default: never). */
@@ -152,7 +158,8 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
 
 /**
  * One transaction: the ties to other systems cut, the mask schema, the key check, a type check of every
- * rule, the fingerprints and known names, the truncations. A failure leaves the database as it was.
+ * rule, a try of the fakes against the tables' check constraints (check-fit.ts), the fingerprints and
+ * known names, the truncations. A failure leaves the database as it was.
  * Returns the fingerprint count and the ties cut.
  */
 async function prepare(client: pg.Client, plan: MaskPlan, links: readonly ProductionLink[], options: AnonymizeOptions): Promise<{ fingerprints: number; detached: string[] }> {
@@ -162,6 +169,7 @@ async function prepare(client: pg.Client, plan: MaskPlan, links: readonly Produc
     await installMaskSchema(client, { ownTransaction: false });
     await useMaskingKey(client, options.key);
     await typeCheck(client, plan, options.source);
+    if (options.triedRows !== 0) await refuseBrokenChecks(client, plan, options.triedRows);
     await recordKeyCheck(client);
     const fingerprints = await takeFingerprints(client, plan);
     await recordKnownValues(client, plan);

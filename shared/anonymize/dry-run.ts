@@ -8,6 +8,7 @@ import { qualifiedSql, type MaskPlan } from './plan';
 import type { RulesSource } from './rules-source';
 import { MASK_SCHEMA, textOf } from './sql/core';
 import { explainingEventTriggers } from './event-triggers';
+import { refuseBrokenChecks } from './check-fit';
 
 /** A few rows of one table before and after masking; originals appear only as fingerprints. */
 export interface TableSample {
@@ -37,7 +38,7 @@ export interface Besides {
 }
 
 /**
- * Builds the plan, refuses what a run would refuse, says what it would remove beside the rows, and
+ * Builds the plan, refuses what a run would refuse (fakes that break a check constraint included), says what it would remove beside the rows, and
  * masks a few rows per table inside a transaction that is rolled back: the database is left exactly as
  * it was. Original values are shown as `fp:` + 8 hex of their keyed fingerprint,
  * never in clear (they are production's personal data).
@@ -58,6 +59,7 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
     try {
       await installMaskSchema(client, { ownTransaction: false });
       await useMaskingKey(client, key);
+      await refuseBrokenChecks(client, plan);
       for (const table of plan.tables) {
         if (table.masked.length === 0) continue;
         const keyColumns = table.table.primaryKey.length > 0 ? table.table.primaryKey : ['ctid'];

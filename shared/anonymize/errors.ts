@@ -24,3 +24,34 @@ export class MaskingFailedError extends CheckFailedError {
 
 /** Verify found original or PII-shaped values. */
 export class PiiFoundError extends CheckFailedError {}
+
+/** A CHECK constraint (or a domain's) the fakes of some masked columns break (see check-fit.ts). */
+export interface BrokenCheck {
+  readonly table: string;
+  /** The constraint's name ('' when PostgreSQL did not say). */
+  readonly constraint: string;
+  /** Its definition (`CHECK ((email ~~ '%@acme.com'::text))`), or PostgreSQL's message when the fakes failed a domain or type. */
+  readonly definition: string;
+  /** Sampled rows whose fakes break it, of `sampled` (0 sampled: the fakes failed the query itself). */
+  readonly broken: number;
+  readonly sampled: number;
+  /** The masked columns it is over. */
+  readonly columns: readonly string[];
+}
+
+/**
+ * The fakes would break check constraints, found on sampled rows before anything changed: the run
+ * would otherwise stop on that table with the tables before it masked. Exit code 1.
+ */
+export class BrokenCheckError extends CheckFailedError {
+  constructor(readonly broken: readonly BrokenCheck[]) {
+    super(`the fakes would break these constraints, so nothing was changed:\n${broken.map(describeBrokenCheck).join('\n')}`);
+  }
+}
+
+function describeBrokenCheck(check: BrokenCheck): string {
+  const columns = check.columns.join(', ');
+  const where = check.sampled > 0 ? ` for ${check.broken} of ${check.sampled} sampled rows` : '';
+  return `  ${check.table}: ${check.constraint === '' ? 'a constraint' : `constraint ${check.constraint}`} (${check.definition}) fails${where}; ` +
+    `give ${columns} a rule whose values meet it (fixed, or keep for a column that holds no personal data)`;
+}

@@ -1,5 +1,5 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
-import { CoverageError, MaskingFailedError } from '../../../shared/anonymize/errors';
+import { BrokenCheckError, CoverageError, MaskingFailedError } from '../../../shared/anonymize/errors';
 import { dropDatabases, query } from '../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from './fixtures';
 
@@ -62,15 +62,34 @@ describe('anonymizeDatabase on the demo schema', () => {
     expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
   });
 
-  it('rolls a table back whole and names it and its constraint when a check constraint refuses the fakes', async () => {
+  it('refuses before anything changes when the fakes of sampled rows break a check constraint or a domain, naming each', async () => {
+    const { url } = await demo();
+    await query(url, `ALTER TABLE users ADD CONSTRAINT users_email_domain CHECK (email NOT LIKE '%@example.%');
+      CREATE DOMAIN known_surname AS text CONSTRAINT known_surname_check CHECK (VALUE ~ ' (Smithers|Jonasson|Leeward)$');
+      ALTER TABLE users ALTER COLUMN full_name TYPE known_surname`);
+    const before = await allText(url);
+
+    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    await expect(attempt).rejects.toThrow(BrokenCheckError);
+    await expect(attempt).rejects.toMatchObject({ broken: [
+      expect.objectContaining({ table: 'public.users', constraint: 'known_surname_check', columns: ['full_name'] }),
+      { table: 'public.users', constraint: 'users_email_domain', definition: "CHECK ((email !~~ '%@example.%'::text))", broken: 3, sampled: 3, columns: ['email'] },
+    ] });
+    await expect(attempt).rejects.toThrow(/give email a rule whose values meet it/);
+    expect(await allText(url)).toBe(before);
+    expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('rolls a table back whole and names it and its constraint when a check constraint refuses the fakes of rows not tried', async () => {
     const { url } = await demo();
     await query(url, "ALTER TABLE users ADD CONSTRAINT users_email_domain CHECK (email NOT LIKE '%@example.%')");
     const before = await query(url, 'SELECT * FROM users ORDER BY id');
 
-    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+    const attempt = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, triedRows: 0 });
 
     await expect(attempt).rejects.toThrow(MaskingFailedError);
-    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY }))
+    await expect(anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, triedRows: 0 }))
       .rejects.toMatchObject({ table: 'public.users', constraint: 'users_email_domain' });
     expect(await query(url, 'SELECT * FROM users ORDER BY id')).toEqual(before);
   });
