@@ -40,6 +40,8 @@ export function nameSignal(table: string, column: string, cls: TypeClass): Sugge
 
 /** A JSON key that names personal data, and the strategy for its values. */
 export function jsonKeySignal(key: string): ColumnRule | undefined {
+  // Inside JSON, dateShift shifts a YYYY-MM-DD string (and nulls any other), so a date of birth keeps its realism.
+  if (/birth|^dob$|_dob$|^born/i.test(key)) return { strategy: 'dateShift', maxDays: 30 };
   for (const signal of NAME_SIGNALS) {
     if (signal.pattern.test(key) && signal.fits.includes('text')) return signal.rule;
   }

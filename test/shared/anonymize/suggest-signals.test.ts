@@ -1,4 +1,4 @@
-import { hidesPii, nameSignal, valueShape } from '../../../shared/anonymize/suggest-signals';
+import { hidesPii, jsonKeySignal, nameSignal, valueShape } from '../../../shared/anonymize/suggest-signals';
 
 describe('suggest signals', () => {
   it.each([
@@ -42,6 +42,8 @@ describe('suggest signals', () => {
     expect(nameSignal('customers', 'dob', 'text')).toEqual({ rule: { strategy: 'fixed', value: '1970-01-01' },
       why: 'column name "dob": a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' });
     expect(nameSignal('customers', 'date_of_birth', 'date')?.rule).toEqual({ strategy: 'dateShift', maxDays: 30 });
+    // Inside JSON dateShift shifts YYYY-MM-DD strings.
+    expect(jsonKeySignal('dateOfBirth')).toEqual({ strategy: 'dateShift', maxDays: 30 });
   });
 
   it('reads free text quoting a live credential as hiding something, and ordinary text as not', () => {
