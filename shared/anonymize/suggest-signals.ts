@@ -26,6 +26,7 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /birth|^dob$|_dob$|^born/i, rule: { strategy: 'fixed', value: '1970-01-01' }, fits: ['text'], note: 'a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' },
   { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential/i, rule: { strategy: 'hash' }, fits: ['text'] },
   { pattern: /ssn|social_?security|national_?(id|insurance)|insurance_?(no|num)|^nino?$|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
+  { pattern: /linkedin|twitter|facebook|instagram|tiktok|social_?(url|profile|handle|link)|profile_?(url|link)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a social profile, whose address names its person' },
   { pattern: /medical|diagnos|health_?(notes?|records?|data|conditions?)|allerg|prescription|symptom/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'health data, which no fake makes realistic and no detector reads in text' },
 ];
 
@@ -54,8 +55,11 @@ const PHONE = /^\+?[0-9][0-9 ().-]{6,18}[0-9]$/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
-/** What a whole value's shape suggests: an email, a phone number, a street address, or a live credential (credentials.ts). */
-export type ValueShape = 'email' | 'phone' | 'street' | 'credential';
+/** A link to a person's profile on a social network: its address names the person (`linkedin.com/in/ann-smith`). */
+const PROFILE = /^(https?:\/\/)?([a-z]+\.)?(linkedin\.com\/in|facebook\.com|twitter\.com|x\.com|instagram\.com|tiktok\.com\/@|github\.com)\/[^/\s?#]+/i;
+
+/** What a whole value's shape suggests: an email, a phone number, a street address, a live credential (credentials.ts) or a social profile. */
+export type ValueShape = 'email' | 'phone' | 'street' | 'credential' | 'profile';
 
 /** A calendar date written with digits (`1984-03-12`, `12/03/1984`, `12.03.84`): its digits are no phone number. */
 const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$/;
@@ -68,14 +72,17 @@ export function valueShape(value: string): ValueShape | undefined {
   const digits = value.replace(/\D/g, '').length;
   if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';
   if (STREET.test(value.trim())) return 'street';
+  if (PROFILE.test(value.trim())) return 'profile';
   return undefined;
 }
 
 /** How a sampled column's values of a shape are described: `12 of 20 sampled values are street addresses`. */
-export const SHAPE_NAMES: Readonly<Record<ValueShape, string>> = { email: 'emails', phone: 'phone numbers', street: 'street addresses', credential: 'live credentials' };
+export const SHAPE_NAMES: Readonly<Record<ValueShape, string>> = { email: 'emails', phone: 'phone numbers', street: 'street addresses', credential: 'live credentials', profile: 'social profiles' };
 
-/** The rule for values of a shape: its fake, and for a credential a keyed hash (unique stays unique, and it works nowhere). */
-export const SHAPE_RULES: Readonly<Record<ValueShape, ColumnRule>> = { email: { strategy: 'email' }, phone: { strategy: 'phone' }, street: { strategy: 'street' }, credential: { strategy: 'hash' } };
+/** The rule for values of a shape: its fake; a keyed hash for a credential (unique stays unique, and it works nowhere); a profile link redacted. */
+export const SHAPE_RULES: Readonly<Record<ValueShape, ColumnRule>> = {
+  email: { strategy: 'email' }, phone: { strategy: 'phone' }, street: { strategy: 'street' }, credential: { strategy: 'hash' }, profile: { strategy: 'redact' },
+};
 
 /** Whether the string contains an email, a phone-shaped run of digits or a live credential (free text hiding PII or a secret). */
 export function hidesPii(value: string): boolean {

@@ -112,7 +112,7 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   if (cls === 'json') return suggestJson(column, values);
   if (maskedWhole(column)) return suggestWhole(column, values);
   const shapes = values.map(valueShape);
-  for (const shape of ['email', 'phone', 'street', 'credential'] as const) {
+  for (const shape of ['email', 'phone', 'street', 'credential', 'profile'] as const) {
     const count = shapes.filter((found) => found === shape).length;
     if (count >= values.length * 0.5) return { rule: SHAPE_RULES[shape], why: `${count} of ${values.length} sampled values are ${SHAPE_NAMES[shape]}` };
   }

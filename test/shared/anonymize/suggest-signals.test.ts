@@ -10,11 +10,13 @@ describe('suggest signals', () => {
     ['ann.smith@gmail.com', 'email'],
     ['+44 7700 900123', 'phone'],
     [`AKIA${'IOSFODNN7EXAMPLE'}`, 'credential'],
+    ['https://www.linkedin.com/in/ann-smith-1b2c3', 'profile'],
+    ['instagram.com/ann.smith', 'profile'],
   ])('reads %j as a whole value of kind %s', (value, shape) => {
     expect(valueShape(value)).toBe(shape);
   });
 
-  it.each(['2 cups of tea', 'Long Street', 'Delivered to the street door', '3 ways to win', 'order 12 shipped', '1984-03-12', '12/03/1984', '2026-11-27 07:00:44'])('reads %j as no personal value', (value) => {
+  it.each(['2 cups of tea', 'Long Street', 'Delivered to the street door', '3 ways to win', 'order 12 shipped', '1984-03-12', '12/03/1984', '2026-11-27 07:00:44', 'https://www.linkedin.com/company/acme'])('reads %j as no personal value', (value) => {
     expect(valueShape(value)).toBeUndefined();
   });
 
@@ -33,6 +35,7 @@ describe('suggest signals', () => {
     ['national_insurance', 'redact'],
     ['medical_notes', 'redact'],
     ['diagnosis', 'redact'],
+    ['linkedin_url', 'redact'],
   ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
   });
