@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { BrokenCheckError, type BrokenCheck } from './errors';
+import { BrokenCheckError, messageWithoutValue, type BrokenCheck } from './errors';
 import { qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { setExpression } from './set-expression';
 
@@ -56,8 +56,8 @@ async function brokenChecksOf(client: pg.Client, table: TablePlan, rows: number)
     found = await attemptQuery(client, tried(select([]), counts));
   }
   const broken: BrokenCheck[] = [...refused].map(([column, failure]) => (
-    { table: table.table.qualified, constraint: failure.constraint ?? '', definition: failure.message, broken: 1, sampled: 0, columns: [column] }));
-  if (found instanceof Error) return [...broken, { table: table.table.qualified, constraint: '', definition: found.message, broken: 1, sampled: 0, columns: masked }];
+    { table: table.table.qualified, constraint: failure.constraint ?? '', definition: messageWithoutValue(failure.message), broken: 1, sampled: 0, columns: [column] }));
+  if (found instanceof Error) return [...broken, { table: table.table.qualified, constraint: '', definition: messageWithoutValue(found.message), broken: 1, sampled: 0, columns: masked }];
   const sampled = found.sampled ?? 0;
   for (const [i, check] of checks.entries()) {
     const count = found[`c${i}`] ?? 0;

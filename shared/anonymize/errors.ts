@@ -55,3 +55,11 @@ function describeBrokenCheck(check: BrokenCheck): string {
   return `  ${check.table}: ${check.constraint === '' ? 'a constraint' : `constraint ${check.constraint}`} (${check.definition}) fails${where}; ` +
     `give ${columns} a rule whose values meet it (fixed, or keep for a column that holds no personal data)`;
 }
+
+/**
+ * A database error's message without the value some messages end by quoting (`invalid input syntax for
+ * type inet: "…"`): it may be production's personal data. Names of constraints and types stay.
+ */
+export function messageWithoutValue(message: string): string {
+  return message.replace(/: ".*"$/s, ': "…"');
+}

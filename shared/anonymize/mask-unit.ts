@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { MaskingFailedError } from './errors';
+import { MaskingFailedError, messageWithoutValue } from './errors';
 import { setExpression } from './set-expression';
 import { anyMaskedValueSql, ownRowsSql, type MaskUnit, type TablePlan } from './plan';
 import { commitStep } from './mask-schema';
@@ -117,7 +117,7 @@ export function failure(unit: MaskUnit, error: unknown): Error {
   const pgError = error as { table?: string; schema?: string; constraint?: string; message?: string; code?: string };
   if (pgError.code === undefined) return error as Error;
   const table = pgError.table ? `${pgError.schema ?? 'public'}.${pgError.table}` : unit.tables.map((plan) => plan.table.qualified).join(', ');
-  return new MaskingFailedError(table, pgError.constraint, `${pgError.message ?? 'error'} (SQLSTATE ${pgError.code})`, { cause: error });
+  return new MaskingFailedError(table, pgError.constraint, `${messageWithoutValue(pgError.message ?? 'error')} (SQLSTATE ${pgError.code})`, { cause: error });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
-import { BrokenCheckError, CoverageError, MaskingFailedError } from '../../../shared/anonymize/errors';
+import { BrokenCheckError, CoverageError, MaskingFailedError, messageWithoutValue } from '../../../shared/anonymize/errors';
 import { dropDatabases, query } from '../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from './fixtures';
 
@@ -79,6 +79,11 @@ describe('anonymizeDatabase on the demo schema', () => {
     await expect(attempt).rejects.toThrow(/give email a rule whose values meet it/);
     expect(await allText(url)).toBe(before);
     expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('leaves out of a database error the value its message quotes, which may be an original', () => {
+    expect(messageWithoutValue('invalid input syntax for type inet: "ann.smith@gmail.com"')).toBe('invalid input syntax for type inet: "…"');
+    expect(messageWithoutValue('value for domain short_name violates check constraint "short_name_check"')).toBe('value for domain short_name violates check constraint "short_name_check"');
   });
 
   it('rolls a table back whole and names it and its constraint when a check constraint refuses the fakes of rows not tried', async () => {
