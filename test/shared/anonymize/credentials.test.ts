@@ -1,25 +1,9 @@
 import { CREDENTIAL_FORMATS, CREDENTIAL_SQL_PATTERN, credentialIn, credentialKind, credentialKindSql, mayHoldCredentialSql } from '../../../shared/anonymize/credentials';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { alnum, CREDENTIAL_SAMPLES, hex } from './fixtures';
 
-/** One credential of every format, built here so no live-looking secret sits in the source as a literal. */
-const hex = (n: number): string => 'a1b2c3d4e5f60718'.repeat(8).slice(0, n);
-const alnum = (n: number): string => 'Q7wErTy9UiOp3AsD'.repeat(16).slice(0, n);
-const SAMPLES: Readonly<Record<string, string>> = {
-  'Slack token': `xoxb-1234567890-0987654321-${alnum(24)}`,
-  'Slack webhook': `hooks.slack.com/services/T0ABCDEF1/B0GHIJKL2/${alnum(24)}`,
-  'Stripe secret key': `sk_${'live'}_${alnum(24)}`,
-  'Stripe webhook secret': `whsec_${alnum(32)}`,
-  'GitHub token': `ghp_${alnum(36)}`,
-  'AWS access key': `AKIA${'IOSFODNN7EXAMPLE'}`,
-  'Google API key': `AIza${alnum(35)}`,
-  'SendGrid key': `SG.${alnum(22)}.${alnum(43)}`,
-  'Telegram bot token': `123456789:AA${alnum(33)}`,
-  'OpenAI or Anthropic key': `sk-proj-${alnum(40)}`,
-  'Meta (WhatsApp, Messenger) access token': `EAAG${alnum(120)}`,
-  'Shopify token': `shpat_${hex(32)}`,
-  'npm token': `npm_${alnum(36)}`,
-  'private key': '-----BEGIN RSA PRIVATE KEY-----',
-};
+const SAMPLES: Readonly<Record<string, string>> = CREDENTIAL_SAMPLES;
+
 /** Look-alikes that are not live credentials: test keys, hashes, words, too short or glued to a word. */
 const NOT_CREDENTIALS = [
   `sk_test_${alnum(24)}`, hex(32), `task-proj-${alnum(30)}`, 'xoxb-short', `AKIA${'IOSFODNN7EXAMPL'}`, `myAKIA${'IOSFODNN7EXAMPLE'}`,

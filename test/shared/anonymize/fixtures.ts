@@ -16,6 +16,27 @@ export const ORIGINALS = {
   phones: ['+44 7700 900123', '07700 900456', '+33 6 12 34 56 78'],
 } as const;
 
+/** Strings of hex digits and of letters and digits, `n` long, for building credential-shaped test values. */
+export const hex = (n: number): string => 'a1b2c3d4e5f60718'.repeat(8).slice(0, n);
+export const alnum = (n: number): string => 'Q7wErTy9UiOp3AsD'.repeat(16).slice(0, n);
+/** One credential of every format credentials.ts knows, built here so no live-looking secret sits in the source as a literal. */
+export const CREDENTIAL_SAMPLES = {
+  'Slack token': `xoxb-1234567890-0987654321-${alnum(24)}`,
+  'Slack webhook': `hooks.slack.com/services/T0ABCDEF1/B0GHIJKL2/${alnum(24)}`,
+  'Stripe secret key': `sk_${'live'}_${alnum(24)}`,
+  'Stripe webhook secret': `whsec_${alnum(32)}`,
+  'GitHub token': `ghp_${alnum(36)}`,
+  'AWS access key': `AKIA${'IOSFODNN7EXAMPLE'}`,
+  'Google API key': `AIza${alnum(35)}`,
+  'SendGrid key': `SG.${alnum(22)}.${alnum(43)}`,
+  'Telegram bot token': `123456789:AA${alnum(33)}`,
+  'OpenAI or Anthropic key': `sk-proj-${alnum(40)}`,
+  'Meta (WhatsApp, Messenger) access token': `EAAG${alnum(120)}`,
+  'Shopify token': `shpat_${hex(32)}`,
+  'npm token': `npm_${alnum(36)}`,
+  'private key': '-----BEGIN RSA PRIVATE KEY-----',
+} as const;
+
 /** Creates a database with the demo schema and three users, orders, a conversation and messages quoting them. */
 export async function createDemoDatabase(prefix = 'anon'): Promise<{ name: string; url: string }> {
   const name = uniqueName(prefix);

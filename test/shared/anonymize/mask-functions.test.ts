@@ -4,7 +4,7 @@ import { parseJsonPath, toSqlJsonPath, toWalkerPath } from '../../../shared/anon
 import { installMaskSchema, MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
 import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
 import { createDatabase, dropDatabases, uniqueName } from '../../support/postgres';
-import { KEY, OTHER_KEY } from './fixtures';
+import { CREDENTIAL_SAMPLES, KEY, OTHER_KEY } from './fixtures';
 
 describe('mask schema functions', () => {
   const name = uniqueName('maskfn');
@@ -135,8 +135,8 @@ describe('mask schema functions', () => {
   });
 
   it('removes live credentials from free text, before the digits inside them could be read as numbers', async () => {
-    const slack = `xoxb-1234567890-0987654321-${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
-    const aws = `AKIA${'IOSFODNN7EXAMPLE'}`;
+    const slack = CREDENTIAL_SAMPLES['Slack token'];
+    const aws = CREDENTIAL_SAMPLES['AWS access key'];
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [`bot token ${slack}, key=${aws}; mail ann@x.org`]);
 
     expect(scrubbed).toBe(`bot token [redacted credential], key=[redacted credential]; mail ${await one<string>(`rehearsal_mask.email('ann@x.org')`)}`);

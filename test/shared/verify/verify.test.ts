@@ -2,7 +2,7 @@ import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { CheckFailedError } from '../../../shared/errors';
 import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
 import { dropDatabases, query } from '../../support/postgres';
-import { createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
+import { createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
 
 describe('verifyDatabase', () => {
   const created: string[] = [];
@@ -126,8 +126,8 @@ describe('verifyDatabase', () => {
   });
 
   it('finds live credentials of well-known services in kept text and JSON, and none in text scrubText masked', async () => {
-    const slack = `xoxb-1234567890-0987654321-${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
-    const stripe = `sk_${'live'}_${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
+    const slack = CREDENTIAL_SAMPLES['Slack token'];
+    const stripe = CREDENTIAL_SAMPLES['Stripe secret key'];
     const rules = `${DEMO_RULES}\n  public.integrations:\n    columns: { id: keep, bot: keep, settings: keep, notes: scrubText }\n`;
     const url = await masked(rules, `CREATE TABLE integrations (id int PRIMARY KEY, bot text, settings jsonb, notes text);
       INSERT INTO integrations VALUES (1, '${slack}', '{"billing": {"key": "${stripe}"}}', 'rotated ${slack} today'),
@@ -148,8 +148,8 @@ describe('verifyDatabase', () => {
   it('finds an original or a live credential in the settings of the database and its roles, and a credential written into a function or a foreign server', async () => {
     const db = await createDemoDatabase('verify');
     created.push(db.name);
-    const slack = `xoxb-1234567890-0987654321-${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
-    const stripe = `sk_${'live'}_${'Q7wErTy9UiOp3AsD'.repeat(2).slice(0, 24)}`;
+    const slack = CREDENTIAL_SAMPLES['Slack token'];
+    const stripe = CREDENTIAL_SAMPLES['Stripe secret key'];
     await query(db.url, `ALTER DATABASE "${db.name}" SET app.bot_token = '${slack}';
       ALTER DATABASE "${db.name}" SET app.support_mail = 'help@acme-support.io';
       ALTER ROLE CURRENT_USER IN DATABASE "${db.name}" SET app.escalate_to = '${ORIGINALS.emails[0]}';
