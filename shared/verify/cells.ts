@@ -49,13 +49,13 @@ const bytesKindSql = (bytes: string, strategy: string): string => `CASE WHEN pos
 const FREE_TEXT = new Set(['', 'keep', 'scrubText', 'json']);
 
 /**
- * A LATERAL subquery giving, as `jt.v`, the text a JSON document `doc` (jsonb) holds: its strings, and
+ * A LATERAL subquery giving, as `<alias>.v` (`jt.v` by default), the text a JSON document `doc` (jsonb) holds: its strings, and
  * its objects' keys (a map keyed by email holds its emails there). Two path queries filtered in the
  * path: half the time of one `$.**` walk typed in SQL (2.0 s against 3.4 s for 200k documents).
  */
-function jsonTextsSql(doc: string): string {
+function jsonTextsSql(doc: string, alias = 'jt'): string {
   return `LATERAL (SELECT jsonb_path_query(${doc}, 'strict $.** ? (@.type() == "string")') #>> '{}'
-      UNION ALL SELECT jsonb_object_keys(jsonb_path_query(${doc}, 'strict $.** ? (@.type() == "object")'))) AS jt(v)`;
+      UNION ALL SELECT jsonb_object_keys(jsonb_path_query(${doc}, 'strict $.** ? (@.type() == "object")'))) AS ${alias}(v)`;
 }
 
 /**
@@ -118,7 +118,7 @@ function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews)
       // Whole documents (jsonb only: json has no equality, so no statistics of values).
       if (statistics && !column.isArray && column.baseType === 'jsonb') {
         parts.push(quoted(name, kind, `CROSS JOIN LATERAL unnest(coalesce(st.most_common_vals::text::jsonb[], '{}') || coalesce(st.histogram_bounds::text::jsonb[], '{}')) AS sd(doc)
-          CROSS JOIN ${jsonTextsSql('sd.doc').replace(' AS jt(v)', ' AS sv(v)')}`));
+          CROSS JOIN ${jsonTextsSql('sd.doc', 'sv')}`));
       }
     } else if (column.isArray) {
       parts.push(`SELECT ${key} AS row_key, ${name} AS col, ${textOf('e')} AS val, ${kind} FROM ${from}, unnest(${ref}) AS e WHERE e IS NOT NULL${within}`);
