@@ -33,6 +33,9 @@ export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = [
   { name: 'Shopify token', pattern: 'shp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}', hints: ['shp'] },
   { name: 'npm token', pattern: 'npm_[0-9A-Za-z]{36}', hints: ['npm_'] },
   { name: 'private key', pattern: '-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----', hints: ['PRIVATE KEY'] },
+  // A signed token (JWS): header and claims are base64url JSON, so both start `eyJ` (`{"`). Its claims
+  // name the person (email, name, user id) and, until it expires, it opens their session in production.
+  { name: 'JSON Web Token', pattern: 'eyJ[0-9A-Za-z_-]{8,}\\.eyJ[0-9A-Za-z_-]{8,}\\.[0-9A-Za-z_-]*', hints: ['eyJ'] },
 ];
 
 const ANY_CREDENTIAL = CREDENTIAL_FORMATS.map((format) => format.pattern).join('|');

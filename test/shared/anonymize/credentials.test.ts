@@ -7,7 +7,7 @@ const SAMPLES: Readonly<Record<string, string>> = CREDENTIAL_SAMPLES;
 /** Look-alikes that are not live credentials: test keys, hashes, words, too short or glued to a word. */
 const NOT_CREDENTIALS = [
   `sk_test_${alnum(24)}`, hex(32), `task-proj-${alnum(30)}`, 'xoxb-short', `AKIA${'IOSFODNN7EXAMPL'}`, `myAKIA${'IOSFODNN7EXAMPLE'}`,
-  '-----BEGIN PUBLIC KEY-----', 'ORD-0012345678', 'https://example.org/hooks/123',
+  '-----BEGIN PUBLIC KEY-----', 'ORD-0012345678', 'https://example.org/hooks/123', `eyJ${alnum(40)}`, `eyJ${alnum(20)}.${alnum(20)}.${alnum(20)}`,
 ];
 
 describe('credentials', () => {
