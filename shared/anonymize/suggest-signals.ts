@@ -84,7 +84,10 @@ export const SHAPE_RULES: Readonly<Record<ValueShape, ColumnRule>> = {
   email: { strategy: 'email' }, phone: { strategy: 'phone' }, street: { strategy: 'street' }, credential: { strategy: 'hash' }, profile: { strategy: 'redact' },
 };
 
-/** Whether the string contains an email, a phone-shaped run of digits or a live credential (free text hiding PII or a secret). */
+/**
+ * Whether the string contains an email, a phone-shaped run of digits or a live credential (free text
+ * hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`, `%2B14155552671`).
+ */
 export function hidesPii(value: string): boolean {
-  return /[^\s@]+@[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|0)[0-9][0-9 ().-]{7,16}[0-9]/.test(value) || credentialIn(value) !== undefined;
+  return /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|%2B|0)[0-9][0-9 ().-]{7,16}[0-9]/i.test(value) || credentialIn(value) !== undefined;
 }

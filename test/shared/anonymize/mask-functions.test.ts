@@ -142,6 +142,27 @@ describe('mask schema functions', () => {
     expect(scrubbed).toBe(`bot token [redacted credential], key=[redacted credential]; mail ${await one<string>(`rehearsal_mask.email('ann@x.org')`)}`);
   });
 
+  it('scrubs percent-encoded emails and phone numbers in links with the fakes of the decoded values, encoded the same way', async () => {
+    const link = 'https://bot.example.com/reset?email=ann.smith%40gmail.com&to=bob%2Btest%40yahoo.com&tel=%2B447700900123&order=ORD-0012345678';
+    const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [link]);
+    const fake = async (sql: string): Promise<string> => one<string>(sql);
+
+    expect(scrubbed).toBe('https://bot.example.com/reset?email='
+      + (await fake(`rehearsal_mask.email('ann.smith@gmail.com')`)).replace('@', '%40')
+      + '&to=' + (await fake(`rehearsal_mask.email('bob+test@yahoo.com')`)).replace('@', '%40')
+      + '&tel=' + (await fake(`rehearsal_mask.phone('+447700900123')`)).replace('+', '%2B')
+      + '&order=ORD-0012345678');
+    const residual = await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('reports percent-encoded PII in unmasked text decoded, so it meets the fingerprints of the plain originals', async () => {
+    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind',
+      ['/reset?email=Ann.Smith%40gmail.com&tel=%2b447700900123']);
+
+    expect(found.rows).toEqual([{ kind: 'email', token: 'Ann.Smith@gmail.com' }, { kind: 'phone', token: '+447700900123' }]);
+  });
+
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client.query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
       ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4 and test@example.com, 192.0.2.1']);

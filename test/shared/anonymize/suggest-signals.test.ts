@@ -54,6 +54,12 @@ describe('suggest signals', () => {
     expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
+  it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {
+    expect(hidesPii('https://bot.example.com/reset?email=ann.smith%40gmail.com')).toBe(true);
+    expect(hidesPii('https://bot.example.com/call?to=%2B447700900123')).toBe(true);
+    expect(hidesPii('https://bot.example.com/orders?id=ORD-0012345678&page=2')).toBe(false);
+  });
+
   it('suggests nothing for an address-like name on a column that is not text', () => {
     expect(nameSignal('orders', 'ship_to', 'integer')).toBeUndefined();
   });

@@ -73,6 +73,27 @@ describe('verifyDatabase', () => {
     ]);
   });
 
+  it('finds an original email or phone number a kept link quotes percent-encoded, and none in links scrubText masked', async () => {
+    const visits = `${DEMO_RULES}  public.visits:\n    columns: { id: keep, kept: keep, scrubbed: scrubText }\n`;
+    const encoded = (value: string): string => encodeURIComponent(value);
+    const link = `https://bot.example.com/reset?email=${encoded(ORIGINALS.emails[1])}&tel=${encoded(ORIGINALS.phones[0].replace(/[^+0-9]/g, ''))}`;
+    const url = await masked(visits, `CREATE TABLE visits (id int PRIMARY KEY, kept text, scrubbed text);
+      INSERT INTO visits VALUES (1, '${link}', '${link}'), (2, 'https://bot.example.com/u?e=zed%40elsewhere.io', NULL)`);
+
+    const result = await verify(url, visits);
+
+    // (The kept column's planner statistics quote the same links: findings keyed pg_stats, left out here.)
+    expect(result.findings.filter(({ table, key }) => table === 'public.visits' && key.startsWith('id=')).map(({ column, key, kind }) => `${column} ${key} ${kind}`).sort()).toEqual([
+      'kept id=1 original value of public.messages.body',
+      'kept id=1 original value of public.users.email',
+      'kept id=1 original value of public.users.phone',
+      'kept id=1 original value of public.visits.scrubbed',
+      'kept id=2 email outside reserved fake ranges',
+    ]);
+    const [scrubbed] = await query<{ scrubbed: string }>(url, 'SELECT scrubbed FROM visits WHERE id = 1');
+    expect(scrubbed?.scrubbed).toMatch(/^https:\/\/bot\.example\.com\/reset\?email=[a-z.]+\.[0-9a-f]{12}%40example\.(com|org|net)&tel=%2B[0-9]+$/);
+  });
+
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
     const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
     const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
