@@ -47,6 +47,19 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
   return `SELECT ${cls === 'inet' ? `host(t.${column})` : textOf(`t.${column}`)} AS v FROM ${table} t`;
 }
 
+/**
+ * How a finding names the unsalted digests of a masked email column's originals: a Gravatar hash or an
+ * advertising platform's "hashed email" is the MD5 or SHA-256 of the trimmed, lowercased address, and
+ * anyone holding the address can compute it again, so a kept copy names the person as the address does.
+ */
+export const DIGEST_SOURCE_SUFFIX = '(its unsalted MD5 or SHA-256 digest)';
+
+/** SQL `VALUES` rows of the hex MD5 and SHA-256 digests of the email `value` (trimmed, lowercased), as Gravatar and ad platforms compute them. */
+function emailDigestsSql(value: string): string {
+  const normalized = `lower(btrim(${value}))`;
+  return `(md5(${normalized})), (encode(sha256(convert_to(${normalized}, 'UTF8')), 'hex'))`;
+}
+
 /** Below this share of distinct values, originals are deduplicated before they are hashed. */
 const FEW_DISTINCT = 0.05;
 /** From this share of distinct values on, a column's fingerprints are not deduplicated at all. */
@@ -83,7 +96,8 @@ const EMPTY_FINGERPRINTS = 'SELECT NULL::bytea AS fp, NULL::smallint AS source, 
 
 /**
  * Stores keyed fingerprints of the original values of every masked column before anything is masked:
- * whole values, the PII found inside free text and JSON, and phone numbers as bare digits too. Originals
+ * whole values, the PII found inside free text and JSON, phone numbers as bare digits too, and emails'
+ * unsalted digests ({@link DIGEST_SOURCE_SUFFIX}). Originals
  * a dictionary fake could equal by chance are left out. Each row names its column by a number
  * ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow. Two `CREATE TABLE … AS` statements,
  * which PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is): one for the columns
@@ -121,7 +135,13 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const distinctAfter = !repeats && (placement === 'after' || !wholeValues);
       const fingerprints = distinctAfter ? `SELECT DISTINCT f, d FROM (${hashes}) AS h` : hashes;
       sources.push(`${table.table.qualified}.${column.column.name}`);
-      (repeats || distinctAfter ? deduplicated : plain).push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      const group = repeats || distinctAfter ? deduplicated : plain;
+      group.push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      if (column.rule.strategy === 'email' && wholeValues) {
+        sources.push(`${table.table.qualified}.${column.column.name} ${DIGEST_SOURCE_SUFFIX}`);
+        const digests = `SELECT ${fingerprintSql('x.v')} AS f FROM ${originals} AS o CROSS JOIN LATERAL (VALUES ${emailDigestsSql('o.v')}) AS x(v)`;
+        group.push(`SELECT f AS fp, ${sources.length}::smallint AS source, false AS digits FROM (${distinctAfter ? `SELECT DISTINCT f FROM (${digests}) AS h` : digests}) AS y`);
+      }
     }
   }
   await useParallelScans(client);

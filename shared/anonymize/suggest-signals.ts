@@ -12,6 +12,7 @@ const PERSON_TABLES = /(user|customer|contact|person|people|member|account|emplo
 
 /** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
 const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string }[] = [
+  { pattern: /^gravatar(_?(hash|id|md5|sha\d*))?$|e_?mail_?(hash|md5|sha\d*|digest)|(hashed|md5|sha\d*)_?e_?mail/i, rule: { strategy: 'hash' }, fits: ['text'], note: 'a digest of an email, which anyone holding the address computes again: a keyed hash instead' },
   { pattern: /e_?mail/i, rule: { strategy: 'email' }, fits: ['text'] },
   { pattern: /^(first|given|fore)_?name$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
   { pattern: /^(last|family|sur)_?name$|^surname$/i, rule: { strategy: 'lastName' }, fits: ['text'] },
@@ -55,8 +56,8 @@ const PHONE = /^\+?[0-9][0-9 ().-]{6,18}[0-9]$/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
-/** A link to a person's profile on a social network: its address names the person (`linkedin.com/in/ann-smith`). */
-const PROFILE = /^(https?:\/\/)?([a-z]+\.)?(linkedin\.com\/in|facebook\.com|twitter\.com|x\.com|instagram\.com|tiktok\.com\/@|github\.com)\/[^/\s?#]+/i;
+/** A link to a person's profile on a social network or their Gravatar picture: its address names the person (`linkedin.com/in/ann-smith`, `gravatar.com/avatar/<MD5 of the email>`). */
+const PROFILE = /^(https?:\/\/)?([a-z]+\.)?(linkedin\.com\/in|facebook\.com|twitter\.com|x\.com|instagram\.com|tiktok\.com\/@|github\.com|gravatar\.com\/avatar)\/[^/\s?#]+/i;
 
 /** What a whole value's shape suggests: an email, a phone number, a street address, a live credential (credentials.ts) or a social profile. */
 export type ValueShape = 'email' | 'phone' | 'street' | 'credential' | 'profile';

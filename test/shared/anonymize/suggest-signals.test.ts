@@ -12,6 +12,7 @@ describe('suggest signals', () => {
     [`AKIA${'IOSFODNN7EXAMPLE'}`, 'credential'],
     ['https://www.linkedin.com/in/ann-smith-1b2c3', 'profile'],
     ['instagram.com/ann.smith', 'profile'],
+    ['https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?s=80', 'profile'],
   ])('reads %j as a whole value of kind %s', (value, shape) => {
     expect(valueShape(value)).toBe(shape);
   });
@@ -58,6 +59,13 @@ describe('suggest signals', () => {
     expect(hidesPii('https://bot.example.com/reset?email=ann.smith%40gmail.com')).toBe(true);
     expect(hidesPii('https://bot.example.com/call?to=%2B447700900123')).toBe(true);
     expect(hidesPii('https://bot.example.com/orders?id=ORD-0012345678&page=2')).toBe(false);
+  });
+
+  it('suggests a keyed hash for a digest of an email (a Gravatar hash, a hashed email), not a fake email', () => {
+    for (const column of ['email_md5', 'hashed_email', 'email_sha256', 'gravatar_hash', 'gravatar', 'emailHash']) {
+      expect([column, nameSignal('users', column, 'text')?.rule]).toEqual([column, { strategy: 'hash' }]);
+    }
+    expect(nameSignal('users', 'email', 'text')?.rule).toEqual({ strategy: 'email' });
   });
 
   it('suggests nothing for an address-like name on a column that is not text', () => {

@@ -94,6 +94,20 @@ describe('verifyDatabase', () => {
     expect(scrubbed?.scrubbed).toMatch(/^https:\/\/bot\.example\.com\/reset\?email=[a-z.]+\.[0-9a-f]{12}%40example\.(com|org|net)&tel=%2B[0-9]+$/);
   });
 
+  it('finds the MD5 or SHA-256 digest of an original email kept in another column (a Gravatar hash, a hashed email for ad platforms)', async () => {
+    const avatars = `${DEMO_RULES}  public.avatars:\n    columns: { id: keep, gravatar: keep, ad_match: keep }\n`;
+    const email = ORIGINALS.emails[0];
+    const url = await masked(avatars, `CREATE TABLE avatars (id int PRIMARY KEY, gravatar text, ad_match text);
+      INSERT INTO avatars VALUES (1, md5('${email}'), upper(encode(sha256(convert_to('${email}', 'UTF8')), 'hex'))), (2, md5('someone.else@gmail.com'), NULL)`);
+
+    const result = await verify(url, avatars);
+
+    expect(result.findings.filter(({ table, key }) => table === 'public.avatars' && key.startsWith('id=')).map(({ column, key, kind }) => `${column} ${key} ${kind}`).sort()).toEqual([
+      'ad_match id=1 original value of public.users.email (its unsalted MD5 or SHA-256 digest)',
+      'gravatar id=1 original value of public.users.email (its unsalted MD5 or SHA-256 digest)',
+    ]);
+  });
+
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
     const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
     const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
