@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { quoteIdent } from '../db/client';
+import { quoteIdent, quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { DETECTORS } from './sql/detectors';
+import { BARE_NUMBER, DETECTORS } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
 const s = MASK_SCHEMA;
@@ -29,10 +29,10 @@ const ESCAPE = { pattern: '([^[:alnum:][:space:]_])', replacement: '\\\\\\1' };
 
 /**
  * Before a unit is masked, finds which original values a rule masks elsewhere (`known_values`: names,
- * streets, cities, usernames, postcodes) its free-text columns quote, set-based: each distinct candidate
- * (a run of capitalised words and its words; when non-name values are known, every phrase of up to as
- * many words as the longest of them that starts with a capital or digit or holds a digit or
- * underscore) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
+ * streets, cities, usernames, postcodes, phone numbers' digits) its free-text columns quote, set-based:
+ * each distinct candidate (a run of capitalised words and its words; when non-name values are known,
+ * every phrase of up to as many words as the longest of them that starts with a capital or digit or
+ * holds a digit or underscore; when phones are, every bare number) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
  * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
  * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
@@ -44,13 +44,19 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
       .filter((column) => column.rule.strategy === 'scrubText' || (column.rule.strategy === 'json' && Object.values(column.rule.paths).some((leaf) => leaf.strategy === 'scrubText')))
       .map((column) => `SELECT ${textOf(`t.${quoteIdent(column.column.name)}`)} AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t${range === undefined ? '' : ` WHERE ${range}`}`),
   );
-  const { rows: known } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.known_values) AS any`);
+  const { rows: known } = await client.query<{ any: boolean; phones: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${s}.known_values) AS any, EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') AS phones`,
+  );
   if (sources.length === 0 || known[0]?.any !== true) {
     await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'off']);
     return 0;
   }
   const search = await phraseSearchOf(client);
   const phrases = searchesPhrases(search) ? `UNION ALL SELECT tok FROM (${phrasesSql('src', 'src.v', 'true AS phrase', search)}) AS p` : '';
+  // Bare numbers (16505551234) only when a phone rule masks originals: the digits detector's runs, kept whole when bare.
+  const numbers = known[0]?.phones === true
+    ? `UNION ALL SELECT x[1] FROM src, regexp_matches(src.v, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x WHERE src.v ~ '[0-9]{8}' AND x[1] ~ ${quoteLiteral(BARE_NUMBER)}`
+    : '';
   await useParallelScans(client);
   await dropKnownValueHits(client);
   await client.query(
@@ -59,7 +65,8 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
           candidates AS (SELECT w.tok FROM src, regexp_matches(src.v, $1, 'g') AS m,
                                 unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN array_prepend(m[1], regexp_split_to_array(m[1], '[ ''-]')) ELSE ARRAY[m[1]] END) AS w(tok)
                           WHERE src.v ~ '[[:upper:]][[:lower:]]'
-                         ${phrases})
+                         ${phrases}
+                         ${numbers})
      SELECT c.tok, min(k.kind) AS kind, regexp_replace(c.tok, $2, $3, 'g') AS pattern
        FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= 3) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')}
       GROUP BY c.tok`,

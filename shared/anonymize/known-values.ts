@@ -3,13 +3,17 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { useParallelScans } from './mask-schema';
 import { ownRowsSql, type MaskPlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
+import { BARE_NUMBER } from './sql/detectors';
 import { dedupePlacement, distinctShare } from './fingerprints';
 import { typeClassOf } from './strategies';
 
 const s = MASK_SCHEMA;
 
-/** Kinds whose original values `scrubText` looks for in free text (besides what its detectors find). */
-export const KNOWN_VALUE_KINDS = new Set(['firstName', 'lastName', 'fullName', 'street', 'city', 'username', 'postcode']);
+/**
+ * Kinds whose original values `scrubText` looks for in free text (besides what its detectors find); a
+ * phone number as its digits, where they make a {@link BARE_NUMBER} (`16505551234`, a WhatsApp id).
+ */
+export const KNOWN_VALUE_KINDS = new Set(['firstName', 'lastName', 'fullName', 'street', 'city', 'username', 'postcode', 'phone']);
 const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
 /** Kinds searched as phrases of several words (see {@link phraseSearchOf}): only theirs need a word count. */
 const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
@@ -18,7 +22,8 @@ const MIN_LENGTH = 3;
 
 /**
  * Records, in `known_values`, the fingerprint of every original value a rule masks with a kind free
- * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes) with its
+ * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes; phone
+ * numbers' digits) with its
  * kind (and, for streets, cities and postcodes, number of words), so `scrubText` can recognise them in free text and put that value's own
  * fake there, without rehearsal ever storing one in clear. Unlike verify's fingerprints, values a fake
  * could also be are kept (flagged `shaped`): replacing a real value is always right. One
@@ -31,13 +36,17 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
     const name = ownRowsSql(table);
     for (const column of table.masked) {
       const kind = column.rule.strategy;
-      if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || typeClassOf(column.column) !== 'text' || column.follows) continue;
-      const ref = `btrim(${textOf(`t.${quoteIdent(column.column.name)}`)})`;
+      const cls = typeClassOf(column.column);
+      if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || !(cls === 'text' || (kind === 'phone' && cls === 'integer')) || column.follows) continue;
+      const text = textOf(`t.${quoteIdent(column.column.name)}`);
+      const ref = kind === 'phone' ? `${s}.digits(${text})` : `btrim(${text})`;
       const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
       // Duplicates are harmless (every lookup asks whether a fingerprint is there), so DISTINCT only
       // saves work, placed by the column's statistics like the fingerprints'.
       const placement = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name));
-      const values = `SELECT ${placement === 'before' ? 'DISTINCT' : ''} ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`;
+      const all = `SELECT ${placement === 'before' ? 'DISTINCT' : ''} ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`;
+      // A phone's digits are looked for only where they make a bare number (a national number's trunk 0 is a phone to the detectors).
+      const values = kind === 'phone' ? `SELECT * FROM (${all}) AS p WHERE v ~ ${quoteLiteral(BARE_NUMBER)}` : all;
       parts.push(placement === 'after' ? `SELECT DISTINCT * FROM (${knownRowsSql(values)}) AS d` : knownRowsSql(values));
       if (kind === 'fullName') {
         // First and last names repeat across people whatever the full names do: deduplicated after the hash.

@@ -312,13 +312,15 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   // original by chance), so it is not probed, except where that check costs more than a probe (a fake
   // phone number's keyed check digits): there it is asked only of the values that match.
   // Digits are compared for phone and card numbers found in text only: names hold none, and the
-  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number. They are
+  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number. A bare
+  // number (`16505551234`, how WhatsApp writes a phone) is compared by its digits only: by its shape
+  // it is as much an order number, so it is PII only when it is an original's digits. They are
   // probes of their own, joined with the same hash of the fingerprints (where only fingerprints of
   // digits can meet them), not a second hash of those fingerprints joined with every probe.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free),
   tokens AS (
-    SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by')}) AS p
+    SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by', true)}) AS p
     UNION ALL
     SELECT c.val, c.col, 'name', x[1], c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
      WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]' AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
@@ -329,7 +331,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
      WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
     UNION ALL
     SELECT t.col, t.val, t.masked_by, true, t.kind, t.token, x.probe, x.via_digits
-      FROM tokens t CROSS JOIN LATERAL (VALUES (t.token, false), (CASE WHEN t.kind IN ('phone', 'card') THEN ${s}.digits(t.token) END, true)) AS x(probe, via_digits)
+      FROM tokens t CROSS JOIN LATERAL (VALUES (CASE WHEN t.kind <> 'number' THEN t.token END, false), (CASE WHEN t.kind IN ('phone', 'card', 'number') THEN ${s}.digits(t.token) END, true)) AS x(probe, via_digits)
      WHERE x.probe IS NOT NULL AND (NOT x.via_digits OR length(x.probe) >= 7)
   ),
   matches AS (

@@ -58,3 +58,59 @@ describe('values masked elsewhere, quoted in free text', () => {
     expect(JSON.stringify(verified)).not.toContain(ORIGINAL.street);
   });
 });
+
+describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const contactRules = (bodyRule: string) => parseRulesText(`tables:
+  public.contacts:
+    columns: { id: keep, wa_id: phone, phone: phone }
+  public.messages:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+
+  /** `count` contacts, the first with WhatsApp id 16505551234 and phone +44 7700 900123, and a message quoting both bare beside a timestamp and an order number. */
+  async function contactDatabase(count = 1): Promise<string> {
+    const name = uniqueName('bare');
+    created.push(name);
+    const url = await createDatabase(name);
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE contacts (id bigint PRIMARY KEY, wa_id text, phone text);
+      CREATE TABLE messages (id bigint PRIMARY KEY, body text);
+      INSERT INTO contacts VALUES (1, '16505551234', '+44 7700 900123');
+      INSERT INTO contacts SELECT i, (16505560000 + i)::text, NULL FROM generate_series(2, ${count}) AS i;
+      INSERT INTO messages VALUES (1, 'from 16505551234 at 1749416383, order 12345678901, forwarded to 447700900123');
+      INSERT INTO messages SELECT i, 'from ' || (16505560000 + i) FROM generate_series(2, ${count}) AS i`);
+    return url;
+  }
+
+  it.each([
+    ['a few known numbers (one pattern of hits)', 1],
+    ['more known numbers than one pattern holds (a lookup per number)', 2100],
+  ])('replaces the digits of an original phone with that number\'s fake, leaving timestamps and order numbers: %s', async (_, count) => {
+    const url = await contactDatabase(count);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: contactRules('scrubText'), key: KEY });
+
+    const [contact] = await query<{ wa_id: string; phone: string }>(url, 'SELECT wa_id, phone FROM contacts WHERE id = 1');
+    const [message] = await query<{ body: string }>(url, 'SELECT body FROM messages WHERE id = 1');
+    expect(message?.body).toMatch(new RegExp(`^from ${contact?.wa_id} at 1749416383, order 12345678901, forwarded to [0-9]{12}$`));
+    expect(message?.body).not.toContain('447700900123');
+    expect(contact?.wa_id).not.toBe('16505551234');
+    const leftovers = await query(url, "SELECT id FROM messages WHERE body LIKE 'from 1650556%'");
+    expect(leftovers).toEqual([]);
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: contactRules('scrubText'), key: KEY });
+    expect(verified.findings).toEqual([]);
+  });
+
+  it('has verify find a bare number that is an original phone in kept text, naming its columns, and not the timestamp or order number beside it', async () => {
+    const url = await contactDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: contactRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: contactRules('keep'), key: KEY });
+
+    expect(verified.findings.filter(({ key }) => key === 'id=1').map(({ kind }) => kind).sort()).toEqual([
+      'original value of public.contacts.phone', 'original value of public.contacts.wa_id',
+    ]);
+  });
+});

@@ -175,7 +175,9 @@ describe('mask schema functions', () => {
       ['+44 7700 900123', 'phone'], ['+1234567', null], ['+123456789012345', 'phone'], ['+1234567890123456', null],
       ['07700 900123', 'phone'], ['(020) 7946 0000', 'phone'], ['0 12', null], ['(555) 234-5678', 'phone'], ['555-234-5678', 'phone'],
       ['555.234.5678', 'phone'], ['155-234-5678', null], ['1234567890', null], ['4111 1111 1111 1111', 'card'],
-      ['4111 1111 1111 1112', null], ['4000-0000-0000-0002', 'card'], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
+      ['4111 1111 1111 1112', null], ['4000-0000-0000-0002', 'card'], ['378282246310005', 'card'],
+      // Luhn-valid by chance, but no card network's first digits for that length: a WhatsApp account id, an id of 16 digits.
+      ['102290129340398', null], ['9111111111111110', null], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
     ];
     const kinds = await client.query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 
