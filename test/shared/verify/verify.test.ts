@@ -108,6 +108,17 @@ describe('verifyDatabase', () => {
     ]);
   });
 
+  it('fingerprints emails\' digests only when the first rows of a kept text column hold hex digests', async () => {
+    const digestSources = "SELECT source FROM rehearsal_mask.fingerprint_sources WHERE source LIKE '%digest%' ORDER BY source";
+    const without = await masked();
+    const tokens = `${DEMO_RULES}  public.api_tokens:\n    columns: { id: keep, token_md5: keep }\n`;
+    const withDigests = await masked(tokens, "CREATE TABLE api_tokens (id int PRIMARY KEY, token_md5 text); INSERT INTO api_tokens VALUES (1, md5('not an email'))");
+
+    expect(await query(without, digestSources)).toEqual([]);
+    expect(await query(withDigests, digestSources)).toEqual([{ source: 'public.users.email (its unsalted MD5 or SHA-256 digest)' }]);
+    expect((await verify(withDigests, tokens)).findings).toEqual([]);
+  });
+
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
     const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
     const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
