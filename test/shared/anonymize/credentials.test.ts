@@ -8,6 +8,7 @@ const SAMPLES: Readonly<Record<string, string>> = CREDENTIAL_SAMPLES;
 const NOT_CREDENTIALS = [
   `sk_test_${alnum(24)}`, hex(32), `task-proj-${alnum(30)}`, 'xoxb-short', `AKIA${'IOSFODNN7EXAMPL'}`, `myAKIA${'IOSFODNN7EXAMPLE'}`,
   '-----BEGIN PUBLIC KEY-----', 'ORD-0012345678', 'https://example.org/hooks/123', `eyJ${alnum(40)}`, `eyJ${alnum(20)}.${alnum(20)}.${alnum(20)}`,
+  'https://ann@example.org/x', 'postgres://app:${DB_PASSWORD}@db/app', 'redis://:****@cache', 'http://example.org:8080/path', 'smtp://<user>:<password>@mail',
 ];
 
 describe('credentials', () => {

@@ -35,6 +35,7 @@ export const CREDENTIAL_SAMPLES = {
   'Shopify token': `shpat_${hex(32)}`,
   'npm token': `npm_${alnum(36)}`,
   'private key': '-----BEGIN RSA PRIVATE KEY-----',
+  'password in a URL': `postgres://billing:${alnum(20)}@db.internal.example`,
   'JSON Web Token': `eyJ${alnum(20)}.eyJ${alnum(60)}.${alnum(43)}`,
 } as const;
 

@@ -140,6 +140,9 @@ describe('mask schema functions', () => {
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [`bot token ${slack}, key=${aws}; mail ann@x.org`]);
 
     expect(scrubbed).toBe(`bot token [redacted credential], key=[redacted credential]; mail ${await one<string>(`rehearsal_mask.email('ann@x.org')`)}`);
+    // A URL's password goes with its user and host, which the email detector would otherwise read as an email.
+    const database = CREDENTIAL_SAMPLES['password in a URL'];
+    expect(await one<string>('rehearsal_mask.scrub_text($1)', [`DATABASE_URL=${database}:5432/app`])).toBe('DATABASE_URL=[redacted credential]:5432/app');
   });
 
   it('scrubs percent-encoded emails and phone numbers in links with the fakes of the decoded values, encoded the same way', async () => {
