@@ -31,11 +31,20 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /medical|diagnos|health_?(notes?|records?|data|conditions?)|allerg|prescription|symptom/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'health data, which no fake makes realistic and no detector reads in text' },
 ];
 
+/** A name for an identifier (`id`, `phone_number_id`, `emailId`): of a record, not the value it names. */
+const ID_NAME = /(^|_)(id|Id|ID)$|[a-z]Id$/;
+/** Kinds whose name signals an identifier's name does not carry (`phone_number_id` is no phone number). */
+const CONTACT_KINDS = new Set(['email', 'phone']);
+
+/** Whether a name signal applies to `name`: its pattern matches, and it is no contact kind named as an identifier. */
+const signals = (signal: (typeof NAME_SIGNALS)[number], name: string): boolean =>
+  signal.pattern.test(name) && !(CONTACT_KINDS.has(signal.rule.strategy) && ID_NAME.test(name));
+
 /** The rule a column's name suggests (`name` only counts in a table of people), if any. */
 export function nameSignal(table: string, column: string, cls: TypeClass): Suggestion | undefined {
   if (/^name$/i.test(column) && PERSON_TABLES.test(table) && cls === 'text') return { rule: { strategy: 'fullName' }, why: `column name "${column}" in a table of people` };
   for (const signal of NAME_SIGNALS) {
-    if (signal.pattern.test(column) && signal.fits.includes(cls)) return { rule: signal.rule, why: `column name "${column}"${signal.note === undefined ? '' : `: ${signal.note}`}` };
+    if (signals(signal, column) && signal.fits.includes(cls)) return { rule: signal.rule, why: `column name "${column}"${signal.note === undefined ? '' : `: ${signal.note}`}` };
   }
   return undefined;
 }
@@ -45,7 +54,7 @@ export function jsonKeySignal(key: string): ColumnRule | undefined {
   // Inside JSON, dateShift shifts a YYYY-MM-DD string (and nulls any other), so a date of birth keeps its realism.
   if (/birth|^dob$|_dob$|^born/i.test(key)) return { strategy: 'dateShift', maxDays: 30 };
   for (const signal of NAME_SIGNALS) {
-    if (signal.pattern.test(key) && signal.fits.includes('text')) return signal.rule;
+    if (signals(signal, key) && signal.fits.includes('text')) return signal.rule;
   }
   if (/^name$/i.test(key)) return { strategy: 'fullName' };
   return undefined;
@@ -65,12 +74,32 @@ export type ValueShape = 'email' | 'phone' | 'street' | 'credential' | 'profile'
 /** A calendar date written with digits (`1984-03-12`, `12/03/1984`, `12.03.84`): its digits are no phone number. */
 const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$/;
 
-/** The shape of a string value, when it is whole an email, a phone number, a street address or a live credential. */
-export function valueShape(value: string): ValueShape | undefined {
+/** A number written bare: no `+`, no trunk `0`, no separator (how WhatsApp writes a phone, and how ids and timestamps are written). */
+const BARE_NUMBER = /^[1-9][0-9]{7,14}$/;
+/** A name for a time (`timestamp`, `created_at`, `sentAt`, `ts`, `expires`). */
+const TIME_NAME = /time|date|^ts$|_ts$|_at$|[a-z]At$|epoch|expires|created|updated/i;
+
+/**
+ * Whether a bare number is no phone number: a Unix time in seconds or milliseconds (10 or 13 digits
+ * from 1: no E.164 number is, since country code 1 numbers have 11), or named as a time or an
+ * identifier (WhatsApp's `wa_id` excepted: it is the phone number).
+ */
+function bareNumberIsNoPhone(value: string, name: string | undefined): boolean {
+  if (/^1([0-9]{9}|[0-9]{12})$/.test(value)) return true;
+  if (name === undefined) return false;
+  return TIME_NAME.test(name) || (ID_NAME.test(name) && !/^(wa|whatsapp)_?id$/i.test(name));
+}
+
+/**
+ * The shape of a string value, when it is whole an email, a phone number, a street address or a live
+ * credential; `name`, the value's column or JSON key, tells a bare number's kind (a timestamp, an id).
+ */
+export function valueShape(value: string, name?: string): ValueShape | undefined {
   if (EMAIL.test(value.trim())) return 'email';
   if (DATE.test(value.trim())) return undefined;
   if (credentialKind(value.trim()) !== undefined) return 'credential';
   const digits = value.replace(/\D/g, '').length;
+  if (BARE_NUMBER.test(value.trim()) && bareNumberIsNoPhone(value.trim(), name)) return undefined;
   if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';
   if (STREET.test(value.trim())) return 'street';
   if (PROFILE.test(value.trim())) return 'profile';

@@ -111,7 +111,7 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   if (values.length === 0) return { rule: { strategy: 'keep' }, why: 'no PII signal (no values to sample)' };
   if (cls === 'json') return suggestJson(column, values);
   if (maskedWhole(column)) return suggestWhole(column, values);
-  const shapes = values.map(valueShape);
+  const shapes = values.map((value) => valueShape(value, column.name));
   for (const shape of ['email', 'phone', 'street', 'credential', 'profile'] as const) {
     const count = shapes.filter((found) => found === shape).length;
     if (count >= values.length * 0.5) return { rule: SHAPE_RULES[shape], why: `${count} of ${values.length} sampled values are ${SHAPE_NAMES[shape]}` };
@@ -149,7 +149,7 @@ function suggestJson(column: ColumnInfo, values: readonly string[]): Suggestion 
       }
     } else if (typeof node === 'string' && !paths.has(path)) {
       const byKey = key === undefined ? undefined : jsonKeySignal(key);
-      const shape = valueShape(node);
+      const shape = valueShape(node, key);
       if (byKey) paths.set(path, { rule: byKey, why: `key "${key}"` });
       else if (shape) paths.set(path, { rule: SHAPE_RULES[shape], why: `${shape}-shaped values` });
       else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII or a credential' });

@@ -68,6 +68,29 @@ describe('suggest signals', () => {
     expect(nameSignal('users', 'email', 'text')?.rule).toEqual({ strategy: 'email' });
   });
 
+  it('reads a bare number as a phone unless it is a Unix time or named as a time or an identifier (WhatsApp webhook fields)', () => {
+    expect(valueShape('16505551234', 'wa_id')).toBe('phone');
+    expect(valueShape('16505551234', 'from')).toBe('phone');
+    expect(valueShape('447700900123')).toBe('phone');
+    expect(valueShape('1749416383', 'timestamp')).toBeUndefined();
+    expect(valueShape('1749416383')).toBeUndefined();
+    expect(valueShape('1749416383123')).toBeUndefined();
+    expect(valueShape('102290129340398', 'id')).toBeUndefined();
+    expect(valueShape('106540352242922', 'phone_number_id')).toBeUndefined();
+    expect(valueShape('44770090012', 'sent_at')).toBeUndefined();
+    // Written as a phone number, it is one whatever its name.
+    expect(valueShape('+1 650 555 1234', 'contact_id')).toBe('phone');
+  });
+
+  it('reads no email or phone into a name for an identifier', () => {
+    expect(nameSignal('webhooks', 'phone_number_id', 'text')).toBeUndefined();
+    expect(jsonKeySignal('phoneNumberId')).toBeUndefined();
+    expect(jsonKeySignal('email_id')).toBeUndefined();
+    expect(jsonKeySignal('phone_number')).toEqual({ strategy: 'phone' });
+    // Other signals keep theirs: a national id is personal data.
+    expect(nameSignal('people', 'national_id', 'text')?.rule).toEqual({ strategy: 'redact' });
+  });
+
   it('suggests nothing for an address-like name on a column that is not text', () => {
     expect(nameSignal('orders', 'ship_to', 'integer')).toBeUndefined();
   });
