@@ -32,8 +32,8 @@ const ESCAPE = { pattern: '([^[:alnum:][:space:]_])', replacement: '\\\\\\1' };
  * streets, cities, usernames, postcodes, phone numbers' digits) its free-text columns quote, set-based:
  * each distinct candidate (a run of capitalised words and its words; when non-name values are known,
  * every phrase of up to as many words as the longest of them that starts with a capital or digit or
- * holds a digit or underscore; when phones are, every bare number) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
- * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
+ * holds a digit or underscore; when phones are, every bare number) is fingerprinted once and joined
+ * with `known_values`, instead of one lookup per row. The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
  * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
  * number of hits (-1: too many, `scrub_text` looks every run of capitalised words up instead).

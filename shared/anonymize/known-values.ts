@@ -23,11 +23,11 @@ const MIN_LENGTH = 3;
 /**
  * Records, in `known_values`, the fingerprint of every original value a rule masks with a kind free
  * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes; phone
- * numbers' digits) with its
- * kind (and, for streets, cities and postcodes, number of words), so `scrubText` can recognise them in free text and put that value's own
- * fake there, without rehearsal ever storing one in clear. Unlike verify's fingerprints, values a fake
- * could also be are kept (flagged `shaped`): replacing a real value is always right. One
- * `CREATE TABLE … AS`, so the hashing can run over parallel workers.
+ * numbers' digits) with its kind (and, for streets, cities and postcodes, number of words), so
+ * `scrubText` can recognise them in free text and put that value's own fake there, without rehearsal
+ * ever storing one in clear. Unlike verify's fingerprints, values a fake could also be are kept
+ * (flagged `shaped`): replacing a real value is always right. One `CREATE TABLE … AS`, so the hashing
+ * can run over parallel workers.
  */
 export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
   const parts: string[] = [];

@@ -312,11 +312,11 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   // original by chance), so it is not probed, except where that check costs more than a probe (a fake
   // phone number's keyed check digits): there it is asked only of the values that match.
   // Digits are compared for phone and card numbers found in text only: names hold none, and the
-  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number. A bare
-  // number (`16505551234`, how WhatsApp writes a phone) is compared by its digits only: by its shape
-  // it is as much an order number, so it is PII only when it is an original's digits. They are
+  // digits of a phrase (`12 Long Street`), an email or an IP address are no phone number. They are
   // probes of their own, joined with the same hash of the fingerprints (where only fingerprints of
-  // digits can meet them), not a second hash of those fingerprints joined with every probe.
+  // digits can meet them), not a second hash of those fingerprints joined with every probe. A bare
+  // number (`16505551234`, how WhatsApp writes a phone) is probed by its digits only: by its shape it
+  // is as much an order number, so it is PII only when it is an original's digits.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free),
   tokens AS (
