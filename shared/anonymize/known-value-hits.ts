@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { BARE_NUMBER, DETECTORS } from './sql/detectors';
+import { DETECTORS, LETTERS, NAME_START, nameRunsSql } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
 const s = MASK_SCHEMA;
@@ -25,15 +25,15 @@ export const MAX_HITS = 2000;
 export const HIT_SETTINGS = { mode: 'rehearsal.known_values', pattern: 'rehearsal.value_hits' } as const;
 
 /** Escapes every character of a phrase that is not a letter, digit, space or underscore, for an ARE pattern. */
-const ESCAPE = { pattern: '([^[:alnum:][:space:]_])', replacement: '\\\\\\1' };
+const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\\1' };
 
 /**
  * Before a unit is masked, finds which original values a rule masks elsewhere (`known_values`: names,
- * streets, cities, usernames, postcodes, phone numbers' digits) its free-text columns quote, set-based:
- * each distinct candidate (a run of capitalised words and its words; when non-name values are known,
- * every phrase of up to as many words as the longest of them that starts with a capital or digit or
- * holds a digit or underscore; when phones are, every bare number) is fingerprinted once and joined
- * with `known_values`, instead of one lookup per row. The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
+ * streets, cities, usernames, postcodes) its free-text columns quote, set-based: each distinct candidate
+ * (a run of capitalised words, its shorter runs and its words; when non-name values are known, every phrase of up to as
+ * many words as the longest of them that starts with a capital or digit or holds a digit or
+ * underscore) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
+ * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
  * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
  * number of hits (-1: too many, `scrub_text` looks every run of capitalised words up instead).
@@ -44,38 +44,32 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
       .filter((column) => column.rule.strategy === 'scrubText' || (column.rule.strategy === 'json' && Object.values(column.rule.paths).some((leaf) => leaf.strategy === 'scrubText')))
       .map((column) => `SELECT ${textOf(`t.${quoteIdent(column.column.name)}`)} AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t${range === undefined ? '' : ` WHERE ${range}`}`),
   );
-  const { rows: known } = await client.query<{ any: boolean; phones: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${s}.known_values) AS any, EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') AS phones`,
-  );
+  // Phones' digits are not searched for here: scrub_text looks each bare number up itself (see useKnownValues).
+  const { rows: known } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind <> 'phone') AS any`);
   if (sources.length === 0 || known[0]?.any !== true) {
     await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'off']);
     return 0;
   }
   const search = await phraseSearchOf(client);
   const phrases = searchesPhrases(search) ? `UNION ALL SELECT tok FROM (${phrasesSql('src', 'src.v', 'true AS phrase', search)}) AS p` : '';
-  // Bare numbers (16505551234) only when a phone rule masks originals: the digits detector's runs, kept whole when bare.
-  const numbers = known[0]?.phones === true
-    ? `UNION ALL SELECT x[1] FROM src, regexp_matches(src.v, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x WHERE src.v ~ '[0-9]{8}' AND x[1] ~ ${quoteLiteral(BARE_NUMBER)}`
-    : '';
   await useParallelScans(client);
   await dropKnownValueHits(client);
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (SELECT v FROM (${sources.join(' UNION ALL ')}) AS x WHERE v IS NOT NULL),
           candidates AS (SELECT w.tok FROM src, regexp_matches(src.v, $1, 'g') AS m,
-                                unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN array_prepend(m[1], regexp_split_to_array(m[1], '[ ''-]')) ELSE ARRAY[m[1]] END) AS w(tok)
-                          WHERE src.v ~ '[[:upper:]][[:lower:]]'
-                         ${phrases}
-                         ${numbers})
+                                unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
+                          WHERE src.v ~ $4
+                         ${phrases})
      SELECT c.tok, min(k.kind) AS kind, regexp_replace(c.tok, $2, $3, 'g') AS pattern
        FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= 3) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')}
       GROUP BY c.tok`,
-    [DETECTORS.name, ESCAPE.pattern, ESCAPE.replacement],
+    [DETECTORS.name, ESCAPE.pattern, ESCAPE.replacement, NAME_START],
   );
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
-    `SELECT count(*)::int AS n, '(?<![[:alnum:]_])(' || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ')(?![[:alnum:]_])' AS pattern FROM ${HITS_TABLE}`,
+    `SELECT count(*)::int AS n, ${quoteLiteral(`(?<![${LETTERS.alnum}_])(`)} || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ${quoteLiteral(`)(?![${LETTERS.alnum}_])`)} AS pattern FROM ${HITS_TABLE}`,
   );
   const hits = rows[0]?.n ?? 0;
   if (hits > MAX_HITS) {

@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { useParallelScans } from './mask-schema';
 import { ownRowsSql, type MaskPlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { BARE_NUMBER } from './sql/detectors';
+import { BARE_NUMBER, LETTERS } from './sql/detectors';
 import { dedupePlacement, distinctShare } from './fingerprints';
 import { typeClassOf } from './strategies';
 
@@ -73,7 +73,7 @@ function knownRowsSql(values: string): string {
 /** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
 const EDGE_PUNCTUATION = `.,;:!?()"'[]{}<>`;
 /** A run of words that each start with a capital or a digit: where streets, cities and postcodes are quoted. */
-const SIGNIFICANT_RUN = '((?:[[:upper:][:digit:]][^[:space:]]*)(?:[[:space:]]+[[:upper:][:digit:]][^[:space:]]*)*)';
+const SIGNIFICANT_RUN = `((?:[${LETTERS.upper}[:digit:]][^[:space:]]*)(?:[[:space:]]+[${LETTERS.upper}[:digit:]][^[:space:]]*)*)`;
 /** A word holding a digit or an underscore: where usernames are quoted (`anna_ws42`). */
 const MARKED_WORD = '([^[:space:]]*[_[:digit:]][^[:space:]]*)';
 /** Phrases longer than this are never looked up (no street needs more words). */
@@ -117,17 +117,21 @@ export function phrasesSql(from: string, value: string, columns: string, search:
              regexp_split_to_array(m[1], '[[:space:]]+') AS r(w), generate_subscripts(r.w, 1) AS i,
              generate_series(1, least(${search.words}, array_length(r.w, 1) - i + 1)) AS n,
              btrim(array_to_string(r.w[i:i + n - 1], ' '), ${edge}) AS p(tok)
-       WHERE length(m[1]) >= ${MIN_LENGTH} AND m[1] ~ '[[:alpha:]]'` : undefined,
+       WHERE length(m[1]) >= ${MIN_LENGTH} AND m[1] ~ ${quoteLiteral(`[${LETTERS.alpha}]`)}` : undefined,
     search.usernames ? `SELECT ${columns}, btrim(x[1], ${edge}) AS tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(MARKED_WORD)}, 'g') AS x` : undefined,
   ].filter((branch) => branch !== undefined);
-  return `SELECT * FROM (${branches.join(' UNION ALL ')}) AS phrases WHERE length(tok) >= ${MIN_LENGTH} AND tok ~ '[[:alpha:]]' AND strpos(tok, '@') = 0`;
+  return `SELECT * FROM (${branches.join(' UNION ALL ')}) AS phrases WHERE length(tok) >= ${MIN_LENGTH} AND tok ~ ${quoteLiteral(`[${LETTERS.alpha}]`)} AND strpos(tok, '@') = 0`;
 }
 
 /**
- * Tells this session's `scrubText` whether any known values exist, and the name fakes whether any
- * original name could be mistaken for a fake (one cheap setting each, not a lookup per row).
+ * Tells this session's `scrubText` whether any known values exist, and whether known phones do (then
+ * it looks each bare number it reads up by fingerprint: a bare number is rare in text and most texts
+ * hold none, where searching every text for them beforehand cost the benchmark 3 core-seconds), and
+ * the name fakes whether any original name could be mistaken for a fake (one cheap setting each, not
+ * a lookup per row).
  */
 export async function useKnownValues(client: pg.Client): Promise<void> {
-  await client.query(`SELECT set_config('rehearsal.known_values', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values) THEN 'on' ELSE 'off' END, false),
+  await client.query(`SELECT set_config('rehearsal.known_values', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind <> 'phone') THEN 'on' ELSE 'off' END, false),
+    set_config('rehearsal.known_phones', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') THEN 'on' ELSE 'off' END, false),
     set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped) THEN 'on' ELSE 'off' END, false)`);
 }

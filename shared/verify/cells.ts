@@ -6,7 +6,7 @@ import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
-import { DETECTORS, piiTokenScansSql } from '../anonymize/sql/detectors';
+import { DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
 
@@ -322,8 +322,8 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   tokens AS (
     SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by', true)}) AS p
     UNION ALL
-    SELECT c.val, c.col, 'name', x[1], c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
-     WHERE c.free AND c.val ~ '[[:upper:]][[:lower:]]' AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
+    SELECT c.val, c.col, 'name', unnest(${nameRunsSql('x[1]')}), c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
+     WHERE c.free AND c.val ~ ${quoteLiteral(NAME_START)} AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
     ${phraseTokens}
   ),
   probes AS (

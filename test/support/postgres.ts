@@ -15,8 +15,8 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Creates an empty database and returns its URL. */
-export async function createDatabase(name: string): Promise<string> {
-  await query(serverUrl(), `CREATE DATABASE ${quoteIdent(name)}`);
+export async function createDatabase(name: string, options = ''): Promise<string> {
+  await query(serverUrl(), `CREATE DATABASE ${quoteIdent(name)} ${options}`);
   return serverUrl(name);
 }
 

@@ -30,13 +30,16 @@ describe('verifyDatabase', () => {
   it('finds an original value copied into a kept column, naming table, column, row and kind but never the value', async () => {
     const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep, doc: keep }\n`;
     const url = await masked(notes, `CREATE TABLE notes (id int PRIMARY KEY, body text, doc jsonb);
-      INSERT INTO notes VALUES (7, '${ORIGINALS.names[1]}', NULL), (9, 'met ${ORIGINALS.names[2]} yesterday', NULL), (8, 'see ${ORIGINALS.phones[1]} please', '{"who": {"mail": "${ORIGINALS.emails[1]}"}}')`);
+      INSERT INTO notes VALUES (7, '${ORIGINALS.names[1]}', NULL), (9, 'met ${ORIGINALS.names[2]} yesterday', NULL), (8, 'see ${ORIGINALS.phones[1]} please', '{"who": {"mail": "${ORIGINALS.emails[1]}"}}'),
+        (10, 'Dear ${ORIGINALS.names[0]}, thanks', NULL)`);
 
     const result = await verify(url, notes);
 
     expect(result.findings).toEqual(expect.arrayContaining([
       { table: 'public.notes', column: 'body', key: 'id=7', kind: 'original value of public.users.full_name' },
       { table: 'public.notes', column: 'body', key: 'id=9', kind: 'original value of public.users.full_name' },
+      // After a capitalised word, the name is a shorter run of the run of capitalised words.
+      { table: 'public.notes', column: 'body', key: 'id=10', kind: 'original value of public.users.full_name' },
       { table: 'public.notes', column: 'body', key: 'id=8', kind: 'original value of public.users.phone' },
       { table: 'public.notes', column: 'doc', key: 'id=8', kind: 'original value of public.users.email' },
     ]));
