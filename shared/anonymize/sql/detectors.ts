@@ -86,9 +86,9 @@ export function decodedSql(value: string): string {
 /**
  * SQL listing `columns` (a select list over `from`, or nothing) with `kind` and `token` for every PII
  * token the detectors find in the text `value` (an SQL expression over `from`, a FROM list), and with
- * `bareNumbers` every {@link BARE_NUMBER} as kind `number`, in three
- * plain scans with the regex functions in the FROM list. Over a whole table this is half the time of
- * calling the set-returning `pii_tokens` per row; `pii_tokens` is this query over its one argument.
+ * `bareNumbers` every {@link BARE_NUMBER} as kind `number`, in three plain scans with the regex
+ * functions in the FROM list. Over a whole table this is half the time of calling the set-returning
+ * `pii_tokens` per row; `pii_tokens` is this query over its one argument.
  */
 export function piiTokenScansSql(from: string, value: string, columns = '', bareNumbers = false): string {
   const s = MASK_SCHEMA;
@@ -101,12 +101,12 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
 }
 
 /**
- * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card network's
- * first digits for its length), 'phone' (after +
- * 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL. `scrub_text(t, maxlen)`
- * replaces every email, valid IBAN, card, public IPv4 and phone number with the fake of its kind (the
- * same functions columns use, so a quoted address gets its column's fake), and every live credential
- * (credentials.ts) with a marker. `pii_tokens(t)` lists every
+ * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
+ * network's first digits for its length), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a
+ * North American number), or NULL. `scrub_text(t, maxlen)` replaces every email, valid IBAN, card,
+ * public IPv4 and phone number with the fake of its kind (the same functions columns use, so a quoted
+ * address gets its column's fake), percent-encoded ones too, a bare number that is an original phone's
+ * digits, and every live credential (credentials.ts) with a marker. `pii_tokens(t)` lists every
  * match; `token_live` says whether one is still personal data (not reserved, not a fake).
  */
 export function detectorsSql(): string {
