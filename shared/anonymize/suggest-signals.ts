@@ -61,7 +61,8 @@ export function jsonKeySignal(key: string): ColumnRule | undefined {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
-const PHONE = /^\+?[0-9][0-9 ().-]{6,18}[0-9]$/;
+/** A phone number's digits and separators, no-break spaces and Unicode dashes among them (as the SQL detector reads them). */
+const PHONE = /^\+?[0-9][0-9 ().\u00A0\u202F\u2010-\u2015-]{6,18}[0-9]$/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
@@ -119,5 +120,5 @@ export const SHAPE_RULES: Readonly<Record<ValueShape, ColumnRule>> = {
  * hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`, `%2B14155552671`).
  */
 export function hidesPii(value: string): boolean {
-  return /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|%2B|0)[0-9][0-9 ().-]{7,16}[0-9]/i.test(value) || credentialIn(value) !== undefined;
+  return /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|%2B|0)[0-9][0-9 ().\u00A0\u202F\u2010-\u2015-]{7,16}[0-9]/i.test(value) || credentialIn(value) !== undefined;
 }

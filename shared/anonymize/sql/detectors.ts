@@ -20,6 +20,14 @@ export const LETTERS = {
   alnum: `[:alnum:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
 } as const;
 
+/**
+ * What separates a number's groups of digits besides the ASCII space, dot and hyphen, as regex escapes
+ * for bracket expressions: the no-break spaces (U+00A0, U+202F) and Unicode dashes (U+2010-U+2015) a
+ * number copied from a web page, a phone's contact card or WhatsApp is written with (`+44 7700 900123`
+ * with no-break spaces was neither scrubbed nor found).
+ */
+const UNICODE_SEPARATORS = '\\u00A0\\u202F\\u2010-\\u2015';
+
 /** A capital followed by a small letter: where a name may start (a cheap test before the name detector). */
 export const NAME_START = `[${LETTERS.upper}][${LETTERS.lower}]`;
 
@@ -32,7 +40,7 @@ export const NAME_START = `[${LETTERS.upper}][${LETTERS.lower}]`;
 export const DETECTORS = {
   email: `([${LETTERS.alnum}._%+-]+@[${LETTERS.alnum}-]+(?:\\.[${LETTERS.alnum}-]+)*\\.[[:alpha:]]{2,})`,
   iban: `(?:^|[^${LETTERS.alnum}])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![${LETTERS.alnum}])`,
-  digits: `(?:^|[^${LETTERS.alnum}._@/+-])([+(]?[0-9][0-9 ().-]*[0-9])(?![${LETTERS.alnum}@_-])`,
+  digits: `(?:^|[^${LETTERS.alnum}._@/+-])([+(]?[0-9][0-9 ().${UNICODE_SEPARATORS}-]*[0-9])(?![${LETTERS.alnum}@_-])`,
   /** Capitalised words in a row: where a person's name quoted in free text would be. */
   name: `([${LETTERS.upper}][${LETTERS.lower}]+(?:[ '-][${LETTERS.upper}][${LETTERS.lower}]+){0,3})`,
 } as const;
@@ -116,19 +124,22 @@ CREATE FUNCTION ${s}.digit_kind(tok text) RETURNS text LANGUAGE plpgsql IMMUTABL
 -- tok is a match of the digits detector, which holds only digits and + ( ) space . -: translate strips
 -- those in a fraction of what a regular expression costs, and every check that a count of digits can
 -- rule out comes first (tokens in text are mostly phone numbers and the like).
-DECLARE d text := translate(tok, '+() .-', ''); nd int := length(d);
+DECLARE d text := translate(tok, '+() .-', ''); nd int;
 BEGIN
+  -- A no-break space or a Unicode dash (multibyte: octet_length says so) is stripped by a pattern.
+  IF octet_length(d) > length(d) THEN d := regexp_replace(d, '[^0-9]', '', 'g'); END IF;
+  nd := length(d);
   IF left(tok, 1) = '+' THEN RETURN CASE WHEN nd BETWEEN 8 AND 15 THEN 'phone' END; END IF;
   IF strpos(tok, '.') > 0 AND tok ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' THEN
     RETURN CASE WHEN tok ~ '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$' THEN 'ipv4' END;
   END IF;
   -- A card number starts as a card network's do, at its lengths (Visa 13, Diners 14, Amex 15, any of
   -- them 16-19 from 2 to 6): one bare id in ten passes Luhn, and chat platforms' ids are long numbers.
-  IF nd BETWEEN 13 AND 19 AND tok ~ '^[0-9][0-9 -]+$' AND ${s}.luhn_sum(d) % 10 = 0
+  IF nd BETWEEN 13 AND 19 AND tok ~ '^[0-9][0-9 ${UNICODE_SEPARATORS}-]+$' AND ${s}.luhn_sum(d) % 10 = 0
      AND (CASE nd WHEN 13 THEN left(d, 1) = '4' WHEN 14 THEN left(d, 1) = '3' WHEN 15 THEN left(d, 2) IN ('34', '37') ELSE left(d, 1) BETWEEN '2' AND '6' END)
   THEN RETURN 'card'; END IF;
   IF ((left(tok, 1) = '0' OR left(tok, 2) = '(0') AND nd BETWEEN 9 AND 15)
-     OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\) ?|[2-9][0-9]{2}[ .-])[0-9]{3}[ .-][0-9]{4}$') THEN RETURN 'phone'; END IF;
+     OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$') THEN RETURN 'phone'; END IF;
   RETURN NULL;
 END
 $fn$;

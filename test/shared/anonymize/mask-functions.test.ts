@@ -159,6 +159,15 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
+  it('scrubs a phone number written with no-break spaces or a non-breaking hyphen, keeping those in its fake', async () => {
+    const number = '+1 (650) 555\u20111234'.replace(/ /g, '\u00a0');
+    const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [`call ${number} now`]);
+
+    expect(scrubbed).toBe(`call ${await one<string>('rehearsal_mask.phone($1)', [number])} now`);
+    expect(scrubbed).toMatch(/^call \+1\u00a0\(\d{3}\)\u00a0\d{3}\u2011\d{4} now$/);
+    expect(scrubbed).not.toContain('555');
+  });
+
   it('reports percent-encoded PII in unmasked text decoded, so it meets the fingerprints of the plain originals', async () => {
     const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind',
       ['/reset?email=Ann.Smith%40gmail.com&tel=%2b447700900123']);
@@ -180,7 +189,10 @@ describe('mask schema functions', () => {
       ['555.234.5678', 'phone'], ['155-234-5678', null], ['1234567890', null], ['4111 1111 1111 1111', 'card'],
       ['4111 1111 1111 1112', null], ['4000-0000-0000-0002', 'card'], ['378282246310005', 'card'],
       // Luhn-valid by chance, but no card network's first digits for that length: a WhatsApp account id, an id of 16 digits.
-      ['102290129340398', null], ['9111111111111110', null], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
+      ['102290129340398', null], ['9111111111111110', null],
+      // Written with no-break spaces and Unicode dashes, as copied from a web page or a contact card.
+      ['+44\u00a07700\u00a0900123', 'phone'], ['+44\u202f7700\u202f900123', 'phone'], ['07700\u2013900123', 'phone'],
+      ['(650)\u00a0555\u20111234', 'phone'], ['4111\u00a01111\u00a01111\u00a01111', 'card'], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
     ];
     const kinds = await client.query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 

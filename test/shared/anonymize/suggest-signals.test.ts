@@ -9,6 +9,8 @@ describe('suggest signals', () => {
     ['77 Avenue Road, London NW8', 'street'],
     ['ann.smith@gmail.com', 'email'],
     ['+44 7700 900123', 'phone'],
+    ['+44\u00a07700\u00a0900123', 'phone'],
+    ['07700\u2013900123', 'phone'],
     [`AKIA${'IOSFODNN7EXAMPLE'}`, 'credential'],
     ['https://www.linkedin.com/in/ann-smith-1b2c3', 'profile'],
     ['instagram.com/ann.smith', 'profile'],
