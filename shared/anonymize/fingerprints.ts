@@ -20,6 +20,19 @@ function fingerprintsTokens(plan: ColumnPlan): boolean {
   return plan.rule.strategy === 'scrubText' || plan.column.composite === true || plan.column.baseType === 'bytea';
 }
 
+/**
+ * SQL giving, as column `v`, the PII tokens the detectors find in the text `value` over `from` that
+ * masking replaces: a private or documentation IP address and an IBAN that does not validate stay as
+ * they are, so fingerprinting them had verify report the scrubbed column as quoting its own original.
+ */
+function replacedTokensSql(from: string, value: string): string {
+  return `SELECT token AS v FROM (${piiTokenScansSql(from, value)}) AS p WHERE p.kind NOT IN ('ipv4', 'ipv6', 'iban') OR ${s}.token_live(p.kind, p.token)`;
+}
+
+/** Whether a JSON rule scrubs or fakes phone numbers at some path: its originals' digits are fingerprinted too. */
+const jsonQuotesNumbers = (plan: ColumnPlan): boolean =>
+  plan.rule.strategy === 'json' && Object.values(plan.rule.paths).some((leaf) => leaf.strategy === 'scrubText' || leaf.strategy === 'phone');
+
 /** SQL giving the original text values of a masked column worth fingerprinting, as column `v`. */
 function originalValuesSql(table: string, plan: ColumnPlan): string | undefined {
   const column = quoteIdent(plan.column.name);
@@ -30,17 +43,23 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
     // An array of a row type is unnested as text: unnested as rows, its fields would be columns of their own.
     const elements = !plan.column.isArray ? `(SELECT t.${column})` : `unnest(t.${column}${plan.column.composite === true ? '::text[]' : ''})`;
     const text = plan.column.baseType === 'bytea' ? bytesTextSql('e.v') : 'e.v::text';
-    return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t, LATERAL ${elements} AS e(v)`, text)}) AS p`;
+    return replacedTokensSql(`${table} t, LATERAL ${elements} AS e(v)`, text);
   }
   if (!['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
   if (plan.rule.strategy === 'scrubText') {
-    return `SELECT token AS v FROM (${piiTokenScansSql(`${table} t`, textOf(`t.${column}`))}) AS p`;
+    return replacedTokensSql(`${table} t`, textOf(`t.${column}`));
   }
   if (plan.rule.strategy === 'json') {
     // An array of documents is masked document by document: its documents are read one by one too.
     const docs = plan.column.isArray ? `${table} t, unnest(t.${column}) AS e(doc)` : `${table} t, LATERAL (SELECT t.${column} AS doc) AS e`;
-    return Object.keys(plan.rule.paths)
-      .map((path) => `SELECT jsonb_path_query(e.doc::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))}) #>> '{}' AS v FROM ${docs}`)
+    // Free text at a path is scrubbed, not replaced whole: what it quotes is fingerprinted, as for a column.
+    return Object.entries(plan.rule.paths)
+      .map(([path, leaf]) => {
+        const nodes = `jsonb_path_query(e.doc::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))})`;
+        return leaf.strategy === 'scrubText'
+          ? replacedTokensSql(`${docs}, LATERAL ${nodes} AS j(node)`, "j.node #>> '{}'")
+          : `SELECT ${nodes} #>> '{}' AS v FROM ${docs}`;
+      })
       .join(' UNION ALL ');
   }
   if (plan.column.isArray) return `SELECT ${textOf('e')} AS v FROM ${table} t, unnest(t.${column}) AS e`;
@@ -145,7 +164,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const values = originalValuesSql(name, column);
       if (!values) continue;
       const exclude = DICTIONARY_KINDS.has(column.rule.strategy) ? `AND NOT ${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : '';
-      const withDigits = column.rule.strategy === 'phone' || fingerprintsTokens(column);
+      const withDigits = column.rule.strategy === 'phone' || fingerprintsTokens(column) || jsonQuotesNumbers(column);
       // Repeats, here or across columns, are harmless (verify reports each finding once), so DISTINCT
       // only saves work, placed by the column's statistics (dedupePlacement); what free text and JSON
       // quote is always deduplicated after the hash (a column's statistics say nothing of its tokens).

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { ColumnRule } from './rules-schema';
 import type { TypeClass } from './strategies';
 import { credentialIn, credentialKind } from './credentials';
@@ -115,10 +116,21 @@ export const SHAPE_RULES: Readonly<Record<ValueShape, ColumnRule>> = {
   email: { strategy: 'email' }, phone: { strategy: 'phone' }, street: { strategy: 'street' }, credential: { strategy: 'hash' }, profile: { strategy: 'redact' },
 };
 
+/** Runs of hex digits and colons (two at least) that may be an IPv6 address (`net.isIPv6` tells). */
+const IPV6_CANDIDATE = /[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:]/g;
+/** Reserved IPv6 ranges, as the SQL side's `is_reserved_ip`: documentation, loopback, unspecified, unique and link local. */
+const RESERVED_IPV6 = /^(2001:0?db8:|::1?$|f[cd]|fe[89ab])/i;
+
+/** Whether the string holds a public IPv6 address. */
+function holdsIpv6(value: string): boolean {
+  return (value.match(IPV6_CANDIDATE) ?? []).some((candidate) => isIPv6(candidate) && !RESERVED_IPV6.test(candidate));
+}
+
 /**
- * Whether the string contains an email, a phone-shaped run of digits or a live credential (free text
- * hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`, `%2B14155552671`).
+ * Whether the string contains an email, a phone-shaped run of digits, a public IPv6 address or a live
+ * credential (free text hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`,
+ * `%2B14155552671`).
  */
 export function hidesPii(value: string): boolean {
-  return /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|%2B|0)[0-9][0-9 ().\u00A0\u202F\u2010-\u2015-]{7,16}[0-9]/i.test(value) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|%2B|0)[0-9][0-9 ().\u00A0\u202F\u2010-\u2015-]{7,16}[0-9]/i.test(value) || credentialIn(value) !== undefined;
 }

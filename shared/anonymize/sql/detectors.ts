@@ -28,6 +28,22 @@ export const LETTERS = {
  */
 const UNICODE_SEPARATORS = '\\u00A0\\u202F\\u2010-\\u2015';
 
+const HEX_GROUP = '[0-9A-Fa-f]{1,4}';
+const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+
+/**
+ * A whole IPv6 address in any of its text forms (RFC 4291: full, compressed with `::`, an IPv4 tail),
+ * anchored: what an IPv6 candidate must be before it is read as an address (`10:30:00` and a MAC
+ * address are candidates too). A pattern, not a cast that may fail: `scrub_text` runs on parallel
+ * workers, which cannot catch an error (no subtransaction there).
+ */
+export const IPV6_ADDRESS = `^(${[
+  `(${HEX_GROUP}:){7}${HEX_GROUP}`, `(${HEX_GROUP}:){1,7}:`, `(${HEX_GROUP}:){1,6}:${HEX_GROUP}`,
+  `(${HEX_GROUP}:){1,5}(:${HEX_GROUP}){1,2}`, `(${HEX_GROUP}:){1,4}(:${HEX_GROUP}){1,3}`, `(${HEX_GROUP}:){1,3}(:${HEX_GROUP}){1,4}`,
+  `(${HEX_GROUP}:){1,2}(:${HEX_GROUP}){1,5}`, `${HEX_GROUP}:(:${HEX_GROUP}){1,6}`, `:((:${HEX_GROUP}){1,7}|:)`,
+  `(${HEX_GROUP}:){6}${IPV4}`, `::(ffff(:0{1,4})?:)?${IPV4}`, `(${HEX_GROUP}:){1,4}:${IPV4}`,
+].join('|')})$`;
+
 /** A capital followed by a small letter: where a name may start (a cheap test before the name detector). */
 export const NAME_START = `[${LETTERS.upper}][${LETTERS.lower}]`;
 
@@ -41,6 +57,8 @@ export const DETECTORS = {
   email: `([${LETTERS.alnum}._%+-]+@[${LETTERS.alnum}-]+(?:\\.[${LETTERS.alnum}-]+)*\\.[[:alpha:]]{2,})`,
   iban: `(?:^|[^${LETTERS.alnum}])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![${LETTERS.alnum}])`,
   digits: `(?:^|[^${LETTERS.alnum}._@/+-])([+(]?[0-9][0-9 ().${UNICODE_SEPARATORS}-]*[0-9])(?![${LETTERS.alnum}@_-])`,
+  /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
+  ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
   /** Capitalised words in a row: where a person's name quoted in free text would be. */
   name: `([${LETTERS.upper}][${LETTERS.lower}]+(?:[ '-][${LETTERS.upper}][${LETTERS.lower}]+){0,3})`,
 } as const;
@@ -92,10 +110,19 @@ export function decodedSql(value: string): string {
 }
 
 /**
+ * SQL giving the IPv6 candidate `token` (an SQL expression) as PostgreSQL writes the address (`host`:
+ * compressed, lowercase), NULL when it is none; a CASE, so the cast never sees anything else.
+ */
+export function ipv6CanonicalSql(token: string): string {
+  return `CASE WHEN ${token} ~ ${quoteLiteral(IPV6_ADDRESS)} THEN host(${token}::inet) END`;
+}
+
+/**
  * SQL listing `columns` (a select list over `from`, or nothing) with `kind` and `token` for every PII
  * token the detectors find in the text `value` (an SQL expression over `from`, a FROM list), and with
- * `bareNumbers` every {@link BARE_NUMBER} as kind `number`, in three plain scans with the regex
- * functions in the FROM list. Over a whole table this is half the time of calling the set-returning
+ * `bareNumbers` every {@link BARE_NUMBER} as kind `number`, in four plain scans with the regex
+ * functions in the FROM list; an IPv6 address as PostgreSQL writes it, so any form of it meets its
+ * fingerprint. Over a whole table this is half the time of calling the set-returning
  * `pii_tokens` per row; `pii_tokens` is this query over its one argument.
  */
 export function piiTokenScansSql(from: string, value: string, columns = '', bareNumbers = false): string {
@@ -105,6 +132,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   const kind = bareNumbers ? `LATERAL (SELECT coalesce(${s}.digit_kind(x[1]), CASE WHEN x[1] ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)) AS d(k)` : `${s}.digit_kind(x[1]) AS k`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
     UNION ALL SELECT ${select}'iban', x[1] FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x WHERE ${value} ~ '[A-Z]{2}[0-9]{2}'
+    UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}k, x[1] FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('digits')}, 'g') AS x, ${kind} WHERE ${value} ~ '[0-9]' AND k IS NOT NULL`;
 }
 
@@ -112,7 +140,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
  * network's first digits for its length), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a
  * North American number), or NULL. `scrub_text(t, maxlen)` replaces every email, valid IBAN, card,
- * public IPv4 and phone number with the fake of its kind (the same functions columns use, so a quoted
+ * public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions columns use, so a quoted
  * address gets its column's fake), percent-encoded ones too, a bare number that is an original phone's
  * digits, and every live credential (credentials.ts) with a marker. `pii_tokens(t)` lists every
  * match; `token_live` says whether one is still personal data (not reserved, not a fake).
@@ -202,6 +230,17 @@ BEGIN
       rest := substr(rest, strpos(rest, tok) + length(tok));
     END LOOP;
   END IF;
+  -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
+  IF strpos(r, ':') > 0 THEN
+    rest := r;
+    LOOP
+      m := regexp_match(rest, ${re('ipv6')});
+      EXIT WHEN m IS NULL;
+      tok := m[1];
+      IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;
+      rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;
+  END IF;
   rest := r;
   LOOP
     m := regexp_match(rest, ${re('digits')});
@@ -263,6 +302,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'iban' THEN ${s}.iban_valid(token)
      WHEN 'card' THEN true
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
+     WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'name' THEN false
      WHEN 'phrase' THEN false
      WHEN 'number' THEN false

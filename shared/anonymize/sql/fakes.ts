@@ -145,7 +145,7 @@ $fn$;
 
 CREATE FUNCTION ${s}.is_reserved_ip(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT v::inet <<= ANY (ARRAY['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '10.0.0.0/8', '172.16.0.0/12',
-    '192.168.0.0/16', '127.0.0.0/8', '0.0.0.0/8', '2001:db8::/32', '::1/128', 'fc00::/7']::inet[])
+    '192.168.0.0/16', '127.0.0.0/8', '0.0.0.0/8', '2001:db8::/32', '::1/128', '::/128', 'fc00::/7', 'fe80::/10']::inet[])
 $fn$;
 
 CREATE FUNCTION ${s}.redact(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$

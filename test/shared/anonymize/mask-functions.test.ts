@@ -168,6 +168,18 @@ describe('mask schema functions', () => {
     expect(scrubbed).not.toContain('555');
   });
 
+  it('scrubs public IPv6 addresses in any text form, leaving reserved ones, times and MAC addresses', async () => {
+    const text = 'login from 2a00:1450:4009:81f::200e, [2606:4700:4700::1111]:443 and ::ffff:8.8.8.8; fe80::1, 2001:db8::5, at 10:30:00, mac 00:1a:2b:3c:4d:5e';
+    const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+    const fake = (address: string): Promise<string> => one<string>('rehearsal_mask.ip($1)', [address]);
+
+    expect(scrubbed).toBe(`login from ${await fake('2a00:1450:4009:81f::200e')}, [${await fake('2606:4700:4700::1111')}]:443 and ${await fake('::ffff:8.8.8.8')}; fe80::1, 2001:db8::5, at 10:30:00, mac 00:1a:2b:3c:4d:5e`);
+    expect(scrubbed).toMatch(/^login from 2001:db8:/);
+    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', ['seen 2A00:1450:4009:081F:0:0:0:200E and fe80::1']);
+    // Reported as PostgreSQL writes the address, so any form of it meets the fingerprint of another.
+    expect(found.rows).toEqual([{ kind: 'ipv6', token: '2a00:1450:4009:81f::200e' }]);
+  });
+
   it('reports percent-encoded PII in unmasked text decoded, so it meets the fingerprints of the plain originals', async () => {
     const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind',
       ['/reset?email=Ann.Smith%40gmail.com&tel=%2b447700900123']);

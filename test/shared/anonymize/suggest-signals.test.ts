@@ -63,6 +63,12 @@ describe('suggest signals', () => {
     expect(hidesPii('https://bot.example.com/orders?id=ORD-0012345678&page=2')).toBe(false);
   });
 
+  it('reads text quoting a public IPv6 address as hiding PII, and times, MAC and reserved addresses as not', () => {
+    expect(hidesPii('login from 2a00:1450:4009:81f::200e ok')).toBe(true);
+    expect(hidesPii('client [2606:4700:4700::1111]:443')).toBe(true);
+    expect(hidesPii('at 10:30:00, mac 00:1a:2b:3c:4d:5e, via fe80::1 and 2001:db8::5 and ::1')).toBe(false);
+  });
+
   it('suggests a keyed hash for a digest of an email (a Gravatar hash, a hashed email), not a fake email', () => {
     for (const column of ['email_md5', 'hashed_email', 'email_sha256', 'gravatar_hash', 'gravatar', 'emailHash']) {
       expect([column, nameSignal('users', column, 'text')?.rule]).toEqual([column, { strategy: 'hash' }]);

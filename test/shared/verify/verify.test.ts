@@ -122,6 +122,27 @@ describe('verifyDatabase', () => {
     expect((await verify(withDigests, tokens)).findings).toEqual([]);
   });
 
+  it('passes scrubbed text that keeps what is no PII: private addresses, an IBAN that does not validate, a JSON path with no PII', async () => {
+    const logs = `${DEMO_RULES}  public.logs:\n    columns: { id: keep, line: scrubText, event: { strategy: json, paths: { "$.text": scrubText } } }\n`;
+    const url = await masked(logs, `CREATE TABLE logs (id int PRIMARY KEY, line text, event jsonb);
+      INSERT INTO logs VALUES (1, 'from 10.0.0.1 via fe80::1 to 192.0.2.7, ref GB00 WEST 1234 5698 7654 32', '{"text": "Thanks, that helped"}')`);
+
+    expect((await verify(url, logs)).findings).toEqual([]);
+  });
+
+  it('finds an original IPv6 address written in another form, and one a scrubbed JSON path quoted, in kept text', async () => {
+    const sessions = `${DEMO_RULES}  public.sessions:\n    columns: { id: keep, ip: ipAddress, event: { strategy: json, paths: { "$.text": scrubText } }, kept: keep }\n`;
+    const url = await masked(sessions, `CREATE TABLE sessions (id int PRIMARY KEY, ip inet, event jsonb, kept text);
+      INSERT INTO sessions VALUES (1, '2a00:1450:4009:81f::200e', '{"text": "call me on +44 7700 900999"}', 'seen 2A00:1450:4009:081F:0:0:0:200E, then +44-7700-900999')`);
+
+    const result = await verify(url, sessions);
+
+    expect(result.findings.filter(({ table, key }) => table === 'public.sessions' && key.startsWith('id=')).map(({ column, kind }) => `${column} ${kind}`).sort()).toEqual([
+      'kept original value of public.sessions.event',
+      'kept original value of public.sessions.ip',
+    ]);
+  });
+
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
     const rules = DEMO_RULES.replace('body: scrubText', 'body: keep');
     const url = await masked(rules, "INSERT INTO messages VALUES (9, 1, 'user', 'new address: zed@elsewhere.io, card 4111 1111 1111 1111', now())");
