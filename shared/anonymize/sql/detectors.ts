@@ -182,7 +182,6 @@ CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LA
 DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
-  phones boolean := coalesce(current_setting('rehearsal.known_phones', true), 'off') = 'on';
 BEGIN
   IF t IS NULL THEN RETURN t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
@@ -251,7 +250,7 @@ BEGIN
     ELSIF kind = 'card' THEN r := replace(r, tok, ${s}.card(tok));
     ELSIF kind = 'ipv4' THEN
       IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(tok)); END IF;
-    ELSIF phones AND tok ~ ${quoteLiteral(BARE_NUMBER)} THEN
+    ELSIF tok ~ ${quoteLiteral(BARE_NUMBER)} AND current_setting('rehearsal.known_phones', true) = 'on' THEN
       -- A bare number that is the digits of an original phone (a known value) gets that number's fake.
       IF EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
     END IF;
