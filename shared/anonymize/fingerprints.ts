@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { parseJsonPath, toSqlJsonPath } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
-import { ownRowsSql, type ColumnPlan, type MaskPlan } from './plan';
+import { ownRowsSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { DIGEST_SOURCE_SUFFIX, emailDigestsSql, keptDigestsSeen } from './email-digests';
@@ -34,6 +34,9 @@ function replacedTokensSql(from: string, value: string): string {
 const jsonQuotesNumbers = (plan: ColumnPlan): boolean =>
   plan.rule.strategy === 'json' && Object.values(plan.rule.paths).some((leaf) => leaf.strategy === 'scrubText' || leaf.strategy === 'phone');
 
+/** How the fingerprints name a column (`schema.table.column`, in {@link FINGERPRINT_SOURCES_TABLE}). */
+export const fingerprintSourceName = (table: TablePlan, column: ColumnPlan): string => `${table.table.qualified}.${column.column.name}`;
+
 /** SQL giving the original text values of a masked column worth fingerprinting, as column `v`. */
 function originalValuesSql(table: string, plan: ColumnPlan): string | undefined {
   const column = quoteIdent(plan.column.name);
@@ -45,6 +48,10 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
     const elements = !plan.column.isArray ? `(SELECT t.${column})` : `unnest(t.${column}${plan.column.composite === true ? '::text[]' : ''})`;
     const text = plan.column.baseType === 'bytea' ? bytesTextSql('e.v') : 'e.v::text';
     return replacedTokensSql(`${table} t, LATERAL ${elements} AS e(v)`, text);
+  }
+  // A phone number kept as an integer (a WhatsApp id in a bigint) is text like any other, quoted in text as its digits.
+  if (cls === 'integer' && plan.rule.strategy === 'phone') {
+    return plan.column.isArray ? `SELECT e::text AS v FROM ${table} t, unnest(t.${column}) AS e` : `SELECT t.${column}::text AS v FROM ${table} t`;
   }
   if (!['text', 'json', 'uuid', 'inet'].includes(cls)) return undefined;
   if (plan.rule.strategy === 'scrubText') {
@@ -142,7 +149,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
         : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
       const distinctAfter = !repeats && (placement === 'after' || !wholeValues);
       const fingerprints = distinctAfter ? `SELECT DISTINCT f, d FROM (${hashes}) AS h` : hashes;
-      sources.push(`${table.table.qualified}.${column.column.name}`);
+      sources.push(fingerprintSourceName(table, column));
       const group = repeats || distinctAfter ? deduplicated : plain;
       group.push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
       if (digests && column.rule.strategy === 'email' && wholeValues) {

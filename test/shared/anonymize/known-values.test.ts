@@ -64,22 +64,25 @@ describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', (
   afterAll(() => dropDatabases(...created));
   const contactRules = (bodyRule: string) => parseRulesText(`tables:
   public.contacts:
-    columns: { id: keep, wa_id: phone, phone: phone }
+    columns: { id: keep, wa_id: phone, phone: phone, alt: phone }
   public.messages:
     columns: { id: keep, body: ${bodyRule} }
 `, 'rules.yaml');
 
-  /** `count` contacts, the first with WhatsApp id 16505551234 and phone +44 7700 900123, and a message quoting both bare beside a timestamp and an order number. */
+  /**
+   * `count` contacts, the first with WhatsApp id 16505551234, phone +44 7700 900123 and, kept as an
+   * integer, 447911123456; and a message quoting all three bare beside a timestamp and an order number.
+   */
   async function contactDatabase(count = 1): Promise<string> {
     const name = uniqueName('bare');
     created.push(name);
     const url = await createDatabase(name);
     await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
-      CREATE TABLE contacts (id bigint PRIMARY KEY, wa_id text, phone text);
+      CREATE TABLE contacts (id bigint PRIMARY KEY, wa_id text, phone text, alt bigint);
       CREATE TABLE messages (id bigint PRIMARY KEY, body text);
-      INSERT INTO contacts VALUES (1, '16505551234', '+44 7700 900123');
-      INSERT INTO contacts SELECT i, (16505560000 + i)::text, NULL FROM generate_series(2, ${count}) AS i;
-      INSERT INTO messages VALUES (1, 'from 16505551234 at 1749416383, order 12345678901, forwarded to 447700900123');
+      INSERT INTO contacts VALUES (1, '16505551234', '+44 7700 900123', 447911123456);
+      INSERT INTO contacts SELECT i, (16505560000 + i)::text, NULL, NULL FROM generate_series(2, ${count}) AS i;
+      INSERT INTO messages VALUES (1, 'from 16505551234 at 1749416383, order 12345678901, forwarded to 447700900123, alt 447911123456');
       INSERT INTO messages SELECT i, 'from ' || (16505560000 + i) FROM generate_series(2, ${count}) AS i`);
     return url;
   }
@@ -91,8 +94,9 @@ describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', (
 
     const [contact] = await query<{ wa_id: string; phone: string }>(url, 'SELECT wa_id, phone FROM contacts WHERE id = 1');
     const [message] = await query<{ body: string }>(url, 'SELECT body FROM messages WHERE id = 1');
-    expect(message?.body).toMatch(new RegExp(`^from ${contact?.wa_id} at 1749416383, order 12345678901, forwarded to [0-9]{12}$`));
+    expect(message?.body).toMatch(new RegExp(`^from ${contact?.wa_id} at 1749416383, order 12345678901, forwarded to [0-9]{12}, alt [0-9]{12}$`));
     expect(message?.body).not.toContain('447700900123');
+    expect(message?.body).not.toContain('447911123456');
     expect(contact?.wa_id).not.toBe('16505551234');
     const leftovers = await query(url, "SELECT id FROM messages WHERE body LIKE 'from 1650556%'");
     expect(leftovers).toEqual([]);
@@ -107,7 +111,7 @@ describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', (
     const verified = await verifyDatabase({ connection: { connectionString: url }, source: contactRules('keep'), key: KEY });
 
     expect(verified.findings.filter(({ key }) => key === 'id=1').map(({ kind }) => kind).sort()).toEqual([
-      'original value of public.contacts.phone', 'original value of public.contacts.wa_id',
+      'original value of public.contacts.alt', 'original value of public.contacts.phone', 'original value of public.contacts.wa_id',
     ]);
   });
 });
