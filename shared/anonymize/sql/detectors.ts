@@ -137,6 +137,22 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
 }
 
 /**
+ * A PL/pgSQL loop over every match of `pattern` (an SQL expression: a quoted pattern or a variable)
+ * in the text `source`, one `regexp_match` per token (a plain expression, no query per row), with the
+ * match's capture in `tok` while `body` runs.
+ */
+function eachTokenSql(source: string, pattern: string, body: string): string {
+  return `rest := ${source};
+    LOOP
+      m := regexp_match(rest, ${pattern});
+      EXIT WHEN m IS NULL;
+      tok := m[1];
+      ${body}
+      rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;`;
+}
+
+/**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
  * network's first digits for its length), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a
  * North American number), or NULL. `scrub_text(t, maxlen)` replaces every email, valid IBAN, card,
@@ -147,6 +163,9 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
  */
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;
+  // Where a known value quoted in text may start and end: not inside a word (of any locale).
+  const WORD_START = quoteLiteral(`(?<![${LETTERS.alnum}_])`);
+  const WORD_END = quoteLiteral(`(?![${LETTERS.alnum}_])`);
   return `
 CREATE FUNCTION ${s}.digit_kind(tok text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 -- tok is a match of the digits detector, which holds only digits and + ( ) space . -: translate strips
@@ -189,63 +208,22 @@ BEGIN
   IF t !~ '[0-9@]' AND names = 'off' THEN RETURN t; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
-  -- One regexp_match per token (a plain expression, no query per row). First percent-encoded
-  -- emails and numbers (in links): the fake of what they stand for, encoded the same way.
+  -- First percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the same way.
   IF strpos(t, '%') > 0 THEN
-    rest := t;
-    LOOP
-      m := regexp_match(rest, ${quoteLiteral(ESCAPED.email)});
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
-    rest := r;
-    LOOP
-      m := regexp_match(rest, ${quoteLiteral(ESCAPED.phone)});
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, replace(${s}.phone(${decodedSql('tok')}), '+', '%2B')); END IF;
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
+    ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
+    ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, replace(${s}.phone(${decodedSql('tok')}), '+', '%2B')); END IF;`)}
   END IF;
   IF strpos(t, '@') > 0 THEN
-    rest := t;
-    LOOP
-      m := regexp_match(rest, ${re('email')});
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      r := replace(r, tok, ${s}.email(tok));
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
+    ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}
   END IF;
   IF r ~ '[A-Z]{2}[0-9]{2}' THEN
-    rest := r;
-    LOOP
-      m := regexp_match(rest, ${re('iban')});
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      IF ${s}.iban_valid(tok) THEN r := replace(r, tok, ${s}.iban(tok)); END IF;
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
+    ${eachTokenSql('r', re('iban'), `IF ${s}.iban_valid(tok) THEN r := replace(r, tok, ${s}.iban(tok)); END IF;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
-    rest := r;
-    LOOP
-      m := regexp_match(rest, ${re('ipv6')});
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
+    ${eachTokenSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;`)}
   END IF;
-  rest := r;
-  LOOP
-    m := regexp_match(rest, ${re('digits')});
-    EXIT WHEN m IS NULL;
-    tok := m[1];
-    kind := ${s}.digit_kind(tok);
+  ${eachTokenSql('r', re('digits'), `kind := ${s}.digit_kind(tok);
     IF kind = 'phone' THEN r := replace(r, tok, ${s}.phone(tok));
     ELSIF kind = 'card' THEN r := replace(r, tok, ${s}.card(tok));
     ELSIF kind = 'ipv4' THEN
@@ -253,39 +231,23 @@ BEGIN
     ELSIF tok ~ ${quoteLiteral(BARE_NUMBER)} AND current_setting('rehearsal.known_phones', true) = 'on' THEN
       -- A bare number that is the digits of an original phone (a known value) gets that number's fake.
       IF EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
-    END IF;
-    rest := substr(rest, strpos(rest, tok) + length(tok));
-  END LOOP;
+    END IF;`)}
   IF names = 'hits' THEN
-    rest := r;
-    LOOP
-      m := regexp_match(rest, hits);
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
-      r := regexp_replace(r, ${quoteLiteral(`(?<![${LETTERS.alnum}_])`)} || pat || ${quoteLiteral(`(?![${LETTERS.alnum}_])`)}, ${s}.known_fake(kind, tok), 'g');
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
+    ${eachTokenSql('r', 'hits', `SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
+      r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, ${s}.known_fake(kind, tok), 'g');`)}
   END IF;
   -- Names a rule masks elsewhere (known only by fingerprint): the whole run of capitalised words, or each word.
   IF names = 'on' AND r ~ ${quoteLiteral(NAME_START)} THEN
-    rest := r;
-    LOOP
-      m := regexp_match(rest, ${re('name')});
-      EXIT WHEN m IS NULL;
-      tok := m[1];
-      SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) LIMIT 1;
+    ${eachTokenSql('r', re('name'), `SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) LIMIT 1;
       IF kind IS NOT NULL THEN
         r := replace(r, tok, ${s}.known_fake(kind, tok));
       ELSIF strpos(tok, ' ') > 0 THEN
         FOREACH word IN ARRAY regexp_split_to_array(tok, '[ ''-]') LOOP
           CONTINUE WHEN length(word) < 3;
           SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(word) LIMIT 1;
-          IF kind IS NOT NULL THEN r := regexp_replace(r, ${quoteLiteral(`(?<![${LETTERS.alnum}_])`)} || word || ${quoteLiteral(`(?![${LETTERS.alnum}_])`)}, ${s}.known_fake(kind, word), 'g'); END IF;
+          IF kind IS NOT NULL THEN r := regexp_replace(r, ${WORD_START} || word || ${WORD_END}, ${s}.known_fake(kind, word), 'g'); END IF;
         END LOOP;
-      END IF;
-      rest := substr(rest, strpos(rest, tok) + length(tok));
-    END LOOP;
+      END IF;`)}
   END IF;
   RETURN ${s}.fit(r, maxlen);
 END
