@@ -33,11 +33,11 @@ export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = [
   { name: 'Shopify token', pattern: 'shp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}', hints: ['shp'] },
   { name: 'npm token', pattern: 'npm_[0-9A-Za-z]{36}', hints: ['npm_'] },
   { name: 'private key', pattern: '-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----', hints: ['PRIVATE KEY'] },
-  // A signed token (JWS): header and claims are base64url JSON, so both start `eyJ` (`{"`). Its claims
-  // name the person (email, name, user id) and, until it expires, it opens their session in production.
   // A URL carrying its password (a database URL, a webhook behind basic auth): `postgres://app:<password>@db`.
   // Not a placeholder (`${DB_PASSWORD}`, `<password>`, `{{…}}`) nor a masked one (`****`).
   { name: 'password in a URL', pattern: '[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@]*:[^\\s/@$<{*][^\\s/@]*@[A-Za-z0-9.-]+', hints: ['://'] },
+  // A signed token (JWS): header and claims are base64url JSON, so both start `eyJ` (`{"`). Its claims
+  // name the person (email, name, user id) and, until it expires, it opens their session in production.
   { name: 'JSON Web Token', pattern: 'eyJ[0-9A-Za-z_-]{8,}\\.eyJ[0-9A-Za-z_-]{8,}\\.[0-9A-Za-z_-]*', hints: ['eyJ'] },
 ];
 

@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { DETECTORS, LETTERS, NAME_START, nameRunsSql } from './sql/detectors';
+import { DETECTORS, LETTERS, NAME_START, nameRunsSql, WORD_BOUNDS } from './sql/detectors';
 import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
 
 const s = MASK_SCHEMA;
@@ -30,9 +30,9 @@ const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\
 /**
  * Before a unit is masked, finds which original values a rule masks elsewhere (`known_values`: names,
  * streets, cities, usernames, postcodes) its free-text columns quote, set-based: each distinct candidate
- * (a run of capitalised words, its shorter runs and its words; when non-name values are known, every phrase of up to as
- * many words as the longest of them that starts with a capital or digit or holds a digit or
- * underscore) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
+ * (a run of capitalised words, its shorter runs and its words; when non-name values are known, every
+ * phrase of up to as many words as the longest of them that starts with a capital or digit or holds a
+ * digit or underscore) is fingerprinted once and joined with `known_values`, instead of one lookup per row. The
  * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
  * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
@@ -69,7 +69,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
-    `SELECT count(*)::int AS n, ${quoteLiteral(`(?<![${LETTERS.alnum}_])(`)} || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ${quoteLiteral(`)(?![${LETTERS.alnum}_])`)} AS pattern FROM ${HITS_TABLE}`,
+    `SELECT count(*)::int AS n, ${quoteLiteral(`${WORD_BOUNDS.start}(`)} || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ${quoteLiteral(`)${WORD_BOUNDS.end}`)} AS pattern FROM ${HITS_TABLE}`,
   );
   const hits = rows[0]?.n ?? 0;
   if (hits > MAX_HITS) {

@@ -2,6 +2,7 @@ import { isIPv6 } from 'node:net';
 import type { ColumnRule } from './rules-schema';
 import type { TypeClass } from './strategies';
 import { credentialIn, credentialKind } from './credentials';
+import { BARE_NUMBER, UNICODE_SEPARATORS } from './sql/detectors';
 
 /** A suggested rule and the reason shown beside it. */
 export interface Suggestion {
@@ -62,8 +63,14 @@ export function jsonKeySignal(key: string): ColumnRule | undefined {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
-/** A phone number's digits and separators, no-break spaces and Unicode dashes among them (as the SQL detector reads them). */
-const PHONE = /^\+?[0-9][0-9 ().\u00A0\u202F\u2010-\u2015-]{6,18}[0-9]$/;
+/**
+ * What a phone number is written with between its first and last digit: digits and separators, no-break
+ * spaces and Unicode dashes among them (as the SQL detector reads them).
+ */
+const PHONE_CHARS = `[0-9 ().${UNICODE_SEPARATORS}-]`;
+const PHONE = new RegExp(`^\\+?[0-9]${PHONE_CHARS}{6,18}[0-9]$`);
+/** A phone number inside text: after a `+` (or its escape `%2B`) or a trunk `0`, not glued to a word. */
+const PHONE_IN_TEXT = new RegExp(`(^|[^\\w+-])(\\+|%2B|0)[0-9]${PHONE_CHARS}{7,16}[0-9]`, 'i');
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
@@ -76,8 +83,8 @@ export type ValueShape = 'email' | 'phone' | 'street' | 'credential' | 'profile'
 /** A calendar date written with digits (`1984-03-12`, `12/03/1984`, `12.03.84`): its digits are no phone number. */
 const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$/;
 
-/** A number written bare: no `+`, no trunk `0`, no separator (how WhatsApp writes a phone, and how ids and timestamps are written). */
-const BARE_NUMBER = /^[1-9][0-9]{7,14}$/;
+/** A number written bare (how WhatsApp writes a phone, and how ids and timestamps are written): as the SQL side reads one. */
+const BARE = new RegExp(BARE_NUMBER);
 /** A name for a time (`timestamp`, `created_at`, `sentAt`, `ts`, `expires`). */
 const TIME_NAME = /time|date|^ts$|_ts$|_at$|[a-z]At$|epoch|expires|created|updated/i;
 
@@ -97,14 +104,15 @@ function bareNumberIsNoPhone(value: string, name: string | undefined): boolean {
  * credential; `name`, the value's column or JSON key, tells a bare number's kind (a timestamp, an id).
  */
 export function valueShape(value: string, name?: string): ValueShape | undefined {
-  if (EMAIL.test(value.trim())) return 'email';
-  if (DATE.test(value.trim())) return undefined;
-  if (credentialKind(value.trim()) !== undefined) return 'credential';
-  const digits = value.replace(/\D/g, '').length;
-  if (BARE_NUMBER.test(value.trim()) && bareNumberIsNoPhone(value.trim(), name)) return undefined;
-  if (PHONE.test(value.trim()) && digits >= 8 && digits <= 15) return 'phone';
-  if (STREET.test(value.trim())) return 'street';
-  if (PROFILE.test(value.trim())) return 'profile';
+  const whole = value.trim();
+  if (EMAIL.test(whole)) return 'email';
+  if (DATE.test(whole)) return undefined;
+  if (credentialKind(whole) !== undefined) return 'credential';
+  const digits = whole.replace(/\D/g, '').length;
+  if (BARE.test(whole) && bareNumberIsNoPhone(whole, name)) return undefined;
+  if (PHONE.test(whole) && digits >= 8 && digits <= 15) return 'phone';
+  if (STREET.test(whole)) return 'street';
+  if (PROFILE.test(whole)) return 'profile';
   return undefined;
 }
 
@@ -132,5 +140,5 @@ function holdsIpv6(value: string): boolean {
  * `%2B14155552671`).
  */
 export function hidesPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || /(^|[^\w+-])(\+|%2B|0)[0-9][0-9 ().\u00A0\u202F\u2010-\u2015-]{7,16}[0-9]/i.test(value) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || credentialIn(value) !== undefined;
 }

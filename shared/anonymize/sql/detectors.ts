@@ -22,11 +22,11 @@ export const LETTERS = {
 
 /**
  * What separates a number's groups of digits besides the ASCII space, dot and hyphen, as regex escapes
- * for bracket expressions: the no-break spaces (U+00A0, U+202F) and Unicode dashes (U+2010-U+2015) a
+ * for bracket expressions (JavaScript reads the same escapes): the no-break spaces (U+00A0, U+202F) and Unicode dashes (U+2010-U+2015) a
  * number copied from a web page, a phone's contact card or WhatsApp is written with (`+44 7700 900123`
  * with no-break spaces was neither scrubbed nor found).
  */
-const UNICODE_SEPARATORS = '\\u00A0\\u202F\\u2010-\\u2015';
+export const UNICODE_SEPARATORS = '\\u00A0\\u202F\\u2010-\\u2015';
 
 const HEX_GROUP = '[0-9A-Fa-f]{1,4}';
 const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
@@ -43,6 +43,12 @@ export const IPV6_ADDRESS = `^(${[
   `(${HEX_GROUP}:){1,2}(:${HEX_GROUP}){1,5}`, `${HEX_GROUP}:(:${HEX_GROUP}){1,6}`, `:((:${HEX_GROUP}){1,7}|:)`,
   `(${HEX_GROUP}:){6}${IPV4}`, `::(ffff(:0{1,4})?:)?${IPV4}`, `(${HEX_GROUP}:){1,4}:${IPV4}`,
 ].join('|')})$`;
+
+/**
+ * Where a known value quoted in text may start and end (ARE look-arounds, to put around its pattern):
+ * not inside a word, of any locale.
+ */
+export const WORD_BOUNDS = { start: `(?<![${LETTERS.alnum}_])`, end: `(?![${LETTERS.alnum}_])` } as const;
 
 /** A capital followed by a small letter: where a name may start (a cheap test before the name detector). */
 export const NAME_START = `[${LETTERS.upper}][${LETTERS.lower}]`;
@@ -156,20 +162,19 @@ function eachTokenSql(source: string, pattern: string, body: string): string {
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
  * network's first digits for its length), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a
  * North American number), or NULL. `scrub_text(t, maxlen)` replaces every email, valid IBAN, card,
- * public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions columns use, so a quoted
- * address gets its column's fake), percent-encoded ones too, a bare number that is an original phone's
- * digits, and every live credential (credentials.ts) with a marker. `pii_tokens(t)` lists every
- * match; `token_live` says whether one is still personal data (not reserved, not a fake).
+ * public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions columns
+ * use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that is an
+ * original phone's digits, and every live credential (credentials.ts) with a marker. `pii_tokens(t)`
+ * lists every match; `token_live` says whether one is still personal data (not reserved, not a fake).
  */
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;
-  // Where a known value quoted in text may start and end: not inside a word (of any locale).
-  const WORD_START = quoteLiteral(`(?<![${LETTERS.alnum}_])`);
-  const WORD_END = quoteLiteral(`(?![${LETTERS.alnum}_])`);
+  const WORD_START = quoteLiteral(WORD_BOUNDS.start);
+  const WORD_END = quoteLiteral(WORD_BOUNDS.end);
   return `
 CREATE FUNCTION ${s}.digit_kind(tok text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
--- tok is a match of the digits detector, which holds only digits and + ( ) space . -: translate strips
--- those in a fraction of what a regular expression costs, and every check that a count of digits can
+-- tok is a match of the digits detector, which holds only digits and + ( ) space . - (and rarely a
+-- no-break space or a Unicode dash): translate strips those in a fraction of what a regular expression costs, and every check that a count of digits can
 -- rule out comes first (tokens in text are mostly phone numbers and the like).
 DECLARE d text := translate(tok, '+() .-', ''); nd int;
 BEGIN
@@ -208,7 +213,7 @@ BEGIN
   IF t !~ '[0-9@]' AND names = 'off' THEN RETURN t; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
-  -- First percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the same way.
+  -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the same way.
   IF strpos(t, '%') > 0 THEN
     ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
     ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, replace(${s}.phone(${decodedSql('tok')}), '+', '%2B')); END IF;`)}
