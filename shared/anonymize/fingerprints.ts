@@ -143,9 +143,13 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       // The filters run after a DISTINCT (OFFSET 0 keeps the planner from pushing them below it): on 300 streets, not on 1M rows.
       const originals = `(SELECT v FROM (SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL ${repeats ? 'OFFSET 0' : ''}) AS x WHERE length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
       // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
-      // An email's digits are no phone number: only other values are reduced to their digits.
+      // An email's digits are no phone number: only other values are reduced to their digits. The two
+      // rows come from arrays unnested in the select list: a LATERAL VALUES list is a node restarted for
+      // every value (4.6 µs a phone number against 2.8 µs, measured on 200k).
       const hashes = withDigits
-        ? `SELECT ${fingerprintSql('x.v')} AS f, btrim(x.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o CROSS JOIN LATERAL (VALUES (o.v), (CASE WHEN strpos(o.v, '@') = 0 AND length(${s}.digits(o.v)) >= 7 THEN ${s}.digits(o.v) END)) AS x(v) WHERE x.v IS NOT NULL`
+        ? `SELECT ${fingerprintSql('x.v')} AS f, x.digits OR btrim(x.v) ~ '^[0-9]+$' AS d
+             FROM (SELECT unnest(ARRAY[o.v, CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END]) AS v, unnest(ARRAY[false, true]) AS digits FROM ${originals} AS o) AS x
+            WHERE x.v IS NOT NULL AND (NOT x.digits OR length(x.v) >= 7)`
         : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
       const distinctAfter = !repeats && (placement === 'after' || !wholeValues);
       const fingerprints = distinctAfter ? `SELECT DISTINCT f, d FROM (${hashes}) AS h` : hashes;

@@ -316,7 +316,8 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   // probes of their own, joined with the same hash of the fingerprints (where only fingerprints of
   // digits can meet them), not a second hash of those fingerprints joined with every probe. A bare
   // number (`16505551234`, how WhatsApp writes a phone) is probed by its digits only: by its shape it
-  // is as much an order number, so it is PII only when it is an original's digits.
+  // is as much an order number, so it is PII only when it is an original's digits. A token's two probes
+  // come from arrays unnested in the select list, not a LATERAL VALUES list (a node restarted per token).
   return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free),
   tokens AS (
@@ -330,8 +331,9 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits FROM vals c
      WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
     UNION ALL
-    SELECT t.col, t.val, t.masked_by, true, t.kind, t.token, x.probe, x.via_digits
-      FROM tokens t CROSS JOIN LATERAL (VALUES (CASE WHEN t.kind <> 'number' THEN t.token END, false), (CASE WHEN t.kind IN ('phone', 'card', 'number') THEN ${s}.digits(t.token) END, true)) AS x(probe, via_digits)
+    SELECT x.col, x.val, x.masked_by, true, x.kind, x.token, x.probe, x.via_digits
+      FROM (SELECT t.*, unnest(ARRAY[CASE WHEN t.kind <> 'number' THEN t.token END, CASE WHEN t.kind IN ('phone', 'card', 'number') THEN ${s}.digits(t.token) END]) AS probe,
+                   unnest(ARRAY[false, true]) AS via_digits FROM tokens t) AS x
      WHERE x.probe IS NOT NULL AND (NOT x.via_digits OR length(x.probe) >= 7)
   ),
   matches AS (

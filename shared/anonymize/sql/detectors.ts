@@ -86,6 +86,16 @@ export function nameRunsSql(run: string): string {
     ELSE ARRAY[${run}, ${joined(1, 2)}, ${joined(2, 3)}, ${joined(3, 4)}, ${joined(1, 2, 3)}, ${joined(2, 3, 4)}] END`;
 }
 
+/**
+ * SQL (a `text[]`) of the phrases of the run of words `run` (an SQL expression): every one to `words`
+ * consecutive words of it, split at any whitespace and joined by one space. A function of the mask
+ * schema (`phrases`), called only for a run of several words: the sub-select it holds would be a
+ * correlated subquery inline, which PostgreSQL runs in the leader only, never on parallel workers.
+ */
+export function phrasesOfRunSql(run: string, words: number): string {
+  return `${MASK_SCHEMA}.phrases(${run}, ${words})`;
+}
+
 /** The plain-text pattern literals as SQL (standard_conforming_strings: backslashes are literal). */
 const re = (kind: DetectorKind): string => quoteLiteral(DETECTORS[kind]);
 
@@ -256,6 +266,13 @@ BEGIN
   END IF;
   RETURN ${s}.fit(r, maxlen);
 END
+$fn$;
+
+-- Not inlined (a sub-select keeps an SQL function from being inlined), so parallel workers may call it.
+CREATE FUNCTION ${s}.phrases(run text, words int) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ARRAY(SELECT array_to_string(r.w[i:i + n - 1], ' ')
+                 FROM regexp_split_to_array(run, '[[:space:]]+') AS r(w), generate_subscripts(r.w, 1) AS i,
+                      generate_series(1, least(words, array_length(r.w, 1) - i + 1)) AS n)
 $fn$;
 
 CREATE FUNCTION ${s}.pii_tokens(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$

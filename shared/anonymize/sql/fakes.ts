@@ -9,6 +9,11 @@ const TWO_DIGIT_CALLING_CODES = [
 ];
 
 const s = MASK_SCHEMA;
+/**
+ * The ten ASCII digits as an SQL string, written in two parts: rehearsal's own DDL may be logged into a
+ * kept column by a production DDL audit trigger, and `'0123456789'` whole reads as a phone number there.
+ */
+const ASCII_DIGITS = "('01234' || '56789')";
 const longest = (list: readonly string[]): number => Math.max(...list.map((item) => item.length));
 /** The longest `first.last.<tag>@domain` fake: columns at least this long get that form, others `u<tag>@domain`. */
 export const LONG_EMAIL_LENGTH = longest(FIRST_NAMES) + longest(LAST_NAMES) + 2 + 12 + 1 + longest(FAKE_EMAIL_DOMAINS);
@@ -152,13 +157,19 @@ CREATE FUNCTION ${s}.redact(v text, maxlen int DEFAULT NULL, attempt int DEFAULT
   SELECT CASE WHEN v IS NULL THEN NULL ELSE ${s}.fit('[redacted]', maxlen) END
 $fn$;
 
--- Replaces the digits of a template, in order, by the given digits; everything else stays. One split
+-- Replaces the digits of a template, in order, by the given digits; everything else stays. When there
+-- are digits enough (always, for the fakes), one format() call: each digit of the template becomes a %s
+-- taking the next new digit (1.9 against 3.0 microseconds for the loop, on phone numbers). Otherwise one split
 -- into the parts between runs of digits; each run's length is where the next part starts (a part holds
 -- no digit, so it cannot start inside a run), or what is left before the last part.
 CREATE FUNCTION ${s}.put_digits(template text, digits text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE seps text[] := regexp_split_to_array(template, '[0-9]+'); n int := coalesce(array_length(seps, 1), 1);
-  out text := seps[1]; at int := length(seps[1]) + 1; pos int := 1; len int;
+DECLARE seps text[]; n int; out text; at int; pos int := 1; len int;
 BEGIN
+  IF length(digits) >= length(template) - length(translate(template, ${ASCII_DIGITS}, '')) AND strpos(template, chr(1)) = 0 THEN
+    RETURN format(replace(translate(replace(template, '%', '%%'), ${ASCII_DIGITS}, repeat(chr(1), 10)), chr(1), '%s'), VARIADIC string_to_array(digits, NULL));
+  END IF;
+  seps := regexp_split_to_array(template, '[0-9]+'); n := coalesce(array_length(seps, 1), 1);
+  out := seps[1]; at := length(seps[1]) + 1;
   FOR i IN 2..n LOOP
     len := CASE WHEN i = n THEN length(template) - at + 1 - length(seps[i]) ELSE strpos(substr(template, at), seps[i]) - 1 END;
     out := out || substr(digits, pos, len) || seps[i]; pos := pos + len; at := at + len + length(seps[i]);

@@ -1,6 +1,9 @@
+import pg from 'pg';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
+import { phrasesSql } from '../../../shared/anonymize/known-values';
+import { installMaskSchema } from '../../../shared/anonymize/mask-schema';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { KEY } from './fixtures';
 
@@ -56,6 +59,31 @@ describe('values masked elsewhere, quoted in free text', () => {
     ]);
     expect(new Set(verified.findings.map(({ table, column, key }) => `${table}.${column} ${key}`))).toEqual(new Set(['public.notes.body id=1']));
     expect(JSON.stringify(verified)).not.toContain(ORIGINAL.street);
+  });
+});
+
+describe('the phrases free text is searched for known streets, cities and postcodes', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+
+  it('takes one to N words of each run of words starting with a capital or digit, from a word\'s start, across tabs and line breaks', async () => {
+    const name = uniqueName('phrases');
+    created.push(name);
+    const url = await createDatabase(name);
+    const text = 'Parcel to 12 Harbour Lane,\tKirkwall\nYO21 3PU via iPhone for ord99 Main';
+
+    const client = new pg.Client(url);
+    await client.connect();
+    const rows = await installMaskSchema(client, { ownTransaction: true })
+      .then(async () => (await client.query<{ tok: string }>(phrasesSql('(SELECT $1::text AS v) AS src', 'src.v', 'src.v', { words: 3, usernames: false }), [text])).rows)
+      .finally(() => client.end());
+
+    expect(rows.map(({ tok }) => tok).sort()).toEqual([
+      '12 Harbour', '12 Harbour Lane', 'Harbour', 'Harbour Lane', 'Harbour Lane, Kirkwall', 'Kirkwall', 'Kirkwall YO21', 'Kirkwall YO21 3PU',
+      'Lane', 'Lane, Kirkwall', 'Lane, Kirkwall YO21', 'YO21', 'YO21 3PU', '3PU', 'Parcel', 'Main',
+    ].sort());
+    // Inside a word no run starts: `iPhone` gives no `Phone`, `ord99 Main` no `99 Main`.
+    expect(rows.map(({ tok }) => tok)).not.toContain('Phone');
   });
 });
 
