@@ -119,7 +119,7 @@ CREATE FUNCTION ${s}.hex_digits(h bytea, n int) RETURNS text LANGUAGE sql IMMUTA
 $fn$;
 
 -- v appears once: PostgreSQL inlines an SQL function only if an argument that costs something (a fake
--- being built) is not used twice; a call that is not inlined goes through the executor, about 1 µs.
+-- being built) is not used twice; a call that is not inlined goes through the executor, about 1 microsecond.
 CREATE FUNCTION ${s}.fit(v text, maxlen int) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT left(v, coalesce(maxlen, 2147483647))
 $fn$;

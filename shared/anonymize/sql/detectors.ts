@@ -317,7 +317,7 @@ CREATE FUNCTION ${s}.fake_shaped(kind text, v text) RETURNS boolean LANGUAGE sql
     WHEN 'street' THEN regexp_replace(btrim(v), '^[0-9]+ | [0-9]+$', '', 'g') = ANY (${list(STREETS)})
     WHEN 'phone' THEN ${s}.is_fake_phone(v)
     -- What the email fake writes: <name>.<name>.<12 hex>@ or u<12 hex>@, then one of its domains. String
-    -- functions, not patterns: verify asks this of every email it reads (a regex costs 6 µs a value).
+    -- functions, not patterns: verify asks this of every email it reads (a regex costs 6 microseconds a value).
     WHEN 'email' THEN split_part(v, '@', 2) = ANY (${list(FAKE_EMAIL_DOMAINS)}) AND length(split_part(v, '@', 1)) >= 13
       AND translate(right(split_part(v, '@', 1), 12), '0123456789abcdef', '') = ''
       AND (left(right(split_part(v, '@', 1), 13), 1) = '.' OR split_part(v, '@', 1) = 'u' || right(split_part(v, '@', 1), 12))

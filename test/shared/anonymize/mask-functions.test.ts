@@ -3,7 +3,10 @@ import { fingerprintOf, keyedDigest } from '../../../shared/anonymize/keyed-dige
 import { parseJsonPath, toSqlJsonPath, toWalkerPath } from '../../../shared/anonymize/json-path';
 import { installMaskSchema, MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
 import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
-import { createDatabase, dropDatabases, uniqueName } from '../../support/postgres';
+import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { parseRulesText } from '../../../shared/anonymize/rules-source';
+import { verifyDatabase } from '../../../shared/verify/verify';
+import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { CREDENTIAL_SAMPLES, KEY, OTHER_KEY } from './fixtures';
 
 describe('mask schema functions', () => {
@@ -255,5 +258,33 @@ describe('mask schema functions', () => {
     expect(masked.submitted_values.map((item) => item.value)).toEqual([
       await one<string>(`rehearsal_mask.email('x@y.org')`), await one<string>(`rehearsal_mask.email('z@y.org')`),
     ]);
+  });
+});
+
+describe('a database whose encoding is not UTF-8', () => {
+  const name = uniqueName('latin');
+  afterAll(() => dropDatabases(name));
+
+  it('takes the mask schema (its SQL is ASCII only) and is masked and verified there', async () => {
+    const url = await createDatabase(name, "TEMPLATE template0 ENCODING 'ISO_8859_5' LC_COLLATE 'C' LC_CTYPE 'C'");
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, phone text);
+      CREATE TABLE notes (id int PRIMARY KEY, body text);
+      INSERT INTO customers VALUES (1, 'ann@gmail.com', '+44 7700 900123');
+      INSERT INTO notes VALUES (1, 'Call +44 7700 900123 or ann@gmail.com')`);
+    const source = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, email: email, phone: phone }
+  public.notes:
+    columns: { id: keep, body: scrubText }
+`, 'rules.yaml');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
+
+    const [customer] = await query<{ email: string; phone: string }>(url, 'SELECT email, phone FROM customers');
+    const [note] = await query<{ body: string }>(url, 'SELECT body FROM notes');
+    expect(customer?.email).toMatch(/@example\.(com|org|net)$/);
+    expect(note?.body).toBe(`Call ${customer?.phone} or ${customer?.email}`);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 });
