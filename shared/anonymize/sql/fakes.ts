@@ -157,19 +157,13 @@ CREATE FUNCTION ${s}.redact(v text, maxlen int DEFAULT NULL, attempt int DEFAULT
   SELECT CASE WHEN v IS NULL THEN NULL ELSE ${s}.fit('[redacted]', maxlen) END
 $fn$;
 
--- Replaces the digits of a template, in order, by the given digits; everything else stays. When there
--- are digits enough (always, for the fakes), one format() call: each digit of the template becomes a %s
--- taking the next new digit (1.9 against 3.0 microseconds for the loop, on phone numbers). Otherwise one split
+-- Replaces the digits of a template, in order, by the given digits; everything else stays. One split
 -- into the parts between runs of digits; each run's length is where the next part starts (a part holds
 -- no digit, so it cannot start inside a run), or what is left before the last part.
 CREATE FUNCTION ${s}.put_digits(template text, digits text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE seps text[]; n int; out text; at int; pos int := 1; len int;
+DECLARE seps text[] := regexp_split_to_array(template, '[0-9]+'); n int := coalesce(array_length(seps, 1), 1);
+  out text := seps[1]; at int := length(seps[1]) + 1; pos int := 1; len int;
 BEGIN
-  IF length(digits) >= length(template) - length(translate(template, ${ASCII_DIGITS}, '')) AND strpos(template, chr(1)) = 0 THEN
-    RETURN format(replace(translate(replace(template, '%', '%%'), ${ASCII_DIGITS}, repeat(chr(1), 10)), chr(1), '%s'), VARIADIC string_to_array(digits, NULL));
-  END IF;
-  seps := regexp_split_to_array(template, '[0-9]+'); n := coalesce(array_length(seps, 1), 1);
-  out := seps[1]; at := length(seps[1]) + 1;
   FOR i IN 2..n LOOP
     len := CASE WHEN i = n THEN length(template) - at + 1 - length(seps[i]) ELSE strpos(substr(template, at), seps[i]) - 1 END;
     out := out || substr(digits, pos, len) || seps[i]; pos := pos + len; at := at + len + length(seps[i]);
@@ -225,6 +219,12 @@ BEGIN
   body := left(d, keep) || ${s}.hex_digits(${s}.digest_normalized(d, attempt), free);
   IF free > 0 AND substr(body, keep + 1, 1) = '0' THEN body := overlay(body PLACING '7' FROM keep + 1 FOR 1); END IF;
   IF chk = 2 THEN body := body || ${s}.phone_check(body); END IF;
+  -- As put_digits(v, body), in one format() call: each digit of v becomes a %s taking the next digit of
+  -- the body (13% of this function's time saved, measured on 200k numbers; put_digits as a function call
+  -- saved nothing). It takes as many digits as v holds (n), which a body of more than 66 digits does not have.
+  IF length(body) >= n AND strpos(v, chr(1)) = 0 THEN
+    RETURN ${s}.fit(format(replace(translate(replace(v, '%', '%%'), ${ASCII_DIGITS}, repeat(chr(1), 10)), chr(1), '%s'), VARIADIC string_to_array(body, NULL)), maxlen);
+  END IF;
   RETURN ${s}.fit(${s}.put_digits(v, body), maxlen);
 END
 $fn$;
