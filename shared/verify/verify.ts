@@ -5,7 +5,7 @@ import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey, useMasking
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
-import { findingsSql, hasPublicationFilters, statisticsViews, largeObjectFindingsSql, refersToLargeObjects, schemaTextFindingsSql } from './cells';
+import { findingsSql, hasPublicationFilters, statisticsViews, largeObjectFindingsSql, mostlyDistinctColumns, refersToLargeObjects, schemaTextFindingsSql } from './cells';
 import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -137,9 +137,10 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       }
       if (!searched || findings.length >= limit) continue;
       const ranges = await pageRanges(client, table.table.schema, table.table.name, workers);
+      const distinct = await mostlyDistinctColumns(client, table.table);
       const parts = await Promise.all(ranges.map((range, i) => {
         // The statistics' values are searched with the first range only: once per table.
-        const sql = findingsSql(table, remaining, phrases, range, i === 0 ? statistics : undefined) ?? '';
+        const sql = findingsSql(table, remaining, phrases, range, i === 0 ? statistics : undefined, distinct) ?? '';
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
           await useEveryRow(worker);

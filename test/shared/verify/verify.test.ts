@@ -1,7 +1,10 @@
+import pg from 'pg';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { readCatalog, type TableInfo } from '../../../shared/anonymize/catalog';
+import { mostlyDistinctColumns } from '../../../shared/verify/cells';
 import { CheckFailedError } from '../../../shared/errors';
 import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
-import { dropDatabases, query } from '../../support/postgres';
+import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
 
 describe('verifyDatabase', () => {
@@ -410,3 +413,30 @@ describe('verifyDatabase', () => {
 function placesOf(findings: readonly Finding[]): string[] {
   return [...new Set(findings.map(({ table, column, key }) => `${table}.${column} ${key}`))].sort();
 }
+
+describe('mostlyDistinctColumns', () => {
+  const name = uniqueName('distinct');
+  afterAll(() => dropDatabases(name));
+
+  it('names the scalar text columns whose values, NULLs aside, are almost all distinct by the statistics, and none of a table without statistics', async () => {
+    const url = await createDatabase(name);
+    await query(url, `CREATE TABLE contacts (id int PRIMARY KEY, email text, status text, tags text[], bio text);
+      INSERT INTO contacts SELECT i, CASE WHEN i % 5 = 0 THEN NULL ELSE 'user' || i || '@x.org' END, 'active', ARRAY['a' || i], 'Hello ' || (i % 3)
+        FROM generate_series(1, 2000) AS i`);
+    const table = async () => {
+      const client = new pg.Client(url);
+      await client.connect();
+      try {
+        const catalog = await readCatalog(client);
+        return [...await mostlyDistinctColumns(client, catalog.get('public.contacts') as TableInfo)].sort();
+      } finally {
+        await client.end();
+      }
+    };
+
+    expect(await table()).toEqual([]);
+    await query(url, 'ANALYZE contacts');
+    // A fifth of the emails are NULL: the rest are all distinct. The array is never a scalar column.
+    expect(await table()).toEqual(['email']);
+  });
+});
