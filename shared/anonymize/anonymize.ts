@@ -5,7 +5,7 @@ import { readCatalog } from './catalog';
 import { CoverageError } from './errors';
 import { takeFingerprints } from './fingerprints';
 import { recordKnownValues, useKnownValues } from './known-values';
-import { commitStep, committedSteps, installMaskSchema, keyMatches, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
+import { commitStep, committedSteps, installMaskSchema, keyMatches, otherHelpersProblem, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
 import { maskUnit, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { setExpression } from './set-expression';
 import { buildPlan, qualifiedSql, type MaskPlan } from './plan';
@@ -99,6 +99,8 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     if (cut.length > 0) progress.detached = [...progress.detached ?? [], ...cut];
     const steps = await committedSteps(client);
     if (steps?.has('prepared')) {
+      const otherHelpers = await otherHelpersProblem(client);
+      if (otherHelpers) throw new ConfigError(otherHelpers);
       await useMaskingKey(client, options.key);
       if (!(await keyMatches(client))) {
         throw new ConfigError('this database holds a masking run started with another key; finish it with that key, or restore a fresh copy');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ConfigError } from '../errors';
 import { keyBlock } from './keyed-digest';
@@ -34,6 +35,34 @@ export async function commitStep(client: pg.Client, step: string): Promise<void>
   await client.query(`INSERT INTO ${PROGRESS_TABLE} (step) VALUES ($1) ON CONFLICT DO NOTHING`, [step]);
 }
 
+/** The SQL of the mask schema's helper functions and dictionaries, in the order it is installed. */
+const helpersSql = (): string[] => [coreSql(), fakesSql(), detectorsSql(), fakeShapeSql(), jsonSql()];
+
+let helpersVersion: string | undefined;
+/**
+ * Which fakes and detectors this version of rehearsal installs: a digest of their SQL, recorded as a
+ * step (`helpers <digest>`) when the schema is installed.
+ */
+export function maskHelpersVersion(): string {
+  helpersVersion ??= createHash('sha256').update(helpersSql().join('\n')).digest('hex').slice(0, 12);
+  return helpersVersion;
+}
+const HELPERS_STEP_PREFIX = 'helpers ';
+
+/**
+ * Undefined when the mask schema here was installed by this version of rehearsal; otherwise why a run
+ * must not go on with it. A release deployed between a run's anonymize and its verify (or between a
+ * run's batches) would otherwise resume masking with other fakes, so values masked before and after
+ * no longer join, or verify with detectors and functions the schema does not have.
+ */
+export async function otherHelpersProblem(client: pg.Client): Promise<string | undefined> {
+  const steps = await committedSteps(client);
+  const recorded = [...steps ?? []].find((step) => step.startsWith(HELPERS_STEP_PREFIX))?.slice(HELPERS_STEP_PREFIX.length);
+  if (recorded === maskHelpersVersion()) return undefined;
+  return `the masking helpers in this database were installed by another version of rehearsal (helpers ${recorded ?? 'unrecorded'}, this version's ${maskHelpersVersion()}), `
+    + 'whose fakes and detectors differ: finish the run with the version that started it, or restore a fresh copy and run again';
+}
+
 /**
  * (Re)creates the mask schema: helper functions, dictionaries and an empty fingerprint table, in one
  * transaction (its own, unless the caller holds one, as a dry run does to roll it all back). Needs only
@@ -44,12 +73,9 @@ export async function installMaskSchema(client: pg.Client, options: { ownTransac
   if (own) await client.query('BEGIN');
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${MASK_SCHEMA} CASCADE`);
-    await client.query(coreSql());
-    await client.query(fakesSql());
-    await client.query(detectorsSql());
-    await client.query(fakeShapeSql());
-    await client.query(jsonSql());
+    for (const sql of helpersSql()) await client.query(sql);
     await client.query(`CREATE TABLE ${PROGRESS_TABLE} (step text PRIMARY KEY)`);
+    await commitStep(client, `${HELPERS_STEP_PREFIX}${maskHelpersVersion()}`);
     await client.query(`CREATE TABLE ${BATCHES_TABLE} (unit text NOT NULL, hi text NOT NULL, rows bigint NOT NULL, ms bigint NOT NULL, PRIMARY KEY (unit, hi))`);
     if (own) await client.query('COMMIT');
   } catch (error) {

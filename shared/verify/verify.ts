@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { checkedPlan } from '../anonymize/anonymize';
 import { CoverageError } from '../anonymize/errors';
-import { dropMaskSchema, keyMatches, maskSchemaExists, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
+import { dropMaskSchema, keyMatches, maskSchemaExists, otherHelpersProblem, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
@@ -93,6 +93,8 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     if (!(await maskSchemaExists(client))) {
       throw new CheckFailedError('no fingerprints to verify against: run anonymize on this database first (a passing verify drops them, so verify runs once per masking)');
     }
+    const otherHelpers = await otherHelpersProblem(client);
+    if (otherHelpers) throw new CheckFailedError(otherHelpers);
     await useMaskingKey(client, options.key);
     await useMaskingMemory(client);
     if (!(await keyMatches(client))) {

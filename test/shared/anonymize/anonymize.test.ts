@@ -1,5 +1,8 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { BrokenCheckError, CoverageError, MaskingFailedError, messageWithoutValue } from '../../../shared/anonymize/errors';
+import { maskHelpersVersion } from '../../../shared/anonymize/mask-schema';
+import { CheckFailedError, ConfigError } from '../../../shared/errors';
+import { verifyDatabase } from '../../../shared/verify/verify';
 import { dropDatabases, query } from '../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from './fixtures';
 
@@ -113,6 +116,21 @@ describe('anonymizeDatabase on the demo schema', () => {
     expect(second.progress.done).toHaveLength(2);
     expect(await allText(split.url)).toBe(await allText(whole.url));
     await expect(anonymizeDatabase({ connection: { connectionString: split.url }, source: demoRules(), key: OTHER_KEY })).rejects.toThrow(/started with another key/);
+  });
+
+  it('refuses to resume masking, or to verify, with helpers another version of rehearsal installed, naming both versions', async () => {
+    const { url } = await demo();
+    await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, budgetMs: 0 });
+    // As a release deployed between two calls of one run would find it: the schema records the helpers it was built with.
+    await query(url, "UPDATE rehearsal_mask.progress SET step = 'helpers 0123abcd4567' WHERE step LIKE 'helpers %'");
+    const before = await allText(url);
+
+    const resumed = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    await expect(resumed).rejects.toThrow(ConfigError);
+    await expect(resumed).rejects.toThrow(`helpers 0123abcd4567, this version's ${maskHelpersVersion()}`);
+    expect(await allText(url)).toBe(before);
+    await expect(verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY })).rejects.toThrow(CheckFailedError);
   });
 
   it('truncates tables the rules say to truncate', async () => {
