@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import type { ColumnRule } from './rules-schema';
 import type { TypeClass } from './strategies';
 import { credentialIn, credentialKind } from './credentials';
-import { BARE_NUMBER, UNICODE_SEPARATORS } from './sql/detectors';
+import { BARE_NUMBER, BASE64_RUN, UNICODE_SEPARATORS } from './sql/detectors';
 
 /** A suggested rule and the reason shown beside it. */
 export interface Suggestion {
@@ -134,11 +134,32 @@ function holdsIpv6(value: string): boolean {
   return (value.match(IPV6_CANDIDATE) ?? []).some((candidate) => isIPv6(candidate) && !RESERVED_IPV6.test(candidate));
 }
 
+/** Whether a byte is printable ASCII, a tab, a line feed or a carriage return. */
+const isTextByte = (byte: number): boolean => byte === 9 || byte === 10 || byte === 13 || (byte >= 32 && byte < 127);
+
+/**
+ * The ASCII text inside each base64 run of the string (a logged webhook body), as `scrub_text` reads
+ * them: a run of {@link BASE64_RUN} whose length is a multiple of 4 and whose bytes are all text.
+ */
+function base64Texts(value: string): string[] {
+  return (value.match(new RegExp(BASE64_RUN, 'g')) ?? [])
+    .filter((run) => run.length % 4 === 0)
+    .map((run) => Buffer.from(run, 'base64'))
+    .filter((bytes) => bytes.every(isTextByte))
+    .map((bytes) => bytes.toString('latin1'));
+}
+
+/** Whether plain text holds an email, a phone-shaped run of digits, a public IPv6 address or a live credential. */
+function holdsPii(value: string): boolean {
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || credentialIn(value) !== undefined;
+}
+
 /**
  * Whether the string contains an email, a phone-shaped run of digits, a public IPv6 address or a live
  * credential (free text hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`,
- * `%2B14155552671`).
+ * `%2B14155552671`), or in a base64 run of text (`isBase64Encoded` webhook bodies), which `scrubText`
+ * masks decoded.
  */
 export function hidesPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || credentialIn(value) !== undefined;
+  return holdsPii(value) || base64Texts(value).some(holdsPii);
 }

@@ -6,7 +6,7 @@ import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
-import { DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
+import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
 
@@ -327,8 +327,8 @@ export async function hasPublicationFilters(client: pg.Client): Promise<boolean>
 function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch, few = false, distinct: ReadonlySet<string> = new Set()): string {
   const fingerprints = few ? `(SELECT * FROM ${FINGERPRINT_TABLE} WHERE fp IN (SELECT ${fingerprintSql('probe')} FROM probes))` : FINGERPRINT_TABLE;
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
-    SELECT val, col, 'phrase', tok, kind FROM (${phrasesSql('vals c', 'c.val', 'c.val, c.col, c.kind, c.free', phrases)}) AS p
-     WHERE p.free AND p.kind NOT IN (${ORIGINALS_ONLY})`;
+    SELECT val, col, 'phrase', tok, kind, encoded FROM (${phrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded', phrases)}) AS p
+     WHERE p.kind NOT IN (${ORIGINALS_ONLY})`;
   // The searches run once per distinct value of a column (statuses, cities, a bot's stock replies
   // repeat), and only the values found are joined back to the rows holding them; with nothing found
   // (a passing verify) that join is skipped, not planned over every cell (nor are the cells stored:
@@ -349,26 +349,30 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   const vals = distinct.size === 0 ? 'SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free'
     : `SELECT col, val, kind, free FROM cells WHERE col NOT IN (${listed}) GROUP BY col, val, kind, free
        UNION ALL SELECT col, val, kind, free FROM cells WHERE col IN (${listed})`;
+  // Free text is searched as it is and, for each base64 run of text in it (a logged webhook body),
+  // as that text: findings there say so.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (${vals}),
+  decoded AS MATERIALIZED (SELECT col, val, kind, text, true AS encoded FROM (${base64TextsSql(`(SELECT * FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)}) AS c`, 'c.val', 'c.col, c.val, c.kind')}) AS e),
+  texts AS NOT MATERIALIZED (SELECT col, val, kind, val AS text, false AS encoded FROM vals WHERE free UNION ALL SELECT * FROM decoded),
   tokens AS (
-    SELECT val, col, kind, token, masked_by FROM (${piiTokenScansSql('(SELECT * FROM vals WHERE free) AS c', 'c.val', 'c.val, c.col, c.kind AS masked_by', true)}) AS p
+    SELECT val, col, kind, token, masked_by, encoded FROM (${piiTokenScansSql('texts AS c', 'c.text', 'c.val, c.col, c.kind AS masked_by, c.encoded', true)}) AS p
     UNION ALL
-    SELECT c.val, c.col, 'name', unnest(${nameRunsSql('x[1]')}), c.kind FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
-     WHERE c.free AND c.val ~ ${quoteLiteral(NAME_START)} AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
+    SELECT c.val, c.col, 'name', unnest(${nameRunsSql('x[1]')}), c.kind, c.encoded FROM texts c CROSS JOIN LATERAL regexp_matches(c.text, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
+     WHERE c.text ~ ${quoteLiteral(NAME_START)} AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
     ${phraseTokens}
   ),
   probes AS (
-    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits FROM vals c
+    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits, false AS encoded FROM vals c
      WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
     UNION ALL
-    SELECT x.col, x.val, x.masked_by, true, x.kind, x.token, x.probe, x.via_digits
+    SELECT x.col, x.val, x.masked_by, true, x.kind, x.token, x.probe, x.via_digits, x.encoded
       FROM (SELECT t.*, unnest(ARRAY[CASE WHEN t.kind <> 'number' THEN t.token END, CASE WHEN t.kind IN ('phone', 'card', 'number') THEN ${s}.digits(t.token) END]) AS probe,
                    unnest(ARRAY[false, true]) AS via_digits FROM tokens t) AS x
      WHERE x.probe IS NOT NULL AND (NOT x.via_digits OR length(x.probe) >= 7)
   ),
   matches AS (
-  SELECT p.col, p.val, p.token, p.via_digits, f.source, CASE WHEN f.fp IS NULL THEN p.token_kind END AS kind
+  SELECT p.col, p.val, p.token, p.via_digits, p.encoded, f.source, CASE WHEN f.fp IS NULL THEN p.token_kind END AS kind
     FROM probes p
     LEFT JOIN ${fingerprints} f ON f.fp = ${fingerprintSql('p.probe')} AND (NOT p.via_digits OR f.digits)
    WHERE CASE WHEN p.token_kind IS NULL THEN f.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
@@ -384,7 +388,8 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     SELECT c.col, c.val, ${credentialKindSql('x[2]')} AS service FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, 'g') AS x
      WHERE c.free AND c.kind <> ${quoteLiteral(BINARY)} AND ${mayHoldCredentialSql('c.val')}),
   findings AS (
-    SELECT found.col, found.val, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges') AS finding
+    SELECT found.col, found.val, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges')
+                                   || CASE WHEN found.encoded THEN ' (base64-encoded)' ELSE '' END AS finding
       FROM found LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
     UNION ALL
     SELECT col, val, 'live credential (' || service || ')' FROM credentials)

@@ -107,7 +107,9 @@ const re = (kind: DetectorKind): string => quoteLiteral(DETECTORS[kind]);
  * digits pattern made every scan 30% slower).
  */
 const ESCAPED = {
-  email: DETECTORS.email.replace('@', '%40'),
+  // No literal + in the local part: where @ is percent-encoded, + stands for a space (a form body's
+  // `Body=Hi+from+ann%40gmail.com` quotes ann@gmail.com, and gets that address's own fake).
+  email: DETECTORS.email.replace('._%+-]+@', '._%-]+%40'),
   phone: DETECTORS.digits.replace('[+(]?', '%2[Bb]'),
 } as const;
 
@@ -119,6 +121,38 @@ const ESCAPED = {
  * verify compares it with the fingerprints of such digits only.
  */
 export const BARE_NUMBER = '^[1-9][0-9]{7,14}$';
+
+/**
+ * A run of base64 (RFC 4648's standard alphabet) long enough to hold an email or a phone number (12
+ * bytes): how API Gateway and Lambda function URLs hand a Lambda a body they do not read as text
+ * (`isBase64Encoded`), such as a form-encoded webhook (`From=%2B14155552671&Body=…`), which a bot may
+ * log whole. The match is a whole run (the search finds a run's start first); one whose length is not
+ * a multiple of 4, or whose bytes are not text ({@link BASE64_NOT_TEXT}), is left alone: hashes, ids
+ * and random tokens decode to bytes, not text.
+ */
+export const BASE64_RUN = '([A-Za-z0-9+/]{16,}={0,2})';
+
+/**
+ * In a value's escape form (`encode(bytes, 'escape')`), what is not printable text: a zero byte or one
+ * with the high bit set (written `\nnn`) or a control character other than tab, line feed and
+ * carriage return. (A backslash is written `\\`, so one followed by three digits reads as not text:
+ * left alone, as a binary value is.)
+ */
+const BASE64_NOT_TEXT = '\\\\[0-7]{3}|[\\u0001-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]';
+
+/**
+ * SQL listing `columns` and, as `text`, the text inside each base64 run ({@link BASE64_RUN}) of the
+ * text `value` over `from` (a FROM list), when at least 90% of its bytes are printable ASCII; other
+ * bytes read as spaces, as in a `bytea` (`bytesTextSql`). What verify searches besides the value
+ * itself; `scrub_text` replaces what it finds in a run of ASCII text only (see detectorsSql).
+ */
+export function base64TextsSql(from: string, value: string, columns: string): string {
+  const notText = quoteLiteral(BASE64_NOT_TEXT);
+  return `SELECT ${columns}, regexp_replace(d.e, ${notText}, ' ', 'g') AS text
+    FROM ${from}, regexp_matches(${value}, ${quoteLiteral(BASE64_RUN)}, 'g') AS m,
+         decode(CASE WHEN length(m[1]) % 4 = 0 THEN m[1] ELSE '' END, 'base64') AS b(b), encode(b.b, 'escape') AS d(e)
+   WHERE length(m[1]) % 4 = 0 AND length(regexp_replace(d.e, ${notText}, '', 'g')) >= 0.9 * octet_length(b.b)`;
+}
 
 /** SQL giving the text `value` with `%40` read as `@` and `%2B` as `+` (cheap when it holds no `%`). */
 export function decodedSql(value: string): string {
@@ -213,16 +247,29 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text; b bytea; plain text; scrubbed text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
 BEGIN
   IF t IS NULL THEN RETURN t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
-  IF t !~ '[0-9@]' AND names = 'off' THEN RETURN t; END IF;
+  -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded).
+  IF t !~ '[0-9@]' AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN t; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
+  -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
+  -- would not survive the round trip exactly; verify still reads it (base64TextsSql).
+  IF r ~ '[A-Za-z0-9+/]{16}' THEN
+    ${eachTokenSql('r', quoteLiteral(BASE64_RUN), `IF length(tok) % 4 = 0 THEN
+        b := decode(tok, 'base64');
+        IF encode(b, 'escape') !~ ${quoteLiteral(BASE64_NOT_TEXT)} THEN
+          plain := convert_from(b, 'UTF8');
+          scrubbed := ${s}.scrub_text(plain);
+          IF scrubbed <> plain THEN r := replace(r, tok, replace(encode(convert_to(scrubbed, 'UTF8'), 'base64'), E'\\n', '')); END IF;
+        END IF;
+      END IF;`)}
+  END IF;
   -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the same way.
   IF strpos(t, '%') > 0 THEN
     ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}

@@ -51,6 +51,38 @@ describe('verifyDatabase', () => {
     expect(await query(url, "SELECT 1 AS present FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([{ present: 1 }]);
   });
 
+  it('finds originals and live PII inside a base64 webhook body in a kept column, saying so, and nothing in hashes or random tokens', async () => {
+    const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
+    const notes = `${DEMO_RULES}  public.events:\n    columns: { id: keep, raw: keep }\n`;
+    // A form body as Twilio posts it: the number in E.164 (a user's phone, +44 7700 900123), the @ percent-encoded.
+    const body = 'From=%2B447700900123&Body=Hi+from+someone.else%40gmail.com';
+    const random = b64(Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'hex'));
+    const url = await masked(notes, `CREATE TABLE events (id int PRIMARY KEY, raw jsonb);
+      INSERT INTO events VALUES (1, '{"isBase64Encoded": true, "body": "${b64(body)}"}'),
+        (2, '{"isBase64Encoded": true, "body": "${b64('Hello, how can I help you today?')}", "token": "${random}", "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}')`);
+
+    const result = await verify(url, notes);
+
+    expect(result.findings.filter(({ table }) => table === 'public.events').map(({ key, kind }) => `${key} ${kind}`).sort()).toEqual([
+      // The number is a user's phone, and a message quotes it too.
+      'id=1 email outside reserved fake ranges (base64-encoded)', 'id=1 original value of public.messages.body (base64-encoded)',
+      'id=1 original value of public.users.phone (base64-encoded)',
+    ]);
+  });
+
+  it('passes base64 bodies that scrubText masked', async () => {
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const notes = `${DEMO_RULES}  public.events:\n    columns: { id: keep, raw: { strategy: json, paths: { "$.body": scrubText } } }\n`;
+    const url = await masked(notes, `CREATE TABLE events (id int PRIMARY KEY, raw jsonb);
+      INSERT INTO events VALUES (1, '{"body": "${b64(`From=%2B447700900123&Body=mail+${encodeURIComponent(ORIGINALS.emails[1])}`)}"}')`);
+
+    const result = await verify(url, notes);
+
+    expect(result.findings).toEqual([]);
+    const [event] = await query<{ body: string }>(url, "SELECT raw->>'body' AS body FROM events");
+    expect(Buffer.from(event?.body ?? '', 'base64').toString()).toMatch(/^From=%2B44[0-9]{10}&Body=mail\+[a-z.0-9]+%40example\.(com|org|net)$/);
+  });
+
   it('names every row holding a leaked value, though the value is searched once', async () => {
     const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep }\n`;
     const url = await masked(notes, `CREATE TABLE notes (id int PRIMARY KEY, body text);
