@@ -56,14 +56,14 @@ export const NAME_START = `[${LETTERS.upper}][${LETTERS.lower}]`;
 /**
  * The detectors `scrubText` masks with and `verify` searches with (PostgreSQL ARE syntax; one capture
  * group: the whole match). Digits are found by one cheap pattern (a run of digits and separators not
- * glued to a word, an email or an order number like ORD-0012345678; after a +, which is a space in a
- * form body: `Call+me+at+415-867-5309`) and then classified as an IPv4
+ * glued to a word, an email or an order number like ORD-0012345678; + is a space in a form body, so a
+ * run may follow one or hold some: `Call+me+at+415-867-5309`, `%2B44+7700+900123`) and then classified as an IPv4
  * address, a Luhn-valid card number or a phone number: look-behind patterns per kind were 10x slower.
  */
 export const DETECTORS = {
   email: `([${LETTERS.alnum}._%+-]+@[${LETTERS.alnum}-]+(?:\\.[${LETTERS.alnum}-]+)*\\.[[:alpha:]]{2,})`,
   iban: `(?:^|[^${LETTERS.alnum}])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![${LETTERS.alnum}])`,
-  digits: `(?:^|[^${LETTERS.alnum}._@/-])([+(]?[0-9][0-9 ().${UNICODE_SEPARATORS}-]*[0-9])(?![${LETTERS.alnum}@_-])`,
+  digits: `(?:^|[^${LETTERS.alnum}._@/-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${LETTERS.alnum}@_-])`,
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
   /** Capitalised words in a row: where a person's name quoted in free text would be. */
@@ -271,10 +271,11 @@ BEGIN
         END IF;
       END IF;`)}
   END IF;
-  -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the same way.
+  -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the
+  -- same way (a number's leading + as %2B; a + between its digits is a space there, and stays one).
   IF strpos(t, '%') > 0 THEN
     ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
-    ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, replace(${s}.phone(${decodedSql('tok')}), '+', '%2B')); END IF;`)}
+    ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, '%2B' || substr(${s}.phone(${decodedSql('tok')}), 2)); END IF;`)}
   END IF;
   IF strpos(t, '@') > 0 THEN
     ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}

@@ -179,13 +179,15 @@ describe('mask schema functions', () => {
     expect(scrubbed.replace(body, '')).toBe(event.replace(b64(form), ''));
   });
 
-  it('reads a number after a + as a number, since + is a space in a form body; digits before an @ stay part of the email', async () => {
-    const body = 'Body=Call+me+at+415-867-5309+please&Tag=bob+12345678%40x.org';
+  it('reads a number after or holding a + as a number, since + is a space in a form body; digits before an @ stay part of the email', async () => {
+    const body = 'Body=Call+me+at+415-867-5309+please&Tag=bob+12345678%40x.org&Phone=%2B44+7700+900123';
     const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind', [body]);
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [body]);
 
-    expect(found.rows).toEqual([{ kind: 'email', token: 'bob+12345678@x.org' }, { kind: 'phone', token: '415-867-5309' }]);
-    expect(scrubbed).toBe(`Body=Call+me+at+${await one<string>(`rehearsal_mask.phone('415-867-5309')`)}+please&Tag=bob+${(await one<string>(`rehearsal_mask.email('12345678@x.org')`)).replace('@', '%40')}`);
+    expect(found.rows).toEqual([{ kind: 'email', token: 'bob+12345678@x.org' }, { kind: 'phone', token: '415-867-5309' }, { kind: 'phone', token: '+44+7700+900123' }]);
+    expect(scrubbed).toBe(`Body=Call+me+at+${await one<string>(`rehearsal_mask.phone('415-867-5309')`)}+please&Tag=bob+${(await one<string>(`rehearsal_mask.email('12345678@x.org')`)).replace('@', '%40')}`
+      + `&Phone=${(await one<string>(`rehearsal_mask.phone('+44+7700+900123')`)).replace('+', '%2B')}`);
+    expect(scrubbed).toMatch(/&Phone=%2B44\+[0-9]{4}\+[0-9]{6}$/);
   });
 
   it('scrubs a phone number written with no-break spaces or a non-breaking hyphen, keeping those in its fake', async () => {
