@@ -90,14 +90,18 @@ export function dedupePlacement(share: number): 'before' | 'none' | 'after' {
   return share >= MOSTLY_DISTINCT ? 'none' : 'after';
 }
 
+/** The planner's statistics of a table's columns (`st`, `pg_stats`) with the table's row estimate (`c.reltuples`): a FROM list. */
+export const COLUMN_STATISTICS_SQL = 'pg_stats st JOIN pg_namespace n ON n.nspname = st.schemaname JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = st.tablename';
+/** Over {@link COLUMN_STATISTICS_SQL}: the share of a column's rows whose values are distinct, NULL when unknown. */
+export const DISTINCT_SHARE_SQL = 'CASE WHEN st.n_distinct < 0 THEN -st.n_distinct WHEN c.reltuples > 0 THEN st.n_distinct / c.reltuples END';
+
 /**
  * The planner's estimate of the share of a column's values that are distinct (`pg_stats`), 1 when the
  * table has no statistics (a restored snapshot has them).
  */
 export async function distinctShare(client: pg.Client, schema: string, table: string, column: string): Promise<number> {
   const { rows } = await client.query<{ share: number | null }>(
-    `SELECT CASE WHEN st.n_distinct < 0 THEN -st.n_distinct WHEN c.reltuples > 0 THEN st.n_distinct / c.reltuples END::float8 AS share
-       FROM pg_stats st JOIN pg_namespace n ON n.nspname = st.schemaname JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = st.tablename
+    `SELECT (${DISTINCT_SHARE_SQL})::float8 AS share FROM ${COLUMN_STATISTICS_SQL}
       WHERE st.schemaname = $1 AND st.tablename = $2 AND st.attname = $3`,
     [schema, table, column],
   );

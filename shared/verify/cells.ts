@@ -6,6 +6,7 @@ import { ownRowsSql, type TablePlan } from '../anonymize/plan';
 import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
+import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
 import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
 import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
@@ -216,9 +217,9 @@ export async function mostlyDistinctColumns(client: pg.Client, table: TableInfo)
   const scalarText = table.columns.filter((column) => typeClassOf(column) === 'text' && !column.isArray).map((column) => column.name);
   if (scalarText.length === 0) return new Set();
   const { rows } = await client.query<{ attname: string }>(
-    `SELECT st.attname FROM pg_stats st JOIN pg_namespace n ON n.nspname = st.schemaname JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = st.tablename
+    `SELECT st.attname FROM ${COLUMN_STATISTICS_SQL}
       WHERE st.schemaname = $1 AND st.tablename = $2 AND st.attname = ANY ($3::text[]) AND NOT st.inherited
-        AND CASE WHEN st.null_frac >= 1 THEN 0 WHEN st.n_distinct < 0 THEN -st.n_distinct WHEN c.reltuples > 0 THEN st.n_distinct / c.reltuples ELSE 0 END / (1 - st.null_frac) >= $4`,
+        AND st.null_frac < 1 AND coalesce(${DISTINCT_SHARE_SQL}, 0) / (1 - st.null_frac) >= $4`,
     [table.schema, table.name, scalarText, MOSTLY_DISTINCT],
   );
   return new Set(rows.map((row) => row.attname));

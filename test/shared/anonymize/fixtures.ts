@@ -19,6 +19,10 @@ export const ORIGINALS = {
 /** Strings of hex digits and of letters and digits, `n` long, for building credential-shaped test values. */
 export const hex = (n: number): string => 'a1b2c3d4e5f60718'.repeat(8).slice(0, n);
 export const alnum = (n: number): string => 'Q7wErTy9UiOp3AsD'.repeat(16).slice(0, n);
+/** Text or bytes in base64, as API Gateway hands a Lambda a body (`isBase64Encoded`). */
+export const base64Of = (data: string | Buffer): string => Buffer.from(data).toString('base64');
+/** A SHA-256 digest in hex (of `test`): in base64 or as it is, a run of base64's alphabet that is no text. */
+export const DIGEST_HEX = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 /** One credential of every format credentials.ts knows, built here so no live-looking secret sits in the source as a literal. */
 export const CREDENTIAL_SAMPLES = {
   'Slack token': `xoxb-1234567890-0987654321-${alnum(24)}`,

@@ -7,7 +7,7 @@ import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
-import { CREDENTIAL_SAMPLES, KEY, OTHER_KEY } from './fixtures';
+import { base64Of, CREDENTIAL_SAMPLES, DIGEST_HEX, KEY, OTHER_KEY } from './fixtures';
 
 describe('mask schema functions', () => {
   const name = uniqueName('maskfn');
@@ -163,12 +163,10 @@ describe('mask schema functions', () => {
   });
 
   it('scrubs a base64 webhook body of ASCII text decoded, encoding its fakes the same way, and leaves hashes, random tokens and other text alone', async () => {
-    const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
     const form = 'From=%2B14155552671&Body=Hi+from+ann.smith%40gmail.com';
-    const random = b64(Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'hex'));
-    const accented = b64('Jos\u00e9: ann.smith@gmail.com');
-    const hash = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
-    const event = `{"isBase64Encoded":true,"body":"${b64(form)}","token":"${random}","hash":"${hash}","note":"${accented}"}`;
+    const random = base64Of(Buffer.from(DIGEST_HEX, 'hex'));
+    const accented = base64Of('Jos\u00e9: ann.smith@gmail.com');
+    const event = `{"isBase64Encoded":true,"body":"${base64Of(form)}","token":"${random}","hash":"${DIGEST_HEX}","note":"${accented}"}`;
 
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [event]);
 
@@ -176,7 +174,7 @@ describe('mask schema functions', () => {
     expect(Buffer.from(body, 'base64').toString()).toBe('From=' + (await one<string>(`rehearsal_mask.phone('+14155552671')`)).replace('+', '%2B')
       + '&Body=Hi+from+' + (await one<string>(`rehearsal_mask.email('ann.smith@gmail.com')`)).replace('@', '%40'));
     // Bytes that are not ASCII text would not survive decoding and encoding again: verify reads them instead.
-    expect(scrubbed.replace(body, '')).toBe(event.replace(b64(form), ''));
+    expect(scrubbed.replace(body, '')).toBe(event.replace(base64Of(form), ''));
   });
 
   it('reads a number after or holding a + as a number, since + is a space in a form body; digits before an @ stay part of the email', async () => {

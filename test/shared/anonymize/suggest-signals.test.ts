@@ -1,4 +1,5 @@
 import { hidesPii, jsonKeySignal, nameSignal, valueShape } from '../../../shared/anonymize/suggest-signals';
+import { base64Of, DIGEST_HEX } from './fixtures';
 
 describe('suggest signals', () => {
   it.each([
@@ -64,13 +65,12 @@ describe('suggest signals', () => {
   });
 
   it('reads a base64 run of text quoting PII (a logged webhook body) as hiding PII, and hashes, random tokens and plain text in base64 as not', () => {
-    const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
 
-    expect(hidesPii(b64('From=%2B14155552671&Body=Hi'))).toBe(true);
-    expect(hidesPii(`{"isBase64Encoded":true,"body":"${b64('email=ann.smith%40gmail.com')}"}`)).toBe(true);
-    expect(hidesPii(b64('Hello, how can I help you today?'))).toBe(false);
-    expect(hidesPii(b64(Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'hex')))).toBe(false);
-    expect(hidesPii('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08')).toBe(false);
+    expect(hidesPii(base64Of('From=%2B14155552671&Body=Hi'))).toBe(true);
+    expect(hidesPii(`{"isBase64Encoded":true,"body":"${base64Of('email=ann.smith%40gmail.com')}"}`)).toBe(true);
+    expect(hidesPii(base64Of('Hello, how can I help you today?'))).toBe(false);
+    expect(hidesPii(base64Of(Buffer.from(DIGEST_HEX, 'hex')))).toBe(false);
+    expect(hidesPii(DIGEST_HEX)).toBe(false);
   });
 
   it('reads text quoting a public IPv6 address as hiding PII, and times, MAC and reserved addresses as not', () => {

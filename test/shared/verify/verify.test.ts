@@ -5,7 +5,7 @@ import { mostlyDistinctColumns } from '../../../shared/verify/cells';
 import { CheckFailedError } from '../../../shared/errors';
 import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
-import { createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
+import { base64Of, createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, DIGEST_HEX, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
 
 describe('verifyDatabase', () => {
   const created: string[] = [];
@@ -52,14 +52,13 @@ describe('verifyDatabase', () => {
   });
 
   it('finds originals and live PII inside a base64 webhook body in a kept column, saying so, and nothing in hashes or random tokens', async () => {
-    const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
     const notes = `${DEMO_RULES}  public.events:\n    columns: { id: keep, raw: keep }\n`;
     // A form body as Twilio posts it: the number in E.164 (a user's phone, +44 7700 900123), the @ percent-encoded.
     const body = 'From=%2B447700900123&Body=Hi+from+someone.else%40gmail.com';
-    const random = b64(Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', 'hex'));
+    const random = base64Of(Buffer.from(DIGEST_HEX, 'hex'));
     const url = await masked(notes, `CREATE TABLE events (id int PRIMARY KEY, raw jsonb);
-      INSERT INTO events VALUES (1, '{"isBase64Encoded": true, "body": "${b64(body)}"}'),
-        (2, '{"isBase64Encoded": true, "body": "${b64('Hello, how can I help you today?')}", "token": "${random}", "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}')`);
+      INSERT INTO events VALUES (1, '{"isBase64Encoded": true, "body": "${base64Of(body)}"}'),
+        (2, '{"isBase64Encoded": true, "body": "${base64Of('Hello, how can I help you today?')}", "token": "${random}", "hash": "${DIGEST_HEX}"}')`);
 
     const result = await verify(url, notes);
 
@@ -71,10 +70,9 @@ describe('verifyDatabase', () => {
   });
 
   it('passes base64 bodies that scrubText masked', async () => {
-    const b64 = (text: string): string => Buffer.from(text).toString('base64');
     const notes = `${DEMO_RULES}  public.events:\n    columns: { id: keep, raw: { strategy: json, paths: { "$.body": scrubText } } }\n`;
     const url = await masked(notes, `CREATE TABLE events (id int PRIMARY KEY, raw jsonb);
-      INSERT INTO events VALUES (1, '{"body": "${b64(`From=%2B447700900123&Body=mail+${encodeURIComponent(ORIGINALS.emails[1])}`)}"}')`);
+      INSERT INTO events VALUES (1, '{"body": "${base64Of(`From=%2B447700900123&Body=mail+${encodeURIComponent(ORIGINALS.emails[1])}`)}"}')`);
 
     const result = await verify(url, notes);
 
