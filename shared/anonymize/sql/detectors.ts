@@ -111,7 +111,8 @@ const ESCAPED = {
   // No literal + in the local part: where @ is percent-encoded, + stands for a space (a form body's
   // `Body=Hi+from+ann%40gmail.com` quotes ann@gmail.com, and gets that address's own fake).
   email: DETECTORS.email.replace('._%+-]+@', '._%-]+%40'),
-  phone: DETECTORS.digits.replace('[+(]?', '%2[Bb]'),
+  // Its groups may be parted by %20 too (`%2B44%207700%20900123`: JavaScript's encodeURIComponent).
+  phone: DETECTORS.digits.replace('[+(]?', '%2[Bb]').replace(`[0-9 ().+${UNICODE_SEPARATORS}-]*`, `(?:[0-9 ().+${UNICODE_SEPARATORS}-]|%20)*`),
 } as const;
 
 /**
@@ -155,9 +156,9 @@ export function base64TextsSql(from: string, value: string, columns: string): st
    WHERE length(m[1]) % 4 = 0 AND length(regexp_replace(d.e, ${notText}, '', 'g')) >= 0.9 * octet_length(b.b)`;
 }
 
-/** SQL giving the text `value` with `%40` read as `@` and `%2B` as `+` (cheap when it holds no `%`). */
+/** SQL giving the text `value` with `%40` read as `@`, `%2B` as `+` and `%20` as a space (cheap when it holds no `%`). */
 export function decodedSql(value: string): string {
-  return `CASE WHEN strpos(${value}, '%') > 0 THEN replace(replace(replace(${value}, '%40', '@'), '%2B', '+'), '%2b', '+') ELSE ${value} END`;
+  return `CASE WHEN strpos(${value}, '%') > 0 THEN replace(replace(replace(replace(${value}, '%40', '@'), '%2B', '+'), '%2b', '+'), '%20', ' ') ELSE ${value} END`;
 }
 
 /**
@@ -272,10 +273,10 @@ BEGIN
       END IF;`)}
   END IF;
   -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the
-  -- same way (a number's leading + as %2B; a + between its digits is a space there, and stays one).
+  -- same way (a number's leading + as %2B, its spaces as %20; a + between its digits is a space there, and stays one).
   IF strpos(t, '%') > 0 THEN
     ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
-    ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, '%2B' || substr(${s}.phone(${decodedSql('tok')}), 2)); END IF;`)}
+    ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, '%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)); END IF;`)}
   END IF;
   IF strpos(t, '@') > 0 THEN
     ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}

@@ -148,8 +148,8 @@ describe('mask schema functions', () => {
     expect(await one<string>('rehearsal_mask.scrub_text($1)', [`DATABASE_URL=${database}:5432/app`])).toBe('DATABASE_URL=[redacted credential]:5432/app');
   });
 
-  it('scrubs percent-encoded emails and phone numbers in links with the fakes of the decoded values, encoded the same way', async () => {
-    const link = 'https://bot.example.com/reset?email=ann.smith%40gmail.com&to=bob%2Btest%40yahoo.com&tel=%2B447700900123&order=ORD-0012345678';
+  it('scrubs percent-encoded emails and phone numbers in links (spaces as %20 too) with the fakes of the decoded values, encoded the same way', async () => {
+    const link = 'https://bot.example.com/reset?email=ann.smith%40gmail.com&to=bob%2Btest%40yahoo.com&tel=%2B447700900123&alt=%2B44%207700%20900124&order=ORD-0012345678';
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [link]);
     const fake = async (sql: string): Promise<string> => one<string>(sql);
 
@@ -157,6 +157,7 @@ describe('mask schema functions', () => {
       + (await fake(`rehearsal_mask.email('ann.smith@gmail.com')`)).replace('@', '%40')
       + '&to=' + (await fake(`rehearsal_mask.email('bob+test@yahoo.com')`)).replace('@', '%40')
       + '&tel=' + (await fake(`rehearsal_mask.phone('+447700900123')`)).replace('+', '%2B')
+      + '&alt=' + (await fake(`rehearsal_mask.phone('+44 7700 900124')`)).replace('+', '%2B').replace(/ /g, '%20')
       + '&order=ORD-0012345678');
     const residual = await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
     expect(residual.rows).toEqual([]);
@@ -210,10 +211,10 @@ describe('mask schema functions', () => {
   });
 
   it('reports percent-encoded PII in unmasked text decoded, so it meets the fingerprints of the plain originals', async () => {
-    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['/reset?email=Ann.Smith%40gmail.com&tel=%2b447700900123']);
+    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind, token',
+      ['/reset?email=Ann.Smith%40gmail.com&tel=%2b447700900123&alt=%2B44%207700%20900124']);
 
-    expect(found.rows).toEqual([{ kind: 'email', token: 'Ann.Smith@gmail.com' }, { kind: 'phone', token: '+447700900123' }]);
+    expect(found.rows).toEqual([{ kind: 'email', token: 'Ann.Smith@gmail.com' }, { kind: 'phone', token: '+44 7700 900124' }, { kind: 'phone', token: '+447700900123' }]);
   });
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
