@@ -204,7 +204,7 @@ export function findingsSql(
 }
 
 /** From this share of distinct values on (by the planner's statistics), a column's values are searched without deduplicating them first. */
-const MOSTLY_DISTINCT = 0.9;
+const UNGROUPED_SHARE = 0.9;
 
 /**
  * The table's scalar text columns whose values (NULLs aside) are almost all distinct by the planner's
@@ -220,7 +220,7 @@ export async function mostlyDistinctColumns(client: pg.Client, table: TableInfo)
     `SELECT st.attname FROM ${COLUMN_STATISTICS_SQL}
       WHERE st.schemaname = $1 AND st.tablename = $2 AND st.attname = ANY ($3::text[]) AND NOT st.inherited
         AND st.null_frac < 1 AND coalesce(${DISTINCT_SHARE_SQL}, 0) / (1 - st.null_frac) >= $4`,
-    [table.schema, table.name, scalarText, MOSTLY_DISTINCT],
+    [table.schema, table.name, scalarText, UNGROUPED_SHARE],
   );
   return new Set(rows.map((row) => row.attname));
 }
