@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral } from '../db/client';
+import { quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
-import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { DETECTORS, LETTERS, NAME_START, nameRunsSql, WORD_BOUNDS } from './sql/detectors';
-import { phraseSearchOf, phrasesSql, searchesPhrases } from './known-values';
+import { fingerprintSql, MASK_SCHEMA } from './sql/core';
+import { LETTERS, WORD_BOUNDS } from './sql/detectors';
+import { candidateTokensSql, freeTextSql, phraseSearchOf } from './known-values';
 
 const s = MASK_SCHEMA;
 /**
@@ -36,35 +36,29 @@ const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\
  * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
  * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
- * number of hits (-1: too many, `scrub_text` looks every run of capitalised words up instead).
+ * number of hits (-1: too many, `scrub_text` looks every run of capitalised words up instead). When no
+ * free text quotes a known value (recordKnownValues searched all of it before masking), the unit's text
+ * is not searched at all.
  */
 export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, range?: string): Promise<number> {
-  const sources = unit.tables.flatMap((plan) =>
-    plan.masked
-      .filter((column) => column.rule.strategy === 'scrubText' || (column.rule.strategy === 'json' && Object.values(column.rule.paths).some((leaf) => leaf.strategy === 'scrubText')))
-      .map((column) => `SELECT ${textOf(`t.${quoteIdent(column.column.name)}`)} AS v FROM ${quoteIdent(plan.table.schema)}.${quoteIdent(plan.table.name)} t${range === undefined ? '' : ` WHERE ${range}`}`),
-  );
+  const sources = freeTextSql(unit.tables, range);
   // Phones' digits are not searched for here: scrub_text looks each bare number up itself (see useKnownValues).
-  const { rows: known } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind <> 'phone') AS any`);
-  if (sources.length === 0 || known[0]?.any !== true) {
+  const { rows: known } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${s}.known_values WHERE quoted) AS any`);
+  if (sources === undefined || known[0]?.any !== true) {
     await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'off']);
     return 0;
   }
   const search = await phraseSearchOf(client);
-  const phrases = searchesPhrases(search) ? `UNION ALL SELECT tok FROM (${phrasesSql('src', 'src.v', 'true AS phrase', search)}) AS p` : '';
   await useParallelScans(client);
   await dropKnownValueHits(client);
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
-     WITH src AS NOT MATERIALIZED (SELECT v FROM (${sources.join(' UNION ALL ')}) AS x WHERE v IS NOT NULL),
-          candidates AS (SELECT w.tok FROM src, regexp_matches(src.v, $1, 'g') AS m,
-                                unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
-                          WHERE src.v ~ $4
-                         ${phrases})
-     SELECT c.tok, min(k.kind) AS kind, regexp_replace(c.tok, $2, $3, 'g') AS pattern
+     WITH src AS NOT MATERIALIZED (${sources}),
+          candidates AS (${candidateTokensSql('src', 'src.v', search)})
+     SELECT c.tok, min(k.kind) AS kind, regexp_replace(c.tok, $1, $2, 'g') AS pattern
        FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= 3) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')}
       GROUP BY c.tok`,
-    [DETECTORS.name, ESCAPE.pattern, ESCAPE.replacement, NAME_START],
+    [ESCAPE.pattern, ESCAPE.replacement],
   );
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
-import { ownRowsSql, type MaskPlan } from './plan';
+import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { LETTERS, phrasesOfRunSql } from './sql/detectors';
+import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
@@ -19,22 +19,66 @@ const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
 const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
 /** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
 const MIN_LENGTH = 3;
+/** The whitespace characters a phrase's words are split at, as an SQL literal for `translate`. */
+const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
 /**
- * Records, in `known_values`, the fingerprint of every original value a rule masks with a kind free
- * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes; phone
- * numbers' digits) with its kind (and, for streets, cities and postcodes, number of words), so
- * `scrubText` can recognise them in free text and put that value's own fake there, without rehearsal
- * ever storing one in clear. Unlike verify's fingerprints, values a fake could also be are kept
- * (flagged `shaped`): replacing a real value is always right. One `CREATE TABLE … AS`, so the hashing
- * can run over parallel workers. Call it after {@link takeFingerprints}: phones' digits are read from there.
+ * SQL giving, as column `v`, the free text of `tables` that `scrubText` reads (scrubText columns, and
+ * JSON columns with a scrubText path, whole), or undefined when they have none. `range` limits it to a
+ * batch's rows (a condition over alias `t`).
+ */
+export function freeTextSql(tables: readonly TablePlan[], range?: string): string | undefined {
+  const sources = tables.flatMap((plan) =>
+    plan.masked
+      .filter((column) => column.rule.strategy === 'scrubText' || (column.rule.strategy === 'json' && Object.values(column.rule.paths).some((leaf) => leaf.strategy === 'scrubText')))
+      .map((column) => `SELECT ${textOf(`t.${quoteIdent(column.column.name)}`)} AS v FROM ${qualifiedSql(plan)} t WHERE t.${quoteIdent(column.column.name)} IS NOT NULL${range === undefined ? '' : ` AND ${range}`}`),
+  );
+  return sources.length === 0 ? undefined : sources.join(' UNION ALL ');
+}
+
+/**
+ * A query over `from` (a FROM list) giving, as `tok`, every candidate for a known value in the text
+ * `value` (an SQL expression over `from`): each run of capitalised words, its shorter runs and its
+ * words, and the phrases `search` calls for ({@link phrasesSql}). What `scrubText` may look up is among them.
+ */
+export function candidateTokensSql(from: string, value: string, search: PhraseSearch): string {
+  const names = `SELECT w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m,
+      unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
+     WHERE ${value} ~ ${quoteLiteral(NAME_START)}`;
+  return searchesPhrases(search) ? `${names} UNION ALL SELECT tok FROM (${phrasesSql(from, value, 'true AS phrase', search)}) AS p` : names;
+}
+
+/**
+ * The candidates free text holds ({@link candidateTokensSql}), in clear and normalised as a fingerprint
+ * normalises (`lower(btrim(…))`), while {@link recordKnownValues} compares them with the originals:
+ * created and dropped inside its transaction, never committed, as the unit's hits are. A table, not a
+ * subquery, so parallel workers can each join their share of the originals with it.
+ */
+const CANDIDATES_TABLE = `${s}.quoted_candidates`;
+
+/**
+ * Records, in `known_values`, the fingerprints of the original values a rule masks with a kind free
+ * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes) that the
+ * free text `scrubText` will read does quote (`quoted`: it puts that value's own fake there), of every
+ * such name a fake could also be (`shaped`: name fakes avoid them), and of phone numbers' digits (text
+ * may quote one as a bare number), without rehearsal ever storing one in clear. Free text is searched
+ * once, before anything is masked, for every candidate; the originals are compared with those in clear,
+ * so only the originals found are hashed: a million names quoted nowhere cost a scan, not three million
+ * keyed hashes, and a unit whose text quotes none skips its own search ({@link prepareKnownValueHits}).
+ * Also records the phrase search ({@link phraseSearchOf}). Runs inside the caller's transaction; call
+ * it after {@link takeFingerprints}: phones' digits are read from there.
  */
 export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
-  const parts: string[] = [];
+  // Originals read row by row, and those deduplicated first (columns that repeat a lot: cities).
+  const plain: string[] = [];
+  const deduplicated: string[] = [];
+  const phraseWords: string[] = [];
+  const usernames: string[] = [];
   const phoneSources: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
     const name = ownRowsSql(table);
+    const words: string[] = [];
     for (const column of table.masked) {
       const kind = column.rule.strategy;
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || column.follows) continue;
@@ -45,37 +89,68 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       if (typeClassOf(column.column) !== 'text') continue;
       const ref = `btrim(${textOf(`t.${quoteIdent(column.column.name)}`)})`;
       const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
-      // Duplicates are harmless (every lookup asks whether a fingerprint is there), so DISTINCT only
-      // saves work, placed by the column's statistics like the fingerprints'.
-      const placement = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name));
-      const values = `SELECT ${placement === 'before' ? 'DISTINCT' : ''} ${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`;
-      parts.push(placement === 'after' ? `SELECT DISTINCT * FROM (${knownRowsSql(values)}) AS d` : knownRowsSql(values));
+      const repeats = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name)) === 'before';
+      (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);
       if (kind === 'fullName') {
-        // First and last names repeat across people whatever the full names do: deduplicated after the hash.
-        parts.push(`SELECT DISTINCT * FROM (${knownRowsSql(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`)}) AS d`);
+        plain.push(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
       }
+      // Whitespace characters, not words: one more than their count is never fewer words than the value has.
+      if (PHRASE_KINDS.has(kind)) words.push(`CASE WHEN length(${ref}) >= ${MIN_LENGTH} THEN length(${ref}) - length(translate(${ref}, ${WHITESPACE}, '')) + 1 END`);
+      if (kind === 'username') usernames.push(`SELECT 1 FROM ${name} t WHERE length(${ref}) >= ${MIN_LENGTH}`);
     }
+    // One scan of the table for all its columns (greatest ignores NULLs).
+    if (words.length > 0) phraseWords.push(`SELECT max(greatest(${words.join(', ')})) AS w FROM ${name} t`);
+  }
+  await useParallelScans(client);
+  const search = await recordPhraseSearch(client, phraseWords, usernames);
+  const texts = freeTextSql(plan.tables.filter((table) => !table.truncate));
+  const parts: string[] = [];
+  if (plain.length + deduplicated.length > 0) {
+    if (texts !== undefined) {
+      await client.query(`CREATE TABLE ${CANDIDATES_TABLE} AS SELECT DISTINCT lower(btrim(c.tok)) AS key
+        FROM (${candidateTokensSql(`(${texts}) AS src`, 'src.v', search)}) AS c WHERE length(c.tok) >= ${MIN_LENGTH}`);
+      await client.query(`ANALYZE ${CANDIDATES_TABLE}`);
+    }
+    const candidates = texts === undefined ? '(SELECT NULL::text AS key WHERE false)' : CANDIDATES_TABLE;
+    const nameKinds = [...NAME_KINDS].map(quoteLiteral).join(', ');
+    // Only the rows kept are hashed. Two branches: a deduplicated column's DISTINCT ends in the leader,
+    // and in one list with it the others would be joined there too, not by the workers.
+    const branch = (queries: readonly string[]): string => `SELECT ${fingerprintSql('x.v')} AS fp, x.k AS kind, x.shaped, x.quoted
+      FROM (SELECT o.v, o.k, o.k IN (${nameKinds}) AND ${s}.fake_shaped(o.k, o.v) AS shaped, c.key IS NOT NULL AS quoted
+              FROM (SELECT v, k FROM (${queries.join(' UNION ALL ')}) AS o WHERE length(v) >= ${MIN_LENGTH}) AS o
+              LEFT JOIN ${candidates} AS c ON c.key = lower(o.v)) AS x
+     WHERE x.shaped OR x.quoted`;
+    parts.push(`SELECT DISTINCT * FROM (${[plain, deduplicated].filter((queries) => queries.length > 0).map(branch).join(' UNION ALL ')}) AS u`);
   }
   if (phoneSources.length > 0) {
     // Phones' digits are fingerprinted already (takeFingerprints runs first): read, not hashed again
     // (0.8 s instead of 2.5 s for 0.9M numbers). Lookups ask only for bare numbers, so other digits there do no harm.
-    parts.push(`SELECT f.fp, 'phone'::text AS kind, false AS shaped, 1 AS words FROM ${FINGERPRINT_TABLE} f
+    parts.push(`SELECT f.fp, 'phone'::text AS kind, false AS shaped, false AS quoted FROM ${FINGERPRINT_TABLE} f
       WHERE f.digits AND f.source IN (SELECT id FROM ${FINGERPRINT_SOURCES_TABLE} WHERE source = ANY (ARRAY[${phoneSources.map(quoteLiteral).join(', ')}]::text[]))`);
   }
-  await useParallelScans(client);
+  if (parts.length === 0) return;
   // The schema's empty table (the fakes refer to it) is replaced by one built in a single statement.
   await client.query(`DROP TABLE ${s}.known_values`);
-  await client.query(`CREATE TABLE ${s}.known_values AS ${parts.length > 0 ? parts.join('\n UNION ALL ') : knownRowsSql('SELECT NULL::text AS v, NULL::text AS k WHERE false')}`);
+  await client.query(`CREATE TABLE ${s}.known_values AS ${parts.join('\n UNION ALL ')}`);
+  await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}`);
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
 }
 
-/** The `known_values` rows (fp, kind, shaped, words) of `values`, a query giving (v, k). */
-function knownRowsSql(values: string): string {
-  return `SELECT ${fingerprintSql('v')} AS fp, k AS kind,
-            CASE WHEN k IN (${[...NAME_KINDS].map(quoteLiteral).join(', ')}) THEN ${s}.fake_shaped(k, v) ELSE false END AS shaped,
-            CASE WHEN k IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) THEN array_length(regexp_split_to_array(v, '\\s+'), 1) ELSE 1 END AS words
-       FROM (${values}) AS x WHERE length(v) >= ${MIN_LENGTH}`;
+/**
+ * Records the phrase search free text calls for: words of the longest original street, city or postcode
+ * (`phraseWords`: queries each giving a count `w`, at most {@link MAX_PHRASE_WORDS}), whether any original
+ * username is long enough to look for (`usernames`: queries giving a row when one is). Returns it.
+ */
+async function recordPhraseSearch(client: pg.Client, phraseWords: readonly string[], usernames: readonly string[]): Promise<PhraseSearch> {
+  // Read by a SELECT, which parallel workers may help with, then written: an UPDATE's subqueries run serially.
+  const { rows } = await client.query<{ words: number; usernames: boolean }>(
+    `SELECT least(coalesce((SELECT max(w) FROM (${phraseWords.length > 0 ? phraseWords.join(' UNION ALL ') : 'SELECT NULL::int AS w'}) AS x), 0), ${MAX_PHRASE_WORDS})::int AS words,
+            ${usernames.length > 0 ? `EXISTS (${usernames.join(' UNION ALL ')})` : 'false'} AS usernames`,
+  );
+  const search: PhraseSearch = { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true };
+  await client.query(`UPDATE ${s}.phrase_search SET words = $1, usernames = $2`, [search.words, search.usernames]);
+  return search;
 }
 
 /** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
@@ -95,12 +170,9 @@ export interface PhraseSearch {
   readonly usernames: boolean;
 }
 
-/** What phrase search the known values call for. */
+/** What phrase search the known values call for (recorded by {@link recordKnownValues}). */
 export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
-  const { rows } = await client.query<{ words: number; usernames: boolean }>(
-    `SELECT least(coalesce(max(words) FILTER (WHERE kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')})), 0), ${MAX_PHRASE_WORDS})::int AS words,
-            count(*) FILTER (WHERE kind = 'username') > 0 AS usernames FROM ${s}.known_values`,
-  );
+  const { rows } = await client.query<{ words: number; usernames: boolean }>(`SELECT words, usernames FROM ${s}.phrase_search`);
   return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true };
 }
 
@@ -139,7 +211,7 @@ export function phrasesSql(from: string, value: string, columns: string, search:
  * a lookup per row).
  */
 export async function useKnownValues(client: pg.Client): Promise<void> {
-  await client.query(`SELECT set_config('rehearsal.known_values', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind <> 'phone') THEN 'on' ELSE 'off' END, false),
+  await client.query(`SELECT set_config('rehearsal.known_values', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE quoted) THEN 'on' ELSE 'off' END, false),
     set_config('rehearsal.known_phones', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') THEN 'on' ELSE 'off' END, false),
     set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped) THEN 'on' ELSE 'off' END, false)`);
 }

@@ -66,10 +66,14 @@ export function coreSql(): string {
   return `
 CREATE SCHEMA ${s};
 COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; dropped after a passing verify';
--- Fingerprints of the original names rules mask: scrubText finds them in free text, fakes avoid them.
--- Fingerprints of original values free text may quote (known-values.ts); shaped: a name made of
--- dictionary words, which a fake could equal (see fake_shaped).
-CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL, words int NOT NULL);
+-- Fingerprints of original values (known-values.ts): quoted, those free text quotes, which scrubText
+-- replaces there; shaped, names made of dictionary words, which a fake could equal (see fake_shaped)
+-- and name fakes avoid; phones' digits, which text may quote as a bare number.
+CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL, quoted boolean NOT NULL);
+-- What phrases free text is searched for (known-values.ts): words of the longest original street,
+-- city or postcode, and whether usernames were masked. One row.
+CREATE TABLE ${s}.phrase_search (words int NOT NULL, usernames boolean NOT NULL);
+INSERT INTO ${s}.phrase_search VALUES (0, false);
 
 CREATE FUNCTION ${s}.key_block() RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT decode(current_setting('${KEY_SETTING}'), 'hex')

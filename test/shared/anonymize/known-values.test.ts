@@ -66,6 +66,38 @@ describe('the phrases free text is searched for known streets, cities and postco
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
 
+  it('records the originals free text quotes and the names a fake could be, not every original', async () => {
+    const name = uniqueName('quoted');
+    created.push(name);
+    const url = await createDatabase(name);
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL, city text);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+    // Tobias Quent and Kirkwall are quoted; James Wilson is made of dictionary words (a fake could be him); the rest is neither.
+    await query(url, `INSERT INTO customers VALUES (1, 'Tobias Quent', 'Kirkwall'), (2, 'Marta Vell', 'Lerwick'), (3, 'James Wilson', 'Stromness')`);
+    await query(url, `INSERT INTO notes VALUES (1, 'Tobias Quent moved to Kirkwall.')`);
+    const source = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName, city: city }
+  public.notes:
+    columns: { id: keep, body: scrubText }
+`, 'rules.yaml');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
+
+    const known = await query<{ kind: string; shaped: boolean; quoted: boolean }>(url,
+      'SELECT kind, shaped, quoted FROM rehearsal_mask.known_values ORDER BY kind COLLATE "C", shaped, quoted');
+    expect(known).toEqual([
+      { kind: 'city', shaped: false, quoted: true },
+      { kind: 'firstName', shaped: false, quoted: true }, { kind: 'firstName', shaped: true, quoted: false },
+      { kind: 'fullName', shaped: false, quoted: true }, { kind: 'fullName', shaped: true, quoted: false },
+      { kind: 'lastName', shaped: false, quoted: true }, { kind: 'lastName', shaped: true, quoted: false },
+    ]);
+    const [note] = await query<{ body: string }>(url, 'SELECT body FROM notes');
+    const [tobias] = await query<{ full_name: string; city: string }>(url, 'SELECT full_name, city FROM customers WHERE id = 1');
+    expect(note?.body).toBe(`${tobias?.full_name} moved to ${tobias?.city}.`);
+  });
+
   it('takes one to N words of each run of words starting with a capital or digit, from a word\'s start, across tabs and line breaks', async () => {
     const name = uniqueName('phrases');
     created.push(name);
