@@ -19,7 +19,7 @@ const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
 const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
 /** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
 const MIN_LENGTH = 3;
-/** The whitespace characters a phrase's words are split at, as an SQL literal for `translate`. */
+/** The ASCII whitespace characters (`[[:space:]]`, which phrases are split at), as an SQL literal for `translate`. */
 const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
 /**
@@ -94,10 +94,14 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       if (kind === 'fullName') {
         plain.push(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
       }
-      // Whitespace characters (one byte each), not words: one more than their count is never fewer words
-      // than the value has. Half the time of counting words, trimmed values or values of some length.
+      // ASCII text: its whitespace characters, not words; one more than their count is never fewer words
+      // than the value has, and costs half as much as counting them. Other text may hold Unicode spaces,
+      // which phrases are split at too: its words are counted.
       const text = textOf(`t.${quoteIdent(column.column.name)}`);
-      if (PHRASE_KINDS.has(kind)) words.push(`octet_length(${text}) - octet_length(translate(${text}, ${WHITESPACE}, '')) + 1`);
+      if (PHRASE_KINDS.has(kind)) {
+        words.push(`CASE WHEN octet_length(${text}) = length(${text}) THEN octet_length(${text}) - octet_length(translate(${text}, ${WHITESPACE}, '')) + 1
+          ELSE array_length(regexp_split_to_array(${ref}, '[[:space:]]+'), 1) END`);
+      }
       if (kind === 'username') usernames.push(`SELECT 1 FROM ${name} t WHERE length(${ref}) >= ${MIN_LENGTH}`);
     }
     // One scan of the table for all its columns (greatest ignores NULLs).

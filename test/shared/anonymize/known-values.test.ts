@@ -98,6 +98,29 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect(note?.body).toBe(`${tobias?.full_name} moved to ${tobias?.city}.`);
   });
 
+  it('searches free text for phrases as long as the longest original street, words parted by tabs or Unicode spaces counted too', async () => {
+    const phraseSearch = async (streets: readonly string[]) => {
+      const name = uniqueName('words');
+      created.push(name);
+      const url = await createDatabase(name);
+      await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+        CREATE TABLE customers (id bigint PRIMARY KEY, street text);
+        CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+      await query(url, 'INSERT INTO customers SELECT i, s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i)', [streets]);
+      await anonymizeDatabase({ connection: { connectionString: url }, source: parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, street: street }
+  public.notes:
+    columns: { id: keep, body: scrubText }
+`, 'rules.yaml'), key: KEY });
+      return query<{ words: number; usernames: boolean }>(url, 'SELECT words, usernames FROM rehearsal_mask.phrase_search');
+    };
+
+    expect(await phraseSearch(['12 Harbour Lane', 'Mill Road'])).toEqual([{ words: 3, usernames: false }]);
+    expect(await phraseSearch(['Flat 3\u2003Harbour Lane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
+    expect(await phraseSearch(['Flat 3\tHarbour\nLane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
+  });
+
   it('takes one to N words of each run of words starting with a capital or digit, from a word\'s start, across tabs and line breaks', async () => {
     const name = uniqueName('phrases');
     created.push(name);
