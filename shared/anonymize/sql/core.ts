@@ -71,7 +71,7 @@ COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; d
 -- and name fakes avoid; phones' digits, which text may quote as a bare number.
 CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL, quoted boolean NOT NULL);
 -- What phrases free text is searched for (known-values.ts): words of the longest original street,
--- city or postcode, and whether usernames were masked. One row.
+-- city or postcode, and whether any original username is long enough to look for. One row.
 CREATE TABLE ${s}.phrase_search (words int NOT NULL, usernames boolean NOT NULL);
 INSERT INTO ${s}.phrase_search VALUES (0, false);
 
