@@ -4,20 +4,15 @@ import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { LETTERS, WORD_BOUNDS } from './sql/detectors';
-import { candidateTokensSql, freeTextSql, phraseSearchOf } from './known-values';
+import { freeTextSql, phraseSearchOf } from './known-values';
+import { candidateTokensSql, HITS_TABLE } from './sql/candidates';
 
 const s = MASK_SCHEMA;
-/**
- * The unit's hits: values from the very rows being masked, so created and dropped inside the unit's
- * transaction (never committed). A plain table, not a temporary one: `scrub_text` reads it, and a
- * staged rewrite runs `scrub_text` on parallel workers, which cannot read temporary tables.
- */
-export const HITS_TABLE = `${s}.value_hits`;
 
 /**
- * Above this many distinct known values quoted in a unit's free text, `scrubText` looks each run of
- * capitalised words up by fingerprint instead (one alternation of thousands of values costs more to
- * match than it saves).
+ * Above this many distinct known values quoted in a unit's free text, `scrubText` looks each text's own
+ * candidates up among the unit's hits instead (`quoted_hits`): one alternation of thousands of values
+ * costs more to match than it saves.
  */
 export const MAX_HITS = 2000;
 
@@ -36,7 +31,7 @@ const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\
  * hits go to {@link HITS_TABLE}, dropped before the unit commits (they are values from the very rows
  * being masked, never kept), and `scrub_text` gets one pattern matching any of them: rows quoting none cost one
  * regex test. `range` limits the search to a batch's rows (a condition over alias `t`). Returns the
- * number of hits (-1: too many, `scrub_text` looks every run of capitalised words up instead). When no
+ * number of hits (-1: too many for one pattern, `scrub_text` looks each text's candidates up among them). When no
  * free text quotes a known value (recordKnownValues searched all of it before masking), the unit's text
  * is not searched at all.
  */
@@ -67,7 +62,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   );
   const hits = rows[0]?.n ?? 0;
   if (hits > MAX_HITS) {
-    await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'on']);
+    await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'lookup']);
     return -1;
   }
   await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [HIT_SETTINGS.mode, hits === 0 ? 'off' : 'hits', HIT_SETTINGS.pattern, rows[0]?.pattern ?? '']);

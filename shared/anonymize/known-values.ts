@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql } from './sql/detectors';
+import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, type PhraseSearch } from './sql/candidates';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
@@ -17,8 +17,6 @@ export const KNOWN_VALUE_KINDS = new Set(['firstName', 'lastName', 'fullName', '
 const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
 /** Kinds searched as phrases of several words (see {@link phraseSearchOf}): only theirs need a word count. */
 const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
-/** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
-const MIN_LENGTH = 3;
 /** The ASCII whitespace characters (`[[:space:]]`, which phrases are split at), as an SQL literal for `translate`. */
 const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
@@ -34,18 +32,6 @@ export function freeTextSql(tables: readonly TablePlan[], range?: string): strin
       .map((column) => `SELECT ${textOf(`t.${quoteIdent(column.column.name)}`)} AS v FROM ${qualifiedSql(plan)} t WHERE t.${quoteIdent(column.column.name)} IS NOT NULL${range === undefined ? '' : ` AND ${range}`}`),
   );
   return sources.length === 0 ? undefined : sources.join(' UNION ALL ');
-}
-
-/**
- * A query over `from` (a FROM list) giving, as `tok`, every candidate for a known value in the text
- * `value` (an SQL expression over `from`): each run of capitalised words, its shorter runs and its
- * words, and the phrases `search` calls for ({@link phrasesSql}). What `scrubText` may look up is among them.
- */
-export function candidateTokensSql(from: string, value: string, search: PhraseSearch): string {
-  const names = `SELECT w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m,
-      unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
-     WHERE ${value} ~ ${quoteLiteral(NAME_START)}`;
-  return searchesPhrases(search) ? `${names} UNION ALL SELECT tok FROM (${phrasesSql(from, value, 'true AS phrase', search)}) AS p` : names;
 }
 
 /**
@@ -102,7 +88,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
         words.push(`CASE WHEN octet_length(${text}) = length(${text}) THEN octet_length(${text}) - octet_length(translate(${text}, ${WHITESPACE}, '')) + 1
           ELSE array_length(regexp_split_to_array(${ref}, '[[:space:]]+'), 1) END`);
       }
-      if (kind === 'username') usernames.push(`SELECT 1 FROM ${name} t WHERE length(${ref}) >= ${MIN_LENGTH}`);
+      if (kind === 'username') usernames.push(`SELECT 1 FROM ${name} t WHERE length(${ref}) >= ${MIN_KNOWN_LENGTH}`);
     }
     // One scan of the table for all its columns (greatest ignores NULLs).
     if (words.length > 0) phraseWords.push(`SELECT max(greatest(${words.join(', ')})) AS w FROM ${name} t`);
@@ -114,7 +100,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   if (plain.length + deduplicated.length > 0) {
     if (texts !== undefined) {
       await client.query(`CREATE TABLE ${CANDIDATES_TABLE} AS SELECT DISTINCT lower(btrim(c.tok)) AS key
-        FROM (${candidateTokensSql(`(${texts}) AS src`, 'src.v', search)}) AS c WHERE length(c.tok) >= ${MIN_LENGTH}`);
+        FROM (${candidateTokensSql(`(${texts}) AS src`, 'src.v', search)}) AS c WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`);
       await client.query(`ANALYZE ${CANDIDATES_TABLE}`);
     }
     const candidates = texts === undefined ? '(SELECT NULL::text AS key WHERE false)' : CANDIDATES_TABLE;
@@ -123,7 +109,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
     // and in one list with it the others would be joined there too, not by the workers.
     const branch = (queries: readonly string[]): string => `SELECT ${fingerprintSql('x.v')} AS fp, x.k AS kind, x.shaped, x.quoted
       FROM (SELECT o.v, o.k, o.k IN (${nameKinds}) AND ${s}.fake_shaped(o.k, o.v) AS shaped, c.key IS NOT NULL AS quoted
-              FROM (SELECT v, k FROM (${queries.join(' UNION ALL ')}) AS o WHERE length(v) >= ${MIN_LENGTH}) AS o
+              FROM (SELECT v, k FROM (${queries.join(' UNION ALL ')}) AS o WHERE length(v) >= ${MIN_KNOWN_LENGTH}) AS o
               LEFT JOIN ${candidates} AS c ON c.key = lower(o.v)) AS x
      WHERE x.shaped OR x.quoted`;
     parts.push(`SELECT DISTINCT * FROM (${[plain, deduplicated].filter((queries) => queries.length > 0).map(branch).join(' UNION ALL ')}) AS u`);
@@ -159,54 +145,10 @@ async function recordPhraseSearch(client: pg.Client, phraseWords: readonly strin
   return search;
 }
 
-/** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
-const EDGE_PUNCTUATION = `.,;:!?()"'[]{}<>`;
-/** A run of words that each start with a capital or a digit, from a word's start: where streets, cities and postcodes are quoted. */
-const SIGNIFICANT_RUN = `(?:^|[^${LETTERS.alnum}_])((?:[${LETTERS.upper}[:digit:]][^[:space:]]*)(?:[[:space:]]+[${LETTERS.upper}[:digit:]][^[:space:]]*)*)`;
-/** A word holding a digit or an underscore: where usernames are quoted (`anna_ws42`). */
-const MARKED_WORD = '([^[:space:]]*[_[:digit:]][^[:space:]]*)';
-/** Phrases longer than this are never looked up (no street needs more words). */
-const MAX_PHRASE_WORDS = 6;
-
-/** Which phrases free text must be searched for: none when no street, city, postcode or username was masked. */
-export interface PhraseSearch {
-  /** Words of the longest known street, city or postcode (0: none known; at most {@link MAX_PHRASE_WORDS}). */
-  readonly words: number;
-  /** Whether usernames are known: only then are single words holding a digit or underscore looked up. */
-  readonly usernames: boolean;
-}
-
 /** What phrase search the known values call for (recorded by {@link recordKnownValues}). */
 export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
   const { rows } = await client.query<{ words: number; usernames: boolean }>(`SELECT words, usernames FROM ${s}.phrase_search`);
   return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true };
-}
-
-/** Whether a phrase search has anything to look for. */
-export const searchesPhrases = (search: PhraseSearch): boolean => search.words > 0 || search.usernames;
-
-/**
- * A query over `from` (a FROM list) giving `columns` and, as `tok`, each phrase of the text `value` (an
- * SQL expression over `from`) that could be a known street, city, postcode or username (call it only when
- * {@link searchesPhrases}): 1 to `search.words` consecutive words of a run of words starting with a capital or digit (`12 Harbour Lane`, `YO21 3PU`),
- * or one word holding a digit or underscore (`anna_ws42`); edge punctuation trimmed; at least one letter,
- * no `@` (emails and phone numbers are the detectors' work). A plain lowercase word is not looked up (a
- * username like `annaws` reads as an ordinary word), which keeps the search to a few phrases per text.
- * A run starts at a word's start (`iPhone` holds no run `Phone`). A run of one word is its own only
- * phrase; only a run of several is split ({@link phrasesOfRunSql}): set-returning functions in the FROM
- * list for every run cost 1.8x as much on text with few runs of several words, 2.9x on text with many
- * (measured on 200k and 100k texts). Needs the mask schema.
- */
-export function phrasesSql(from: string, value: string, columns: string, search: PhraseSearch): string {
-  const edge = quoteLiteral(EDGE_PUNCTUATION);
-  const branches = [
-    search.words > 0 ? `SELECT ${columns}, btrim(p.phrase, ${edge}) AS tok
-        FROM ${from}, regexp_matches(${value}, ${quoteLiteral(SIGNIFICANT_RUN)}, 'g') AS m,
-             unnest(CASE WHEN m[1] !~ '[[:space:]]' THEN ARRAY[m[1]] ELSE ${phrasesOfRunSql('m[1]', search.words)} END) AS p(phrase)
-       WHERE length(m[1]) >= ${MIN_LENGTH} AND m[1] ~ ${quoteLiteral(`[${LETTERS.alpha}]`)}` : undefined,
-    search.usernames ? `SELECT ${columns}, btrim(x[1], ${edge}) AS tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(MARKED_WORD)}, 'g') AS x` : undefined,
-  ].filter((branch) => branch !== undefined);
-  return `SELECT * FROM (${branches.join(' UNION ALL ')}) AS phrases WHERE length(tok) >= ${MIN_LENGTH} AND tok ~ ${quoteLiteral(`[${LETTERS.alpha}]`)} AND strpos(tok, '@') = 0`;
 }
 
 /**

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { ConfigError } from '../errors';
 import { keyBlock } from './keyed-digest';
 import { MIN_KEY_LENGTH } from './masking-key';
+import { quotedHitsSql } from './sql/candidates';
 import { coreSql, KEY_SETTING, MASK_SCHEMA } from './sql/core';
 import { detectorsSql, fakeShapeSql } from './sql/detectors';
 import { fakesSql } from './sql/fakes';
@@ -36,7 +37,7 @@ export async function commitStep(client: pg.Client, step: string): Promise<void>
 }
 
 /** The SQL of the mask schema's helper functions and dictionaries, in the order it is installed. */
-const helpersSql = (): string[] => [coreSql(), fakesSql(), detectorsSql(), fakeShapeSql(), jsonSql()];
+const helpersSql = (): string[] => [coreSql(), fakesSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql()];
 
 let helpersVersion: string | undefined;
 /**

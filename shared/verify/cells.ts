@@ -9,7 +9,7 @@ import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-
 import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
 import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
-import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/known-values';
+import { phrasesSql, searchesPhrases, type PhraseSearch } from '../anonymize/sql/candidates';
 
 const s = MASK_SCHEMA;
 

@@ -89,11 +89,11 @@ export function nameRunsSql(run: string): string {
 
 /**
  * SQL (a `text[]`) of the phrases of the run of words `run` (an SQL expression): every one to `words`
- * consecutive words of it, split at any whitespace and joined by one space. A function of the mask
- * schema (`phrases`), called only for a run of several words: the sub-select it holds would be a
+ * consecutive words of it (`words`: a count, or an SQL expression giving one), split at any whitespace
+ * and joined by one space. A function of the mask schema (`phrases`), called only for a run of several words: the sub-select it holds would be a
  * correlated subquery inline, which PostgreSQL runs in the leader only, never on parallel workers.
  */
-export function phrasesOfRunSql(run: string, words: number): string {
+export function phrasesOfRunSql(run: string, words: number | string): string {
   return `${MASK_SCHEMA}.phrases(${run}, ${words})`;
 }
 
@@ -249,7 +249,7 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text; b bytea; plain text; scrubbed text;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
 BEGIN
@@ -297,6 +297,33 @@ BEGIN
       -- A bare number that is the digits of an original phone (a known value) gets that number's fake.
       IF EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
     END IF;`)}
+  -- 'lookup': the unit's text quotes too many known values for one pattern (see known-value-hits.ts):
+  -- this text's own candidates are looked up among the unit's hits, and those found make a pattern of
+  -- plain alternatives, longest first. Each match is replaced where it stands if no letter, digit or
+  -- underscore touches it, and the text is rebuilt from the original pieces and the fakes, so a fake
+  -- is never rescanned. No look-arounds: the Unicode classes in them cost a millisecond to compile, and
+  -- each text's pattern is its own.
+  IF names = 'lookup' THEN
+    pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
+    IF pat IS NOT NULL THEN
+      rebuilt := ''; rest := r;
+      LOOP
+        m := regexp_match(rest, pat);
+        EXIT WHEN m IS NULL;
+        tok := m[1]; at := strpos(rest, tok);
+        IF (at = 1 OR substr(rest, at - 1, 1) !~ ${quoteLiteral(`[${LETTERS.alnum}_]`)})
+           AND substr(rest, at + length(tok), 1) !~ ${quoteLiteral(`[${LETTERS.alnum}_]`)} THEN
+          SELECT h.kind INTO kind FROM ${s}.value_hits AS h WHERE h.tok = m[1];
+          rebuilt := rebuilt || left(rest, at - 1) || ${s}.known_fake(kind, tok);
+          rest := substr(rest, at + length(tok));
+        ELSE
+          rebuilt := rebuilt || left(rest, at);
+          rest := substr(rest, at + 1);
+        END IF;
+      END LOOP;
+      r := rebuilt || rest;
+    END IF;
+  END IF;
   IF names = 'hits' THEN
     ${eachTokenSql('r', 'hits', `SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
       r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, ${s}.known_fake(kind, tok), 'g');`)}

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
-import { phrasesSql } from '../../../shared/anonymize/known-values';
+import { phrasesSql } from '../../../shared/anonymize/sql/candidates';
+import { MAX_HITS } from '../../../shared/anonymize/known-value-hits';
 import { installMaskSchema } from '../../../shared/anonymize/mask-schema';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { KEY } from './fixtures';
@@ -119,6 +120,34 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect(await phraseSearch(['12 Harbour Lane', 'Mill Road'])).toEqual([{ words: 3, usernames: false }]);
     expect(await phraseSearch(['Flat 3\u2003Harbour Lane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
     expect(await phraseSearch(['Flat 3\tHarbour\nLane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
+  });
+
+  it('replaces quoted values too many for one pattern (more than MAX_HITS in a unit), each with its own fake, and verify passes', async () => {
+    const name = uniqueName('many');
+    created.push(name);
+    const url = await createDatabase(name);
+    // Distinct names and cities of letters only (`Ines Qbcd`, `Glenbcd`: a digit would end a name's run of letters),
+    // and streets that start with a number (`17 Harbourbh Road`), which no run of capitalised words holds.
+    const count = MAX_HITS + 100;
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL, street text, city text);
+      CREATE TABLE notes (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id), body text);
+      INSERT INTO customers SELECT i, 'Ines Q' || w, (i % 90 + 10) || ' Harbour' || w || ' Road', 'Glen' || w
+        FROM generate_series(1, ${count}) AS i, translate(i::text, '0123456789', 'abcdefghij') AS w;
+      INSERT INTO notes SELECT c.id, c.id, 'Moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.' FROM customers c`);
+    const source = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName, street: street, city: city }
+  public.notes:
+    columns: { id: keep, customer_id: keep, body: scrubText }
+`, 'rules.yaml');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
+
+    const wrong = await query<{ id: number; body: string }>(url, `SELECT n.id, n.body FROM notes n JOIN customers c ON c.id = n.customer_id
+      WHERE n.body <> 'Moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.' ORDER BY n.id LIMIT 3`);
+    expect(wrong).toEqual([]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 
   it('takes one to N words of each run of words starting with a capital or digit, from a word\'s start, across tabs and line breaks', async () => {
