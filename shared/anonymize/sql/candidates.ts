@@ -12,8 +12,10 @@ const s = MASK_SCHEMA;
 /** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
 export const MIN_KNOWN_LENGTH = 3;
 /**
- * A unit's hits (known-value-hits.ts): the known values its free text quotes, in clear, created and
- * dropped inside the unit's transaction.
+ * A unit's hits (known-value-hits.ts): the known values its free text quotes, in clear: values from the
+ * very rows being masked, so created and dropped inside the unit's transaction (never committed). A
+ * plain table, not a temporary one: `scrub_text` reads it, and a staged rewrite runs `scrub_text` on
+ * parallel workers, which cannot read temporary tables.
  */
 export const HITS_TABLE = `${s}.value_hits`;
 

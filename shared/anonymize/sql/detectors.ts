@@ -90,8 +90,9 @@ export function nameRunsSql(run: string): string {
 /**
  * SQL (a `text[]`) of the phrases of the run of words `run` (an SQL expression): every one to `words`
  * consecutive words of it (`words`: a count, or an SQL expression giving one), split at any whitespace
- * and joined by one space. A function of the mask schema (`phrases`), called only for a run of several words: the sub-select it holds would be a
- * correlated subquery inline, which PostgreSQL runs in the leader only, never on parallel workers.
+ * and joined by one space. A function of the mask schema (`phrases`), called only for a run of several
+ * words: the sub-select it holds would be a correlated subquery inline, which PostgreSQL runs in the
+ * leader only, never on parallel workers.
  */
 export function phrasesOfRunSql(run: string, words: number | string): string {
   return `${MASK_SCHEMA}.phrases(${run}, ${words})`;
