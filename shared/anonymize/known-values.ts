@@ -152,14 +152,13 @@ export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
 }
 
 /**
- * Tells this session's `scrubText` whether any known values exist, and whether known phones do (then
- * it looks each bare number it reads up by fingerprint: a bare number is rare in text and most texts
- * hold none, where searching every text for them beforehand cost the benchmark 3 core-seconds), and
- * the name fakes whether any original name could be mistaken for a fake (one cheap setting each, not
- * a lookup per row).
+ * Tells this session's `scrubText` whether known phones exist (then it looks each bare number it reads
+ * up by fingerprint: a bare number is rare in text and most texts hold none, where searching every text
+ * for them beforehand cost the benchmark 3 core-seconds), and the name fakes whether any original name
+ * could be mistaken for a fake (one cheap setting each, not a lookup per row). Which quoted values to
+ * look for, each unit says for itself (prepareKnownValueHits).
  */
 export async function useKnownValues(client: pg.Client): Promise<void> {
-  await client.query(`SELECT set_config('rehearsal.known_values', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE quoted) THEN 'on' ELSE 'off' END, false),
-    set_config('rehearsal.known_phones', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') THEN 'on' ELSE 'off' END, false),
+  await client.query(`SELECT set_config('rehearsal.known_phones', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') THEN 'on' ELSE 'off' END, false),
     set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped) THEN 'on' ELSE 'off' END, false)`);
 }

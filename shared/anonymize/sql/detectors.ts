@@ -250,7 +250,7 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; word text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
 BEGIN
@@ -328,19 +328,6 @@ BEGIN
   IF names = 'hits' THEN
     ${eachTokenSql('r', 'hits', `SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
       r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, ${s}.known_fake(kind, tok), 'g');`)}
-  END IF;
-  -- Names a rule masks elsewhere (known only by fingerprint): the whole run of capitalised words, or each word.
-  IF names = 'on' AND r ~ ${quoteLiteral(NAME_START)} THEN
-    ${eachTokenSql('r', re('name'), `SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) LIMIT 1;
-      IF kind IS NOT NULL THEN
-        r := replace(r, tok, ${s}.known_fake(kind, tok));
-      ELSIF strpos(tok, ' ') > 0 THEN
-        FOREACH word IN ARRAY regexp_split_to_array(tok, '[ ''-]') LOOP
-          CONTINUE WHEN length(word) < 3;
-          SELECT k.kind INTO kind FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(word) LIMIT 1;
-          IF kind IS NOT NULL THEN r := regexp_replace(r, ${WORD_START} || word || ${WORD_END}, ${s}.known_fake(kind, word), 'g'); END IF;
-        END LOOP;
-      END IF;`)}
   END IF;
   RETURN ${s}.fit(r, maxlen);
 END
