@@ -18,6 +18,12 @@ export const MIN_KNOWN_LENGTH = 3;
  * parallel workers, which cannot read temporary tables.
  */
 export const HITS_TABLE = `${s}.value_hits`;
+/**
+ * When a unit's text quotes too many known values for one pattern (known-value-hits.ts): for each text
+ * `scrub_text` will get that quotes some, keyed by the text's md5 (`h`, a uuid), the pattern of the
+ * hits it quotes. Values in clear like {@link HITS_TABLE}, so created and dropped in the unit's transaction too.
+ */
+export const TEXT_HITS_TABLE = `${s}.text_hits`;
 
 /** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
 const EDGE_PUNCTUATION = `.,;:!?()"'[]{}<>`;
@@ -68,21 +74,25 @@ export function phrasesSql(from: string, value: string, columns: string, search:
  * A query over `from` (a FROM list) giving, as `tok`, every candidate for a known value in the text
  * `value` (an SQL expression over `from`): each run of capitalised words, its shorter runs and its
  * words, and the phrases `search` calls for ({@link phrasesSql}; `wordsSql` as there). What `scrubText`
- * may look up is among them.
+ * may look up is among them. With `withText`, each candidate comes with its text, as column `v` first.
  */
-export function candidateTokensSql(from: string, value: string, search: PhraseSearch, wordsSql?: string): string {
-  const names = `SELECT w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m,
+export function candidateTokensSql(from: string, value: string, search: PhraseSearch, wordsSql?: string, withText = false): string {
+  const text = withText ? `${value} AS v, ` : '';
+  const names = `SELECT ${text}w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m,
       unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
      WHERE ${value} ~ ${quoteLiteral(NAME_START)}`;
-  return searchesPhrases(search) ? `${names} UNION ALL SELECT tok FROM (${phrasesSql(from, value, 'true AS phrase', search, wordsSql)}) AS p` : names;
+  if (!searchesPhrases(search)) return names;
+  const phrases = phrasesSql(from, value, withText ? `${value} AS v` : 'true AS phrase', search, wordsSql);
+  return `${names} UNION ALL SELECT ${withText ? 'v, ' : ''}tok FROM (${phrases}) AS p`;
 }
 
 
 /**
  * `quoted_hits(t)`: the unit's hits ({@link HITS_TABLE}) among the candidates of the text `t`, with
- * their kind and escaped pattern: what `scrub_text` makes the text's own pattern of when a unit's text
- * quotes too many known values for one pattern of them all. PL/pgSQL, so the hits table need exist only when it
- * runs; the phrase search is read from `phrase_search` then too.
+ * their kind and escaped pattern, when a unit's text quotes too many known values for one pattern of
+ * them all: what `scrub_text` makes the pattern of a text decoded from base64 inside another (a
+ * column's own texts have theirs made before masking, in {@link TEXT_HITS_TABLE}). PL/pgSQL, so the
+ * hits table need exist only when it runs; the phrase search is read from `phrase_search` then too.
  */
 export function quotedHitsSql(): string {
   const phrases = candidateTokensSql('(SELECT t AS v) AS src', 'src.v', { words: MAX_PHRASE_WORDS, usernames: true }, 'words');

@@ -208,11 +208,11 @@ function eachTokenSql(source: string, pattern: string, body: string): string {
 /**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
  * network's first digits for its length), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a
- * North American number), or NULL. `scrub_text(t, maxlen)` replaces every email, valid IBAN, card,
+ * North American number), or NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card,
  * public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions columns
  * use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that is an
- * original phone's digits, and every live credential (credentials.ts) with a marker. `pii_tokens(t)`
- * lists every match; `token_live` says whether one is still personal data (not reserved, not a fake).
+ * original phone's digits, and every live credential (credentials.ts) with a marker (`nested`: `t`
+ * is text decoded from base64 inside another, which it calls itself for). `pii_tokens(t)` lists every match; `token_live` says whether one is still personal data (not reserved, not a fake).
  */
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;
@@ -249,7 +249,7 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
     WHEN 'street' THEN ${s}.street(v) WHEN 'city' THEN ${s}.city(v) WHEN 'username' THEN ${s}.username(v) WHEN 'postcode' THEN ${s}.postcode(v) END
 $fn$;
 
-CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
@@ -268,7 +268,7 @@ BEGIN
         b := decode(tok, 'base64');
         IF encode(b, 'escape') !~ ${quoteLiteral(BASE64_NOT_TEXT)} THEN
           plain := convert_from(b, 'UTF8');
-          scrubbed := ${s}.scrub_text(plain);
+          scrubbed := ${s}.scrub_text(plain, NULL, true);
           IF scrubbed <> plain THEN r := replace(r, tok, replace(encode(convert_to(scrubbed, 'UTF8'), 'base64'), E'\\n', '')); END IF;
         END IF;
       END IF;`)}
@@ -299,13 +299,18 @@ BEGIN
       IF EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
     END IF;`)}
   -- 'lookup': the unit's text quotes too many known values for one pattern (see known-value-hits.ts):
-  -- this text's own candidates are looked up among the unit's hits, and those found make a pattern of
-  -- plain alternatives, longest first. Each match is replaced where it stands if no letter, digit or
-  -- underscore touches it, and the text is rebuilt from the original pieces and the fakes, so a fake
-  -- is never rescanned. No look-arounds: the Unicode classes in them cost a millisecond to compile, and
-  -- each text's pattern is its own.
+  -- the hits this text quotes make a pattern of plain alternatives, longest first, made before masking
+  -- for each text of the unit (text_hits, by the text's md5: one primary-key lookup); a text decoded
+  -- from base64 (nested) has its own candidates looked up among the unit's hits. Each match is replaced
+  -- where it stands if no letter, digit or underscore touches it, and the text is rebuilt from the
+  -- original pieces and the fakes, so a fake is never rescanned. No look-arounds: the Unicode classes
+  -- in them cost a millisecond to compile, and each text's pattern is its own.
   IF names = 'lookup' THEN
-    pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
+    IF nested THEN
+      pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
+    ELSE
+      pat := (SELECT x.pattern FROM ${s}.text_hits AS x WHERE x.h = md5(t)::uuid);
+    END IF;
     IF pat IS NOT NULL THEN
       rebuilt := ''; rest := r;
       LOOP

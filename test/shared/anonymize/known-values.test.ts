@@ -150,6 +150,41 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 
+  it('with that many, also replaces them in array elements, JSON paths, whole JSON documents and base64 inside text, and verify passes', async () => {
+    const name = uniqueName('manyshapes');
+    created.push(name);
+    const url = await createDatabase(name);
+    const count = MAX_HITS + 100;
+    // What each note quotes, written from its customer's columns: the same SQL gives what it must become.
+    const quoting = (c: string) => ({
+      tags: `ARRAY['to ' || ${c}.city, 'for ' || ${c}.full_name]`,
+      payload: `jsonb_build_object('message', 'Deliver to ' || ${c}.street, 'n', ${c}.id)`,
+      doc: `jsonb_build_object('from', ${c}.full_name)`,
+      raw: `'body=' || replace(encode(convert_to('Deliver to ' || ${c}.street || ' for ' || ${c}.full_name, 'UTF8'), 'base64'), E'\\n', '')`,
+    });
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL, street text, city text);
+      CREATE TABLE notes (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id), tags text[], payload jsonb, doc jsonb, raw text);
+      INSERT INTO customers SELECT i, 'Ines Q' || w, (i % 90 + 10) || ' Harbour' || w || ' Road', 'Glen' || w
+        FROM generate_series(1, ${count}) AS i, translate(i::text, '0123456789', 'abcdefghij') AS w;
+      INSERT INTO notes SELECT c.id, c.id, ${Object.values(quoting('c')).join(', ')} FROM customers c`);
+    const source = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName, street: street, city: city }
+  public.notes:
+    columns: { id: keep, customer_id: keep, tags: scrubText, payload: { strategy: json, paths: { "$.message": scrubText } }, doc: scrubText, raw: scrubText }
+`, 'rules.yaml');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
+
+    // Per column, the notes (at most 3) that differ from what their customer's fakes make.
+    const wrong = Object.fromEntries(await Promise.all(Object.entries(quoting('c')).map(async ([column, expected]) => [column,
+      (await query<{ id: string }>(url, `SELECT n.id FROM notes n JOIN customers c ON c.id = n.customer_id
+        WHERE n.${column} IS DISTINCT FROM ${expected} ORDER BY n.id LIMIT 3`)).map(({ id }) => id)])));
+    expect(wrong).toEqual({ tags: [], payload: [], doc: [], raw: [] });
+    expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
+  });
+
   it('takes one to N words of each run of words starting with a capital or digit, from a word\'s start, across tabs and line breaks', async () => {
     const name = uniqueName('phrases');
     created.push(name);
