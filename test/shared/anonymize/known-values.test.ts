@@ -47,6 +47,37 @@ describe('values masked elsewhere, quoted in free text', () => {
     expect(verified.findings).toEqual([]);
   });
 
+  it('finds them in a JSON string after an escaped line break (in the document\'s text, `\\n12 Harbour Lane`), and verify passes', async () => {
+    const { name, url } = await customerDatabase();
+    created.push(name);
+    await query(url, 'ALTER TABLE notes ADD COLUMN payload jsonb');
+    await query(url, `UPDATE notes SET body = 'Call before noon.', payload = jsonb_build_object('message', E'Parcel:\\n' || $1 || E'\\n' || $2)`, [ORIGINAL.street, ORIGINAL.city]);
+    const source = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, username: username, street: street, city: city, postcode: postcode }
+  public.notes:
+    columns: { id: keep, customer_id: keep, body: scrubText, payload: { strategy: json, paths: { "$.message": scrubText } } }
+`, 'rules.yaml');
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
+
+    const [row] = await query<{ message: string; street: string; city: string }>(url,
+      "SELECT n.payload ->> 'message' AS message, c.street, c.city FROM notes n JOIN customers c ON c.id = n.customer_id");
+    expect(row?.message).toBe(`Parcel:\n${row?.street}\n${row?.city}`);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
+  });
+
+  it('leaves a value quoted only inside base64 to verify, which reports it', async () => {
+    const { name, url } = await customerDatabase();
+    created.push(name);
+    await query(url, `UPDATE notes SET body = 'body=' || encode(convert_to('Deliver to ' || $1, 'UTF8'), 'base64')`, [ORIGINAL.street]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: rules('scrubText'), key: KEY });
+
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: rules('scrubText'), key: KEY });
+    expect(verified.findings).toEqual([{ table: 'public.notes', column: 'body', key: 'id=1', kind: 'original value of public.customers.street (base64-encoded)' }]);
+  });
+
   it('has verify find those values in text no rule masked, naming the column they came from', async () => {
     const { name, url } = await customerDatabase();
     created.push(name);
@@ -150,7 +181,7 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 
-  it('with that many, also replaces them in array elements, JSON paths, whole JSON documents and base64 inside text, and verify passes', async () => {
+  it('with that many, also replaces them in array elements, JSON paths, whole JSON documents, and inside base64 when quoted in clear too, and verify passes', async () => {
     const name = uniqueName('manyshapes');
     created.push(name);
     const url = await createDatabase(name);
