@@ -31,6 +31,13 @@ export async function fillBenchData(client: pg.Client, rows: number): Promise<vo
   await client.query('VACUUM ANALYZE orders');
 }
 
+/**
+ * Makes a tenth of the bios quote their customer, as a support or delivery bot's log does: `… Regards,
+ * <full name> from <city>`. Then free text quotes more known values than one pattern holds (a hundred
+ * thousand at a million rows), the path `scrubText` takes for such text.
+ */
+export const QUOTE_CUSTOMERS = `UPDATE users SET bio = bio || ' Regards, ' || full_name || ' from ' || city WHERE id % 10 = 3`;
+
 /** Rules for rehearsal covering both tables. */
 export const BENCH_RULES = `tables:
   public.users:
