@@ -28,7 +28,8 @@ const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\
  * distinct candidate (a run of capitalised words, its shorter runs and its words; when non-name values
  * are known, every phrase of up to as many words as the longest of them that starts with a capital or
  * digit or holds a digit or underscore) is fingerprinted once and joined with `known_values`, instead of
- * one lookup per row. The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are
+ * one lookup per row (when free text quotes more known values than one pattern holds, see
+ * {@link prepareTextHits}). The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are
  * values from the very rows being masked, never kept), and `scrub_text` gets one pattern matching any of
  * them: rows quoting none cost one regex test. `range` limits the search to a batch's rows (a condition
  * over alias `t`). Returns the number of hits (-1: too many for one pattern, see {@link prepareTextHits}).
@@ -64,8 +65,8 @@ const escapedSql = (value: string): string => `regexp_replace(${value}, ${quoteL
 
 /**
  * Gives `scrub_text` the unit's hits, once {@link HITS_TABLE} holds them: one pattern of them all, or
- * none when there are none. Returns their number (-1: more than {@link MAX_HITS}, when
- * {@link TEXT_HITS_TABLE} holds each text's own).
+ * none when there are none. Returns their number; with `perText`, -1 when there are more than
+ * {@link MAX_HITS}, and `scrub_text` is told to read each text's own (the caller makes them).
  */
 async function useHits(client: pg.Client, perText = false): Promise<number> {
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
@@ -81,6 +82,9 @@ async function useHits(client: pg.Client, perText = false): Promise<number> {
   await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [HIT_SETTINGS.mode, hits === 0 ? 'off' : 'hits', HIT_SETTINGS.pattern, rows[0]?.pattern ?? '']);
   return hits;
 }
+
+/** Each text's hits (`h`, `tok`, `kind`), while {@link prepareTextHits} makes the unit's hits and each text's pattern of them from it. */
+const TEXT_VALUE_HITS_TABLE = `${s}.text_value_hits`;
 
 /**
  * {@link prepareKnownValueHits} when free text quotes more than {@link MAX_HITS} known values, more than
@@ -116,9 +120,6 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
   await client.query(`DROP TABLE ${TEXT_VALUE_HITS_TABLE}`);
   return hits;
 }
-
-/** Each text's hits (`h`, `tok`, `kind`), while {@link prepareTextHits} makes the unit's hits and each text's pattern of them from it. */
-const TEXT_VALUE_HITS_TABLE = `${s}.text_value_hits`;
 
 /** Drops the unit's hits ({@link HITS_TABLE}, {@link TEXT_HITS_TABLE}); every unit and batch calls it before it commits. */
 export async function dropKnownValueHits(client: pg.Client): Promise<void> {
