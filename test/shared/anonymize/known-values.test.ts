@@ -153,7 +153,7 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect(await phraseSearch(['Flat 3\tHarbour\nLane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
   });
 
-  it('replaces quoted values too many for one pattern (more than MAX_HITS in a unit), each with its own fake, and verify passes', async () => {
+  it.each([['a table at once', ''], ['in batches of 1,000 rows', 'batchRows: 1000\n']])('replaces quoted values too many for one pattern (more than MAX_HITS in a unit), each with its own fake, and verify passes: %s', async (_, batches) => {
     const name = uniqueName('many');
     created.push(name);
     const url = await createDatabase(name);
@@ -166,7 +166,7 @@ describe('the phrases free text is searched for known streets, cities and postco
       INSERT INTO customers SELECT i, 'Ines Q' || w, (i % 90 + 10) || ' Harbour' || w || ' Road', 'Glen' || w
         FROM generate_series(1, ${count}) AS i, translate(i::text, '0123456789', 'abcdefghij') AS w;
       INSERT INTO notes SELECT c.id, c.id, 'Moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.' FROM customers c`);
-    const source = parseRulesText(`tables:
+    const source = parseRulesText(`${batches}tables:
   public.customers:
     columns: { id: keep, full_name: fullName, street: street, city: city }
   public.notes:
