@@ -11,10 +11,12 @@ const s = MASK_SCHEMA;
 
 /**
  * Above this many distinct known values quoted in a unit's free text, each text gets a pattern of the
- * hits it quotes instead ({@link TEXT_HITS_TABLE}): one alternation of thousands of values costs more to
- * match than it saves.
+ * hits it quotes instead ({@link TEXT_HITS_TABLE}). One pattern of them all is tried on every text, and
+ * costs about 0.3 microseconds a text more for each value it holds; a text's own pattern costs one
+ * lookup, about 9 microseconds (measured with `scrub_text` on 100k texts: 10 values 21 against 26, 30
+ * values 29 against 26, 1,000 values 294 against 30).
  */
-export const MAX_HITS = 2000;
+export const MAX_HITS = 25;
 
 /** The session settings `scrub_text` reads (transaction-local: they end with the unit's transaction). */
 export const HIT_SETTINGS = { mode: 'rehearsal.known_values', pattern: 'rehearsal.value_hits' } as const;

@@ -251,7 +251,7 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; key uuid;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
 BEGIN
@@ -310,7 +310,9 @@ BEGIN
     IF nested THEN
       pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
     ELSE
-      pat := (SELECT x.pattern FROM ${s}.text_hits AS x WHERE x.h = md5(t)::uuid);
+      -- The key first: in the query, md5 would be computed again for each row a scan of a small table reads.
+      key := md5(t)::uuid;
+      pat := (SELECT x.pattern FROM ${s}.text_hits AS x WHERE x.h = key);
     END IF;
     IF pat IS NOT NULL THEN
       rebuilt := ''; rest := r;
