@@ -32,11 +32,13 @@ export async function fillBenchData(client: pg.Client, rows: number): Promise<vo
 }
 
 /**
- * Makes a tenth of the bios quote their customer, as a support or delivery bot's log does: `… Regards,
- * <full name> from <city>`. Then free text quotes more known values than one pattern holds (a hundred
- * thousand at a million rows), the path `scrubText` takes for such text.
+ * Makes one bio in `every` quote its customer, as a support or delivery bot's log does: `… Regards,
+ * <full name> from <city>`. Each quoting bio adds known values free text quotes (the full name, its two
+ * words, the city): a hundred bios quote about 300, a tenth of a million 300,000, both more than one
+ * pattern of them all is worth (the path where each text gets a pattern of its own).
  */
-export const QUOTE_CUSTOMERS = `UPDATE users SET bio = bio || ' Regards, ' || full_name || ' from ' || city WHERE id % 10 = 3`;
+export const quoteCustomersSql = (every: number): string =>
+  `UPDATE users SET bio = bio || ' Regards, ' || full_name || ' from ' || city WHERE id % ${every} = 3`;
 
 /** Rules for rehearsal covering both tables. */
 export const BENCH_RULES = `tables:
