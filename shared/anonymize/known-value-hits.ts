@@ -11,15 +11,36 @@ const s = MASK_SCHEMA;
 
 /**
  * Above this many distinct known values quoted in a unit's free text, each text gets a pattern of the
- * hits it quotes instead ({@link TEXT_HITS_TABLE}). One pattern of them all is tried on every text, and
- * costs about 0.3 microseconds a text more for each value it holds; a text's own pattern costs one
- * lookup, about 9 microseconds (measured with `scrub_text` on 100k texts: 10 values 21 against 26, 30
- * values 29 against 26, 1,000 values 294 against 30).
+ * hits it quotes ({@link TEXT_HITS_TABLE}), however many texts quote them. One pattern of them all is
+ * tried on every text, and costs about 0.3 microseconds a text more for each value it holds; a text's
+ * own pattern costs one lookup, 5 to 9 microseconds (measured with `scrub_text` on 100k texts, in
+ * microseconds a text: 10 values 21 against 26, 30 values 29 against 26, 1,000 values 294 against 30).
  */
 export const MAX_HITS = 25;
 
+/**
+ * Up to this many known values quoted in a unit's free text, one pattern of them all costs a text no
+ * more than a lookup of its own would (about 1.5 microseconds), however few texts quote them.
+ */
+const FEW_HITS = 5;
+
 /** The session settings `scrub_text` reads (transaction-local: they end with the unit's transaction). */
-export const HIT_SETTINGS = { mode: 'rehearsal.known_values', pattern: 'rehearsal.value_hits' } as const;
+export const HIT_SETTINGS = { mode: 'rehearsal.known_values', pattern: 'rehearsal.value_hits', textKeys: 'rehearsal.text_keys' } as const;
+
+/**
+ * Up to this many texts with patterns of their own, their keys are listed in a setting, and `scrub_text`
+ * looks up only those (a string search of the list, 1 to 2 microseconds a text, against 5 to 9 for a
+ * lookup; a list of 1,000 keys costs 20). So few texts quoting more than {@link FEW_HITS} known values
+ * get patterns of their own.
+ */
+const FEW_TEXTS = 100;
+
+/**
+ * Whether each text gets a pattern of the hits it quotes, rather than every text one pattern of them
+ * all: when that pattern would hold more than {@link MAX_HITS} values, or more than {@link FEW_HITS}
+ * and at most {@link FEW_TEXTS} texts quote them (their keys then spare the others a lookup).
+ */
+export const patternPerText = (hits: number, texts: number): boolean => hits > MAX_HITS || (hits > FEW_HITS && texts <= FEW_TEXTS);
 
 /** Escapes every character of a phrase that is not a letter, digit, space or underscore, for an ARE pattern. */
 const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\\1' };
@@ -50,7 +71,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   const search = await phraseSearchOf(client);
   await useParallelScans(client);
   await dropKnownValueHits(client);
-  if (quoted > MAX_HITS) return prepareTextHits(client, sources, search);
+  if (quoted > FEW_HITS) return prepareTextHits(client, sources, search);
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
@@ -67,17 +88,18 @@ const escapedSql = (value: string): string => `regexp_replace(${value}, ${quoteL
 
 /**
  * Gives `scrub_text` the unit's hits, once {@link HITS_TABLE} holds them: one pattern of them all, or
- * none when there are none. Returns their number; with `perText`, -1 when there are more than
- * {@link MAX_HITS}, and `scrub_text` is told to read each text's own (the caller makes them).
+ * none when there are none. Returns their number; given how many `texts` quote them, -1 when each text
+ * is better given its own ({@link patternPerText}), and `scrub_text` is told to read those (the caller
+ * makes them).
  */
-async function useHits(client: pg.Client, perText = false): Promise<number> {
+async function useHits(client: pg.Client, texts?: number): Promise<number> {
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
     `SELECT count(*)::int AS n, ${quoteLiteral(`${WORD_BOUNDS.start}(`)} || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ${quoteLiteral(`)${WORD_BOUNDS.end}`)} AS pattern FROM ${HITS_TABLE}`,
   );
   const hits = rows[0]?.n ?? 0;
-  if (perText && hits > MAX_HITS) {
+  if (texts !== undefined && patternPerText(hits, texts)) {
     await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'lookup']);
     return -1;
   }
@@ -89,17 +111,19 @@ async function useHits(client: pg.Client, perText = false): Promise<number> {
 const TEXT_VALUE_HITS_TABLE = `${s}.text_value_hits`;
 
 /**
- * {@link prepareKnownValueHits} when free text quotes more than {@link MAX_HITS} known values, more than
- * one pattern of the unit's hits could hold: one search finds each text's hits with the text, and
- * {@link TEXT_HITS_TABLE} gets, for each text quoting some, the pattern of those (longest first), keyed
- * by the text's md5. `scrub_text` then makes one primary-key lookup a text, instead of finding and
+ * {@link prepareKnownValueHits} when free text quotes more than {@link FEW_HITS} known values, so that
+ * each text may be better given a pattern of its own ({@link patternPerText}): one search finds each
+ * text's hits with the text, and then {@link TEXT_HITS_TABLE} gets, for each text quoting some, the
+ * pattern of those (longest first), keyed by the text's md5. `scrub_text` then makes one primary-key lookup a text, instead of finding and
  * looking up its candidates itself (a query of its own per text: on a million texts, a tenth quoting
  * their customer's name and city, 75 s against 27 s for the whole table's rewrite). Each occurrence of a
  * candidate is fingerprinted, not each distinct one: a second search of the text to find the texts
  * again would cost more. {@link HITS_TABLE} is filled from the same search (a text decoded from
  * base64 inside another looks its candidates up there), and when the unit's own hits are few enough
- * after all, they make the one pattern. Two texts with one md5 would share their patterns, which is
- * harmless: each alternative is a known value, replaced by its own fake wherever it is.
+ * after all, they make the one pattern. When at most {@link FEW_TEXTS} texts have patterns, their keys
+ * are listed in a setting too, so that the others skip the lookup. Two texts with one md5 would share
+ * their patterns, which is harmless: each alternative is a known value, replaced by its own fake
+ * wherever it is.
  */
 async function prepareTextHits(client: pg.Client, sources: string, search: PhraseSearch): Promise<number> {
   await client.query(
@@ -111,13 +135,18 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
       WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`,
   );
   await client.query(`CREATE TABLE ${HITS_TABLE} AS SELECT tok, min(kind) AS kind, ${escapedSql('tok')} AS pattern FROM ${TEXT_VALUE_HITS_TABLE} GROUP BY tok`);
-  const hits = await useHits(client, true);
+  const { rows } = await client.query<{ texts: number }>(`SELECT count(DISTINCT h)::int AS texts FROM ${TEXT_VALUE_HITS_TABLE}`);
+  const hits = await useHits(client, rows[0]?.texts ?? 0);
   if (hits === -1) {
     await client.query(`CREATE TABLE ${TEXT_HITS_TABLE} AS
       SELECT x.h, '(' || string_agg(v.pattern, '|' ORDER BY length(v.tok) DESC, v.tok) || ')' AS pattern
         FROM (SELECT DISTINCT h, tok FROM ${TEXT_VALUE_HITS_TABLE}) AS x JOIN ${HITS_TABLE} v ON v.tok = x.tok
        GROUP BY x.h`);
     await client.query(`ALTER TABLE ${TEXT_HITS_TABLE} ADD PRIMARY KEY (h)`);
+    await client.query(
+      `SELECT set_config($1, CASE WHEN count(*) <= $2 THEN coalesce(string_agg(replace(h::text, '-', ''), ','), '') ELSE '' END, true) FROM ${TEXT_HITS_TABLE}`,
+      [HIT_SETTINGS.textKeys, FEW_TEXTS],
+    );
   }
   await client.query(`DROP TABLE ${TEXT_VALUE_HITS_TABLE}`);
   return hits;

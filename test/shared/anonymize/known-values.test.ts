@@ -3,7 +3,7 @@ import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
 import { phrasesSql } from '../../../shared/anonymize/sql/candidates';
-import { MAX_HITS } from '../../../shared/anonymize/known-value-hits';
+import { MAX_HITS, patternPerText } from '../../../shared/anonymize/known-value-hits';
 import { installMaskSchema } from '../../../shared/anonymize/mask-schema';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { KEY } from './fixtures';
@@ -153,19 +153,29 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect(await phraseSearch(['Flat 3\tHarbour\nLane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
   });
 
-  it.each([['a table at once', ''], ['in batches of 50 rows', 'batchRows: 50\n']])('replaces quoted values too many for one pattern (more than MAX_HITS in a unit), each with its own fake, and verify passes: %s', async (_, batches) => {
+  // Each customer quoted gives 5 known values (street, city, full name and its 2 words). One pattern of
+  // them all for up to 5 (FEW_HITS), and up to 25 (MAX_HITS) quoted by more than 100 texts (FEW_TEXTS);
+  // otherwise a pattern per text, found by the list of their keys first when at most 100 texts quote them.
+  it.each([
+    ['one pattern: 1 customer in 1 note', '', 1, 1],
+    ['one pattern: 4 customers in 120 notes', '', 4, 120],
+    ['patterns per text, by their keys: 4 customers in 8 notes', '', 4, 8],
+    ['patterns per text, by their keys: 30 customers in 30 notes', '', 30, 30],
+    ['patterns per text: 125 customers in 125 notes', '', MAX_HITS + 100, MAX_HITS + 100],
+    ['patterns per text, in batches of 50 rows: 125 customers in 125 notes', 'batchRows: 50\n', MAX_HITS + 100, MAX_HITS + 100],
+  ])('replaces each value quoted, with its own fake, whichever way the quoted values are looked for, and verify passes: %s', async (_, batches, customers, notes) => {
     const name = uniqueName('many');
     created.push(name);
     const url = await createDatabase(name);
     // Distinct names and cities of letters only (`Ines Qbcd`, `Glenbcd`: a digit would end a name's run of letters),
     // and streets that start with a number (`17 Harbourbh Road`), which no run of capitalised words holds.
-    const count = MAX_HITS + 100;
     await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL, street text, city text);
       CREATE TABLE notes (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id), body text);
       INSERT INTO customers SELECT i, 'Ines Q' || w, (i % 90 + 10) || ' Harbour' || w || ' Road', 'Glen' || w
-        FROM generate_series(1, ${count}) AS i, translate(i::text, '0123456789', 'abcdefghij') AS w;
-      INSERT INTO notes SELECT c.id, c.id, 'Moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.' FROM customers c;
+        FROM generate_series(1, ${customers}) AS i, translate(i::text, '0123456789', 'abcdefghij') AS w;
+      INSERT INTO notes SELECT n, c.id, 'Note ' || n || ': moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.'
+        FROM generate_series(1, ${notes}) AS n JOIN customers c ON c.id = 1 + n % ${customers};
       ANALYZE customers; ANALYZE notes`);
     const source = parseRulesText(`${batches}tables:
   public.customers:
@@ -177,11 +187,15 @@ describe('the phrases free text is searched for known streets, cities and postco
     const result = await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
 
     expect(result.progress.tables.find(({ table }) => table === 'public.notes')?.mode === 'batched').toBe(batches !== '');
-
     const wrong = await query<{ id: number; body: string }>(url, `SELECT n.id, n.body FROM notes n JOIN customers c ON c.id = n.customer_id
-      WHERE n.body <> 'Moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.' ORDER BY n.id LIMIT 3`);
+      WHERE n.body <> 'Note ' || n.id || ': moved to ' || c.street || ', ' || c.city || ', writes ' || c.full_name || '.' ORDER BY n.id LIMIT 3`);
     expect(wrong).toEqual([]);
     expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
+  });
+
+  it('gives each text a pattern of its own when one of them all would hold more than 25 values, or more than 5 quoted by at most 100 texts', () => {
+    expect([[5, 1], [6, 100], [6, 101], [25, 1000], [26, 1000]].map(([hits = 0, texts = 0]) => patternPerText(hits, texts)))
+      .toEqual([false, true, false, false, true]);
   });
 
   it('with that many, also replaces them in array elements, JSON paths, whole JSON documents, and inside base64 when quoted in clear too, and verify passes', async () => {
