@@ -51,11 +51,11 @@ const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\
  * distinct candidate (a run of capitalised words, its shorter runs and its words; when non-name values
  * are known, every phrase of up to as many words as the longest of them that starts with a capital or
  * digit or holds a digit or underscore) is fingerprinted once and joined with `known_values`, instead of
- * one lookup per row (when free text quotes more known values than one pattern holds, see
- * {@link prepareTextHits}). The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are
+ * one lookup per row (when free text quotes more than a few known values, see {@link prepareTextHits}).
+ * The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are
  * values from the very rows being masked, never kept), and `scrub_text` gets one pattern matching any of
  * them: rows quoting none cost one regex test. `range` limits the search to a batch's rows (a condition
- * over alias `t`). Returns the number of hits (-1: too many for one pattern, see {@link prepareTextHits}).
+ * over alias `t`). Returns the number of hits (-1: each text gets its own pattern, see {@link prepareTextHits}).
  * When no free text quotes a known value (recordKnownValues searched all of it before masking), the
  * unit's text is not searched at all.
  */
@@ -114,9 +114,10 @@ const TEXT_VALUE_HITS_TABLE = `${s}.text_value_hits`;
  * {@link prepareKnownValueHits} when free text quotes more than {@link FEW_HITS} known values, so that
  * each text may be better given a pattern of its own ({@link patternPerText}): one search finds each
  * text's hits with the text, and then {@link TEXT_HITS_TABLE} gets, for each text quoting some, the
- * pattern of those (longest first), keyed by the text's md5. `scrub_text` then makes one primary-key lookup a text, instead of finding and
- * looking up its candidates itself (a query of its own per text: on a million texts, a tenth quoting
- * their customer's name and city, 75 s against 27 s for the whole table's rewrite). Each occurrence of a
+ * pattern of those (longest first), keyed by the text's md5. `scrub_text` then makes one primary-key
+ * lookup a text, instead of finding and looking up its candidates itself (a query of its own per text:
+ * on a million texts, a tenth quoting their customer's name and city, 75 s against 27 s for the whole
+ * table's rewrite). Each occurrence of a
  * candidate is fingerprinted, not each distinct one: a second search of the text to find the texts
  * again would cost more. {@link HITS_TABLE} is filled from the same search (a text decoded from
  * base64 inside another looks its candidates up there), and when the unit's own hits are few enough

@@ -23,10 +23,10 @@ const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
 /**
  * SQL giving, as column `v`, the free text searched for quoted known values: each text `scrub_text`
- * gets when `tables` are masked, exactly as it gets it (when there are many, it finds its hits by the
- * text's md5, see known-value-hits.ts): a scrubText column's values (each element of an array, a JSON document whole), and the values at a
- * JSON rule's scrubText paths (read as `json_apply` reads them, and as the fingerprints do), not the
- * document's text, where an escape (`\n12 Harbour Lane`) would hide a street from the search. Not the
+ * gets when `tables` are masked, exactly as it gets it (a text may find its hits by its md5, see
+ * known-value-hits.ts): a scrubText column's values (each element of an array, a JSON document whole),
+ * and the values at a JSON rule's scrubText paths (read as `json_apply` reads them, and as the
+ * fingerprints do), not the document's text, where an escape (`\n12 Harbour Lane`) would hide a street from the search. Not the
  * text inside base64 runs, which `scrub_text` scrubs decoded: finding them costs 1.3 microseconds a
  * text (a regular expression), and a value quoted only there is left to verify, which reports it.
  * Undefined when they have none. `range` limits it to a batch's rows (a condition over alias `t`).

@@ -19,9 +19,9 @@ export const MIN_KNOWN_LENGTH = 3;
  */
 export const HITS_TABLE = `${s}.value_hits`;
 /**
- * When a unit's text quotes too many known values for one pattern (known-value-hits.ts): for each text
- * `scrub_text` will get that quotes some, keyed by the text's md5 (`h`, a uuid), the pattern of the
- * hits it quotes. Values in clear like {@link HITS_TABLE}, so created and dropped in the unit's transaction too.
+ * When texts get patterns of their own (known-value-hits.ts): for each text `scrub_text` will get that
+ * quotes some of the unit's hits, keyed by the text's md5 (`h`, a uuid), the pattern of those. Values
+ * in clear like {@link HITS_TABLE}, so created and dropped in the unit's transaction too.
  */
 export const TEXT_HITS_TABLE = `${s}.text_hits`;
 
@@ -89,9 +89,9 @@ export function candidateTokensSql(from: string, value: string, search: PhraseSe
 
 /**
  * `quoted_hits(t)`: the unit's hits ({@link HITS_TABLE}) among the candidates of the text `t`, with
- * their kind and escaped pattern, when a unit's text quotes too many known values for one pattern of
- * them all: what `scrub_text` makes the pattern of a text decoded from base64 inside another (a
- * column's own texts have theirs made before masking, in {@link TEXT_HITS_TABLE}). PL/pgSQL, so the
+ * their kind and escaped pattern, when texts get patterns of their own: from which `scrub_text` makes
+ * the pattern of a text decoded from base64 inside another (a column's own texts have theirs made
+ * before masking, in {@link TEXT_HITS_TABLE}). PL/pgSQL, so the
  * hits table need exist only when it runs; the phrase search is read from `phrase_search` then too.
  */
 export function quotedHitsSql(): string {

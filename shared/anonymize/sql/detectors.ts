@@ -299,8 +299,8 @@ BEGIN
       -- A bare number that is the digits of an original phone (a known value) gets that number's fake.
       IF EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
     END IF;`)}
-  -- 'lookup': the unit's text quotes too many known values for one pattern (see known-value-hits.ts):
-  -- the hits this text quotes make a pattern of plain alternatives, longest first, made before masking
+  -- 'lookup': texts get patterns of their own (see known-value-hits.ts, patternPerText): the hits
+  -- this text quotes make a pattern of plain alternatives, longest first, made before masking
   -- for each text of the unit (text_hits, by the text's md5: one primary-key lookup); a text decoded
   -- from base64 (nested) has its own candidates looked up among the unit's hits. Each match is replaced
   -- where it stands if no letter, digit or underscore touches it, and the text is rebuilt from the
