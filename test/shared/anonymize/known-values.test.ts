@@ -153,7 +153,7 @@ describe('the phrases free text is searched for known streets, cities and postco
     expect(await phraseSearch(['Flat 3\tHarbour\nLane', 'Mill Road'])).toEqual([{ words: 4, usernames: false }]);
   });
 
-  // Each customer quoted gives 5 known values (street, city, full name and its 2 words). One pattern of
+  // Each customer quoted gives up to 5 known values (street, city, full name and its 2 words). One pattern of
   // them all for up to 5 (FEW_HITS), and up to 25 (MAX_HITS) quoted by more than 100 texts (FEW_TEXTS);
   // otherwise a pattern per text, found by the list of their keys first when at most 100 texts quote them.
   it.each([
@@ -198,7 +198,7 @@ describe('the phrases free text is searched for known streets, cities and postco
       .toEqual([false, true, false, false, true]);
   });
 
-  it('with that many, also replaces them in array elements, JSON paths, whole JSON documents, and inside base64 when quoted in clear too, and verify passes', async () => {
+  it('replaces them in array elements, JSON paths, whole JSON documents, and inside base64 when quoted in clear too, when each text gets its own pattern, and verify passes', async () => {
     const name = uniqueName('manyshapes');
     created.push(name);
     const url = await createDatabase(name);
