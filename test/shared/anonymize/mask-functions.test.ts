@@ -90,7 +90,7 @@ describe('mask schema functions', () => {
   });
 
   it('keeps a phone number\'s country code, format and length, with keyed check digits verify recognises', async () => {
-    const inputs = ['+44 7700 900123', '07700 900456', '+1 (415) 555-0134', '0033 6 12 34 56 78'];
+    const inputs = ['+44 7700 900123', '07700 900456', '+1 (415) 555-0134', '0033 6 12 34 56 78', '+447700900123', '447700900123'];
     for (const input of inputs) {
       const fake = await one<string>('rehearsal_mask.phone($1)', [input]);
       expect(fake).not.toBe(input);
@@ -101,6 +101,11 @@ describe('mask schema functions', () => {
     expect((await one<string>('rehearsal_mask.phone($1)', ['+44 7700 900123'])).startsWith('+44 ')).toBe(true);
     expect((await one<string>('rehearsal_mask.phone($1)', ['+1 (415) 555-0134'])).startsWith('+1 (')).toBe(true);
     expect((await one<string>('rehearsal_mask.phone($1)', ['0033 6 12 34 56 78'])).startsWith('0033 ')).toBe(true);
+    // However it is written (E.164 takes a shorter way), one number gets the same digits.
+    const digits = async (input: string) => (await one<string>('rehearsal_mask.phone($1)', [input])).replace(/[^0-9]/g, '');
+    expect(await digits('+447700900123')).toBe(await digits('+44 7700 900123'));
+    expect(await digits('447700900123')).toBe(await digits('44-7700-900123'));
+    expect((await one<string>('rehearsal_mask.phone($1)', ['+447700900123'])).startsWith('+44')).toBe(true);
   });
 
   it('puts new digits into any template in order, keeping every other character where it was', async () => {
