@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
-import { parseJsonPath, toSqlJsonPath } from './json-path';
+import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { ownRowsSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
@@ -63,7 +63,7 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
     // Free text at a path is scrubbed, not replaced whole: what it quotes is fingerprinted, as for a column.
     return Object.entries(plan.rule.paths)
       .map(([path, leaf]) => {
-        const nodes = `jsonb_path_query(e.doc::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))})`;
+        const nodes = pathNodesSql('e.doc', path);
         return leaf.strategy === 'scrubText'
           ? replacedTokensSql(`${docs}, LATERAL ${nodes} AS j(node)`, "j.node #>> '{}'")
           : `SELECT ${nodes} #>> '{}' AS v FROM ${docs}`;

@@ -1,3 +1,5 @@
+import { quoteLiteral } from '../db/client';
+
 /**
  * The JSON paths rules use: `$`, then `.key`, `."quoted key"`, `['key']`, `[*]` (every element),
  * `.*` (every member) and `[n]` (one element), read in SQL/JSON's lax mode (see `json_apply`).
@@ -51,6 +53,15 @@ export function parseJsonPath(path: string): JsonPathSegment[] {
  */
 export function toWalkerPath(segments: readonly JsonPathSegment[]): string[] {
   return segments.map((segment) => ('key' in segment ? `k:${segment.key}` : 'index' in segment ? `#${segment.index}` : segment.wildcard === 'elements' ? '[*]' : '.*'));
+}
+
+/**
+ * SQL giving, one row each, the values the rule path `path` reaches in the JSON document `doc` (an SQL
+ * expression, json or jsonb), read as masking reads them: what the fingerprints take and free text is
+ * searched in. Throws {@link JsonPathSyntaxError} on a malformed path.
+ */
+export function pathNodesSql(doc: string, path: string): string {
+  return `jsonb_path_query(${doc}::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))})`;
 }
 
 /** The segments as an SQL/JSON path in lax mode (`jsonb_path_query`), for reading the values a path reaches as masking does. */

@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, type PhraseSearch } from './sql/candidates';
-import { parseJsonPath, toSqlJsonPath } from './json-path';
+import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
@@ -40,7 +40,7 @@ export function freeTextSql(tables: readonly TablePlan[], range?: string): strin
     if (column.rule.strategy === 'scrubText') return [`SELECT ${textOf('e.v')} AS v FROM ${values} WHERE ${where}`];
     if (column.rule.strategy !== 'json') return [];
     return Object.entries(column.rule.paths).filter(([, leaf]) => leaf.strategy === 'scrubText').map(([path]) =>
-      `SELECT j.node #>> '{}' AS v FROM ${values}, LATERAL jsonb_path_query(e.v::jsonb, ${quoteLiteral(toSqlJsonPath(parseJsonPath(path)))}) AS j(node) WHERE ${where}`);
+      `SELECT j.node #>> '{}' AS v FROM ${values}, LATERAL ${pathNodesSql('e.v', path)} AS j(node) WHERE ${where}`);
   }));
   return sources.length === 0 ? undefined : sources.join(' UNION ALL ');
 }
