@@ -34,8 +34,9 @@ export async function fillBenchData(client: pg.Client, rows: number): Promise<vo
 /**
  * Makes one bio in `every` quote its customer, as a support or delivery bot's log does: `… Regards,
  * <full name> from <city>`. Each quoting bio adds known values free text quotes (the full name, its two
- * words, the city): a hundred bios quote about 300, a tenth of a million 300,000, both more than one
- * pattern of them all is worth (the path where each text gets a pattern of its own).
+ * words, the city; bios that far apart share their last name and city): a hundred bios quote about 200,
+ * a tenth of a million about 200,000, both more than one pattern of them all is worth (the path where
+ * each text gets a pattern of its own).
  */
 export const quoteCustomersSql = (every: number): string =>
   `UPDATE users SET bio = bio || ' Regards, ' || full_name || ' from ' || city WHERE id % ${every} = 3`;

@@ -137,17 +137,17 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
   );
   await client.query(`CREATE TABLE ${HITS_TABLE} AS SELECT tok, min(kind) AS kind, ${escapedSql('tok')} AS pattern FROM ${TEXT_VALUE_HITS_TABLE} GROUP BY tok`);
   const { rows } = await client.query<{ texts: number }>(`SELECT count(DISTINCT h)::int AS texts FROM ${TEXT_VALUE_HITS_TABLE}`);
-  const hits = await useHits(client, rows[0]?.texts ?? 0);
+  const texts = rows[0]?.texts ?? 0;
+  const hits = await useHits(client, texts);
   if (hits === -1) {
     await client.query(`CREATE TABLE ${TEXT_HITS_TABLE} AS
       SELECT x.h, '(' || string_agg(v.pattern, '|' ORDER BY length(v.tok) DESC, v.tok) || ')' AS pattern
         FROM (SELECT DISTINCT h, tok FROM ${TEXT_VALUE_HITS_TABLE}) AS x JOIN ${HITS_TABLE} v ON v.tok = x.tok
        GROUP BY x.h`);
     await client.query(`ALTER TABLE ${TEXT_HITS_TABLE} ADD PRIMARY KEY (h)`);
-    await client.query(
-      `SELECT set_config($1, CASE WHEN count(*) <= $2 THEN coalesce(string_agg(replace(h::text, '-', ''), ','), '') ELSE '' END, true) FROM ${TEXT_HITS_TABLE}`,
-      [HIT_SETTINGS.textKeys, FEW_TEXTS],
-    );
+    // Set either way (empty: no list), so that scrub_text reads no list but this unit's.
+    const keys = texts <= FEW_TEXTS ? `(SELECT coalesce(string_agg(replace(h::text, '-', ''), ','), '') FROM ${TEXT_HITS_TABLE})` : `''`;
+    await client.query(`SELECT set_config($1, ${keys}, true)`, [HIT_SETTINGS.textKeys]);
   }
   await client.query(`DROP TABLE ${TEXT_VALUE_HITS_TABLE}`);
   return hits;
