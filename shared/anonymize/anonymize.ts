@@ -3,6 +3,7 @@ import { withClient } from '../db/client';
 import { ConfigError } from '../errors';
 import { readCatalog } from './catalog';
 import { CoverageError } from './errors';
+import { suggestedRules } from './suggest';
 import { takeFingerprints } from './fingerprints';
 import { recordKnownValues, useKnownValues } from './known-values';
 import { commitStep, committedSteps, installMaskSchema, keyMatches, otherHelpersProblem, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
@@ -216,13 +217,14 @@ export async function checkedRemovals(client: pg.Client, plan: MaskPlan): Promis
  * role. From here on the session reads with `row_security = off` (see row-security.ts).
  */
 export async function checkedPlan(client: pg.Client, source: RulesSource, schemas: readonly string[] = []): Promise<MaskPlan> {
-  const plan = buildPlan(source, await readCatalog(client, schemas));
+  const catalog = await readCatalog(client, schemas);
+  const plan = buildPlan(source, catalog);
   if (plan.problems.length === 0) {
     await refuseHiddenRows(client, plan);
     return plan;
   }
   const coverageOnly = plan.problems.length === plan.unclassified.length + plan.dangling.length;
-  if (coverageOnly) throw new CoverageError(plan.unclassified, plan.dangling, plan.problems);
+  if (coverageOnly) throw new CoverageError(plan.unclassified, plan.dangling, plan.problems, await suggestedRules(client, catalog, plan.unclassified, source));
   throw new ConfigError(plan.problems);
 }
 

@@ -1,15 +1,35 @@
 import { CheckFailedError, formatProblem, type InputProblem } from '../errors';
 
 /**
+ * The rules `rules suggest` would write for the columns without one: `lines` to add under `under` (the
+ * rules' `tables:` key, with its file when known); `rulesFile` when they come from a rules file (which
+ * `rules suggest --rules` can add them to), not a config file's `anonymize` section.
+ */
+export interface SuggestedRules {
+  readonly lines: string;
+  readonly under: string;
+  readonly rulesFile: boolean;
+}
+
+/**
  * Columns without a rule (or rules without a column): the run stops before anything changes. Exit
- * code 1, like any failed check; `columns` names every unclassified column.
+ * code 1, like any failed check; `unclassified` names every column without a rule, and `suggested`,
+ * when the database could be read for it, holds rules for them to review and add.
  */
 export class CoverageError extends CheckFailedError {
   readonly problems: readonly InputProblem[];
-  constructor(readonly unclassified: readonly string[], readonly dangling: readonly string[], problems: readonly InputProblem[]) {
-    super(`the rules do not cover the database exactly; nothing was changed:\n${problems.map(formatProblem).join('\n')}`);
+  constructor(
+    readonly unclassified: readonly string[], readonly dangling: readonly string[], problems: readonly InputProblem[], readonly suggested?: SuggestedRules,
+  ) {
+    super(`the rules do not cover the database exactly; nothing was changed:\n${problems.map(formatProblem).join('\n')}${suggested ? `\n${suggestedRulesText(suggested)}` : ''}`);
     this.problems = problems;
   }
+}
+
+/** The suggested rules as the CLI, the run's failure and the on-call notification show them. */
+export function suggestedRulesText(suggested: SuggestedRules): string {
+  const adds = suggested.rulesFile ? '; rehearsal rules suggest --rules FILE adds them to a rules file' : '';
+  return `Suggested rules for the columns without one, as rules suggest writes them from names and sampled values (review each, then add it under its table in ${suggested.under}${adds}):\n${suggested.lines.trimEnd()}`;
 }
 
 /**

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { quoteIdent, withClient } from '../db/client';
 import { readCatalog, type ColumnInfo, type TableInfo } from './catalog';
 import { tablesHidingRows } from './row-security';
+import type { SuggestedRules } from './errors';
+import type { RulesSource } from './rule-problems';
 import type { ColumnRule } from './rules-schema';
 import { bytesTextSql } from './sql/core';
 import { typeClassOf } from './strategies';
@@ -20,43 +22,112 @@ export interface SuggestOptions {
  * keys or free text, a foreign key followed, or no PII signal), for a person to review.
  */
 export async function suggestRules(connection: pg.ClientConfig, options: SuggestOptions = {}): Promise<string> {
-  const sample = options.sample ?? 200;
-  return withClient(connection, async (client) => {
-    await client.query('BEGIN READ ONLY');
-    try {
-      const catalog = await readCatalog(client, options.schemas ?? []);
-      const hidden = new Map((await tablesHidingRows(client, [...catalog.values()])).map((table) => [table.table, table.role]));
-      const suggestions = new Map<string, Suggestion>();
-      for (const table of catalog.values()) {
-        for (const column of table.columns) {
-          if (isForeignKeyColumn(table, column.name)) continue;
-          const suggestion = suggestFromSchema(table, column) ?? seenThrough(await suggestFromValues(client, table, column, sample), hidden.get(table.qualified));
-          suggestions.set(`${table.qualified}.${column.name}`, suggestion);
-        }
-      }
-      for (const table of catalog.values()) {
-        for (const column of table.columns) {
-          const key = table.foreignKeys.find((candidate) => candidate.columns.includes(column.name));
-          if (!key) continue;
-          const ref = `${key.refTable}.${key.refColumns[key.columns.indexOf(column.name)] ?? ''}`;
-          const followed = suggestions.get(ref)?.rule ?? { strategy: 'keep' as const };
-          suggestions.set(`${table.qualified}.${column.name}`, { rule: followed, why: `foreign key to ${ref}: follows its rule` });
-        }
-      }
-      return renderRules([...catalog.values()], suggestions);
-    } finally {
-      await client.query('ROLLBACK');
+  return withClient(connection, (client) => readOnly(client, async () => {
+    const catalog = await readCatalog(client, options.schemas ?? []);
+    return renderRules([...catalog.values()], await suggestionsFor(client, catalog, options.sample ?? DEFAULT_SAMPLE));
+  }));
+}
+
+/** Values sampled per column unless told otherwise. */
+const DEFAULT_SAMPLE = 200;
+
+/** A suggested rule for one column, with why (never a value). */
+export interface ColumnSuggestion extends Suggestion {
+  /** `schema.table`. */
+  readonly table: string;
+  readonly column: string;
+}
+
+/**
+ * What {@link suggestRules} would write for some columns only (`schema.table.column`: those a release
+ * added without a rule), in the catalog's order. Reads as suggest does, in a read-only transaction of
+ * its own (call it outside one).
+ */
+export async function suggestColumns(client: pg.Client, catalog: ReadonlyMap<string, TableInfo>, columns: readonly string[], sample = DEFAULT_SAMPLE): Promise<ColumnSuggestion[]> {
+  if (columns.length === 0) return [];
+  const wanted = new Set(columns);
+  const suggestions = await readOnly(client, () => suggestionsFor(client, catalog, sample, wanted));
+  return [...catalog.values()].flatMap((table) => table.columns
+    .filter((column) => wanted.has(`${table.qualified}.${column.name}`))
+    .map((column) => ({ table: table.qualified, column: column.name, ...suggestionOf(suggestions, table, column.name) })));
+}
+
+/** Column suggestions as lines to add under a rules file's `tables:`, grouped by table, each with its comment. */
+export function suggestedLines(suggestions: readonly ColumnSuggestion[]): string {
+  const tables = new Map<string, ColumnSuggestion[]>();
+  for (const suggestion of suggestions) tables.set(suggestion.table, [...(tables.get(suggestion.table) ?? []), suggestion]);
+  return [...tables].flatMap(([table, columns]) => [
+    `  ${yamlKey(table)}:`,
+    '    columns:',
+    ...columns.map((column) => `      ${yamlKey(column.column)}: ${yamlRule(column.rule)}  # ${column.why.replace(/\n/g, ' ')}`),
+  ]).map((line) => `${line}\n`).join('');
+}
+
+/**
+ * Rules for the columns without one (see {@link suggestColumns}) and where they go: under the
+ * rules' `tables:` key (`anonymize.tables` in a config file), of `source.file` when known. Undefined
+ * when no column lacks a rule.
+ */
+export async function suggestedRules(
+  client: pg.Client, catalog: ReadonlyMap<string, TableInfo>, unclassified: readonly string[], source: Pick<RulesSource, 'file' | 'prefix'>,
+): Promise<SuggestedRules | undefined> {
+  if (unclassified.length === 0) return undefined;
+  const key = [...source.prefix, 'tables'].join('.');
+  return { lines: suggestedLines(await suggestColumns(client, catalog, unclassified)), under: source.file === undefined ? key : `${key} of ${source.file}`, rulesFile: source.prefix.length === 0 };
+}
+
+async function readOnly<T>(client: pg.Client, read: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN READ ONLY');
+  try {
+    return await read();
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+/**
+ * A suggestion for each column of the catalog, or of `only` and the columns their foreign keys refer
+ * to (whose rule they follow), keyed `schema.table.column`.
+ */
+async function suggestionsFor(client: pg.Client, catalog: ReadonlyMap<string, TableInfo>, sample: number, only?: ReadonlySet<string>): Promise<Map<string, Suggestion>> {
+  const tables = [...catalog.values()];
+  const wanted = only === undefined ? undefined : new Set(only);
+  for (const table of tables) {
+    for (const column of table.columns) {
+      const reference = referenceOf(table, column.name);
+      if (reference !== undefined && wanted?.has(`${table.qualified}.${column.name}`)) wanted.add(reference);
     }
-  });
+  }
+  const asked = (table: TableInfo, column: string): boolean => wanted === undefined || wanted.has(`${table.qualified}.${column}`);
+  const hidden = new Map((await tablesHidingRows(client, tables)).map((table) => [table.table, table.role]));
+  const suggestions = new Map<string, Suggestion>();
+  for (const table of tables) {
+    for (const column of table.columns) {
+      if (referenceOf(table, column.name) !== undefined || !asked(table, column.name)) continue;
+      const suggestion = suggestFromSchema(table, column) ?? seenThrough(await suggestFromValues(client, table, column, sample), hidden.get(table.qualified));
+      suggestions.set(`${table.qualified}.${column.name}`, suggestion);
+    }
+  }
+  for (const table of tables) {
+    for (const column of table.columns) {
+      const reference = referenceOf(table, column.name);
+      if (reference === undefined || !asked(table, column.name)) continue;
+      const followed = suggestions.get(reference)?.rule ?? { strategy: 'keep' as const };
+      suggestions.set(`${table.qualified}.${column.name}`, { rule: followed, why: `foreign key to ${reference}: follows its rule` });
+    }
+  }
+  return suggestions;
+}
+
+/** The column a foreign key column refers to (`schema.table.column`), undefined for any other column. */
+function referenceOf(table: TableInfo, column: string): string | undefined {
+  const key = table.foreignKeys.find((candidate) => candidate.columns.includes(column));
+  return key && `${key.refTable}.${key.refColumns[key.columns.indexOf(column)] ?? ''}`;
 }
 
 /** A sampled suggestion, saying so when row-level security showed `role` only some of the table's rows (a sample of those proves little). */
 function seenThrough(suggestion: Suggestion, role: string | undefined): Suggestion {
   return role === undefined ? suggestion : { ...suggestion, why: `${suggestion.why}; row-level security showed ${role} only some rows of this table: review` };
-}
-
-function isForeignKeyColumn(table: TableInfo, column: string): boolean {
-  return table.foreignKeys.some((key) => key.columns.includes(column));
 }
 
 /** The suggestion the schema alone gives (generated, named like PII, a key, not text): no values read. */
@@ -186,17 +257,14 @@ function yamlRule(rule: ColumnRule): string {
 const yamlKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(key) ? key : JSON.stringify(key));
 
 function renderRules(tables: readonly TableInfo[], suggestions: ReadonlyMap<string, Suggestion>): string {
-  const lines = [
+  const header = [
     '# Suggested by `rehearsal rules suggest`: review every line before use.',
     '# Every column is listed; keep means the value is copied as it is.',
     'tables:',
   ];
-  for (const table of tables) {
-    lines.push(`  ${yamlKey(table.qualified)}:`, '    columns:');
-    for (const column of table.columns) {
-      const found = suggestions.get(`${table.qualified}.${column.name}`) ?? { rule: { strategy: 'keep' }, why: 'no PII signal' };
-      lines.push(`      ${yamlKey(column.name)}: ${yamlRule(found.rule)}  # ${found.why.replace(/\n/g, ' ')}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
+  const columns = tables.flatMap((table) => table.columns.map((column) => ({ table: table.qualified, column: column.name, ...suggestionOf(suggestions, table, column.name) })));
+  return `${header.join('\n')}\n${suggestedLines(columns)}`;
 }
+
+const suggestionOf = (suggestions: ReadonlyMap<string, Suggestion>, table: TableInfo, column: string): Suggestion =>
+  suggestions.get(`${table.qualified}.${column}`) ?? { rule: { strategy: 'keep' }, why: 'no PII signal' };

@@ -36,6 +36,7 @@ summary { cursor: pointer; font-weight: 600; }
 .turn { border-left: 3px solid var(--line); margin: 8px 0; padding: 2px 10px; }
 .turn.failed { border-left-color: var(--bad); }
 .turn .who { color: var(--muted); font-size: 12px; }
+ul.failures li { white-space: pre-wrap; }
 .turn .me { white-space: pre-wrap; }
 .turn .me::before { content: "user: "; color: var(--muted); }
 .turn .bot { white-space: pre-wrap; }

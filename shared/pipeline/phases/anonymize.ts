@@ -2,7 +2,7 @@ import { anonymizeDatabase } from '../../anonymize/anonymize';
 import { stageRoleCredentials, type StagedRole } from '../../anonymize/role-credentials';
 import { withClient } from '../../db/client';
 import type { ClientConfig } from 'pg';
-import { CoverageError, MaskingFailedError } from '../../anonymize/errors';
+import { CoverageError, MaskingFailedError, suggestedRulesText } from '../../anonymize/errors';
 import { EnvironmentError, formatProblem } from '../../errors';
 import type { RunContext } from '../context';
 import { outcome, type Figure, type PhaseOutcome } from '../outcome';
@@ -72,9 +72,11 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
     if (error instanceof CoverageError) {
       return outcome.failed(
         // Each problem as `file:line: path: message` (the rule's line, or its table's for a column without a rule), as the CLI prints it.
-        `${error.unclassified.length} column(s) without a rule, ${error.dangling.length} rule(s) without a column; nothing was changed:\n${error.problems.map(formatProblem).join('\n')}`,
+        // With the rules suggest would write for the columns, so on-call can review them and add them.
+        `${error.unclassified.length} column(s) without a rule, ${error.dangling.length} rule(s) without a column; nothing was changed:\n${error.problems.map(formatProblem).join('\n')}`
+          + (error.suggested ? `\n${suggestedRulesText(error.suggested)}` : ''),
         { unclassified: error.unclassified.length, dangling: error.dangling.length },
-        { unclassified: error.unclassified, dangling: error.dangling, problems: error.problems },
+        { unclassified: error.unclassified, dangling: error.dangling, problems: error.problems, ...(error.suggested ? { suggestedRules: error.suggested.lines } : {}) },
       );
     }
     if (error instanceof UnmaskedDatabasesError) {

@@ -3,6 +3,7 @@ import { BrokenCheckError, CoverageError, MaskingFailedError, messageWithoutValu
 import { maskHelpersVersion } from '../../../shared/anonymize/mask-schema';
 import { CheckFailedError, ConfigError } from '../../../shared/errors';
 import { verifyDatabase } from '../../../shared/verify/verify';
+import { parse, stringify } from 'yaml';
 import { dropDatabases, query } from '../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS, OTHER_KEY } from './fixtures';
 
@@ -63,6 +64,43 @@ describe('anonymizeDatabase on the demo schema', () => {
       .rejects.toMatchObject({ unclassified: ['public.orders.gift_note', 'public.users.nickname'], exitCode: 1 });
     expect(await allText(url)).toBe(before);
     expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+  });
+
+  it('suggests a rule for each column a release added without one, which, once added, covers the database', async () => {
+    // Prepare: a release adds a nickname, a free-text gift note quoting emails, and a table whose key refers to users.
+    const { url } = await demo();
+    await query(url, `ALTER TABLE users ADD COLUMN nickname text; ALTER TABLE orders ADD COLUMN gift_note text;
+      UPDATE orders SET gift_note = 'Happy birthday! Love, ann.smith@gmail.com';
+      CREATE TABLE referrals (id int PRIMARY KEY, user_id int REFERENCES users (id), referred_email text);
+      INSERT INTO referrals VALUES (1, 1, 'friend.of.ann@gmail.com')`);
+
+    // Act
+    const error = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY }).catch((caught: unknown) => caught);
+
+    // Assert: the suggestions say what and why, never a value; added to the rules, they cover the database exactly.
+    if (!(error instanceof CoverageError)) throw error;
+    expect(error.suggested?.under).toBe('tables of rules.yaml');
+    expect(error.suggested?.lines.split('\n')).toEqual([
+      '  public.orders:',
+      '    columns:',
+      '      gift_note: scrubText  # free text: 2 of 2 sampled values contain emails, phone numbers or live credentials',
+      '  public.referrals:',
+      '    columns:',
+      '      id: keep  # primary key, no PII signal in its name',
+      '      referred_email: email  # column name "referred_email"',
+      '  public.users:',
+      '    columns:',
+      '      nickname: username  # column name "nickname"',
+      '',
+    ]);
+    expect(error.message).toContain(`review each, then add it under its table in tables of rules.yaml; rehearsal rules suggest --rules FILE adds them to a rules file):\n${error.suggested?.lines.trimEnd()}`);
+    expect(error.message).not.toContain('ann.smith@gmail.com');
+    const added = parse(`tables:\n${error.suggested?.lines}`) as { tables: Record<string, { columns: Record<string, unknown> }> };
+    const rules = parse(DEMO_RULES) as { tables: Record<string, { columns: Record<string, unknown> }> };
+    for (const [table, { columns }] of Object.entries(added.tables)) rules.tables[table] = { columns: { ...rules.tables[table]?.columns, ...columns } };
+    const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(stringify(rules)), key: KEY });
+    expect(result.status).toBe('done');
+    expect(await query(url, 'SELECT referred_email FROM referrals')).not.toEqual([{ referred_email: 'friend.of.ann@gmail.com' }]);
   });
 
   it('refuses before anything changes when the fakes of sampled rows break a check constraint or a domain, naming each', async () => {

@@ -63,6 +63,10 @@ describe('the bundled config in a Lambda (readBundledConfig)', () => {
       '1 column(s) without a rule, 1 rule(s) without a column; nothing was changed:',
       `rehearsal.config.yaml:${lineOf(text, '        phone: phone')}: anonymize.tables.public.users.columns.phone: column phone does not exist in table public.users`,
       `rehearsal.config.yaml:${lineOf(text, '    public.users:')}: anonymize.tables.public.users.columns.nickname: column public.users.nickname (text) has no rule: every column must be classified (use keep for data that is not personal)`,
+      'Suggested rules for the columns without one, as rules suggest writes them from names and sampled values (review each, then add it under its table in anonymize.tables of rehearsal.config.yaml):',
+      '  public.users:',
+      '    columns:',
+      '      nickname: username  # column name "nickname"',
     ]);
   });
 

@@ -128,6 +128,44 @@ describe('rehearsal rules', () => {
     expect(run.out()).toContain('9 unclassified column(s), 1 dangling rule(s)');
     expect(run.out()).toMatch(/rules\.yaml:\d+: tables\.public\.profiles\.columns\.prefs: column public\.profiles\.prefs \(jsonb\) has no rule/);
     expect(run.out()).toMatch(/rules\.yaml:9: tables\.public\.users\.columns\.nickname: column nickname does not exist in table public\.users/);
+    // Then what to add, as suggest writes it: the new table's columns, each with its reason.
+    expect(run.out()).toContain(`Suggested rules for the columns without one, as rules suggest writes them from names and sampled values (review each, then add it under its table in tables of ${path.join(dir, 'rules.yaml')}; rehearsal rules suggest --rules FILE adds them to a rules file):
+  public.profiles:
+    columns:
+      id: keep  # primary key, no PII signal in its name
+`);
+    expect(run.out()).toContain('      about: scrubText  # free text: 1 of 2 sampled values contain emails, phone numbers or live credentials\n');
+  });
+
+  it('adds to a rules file a rule for each column it lacks, keeping every rule and comment there, and then covers the schema', async () => {
+    // Prepare: the rules of the release before, with a comment of their own and a rule naming a dropped column.
+    const { url } = await demo();
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const mine = `# Reviewed by the data team.\n${DEMO_RULES.replace('      locale: keep\n', '      locale: keep  # a language tag, not personal\n      nickname: username\n')}`;
+    await writeFile(path.join(dir, 'rules.yaml'), mine);
+    const run = captured(dir);
+
+    // Act
+    const code = await main(['rules', 'suggest', '--database-url', url, '--rules', 'rules.yaml'], run.io);
+
+    // Assert: the old rules and comments as they were, the new table's columns with their reasons.
+    expect(code).toBe(0);
+    const merged = run.out();
+    expect(merged).toContain('# Reviewed by the data team.\n');
+    expect(merged).toContain('locale: keep # a language tag, not personal\n');
+    const before = rulesSchema.parse(parse(mine));
+    const after = rulesSchema.parse(parse(merged));
+    for (const [table, rule] of Object.entries(before.tables)) expect(after.tables[table]).toEqual(rule);
+    expect(after.tables['public.profiles']).toEqual({ columns: expect.objectContaining({
+      id: { strategy: 'keep' }, about: { strategy: 'scrubText' }, avatar: { strategy: 'null' }, receipt: { strategy: 'fixed', value: '' },
+    }) });
+    expect(merged).toContain('about: scrubText # free text: 1 of 2 sampled values contain emails, phone numbers or live credentials\n');
+    expect(run.err()).toContain('added a rule for 9 column(s) without one, each with its reason as a comment: review them before use');
+    expect(run.err()).toMatch(/left as they are \(rules check reports them\): 1 problem\(s\):\n {2}.*rules\.yaml:\d+: tables\.public\.users\.columns\.nickname: column nickname does not exist/);
+    // Once the dropped column's rule goes too, the rules cover the schema exactly.
+    await writeFile(path.join(dir, 'merged.yaml'), merged.replace('      nickname: username\n', ''));
+    const check = captured(dir);
+    expect(await main(['rules', 'check', '--database-url', url, '--rules', 'merged.yaml'], check.io)).toBe(0);
   });
 
   it('rejects an unknown sub-command with usage and exit 2', async () => {

@@ -63,7 +63,13 @@ describe("the anonymize phase names the config file's line of each rule problem"
       `${file}:11: anonymize.tables.public.users.columns.phone: column phone does not exist in table public.users`,
       `${file}:12: anonymize.tables.public.ghosts: table public.ghosts does not exist in the database`,
       `${file}:7: anonymize.tables.public.users.columns.nickname: column public.users.nickname (text) has no rule: every column must be classified (use keep for data that is not personal)`,
+      // What to add, as rules suggest would write it: on-call reviews it instead of writing it.
+      `Suggested rules for the columns without one, as rules suggest writes them from names and sampled values (review each, then add it under its table in anonymize.tables of ${file}):`,
+      '  public.users:',
+      '    columns:',
+      '      nickname: username  # column name "nickname"',
     ]);
+    expect(result.details).toMatchObject({ unclassified: ['public.users.nickname'], suggestedRules: '  public.users:\n    columns:\n      nickname: username  # column name "nickname"\n' });
     expect(await query(url, 'SELECT email FROM public.users')).toEqual([{ email: 'ada@real.example' }]);
   });
 
