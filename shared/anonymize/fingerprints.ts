@@ -115,9 +115,11 @@ const EMPTY_FINGERPRINTS = 'SELECT NULL::bytea AS fp, NULL::smallint AS source, 
 /**
  * Stores keyed fingerprints of the original values of every masked column before anything is masked:
  * whole values, the PII found inside free text and JSON, phone numbers as bare digits too, and, when
- * a kept column holds hex digests ({@link keptDigestsSeen}), emails' unsalted digests. Originals a
- * dictionary fake could equal by chance are left out. Each row names its column by a number
- * ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow. Two `CREATE TABLE … AS` statements,
+ * a kept column holds hex digests ({@link keptDigestsSeen}), emails' unsalted digests. Each row names
+ * its column by a number ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow; originals a
+ * dictionary fake could equal by chance (a real James Wilson) have a number of their own, marked
+ * `kept_only`: verify looks for them in kept columns only, since masking writes fakes everywhere else;
+ * those of a single word (James, London) are left out, as every text has such words. Two `CREATE TABLE … AS` statements,
  * which PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is): one for the columns
  * hashed value by value, one for those deduplicated (DISTINCT needs a Gather of its own, and a
  * statement mixing both runs its plain parts serially in the leader: 16 s instead of 8 s for four
@@ -127,7 +129,7 @@ const EMPTY_FINGERPRINTS = 'SELECT NULL::bytea AS fp, NULL::smallint AS source, 
 export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promise<number> {
   const plain: string[] = [];
   const deduplicated: string[] = [];
-  const sources: string[] = [];
+  const sources: { name: string; keptOnly: boolean }[] = [];
   const digests = await keptDigestsSeen(client, plan);
   for (const table of plan.tables) {
     if (table.truncate) continue;
@@ -135,7 +137,10 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
     for (const column of table.masked) {
       const values = originalValuesSql(name, column);
       if (!values) continue;
-      const exclude = DICTIONARY_KINDS.has(column.rule.strategy) ? `AND NOT ${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : '';
+      // An original a dictionary fake could equal (a real James Wilson) is a source of its own, searched
+      // for in kept columns only (see fingerprint_sources.kept_only): masking writes fakes everywhere else.
+      // One of a single word (James, London) is left out: kept text is full of those words.
+      const shaped = DICTIONARY_KINDS.has(column.rule.strategy) ? `${s}.fake_shaped(${quoteLiteral(column.rule.strategy)}, v)` : 'false';
       const withDigits = column.rule.strategy === 'phone' || fingerprintsTokens(column) || jsonQuotesNumbers(column);
       // Repeats, here or across columns, are harmless (verify reports each finding once), so DISTINCT
       // only saves work, placed by the column's statistics (dedupePlacement); what free text and JSON
@@ -145,23 +150,26 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const placement = dedupePlacement(share);
       const repeats = placement === 'before';
       // The filters run after a DISTINCT (OFFSET 0 keeps the planner from pushing them below it): on 300 streets, not on 1M rows.
-      const originals = `(SELECT v FROM (SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL ${repeats ? 'OFFSET 0' : ''}) AS x WHERE length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH} ${exclude})`;
+      const originals = `(SELECT v, shaped FROM (SELECT v, ${shaped} AS shaped FROM (SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL ${repeats ? 'OFFSET 0' : ''}) AS x
+          WHERE length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH}) AS x WHERE NOT shaped OR btrim(v) ~ '[[:space:]]')`;
       // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
       // An email's digits are no phone number: only other values are reduced to their digits. The two
       // rows come from arrays unnested in the select list: a LATERAL VALUES list is a node restarted for
       // every value (4.6 µs a phone number against 2.8 µs, measured on 200k).
       const hashes = withDigits
-        ? `SELECT ${fingerprintSql('x.v')} AS f, x.digits OR btrim(x.v) ~ '^[0-9]+$' AS d
-             FROM (SELECT unnest(ARRAY[o.v, CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END]) AS v, unnest(ARRAY[false, true]) AS digits FROM ${originals} AS o) AS x
+        ? `SELECT ${fingerprintSql('x.v')} AS f, x.digits OR btrim(x.v) ~ '^[0-9]+$' AS d, x.shaped AS k
+             FROM (SELECT unnest(ARRAY[o.v, CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END]) AS v, unnest(ARRAY[false, true]) AS digits, o.shaped FROM ${originals} AS o) AS x
             WHERE x.v IS NOT NULL AND (NOT x.digits OR length(x.v) >= 7)`
-        : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d FROM ${originals} AS o`;
+        : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d, o.shaped AS k FROM ${originals} AS o`;
       const distinctAfter = !repeats && (placement === 'after' || !wholeValues);
-      const fingerprints = distinctAfter ? `SELECT DISTINCT f, d FROM (${hashes}) AS h` : hashes;
-      sources.push(fingerprintSourceName(table, column));
+      const fingerprints = distinctAfter ? `SELECT DISTINCT f, d, k FROM (${hashes}) AS h` : hashes;
+      sources.push({ name: fingerprintSourceName(table, column), keptOnly: false });
+      const source = shaped === 'false' ? `${sources.length}` : `CASE WHEN k THEN ${sources.length + 1} ELSE ${sources.length} END`;
+      if (shaped !== 'false') sources.push({ name: fingerprintSourceName(table, column), keptOnly: true });
       const group = repeats || distinctAfter ? deduplicated : plain;
-      group.push(`SELECT f AS fp, ${sources.length}::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      group.push(`SELECT f AS fp, (${source})::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
       if (digests && column.rule.strategy === 'email' && wholeValues) {
-        sources.push(`${table.table.qualified}.${column.column.name} ${DIGEST_SOURCE_SUFFIX}`);
+        sources.push({ name: `${table.table.qualified}.${column.column.name} ${DIGEST_SOURCE_SUFFIX}`, keptOnly: false });
         const hashed = `SELECT ${fingerprintSql('x.v')} AS f FROM ${originals} AS o CROSS JOIN LATERAL (VALUES ${emailDigestsSql('o.v')}) AS x(v)`;
         group.push(`SELECT f AS fp, ${sources.length}::smallint AS source, false AS digits FROM (${distinctAfter ? `SELECT DISTINCT f FROM (${hashed}) AS h` : hashed}) AS y`);
       }
@@ -169,9 +177,10 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
   }
   await useParallelScans(client);
   // No index: verify joins the whole table by hash, which an index would not speed up.
-  await client.query(`CREATE TABLE ${FINGERPRINT_SOURCES_TABLE} (id smallint PRIMARY KEY, source text NOT NULL)`);
+  await client.query(`CREATE TABLE ${FINGERPRINT_SOURCES_TABLE} (id smallint PRIMARY KEY, source text NOT NULL, kept_only boolean NOT NULL)`);
   if (sources.length > 0) {
-    await client.query(`INSERT INTO ${FINGERPRINT_SOURCES_TABLE} SELECT i, s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i)`, [sources]);
+    await client.query(`INSERT INTO ${FINGERPRINT_SOURCES_TABLE} SELECT i, s, k FROM unnest($1::text[], $2::boolean[]) WITH ORDINALITY AS u(s, k, i)`,
+      [sources.map((source) => source.name), sources.map((source) => source.keptOnly)]);
   }
   await client.query(`CREATE TABLE ${FINGERPRINT_TABLE} AS ${plain.length > 0 ? plain.join('\n UNION ALL ') : EMPTY_FINGERPRINTS}`);
   if (deduplicated.length > 0) {

@@ -193,14 +193,16 @@ function extendedStatisticsSql(table: TableInfo, views: StatisticsViews): string
  * match is not reported there, only in text no rule masked. `range`, when given, limits the scan to
  * some rows (a condition over alias `t`, such as a ctid range); `statistics` (the views this server
  * has) adds the values the planner statistics quote (row `pg_stats`), for one of a table's ranges.
- * Never returns a value.
+ * An original a dictionary fake could equal (fingerprint source `kept_only`) is reported in the rows
+ * of kept columns only, and not at all when the table is `derived` (a materialized view, refreshed from
+ * masked tables, holds their fakes in columns no rule names). Never returns a value.
  */
 export function findingsSql(
   plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics?: StatisticsViews,
-  distinct: ReadonlySet<string> = new Set(),
+  distinct: ReadonlySet<string> = new Set(), derived = false,
 ): string | undefined {
   const cells = cellsSql(plan, range, statistics);
-  return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases, false, distinct);
+  return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases, false, distinct, !derived);
 }
 
 /** From this share of distinct values on (by the planner's statistics), a column's values are searched without deduplicating them first. */
@@ -325,7 +327,7 @@ export async function hasPublicationFilters(client: pg.Client): Promise<boolean>
  * the fingerprints are filtered by the probes' (a scan with a lookup in a small hash) rather than all
  * hashed for a join (2 s over 6.3M fingerprints, for a few hundred probes).
  */
-function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch, few = false, distinct: ReadonlySet<string> = new Set()): string {
+function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch, few = false, distinct: ReadonlySet<string> = new Set(), keptShaped = false): string {
   const fingerprints = few ? `(SELECT * FROM ${FINGERPRINT_TABLE} WHERE fp IN (SELECT ${fingerprintSql('probe')} FROM probes))` : FINGERPRINT_TABLE;
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
     SELECT val, col, 'phrase', tok, kind, encoded FROM (${phrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded', phrases)}) AS p
@@ -373,7 +375,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
      WHERE x.probe IS NOT NULL AND (NOT x.via_digits OR length(x.probe) >= 7)
   ),
   matches AS (
-  SELECT p.col, p.val, p.token, p.via_digits, p.encoded, f.source, CASE WHEN f.fp IS NULL THEN p.token_kind END AS kind
+  SELECT p.col, p.val, p.token, p.via_digits, p.encoded, p.masked_by, f.source, CASE WHEN f.fp IS NULL THEN p.token_kind END AS kind
     FROM probes p
     LEFT JOIN ${fingerprints} f ON f.fp = ${fingerprintSql('p.probe')} AND (NOT p.via_digits OR f.digits)
    WHERE CASE WHEN p.token_kind IS NULL THEN f.fp IS NOT NULL AND (p.free OR NOT ${s}.fake_shaped(p.masked_by, p.val))
@@ -388,14 +390,16 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   credentials AS (
     SELECT c.col, c.val, ${credentialKindSql('x[2]')} AS service FROM vals c CROSS JOIN LATERAL regexp_matches(c.val, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, 'g') AS x
      WHERE c.free AND c.kind <> ${quoteLiteral(BINARY)} AND ${mayHoldCredentialSql('c.val')}),
+  -- An original a dictionary fake could equal counts only where no fake was written: kept columns' rows.
   findings AS (
     SELECT found.col, found.val, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges')
-                                   || CASE WHEN found.encoded THEN ' (base64-encoded)' ELSE '' END AS finding
+                                   || CASE WHEN found.encoded THEN ' (base64-encoded)' ELSE '' END AS finding, coalesce(src.kept_only, false) AS kept_only
       FROM found LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
+     WHERE NOT coalesce(src.kept_only, false) OR (${keptShaped} AND found.masked_by = '')
     UNION ALL
-    SELECT col, val, 'live credential (' || service || ')' FROM credentials)
+    SELECT col, val, 'live credential (' || service || ')', false FROM credentials)
   SELECT DISTINCT c.row_key, c.col, f.finding
-    FROM findings f JOIN cells c ON c.col = f.col AND c.val = f.val
+    FROM findings f JOIN cells c ON c.col = f.col AND c.val = f.val AND NOT (f.kept_only AND c.row_key = ${quoteLiteral(STATISTICS_ROW)})
    WHERE EXISTS (SELECT 1 FROM findings)
   LIMIT ${limit}`;
 }

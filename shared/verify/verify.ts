@@ -122,6 +122,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     // with `schemas`, the tables outside them (no rule masked them, but a copy must hold no original anywhere).
     const asKept = (table: TableInfo): TablePlan => ({ table, truncate: false, masked: [] });
     const views = [...(await readMaterializedViews(client)).values()].map(asKept);
+    const derived = new Set(views);
     const planned = new Set(plan.tables.map((table) => table.table.qualified));
     const outside = (options.schemas ?? []).length === 0 ? []
       : [...(await readCatalog(client)).values()].filter((table) => !planned.has(table.qualified)).map(asKept);
@@ -142,7 +143,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       const distinct = await mostlyDistinctColumns(client, table.table);
       const parts = await Promise.all(ranges.map((range, i) => {
         // The statistics' values are searched with the first range only: once per table.
-        const sql = findingsSql(table, remaining, phrases, range, i === 0 ? statistics : undefined, distinct) ?? '';
+        const sql = findingsSql(table, remaining, phrases, range, i === 0 ? statistics : undefined, distinct, derived.has(table)) ?? '';
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
           await useEveryRow(worker);

@@ -51,6 +51,25 @@ describe('verifyDatabase', () => {
     expect(await query(url, "SELECT 1 AS present FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([{ present: 1 }]);
   });
 
+  it('finds a customer whose name a fake could have (James Wilson) in kept columns, and not where masking writes fakes', async () => {
+    // Prepare: a customer named with dictionary words, quoted in a kept note and a materialized view.
+    const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep }\n`;
+    const url = await masked(notes, `INSERT INTO users VALUES (4, 'james.w@mail.example', 'James Wilson', NULL, 'en-GB', '2026-01-04');
+      CREATE TABLE notes (id int PRIMARY KEY, body text);
+      INSERT INTO notes VALUES (1, 'Chat with James Wilson'), (2, 'James called about London');
+      CREATE MATERIALIZED VIEW user_names AS SELECT id, full_name FROM users`);
+    // After masking, fakes that equal the original by chance: another user's fake name, a scrubbed message
+    // quoting it, and the view refreshed from them.
+    await query(url, `UPDATE users SET full_name = 'James Wilson' WHERE id = 2;
+      UPDATE messages SET body = body || ' Regards, James Wilson' WHERE id = 1; REFRESH MATERIALIZED VIEW user_names; ANALYZE`);
+
+    // Act
+    const result = await verify(url, notes);
+
+    // Assert: the kept note's full name only; a lone first name or city is every text's word.
+    expect(result.findings).toEqual([{ table: 'public.notes', column: 'body', key: 'id=1', kind: 'original value of public.users.full_name' }]);
+  });
+
   it('finds originals and live PII inside a base64 webhook body in a kept column, saying so, and nothing in hashes or random tokens', async () => {
     const notes = `${DEMO_RULES}  public.events:\n    columns: { id: keep, raw: keep }\n`;
     // A form body as Twilio posts it: the number in E.164 (a user's phone, +44 7700 900123), the @ percent-encoded.
