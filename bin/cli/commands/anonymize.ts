@@ -17,8 +17,8 @@ export const anonymizeCommand: Command = {
     'Usage: rehearsal anonymize --database-url URL --rules FILE [--config FILE] [--key-file FILE] [--schema NAME]... [--dry-run] [--json]',
     '  --database-url URL  the copy to mask (never production)',
     '  --rules FILE        rules file (YAML or JSON); every column must have a rule',
-    '  --config FILE       rehearsal.config.yaml, to refuse the database it names as production; without it,',
-    "                      the database must be marked as a copy: COMMENT ON DATABASE <copy> IS 'rehearsal:copy'",
+    '  --config FILE       rehearsal.config.yaml, to refuse the database it names as production, by any of its names',
+    "  The database must be marked as a copy (rehearsal's candidates are): COMMENT ON DATABASE <copy> IS 'rehearsal:copy'",
     '  --key-file FILE     masking key file (default: the REHEARSAL_MASKING_KEY environment variable)',
     '  --schema NAME       only these schemas (repeatable; default: every schema); verify still',
     '                      searches the others for originals and PII',
@@ -39,8 +39,9 @@ export const anonymizeCommand: Command = {
     const url = databaseUrl('anonymize', values['database-url']);
     const source = await loadRulesFile(path.resolve(io.cwd, required('anonymize', 'rules', values.rules)), io.env);
     const connection = { connectionString: url };
-    if (values.config !== undefined) assertNotProduction(url, (await loadConfig(path.resolve(io.cwd, values.config), io.env)).config);
-    else if (!values['dry-run']) await assertMarkedCopy(connection);
+    // Both guards: the config's production by any of its names, and (to change anything) the copy's own mark.
+    if (values.config !== undefined) await assertNotProduction(url, (await loadConfig(path.resolve(io.cwd, values.config), io.env)).config);
+    if (!values['dry-run']) await assertMarkedCopy(connection);
     const key = await keyFor(values, io);
     if (values['dry-run']) {
       const result = await dryRun(connection, source, key, { schemas: values.schema ?? [] });

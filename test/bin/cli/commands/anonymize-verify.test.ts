@@ -113,6 +113,40 @@ describe('rehearsal anonymize and verify', () => {
     expect(await allText(url)).toBe(before);
   });
 
+  it('refuses the production the config names under another name of its host (localhost for 127.0.0.1), though it is marked as a copy', async () => {
+    // Prepare: the config names production by address; the command names it by host name.
+    const { name, url } = await demo();
+    const byName = new URL(url);
+    byName.hostname = 'localhost';
+    const config = stringify(makeConfigInput({ databases: { production: { url: serverUrl(name) }, staging: { url: serverUrl(`${name}_staging`) } } }));
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'rehearsal.config.yaml': config });
+    const before = await allText(url);
+    const run = captured(dir, {});
+
+    // Act
+    const code = await main(['anonymize', '--database-url', byName.toString(), '--rules', 'rules.yaml', '--config', 'rehearsal.config.yaml'], run.io);
+
+    // Assert
+    expect(code).toBe(2);
+    expect(run.err()).toContain(`ProductionWriteBlockedError: refused to mask localhost:${byName.port}/${name}: the config names it as production (as 127.0.0.1, the same machine)`);
+    expect(await allText(url)).toBe(before);
+  });
+
+  it('refuses, with a config, a database nothing marks as a copy: the config naming another production proves nothing', async () => {
+    const db = await demo();
+    await query(db.url, `COMMENT ON DATABASE "${db.name}" IS NULL`);
+    const config = stringify(makeConfigInput({ databases: { production: { url: serverUrl(`${db.name}_production`) }, staging: { url: serverUrl(`${db.name}_staging`) } } }));
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'rehearsal.config.yaml': config });
+    const before = await allText(db.url);
+    const run = captured(dir);
+
+    const code = await main(['anonymize', '--database-url', db.url, '--rules', 'rules.yaml', '--config', 'rehearsal.config.yaml'], run.io);
+
+    expect(code).toBe(2);
+    expect(run.err()).toContain(`refused to mask database "${db.name}": nothing says it is not production. If it is a copy, mark it on purpose: COMMENT ON DATABASE "${db.name}" IS 'rehearsal:copy'`);
+    expect(await allText(db.url)).toEqual(before);
+  });
+
   it('refuses incomplete coverage with exit 1, naming each unclassified column, and changes nothing', async () => {
     const { url } = await demo();
     await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
