@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { MASK_SCHEMA } from './sql/core';
+import { ConfigError } from '../errors';
 
 /** What rehearsal needs to know about one column to mask it. */
 export interface ColumnInfo {
@@ -55,7 +56,24 @@ export const SYSTEM_SCHEMAS: readonly string[] = ['pg_catalog', 'information_sch
  * the system schemas and rehearsal's own, optionally only in `schemas`.
  */
 export async function readCatalog(client: pg.Client, schemas: readonly string[] = []): Promise<Catalog> {
+  await refuseMissingSchemas(client, schemas);
   return readRelations(client, schemas, ['r', 'p']);
+}
+
+/**
+ * Throws {@link ConfigError} (exit 2) naming each of `schemas` the database lacks, with those it has: a
+ * misspelt `--schema` would otherwise read no table, so rules covering nothing would pass and mask nothing.
+ */
+async function refuseMissingSchemas(client: pg.Client, schemas: readonly string[]): Promise<void> {
+  if (schemas.length === 0) return;
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT nspname AS name FROM pg_namespace WHERE nspname <> ALL ($1::text[]) AND nspname NOT LIKE 'pg\\_%' ORDER BY nspname`, [SYSTEM_SCHEMAS]);
+  const present = rows.map((row) => row.name);
+  const missing = schemas.filter((schema) => !present.includes(schema));
+  if (missing.length === 0) return;
+  throw new ConfigError(missing.map((schema) => ({
+    path: 'schemas', message: `schema ${JSON.stringify(schema)} does not exist in the database (its schemas: ${present.map((name) => JSON.stringify(name)).join(', ') || 'none'})`,
+  })));
 }
 
 /**

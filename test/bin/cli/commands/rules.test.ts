@@ -168,6 +168,22 @@ describe('rehearsal rules', () => {
     expect(await main(['rules', 'check', '--database-url', url, '--rules', 'merged.yaml'], check.io)).toBe(0);
   });
 
+  it('refuses a schema the database lacks, naming those it has, instead of covering no table', async () => {
+    const { url } = await demo();
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    await writeFile(path.join(dir, 'rules.yaml'), 'tables: {}\n');
+    const suggest = captured(dir);
+    const check = captured(dir);
+
+    expect(await main(['rules', 'suggest', '--database-url', url, '--schema', 'pubilc'], suggest.io)).toBe(2);
+    expect(await main(['rules', 'check', '--database-url', url, '--rules', 'rules.yaml', '--schema', 'pubilc'], check.io)).toBe(2);
+
+    for (const run of [suggest, check]) {
+      expect(run.err()).toContain('schemas: schema "pubilc" does not exist in the database (its schemas: "public")');
+      expect(run.out()).toBe('');
+    }
+  });
+
   it('rejects an unknown sub-command with usage and exit 2', async () => {
     const run = captured(tmpdir());
 
