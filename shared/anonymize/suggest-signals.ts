@@ -13,7 +13,9 @@ export interface Suggestion {
 const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender)/i;
 
 /** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
-const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string }[] = [
+const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string; identifier?: true }[] = [
+  // WhatsApp's id of a user (`wa_id` in every webhook) is their phone number's digits, often kept in a bigint.
+  { pattern: /^(wa|whats_?app)_?(id|number|phone)$/i, rule: { strategy: 'phone' }, fits: ['text', 'integer'], note: 'a WhatsApp id is its user\'s phone number', identifier: true },
   { pattern: /^gravatar(_?(hash|id|md5|sha\d*))?$|e_?mail_?(hash|md5|sha\d*|digest)|(hashed|md5|sha\d*)_?e_?mail/i, rule: { strategy: 'hash' }, fits: ['text'], note: 'a digest of an email, which anyone holding the address computes again: a keyed hash instead' },
   { pattern: /e_?mail/i, rule: { strategy: 'email' }, fits: ['text'] },
   { pattern: /^(first|given|fore)_?name$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
@@ -38,13 +40,21 @@ const ID_NAME = /(^|_)(id|Id|ID)$|[a-z]Id$/;
 /** Kinds whose name signals an identifier's name does not carry (`phone_number_id` is no phone number). */
 const CONTACT_KINDS = new Set(['email', 'phone']);
 
-/** Whether a name signal applies to `name`: its pattern matches, and it is no contact kind named as an identifier. */
-const signals = (signal: (typeof NAME_SIGNALS)[number], name: string): boolean =>
-  signal.pattern.test(name) && !(CONTACT_KINDS.has(signal.rule.strategy) && ID_NAME.test(name));
+/**
+ * Whether a name signal applies to `name`: its pattern matches (spaces and hyphens read as `_`:
+ * `"First Name"`, `"E-Mail"`), and it is no contact kind named as an identifier.
+ */
+const signals = (signal: (typeof NAME_SIGNALS)[number], name: string): boolean => {
+  const words = snakeCase(name);
+  return signal.pattern.test(words) && (signal.identifier === true || !(CONTACT_KINDS.has(signal.rule.strategy) && ID_NAME.test(words)));
+};
+
+/** A name with its spaces and hyphens as `_`, as the signals' patterns spell names. */
+const snakeCase = (name: string): string => name.trim().replace(/[\s-]+/g, '_');
 
 /** The rule a column's name suggests (`name` only counts in a table of people), if any. */
 export function nameSignal(table: string, column: string, cls: TypeClass): Suggestion | undefined {
-  if (/^name$/i.test(column) && PERSON_TABLES.test(table) && cls === 'text') return { rule: { strategy: 'fullName' }, why: `column name "${column}" in a table of people` };
+  if (/^name$/i.test(column.trim()) && PERSON_TABLES.test(table) && cls === 'text') return { rule: { strategy: 'fullName' }, why: `column name "${column}" in a table of people` };
   for (const signal of NAME_SIGNALS) {
     if (signals(signal, column) && signal.fits.includes(cls)) return { rule: signal.rule, why: `column name "${column}"${signal.note === undefined ? '' : `: ${signal.note}`}` };
   }

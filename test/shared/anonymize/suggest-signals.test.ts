@@ -40,8 +40,22 @@ describe('suggest signals', () => {
     ['medical_notes', 'redact'],
     ['diagnosis', 'redact'],
     ['linkedin_url', 'redact'],
+    // Names with spaces or hyphens, as spreadsheet imports and form builders write them.
+    ['First Name', 'firstName'],
+    ['Last-Name', 'lastName'],
+    ['E-Mail', 'email'],
+    ['IP Address', 'ipAddress'],
+    ['api-key', 'hash'],
+    ['wa_id', 'phone'],
   ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
+  });
+
+  it('suggests phone for a WhatsApp id kept as an integer (its user\'s phone number), and nothing for other identifiers', () => {
+    expect(nameSignal('contacts', 'wa_id', 'integer')).toEqual({ rule: { strategy: 'phone' }, why: 'column name "wa_id": a WhatsApp id is its user\'s phone number' });
+    expect(nameSignal('contacts', 'whatsapp_number', 'integer')?.rule).toEqual({ strategy: 'phone' });
+    expect(nameSignal('contacts', 'phone_number_id', 'text')).toBeUndefined();
+    expect(nameSignal('contacts', 'Phone Number Id', 'text')).toBeUndefined();
   });
 
   it('suggests a fixed date for a date of birth kept as text, which dateShift cannot shift, and dateShift for a date column', () => {
