@@ -232,7 +232,7 @@ export async function checkedPlan(client: pg.Client, source: RulesSource, schema
  * Plans every table's UPDATE without running it (`LIMIT 0`), so a fixed value that does not cast to
  * its column, or any expression PostgreSQL rejects, is reported with its rule's line before any row changes.
  */
-async function typeCheck(client: pg.Client, plan: MaskPlan, source: RulesSource): Promise<void> {
+export async function typeCheck(client: pg.Client, plan: MaskPlan, source: RulesSource): Promise<void> {
   const problems = [];
   for (const table of plan.tables) {
     for (const column of table.masked) {

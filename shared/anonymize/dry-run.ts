@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent, withClient } from '../db/client';
-import { checkedPlan, checkedRemovals } from './anonymize';
+import { checkedPlan, checkedRemovals , typeCheck } from './anonymize';
 import { chooseMethods, type TableMethod } from './methods';
 import { installMaskSchema, useMaskingKey } from './mask-schema';
 import { setExpression } from './set-expression';
@@ -59,6 +59,8 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
     try {
       await installMaskSchema(client, { ownTransaction: false });
       await useMaskingKey(client, key);
+      // As a run does: a fixed value its column's type refuses is named at its rule's line, not as a broken check.
+      await typeCheck(client, plan, source);
       await refuseBrokenChecks(client, plan);
       for (const table of plan.tables) {
         if (table.masked.length === 0) continue;

@@ -71,6 +71,10 @@ export function unfitReason(rule: ColumnRule, column: ColumnInfo, unique: boolea
   }
   if (rule.strategy === 'null' && column.notNull) return `strategy null on a NOT NULL column (${column.sqlType}); use a fake or fixed value instead`;
   if (rule.strategy === 'fixed' && rule.value === null && column.notNull) return 'fixed value null on a NOT NULL column';
+  // A cast to varchar(n) cuts a longer value without a word: the rules would not say what staging holds.
+  if (rule.strategy === 'fixed' && typeof rule.value === 'string' && column.maxLength !== undefined && !column.isArray && [...rule.value].length > column.maxLength) {
+    return `fixed value ${JSON.stringify(rule.value)} has ${[...rule.value].length} characters but the column is ${column.sqlType}, which would cut it`;
+  }
   const min = rule.strategy === 'hash' && unique ? 16 : spec.minLength;
   if (type === 'text' && column.maxLength !== undefined && min !== undefined && column.maxLength < min) {
     return `a ${rule.strategy} fake needs at least ${min} characters but the column is ${column.sqlType}`;

@@ -147,6 +147,18 @@ describe('rehearsal anonymize and verify', () => {
     expect(await allText(db.url)).toEqual(before);
   });
 
+  it('names on --dry-run the line of a fixed value its column\'s type refuses, as a run does, not a broken check', async () => {
+    const { url } = await demo();
+    await query(url, 'ALTER TABLE users ADD COLUMN age integer');
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES.replace('      locale: keep\n', '      locale: keep\n      age: { strategy: fixed, value: "abc" }\n') });
+    const run = captured(dir);
+
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--dry-run'], run.io);
+
+    expect(code).toBe(2);
+    expect(run.err()).toMatch(/rules\.yaml:\d+: tables\.public\.users\.columns\.age: the rule does not apply to integer: invalid input syntax for type integer: "abc"/);
+  });
+
   it('refuses incomplete coverage with exit 1, naming each unclassified column, and changes nothing', async () => {
     const { url } = await demo();
     await query(url, 'ALTER TABLE users ADD COLUMN nickname text');

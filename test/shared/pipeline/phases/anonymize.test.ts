@@ -103,6 +103,51 @@ describe("the anonymize phase names the config file's line of each rule problem"
     ]);
   });
 
+  it('gives the line of a fixed value too long for varchar(n), which a cast would cut without a word', async () => {
+    // Prepare
+    const { ctx, file, url } = await setUp('CREATE TABLE public.accounts (id integer PRIMARY KEY, code varchar(3))', [
+      '  tables:', //                                             line 6
+      '    public.accounts:', //                                  line 7
+      '      columns:', //                                        line 8
+      '        id: keep', //                                      line 9
+      '        code: { strategy: fixed, value: "ABCDEF" }', //    line 10
+    ]);
+    await query(url, "INSERT INTO public.accounts VALUES (1, 'XYZ')");
+
+    // Act
+    const error = await runAnonymize(ctx).catch((caught: unknown) => caught);
+
+    // Assert
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(
+      `${file}:10: anonymize.tables.public.accounts.columns.code: fixed value "ABCDEF" has 6 characters but the column is character varying(3), which would cut it`);
+    expect(await query(url, 'SELECT code FROM public.accounts')).toEqual([{ code: 'XYZ' }]);
+  });
+
+  it('gives the line of a fixed value its column\'s type refuses, before anything changes', async () => {
+    // Prepare
+    const { ctx, file, url } = await setUp('CREATE TABLE public.accounts (id integer PRIMARY KEY, age integer, born date)', [
+      '  tables:', //                                             line 6
+      '    public.accounts:', //                                  line 7
+      '      columns:', //                                        line 8
+      '        id: keep', //                                      line 9
+      '        age: { strategy: fixed, value: "abc" }', //        line 10
+      '        born: { strategy: fixed, value: "not-a-date" }', // line 11
+    ]);
+    await query(url, "INSERT INTO public.accounts VALUES (1, 42, '1990-01-01')");
+
+    // Act
+    const error = await runAnonymize(ctx).catch((caught: unknown) => caught);
+
+    // Assert
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message.split('\n')).toEqual(expect.arrayContaining([
+      `${file}:10: anonymize.tables.public.accounts.columns.age: the rule does not apply to integer: invalid input syntax for type integer: "abc"`,
+      `${file}:11: anonymize.tables.public.accounts.columns.born: the rule does not apply to date: invalid input syntax for type date: "not-a-date"`,
+    ]));
+    expect(await query(url, 'SELECT age FROM public.accounts')).toEqual([{ age: 42 }]);
+  });
+
   it('names only the path when the config did not come from a file (a bundled JSON config)', () => {
     const config = parseYamlDocument(stringify(makeConfigInput()), configSchema);
 
