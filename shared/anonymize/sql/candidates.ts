@@ -73,13 +73,13 @@ export function phrasesSql(from: string, value: string, columns: string, search:
 /**
  * A query over `from` (a FROM list) giving, as `tok`, every candidate for a known value in the text
  * `value` (an SQL expression over `from`): each run of capitalised words, its shorter runs and its
- * words, and the phrases `search` calls for ({@link phrasesSql}; `wordsSql` as there). What `scrubText`
+ * words (`O'Connor`, and `O` and `Connor`), and the phrases `search` calls for ({@link phrasesSql}; `wordsSql` as there). What `scrubText`
  * may look up is among them. With `withText`, each candidate comes with its text, as column `v` first.
  */
 export function candidateTokensSql(from: string, value: string, search: PhraseSearch, wordsSql?: string, withText = false): string {
   const text = withText ? `${value} AS v, ` : '';
   const names = `SELECT ${text}w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m,
-      unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
+      unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], ' ') || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
      WHERE ${value} ~ ${quoteLiteral(NAME_START)}`;
   if (!searchesPhrases(search)) return names;
   const phrases = phrasesSql(from, value, withText ? `${value} AS v` : 'true AS phrase', search, wordsSql);

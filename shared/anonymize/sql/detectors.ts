@@ -50,8 +50,17 @@ export const IPV6_ADDRESS = `^(${[
  */
 export const WORD_BOUNDS = { start: `(?<![${LETTERS.alnum}_])`, end: `(?![${LETTERS.alnum}_])` } as const;
 
-/** A capital followed by a small letter: where a name may start (a cheap test before the name detector). */
-export const NAME_START = `[${LETTERS.upper}][${LETTERS.lower}]`;
+/** Apostrophes a name is written with inside it (`O'Connor`, `O\u2019Connor`), as regex escapes: the mask schema's SQL is ASCII. */
+const NAME_APOSTROPHES = "'\\u2019";
+
+/** A capital followed by a small letter, or by an apostrophe and a capital: where a name may start (a cheap test before the name detector). */
+export const NAME_START = `[${LETTERS.upper}]([${LETTERS.lower}]|[${NAME_APOSTROPHES}][${LETTERS.upper}])`;
+
+/**
+ * A word of a name: a capital and small letters, maybe with more capitals inside (`McDonald`, `DeShawn`,
+ * `LaRue`, `MacArthur`), or a capital, an apostrophe and such a word (`O'Connor`, `D'Angelo`).
+ */
+const NAME_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}][${LETTERS.upper}][${LETTERS.lower}]+|[${LETTERS.lower}]+)(?:[${LETTERS.upper}][${LETTERS.lower}]+)*`;
 
 /**
  * The detectors `scrubText` masks with and `verify` searches with (PostgreSQL ARE syntax; one capture
@@ -67,7 +76,7 @@ export const DETECTORS = {
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
   /** Capitalised words in a row: where a person's name quoted in free text would be. */
-  name: `([${LETTERS.upper}][${LETTERS.lower}]+(?:[ '-][${LETTERS.upper}][${LETTERS.lower}]+){0,3})`,
+  name: `(${NAME_WORD}(?:[ '-]${NAME_WORD}){0,3})`,
 } as const;
 export type DetectorKind = keyof typeof DETECTORS;
 

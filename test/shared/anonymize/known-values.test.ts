@@ -355,3 +355,53 @@ describe('names with letters beyond ASCII, in a database whose ctype is C (where
     expect(verified.findings.filter(({ key }) => key === 'id=1').map(({ table, kind }) => `${table} ${kind}`)).toEqual(['public.notes original value of public.customers.full_name']);
   });
 });
+
+describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or an apostrophe (O\'Connor)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Ann McDonald', "Liam O'Connor", 'DeShawn LaRue', 'Ciara O\u2019Brien'] as const;
+  const NOTES = ['Hi, Ann McDonald here', 'Mrs McDonald asked about her refund', "Regards, Liam O'Connor", 'DeShawn LaRue here',
+    "sure, DeShawn's order please", 'Thanks, Ciara O\u2019Brien'] as const;
+  const nameRules = (bodyRule: string) => parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName }
+  public.notes:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+
+  async function namesDatabase(): Promise<string> {
+    const name = uniqueName('capitals');
+    created.push(name);
+    const url = await createDatabase(name);
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+    await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NAMES]);
+    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NOTES]);
+    return url;
+  }
+
+  it('replaces each quoted name, whole or its last name alone, with the fakes the column gives, and verify passes', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    expect(bodies[0]).toBe(`Hi, ${fakes[0]} here`);
+    expect(bodies[2]).toBe(`Regards, ${fakes[1]}`);
+    expect(bodies[3]).toBe(`${fakes[2]} here`);
+    expect(bodies[5]).toBe(`Thanks, ${fakes[3]}`);
+    for (const part of ['McDonald', "O'Connor", 'DeShawn', 'LaRue', 'O\u2019Brien']) expect(bodies.join('\n')).not.toContain(part);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each whole name quoted in kept text', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+
+    expect(verified.findings.map(({ key }) => key).sort()).toEqual(['id=1', 'id=3', 'id=4', 'id=6']);
+  });
+});
