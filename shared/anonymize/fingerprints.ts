@@ -156,9 +156,13 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       // An email's digits are no phone number: only other values are reduced to their digits. The two
       // rows come from arrays unnested in the select list: a LATERAL VALUES list is a node restarted for
       // every value (4.6 µs a phone number against 2.8 µs, measured on 200k).
+      // A North American number (+1 and ten digits) is fingerprinted by its ten national digits too:
+      // US users write it so (`my number is 4155552671`), a bare number by its shape.
       const hashes = withDigits
         ? `SELECT ${fingerprintSql('x.v')} AS f, x.digits OR btrim(x.v) ~ '^[0-9]+$' AS d, x.shaped AS k
-             FROM (SELECT unnest(ARRAY[o.v, CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END]) AS v, unnest(ARRAY[false, true]) AS digits, o.shaped FROM ${originals} AS o) AS x
+             FROM (SELECT unnest(ARRAY[o.v, o.dg, CASE WHEN length(o.dg) = 11 AND left(o.dg, 1) = '1' THEN substr(o.dg, 2) END]) AS v,
+                          unnest(ARRAY[false, true, true]) AS digits, o.shaped
+                     FROM (SELECT o.v, o.shaped, CASE WHEN strpos(o.v, '@') = 0 THEN ${s}.digits(o.v) END AS dg FROM ${originals} AS o) AS o) AS x
             WHERE x.v IS NOT NULL AND (NOT x.digits OR length(x.v) >= 7)`
         : `SELECT ${fingerprintSql('o.v')} AS f, btrim(o.v) ~ '^[0-9]+$' AS d, o.shaped AS k FROM ${originals} AS o`;
       const distinctAfter = !repeats && (placement === 'after' || !wholeValues);

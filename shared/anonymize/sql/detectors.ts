@@ -247,8 +247,10 @@ BEGIN
   IF nd BETWEEN 13 AND 19 AND tok ~ '^[0-9][0-9 ${UNICODE_SEPARATORS}-]+$' AND ${s}.luhn_sum(d) % 10 = 0
      AND (CASE nd WHEN 13 THEN left(d, 1) = '4' WHEN 14 THEN left(d, 1) = '3' WHEN 15 THEN left(d, 2) IN ('34', '37') ELSE left(d, 1) BETWEEN '2' AND '6' END)
   THEN RETURN 'card'; END IF;
+  -- After a trunk 0, or a North American number written with separators, maybe after its country code 1 (1-415-555-2671).
   IF ((left(tok, 1) = '0' OR left(tok, 2) = '(0') AND nd BETWEEN 9 AND 15)
-     OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$') THEN RETURN 'phone'; END IF;
+     OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$')
+     OR (nd = 11 AND left(tok, 1) = '1' AND tok ~ '^1[ .${UNICODE_SEPARATORS}-]?(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$') THEN RETURN 'phone'; END IF;
   RETURN NULL;
 END
 $fn$;

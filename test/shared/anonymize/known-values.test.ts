@@ -311,6 +311,53 @@ describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', (
   });
 });
 
+describe('North American numbers quoted without their country code, or with it and separators', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const usRules = (bodyRule: string) => parseRulesText(`tables:
+  public.contacts:
+    columns: { id: keep, phone: phone }
+  public.messages:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+
+  async function usDatabase(): Promise<string> {
+    const name = uniqueName('nanp');
+    created.push(name);
+    const url = await createDatabase(name);
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE contacts (id bigint PRIMARY KEY, phone text);
+      CREATE TABLE messages (id bigint PRIMARY KEY, body text);
+      INSERT INTO contacts VALUES (1, '+14155552671');
+      INSERT INTO messages VALUES (1, 'my number is 4155552671'), (2, 'or call 1-415-555-2671 after 5pm'), (3, 'order 4155550000 shipped')`);
+    return url;
+  }
+
+  it('replaces both with fakes, leaving a ten-digit order number, and verify passes', async () => {
+    const url = await usDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: usRules('scrubText'), key: KEY });
+
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM messages ORDER BY id')).map((row) => row.body);
+    expect(bodies[0]).toMatch(/^my number is [0-9]{10}$/);
+    expect(bodies[1]).toMatch(/^or call [0-9]-[0-9]{3}-[0-9]{3}-[0-9]{4} after 5pm$/);
+    expect(bodies[2]).toBe('order 4155550000 shipped');
+    expect(bodies.join('\n')).not.toMatch(/555.?2671/);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: usRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find both in kept text as the original phone, and not the order number', async () => {
+    const url = await usDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: usRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: usRules('keep'), key: KEY });
+
+    expect(verified.findings.filter(({ table }) => table === 'public.messages').map(({ key, kind }) => `${key} ${kind}`).sort()).toEqual([
+      'id=1 original value of public.contacts.phone', 'id=2 original value of public.contacts.phone',
+    ]);
+  });
+});
+
 describe('names with letters beyond ASCII, in a database whose ctype is C (where [[:upper:]] is A-Z only)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
