@@ -27,10 +27,14 @@ export const TEXT_HITS_TABLE = `${s}.text_hits`;
 
 /** Punctuation trimmed from the ends of a phrase before it is looked up (`12 Long Street,`). */
 const EDGE_PUNCTUATION = `.,;:!?()"'[]{}<>`;
-/** A run of words that each start with a capital or a digit, from a word's start: where streets, cities and postcodes are quoted. */
-const SIGNIFICANT_RUN = `(?:^|[^${LETTERS.alnum}_])((?:[${LETTERS.upper}[:digit:]][^[:space:]]*)(?:[[:space:]]+[${LETTERS.upper}[:digit:]][^[:space:]]*)*)`;
-/** A word holding a digit or an underscore: where usernames are quoted (`anna_ws42`). */
-const MARKED_WORD = '([^[:space:]]*[_[:digit:]][^[:space:]]*)';
+/**
+ * A run of words that each start with a capital or a digit, from a word's start: where streets, cities
+ * and postcodes are quoted. A double quote ends a word, as a space does: JSON written compactly as text
+ * (`{"line1":"9 Foxrock Park","city":"Dublin"}`) has none between its strings.
+ */
+const SIGNIFICANT_RUN = `(?:^|[^${LETTERS.alnum}_])((?:[${LETTERS.upper}[:digit:]][^[:space:]"]*)(?:[[:space:]]+[${LETTERS.upper}[:digit:]][^[:space:]"]*)*)`;
+/** A word holding a digit or an underscore: where usernames are quoted (`anna_ws42`); a double quote ends it too. */
+const MARKED_WORD = '([^[:space:]"]*[_[:digit:]][^[:space:]"]*)';
 /** Phrases longer than this are never looked up (no street needs more words). */
 export const MAX_PHRASE_WORDS = 6;
 

@@ -67,6 +67,20 @@ describe('values masked elsewhere, quoted in free text', () => {
     expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 
+  it('finds them in JSON written compactly as text, with no space between its strings, and verify passes', async () => {
+    const { name, url } = await customerDatabase();
+    created.push(name);
+    const compact = JSON.stringify({ line1: ORIGINAL.street, city: ORIGINAL.city, postcode: ORIGINAL.postcode, user: ORIGINAL.username });
+    await query(url, 'UPDATE notes SET body = $1', [compact]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: rules('scrubText'), key: KEY });
+
+    const [customer] = await query<typeof ORIGINAL>(url, 'SELECT username, street, city, postcode FROM customers');
+    const [note] = await query<{ body: string }>(url, 'SELECT body FROM notes');
+    expect(JSON.parse(note?.body ?? '')).toEqual({ line1: customer?.street, city: customer?.city, postcode: customer?.postcode, user: customer?.username });
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: rules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
   it('leaves a value quoted only inside base64 to verify, which reports it', async () => {
     const { name, url } = await customerDatabase();
     created.push(name);
