@@ -9,17 +9,20 @@ export type MaskingKeySource = { readonly env: string } | { readonly file: strin
 export const MIN_KEY_LENGTH = 16;
 
 /**
- * Reads the masking key. Throws {@link ConfigError} when it is missing or too short; the message names
- * the variable or file, never the key.
+ * Reads the masking key. Throws {@link ConfigError} when it is missing, empty or too short; the message
+ * names the variable or file, never the key, and says `otherwise` where else a key can come from (the
+ * config's `maskingKey: { file }`; the CLI's `--key-file`).
  */
-export async function loadMaskingKey(source: MaskingKeySource, env: NodeJS.ProcessEnv, baseDir: string): Promise<Buffer> {
+export async function loadMaskingKey(
+  source: MaskingKeySource, env: NodeJS.ProcessEnv, baseDir: string, otherwise = 'or use maskingKey: { file: ... }',
+): Promise<Buffer> {
   let key: string;
   let where: string;
   if ('env' in source) {
     where = `environment variable ${source.env}`;
     const value = env[source.env];
     if (value === undefined || value === '') {
-      throw new ConfigError([{ path: 'maskingKey', message: `the masking key is not set: export ${source.env} (at least ${MIN_KEY_LENGTH} characters) or use maskingKey: { file: ... }` }]);
+      throw new ConfigError([{ path: 'maskingKey', message: `the masking key is not set: export ${source.env} (at least ${MIN_KEY_LENGTH} characters) ${otherwise}` }]);
     }
     key = value;
   } else {
@@ -31,6 +34,7 @@ export async function loadMaskingKey(source: MaskingKeySource, env: NodeJS.Proce
       throw new ConfigError([{ path: 'maskingKey.file', message: `cannot read the masking key file ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})` }], { cause });
     }
   }
+  if (key.length === 0) throw new ConfigError([{ path: 'maskingKey', message: `the masking key in ${where} is empty: at least ${MIN_KEY_LENGTH} characters are needed` }]);
   if (key.length < MIN_KEY_LENGTH) {
     throw new ConfigError([{ path: 'maskingKey', message: `the masking key in ${where} is too short: at least ${MIN_KEY_LENGTH} characters are needed` }]);
   }

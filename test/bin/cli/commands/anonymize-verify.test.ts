@@ -236,7 +236,17 @@ describe('rehearsal anonymize and verify', () => {
     expect(await main(['anonymize', '--database-url', url, '--rules', 'bad.yaml'], bad.io)).toBe(2);
     expect(bad.err()).toMatch(/bad\.yaml:4: tables\.public\.users\.columns\.email/);
     expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], keyless.io)).toBe(2);
-    expect(keyless.err()).toContain('REHEARSAL_MASKING_KEY');
+    // Where a command-line user can give one: the variable or --key-file, not the config's syntax.
+    expect(keyless.err()).toContain('the masking key is not set: export REHEARSAL_MASKING_KEY (at least 16 characters) or pass --key-file FILE');
+  });
+
+  it('says a key file is empty, not too short', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'mask.key': '\n' });
+    const run = captured(dir, {});
+
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--key-file', 'mask.key'], run.io)).toBe(2);
+    expect(run.err()).toContain(`the masking key in file ${path.join(dir, 'mask.key')} is empty: at least 16 characters are needed`);
   });
 
   it('reads the key from --key-file', async () => {

@@ -184,6 +184,21 @@ describe('rehearsal rules', () => {
     }
   });
 
+  it.each([
+    ['a port that is no number', 'postgres://app:topsecret99@127.0.0.1:notaport/shop', 'does not parse as a URL'],
+    ['an IPv6 host without its closing bracket', 'postgres://app:topsecret99@[::1:5432/shop', 'does not parse as a URL'],
+    ['a stray percent sign', 'postgres://app:topsecret99@127.0.0.1:5432/shop%', 'does not parse as a URL'],
+    ['no database', 'postgres://app:topsecret99@127.0.0.1:5432', 'names no database: add /<database> after the host'],
+    ['another scheme', 'mysql://app:topsecret99@127.0.0.1/shop', 'must be a postgres:// URL'],
+  ])('refuses a --database-url with %s as bad usage (exit 2), never printing it', async (_, url, message) => {
+    const run = captured(tmpdir());
+
+    expect(await main(['rules', 'suggest', '--database-url', url], run.io)).toBe(2);
+
+    expect(run.err()).toContain(`rehearsal rules suggest: --database-url ${message}`);
+    expect(run.err()).not.toContain('topsecret99');
+  });
+
   it('rejects an unknown sub-command with usage and exit 2', async () => {
     const run = captured(tmpdir());
 
