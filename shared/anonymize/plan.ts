@@ -2,7 +2,7 @@ import { quoteIdent } from '../db/client';
 import type { InputProblem } from '../errors';
 import { closestName } from '../util/closest-name';
 import { isUniqueColumn, type Catalog, type ColumnInfo, type ForeignKey, type TableInfo } from './catalog';
-import { JsonPathSyntaxError, parseJsonPath } from './json-path';
+import { JsonPathSyntaxError, parseJsonPath, toWalkerPath } from './json-path';
 import type { ColumnRule } from './rules-schema';
 import { ruleProblem, type RulesSource } from './rule-problems';
 import { unfitReason } from './strategies';
@@ -156,9 +156,14 @@ export function buildPlan(source: RulesSource, catalog: Catalog): MaskPlan {
         continue;
       }
       if (rule.strategy === 'json') {
+        // Two spellings of one path ($.email and $['email']) would be applied one after the other, the last winning.
+        const spelled = new Map<string, string>();
         for (const jsonPath of Object.keys(rule.paths)) {
           try {
-            parseJsonPath(jsonPath);
+            const same = toWalkerPath(parseJsonPath(jsonPath)).join('\u0000');
+            const other = spelled.get(same);
+            if (other !== undefined) problems.push(ruleProblem(source, [...path, 'paths', jsonPath], `JSON path ${JSON.stringify(jsonPath)} names the same values as ${JSON.stringify(other)}: keep one rule for them`));
+            spelled.set(same, jsonPath);
           } catch (error) {
             if (!(error instanceof JsonPathSyntaxError)) throw error;
             problems.push(ruleProblem(source, [...path, 'paths', jsonPath], `malformed JSON path ${JSON.stringify(jsonPath)}: ${error.message}`));

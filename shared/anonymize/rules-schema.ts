@@ -25,16 +25,42 @@ const unknownStrategy = (value: unknown, allowed: readonly string[] = STRATEGY_N
   return `unknown strategy ${JSON.stringify(value)}${meant === undefined ? '' : ` (did you mean ${meant}?)`}, expected one of ${allowed.join(', ')}`;
 };
 
-const simpleRule = z.object({ strategy: z.enum(SIMPLE_STRATEGIES) }).strict();
-const fixedRule = z
-  .object({ strategy: z.literal('fixed'), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })
-  .strict();
-const dateShiftRule = z
-  .object({ strategy: z.literal('dateShift'), maxDays: z.number().int().positive().max(36_500) })
-  .strict();
-const numberNoiseRule = z
-  .object({ strategy: z.literal('numberNoise'), ratio: z.number().positive().max(1).default(0.1) })
-  .strict();
+/**
+ * A strategy's rule object, whose unknown options are named with the ones it takes (`unknown option
+ * "percent" for numberNoise (did you mean ...?): it takes ratio`), not the validator's words.
+ */
+function ruleObject<Shape extends z.ZodRawShape>(name: string, shape: Shape, takes: string) {
+  const options = Object.keys(shape).filter((key) => key !== 'strategy');
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      const named = issue.keys.map((key) => {
+        const meant = closestName(key, options);
+        return `${JSON.stringify(key)}${meant === undefined ? '' : ` (did you mean ${meant}?)`}`;
+      });
+      return `unknown option ${named.join(', ')} for ${name}: ${takes}`;
+    },
+  });
+}
+
+const simpleRule = ruleObject('a strategy without options', { strategy: z.enum(SIMPLE_STRATEGIES) }, 'it takes no options (write it as a bare name: email: email)');
+/** The message of an option's issue: `missing` when it is absent, `wrong` otherwise. */
+const optionError = (missing: string, wrong: string) => (issue: { input: unknown }): string => (issue.input === undefined ? missing : wrong);
+
+const fixedRule = ruleObject('fixed', {
+  strategy: z.literal('fixed'),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null()], {
+    error: optionError('fixed needs value: the value every row gets', 'value must be a string, a number, true, false or null'),
+  }),
+}, 'it takes value (the value every row gets)');
+const dateShiftRule = ruleObject('dateShift', {
+  strategy: z.literal('dateShift'),
+  maxDays: z.number({ error: optionError('dateShift needs maxDays: a whole number of days, 1 to 36500', 'maxDays must be a whole number of days, 1 to 36500') })
+    .int('maxDays must be a whole number of days, 1 to 36500').positive('maxDays must be a whole number of days, 1 to 36500').max(36_500, 'maxDays must be at most 36500 days'),
+}, 'it takes maxDays (a whole number of days, 1 to 36500)');
+const numberNoiseRule = ruleObject('numberNoise', { strategy: z.literal('numberNoise'), ratio: z.number({ error: 'ratio must be a number above 0, at most 1' })
+  .positive('ratio must be a number above 0, at most 1').max(1, 'ratio must be a number above 0, at most 1').default(0.1) },
+  'it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1)');
 
 /** A rule applied to a value found at a JSON path: a bare strategy name, or an object rule (not `json`). */
 const jsonLeafRule = z.preprocess(
@@ -46,9 +72,8 @@ const jsonLeafRule = z.preprocess(
         : undefined,
   }),
 );
-const jsonRule = z
-  .object({ strategy: z.literal('json'), paths: z.record(z.string().startsWith('$', 'a JSON path starts with $'), jsonLeafRule) })
-  .strict();
+const jsonRule = ruleObject('json', { strategy: z.literal('json'), paths: z.record(z.string().startsWith('$', 'a JSON path starts with $'), jsonLeafRule) },
+  'it takes paths (JSON paths mapped to strategies)');
 
 function strategyOf(input: unknown): unknown {
   return typeof input === 'object' && input !== null && 'strategy' in input ? input.strategy : input;
@@ -58,7 +83,13 @@ function strategyOf(input: unknown): unknown {
 export const columnRuleSchema = z.preprocess(
   (input) => (typeof input === 'string' ? { strategy: input } : input),
   z.discriminatedUnion('strategy', [simpleRule, fixedRule, dateShiftRule, numberNoiseRule, jsonRule], {
-    error: (issue) => (issue.code === 'invalid_union' ? unknownStrategy(strategyOf(issue.input)) : undefined),
+    error: (issue) => {
+      if (issue.code === 'invalid_union') return unknownStrategy(strategyOf(issue.input));
+      // YAML reads a bare null (or ~, or nothing) as no value: the null strategy must be quoted.
+      if (issue.input === null || issue.input === undefined) return 'no rule here (YAML reads a bare null, ~ or nothing as no value): write a strategy name, or "null" in quotes for the null strategy';
+      if (typeof issue.input !== 'object') return `expected a strategy name or { strategy: ... }, got ${JSON.stringify(issue.input)}`;
+      return undefined;
+    },
   }),
 );
 export type ColumnRule = z.infer<typeof columnRuleSchema>;

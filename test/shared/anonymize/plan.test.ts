@@ -29,6 +29,20 @@ describe('buildPlan', () => {
     }
   };
 
+  it('refuses two spellings of one JSON path in a rule, which would be applied one after the other, the last winning', async () => {
+    const text = `tables:
+  public.accounts:
+    columns: { id: keep, email: email, code: keep, score: keep, settings: { strategy: json, paths: { "$.email": email, "$['email']": redact, "$.phones[*]": phone } } }
+  public.logins:
+    columns: { id: keep, ip: ipAddress, at: keep }
+`;
+    const result = await plan(text);
+
+    expect(result.problems.map(formatProblem)).toEqual([
+      `rules.yaml:3: tables.public.accounts.columns.settings.paths.$['email']: JSON path "$['email']" names the same values as "$.email": keep one rule for them`,
+    ]);
+  });
+
   it('names every unclassified column and every dangling rule, with the rules file line', async () => {
     const text = `tables:
   public.accounts:
@@ -138,5 +152,19 @@ describe('buildPlan', () => {
     expect(() => parseRulesText(text, 'rules.yaml')).toThrow(/rules.yaml:4: tables.public.accounts.columns.email(.strategy)?: unknown strategy "emial" \(did you mean email\?\), expected one of keep, null/);
     expect(() => parseRulesText(text.replace('emial', 'FULLNAME'), 'rules.yaml')).toThrow(/unknown strategy "FULLNAME" \(did you mean fullName\?\)/);
     expect(() => parseRulesText(text.replace('emial', 'anonymise'), 'rules.yaml')).toThrow(/unknown strategy "anonymise", expected one of/);
+  });
+
+  it.each([
+    ['an unknown option', '{ strategy: numberNoise, percent: 10 }', 'unknown option "percent" for numberNoise: it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1)'],
+    ['a misspelt option', '{ strategy: fixed, value: 1, vlaue: 2 }', 'unknown option "vlaue" (did you mean value?) for fixed: it takes value (the value every row gets)'],
+    ['an option of a strategy that takes none', '{ strategy: email, domain: x.org }', 'unknown option "domain" for a strategy without options: it takes no options (write it as a bare name: email: email)'],
+    ['a missing option', '{ strategy: dateShift }', '.maxDays: dateShift needs maxDays: a whole number of days, 1 to 36500'],
+    ['an option out of range', '{ strategy: numberNoise, ratio: 2 }', '.ratio: ratio must be a number above 0, at most 1'],
+    ['a bare YAML null', 'null', 'no rule here (YAML reads a bare null, ~ or nothing as no value): write a strategy name, or "null" in quotes for the null strategy'],
+    ['a number', '5', 'expected a strategy name or { strategy: ... }, got 5'],
+  ])('says what a rule with %s should be, at its line', (_, rule, message) => {
+    const text = `tables:\n  public.accounts:\n    columns:\n      score: ${rule}\n`;
+
+    expect(() => parseRulesText(text, 'rules.yaml')).toThrow(`rules.yaml:4: tables.public.accounts.columns.score${message.startsWith('.') ? '' : ': '}${message}`);
   });
 });
