@@ -69,6 +69,8 @@ export function jsonKeySignal(key: string): ColumnRule | undefined {
     if (signals(signal, key) && signal.fits.includes('text')) return signal.rule;
   }
   if (/^name$/i.test(key)) return { strategy: 'fullName' };
+  // What a person wrote, at the keys chat platforms give it: Twilio's Body, Telegram's message.text, Slack's text.
+  if (/^(body|text|message|content|caption|transcript|comment|note)$/i.test(key)) return { strategy: 'scrubText' };
   return undefined;
 }
 

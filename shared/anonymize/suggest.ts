@@ -189,8 +189,15 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   }
   const hiding = values.filter(hidesPii).length;
   if (hiding > 0) return { rule: { strategy: 'scrubText' }, why: `free text: ${hiding} of ${values.length} sampled values contain emails, phone numbers or live credentials` };
+  const sentences = values.filter((value) => value.trim().split(/\s+/).length >= 3).length;
+  if (FREE_TEXT_NAME.test(column.name) && sentences >= values.length * 0.5) {
+    return { rule: { strategy: 'scrubText' }, why: `free text people write (column name "${column.name}", ${sentences} of ${values.length} sampled values are sentences): the sample quotes no email or number, but such text quotes names and addresses` };
+  }
   return { rule: { strategy: 'keep' }, why: `no PII signal in name or ${values.length} sampled values` };
 }
+
+/** Names of columns holding what people write: a chat message's body, a transcript, a note or comment. */
+const FREE_TEXT_NAME = /^(body|text|message|message_?text|content|transcript|utterance|user_?input|prompt|reply|response|comments?|notes?|description|bio|about|summary|feedback)$/i;
 
 async function sampleValues(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<string[]> {
   const name = quoteIdent(column.name);
@@ -254,7 +261,9 @@ function yamlRule(rule: ColumnRule): string {
   return `{ strategy: ${strategy}, ${entries.map(([name, value]) => `${name}: ${JSON.stringify(value)}`).join(', ')} }`;
 }
 
-const yamlKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(key) ? key : JSON.stringify(key));
+/** A key as YAML reads it back: quoted unless a plain word that YAML reads as a string (not null, true, no, ...). */
+const yamlKey = (key: string): string =>
+  (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(key) && !/^(null|true|false|yes|no|on|off|y|n)$/i.test(key) ? key : JSON.stringify(key));
 
 function renderRules(tables: readonly TableInfo[], suggestions: ReadonlyMap<string, Suggestion>): string {
   const header = [

@@ -51,6 +51,10 @@ describe('suggest signals', () => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
   });
 
+  it.each([['Body'], ['text'], ['caption'], ['transcript']])('suggests scrubText for the string at a JSON key %s, where chat platforms put what a person wrote', (key) => {
+    expect(jsonKeySignal(key)).toEqual({ strategy: 'scrubText' });
+  });
+
   it('suggests phone for a WhatsApp id kept as an integer (its user\'s phone number), and nothing for other identifiers', () => {
     expect(nameSignal('contacts', 'wa_id', 'integer')).toEqual({ rule: { strategy: 'phone' }, why: 'column name "wa_id": a WhatsApp id is its user\'s phone number' });
     expect(nameSignal('contacts', 'whatsapp_number', 'integer')?.rule).toEqual({ strategy: 'phone' });

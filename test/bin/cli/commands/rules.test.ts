@@ -72,6 +72,26 @@ describe('rehearsal rules', () => {
     expect(check.out()).toContain('the rules cover all');
   });
 
+  it('suggests scrubText for what people write though the sample quotes no PII, reads names with spaces, and quotes a column named null', async () => {
+    const db = await createDemoDatabase('rulestext');
+    created.push(db.name);
+    await query(db.url, `CREATE TABLE chat_turns (id int PRIMARY KEY, text text, status text, "First Name" text, "null" text);
+      INSERT INTO chat_turns VALUES (1, 'Can you help me with my order please', 'open', 'Ann', 'x'),
+        (2, 'I would like to change the delivery day', 'closed', 'Bob', 'y'), (3, 'thanks', 'open', 'Cy', NULL)`);
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const run = captured(dir);
+
+    expect(await main(['rules', 'suggest', '--database-url', db.url], run.io)).toBe(0);
+
+    expect(rulesSchema.parse(parse(run.out())).tables['public.chat_turns']).toEqual({ columns: {
+      id: { strategy: 'keep' }, text: { strategy: 'scrubText' }, status: { strategy: 'keep' }, 'First Name': { strategy: 'firstName' }, null: { strategy: 'keep' },
+    } });
+    expect(run.out()).toContain('text: scrubText  # free text people write (column name "text", 2 of 3 sampled values are sentences): the sample quotes no email or number, but such text quotes names and addresses');
+    expect(run.out()).toContain('"null": keep  #');
+    await writeFile(path.join(dir, 'suggested.yaml'), run.out());
+    expect(await main(['rules', 'check', '--database-url', db.url, '--rules', 'suggested.yaml'], captured(dir).io)).toBe(0);
+  });
+
   it('suggests masking live credentials: columns of them, JSON paths holding one, free text quoting one, and columns named for secrets', async () => {
     const db = await createDemoDatabase('rulescred');
     created.push(db.name);
