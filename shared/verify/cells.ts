@@ -69,7 +69,7 @@ function jsonTextsSql(doc: string, alias = 'jt'): string {
  * elements of each text array), as cells of row `pg_stats`: any role that may read a column may read
  * them, and they outlive deleted rows; and those of its indexes and extended statistics objects.
  */
-function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews): string | undefined {
+function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews, numbers: ReadonlySet<string> = new Set()): string | undefined {
   const table = plan.table;
   // ONLY: an inheritance child's rows are its own table's cells, reported under its name, not twice.
   const from = `${ownRowsSql(plan)} AS t`;
@@ -84,9 +84,15 @@ function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews)
     const cls = typeClassOf(column);
     const wordy = cls === 'other' && (WORDY_TYPES.has(column.baseType) || column.composite === true);
     const bytes = column.baseType === 'bytea';
-    if (cls !== 'text' && cls !== 'json' && !wordy && !bytes) continue;
     const ref = `t.${quoteIdent(column.name)}`;
     const strategy = plan.masked.find((masked) => masked.column.name === column.name)?.rule.strategy ?? '';
+    // A kept bigint of 8 digits or more may be a phone number's digits (a WhatsApp id): searched as
+    // a bare number, which only an original's digits make PII. Ids below that are not looked at.
+    if (numbers.has(column.name) && column.baseType === 'int8' && !column.isArray && strategy === '') {
+      parts.push(`SELECT ${key} AS row_key, ${quoteLiteral(column.name)} AS col, ${ref}::text AS val, '' AS kind, true AS free FROM ${from} WHERE ${ref} >= ${PHONE_SIZED}${within}`);
+      continue;
+    }
+    if (cls !== 'text' && cls !== 'json' && !wordy && !bytes) continue;
     const free = FREE_TEXT.has(strategy) || cls === 'json' || wordy || bytes;
     const kind = `${quoteLiteral(strategy)} AS kind, ${free} AS free`;
     const name = quoteLiteral(column.name);
@@ -190,19 +196,52 @@ function extendedStatisticsSql(table: TableInfo, views: StatisticsViews): string
  * `phrases` calls for: those that could be a street, city, username or postcode) whose fingerprint is
  * an original's, or a token the detectors find that is neither reserved nor a fake. A fake phone number
  * in text scrubText masked may equal some original by chance (same country code and length): such a
- * match is not reported there, only in text no rule masked. `range`, when given, limits the scan to
- * some rows (a condition over alias `t`, such as a ctid range); `statistics` (the views this server
- * has) adds the values the planner statistics quote (row `pg_stats`), for one of a table's ranges.
- * An original a dictionary fake could equal (fingerprint source `kept_only`) is reported in the rows
- * of kept columns only, and not at all when the table is `derived` (a materialized view, refreshed from
- * masked tables, holds their fakes in columns no rule names). Never returns a value.
+ * match is not reported there, only in text no rule masked. {@link FindingsOptions} says which rows
+ * and what else to search. An original a dictionary fake could equal (fingerprint source `kept_only`)
+ * is reported in the rows of kept columns only, and not at all in a `derived` table (a materialized
+ * view, refreshed from masked tables, holds their fakes in columns no rule names). Never returns a value.
  */
-export function findingsSql(
-  plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, range?: string, statistics?: StatisticsViews,
-  distinct: ReadonlySet<string> = new Set(), derived = false,
-): string | undefined {
-  const cells = cellsSql(plan, range, statistics);
-  return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases, false, distinct, !derived);
+export function findingsSql(plan: TablePlan, limit: number, phrases: PhraseSearch = { words: 0, usernames: false }, options: FindingsOptions = {}): string | undefined {
+  const cells = cellsSql(plan, options.range, options.statistics, options.numbers);
+  return cells === undefined ? undefined : findingsInCellsSql(cells, limit, phrases, false, options.distinct, options.derived !== true);
+}
+
+/** How {@link findingsSql} searches a table. */
+export interface FindingsOptions {
+  /** Limits the scan to some rows: a condition over alias `t`, such as a ctid range. */
+  readonly range?: string | undefined;
+  /** The statistics views this server has: their values are searched too (row `pg_stats`), for one of a table's ranges. */
+  readonly statistics?: StatisticsViews | undefined;
+  /** Columns searched ungrouped ({@link mostlyDistinctColumns}). */
+  readonly distinct?: ReadonlySet<string>;
+  /** A materialized view: its kept columns may hold fakes. */
+  readonly derived?: boolean;
+  /** Kept bigint columns that may hold phone numbers' digits ({@link phoneSizedNumberColumns}). */
+  readonly numbers?: ReadonlySet<string>;
+}
+
+/** Below this, a kept bigint is no phone number: the shortest bare number the detectors read as one has 8 digits. */
+const PHONE_SIZED = 10_000_000;
+
+/**
+ * The table's bigint columns no rule masks whose values may be phone numbers' digits (a WhatsApp id):
+ * by the planner's statistics, some value of 8 digits or more, or statistics that list no value (no
+ * statistics; one row or a few, all distinct). Ids of a table that
+ * never reached ten million rows are not searched (each column searched is a scan of the table).
+ */
+export async function phoneSizedNumberColumns(client: pg.Client, plan: TablePlan): Promise<Set<string>> {
+  const kept = plan.table.columns
+    .filter((column) => column.baseType === 'int8' && !column.isArray && !plan.masked.some((masked) => masked.column.name === column.name))
+    .map((column) => column.name);
+  if (kept.length === 0) return new Set();
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT a.name FROM unnest($3::text[]) AS a(name)
+       LEFT JOIN pg_stats st ON st.schemaname = $1 AND st.tablename = $2 AND st.attname = a.name AND NOT st.inherited
+      WHERE st.attname IS NULL OR (st.histogram_bounds IS NULL AND st.most_common_vals IS NULL AND st.null_frac < 1)
+         OR EXISTS (SELECT FROM unnest(coalesce(st.histogram_bounds::text::bigint[], '{}') || coalesce(st.most_common_vals::text::bigint[], '{}')) AS v WHERE v >= $4)`,
+    [plan.table.schema, plan.table.name, kept, PHONE_SIZED],
+  );
+  return new Set(rows.map((row) => row.name));
 }
 
 /** From this share of distinct values on (by the planner's statistics), a column's values are searched without deduplicating them first. */

@@ -5,7 +5,7 @@ import { dropMaskSchema, keyMatches, maskSchemaExists, otherHelpersProblem, useM
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError } from '../errors';
-import { findingsSql, hasPublicationFilters, statisticsViews, largeObjectFindingsSql, mostlyDistinctColumns, refersToLargeObjects, schemaTextFindingsSql } from './cells';
+import { findingsSql, hasPublicationFilters, phoneSizedNumberColumns, statisticsViews, largeObjectFindingsSql, mostlyDistinctColumns, refersToLargeObjects, schemaTextFindingsSql } from './cells';
 import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
 import type { TablePlan } from '../anonymize/plan';
@@ -130,7 +130,8 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       if (findings.length >= limit) break;
       const remaining = limit - findings.length;
       const objectColumns = table.table.columns.filter(refersToLargeObjects);
-      const searched = findingsSql(table, remaining, phrases) !== undefined;
+      const numbers = await phoneSizedNumberColumns(client, table);
+      const searched = findingsSql(table, remaining, phrases, { numbers }) !== undefined;
       if (!searched && objectColumns.length === 0) continue;
       tablesScanned += 1;
       // The files its oid columns refer to: searched like the column's own bytes, in statements of their own.
@@ -143,7 +144,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       const distinct = await mostlyDistinctColumns(client, table.table);
       const parts = await Promise.all(ranges.map((range, i) => {
         // The statistics' values are searched with the first range only: once per table.
-        const sql = findingsSql(table, remaining, phrases, range, i === 0 ? statistics : undefined, distinct, derived.has(table)) ?? '';
+        const sql = findingsSql(table, remaining, phrases, { range, statistics: i === 0 ? statistics : undefined, distinct, derived: derived.has(table), numbers }) ?? '';
         const run = async (worker: pg.Client) => (await worker.query<{ row_key: string; col: string; finding: string }>(sql)).rows;
         return i === 0 ? run(client) : withClient(options.connection, async (worker) => {
           await useEveryRow(worker);

@@ -360,6 +360,25 @@ describe('North American numbers quoted without their country code, or with it a
     expect((await verifyDatabase({ connection: { connectionString: url }, source: usRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
 
+  it('has verify find a kept bigint holding the original phone\'s digits (a WhatsApp id), and not a kept id or amount', async () => {
+    const url = await usDatabase();
+    await query(url, 'ALTER TABLE contacts ADD COLUMN wa bigint, ADD COLUMN amount bigint; UPDATE contacts SET wa = 14155552671, amount = 1250');
+
+    const withWa = parseRulesText(`tables:
+  public.contacts:
+    columns: { id: keep, phone: phone, wa: keep, amount: keep }
+  public.messages:
+    columns: { id: keep, body: scrubText }
+`, 'rules.yaml');
+    await anonymizeDatabase({ connection: { connectionString: url }, source: withWa, key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: withWa, key: KEY });
+
+    // As the phone's original, and as the number a message quoted.
+    expect(verified.findings.map(({ table, column, key, kind }) => `${table}.${column} ${key} ${kind}`).sort()).toEqual([
+      'public.contacts.wa id=1 original value of public.contacts.phone', 'public.contacts.wa id=1 original value of public.messages.body',
+    ]);
+  });
+
   it('has verify find both in kept text as the original phone, and not the order number', async () => {
     const url = await usDatabase();
 

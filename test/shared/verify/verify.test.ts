@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { readCatalog, type TableInfo } from '../../../shared/anonymize/catalog';
-import { mostlyDistinctColumns } from '../../../shared/verify/cells';
+import { mostlyDistinctColumns, phoneSizedNumberColumns } from '../../../shared/verify/cells';
 import { CheckFailedError } from '../../../shared/errors';
 import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
@@ -487,5 +487,32 @@ describe('mostlyDistinctColumns', () => {
     await query(url, 'ANALYZE contacts');
     // A fifth of the emails are NULL: the rest are all distinct. The array is never a scalar column.
     expect(await table()).toEqual(['email']);
+  });
+});
+
+describe('phoneSizedNumberColumns', () => {
+  const name = uniqueName('numbers');
+  afterAll(() => dropDatabases(name));
+
+  it('names the kept bigint columns holding values of 8 digits or more by the statistics, or without statistics, and no masked one', async () => {
+    const url = await createDatabase(name);
+    await query(url, `CREATE TABLE contacts (id bigint PRIMARY KEY, wa_id bigint, amount bigint, masked bigint, small int);
+      INSERT INTO contacts SELECT i, 14155550000 + i, i * 100, 14155550000 + i, i FROM generate_series(1, 2000) AS i`);
+    const columns = async () => {
+      const client = new pg.Client(url);
+      await client.connect();
+      try {
+        const table = (await readCatalog(client)).get('public.contacts') as TableInfo;
+        const masked = table.columns.filter((column) => column.name === 'masked')
+          .map((column) => ({ column, rule: { strategy: 'phone' as const }, unique: false, root: column, rootId: 'public.contacts.masked' }));
+        return [...await phoneSizedNumberColumns(client, { table, truncate: false, masked })].sort();
+      } finally {
+        await client.end();
+      }
+    };
+
+    expect(await columns()).toEqual(['amount', 'id', 'wa_id']);
+    await query(url, 'ANALYZE contacts');
+    expect(await columns()).toEqual(['wa_id']);
   });
 });
