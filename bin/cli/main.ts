@@ -1,4 +1,5 @@
 import { describeError, ExitCode, RehearsalError, UsageError } from '../../shared/errors';
+import { closestName } from '../../shared/util/closest-name';
 import { COMMANDS } from './commands';
 import type { CliIO } from './io';
 
@@ -23,13 +24,19 @@ export function helpText(): string {
 /** Runs `rehearsal <argv>` and returns the exit code. Errors are printed here, once, without stacks. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(helpText());
-    return name === undefined ? ExitCode.BadInput : ExitCode.Passed;
+    return ExitCode.Passed;
+  }
+  // No command is bad usage: the help goes where errors go, so a script's stdout stays empty.
+  if (name === undefined) {
+    io.stderr.write(helpText());
+    return ExitCode.BadInput;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    io.stderr.write(`rehearsal: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')}\n`);
+    const meant = closestName(name, COMMANDS.map((c) => c.name));
+    io.stderr.write(`rehearsal: unknown command "${name}"${meant === undefined ? '' : ` (did you mean ${meant}?)`}; expected one of ${COMMANDS.map((c) => c.name).join(', ')}\n`);
     return ExitCode.BadInput;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -77,7 +77,7 @@ export function unfitReason(rule: ColumnRule, column: ColumnInfo, unique: boolea
   }
   const min = rule.strategy === 'hash' && unique ? 16 : spec.minLength;
   if (type === 'text' && column.maxLength !== undefined && min !== undefined && column.maxLength < min) {
-    return `a ${rule.strategy} fake needs at least ${min} characters but the column is ${column.sqlType}`;
+    return `${/^[aeiou]/i.test(rule.strategy) ? 'an' : 'a'} ${rule.strategy} fake needs at least ${min} characters but the column is ${column.sqlType}`;
   }
   if (unique && (!spec.injective || column.isArray || rule.strategy === 'json')) {
     return `strategy ${rule.strategy} cannot keep the unique column unique; use keep, hash or a fake strategy (email, uuid, ...)`;

@@ -53,10 +53,22 @@ describe('rehearsal run', () => {
     expect(cli.stderr()).toContain('Usage: rehearsal run --config FILE');
   });
 
-  it('exits 2 on an unknown command, listing the commands', async () => {
+  it('exits 2 on an unknown command, saying which it most likely meant and listing the commands', async () => {
     const cli = captureIO('/tmp');
 
-    expect(await main(['rnu'], cli.io)).toBe(2);
-    expect(cli.stderr()).toMatch(/unknown command "rnu"; expected one of .*demo.*run/);
+    expect(await main(['anonymise'], cli.io)).toBe(2);
+    expect(cli.stderr()).toMatch(/unknown command "anonymise" \(did you mean anonymize\?\); expected one of .*demo.*run/);
+  });
+
+  it('exits 2 without a command, the help on stderr so stdout stays empty, and 0 with --help, the help on stdout', async () => {
+    const bare = captureIO('/tmp');
+    const asked = captureIO('/tmp');
+
+    expect(await main([], bare.io)).toBe(2);
+    expect(await main(['--help'], asked.io)).toBe(0);
+
+    expect(bare.stdout()).toBe('');
+    expect(bare.stderr()).toContain('Usage: rehearsal <command> [options]');
+    expect(asked.stdout()).toContain('Usage: rehearsal <command> [options]');
   });
 });

@@ -9,6 +9,7 @@ import { suggestColumns, suggestedRules, suggestRules } from '../../../shared/an
 import { withClient } from '../../../shared/db/client';
 import { ConfigError, ExitCode, formatProblem, UsageError } from '../../../shared/errors';
 import { formatPath } from '../../../shared/config/problems';
+import { closestName } from '../../../shared/util/closest-name';
 import { parseCommandArgs, required } from '../args';
 import type { Command, CliIO } from '../io';
 import { databaseUrl } from './mask-args';
@@ -30,7 +31,8 @@ export const rulesCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === 'suggest') return suggest(rest, io);
     if (sub === 'check') return check(rest, io);
-    throw new UsageError(`rehearsal rules: expected "suggest" or "check", got ${sub === undefined ? 'nothing' : JSON.stringify(sub)}`);
+    const meant = sub === undefined ? undefined : closestName(sub, ['suggest', 'check']);
+    throw new UsageError(`rehearsal rules: expected "suggest" or "check", got ${sub === undefined ? 'nothing' : JSON.stringify(sub)}${meant === undefined ? '' : ` (did you mean ${meant}?)`}`);
   },
 };
 
@@ -41,8 +43,8 @@ async function suggest(argv: readonly string[], io: CliIO): Promise<number> {
     sample: { type: 'string', default: '200' },
     rules: { type: 'string' },
   });
-  const sample = Number(values.sample);
-  if (!Number.isInteger(sample) || sample < 1) throw new UsageError('rehearsal rules suggest: --sample must be a positive whole number');
+  const sample = /^[0-9]+$/.test(values.sample ?? '') ? Number(values.sample) : NaN;
+  if (!Number.isSafeInteger(sample) || sample < 1) throw new UsageError(`rehearsal rules suggest: --sample must be a positive whole number written in digits, got ${JSON.stringify(values.sample)}`);
   const url = databaseUrl('rules suggest', values['database-url']);
   if (values.rules !== undefined) return suggestMissing(url, path.resolve(io.cwd, values.rules), values.schema ?? [], sample, io);
   io.stdout.write(await suggestRules({ connectionString: url }, { schemas: values.schema ?? [], sample }));

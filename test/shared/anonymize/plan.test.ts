@@ -93,7 +93,7 @@ describe('buildPlan', () => {
     const messages = (await plan(text)).problems.map(formatProblem);
 
     expect(messages).toEqual(expect.arrayContaining([
-      `rules.yaml:${lineOf(text, 'code: email')}: tables.public.accounts.columns.code: a email fake needs at least 25 characters but the column is character varying(3)`,
+      `rules.yaml:${lineOf(text, 'code: email')}: tables.public.accounts.columns.code: an email fake needs at least 25 characters but the column is character varying(3)`,
       `rules.yaml:${lineOf(text, 'score:')}: tables.public.accounts.columns.score: strategy null on a NOT NULL column (integer); use a fake or fixed value instead`,
       expect.stringMatching(new RegExp(`^rules.yaml:${lineOf(text, 'contact..email')}: tables.public.accounts.columns.settings.paths.\\$.contact..email: malformed JSON path`)),
       `rules.yaml:${lineOf(text, 'ip: fullName')}: tables.public.logins.columns.ip: strategy fullName does not fit column type inet; it applies to text columns`,

@@ -224,5 +224,13 @@ describe('rehearsal rules', () => {
 
     expect(await main(['rules', 'guess'], run.io)).toBe(2);
     expect(run.err()).toContain('expected "suggest" or "check"');
+    const misspelt = captured(tmpdir());
+    expect(await main(['rules', 'suggets'], misspelt.io)).toBe(2);
+    expect(misspelt.err()).toContain('expected "suggest" or "check", got "suggets" (did you mean suggest?)');
+    for (const sample of ['1e2', '0x10', ' 5', '0']) {
+      const odd = captured(tmpdir());
+      expect(await main(['rules', 'suggest', '--database-url', 'postgres://app@127.0.0.1:5432/shop', '--sample', sample], odd.io)).toBe(2);
+      expect(odd.err()).toContain(`--sample must be a positive whole number written in digits, got ${JSON.stringify(sample)}`);
+    }
   });
 });

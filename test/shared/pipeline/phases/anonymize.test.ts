@@ -97,7 +97,7 @@ describe("the anonymize phase names the config file's line of each rule problem"
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message.split('\n')).toEqual([
       `${file}:10: anonymize.tables.public.accounts.columns.age: strategy email does not fit column type integer; it applies to text columns`,
-      `${file}:11: anonymize.tables.public.accounts.columns.code: a email fake needs at least 25 characters but the column is character varying(3)`,
+      `${file}:11: anonymize.tables.public.accounts.columns.code: an email fake needs at least 25 characters but the column is character varying(3)`,
       `${file}:12: anonymize.tables.public.accounts.columns.nick: strategy null on a NOT NULL column (text); use a fake or fixed value instead`,
       `${file}:17: anonymize.tables.public.accounts.columns.prefs.paths.$.phones[: malformed JSON path "$.phones[": expected [*], [n] or ['key'] at character 9`,
     ]);
