@@ -46,12 +46,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof RehearsalError) {
-      io.stderr.write(`rehearsal ${name}: ${error.name}: ${error.message}\n`);
-      if (error instanceof UsageError) io.stderr.write(`\n${command.usage}\n`);
-      return error.exitCode;
-    }
-    io.stderr.write(`rehearsal ${name}: unexpected error: ${describeError(error)}\n`);
-    return ExitCode.Environment;
+    const known = error instanceof RehearsalError;
+    const message = known ? error.message : `unexpected error: ${describeError(error)}`;
+    const exitCode = known ? error.exitCode : ExitCode.Environment;
+    io.stderr.write(known ? `rehearsal ${name}: ${error.name}: ${message}\n` : `rehearsal ${name}: ${message}\n`);
+    if (error instanceof UsageError) io.stderr.write(`\n${command.usage}\n`);
+    // With --json, stdout holds JSON whatever happens: a script piping it to jq reads why it failed.
+    if (rest.includes('--json')) io.stdout.write(`${JSON.stringify({ error: { name: known ? error.name : 'Error', message, exitCode } })}\n`);
+    return exitCode;
   }
 }

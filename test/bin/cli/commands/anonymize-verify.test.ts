@@ -65,6 +65,19 @@ describe('rehearsal anonymize and verify', () => {
     expect(masked.out() + masked.err() + verified.out()).not.toContain(KEY_VALUE);
   });
 
+  it('prints JSON on stdout with --json when it fails too: the error, its message and exit code', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    const run = captured(dir);
+
+    // Verify before any anonymize: no fingerprints to verify against.
+    const code = await main(['verify', '--database-url', url, '--rules', 'rules.yaml', '--json'], run.io);
+
+    expect(code).toBe(1);
+    expect(JSON.parse(run.out())).toEqual({ error: { name: 'CheckFailedError', message: expect.stringContaining('no fingerprints to verify against'), exitCode: 1 } });
+    expect(run.err()).toContain('no fingerprints to verify against');
+  });
+
   it('exits 1 from verify with findings that name where, never what', async () => {
     const { url } = await demo();
     const dir = await workspace({ 'rules.yaml': DEMO_RULES });
