@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withClient } from '../db/client';
 import { ConfigError } from '../errors';
-import { readCatalog } from './catalog';
+import { readCatalog, readOtherRelations } from './catalog';
 import { CoverageError } from './errors';
 import { suggestedRules } from './suggest';
 import { takeFingerprints } from './fingerprints';
@@ -218,7 +218,7 @@ export async function checkedRemovals(client: pg.Client, plan: MaskPlan): Promis
  */
 export async function checkedPlan(client: pg.Client, source: RulesSource, schemas: readonly string[] = []): Promise<MaskPlan> {
   const catalog = await readCatalog(client, schemas);
-  const plan = buildPlan(source, catalog);
+  const plan = buildPlan(source, catalog, await readOtherRelations(client));
   if (plan.problems.length === 0) {
     await refuseHiddenRows(client, plan);
     return plan;

@@ -77,6 +77,21 @@ async function refuseMissingSchemas(client: pg.Client, schemas: readonly string[
 }
 
 /**
+ * The relations outside the system schemas that are no table a rule can name (`schema.name` to `view`,
+ * `materialized view`, `foreign table`, `sequence`), so a rule naming one is told what it named.
+ */
+export async function readOtherRelations(client: pg.Client): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ qualified: string; kind: string }>(
+    `SELECT n.nspname || '.' || c.relname AS qualified,
+            CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'sequence' END AS kind
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('v', 'm', 'f', 'S') AND n.nspname <> ALL ($1::text[]) AND n.nspname NOT LIKE 'pg\\_%'`,
+    [SYSTEM_SCHEMAS],
+  );
+  return new Map(rows.map((row) => [row.qualified, row.kind]));
+}
+
+/**
  * Reads every populated materialized view outside the system schemas, as tables: they need no rule
  * (anonymize refreshes them from the masked tables), but verify searches them like any table.
  */

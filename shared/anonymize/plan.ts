@@ -68,8 +68,9 @@ const sameRule = (a: ColumnRule, b: ColumnRule): boolean => JSON.stringify(a) ==
 /**
  * Matches the rules against the database: fail closed on any column without a rule, any rule without a
  * column, any rule that does not fit its column; foreign-key columns take their referenced column's rule.
+ * `otherRelations` (views and the like, by name: see readOtherRelations) let a rule naming one say so.
  */
-export function buildPlan(source: RulesSource, catalog: Catalog): MaskPlan {
+export function buildPlan(source: RulesSource, catalog: Catalog, otherRelations: ReadonlyMap<string, string> = new Map()): MaskPlan {
   const problems: InputProblem[] = [];
   const unclassified: string[] = [];
   const dangling: string[] = [];
@@ -80,7 +81,10 @@ export function buildPlan(source: RulesSource, catalog: Catalog): MaskPlan {
     if (!table) {
       dangling.push(qualified);
       const meant = closestName(qualified, [...catalog.keys()].filter((name) => rules[name] === undefined));
-      problems.push(ruleProblem(source, ['tables', qualified], `table ${qualified} does not exist in the database${meant === undefined ? '' : ` (did you mean ${meant}, which has no rule?)`}`));
+      const kind = otherRelations.get(qualified);
+      problems.push(ruleProblem(source, ['tables', qualified], kind !== undefined
+        ? `${qualified} is a ${kind}, not a table: rules name tables only (a view shows its tables' masked rows, a materialized view is refreshed from them); remove this rule`
+        : `table ${qualified} does not exist in the database${meant === undefined ? '' : ` (did you mean ${meant}, which has no rule?)`}`));
       continue;
     }
     if (rule === 'truncate') continue;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readCatalog } from '../../../shared/anonymize/catalog';
+import { readCatalog, readOtherRelations } from '../../../shared/anonymize/catalog';
 import { buildPlan } from '../../../shared/anonymize/plan';
 import { loadRulesFile } from '../../../shared/anonymize/rules-source';
 import { suggestedRulesText } from '../../../shared/anonymize/errors';
@@ -61,7 +61,7 @@ async function suggestMissing(url: string, file: string, schemas: readonly strin
   const text = await readFile(file, 'utf8');
   const { plan, suggestions } = await withClient({ connectionString: url }, async (client) => {
     const catalog = await readCatalog(client, schemas);
-    const built = buildPlan(source, catalog);
+    const built = buildPlan(source, catalog, await readOtherRelations(client));
     return { plan: built, suggestions: await suggestColumns(client, catalog, built.unclassified, sample) };
   });
   io.stdout.write(addSuggestedRules(text, suggestions));
@@ -90,7 +90,7 @@ async function check(argv: readonly string[], io: CliIO): Promise<number> {
   const source = await loadRulesFile(path.resolve(io.cwd, required('rules check', 'rules', values.rules)), io.env);
   const { plan, suggested } = await withClient({ connectionString: url }, async (client) => {
     const catalog = await readCatalog(client, values.schema ?? []);
-    const built = buildPlan(source, catalog);
+    const built = buildPlan(source, catalog, await readOtherRelations(client));
     const coverageOnly = built.problems.length === built.unclassified.length + built.dangling.length;
     return { plan: built, suggested: coverageOnly ? await suggestedRules(client, catalog, built.unclassified, source) : undefined };
   });

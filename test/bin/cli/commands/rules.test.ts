@@ -188,6 +188,19 @@ describe('rehearsal rules', () => {
     expect(await main(['rules', 'check', '--database-url', url, '--rules', 'merged.yaml'], check.io)).toBe(0);
   });
 
+  it('says a rule names a view or a materialized view, not a table, instead of a missing table', async () => {
+    const { url } = await demo();
+    await query(url, 'CREATE VIEW user_emails AS SELECT email FROM users; CREATE MATERIALIZED VIEW user_names AS SELECT full_name FROM users');
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    await writeFile(path.join(dir, 'rules.yaml'), `${DEMO_RULES}  public.user_emails:\n    columns: { email: email }\n  public.user_names: truncate\n`);
+    const run = captured(dir);
+
+    expect(await main(['rules', 'check', '--database-url', url, '--rules', 'rules.yaml'], run.io)).toBe(1);
+
+    expect(run.out()).toMatch(/rules\.yaml:\d+: tables\.public\.user_emails: public\.user_emails is a view, not a table: rules name tables only \(a view shows its tables' masked rows, a materialized view is refreshed from them\); remove this rule/);
+    expect(run.out()).toMatch(/tables\.public\.user_names: public\.user_names is a materialized view, not a table/);
+  });
+
   it('refuses a schema the database lacks, naming those it has, instead of covering no table', async () => {
     const { url } = await demo();
     const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
