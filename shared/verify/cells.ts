@@ -391,12 +391,15 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   const vals = distinct.size === 0 ? 'SELECT col, val, kind, free FROM cells GROUP BY col, val, kind, free'
     : `SELECT col, val, kind, free FROM cells WHERE col NOT IN (${listed}) GROUP BY col, val, kind, free
        UNION ALL SELECT col, val, kind, free FROM cells WHERE col IN (${listed})`;
-  // Free text is searched as it is and, for each base64 run of text in it (a logged webhook body),
-  // as that text: findings there say so.
+  // Free text is searched as it is and, for each base64 run of text in it (a logged webhook body), as
+  // that text, and with its JSON escapes of letters read (Python's json.dumps writes Zoë as Zo\u00eb):
+  // findings there say so.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
   vals AS MATERIALIZED (${vals}),
-  decoded AS MATERIALIZED (SELECT col, val, kind, text, true AS encoded FROM (${base64TextsSql(`(SELECT * FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)}) AS c`, 'c.val', 'c.col, c.val, c.kind')}) AS e),
-  texts AS NOT MATERIALIZED (SELECT col, val, kind, val AS text, false AS encoded FROM vals WHERE free UNION ALL SELECT * FROM decoded),
+  decoded AS MATERIALIZED (SELECT col, val, kind, text, 'base64-encoded' AS encoded FROM (${base64TextsSql(`(SELECT * FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)}) AS c`, 'c.val', 'c.col, c.val, c.kind')}) AS e
+    UNION ALL
+    SELECT col, val, kind, ${s}.json_unescaped(val), 'JSON-escaped' FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)} AND strpos(val, '\\u') > 0),
+  texts AS NOT MATERIALIZED (SELECT col, val, kind, val AS text, NULL::text AS encoded FROM vals WHERE free UNION ALL SELECT * FROM decoded),
   tokens AS (
     SELECT val, col, kind, token, masked_by, encoded FROM (${piiTokenScansSql('texts AS c', 'c.text', 'c.val, c.col, c.kind AS masked_by, c.encoded', true)}) AS p
     UNION ALL
@@ -405,7 +408,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     ${phraseTokens}
   ),
   probes AS (
-    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits, false AS encoded FROM vals c
+    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits, NULL::text AS encoded FROM vals c
      WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
     UNION ALL
     SELECT x.col, x.val, x.masked_by, true, x.kind, x.token, x.probe, x.via_digits, x.encoded
@@ -432,7 +435,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   -- An original a dictionary fake could equal counts only where no fake was written: kept columns' rows.
   findings AS (
     SELECT found.col, found.val, coalesce('original value of ' || src.source, found.kind || ' outside reserved fake ranges')
-                                   || CASE WHEN found.encoded THEN ' (base64-encoded)' ELSE '' END AS finding, coalesce(src.kept_only, false) AS kept_only
+                                   || coalesce(' (' || found.encoded || ')', '') AS finding, coalesce(src.kept_only, false) AS kept_only
       FROM found LEFT JOIN ${FINGERPRINT_SOURCES_TABLE} src ON src.id = found.source
      WHERE NOT coalesce(src.kept_only, false) OR (${keptShaped} AND found.masked_by = '')
     UNION ALL

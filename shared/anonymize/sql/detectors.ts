@@ -359,6 +359,19 @@ BEGIN
 END
 $fn$;
 
+-- t with each JSON escape of a character (\\u00eb) read as that character: how JSON written by Python's
+-- json.dumps (ensure_ascii, its default) holds every letter beyond ASCII. Surrogates (emoji) are left.
+CREATE FUNCTION ${s}.json_unescaped(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE r text := t; m text[]; code int;
+BEGIN
+  FOR m IN SELECT regexp_matches(t, '\\\\u([0-9A-Fa-f]{4})', 'g') LOOP
+    code := ('x' || m[1])::bit(16)::int;
+    IF code >= 32 AND (code < 55296 OR code > 57343) THEN r := replace(r, '\\u' || m[1], chr(code)); END IF;
+  END LOOP;
+  RETURN r;
+END
+$fn$;
+
 -- Not inlined (a sub-select keeps an SQL function from being inlined), so parallel workers may call it.
 CREATE FUNCTION ${s}.phrases(run text, words int) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT ARRAY(SELECT array_to_string(r.w[i:i + n - 1], ' ')

@@ -436,6 +436,43 @@ describe('names with letters beyond ASCII, in a database whose ctype is C (where
   });
 });
 
+describe('names written as JSON escapes (Python\'s json.dumps: Zo\\u00eb M\\u00fcller) in text', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const escapedRules = (bodyRule: string) => parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName }
+  public.events:
+    columns: { id: keep, raw: ${bodyRule} }
+`, 'rules.yaml');
+
+  async function escapedDatabase(): Promise<string> {
+    const name = uniqueName('escaped');
+    created.push(name);
+    const url = await createDatabase(name);
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
+      CREATE TABLE events (id bigint PRIMARY KEY, raw text)`);
+    await query(url, "INSERT INTO customers VALUES (1, 'Zoë Müller'), (2, 'Ann Smithers')");
+    // As json.dumps writes it by default: every letter beyond ASCII escaped.
+    await query(url, 'INSERT INTO events VALUES (1, $1), (2, $2)', ['{"name": "Zo\\u00eb M\\u00fcller", "text": "hi"}', '{"note": "caf\\u00e9 order"}']);
+    return url;
+  }
+
+  it('has verify find the escaped name, saying it was JSON-escaped, where scrubText could not read it, and nothing in other escapes', async () => {
+    const url = await escapedDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: escapedRules('scrubText'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: escapedRules('scrubText'), key: KEY });
+
+    // In the row, and in the planner statistics that quote the row's text.
+    expect(verified.findings).toEqual([
+      { table: 'public.events', column: 'raw', key: 'id=1', kind: 'original value of public.customers.full_name (JSON-escaped)' },
+      { table: 'public.events', column: 'raw', key: 'pg_stats', kind: 'original value of public.customers.full_name (JSON-escaped)' },
+    ]);
+  });
+});
+
 describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or an apostrophe (O\'Connor)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
