@@ -1,4 +1,5 @@
 import { isMap, parseDocument, type Node } from 'yaml';
+import { ConfigError } from '../errors';
 import type { ColumnSuggestion } from './suggest';
 
 /**
@@ -13,11 +14,12 @@ export function addSuggestedRules(text: string, suggestions: readonly ColumnSugg
     const tablePath = ['tables', suggestion.table];
     if (!doc.hasIn(tablePath)) doc.setIn(tablePath, doc.createNode({ columns: {} }));
     const table = doc.getIn(tablePath, true);
-    if (!isMap(table)) throw new Error(`tables.${suggestion.table} is not a mapping of columns: cannot add column ${suggestion.column} to it`);
+    // A table of the rules that is no mapping is `truncate`, whose columns need no rule: never asked for.
+    if (!isMap(table)) throw new ConfigError([{ path: `tables.${suggestion.table}`, message: `not a mapping of columns: cannot add column ${suggestion.column} to it` }]);
     table.flow = false;
     if (!doc.hasIn([...tablePath, 'columns'])) table.set('columns', doc.createNode({}));
     const columns = table.get('columns', true);
-    if (!isMap(columns)) throw new Error(`tables.${suggestion.table}.columns is not a mapping: cannot add column ${suggestion.column} to it`);
+    if (!isMap(columns)) throw new ConfigError([{ path: `tables.${suggestion.table}.columns`, message: `not a mapping: cannot add column ${suggestion.column} to it` }]);
     columns.flow = false;
     const rule = doc.createNode(ruleValue(suggestion)) as Node;
     if (isMap(rule)) rule.flow = true;
@@ -33,4 +35,3 @@ function ruleValue(suggestion: ColumnSuggestion): unknown {
   if (Object.keys(options).length > 0) return suggestion.rule;
   return strategy;
 }
-

@@ -12,6 +12,11 @@ const TYPE_CLASSES: Readonly<Record<string, TypeClass>> = {
   json: 'json', jsonb: 'json', uuid: 'uuid', inet: 'inet', bool: 'boolean',
 };
 
+/** The types of each class, as a message names them (`date` holds timestamps too). */
+const CLASS_TYPES: Readonly<Record<TypeClass, string>> = {
+  text: 'text', integer: 'integer', numeric: 'numeric', date: 'date and timestamp', json: 'json and jsonb', uuid: 'uuid', inet: 'inet', boolean: 'boolean', other: 'other',
+};
+
 /** The class of a column's (element) type. */
 export function typeClassOf(column: ColumnInfo): TypeClass {
   return TYPE_CLASSES[column.baseType] ?? 'other';
@@ -67,7 +72,7 @@ export function unfitReason(rule: ColumnRule, column: ColumnInfo, unique: boolea
   const spec = STRATEGIES[rule.strategy];
   const type = typeClassOf(column);
   if (spec.fits && !spec.fits.includes(type)) {
-    return `strategy ${rule.strategy} does not fit column type ${column.sqlType}; it applies to ${spec.fits.join(', ')} columns`;
+    return `strategy ${rule.strategy} does not fit column type ${column.sqlType}; it applies to ${spec.fits.map((fit) => CLASS_TYPES[fit]).join(', ')} columns`;
   }
   if (rule.strategy === 'null' && column.notNull) return `strategy null on a NOT NULL column (${column.sqlType}); use a fake or fixed value instead`;
   if (rule.strategy === 'fixed' && rule.value === null && column.notNull) return 'fixed value null on a NOT NULL column';

@@ -83,7 +83,7 @@ describe('buildPlan', () => {
   public.accounts:
     columns:
       id: keep
-      email: email
+      email: { strategy: dateShift, maxDays: 3 }
       code: email
       score: "null"
       settings: { strategy: json, paths: { "$.contact..email": email } }
@@ -93,6 +93,7 @@ describe('buildPlan', () => {
     const messages = (await plan(text)).problems.map(formatProblem);
 
     expect(messages).toEqual(expect.arrayContaining([
+      `rules.yaml:${lineOf(text, 'dateShift')}: tables.public.accounts.columns.email: strategy dateShift does not fit column type character varying(80); it applies to date and timestamp columns`,
       `rules.yaml:${lineOf(text, 'code: email')}: tables.public.accounts.columns.code: an email fake needs at least 25 characters but the column is character varying(3)`,
       `rules.yaml:${lineOf(text, 'score:')}: tables.public.accounts.columns.score: strategy null on a NOT NULL column (integer); use a fake or fixed value instead`,
       expect.stringMatching(new RegExp(`^rules.yaml:${lineOf(text, 'contact..email')}: tables.public.accounts.columns.settings.paths.\\$.contact..email: malformed JSON path`)),
