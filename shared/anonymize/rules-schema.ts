@@ -116,9 +116,11 @@ const qualifiedTableName = z
 export const MASK_MODES = ['auto', 'rewrite', 'update'] as const;
 export type MaskMode = (typeof MASK_MODES)[number];
 
+const RULES_KEYS = ['tables', 'mode', 'batchRows', 'postgresTables'];
+
 /** A whole rules document. */
 export const rulesSchema = z
-  .object({
+  .strictObject({
     mode: z.enum(MASK_MODES).optional(),
     /**
      * Tables PostgreSQL estimates above this many rows are masked by UPDATE in key-range batches of this
@@ -133,7 +135,19 @@ export const rulesSchema = z
      * stops the run before anything changes, naming them; `drop` drops them (and the views over them).
      */
     postgresTables: z.enum(['refuse', 'drop']).optional(),
-    tables: z.record(qualifiedTableName, tableRuleSchema),
-  })
-  .strict();
+    tables: z.record(qualifiedTableName, tableRuleSchema, {
+      error: (issue) => (issue.input === undefined ? 'rules need tables: each table (schema.table) mapped to truncate or { columns: { <column>: <strategy> } }' : undefined),
+    }),
+  }, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => {
+          const meant = closestName(key, RULES_KEYS);
+          return `unknown key ${JSON.stringify(key)}${meant === undefined ? '' : ` (did you mean ${meant}?)`}: rules have ${RULES_KEYS.join(', ')}`;
+        }).join('; ');
+      }
+      if (issue.input === null || issue.input === undefined) return 'the rules are empty: they need tables, each table (schema.table) mapped to truncate or { columns: { <column>: <strategy> } }';
+      return undefined;
+    },
+  });
 export type Rules = z.infer<typeof rulesSchema>;

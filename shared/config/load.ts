@@ -34,7 +34,7 @@ export function parseYamlDocument<S extends z.ZodType>(
     throw new ConfigError(
       document.errors.map((error) => ({
         path: '',
-        message: `not valid YAML: ${error.message.split('\n')[0] ?? error.code}`,
+        message: `not valid YAML: ${yamlErrorMessage(error, text)}`,
         ...fileField,
         line: lineCounter.linePos(error.pos[0]).line,
       })),
@@ -56,6 +56,17 @@ export function parseYamlDocument<S extends z.ZodType>(
     throw new ConfigError(issuesToProblems(result.error.issues, { ...fileField, locate }));
   }
   return result.data;
+}
+
+/** A YAML parser's error in words a person acts on: which key is repeated, what a second document is. */
+function yamlErrorMessage(error: { code: string; message: string; pos: [number, number] }, text: string): string {
+  if (error.code === 'DUPLICATE_KEY') {
+    // The error points at the repeated key: its text runs to the colon after it, on its line.
+    const key = (text.slice(error.pos[0]).split('\n')[0] ?? '').replace(/:(\s.*)?$/, '').trim();
+    return `the key ${key} appears twice in one mapping: keep one`;
+  }
+  if (error.code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (a line of ---): keep one';
+  return error.message.split('\n')[0] ?? error.code;
 }
 
 /** Loads `rehearsal.config.yaml` (or any path) and validates it. Throws {@link ConfigError}. */

@@ -156,6 +156,15 @@ describe('buildPlan', () => {
   });
 
   it.each([
+    ['an empty file', '', 'rules.yaml: (top level): the rules are empty: they need tables, each table (schema.table) mapped to truncate or { columns: { <column>: <strategy> } }'],
+    ['a misspelt top-level key', 'tabels:\n  public.accounts: truncate\n', 'rules.yaml:1: (top level): unknown key "tabels" (did you mean tables?): rules have tables, mode, batchRows, postgresTables'],
+    ['a key given twice', 'tables:\n  public.accounts: truncate\n  public.accounts: truncate\n', 'rules.yaml:3: (top level): not valid YAML: the key public.accounts appears twice in one mapping: keep one'],
+    ['two documents', 'tables:\n  public.accounts: truncate\n---\ntables: {}\n', 'rules.yaml:3: (top level): not valid YAML: the file holds more than one YAML document (a line of ---): keep one'],
+  ])('says what is wrong with %s, at its line', (_, text, message) => {
+    expect(() => parseRulesText(text, 'rules.yaml')).toThrow(message);
+  });
+
+  it.each([
     ['an unknown option', '{ strategy: numberNoise, percent: 10 }', 'unknown option "percent" for numberNoise: it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1)'],
     ['a misspelt option', '{ strategy: fixed, value: 1, vlaue: 2 }', 'unknown option "vlaue" (did you mean value?) for fixed: it takes value (the value every row gets)'],
     ['an option of a strategy that takes none', '{ strategy: email, domain: x.org }', 'unknown option "domain" for a strategy without options: it takes no options (write it as a bare name: email: email)'],
