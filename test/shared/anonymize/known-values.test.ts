@@ -29,6 +29,18 @@ async function customerDatabase(): Promise<{ name: string; url: string }> {
   return { name, url };
 }
 
+/**
+ * A new database marked as rehearsal's candidate, built by `schema`, recorded in `created` (for the
+ * describe block's clean-up); `options` as CREATE DATABASE takes them (a ctype). Returns its URL.
+ */
+async function candidateDatabase(prefix: string, created: string[], schema: string, options?: string): Promise<string> {
+  const name = uniqueName(prefix);
+  created.push(name);
+  const url = await createDatabase(name, options);
+  await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate'; ${schema}`);
+  return url;
+}
+
 describe('values masked elsewhere, quoted in free text', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
@@ -113,10 +125,7 @@ describe('the phrases free text is searched for known streets, cities and postco
   afterAll(() => dropDatabases(...created));
 
   it('records the originals free text quotes and the names a fake could be, not every original', async () => {
-    const name = uniqueName('quoted');
-    created.push(name);
-    const url = await createDatabase(name);
-    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+    const url = await candidateDatabase('quoted', created, `
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL, city text);
       CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
     // Tobias Quent and Kirkwall are quoted; James Wilson is made of dictionary words (a fake could be him); the rest is neither.
@@ -283,10 +292,7 @@ describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', (
    * integer, 447911123456; and a message quoting all three bare beside a timestamp and an order number.
    */
   async function contactDatabase(count = 1): Promise<string> {
-    const name = uniqueName('bare');
-    created.push(name);
-    const url = await createDatabase(name);
-    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+    const url = await candidateDatabase('bare', created, `
       CREATE TABLE contacts (id bigint PRIMARY KEY, wa_id text, phone text, alt bigint);
       CREATE TABLE messages (id bigint PRIMARY KEY, body text);
       INSERT INTO contacts VALUES (1, '16505551234', '+44 7700 900123', 447911123456);
@@ -336,10 +342,7 @@ describe('North American numbers quoted without their country code, or with it a
 `, 'rules.yaml');
 
   async function usDatabase(): Promise<string> {
-    const name = uniqueName('nanp');
-    created.push(name);
-    const url = await createDatabase(name);
-    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+    const url = await candidateDatabase('nanp', created, `
       CREATE TABLE contacts (id bigint PRIMARY KEY, phone text);
       CREATE TABLE messages (id bigint PRIMARY KEY, body text);
       INSERT INTO contacts VALUES (1, '+14155552671');
@@ -403,12 +406,9 @@ describe('names with letters beyond ASCII, in a database whose ctype is C (where
 `, 'rules.yaml');
 
   async function accentedDatabase(): Promise<string> {
-    const name = uniqueName('ctype');
-    created.push(name);
-    const url = await createDatabase(name, "TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
-    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+    const url = await candidateDatabase('ctype', created, `
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
-      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`, "TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
     await query(url, 'INSERT INTO customers VALUES (1, $1), (2, $2)', [...NAMES]);
     await query(url, 'INSERT INTO notes VALUES (1, $1)', [`Call ${NAMES[0]}, then ${NAMES[1].split(' ')[0]}.`]);
     return url;
@@ -447,10 +447,7 @@ describe('names written as JSON escapes (Python\'s json.dumps: Zo\\u00eb M\\u00f
 `, 'rules.yaml');
 
   async function escapedDatabase(): Promise<string> {
-    const name = uniqueName('escaped');
-    created.push(name);
-    const url = await createDatabase(name);
-    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+    const url = await candidateDatabase('escaped', created, `
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
       CREATE TABLE events (id bigint PRIMARY KEY, raw text)`);
     await query(url, "INSERT INTO customers VALUES (1, 'Zoë Müller'), (2, 'Ann Smithers')");
@@ -487,10 +484,7 @@ describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or a
 `, 'rules.yaml');
 
   async function namesDatabase(): Promise<string> {
-    const name = uniqueName('capitals');
-    created.push(name);
-    const url = await createDatabase(name);
-    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
+    const url = await candidateDatabase('capitals', created, `
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
       CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
     await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NAMES]);
