@@ -41,6 +41,14 @@ async function candidateDatabase(prefix: string, created: string[], schema: stri
   return url;
 }
 
+/** Rules masking customers' full names, with `bodyRule` for the free text of notes (the name tests' tables). */
+const nameRules = (bodyRule: string) => parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName }
+  public.notes:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+
 describe('values masked elsewhere, quoted in free text', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
@@ -398,12 +406,6 @@ describe('names with letters beyond ASCII, in a database whose ctype is C (where
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
   const NAMES = ['José Müller', 'Élodie Šimić'] as const;
-  const nameRules = (bodyRule: string) => parseRulesText(`tables:
-  public.customers:
-    columns: { id: keep, full_name: fullName }
-  public.notes:
-    columns: { id: keep, body: ${bodyRule} }
-`, 'rules.yaml');
 
   async function accentedDatabase(): Promise<string> {
     const url = await candidateDatabase('ctype', created, `
@@ -439,33 +441,27 @@ describe('names with letters beyond ASCII, in a database whose ctype is C (where
 describe('names written as JSON escapes (Python\'s json.dumps: Zo\\u00eb M\\u00fcller) in text', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
-  const escapedRules = (bodyRule: string) => parseRulesText(`tables:
-  public.customers:
-    columns: { id: keep, full_name: fullName }
-  public.events:
-    columns: { id: keep, raw: ${bodyRule} }
-`, 'rules.yaml');
 
   async function escapedDatabase(): Promise<string> {
     const url = await candidateDatabase('escaped', created, `
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
-      CREATE TABLE events (id bigint PRIMARY KEY, raw text)`);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
     await query(url, "INSERT INTO customers VALUES (1, 'Zoë Müller'), (2, 'Ann Smithers')");
     // As json.dumps writes it by default: every letter beyond ASCII escaped.
-    await query(url, 'INSERT INTO events VALUES (1, $1), (2, $2)', ['{"name": "Zo\\u00eb M\\u00fcller", "text": "hi"}', '{"note": "caf\\u00e9 order"}']);
+    await query(url, 'INSERT INTO notes VALUES (1, $1), (2, $2)', ['{"name": "Zo\\u00eb M\\u00fcller", "text": "hi"}', '{"note": "caf\\u00e9 order"}']);
     return url;
   }
 
   it('has verify find the escaped name, saying it was JSON-escaped, where scrubText could not read it, and nothing in other escapes', async () => {
     const url = await escapedDatabase();
 
-    await anonymizeDatabase({ connection: { connectionString: url }, source: escapedRules('scrubText'), key: KEY });
-    const verified = await verifyDatabase({ connection: { connectionString: url }, source: escapedRules('scrubText'), key: KEY });
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
     // In the row, and in the planner statistics that quote the row's text.
     expect(verified.findings).toEqual([
-      { table: 'public.events', column: 'raw', key: 'id=1', kind: 'original value of public.customers.full_name (JSON-escaped)' },
-      { table: 'public.events', column: 'raw', key: 'pg_stats', kind: 'original value of public.customers.full_name (JSON-escaped)' },
+      { table: 'public.notes', column: 'body', key: 'id=1', kind: 'original value of public.customers.full_name (JSON-escaped)' },
+      { table: 'public.notes', column: 'body', key: 'pg_stats', kind: 'original value of public.customers.full_name (JSON-escaped)' },
     ]);
   });
 });
@@ -476,12 +472,6 @@ describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or a
   const NAMES = ['Ann McDonald', "Liam O'Connor", 'DeShawn LaRue', 'Ciara O\u2019Brien'] as const;
   const NOTES = ['Hi, Ann McDonald here', 'Mrs McDonald asked about her refund', "Regards, Liam O'Connor", 'DeShawn LaRue here',
     "sure, DeShawn's order please", 'Thanks, Ciara O\u2019Brien'] as const;
-  const nameRules = (bodyRule: string) => parseRulesText(`tables:
-  public.customers:
-    columns: { id: keep, full_name: fullName }
-  public.notes:
-    columns: { id: keep, body: ${bodyRule} }
-`, 'rules.yaml');
 
   async function namesDatabase(): Promise<string> {
     const url = await candidateDatabase('capitals', created, `
