@@ -37,9 +37,13 @@ export interface InputProblem {
   readonly line?: number;
 }
 
-/** Formats a problem as `file:line: path: message`, leaving out what is unknown. */
+/**
+ * Formats a problem as `file:line: path: message`, leaving out what is unknown. A problem of no file
+ * and no path (a ConfigError made from a sentence) is its message alone.
+ */
 export function formatProblem(problem: InputProblem): string {
   const where = [problem.file, problem.line].filter((part) => part !== undefined).join(':');
+  if (where === '' && problem.path === '') return problem.message;
   const path = problem.path === '' ? '(top level)' : problem.path;
   return `${where === '' ? '' : `${where}: `}${path}: ${problem.message}`;
 }

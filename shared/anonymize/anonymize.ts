@@ -214,9 +214,11 @@ export async function checkedRemovals(client: pg.Client, plan: MaskPlan): Promis
 /**
  * Reads the catalog and builds the plan; throws CoverageError (exit 1) or ConfigError (exit 2) on any
  * problem, RowSecurityError (exit 2) when row-level security would hide rows of any table from this
- * role. From here on the session reads with `row_security = off` (see row-security.ts).
+ * role. From here on the session reads with `row_security = off` (see row-security.ts). The
+ * CoverageError carries the rules `rules suggest` would add for the unclassified columns (a sample read)
+ * unless `suggest: false`.
  */
-export async function checkedPlan(client: pg.Client, source: RulesSource, schemas: readonly string[] = []): Promise<MaskPlan> {
+export async function checkedPlan(client: pg.Client, source: RulesSource, schemas: readonly string[] = [], options: { suggest?: boolean } = {}): Promise<MaskPlan> {
   const catalog = await readCatalog(client, schemas);
   const plan = buildPlan(source, catalog, await readOtherRelations(client));
   if (plan.problems.length === 0) {
@@ -224,7 +226,10 @@ export async function checkedPlan(client: pg.Client, source: RulesSource, schema
     return plan;
   }
   const coverageOnly = plan.problems.length === plan.unclassified.length + plan.dangling.length;
-  if (coverageOnly) throw new CoverageError(plan.unclassified, plan.dangling, plan.problems, await suggestedRules(client, catalog, plan.unclassified, source));
+  if (coverageOnly) {
+    const suggested = options.suggest === false ? undefined : await suggestedRules(client, catalog, plan.unclassified, source);
+    throw new CoverageError(plan.unclassified, plan.dangling, plan.problems, suggested);
+  }
   throw new ConfigError(plan.problems);
 }
 

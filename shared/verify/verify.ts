@@ -4,7 +4,7 @@ import { CoverageError } from '../anonymize/errors';
 import { dropMaskSchema, keyMatches, maskSchemaExists, otherHelpersProblem, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
-import { CheckFailedError } from '../errors';
+import { CheckFailedError, ConfigError } from '../errors';
 import { findingsSql, hasPublicationFilters, phoneSizedNumberColumns, statisticsViews, largeObjectFindingsSql, mostlyDistinctColumns, refersToLargeObjects, schemaTextFindingsSql } from './cells';
 import { readCatalog, readMaterializedViews, type TableInfo } from '../anonymize/catalog';
 import { phraseSearchOf } from '../anonymize/known-values';
@@ -83,7 +83,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     const findings: Finding[] = [];
     let plan;
     try {
-      plan = await checkedPlan(client, options.source, options.schemas);
+      plan = await checkedPlan(client, options.source, options.schemas, { suggest: false });
     } catch (error) {
       if (!(error instanceof CoverageError)) throw error;
       for (const id of error.unclassified) findings.push({ ...splitColumn(id), key: '', kind: 'column has no rule' });
@@ -98,7 +98,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     await useMaskingKey(client, options.key);
     await useMaskingMemory(client);
     if (!(await keyMatches(client))) {
-      throw new CheckFailedError('the masking key differs from the one anonymize used: verify needs the same key to recognise original values');
+      throw new ConfigError('the masking key differs from the one anonymize used: verify needs the same key to recognise original values (check REHEARSAL_MASKING_KEY or --key-file)');
     }
     // A tie anonymize cuts (see production-links.ts) that is back or was never cut is a way for
     // production's data into staging, or out of this copy.

@@ -1,4 +1,5 @@
-import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { anonymizeDatabase, checkedPlan } from '../../../shared/anonymize/anonymize';
+import { withClient } from '../../../shared/db/client';
 import { BrokenCheckError, CoverageError, MaskingFailedError, messageWithoutValue } from '../../../shared/anonymize/errors';
 import { maskHelpersVersion } from '../../../shared/anonymize/mask-schema';
 import { CheckFailedError, ConfigError } from '../../../shared/errors';
@@ -101,6 +102,18 @@ describe('anonymizeDatabase on the demo schema', () => {
     const result = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(stringify(rules)), key: KEY });
     expect(result.status).toBe('done');
     expect(await query(url, 'SELECT referred_email FROM referrals')).not.toEqual([{ referred_email: 'friend.of.ann@gmail.com' }]);
+  });
+
+  it('leaves the suggested rules out when asked to, as verify does (it reports the columns as findings and reads no sample)', async () => {
+    const { url } = await demo();
+    await query(url, 'ALTER TABLE users ADD COLUMN nickname text');
+
+    const error = await withClient({ connectionString: url }, (client) => checkedPlan(client, demoRules(), [], { suggest: false })).catch((caught: unknown) => caught);
+
+    if (!(error instanceof CoverageError)) throw error;
+    expect(error.unclassified).toEqual(['public.users.nickname']);
+    expect(error.suggested).toBeUndefined();
+    expect(error.message).not.toContain('Suggested rules');
   });
 
   it('refuses before anything changes when the fakes of sampled rows break a check constraint or a domain, naming each', async () => {

@@ -159,7 +159,7 @@ describe('runPipeline', () => {
 
     const report = await runPipeline(table, makeRunContext(unusedProvider), { sleep: noSleep });
 
-    expect(report.settlement).toEqual({ action: 'unsettled', detail: 'FAILED: (top level): broken; staging needs a look by hand' });
+    expect(report.settlement).toEqual({ action: 'unsettled', detail: 'FAILED: broken; staging needs a look by hand' });
     expect(report.exitCode).toBe(3);
   });
 });

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { readCatalog, type TableInfo } from '../../../shared/anonymize/catalog';
 import { mostlyDistinctColumns, phoneSizedNumberColumns } from '../../../shared/verify/cells';
-import { CheckFailedError } from '../../../shared/errors';
+import { CheckFailedError, ConfigError } from '../../../shared/errors';
 import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
 import { base64Of, createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, DIGEST_HEX, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
@@ -449,10 +449,12 @@ describe('verifyDatabase', () => {
     expect(result.findings).toEqual([{ table: 'public.users', column: 'nickname', key: '', kind: 'column has no rule' }]);
   });
 
-  it('refuses to pass with another key or without fingerprints, since it could not recognise originals', async () => {
+  it('refuses to pass with another key (bad input, exit 2) or without fingerprints (exit 1), since it could not recognise originals', async () => {
     const url = await masked();
 
-    await expect(verify(url, DEMO_RULES, OTHER_KEY)).rejects.toThrow(/masking key differs/);
+    const wrongKey = verify(url, DEMO_RULES, OTHER_KEY);
+    await expect(wrongKey).rejects.toThrow(ConfigError);
+    await expect(wrongKey).rejects.toThrow(/masking key differs .*REHEARSAL_MASKING_KEY or --key-file/);
     await verify(url);
     await expect(verify(url)).rejects.toThrow(CheckFailedError);
   });

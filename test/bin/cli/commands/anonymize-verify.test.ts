@@ -78,6 +78,20 @@ describe('rehearsal anonymize and verify', () => {
     expect(run.err()).toContain('no fingerprints to verify against');
   });
 
+  it('exits 2 from verify given another key than anonymize used, saying where the key comes from, and keeps the fingerprints', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES });
+    await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io);
+    const wrong = captured(dir, { REHEARSAL_MASKING_KEY: 'another-masking-key-0123456789' });
+
+    const code = await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], wrong.io);
+
+    expect(code).toBe(2);
+    expect(wrong.err()).toContain('ConfigError: the masking key differs from the one anonymize used');
+    expect(wrong.err()).not.toContain('another-masking-key-0123456789');
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+  });
+
   it('exits 1 from verify with findings that name where, never what', async () => {
     const { url } = await demo();
     const dir = await workspace({ 'rules.yaml': DEMO_RULES });
