@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { EnvironmentError } from '../errors';
 import { redactUrl } from '../util/redact';
+import { certificateHint, withExplicitSslMode } from './ssl-mode';
 
 /** Quotes an SQL identifier (`"my table"`), doubling embedded quotes. */
 export function quoteIdent(name: string): string {
@@ -19,15 +20,18 @@ export function describeConnection(config: pg.ClientConfig): string {
 }
 
 /**
- * Opens a client, runs `work`, and always closes it. A failure to connect becomes an
- * {@link EnvironmentError} naming the server (never the password).
+ * Opens a client, runs `work`, and always closes it. A failure to connect (a refused certificate, an
+ * `sslrootcert` file that cannot be read) becomes an {@link EnvironmentError} naming the server (never
+ * the password) and, for a certificate, what to do. A URL's sslmode is read as pg reads it (see ssl-mode.ts).
  */
 export async function withClient<T>(config: pg.ClientConfig, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionTimeoutMillis: 10_000, ...config });
+  let client: pg.Client;
   try {
+    const connectionString = config.connectionString === undefined ? {} : { connectionString: withExplicitSslMode(config.connectionString) };
+    client = new pg.Client({ connectionTimeoutMillis: 10_000, ...config, ...connectionString });
     await client.connect();
   } catch (cause) {
-    throw new EnvironmentError(`cannot connect to ${describeConnection(config)}: ${(cause as Error).message}`, { cause });
+    throw new EnvironmentError(`cannot connect to ${describeConnection(config)}: ${(cause as Error).message}${certificateHint(cause)}`, { cause });
   }
   // A connection dropped mid-query would otherwise be an unhandled 'error' event.
   client.on('error', () => undefined);
