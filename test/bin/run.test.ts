@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../bin/cli/main';
+import { COMMANDS } from '../../bin/cli/commands';
 import { captureIO } from '../support/cli';
 import { makeConfigInput } from '../support/config-factory';
 import { createDatabase, dropDatabases, query, serverUrl, uniqueName } from '../support/postgres';
@@ -58,6 +59,15 @@ describe('rehearsal run', () => {
 
     expect(await main(['anonymise'], cli.io)).toBe(2);
     expect(cli.stderr()).toMatch(/unknown command "anonymise" \(did you mean anonymize\?\); expected one of .*demo.*run/);
+  });
+
+  it.each(COMMANDS.map((command) => [command.name]))('prints the usage of %s with --help, ending in what each exit code means', async (name) => {
+    const cli = captureIO('/tmp');
+
+    expect(await main([name, '--help'], cli.io)).toBe(0);
+
+    expect(cli.stdout()).toMatch(new RegExp(`^Usage: rehearsal ${name}`));
+    expect(cli.stdout()).toMatch(/\nExit codes: 0 [^\n]*(\n[^\n]*)?\n$/);
   });
 
   it('exits 2 without a command, the help on stderr so stdout stays empty, and 0 with --help, the help on stdout', async () => {

@@ -17,7 +17,8 @@ export const converseCommand: Command = {
     '  --junit FILE        write JUnit XML',
     '  --json FILE         write the transcripts as JSON',
     '  --concurrency N     conversations at once (default 4)',
-    'Exit 1 when a conversation fails.',
+    'Exit codes: 0 every conversation passed; 1 one failed (an assertion or a latency budget); 2 bad usage or',
+    'conversation files; 3 the bot unreachable.',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('converse', argv, {

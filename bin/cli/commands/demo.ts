@@ -14,6 +14,7 @@ export const demoCommand: Command = {
     'Usage: rehearsal demo [--scale N] [--out DIR]',
     '  --scale N   data size: 1 = 100,000 messages (default 1; 0.01 to 100)',
     '  --out DIR   where report.json, metrics and the demo workspace go (default rehearsal-report/)',
+    'Exit codes: 0 every phase passed; 1 a phase failed (see report.json); 2 bad usage; 3 environment.',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('demo', argv, {

@@ -31,7 +31,8 @@ export const loadCommand: Command = {
     '  --step-duration D   duration of each stress step (default 10s)',
     '  --method M, --body TEXT, --header "Name: value"   raw mode request (default GET)',
     '  --json FILE         write the report as JSON',
-    'Exit 1 when a threshold is breached or the generator saturated; 3 when the target is unreachable.',
+    'Exit codes: 0 every threshold held; 1 a threshold breached or the generator saturated; 2 bad usage;',
+    '3 the target unreachable.',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('load', argv, {

@@ -20,6 +20,13 @@ const USAGE = [
   '  suggest  print a complete rules file: every column with a strategy and a comment saying why;',
   '           with --rules, print FILE with a rule added for each column it lacks (what a release added)',
   '  check    exit 0 when the rules cover the schema exactly; 1 listing unclassified columns and dangling rules',
+  '',
+  '  --database-url URL  the database to read (a restored copy; both only read it)',
+  '  --schema NAME       only these schemas (repeatable; default: every schema but the system ones)',
+  '  --sample N          suggest: rows sampled per table to look for PII in values (default 200)',
+  '  --rules FILE        check: the rules to check; suggest: a rules file to add the missing rules to',
+  'Exit codes: 0 suggested, or covered exactly; 1 check found columns without a rule (a rule suggested',
+  'for each) or rules naming no column; 2 bad usage or rules; 3 environment.',
 ].join('\n');
 
 /** `rehearsal rules suggest|check`: writes rules for a schema, or checks rules cover it exactly. */

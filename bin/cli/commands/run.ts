@@ -13,6 +13,8 @@ export const runCommand: Command = {
     'Usage: rehearsal run --config FILE [--out DIR]',
     '  --config FILE  rehearsal.config.yaml to use',
     '  --out DIR      where report.json and metrics go (default rehearsal-report/)',
+    'Exit codes: 0 every phase passed; 1 a phase failed (see report.json; staging kept or rolled back);',
+    '2 bad config; 3 environment (a database or the bot unreachable).',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('run', argv, {
