@@ -265,12 +265,16 @@ CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean 
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; key text; keys text; id uuid;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
+  given text := t;
 BEGIN
   IF t IS NULL THEN RETURN t; END IF;
+  -- Letters written as JSON escapes (Zo\\u00eb) are read as letters, as the search for known values read
+  -- them (freeTextSql); the text comes back with them escaped as given unless something was replaced.
+  IF strpos(t, '\\u') > 0 THEN t := ${s}.unescaped_letters(t); r := t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded).
-  IF t !~ '[0-9@]' AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN t; END IF;
+  IF t !~ '[0-9@]' AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN given; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
@@ -355,7 +359,20 @@ BEGIN
     ${eachTokenSql('r', 'hits', `SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
       r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, ${s}.known_fake(kind, tok), 'g');`)}
   END IF;
-  RETURN ${s}.fit(r, maxlen);
+  RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
+END
+$fn$;
+
+-- t with each JSON escape of a letter beyond ASCII (\\u00eb, from U+00A0 on, surrogates left) read as
+-- that letter, which a JSON string may hold as it is: free text scrubText reads (see scrub_text).
+CREATE FUNCTION ${s}.unescaped_letters(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE r text := t; m text[]; code int;
+BEGIN
+  FOR m IN SELECT regexp_matches(t, '\\\\u([0-9A-Fa-f]{4})', 'g') LOOP
+    code := ('x' || m[1])::bit(16)::int;
+    IF code >= 160 AND (code < 55296 OR code > 57343) THEN r := replace(r, '\\u' || m[1], chr(code)); END IF;
+  END LOOP;
+  RETURN r;
 END
 $fn$;
 
