@@ -12,6 +12,14 @@ import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } 
  */
 const BEYOND_ASCII = { upper: '\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017E', lower: '\\u00DF-\\u00F6\\u00F8-\\u00FF\\u0100-\\u017E' } as const;
 
+/**
+ * The characters a run of digits may not touch, as the inside of a bracket expression: digits, and the
+ * letters of scripts that write words apart (Latin, Greek, Cyrillic), under any locale. Not the letters
+ * of Chinese, Japanese, Korean, Arabic or Indic scripts: a number typed against those is a number of its
+ * own (`電話は090-1234-5678です`, `我的手机13800138000`).
+ */
+const GLUED_TO_DIGITS = '0-9A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u052F\\u1E00-\\u1EFF';
+
 /** The insides of bracket expressions for letters of any locale: `[${LETTERS.upper}]`. */
 export const LETTERS = {
   upper: `[:upper:]${BEYOND_ASCII.upper}`,
@@ -72,7 +80,7 @@ const NAME_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}][${LETTERS.upper}][
 export const DETECTORS = {
   email: `([${LETTERS.alnum}._%+-]+@[${LETTERS.alnum}-]+(?:\\.[${LETTERS.alnum}-]+)*\\.[[:alpha:]]{2,})`,
   iban: `(?:^|[^${LETTERS.alnum}])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![${LETTERS.alnum}])`,
-  digits: `(?:^|[^${LETTERS.alnum}._@/-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${LETTERS.alnum}@_-])`,
+  digits: `(?:^|[^${GLUED_TO_DIGITS}._@-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${GLUED_TO_DIGITS}@_-])`,
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
   /** Capitalised words in a row: where a person's name quoted in free text would be. */
@@ -191,7 +199,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   const s = MASK_SCHEMA;
   const select = columns === '' ? '' : `${columns}, `;
   // In the FROM list, so the filter over the kind does not compute it again.
-  const kind = bareNumbers ? `LATERAL (SELECT coalesce(${s}.digit_kind(x[1]), CASE WHEN x[1] ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)) AS d(k)` : `${s}.digit_kind(x[1]) AS k`;
+  const kind = bareNumbers ? `LATERAL (SELECT coalesce(${s}.digit_kind(x[1]), CASE WHEN ${s}.digits(x[1]) ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)) AS d(k)` : `${s}.digit_kind(x[1]) AS k`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
     UNION ALL SELECT ${select}'iban', x[1] FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x WHERE ${value} ~ '[A-Z]{2}[0-9]{2}'
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
@@ -262,7 +270,7 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; key text; keys text; id uuid;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; key text; keys text; id uuid; num text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -310,9 +318,12 @@ BEGIN
     ELSIF kind = 'card' THEN r := replace(r, tok, ${s}.card(tok));
     ELSIF kind = 'ipv4' THEN
       IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(tok)); END IF;
-    ELSIF tok ~ ${quoteLiteral(BARE_NUMBER)} AND current_setting('rehearsal.known_phones', true) = 'on' THEN
-      -- A bare number that is the digits of an original phone (a known value) gets that number's fake.
-      IF EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(tok) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
+    ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
+      -- A number of no phone's shape that is the digits of an original phone (a known value), whole or
+      -- national (the digits after its country code), gets a phone's fake. (No example here: the DDL
+      -- text of these helpers may be logged in the copy, and verify reads it.)
+      num := ${s}.digits(tok);
+      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
     END IF;`)}
   -- 'lookup': texts get patterns of their own (see known-value-hits.ts, patternPerText): the hits
   -- this text quotes make a pattern of plain alternatives, longest first, made before masking

@@ -402,6 +402,54 @@ describe('North American numbers quoted without their country code, or with it a
   });
 });
 
+describe('numbers written in their country\'s national form, typed against Chinese or Japanese text, or in a link', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const phoneRules = (bodyRule: string) => parseRulesText(`tables:
+  public.contacts:
+    columns: { id: keep, phone: phone }
+  public.messages:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+  /** The originals' digits as the messages quote them, none of which may survive. */
+  const QUOTED = ['612 345 678', '601-234-567', '13800138000', '699111222', '14158675309', '090-1234-5678'];
+
+  async function worldDatabase(): Promise<string> {
+    return candidateDatabase('national', created, `
+      CREATE TABLE contacts (id bigint PRIMARY KEY, phone text);
+      CREATE TABLE messages (id bigint PRIMARY KEY, body text);
+      INSERT INTO contacts VALUES (1, '+34 612 345 678'), (2, '+48 601 234 567'), (3, '+86 138 0013 8000'), (4, '0034 699 111 222'),
+        (5, '+1 415 867 5309'), (6, '+81 90 1234 5678');
+      INSERT INTO messages VALUES (1, 'mi móvil es 612 345 678'), (2, 'mój numer 601-234-567'), (3, '我的手机13800138000'),
+        (4, 'llama al 699111222'), (5, 'whatsapp https://wa.me/14158675309'), (6, '電話は090-1234-5678です'), (7, 'pedido 612 345 679 enviado')`);
+  }
+
+  it('replaces each with a fake of its shape, leaves a number no original is, and verify passes', async () => {
+    const url = await worldDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: phoneRules('scrubText'), key: KEY });
+
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM messages ORDER BY id')).map((row) => row.body);
+    expect(bodies.slice(0, 6).map((body) => body.replace(/[0-9]/g, '9'))).toEqual([
+      'mi móvil es 999 999 999', 'mój numer 999-999-999', '我的手机99999999999', 'llama al 999999999', 'whatsapp https://wa.me/99999999999', '電話は999-9999-9999です',
+    ]);
+    for (const quoted of QUOTED) expect(bodies.join('\n')).not.toContain(quoted);
+    expect(bodies[6]).toBe('pedido 612 345 679 enviado');
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: phoneRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each in kept text, and not the number no original is', async () => {
+    const url = await worldDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: phoneRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: phoneRules('keep'), key: KEY });
+
+    const rows = new Set(verified.findings.filter(({ table }) => table === 'public.messages').map(({ key }) => key));
+    expect([...rows].sort()).toEqual(['id=1', 'id=2', 'id=3', 'id=4', 'id=5', 'id=6']);
+    expect(verified.findings).toContainEqual({ table: 'public.messages', column: 'body', key: 'id=1', kind: 'original value of public.contacts.phone' });
+  });
+});
+
 describe('names with letters beyond ASCII, in a database whose ctype is C (where [[:upper:]] is A-Z only)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));

@@ -3,6 +3,9 @@ import { fingerprintOf, keyedDigest } from '../../../shared/anonymize/keyed-dige
 import { parseJsonPath, toSqlJsonPath, toWalkerPath } from '../../../shared/anonymize/json-path';
 import { installMaskSchema, MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
 import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
+import { DETECTORS } from '../../../shared/anonymize/sql/detectors';
+import { nationalDigitsSql } from '../../../shared/anonymize/fingerprints';
+import { quoteLiteral } from '../../../shared/db/client';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
@@ -244,6 +247,25 @@ describe('mask schema functions', () => {
     const kinds = await client.query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 
     expect(kinds.rows.map(({ tok, kind }) => [tok, kind])).toEqual(cases);
+  });
+
+  it('reads a phone number\'s national digits after its calling code (+ or 00) or a North American 1, and none without either', async () => {
+    const cases: [string, string | null][] = [
+      ['+34 612 345 678', '612345678'], ['+44 7700 900123', '7700900123'], ['+1 (415) 867-5309', '4158675309'], ['14158675309', '4158675309'],
+      ['+971 50 123 4567', '501234567'], ['0034 612 345 678', '612345678'], [' (+48) 601 234 567', '601234567'], ['+7 912 345 67 89', '9123456789'],
+      ['07700 900123', null], ['612 345 678', null], ['1415867530', null],
+    ];
+    const { rows } = await client.query<{ v: string; national: string | null }>(
+      `SELECT v, ${nationalDigitsSql('v')} AS national FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i) ORDER BY i`, [cases.map(([v]) => v)]);
+
+    expect(rows.map(({ v, national }) => [v, national])).toEqual(cases);
+  });
+
+  it('finds a run of digits typed against Chinese or Japanese text or after a slash, not one glued to a Latin, Greek or Cyrillic word', async () => {
+    const { rows } = await client.query<{ tok: string }>(`SELECT x[1] AS tok FROM regexp_matches($1, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x`,
+      ['電話は090-1234-5678です 我的手机13800138000 wa.me/14158675309 ORD12345678 Заказ98765432 αβ1234567890 a-0123456789 12345678']);
+
+    expect(rows.map((row) => row.tok)).toEqual(['090-1234-5678', '13800138000', '14158675309', '12345678']);
   });
 
   it('masks in a JSON document exactly what jsonb_path_query reads at the same path in lax mode, whatever the document\'s shape', async () => {
