@@ -52,7 +52,7 @@ export const STRATEGIES: Readonly<Record<StrategyName, StrategySpec>> = {
   lastName: text('last_name', 2),
   fullName: text('full_name', 5),
   username: text('username', 6),
-  phone: text('phone', 1, ['integer']),
+  phone: text('phone', 1, ['integer', 'numeric']),
   ipAddress: text('ip', 15, ['inet']),
   street: text('street', 6),
   city: text('city', 3),

@@ -10,7 +10,7 @@ export interface Suggestion {
   readonly why: string;
 }
 
-const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender)/i;
+const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender|guest|passenger|lead|traveller|traveler|applicant|candidate|driver|rider|attendee|participant|subscriber|visitor|tenant|student|buyer|seller|owner|beneficiar|payee|donor|volunteer|agent|staff|prospect)/i;
 
 /** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
 const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string; identifier?: true }[] = [
@@ -18,10 +18,12 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /^(wa|whats_?app)_?(id|number|phone)$/i, rule: { strategy: 'phone' }, fits: ['text', 'integer'], note: 'a WhatsApp id is its user\'s phone number', identifier: true },
   { pattern: /^gravatar(_?(hash|id|md5|sha\d*))?$|e_?mail_?(hash|md5|sha\d*|digest)|(hashed|md5|sha\d*)_?e_?mail/i, rule: { strategy: 'hash' }, fits: ['text'], note: 'a digest of an email, which anyone holding the address computes again: a keyed hash instead' },
   { pattern: /e_?mail/i, rule: { strategy: 'email' }, fits: ['text'] },
-  { pattern: /^(first|given|fore)_?name$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
-  { pattern: /^(last|family|sur)_?name$|^surname$/i, rule: { strategy: 'lastName' }, fits: ['text'] },
-  { pattern: /^(full|display|contact|customer|real)_?name$/i, rule: { strategy: 'fullName' }, fits: ['text'] },
-  { pattern: /phone|mobile|msisdn|^tel(ephone)?$|fax/i, rule: { strategy: 'phone' }, fits: ['text', 'integer'] },
+  { pattern: /^(first|given|fore|middle|christian)_?name$|^(vorname|nombre|prenom|prénom|nome|voornaam|imie|imię|fornavn|förnamn|etunimi)$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
+  { pattern: /^(last|family|sur|maiden|birth)_?name$|^surname$|^(nachname|apellidos?|nom_de_famille|sobrenome|cognome|achternaam|nazwisko|efternamn|etternavn|sukunimi)$/i, rule: { strategy: 'lastName' }, fits: ['text'] },
+  // A person's name by the role they play: a guest, a card's holder, a message's sender, a support agent.
+  // Twilio's ProfileName and WhatsApp's pushName are the name a user gave their account.
+  { pattern: /^(full|display|contact|customer|real|guest|recipient|sender|passenger|cardholder|card_?holder|holder|account_?holder|spouse|partner|agent|from|to|reply_?to|billing|shipping|patient|client|employee|member|owner|parent|guardian|emergency_?contact|next_?of_?kin|beneficiary|payee|payer|driver|traveller|traveler|applicant|candidate|author|profile|push|legal|preferred|caller|visitor|lead|buyer|seller|tenant|student|signer|signatory|witness)_?name$|^name_?on_?card$|^(nombre_?completo|nom_?complet|nome_?completo|vollst(ä|ae)ndiger_?name)$/i, rule: { strategy: 'fullName' }, fits: ['text'] },
+  { pattern: /phone|mobile|msisdn|^tel(ephone)?$|fax/i, rule: { strategy: 'phone' }, fits: ['text', 'integer', 'numeric'] },
   { pattern: /user_?name|login|handle|nick_?name/i, rule: { strategy: 'username' }, fits: ['text'] },
   { pattern: /street|address_?line|^address\d?$|^addr$|(home|shipping|billing|delivery|mailing|postal)_?addr(ess)?|^(ship|bill|deliver)_?to$/i, rule: { strategy: 'street' }, fits: ['text'] },
   { pattern: /city|town/i, rule: { strategy: 'city' }, fits: ['text'] },
@@ -31,6 +33,9 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /birth|^dob$|_dob$|^born/i, rule: { strategy: 'fixed', value: '1970-01-01' }, fits: ['text'], note: 'a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' },
   { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential/i, rule: { strategy: 'hash' }, fits: ['text'] },
   { pattern: /ssn|social_?security|national_?(id|insurance)|insurance_?(no|num)|^nino?$|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
+  // National identity numbers by their countries' names for them (Brazil's CPF, Poland's PESEL, India's
+  // Aadhaar, the NHS number, Spain's DNI and NIE, the Dutch BSN, Mexico's CURP, Chile's RUT, Italy's codice fiscale, ...).
+  { pattern: /(^|_)(cpf|cnpj|pesel|aadhaa?r|dni|nie|nif|bsn|curp|rut|nric|cnp|egn|oib|jmbg|amka|hetu|ppsn|tfn|cpr|personnummer|fodselsnummer|codice_?fiscale|steuer_?id|id_?card|identity_?(number|card|no))($|_)|nhs_?(number|no|num)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a national identity number' },
   { pattern: /linkedin|twitter|facebook|instagram|tiktok|social_?(url|profile|handle|link)|profile_?(url|link)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a social profile, whose address names its person' },
   { pattern: /medical|diagnos|health_?(notes?|records?|data|conditions?)|allerg|prescription|symptom/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'health data, which no fake makes realistic and no detector reads in text' },
 ];

@@ -135,12 +135,15 @@ function suggestFromSchema(table: TableInfo, column: ColumnInfo): Suggestion | u
   const cls = typeClassOf(column);
   if (column.generated) return { rule: { strategy: 'keep' }, why: 'generated column: recomputed from the others' };
   if (column.baseType === 'oid' && !column.isArray) return largeObjectReference(column);
-  if (column.baseType === 'tsvector' && !column.notNull) {
-    return { rule: { strategy: 'null' }, why: 'lexemes of the text it was made from, production\'s: no trigger refreshes it while masking; rebuild it in staging' };
+  if (column.baseType === 'tsvector') {
+    const why = 'lexemes of the text it was made from, production\'s (names, words of addresses): no trigger refreshes it while masking; rebuild it in staging';
+    return column.notNull ? { rule: { strategy: 'fixed', value: '' }, why: `${why}; NOT NULL, so empty` } : { rule: { strategy: 'null' }, why };
   }
   const byName = nameSignal(table.name, column.name, cls);
   if (table.primaryKey.includes(column.name) && !byName) return { rule: { strategy: 'keep' }, why: 'primary key, no PII signal in its name' };
   if (byName) return byName;
+  // An inet column holds addresses of machines, most of them people's, whatever its name (last_peer, origin).
+  if (cls === 'inet' && !column.isArray) return { rule: { strategy: 'ipAddress' }, why: `an IP address (${column.sqlType}), whatever its name` };
   if (cls !== 'text' && cls !== 'json' && !maskedWhole(column)) return { rule: { strategy: 'keep' }, why: `no PII signal (${column.sqlType})` };
   return undefined;
 }
@@ -187,6 +190,10 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
     const count = shapes.filter((found) => found === shape).length;
     if (count >= values.length * 0.5) return { rule: SHAPE_RULES[shape], why: `${count} of ${values.length} sampled values are ${SHAPE_NAMES[shape]}` };
   }
+  const people = ROLE_NAME.test(column.name.trim()) ? values.filter((value) => PERSON_NAME.test(value.trim())).length : 0;
+  if (people >= values.length * 0.5) {
+    return { rule: { strategy: 'fullName' }, why: `column name "${column.name}" is a person's role, and ${people} of ${values.length} sampled values are written like people's names` };
+  }
   const hiding = values.filter(hidesPii).length;
   if (hiding > 0) return { rule: { strategy: 'scrubText' }, why: `free text: ${hiding} of ${values.length} sampled values contain emails, phone numbers or live credentials` };
   const sentences = values.filter((value) => value.trim().split(/\s+/).length >= 3).length;
@@ -195,6 +202,14 @@ async function suggestFromValues(client: pg.Client, table: TableInfo, column: Co
   }
   return { rule: { strategy: 'keep' }, why: `no PII signal in name or ${values.length} sampled values` };
 }
+
+/**
+ * Names of columns that name a person by their role (a message's sender, a booking's guest, a ticket's
+ * assignee): they may hold a name, an email, an id or a role (`user`, `bot`), so the sampled values decide.
+ */
+const ROLE_NAME = /^(sender|recipient|author|passenger|guest|cardholder|addressee|caller|signatory|assignee|requester|reporter|customer|contact|from|to|who|created_by|updated_by|assigned_to|owner|agent|operator)$/i;
+/** A value written like a person's name: two to four capitalised words of letters (`Ann Smith`, `Zoë O'Brien-Møller`). */
+const PERSON_NAME = /^\p{Lu}[\p{Ll}\p{M}'’-]+(?: \p{Lu}[\p{L}\p{M}'’-]+){1,3}$/u;
 
 /** Names of columns holding what people write: a chat message's body, a transcript, a note or comment. */
 const FREE_TEXT_NAME = /^(body|text|message|message_?text|content|transcript|utterance|user_?input|prompt|reply|response|comments?|notes?|description|bio|about|summary|feedback)$/i;
@@ -231,6 +246,10 @@ function suggestJson(column: ColumnInfo, values: readonly string[]): Suggestion 
       if (byKey) paths.set(path, { rule: byKey, why: `key "${key}"` });
       else if (shape) paths.set(path, { rule: SHAPE_RULES[shape], why: `${shape}-shaped values` });
       else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII or a credential' });
+    } else if (typeof node === 'number' && key !== undefined && !paths.has(path)) {
+      // A phone number kept as a JSON number (`"phone": 447700900123`, WhatsApp's WaId).
+      const byKey = jsonKeySignal(key);
+      if (byKey?.strategy === 'phone') paths.set(path, { rule: byKey, why: `key "${key}"` });
     }
     return hiding;
   };

@@ -27,7 +27,7 @@ CREATE FUNCTION ${s}.iso_date(v text) RETURNS date LANGUAGE sql IMMUTABLE PARALL
 $fn$;
 
 CREATE FUNCTION ${s}.json_leaf(v jsonb, kind text, param text) RETURNS jsonb LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE h bytea; x numeric; d date;
+DECLARE h bytea; x numeric; d date; fake text;
 BEGIN
   IF v IS NULL OR jsonb_typeof(v) = 'null' OR kind = 'keep' THEN RETURN v; END IF;
   IF kind = 'null' THEN RETURN 'null'::jsonb; END IF;
@@ -46,6 +46,11 @@ BEGIN
   -- A value the strategy cannot change (a date not written YYYY-MM-DD, a number that is text) is
   -- personal data all the same: it becomes JSON null. Never SQL NULL, which would null the whole document.
   IF kind IN ('dateShift', 'numberNoise') THEN RETURN 'null'::jsonb; END IF;
+  -- A number stays a number when its fake is digits (a phone number kept as one: its fake has no +).
+  IF jsonb_typeof(v) = 'number' THEN
+    fake := ${s}.fake_text(kind, v #>> '{}', param);
+    RETURN CASE WHEN fake ~ '^[0-9]{1,30}$' THEN to_jsonb(fake::numeric) ELSE coalesce(to_jsonb(fake), 'null'::jsonb) END;
+  END IF;
   RETURN coalesce(to_jsonb(${s}.fake_text(kind, v #>> '{}', param)), 'null'::jsonb);
 END
 $fn$;

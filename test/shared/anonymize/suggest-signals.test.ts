@@ -47,8 +47,18 @@ describe('suggest signals', () => {
     ['IP Address', 'ipAddress'],
     ['api-key', 'hash'],
     ['wa_id', 'phone'],
+    // People named by their role, the account's name on a chat platform, names in other languages.
+    ['guest_name', 'fullName'], ['recipient_name', 'fullName'], ['cardholder_name', 'fullName'], ['name_on_card', 'fullName'],
+    ['spouse_name', 'fullName'], ['agent_name', 'fullName'], ['from_name', 'fullName'], ['ProfileName', 'fullName'], ['pushName', 'fullName'],
+    ['middle_name', 'firstName'], ['maiden_name', 'lastName'], ['nombre', 'firstName'], ['apellido', 'lastName'], ['vorname', 'firstName'], ['nachname', 'lastName'],
+    // National identity numbers.
+    ['cpf', 'redact'], ['pesel', 'redact'], ['aadhaar', 'redact'], ['nhs_number', 'redact'], ['dni', 'redact'], ['bsn', 'redact'], ['customer_cpf', 'redact'],
   ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
+  });
+
+  it.each(['user_name', 'nickname', 'file_name', 'product_name', 'company_name', 'sender', 'finance', 'pan_size', 'order_id_number'])('suggests nothing by name alone, or no person\'s name, for a column named %s', (column) => {
+    expect(nameSignal('orders', column, 'text')?.rule.strategy ?? 'none').not.toMatch(/^(fullName|firstName|lastName|redact)$/);
   });
 
   it.each([['Body'], ['text'], ['caption'], ['transcript']])('suggests scrubText for the string at a JSON key %s, where chat platforms put what a person wrote', (key) => {

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { main } from '../../../../bin/cli/main';
 import { rulesSchema } from '../../../../shared/anonymize/rules-schema';
 import { captureIO } from '../../../support/cli';
-import { dropDatabases, query } from '../../../support/postgres';
+import { createDatabase, dropDatabases, query, uniqueName } from '../../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES } from '../../../shared/anonymize/fixtures';
 
 function captured(cwd: string) {
@@ -60,7 +60,7 @@ describe('rehearsal rules', () => {
     expect(run.out()).toMatch(/contact_email: email {2}# foreign key to public\.users\.email: follows its rule/);
     expect(run.out()).toMatch(/locale: keep {2}# no PII signal in name or 3 sampled values/);
     expect(run.out()).toContain('avatar: "null"  # refers to large objects (files outside the table, often personal); null has anonymize unlink them, keep would keep their contents unmasked (verify fails on an original or PII in them)');
-    expect(run.out()).toContain(`search: "null"  # lexemes of the text it was made from, production's: no trigger refreshes it while masking; rebuild it in staging`);
+    expect(run.out()).toContain(`search: "null"  # lexemes of the text it was made from, production's (names, words of addresses): no trigger refreshes it while masking; rebuild it in staging`);
     expect(run.out()).toContain('card: "null"  # the text of 1 of 1 sampled values holds emails, phone numbers or live credentials, and no strategy masks part of a contact_card');
     expect(run.out()).toContain('receipt: { strategy: fixed, value: "" }  # the text of 1 of 2 sampled values holds emails, phone numbers or live credentials, and no strategy masks part of a bytea; NOT NULL, so an empty value: review');
     expect(run.out()).toContain('consent_form: keep  # refers to large objects (files outside the table, often personal); NOT NULL, so kept, and their contents stay unmasked (verify fails on an original or PII in them): review');
@@ -70,6 +70,47 @@ describe('rehearsal rules', () => {
     const check = captured(dir);
     expect(await main(['rules', 'check', '--database-url', url, '--rules', 'suggested.yaml'], check.io)).toBe(0);
     expect(check.out()).toContain('the rules cover all');
+  });
+
+  it('suggests rules for people named by their role, addresses in inet, phones kept as numbers, identity numbers and a NOT NULL tsvector, under which nothing survives', async () => {
+    const name = uniqueName('rolesuggest');
+    created.push(name);
+    const url = await createDatabase(name);
+    await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:copy';
+      CREATE TABLE users (id int PRIMARY KEY, full_name text NOT NULL, phone text, profile jsonb, msisdn numeric(15), last_peer inet, cpf text,
+        search tsvector NOT NULL DEFAULT '');
+      CREATE TABLE bookings (id int PRIMARY KEY, guest_name text, name_on_card text, "ProfileName" text, sender text, nombre text);
+      CREATE TABLE chat (id int PRIMARY KEY, sender text, body text);
+      INSERT INTO users VALUES (1, 'Oliver Brennan', '+44 7700 912345', '{"contact": {"phone": 447700912345}}', 447700912345, '81.2.69.162', '123.456.789-09',
+        to_tsvector('simple', 'Oliver Brennan')), (2, 'Marta Kowalczyk', '+48 601 234 567', '{"contact": {"phone": 48601234567}}', 48601234567, '2a02:a311:1::5', '987.654.321-00', DEFAULT);
+      INSERT INTO bookings VALUES (1, 'Oliver Brennan', 'OLIVER BRENNAN', 'Olly', 'Marta Kowalczyk', 'Lucía'), (2, 'Marta Kowalczyk', 'M KOWALCZYK', 'Marta', 'Oliver Brennan', 'Diego');
+      INSERT INTO chat VALUES (1, 'user', 'hi'), (2, 'bot', 'hello, how can I help?')`);
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const run = captured(dir);
+
+    expect(await main(['rules', 'suggest', '--database-url', url], run.io)).toBe(0);
+
+    const rules = rulesSchema.parse(parse(run.out()));
+    expect(rules.tables['public.users']).toMatchObject({ columns: {
+      profile: { strategy: 'json', paths: { '$.contact.phone': { strategy: 'phone' } } }, msisdn: { strategy: 'phone' }, last_peer: { strategy: 'ipAddress' },
+      cpf: { strategy: 'redact' }, search: { strategy: 'fixed', value: '' },
+    } });
+    expect(rules.tables['public.bookings']).toMatchObject({ columns: {
+      guest_name: { strategy: 'fullName' }, name_on_card: { strategy: 'fullName' }, ProfileName: { strategy: 'fullName' }, sender: { strategy: 'fullName' }, nombre: { strategy: 'firstName' },
+    } });
+    expect(rules.tables['public.chat']).toMatchObject({ columns: { sender: { strategy: 'keep' } } });
+    expect(run.out()).toContain('sender: fullName  # column name "sender" is a person\'s role, and 2 of 2 sampled values are written like people\'s names');
+    expect(run.out()).toContain('last_peer: ipAddress  # an IP address (inet), whatever its name');
+
+    await writeFile(path.join(dir, 'suggested.yaml'), run.out());
+    const env = { REHEARSAL_MASKING_KEY: 'cli-test-masking-key-0123456789' };
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'suggested.yaml'], captureIO(dir, env).io)).toBe(0);
+    expect(await main(['verify', '--database-url', url, '--rules', 'suggested.yaml'], captureIO(dir, env).io)).toBe(0);
+    const text = (await query<{ t: string }>(url, `SELECT concat_ws(' ', u::text, b::text) AS t FROM users u JOIN bookings b USING (id)`)).map((row) => row.t).join('\n');
+    for (const original of ['Brennan', 'BRENNAN', 'Kowalczyk', 'KOWALCZYK', '447700912345', '48601234567', '81.2.69.162', '2a02:a311', '123.456.789', 'Lucía']) {
+      expect(text).not.toContain(original);
+    }
+    expect((await query<{ phone: unknown }>(url, `SELECT profile #> '{contact,phone}' AS phone FROM users WHERE id = 1`))[0]?.phone).toEqual(expect.any(Number));
   });
 
   it('suggests scrubText for what people write though the sample quotes no PII, reads names with spaces, and quotes a column named null', async () => {
