@@ -371,6 +371,23 @@ describe('verifyDatabase', () => {
     expect(JSON.stringify(result)).not.toContain(ann);
   });
 
+  it('searches kept numeric columns and JSON numbers for phones\' digits, and kept inet columns for public addresses, not ids or private addresses', async () => {
+    const digits = ORIGINALS.phones[0].replace(/\D/g, '');
+    const rules = `${DEMO_RULES}  public.devices:\n    columns: { id: keep, msisdn: keep, amount: keep, peer: keep, gateway: keep, meta: keep }\n`;
+    const url = await masked(rules, `CREATE TABLE devices (id int PRIMARY KEY, msisdn numeric(15), amount numeric(12, 2), peer inet, gateway inet, meta jsonb);
+      INSERT INTO devices VALUES (1, ${digits}, 12500000.50, '81.2.69.162', '10.0.0.1', '{"contact": {"phone": ${digits}}, "count": 3}'),
+        (2, 31000000, 3.50, '2a02:a311:1::5', '192.168.1.1', '{"order": 123456789012}')`);
+
+    const result = await verify(url, rules);
+
+    expect(result.findings.filter(({ table }) => table === 'public.devices').map(({ column, key, kind }) => `${column} ${key} ${kind}`).sort()).toEqual([
+      // The demo's messages quote that number too.
+      'meta id=1 original value of public.messages.body', 'meta id=1 original value of public.users.phone',
+      'msisdn id=1 original value of public.messages.body', 'msisdn id=1 original value of public.users.phone',
+      'peer id=1 ipv4 outside reserved fake ranges', 'peer id=2 ipv6 outside reserved fake ranges',
+    ]);
+  });
+
   it('searches the words tsvector, xml and hstore columns keep, and the statistics of expression indexes', async () => {
     const [ann, bob, cara] = ORIGINALS.emails;
     const rules = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: scrubText, search: keep, doc: keep, attrs: keep }\n`;
