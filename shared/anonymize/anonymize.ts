@@ -5,6 +5,7 @@ import { readCatalog, readOtherRelations } from './catalog';
 import { CoverageError } from './errors';
 import { suggestedRules } from './suggest';
 import { takeFingerprints } from './fingerprints';
+import { otherPlanProblem, recordPlanDigest } from './plan-digest';
 import { recordKnownValues, useKnownValues } from './known-values';
 import { commitStep, committedSteps, installMaskSchema, keyMatches, otherHelpersProblem, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
 import { maskUnit, truncateTables, unitStep, type TableFigure } from './mask-unit';
@@ -102,6 +103,8 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
     if (steps?.has('prepared')) {
       const otherHelpers = await otherHelpersProblem(client);
       if (otherHelpers) throw new ConfigError(otherHelpers);
+      const otherPlan = await otherPlanProblem(client, plan);
+      if (otherPlan) throw new ConfigError(otherPlan);
       await useMaskingKey(client, options.key);
       if (!(await keyMatches(client))) {
         throw new ConfigError('this database holds a masking run started with another key; finish it with that key, or restore a fresh copy');
@@ -174,6 +177,7 @@ async function prepare(client: pg.Client, plan: MaskPlan, links: readonly Produc
     await typeCheck(client, plan, options.source);
     if (options.triedRows !== 0) await refuseBrokenChecks(client, plan, options.triedRows);
     await recordKeyCheck(client);
+    await recordPlanDigest(client, plan);
     const fingerprints = await takeFingerprints(client, plan);
     await recordKnownValues(client, plan);
     await truncateTables(client, plan.tables.filter((table) => table.truncate));

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { checkedPlan } from '../anonymize/anonymize';
+import { otherPlanProblem } from '../anonymize/plan-digest';
 import { CoverageError } from '../anonymize/errors';
 import { dropMaskSchema, keyMatches, maskSchemaExists, otherHelpersProblem, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
 import type { RulesSource } from '../anonymize/rules-source';
@@ -95,6 +96,8 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     }
     const otherHelpers = await otherHelpersProblem(client);
     if (otherHelpers) throw new CheckFailedError(otherHelpers);
+    const otherPlan = await otherPlanProblem(client, plan);
+    if (otherPlan) throw new ConfigError(otherPlan);
     await useMaskingKey(client, options.key);
     await useMaskingMemory(client);
     if (!(await keyMatches(client))) {

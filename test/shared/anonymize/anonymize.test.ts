@@ -184,6 +184,25 @@ describe('anonymizeDatabase on the demo schema', () => {
     await expect(verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY })).rejects.toThrow(CheckFailedError);
   });
 
+  it('refuses to resume masking, or to verify, under rules that mask otherwise than those the run started with, and goes on under the same rules reworded', async () => {
+    const { url } = await demo();
+    await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, budgetMs: 0 });
+    const edited = DEMO_RULES.replace('locale: keep', 'locale: { strategy: fixed, value: en }');
+    expect(edited).not.toBe(DEMO_RULES);
+    const before = await allText(url);
+
+    // The fingerprints were taken, and a table masked, for the first rules: the new ones would leave locale unfingerprinted.
+    const resumed = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(edited), key: KEY });
+
+    await expect(resumed).rejects.toThrow(ConfigError);
+    await expect(resumed).rejects.toThrow('this database holds a masking run started with other rules');
+    expect(await allText(url)).toBe(before);
+    const reworded = anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(`# reviewed\n${DEMO_RULES}`), key: KEY });
+    await expect(reworded).resolves.toMatchObject({ status: 'done' });
+    await expect(verifyDatabase({ connection: { connectionString: url }, source: demoRules(edited), key: KEY })).rejects.toThrow(ConfigError);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY })).findings).toEqual([]);
+  });
+
   it('truncates tables the rules say to truncate', async () => {
     const { url } = await demo();
     const rules = DEMO_RULES.replace(/ {2}public\.messages:\n( {4}.*\n| {6}.*\n)*/, '  public.messages: truncate\n');
