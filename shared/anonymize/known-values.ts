@@ -21,8 +21,8 @@ const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
 /** The ASCII whitespace characters (`[[:space:]]`, which phrases are split at), as an SQL literal for `translate`. */
 const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
-/** SQL giving the text `value` with letters written as JSON escapes read as letters (see `unescaped_letters`); a text with no `\u` costs a string search. */
-const unescapedLettersSql = (value: string): string => `CASE WHEN strpos(${value}, '\\u') > 0 THEN ${s}.unescaped_letters(${value}) ELSE ${value} END`;
+/** SQL giving the text `value` with letters written as JSON escapes read as letters (as `scrub_text` reads them); a text with no `\u` costs a string search. */
+const unescapedLettersSql = (value: string): string => `CASE WHEN strpos(${value}, '\\u') > 0 THEN ${s}.json_unescaped(${value}, 160) ELSE ${value} END`;
 
 /**
  * SQL giving, as column `v`, the free text searched for quoted known values: each text `scrub_text`

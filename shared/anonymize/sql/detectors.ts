@@ -278,7 +278,7 @@ BEGIN
   IF t IS NULL THEN RETURN t; END IF;
   -- Letters written as JSON escapes (Zo\\u00eb) are read as letters, as the search for known values read
   -- them (freeTextSql); the text comes back with them escaped as given unless something was replaced.
-  IF strpos(t, '\\u') > 0 THEN t := ${s}.unescaped_letters(t); r := t; END IF;
+  IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); r := t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded).
@@ -374,27 +374,16 @@ BEGIN
 END
 $fn$;
 
--- t with each JSON escape of a letter beyond ASCII (\\u00eb, from U+00A0 on, surrogates left) read as
--- that letter, which a JSON string may hold as it is: free text scrubText reads (see scrub_text).
-CREATE FUNCTION ${s}.unescaped_letters(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+-- t with each JSON escape of a character (\\u00eb) from from_code on read as that character: how JSON
+-- written by Python's json.dumps (ensure_ascii, its default) holds every letter beyond ASCII. Surrogates
+-- (emoji) are left. Verify reads every escape of a printable character; scrub_text, from U+00A0 on,
+-- only letters a JSON string may hold as they are, so the text stays the same JSON.
+CREATE FUNCTION ${s}.json_unescaped(t text, from_code int DEFAULT 32) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; m text[]; code int;
 BEGIN
   FOR m IN SELECT regexp_matches(t, '\\\\u([0-9A-Fa-f]{4})', 'g') LOOP
     code := ('x' || m[1])::bit(16)::int;
-    IF code >= 160 AND (code < 55296 OR code > 57343) THEN r := replace(r, '\\u' || m[1], chr(code)); END IF;
-  END LOOP;
-  RETURN r;
-END
-$fn$;
-
--- t with each JSON escape of a character (\\u00eb) read as that character: how JSON written by Python's
--- json.dumps (ensure_ascii, its default) holds every letter beyond ASCII. Surrogates (emoji) are left.
-CREATE FUNCTION ${s}.json_unescaped(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; m text[]; code int;
-BEGIN
-  FOR m IN SELECT regexp_matches(t, '\\\\u([0-9A-Fa-f]{4})', 'g') LOOP
-    code := ('x' || m[1])::bit(16)::int;
-    IF code >= 32 AND (code < 55296 OR code > 57343) THEN r := replace(r, '\\u' || m[1], chr(code)); END IF;
+    IF code >= from_code AND (code < 55296 OR code > 57343) THEN r := replace(r, '\\u' || m[1], chr(code)); END IF;
   END LOOP;
   RETURN r;
 END
