@@ -8,7 +8,7 @@ import { takeFingerprints } from './fingerprints';
 import { otherPlanProblem, recordPlanDigest } from './plan-digest';
 import { recordKnownValues, useKnownValues } from './known-values';
 import { commitStep, committedSteps, installMaskSchema, keyMatches, otherHelpersProblem, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
-import { maskUnit, truncateTables, unitStep, type TableFigure } from './mask-unit';
+import { analyzedStep, maskUnit, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { setExpression } from './set-expression';
 import { buildPlan, qualifiedSql, type MaskPlan } from './plan';
 import { chooseMethods } from './methods';
@@ -111,6 +111,12 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
       }
       progress.prepared = true;
       progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
+      // A unit committed but not analysed (the connection was lost in between): its statistics still
+      // quote production's values, and no later step would replace them.
+      for (const unit of plan.units.filter((done) => steps.has(unitStep(done)) && !steps.has(analyzedStep(done)))) {
+        for (const table of unit.tables) await client.query(`VACUUM ANALYZE ${qualifiedSql(table)}`);
+        await commitStep(client, analyzedStep(unit));
+      }
     } else {
       const preparing = Date.now();
       const prepared = await prepare(client, plan, links.filter((link) => link.transactional), options);
@@ -136,6 +142,7 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
           const rewritten = figures.some((figure) => figure.table === table.table.qualified && (figure.mode === 'rewrite' || figure.mode === 'staged'));
           await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
         }
+        await commitStep(client, analyzedStep(unit));
       }
       progress.done.push(unit.id);
       for (const figure of figures) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { failure, unitStep, updateTable, type TableFigure } from './mask-unit';
+import { analyzedStep, failure, unitStep, updateTable, type TableFigure } from './mask-unit';
 import { BATCHES_TABLE, commitStep, committedSteps } from './mask-schema';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { qualifiedSql, type MaskPlan, type MaskUnit } from './plan';
@@ -88,6 +88,7 @@ export async function maskInBatches(client: pg.Client, unit: MaskUnit, ordinal: 
     await commitStep(client, unitStep(unit));
   });
   await client.query(`VACUUM ANALYZE ${qualifiedSql(plan)}`);
+  await commitStep(client, analyzedStep(unit));
   return { done: true, figure: await figureOf(client, unit) };
 }
 

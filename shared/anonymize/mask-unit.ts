@@ -105,6 +105,8 @@ function modeOf(table: string, rewrite: ReadonlySet<string>, staged: ReadonlySet
 
 /** The progress step a unit records when it commits. */
 export const unitStep = (unit: MaskUnit): string => `unit:${unit.id}`;
+/** The progress step a unit records once its tables are analysed after it committed (their statistics no longer quote originals). */
+export const analyzedStep = (unit: MaskUnit): string => `analyzed:${unit.id}`;
 
 function sqlName(qualified: string): string {
   const dot = qualified.indexOf('.');

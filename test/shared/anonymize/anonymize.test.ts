@@ -169,6 +169,24 @@ describe('anonymizeDatabase on the demo schema', () => {
     await expect(anonymizeDatabase({ connection: { connectionString: split.url }, source: demoRules(), key: OTHER_KEY })).rejects.toThrow(/started with another key/);
   });
 
+  it('analyses again on resume a table whose unit committed but whose ANALYZE was lost with the connection', async () => {
+    const { url } = await demo();
+    const first = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, budgetMs: 0 });
+    expect(first.progress.done).toHaveLength(1);
+    // As a connection lost between the unit's commit and its ANALYZE leaves it: committed, not analysed.
+    const [unit] = first.progress.done;
+    await query(url, 'DELETE FROM rehearsal_mask.progress WHERE step = $1', [`analyzed:${unit}`]);
+    const tables = first.plan.units.find((candidate) => candidate.id === unit)?.tables.map((table) => table.table.name) ?? [];
+    const analyses = async () => (await query<{ n: number }>(url, 'SELECT coalesce(sum(analyze_count), 0)::int AS n FROM pg_stat_user_tables WHERE relname = ANY ($1)', [tables]))[0]?.n;
+    const before = await analyses();
+
+    const second = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(second.status).toBe('done');
+    expect(await analyses()).toBe((before ?? 0) + tables.length);
+    expect(await query(url, 'SELECT step FROM rehearsal_mask.progress WHERE step = $1', [`analyzed:${unit}`])).toEqual([{ step: `analyzed:${unit}` }]);
+  });
+
   it('refuses to resume masking, or to verify, with helpers another version of rehearsal installed, naming both versions', async () => {
     const { url } = await demo();
     await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, budgetMs: 0 });
