@@ -10,9 +10,15 @@ const PLAN_STEP_PREFIX = 'plan ';
  * Two rules files that mask the same way have the same digest, whatever their comments or order.
  */
 export function planDigest(plan: MaskPlan): string {
+  // Code-point order, not the locale's: a run prepared in a Lambda may be resumed or verified elsewhere.
+  const byName = <T>(name: (item: T) => string) => (a: T, b: T): number => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
   const tables = plan.tables
-    .map((table) => ({ table: table.table.qualified, truncate: table.truncate, masked: table.masked.map((column) => [column.column.name, column.rule]).sort() }))
-    .sort((a, b) => a.table.localeCompare(b.table));
+    .map((table) => ({
+      table: table.table.qualified,
+      truncate: table.truncate,
+      masked: table.masked.map((column) => ({ column: column.column.name, rule: column.rule })).sort(byName((entry) => entry.column)),
+    }))
+    .sort(byName((entry) => entry.table));
   return createHash('sha256').update(JSON.stringify(tables)).digest('hex').slice(0, 16);
 }
 
