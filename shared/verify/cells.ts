@@ -87,8 +87,8 @@ function cellsSql(plan: TablePlan, range?: string, statistics?: StatisticsViews,
     const bytes = column.baseType === 'bytea';
     const ref = `t.${quoteIdent(column.name)}`;
     const strategy = plan.masked.find((masked) => masked.column.name === column.name)?.rule.strategy ?? '';
-    // A kept bigint of 8 digits or more may be a phone number's digits (a WhatsApp id): searched as
-    // a bare number, which only an original's digits make PII. Ids below that are not looked at.
+    // A kept bigint or numeric of 8 digits or more may be a phone number's digits (a WhatsApp id, an
+    // MSISDN): searched as a bare number, which only an original's digits make PII. Ids below that are not looked at.
     if (numbers.has(column.name) && NUMBER_TYPES.has(column.baseType) && !column.isArray && strategy === '') {
       parts.push(`SELECT ${key} AS row_key, ${quoteLiteral(column.name)} AS col, trunc(${ref})::text AS val, '' AS kind, true AS free FROM ${from} WHERE ${ref} >= ${PHONE_SIZED}${within}`);
       continue;

@@ -339,15 +339,17 @@ describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', (
   });
 });
 
-describe('North American numbers quoted without their country code, or with it and separators', () => {
-  const created: string[] = [];
-  afterAll(() => dropDatabases(...created));
-  const usRules = (bodyRule: string) => parseRulesText(`tables:
+/** Rules masking contacts' phone numbers, with `bodyRule` for the free text of messages (the phone tests' tables). */
+const phoneRules = (bodyRule: string) => parseRulesText(`tables:
   public.contacts:
     columns: { id: keep, phone: phone }
   public.messages:
     columns: { id: keep, body: ${bodyRule} }
 `, 'rules.yaml');
+
+describe('North American numbers quoted without their country code, or with it and separators', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
 
   async function usDatabase(): Promise<string> {
     const url = await candidateDatabase('nanp', created, `
@@ -361,14 +363,14 @@ describe('North American numbers quoted without their country code, or with it a
   it('replaces both with fakes, leaving a ten-digit order number, and verify passes', async () => {
     const url = await usDatabase();
 
-    await anonymizeDatabase({ connection: { connectionString: url }, source: usRules('scrubText'), key: KEY });
+    await anonymizeDatabase({ connection: { connectionString: url }, source: phoneRules('scrubText'), key: KEY });
 
     const bodies = (await query<{ body: string }>(url, 'SELECT body FROM messages ORDER BY id')).map((row) => row.body);
     expect(bodies[0]).toMatch(/^my number is [0-9]{10}$/);
     expect(bodies[1]).toMatch(/^or call [0-9]-[0-9]{3}-[0-9]{3}-[0-9]{4} after 5pm$/);
     expect(bodies[2]).toBe('order 4155550000 shipped');
     expect(bodies.join('\n')).not.toMatch(/555.?2671/);
-    expect((await verifyDatabase({ connection: { connectionString: url }, source: usRules('scrubText'), key: KEY })).findings).toEqual([]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: phoneRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
 
   it('has verify find a kept bigint holding the original phone\'s digits (a WhatsApp id), and not a kept id or amount', async () => {
@@ -393,8 +395,8 @@ describe('North American numbers quoted without their country code, or with it a
   it('has verify find both in kept text as the original phone, and not the order number', async () => {
     const url = await usDatabase();
 
-    await anonymizeDatabase({ connection: { connectionString: url }, source: usRules('keep'), key: KEY });
-    const verified = await verifyDatabase({ connection: { connectionString: url }, source: usRules('keep'), key: KEY });
+    await anonymizeDatabase({ connection: { connectionString: url }, source: phoneRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: phoneRules('keep'), key: KEY });
 
     expect(verified.findings.filter(({ table }) => table === 'public.messages').map(({ key, kind }) => `${key} ${kind}`).sort()).toEqual([
       'id=1 original value of public.contacts.phone', 'id=2 original value of public.contacts.phone',
@@ -405,12 +407,6 @@ describe('North American numbers quoted without their country code, or with it a
 describe('numbers written in their country\'s national form, typed against Chinese or Japanese text, or in a link', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
-  const phoneRules = (bodyRule: string) => parseRulesText(`tables:
-  public.contacts:
-    columns: { id: keep, phone: phone }
-  public.messages:
-    columns: { id: keep, body: ${bodyRule} }
-`, 'rules.yaml');
   /** The originals' digits as the messages quote them, none of which may survive. */
   const QUOTED = ['612 345 678', '601-234-567', '13800138000', '699111222', '14158675309', '090-1234-5678'];
 
