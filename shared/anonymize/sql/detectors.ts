@@ -61,14 +61,20 @@ export const WORD_BOUNDS = { start: `(?<![${LETTERS.alnum}_])`, end: `(?![${LETT
 /** Apostrophes a name is written with inside it (`O'Connor`, `O\u2019Connor`), as regex escapes: the mask schema's SQL is ASCII. */
 const NAME_APOSTROPHES = "'\\u2019";
 
-/** A capital followed by a small letter, or by an apostrophe and a capital: where a name may start (a cheap test before the name detector). */
-export const NAME_START = `[${LETTERS.upper}]([${LETTERS.lower}]|[${NAME_APOSTROPHES}][${LETTERS.upper}])`;
+/**
+ * A capital followed by a small letter or by another capital, maybe after an apostrophe: where a name
+ * may start (a cheap test before the name detector).
+ */
+export const NAME_START = `[${LETTERS.upper}]([${LETTERS.lower}]|[${NAME_APOSTROPHES}]?[${LETTERS.upper}])`;
 
 /**
  * A word of a name: a capital and small letters, maybe with more capitals inside (`McDonald`, `DeShawn`,
  * `LaRue`, `MacArthur`), or a capital, an apostrophe and such a word (`O'Connor`, `D'Angelo`).
  */
 const NAME_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}][${LETTERS.upper}][${LETTERS.lower}]+|[${LETTERS.lower}]+)(?:[${LETTERS.upper}][${LETTERS.lower}]+)*`;
+
+/** A word in capitals, maybe with an apostrophe inside (`SMITH`, `O'CONNOR`): how a card, a form or a shouting user writes a name. */
+const CAPITALS_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}]?[${LETTERS.upper}])+`;
 
 /**
  * The detectors `scrubText` masks with and `verify` searches with (PostgreSQL ARE syntax; one capture
@@ -83,8 +89,11 @@ export const DETECTORS = {
   digits: `(?:^|[^${GLUED_TO_DIGITS}._@-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${GLUED_TO_DIGITS}@_-])`,
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
-  /** Capitalised words in a row: where a person's name quoted in free text would be. */
-  name: `(${NAME_WORD}(?:[ '-]${NAME_WORD}){0,3})`,
+  /**
+   * Capitalised words in a row, or two to four words in capitals (`NAME: ANN SMITH`; one alone is
+   * mostly an acronym): where a person's name quoted in free text would be.
+   */
+  name: `(${NAME_WORD}(?:[ '-]${NAME_WORD}){0,3}|${CAPITALS_WORD}(?:[ '-]${CAPITALS_WORD}){1,3})`,
 } as const;
 export type DetectorKind = keyof typeof DETECTORS;
 
@@ -263,10 +272,17 @@ BEGIN
 END
 $fn$;
 
--- The fake of a known value quoted in free text: the very fake its column gets.
+-- The fake of a known value quoted in free text: the very fake its column gets. One typed in small
+-- letters or capitals only gets its fake written so, made from the value as a column most likely holds
+-- it (initcap, a postcode in capitals): then mostly the very fake its column has too (a username is
+-- left as typed). Letters are told by the detectors' classes, which read letters beyond ASCII under
+-- ctype C too (lower() there does not).
 CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT CASE kind WHEN 'fullName' THEN ${s}.full_name(v) WHEN 'firstName' THEN ${s}.first_name(v) WHEN 'lastName' THEN ${s}.last_name(v)
-    WHEN 'street' THEN ${s}.street(v) WHEN 'city' THEN ${s}.city(v) WHEN 'username' THEN ${s}.username(v) WHEN 'postcode' THEN ${s}.postcode(v) END
+  SELECT CASE WHEN c = 'lower' THEN lower(f) WHEN c = 'upper' THEN upper(f) ELSE f END
+    FROM (SELECT c, CASE kind WHEN 'fullName' THEN ${s}.full_name(m) WHEN 'firstName' THEN ${s}.first_name(m) WHEN 'lastName' THEN ${s}.last_name(m)
+            WHEN 'street' THEN ${s}.street(m) WHEN 'city' THEN ${s}.city(m) WHEN 'username' THEN ${s}.username(m) WHEN 'postcode' THEN ${s}.postcode(m) END AS f
+            FROM (SELECT c, CASE WHEN c = 'mixed' THEN v WHEN kind = 'postcode' THEN upper(v) ELSE initcap(v) END AS m
+                    FROM (SELECT CASE WHEN kind = 'username' THEN 'mixed' WHEN v !~ ${quoteLiteral(`[${LETTERS.upper}]`)} THEN 'lower' WHEN v !~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'upper' ELSE 'mixed' END AS c) AS x) AS y) AS z
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$

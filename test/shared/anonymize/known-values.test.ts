@@ -577,3 +577,40 @@ describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or a
     expect(verified.findings.map(({ key }) => key).sort()).toEqual(['id=1', 'id=3', 'id=4', 'id=6']);
   });
 });
+
+describe('names written in capitals (a card\'s holder, a form, a shouting user)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', "Liam O'Connor"] as const;
+  const NOTES = ['NAME: MARGUERITE OKONKWO', "Cardholder LIAM O'CONNOR, exp 12/27", 'PLEASE CALL ME BACK, OK?'] as const;
+
+  async function namesDatabase(): Promise<string> {
+    const url = await candidateDatabase('shouting', created, `
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+    await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NAMES]);
+    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NOTES]);
+    return url;
+  }
+
+  it('replaces each with its column\'s fake written in capitals, leaves capitals that quote no one, and verify passes', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    expect(bodies).toEqual([`NAME: ${fakes[0]?.toUpperCase()}`, `Cardholder ${fakes[1]?.toUpperCase()}, exp 12/27`, NOTES[2]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each name in capitals kept in text, and not the capitals that quote no one', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+
+    expect(verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => [key, kind]).sort())
+      .toEqual([['id=1', 'original value of public.customers.full_name'], ['id=2', 'original value of public.customers.full_name']]);
+  });
+});
