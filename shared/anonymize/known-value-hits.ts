@@ -4,7 +4,7 @@ import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { LETTERS, WORD_BOUNDS } from './sql/detectors';
-import { freeTextSql, phraseSearchOf } from './known-values';
+import { freeTextSql, hasRecasedTexts, phraseSearchOf, recasedCandidatesSql } from './known-values';
 import { candidateTokensSql, HITS_TABLE, MIN_KNOWN_LENGTH, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
 
 const s = MASK_SCHEMA;
@@ -50,8 +50,9 @@ const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\
  * streets, cities, usernames, postcodes) its free text quotes ({@link freeTextSql}), set-based: each
  * distinct candidate (a run of capitalised words, its shorter runs and its words; when non-name values
  * are known, every phrase of up to as many words as the longest of them that starts with a capital or
- * digit or holds a digit or underscore) is fingerprinted once and joined with `known_values`, instead of
- * one lookup per row (when free text quotes more than a few known values, see {@link prepareTextHits}).
+ * digit or holds a digit or underscore; in the texts recorded as quoting a full name in other
+ * capitals than its column's, every two and three words in a row, see {@link recasedCandidatesSql}) is
+ * fingerprinted once and joined with `known_values`, instead of one lookup per row (when free text quotes more than a few known values, see {@link prepareTextHits}).
  * The hits go to {@link HITS_TABLE}, dropped before the unit commits (they are
  * values from the very rows being masked, never kept), and `scrub_text` gets one pattern matching any of
  * them: rows quoting none cost one regex test. `range` limits the search to a batch's rows (a condition
@@ -69,13 +70,14 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
     return 0;
   }
   const search = await phraseSearchOf(client);
+  const recased = await hasRecasedTexts(client);
   await useParallelScans(client);
   await dropKnownValueHits(client);
-  if (quoted > FEW_HITS) return prepareTextHits(client, sources, search);
+  if (quoted > FEW_HITS) return prepareTextHits(client, sources, search, recased);
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (${candidateTokensSql('src', 'src.v', search)})
+          candidates AS (${candidateTokensSql('src', 'src.v', search)}${recased ? ` UNION ALL ${recasedCandidatesSql('src')}` : ''})
      SELECT c.tok, min(k.kind) AS kind, ${escapedSql('c.tok')} AS pattern
        FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= ${MIN_KNOWN_LENGTH}) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
       GROUP BY c.tok`,
@@ -126,11 +128,11 @@ const TEXT_VALUE_HITS_TABLE = `${s}.text_value_hits`;
  * their patterns, which is harmless: each alternative is a known value, replaced by its own fake
  * wherever it is.
  */
-async function prepareTextHits(client: pg.Client, sources: string, search: PhraseSearch): Promise<number> {
+async function prepareTextHits(client: pg.Client, sources: string, search: PhraseSearch, recased: boolean): Promise<number> {
   await client.query(
     `CREATE TABLE ${TEXT_VALUE_HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (${candidateTokensSql('src', 'src.v', search, undefined, true)})
+          candidates AS (${candidateTokensSql('src', 'src.v', search, undefined, true)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', true)}` : ''})
      SELECT DISTINCT md5(c.v)::uuid AS h, c.tok, k.kind
        FROM candidates c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
       WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`,

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
@@ -76,6 +76,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   const phraseWords: string[] = [];
   const usernames: string[] = [];
   const phoneSources: string[] = [];
+  const nameStarts: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
     const name = ownRowsSql(table);
@@ -93,6 +94,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       const repeats = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name)) === 'before';
       (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);
       if (kind === 'fullName') {
+        nameStarts.push(`SELECT lower(split_part(${ref}, ' ', 1)) AS w FROM ${name} t WHERE ${present} AND strpos(${ref}, ' ') > 0`);
         plain.push(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
       }
       // ASCII text: its whitespace characters, not words; one more than their count is never fewer words
@@ -116,6 +118,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
     if (texts !== undefined) {
       await client.query(`CREATE TABLE ${CANDIDATES_TABLE} AS SELECT DISTINCT lower(btrim(c.tok)) AS key
         FROM (${candidateTokensSql(`(${texts}) AS src`, 'src.v', search)}) AS c WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`);
+      if (nameStarts.length > 0) await addRecasedCandidates(client, texts, nameStarts);
       await client.query(`ANALYZE ${CANDIDATES_TABLE}`);
     }
     const candidates = texts === undefined ? '(SELECT NULL::text AS key WHERE false)' : CANDIDATES_TABLE;
@@ -142,6 +145,63 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}`);
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
+  await recordRecasedTexts(client);
+}
+
+/**
+ * The phrases of free text starting with the first word of an original full name (with their text,
+ * `v`) while {@link recordKnownValues} looks for names typed in other capitals than their column's:
+ * values in clear, created and dropped inside its transaction, never committed.
+ */
+const RECASED_CANDIDATES_TABLE = `${s}.recased_candidates`;
+
+/**
+ * Adds to the candidates free text holds the two and three words in a row (as written, {@link
+ * phrasesStartingSql}) that start with the first word of an original full name (`nameStarts`: queries
+ * each giving such words, `w`), so that a full name typed all in small letters (`hi im marguerite
+ * okonkwo`) or in other capitals than its column's is found quoted. Every word of the text is read,
+ * but only the few phrases starting a name are made: one hash probe a word, no keyed hash.
+ */
+async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts: readonly string[]): Promise<void> {
+  await client.query(`CREATE TABLE ${RECASED_CANDIDATES_TABLE} AS SELECT DISTINCT v, tok
+    FROM (${phrasesStartingSql(`(${texts})`, `(${nameStarts.join(' UNION ALL ')})`)}) AS r`);
+  await client.query(`INSERT INTO ${CANDIDATES_TABLE} SELECT DISTINCT lower(btrim(tok)) FROM ${RECASED_CANDIDATES_TABLE}`);
+}
+
+/**
+ * Records in {@link RECASED_TEXTS_TABLE}, by keyed fingerprint, each free text that quotes an original
+ * full name in other capitals than the name detector reads (found by {@link addRecasedCandidates}), so
+ * that when its table is masked only those texts are read word by word ({@link recasedCandidatesSql}).
+ * Then drops what that search kept in clear.
+ */
+async function recordRecasedTexts(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [RECASED_CANDIDATES_TABLE]);
+  if (rows[0]?.present !== true) return;
+  await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}
+    FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.tok')} AND k.kind = 'fullName' AND k.quoted
+   WHERE r.tok <> initcap(r.tok)`);
+  await client.query(`DROP TABLE ${RECASED_CANDIDATES_TABLE}`);
+  await client.query(`ANALYZE ${RECASED_TEXTS_TABLE}`);
+}
+
+/**
+ * A query over `texts` (a relation of free text as column `v`, such as {@link freeTextSql} gives)
+ * giving, as `tok`, the two and three words in a row of each text that {@link RECASED_TEXTS_TABLE}
+ * records as quoting a full name in other capitals than its column's, with the text as column `v`
+ * first when `withText`: the candidates a unit adds for those (one keyed hash per text of the unit,
+ * asked only when some text was recorded).
+ */
+export function recasedCandidatesSql(texts: string, withText = false): string {
+  return wordPhrasesSql(`(SELECT v FROM ${texts} WHERE ${fingerprintSql('v')} IN (SELECT fp FROM ${RECASED_TEXTS_TABLE})) AS rs`, 'rs.v', withText ? 'rs.v AS v' : '');
+}
+
+/** Whether any free text quotes a full name in other capitals than its column's ({@link RECASED_TEXTS_TABLE}). */
+export async function hasRecasedTexts(client: pg.Client): Promise<boolean> {
+  // A run prepared by a version without the table, resumed by this one, has none.
+  const { rows: [table] } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [RECASED_TEXTS_TABLE]);
+  if (table?.present !== true) return false;
+  const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${RECASED_TEXTS_TABLE}) AS any`);
+  return rows[0]?.any === true;
 }
 
 /**

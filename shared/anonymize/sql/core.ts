@@ -74,6 +74,10 @@ CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped bo
 -- city or postcode, and whether any original username is long enough to look for. One row.
 CREATE TABLE ${s}.phrase_search (words int NOT NULL, usernames boolean NOT NULL);
 INSERT INTO ${s}.phrase_search VALUES (0, false);
+-- Keyed fingerprints of the free texts that quote a full name a rule masks written in other capitals
+-- than its column's, such as all in small letters (known-values.ts): only their words are looked up
+-- in pairs and threes when their table is masked.
+CREATE TABLE ${s}.recased_texts (fp bytea NOT NULL);
 
 CREATE FUNCTION ${s}.key_block() RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT decode(current_setting('${KEY_SETTING}'), 'hex')

@@ -614,3 +614,59 @@ describe('names written in capitals (a card\'s holder, a form, a shouting user)'
       .toEqual([['id=1', 'original value of public.customers.full_name'], ['id=2', 'original value of public.customers.full_name']]);
   });
 });
+
+describe('full names typed in small letters, or in other capitals than their column\'s (hi im marguerite okonkwo)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', 'Desmond Pakenham', 'Ana Lucía Pérez'] as const;
+  const NOTES = ['hi im marguerite okonkwo, thanks', 'hello\ndesmond pakenham called', 'Marguerite okonkwo here', 'soy ana lucía pérez', 'all about will power'] as const;
+
+  async function namesDatabase(names: readonly string[] = NAMES, notes: readonly string[] = NOTES): Promise<string> {
+    const url = await candidateDatabase('recased', created, `
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+    await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [names]);
+    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
+    return url;
+  }
+
+  const fakesOf = async (url: string): Promise<string[]> =>
+    (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+  const bodiesOf = async (url: string): Promise<string[]> => (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+
+  it('replaces one in small letters with its column\'s fake in small letters, one in other capitals with a fake, leaves text quoting no one, and verify passes', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [fakes, bodies] = [await fakesOf(url), await bodiesOf(url)];
+    expect(bodies[0]).toBe(`hi im ${fakes[0]?.toLowerCase()}, thanks`);
+    expect(bodies[1]).toBe(`hello\n${fakes[1]?.toLowerCase()} called`);
+    expect(bodies[2]).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ here$/);
+    expect(bodies[3]).toBe(`soy ${fakes[2]?.toLowerCase()}`);
+    expect(bodies[4]).toBe(NOTES[4]);
+    for (const word of ['okonkwo', 'pakenham', 'pérez']) expect(bodies.join('\n').toLowerCase()).not.toContain(word);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('replaces them when each text gets a pattern of its own (more than five names quoted)', async () => {
+    const names = ['Aoife Brennan', 'Tomasz Wielgus', 'Ingrid Solberg', 'Kwame Mensah', 'Leilani Kahale', 'Bartholomew Quist'];
+    const url = await namesDatabase(names, names.map((name, i) => `${i % 2 === 0 ? 'hi im' : 'ask for'} ${name.toLowerCase()} please`));
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [fakes, bodies] = [await fakesOf(url), await bodiesOf(url)];
+    expect(bodies).toEqual(fakes.map((fake, i) => `${i % 2 === 0 ? 'hi im' : 'ask for'} ${fake.toLowerCase()} please`));
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not text quoting no one', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+
+    expect(verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind}`).sort())
+      .toEqual(['id=1', 'id=2', 'id=3', 'id=4'].map((key) => `${key} original value of public.customers.full_name`));
+  });
+});
