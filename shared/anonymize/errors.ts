@@ -33,12 +33,58 @@ export function suggestedRulesText(suggested: SuggestedRules): string {
 }
 
 /**
- * Masking a table failed (a check constraint, a fake that broke a constraint, a lost connection); that
- * table was rolled back, tables masked before it stay masked, and the run stops before promote.
+ * The batches of a table masked in key-range batches (see batches.ts) that had committed when it
+ * stopped: they stay masked whatever happens to the batch after them.
+ */
+export interface CommittedBatches {
+  /** The primary key column the batches are ranged by. */
+  readonly key: string;
+  /** Batches committed, over every call of the run. */
+  readonly batches: number;
+  readonly rows: number;
+  /** The highest key the committed batches reach (as text); undefined when none had committed. */
+  readonly through: string | undefined;
+}
+
+/**
+ * What a failure left of a table: a table masked whole is rolled back and unchanged; a batched one
+ * (`batches` given) keeps the batches that committed before the one that failed.
+ */
+export function tableLeftAs(table: string, batches?: CommittedBatches): string {
+  if (!batches) return `${table} was rolled back and is unchanged`;
+  const by = `${table} is masked in batches by ${batches.key}, each its own transaction: the batch that failed was rolled back`;
+  if (batches.batches === 0 || batches.through === undefined) return `${by}, and none had committed before it, so ${table} is unchanged`;
+  const kept = batches.batches === 1 ? 'the batch committed before it' : `the ${batches.batches} batches committed before it`;
+  return `${by}, but ${kept} (${plural(batches.rows, 'row', 'rows')}, ${batches.key} up to ${batches.through}) ${batches.batches === 1 ? 'stays' : 'stay'} masked, so ${table} is partly masked`;
+}
+
+/** Where running anonymize again on the same copy, with the same rules and key, picks up after a failure on `table`. */
+export function resumesAt(table: string, batches?: CommittedBatches): string {
+  return batches?.through === undefined ? `with ${table}` : `after ${batches.key} ${batches.through}`;
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Masking a table failed on a database error (a check constraint, a fake that broke a constraint).
+ * A table masked whole was rolled back; a batched one keeps its committed batches (`batches`). Tables
+ * masked before it stay masked, and the run stops before promote. With `view`, `table` is a
+ * materialized view whose refresh from the masked tables failed: it still holds production's rows.
+ * `happened` says what failed and what state the copy is in; the message adds what to do next.
  */
 export class MaskingFailedError extends CheckFailedError {
-  constructor(readonly table: string, readonly constraint: string | undefined, message: string, options?: { cause?: unknown }) {
-    super(`masking ${table} failed${constraint ? ` on constraint ${constraint}` : ''}: ${message}; ${table} was rolled back and is unchanged`, options);
+  /** What failed and what state the table and the database are in, without the advice. */
+  readonly happened: string;
+  /** For a table masked in batches: those committed before the failure, which stay masked. */
+  readonly batches: CommittedBatches | undefined;
+  constructor(readonly table: string, readonly constraint: string | undefined, message: string, options?: { cause?: unknown; batches?: CommittedBatches; view?: boolean }) {
+    const happened = options?.view
+      ? `refreshing materialized view ${table} from the masked tables failed: ${message}; it was rolled back and still holds the rows production gave it (every table is masked)`
+      : `masking ${table} failed${constraint ? ` on constraint ${constraint}` : ''}: ${message}; ${tableLeftAs(table, options?.batches)}, and the tables masked before it stay masked`;
+    const again = options?.view ? 'masks nothing again and refreshes it' : `resumes ${resumesAt(table, options?.batches)}`;
+    super(`${happened}. Running anonymize again on this copy with the same rules and key ${again}; rules that mask otherwise are refused (restore a fresh copy for those)`, { cause: options?.cause });
+    this.happened = happened;
+    this.batches = options?.batches;
   }
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ConfigError } from '../errors';
-import { MaskingFailedError } from './errors';
+import { MaskingFailedError, messageWithoutValue } from './errors';
 import { MASK_SCHEMA } from './sql/core';
 
 /**
@@ -82,7 +82,7 @@ export async function refreshMaterializedViews(client: pg.Client, views: readonl
       await client.query(`ANALYZE ${view.relation}`);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      throw new MaskingFailedError(view.name, undefined, `refreshing it from the masked tables failed: ${(error as Error).message}${code ? ` (SQLSTATE ${code})` : ''}`, { cause: error });
+      throw new MaskingFailedError(view.name, undefined, `${messageWithoutValue((error as Error).message)}${code ? ` (SQLSTATE ${code})` : ''}`, { cause: error, view: true });
     }
   }
 }

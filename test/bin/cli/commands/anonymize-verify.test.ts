@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { main } from '../../../../bin/cli/main';
 import { captureIO } from '../../../support/cli';
@@ -76,6 +77,33 @@ describe('rehearsal anonymize and verify', () => {
     expect(code).toBe(1);
     expect(JSON.parse(run.out())).toEqual({ error: { name: 'CheckFailedError', message: expect.stringContaining('no fingerprints to verify against'), exitCode: 1 } });
     expect(run.err()).toContain('no fingerprints to verify against');
+  });
+
+  it('exits 1 when a batch fails, saying on stderr that the committed batches stay masked and where running it again resumes', async () => {
+    // Prepare: users masked in batches of 2; user 3's row locked by another session past the database's lock timeout.
+    const { url, name } = await demo();
+    await query(url, `ANALYZE; ALTER DATABASE "${name}" SET lock_timeout = '300ms'`);
+    const dir = await workspace({ 'rules.yaml': `batchRows: 2\n${DEMO_RULES}` });
+    const holder = new pg.Client(url);
+    await holder.connect();
+    const run = captured(dir);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM users WHERE id = 3 FOR UPDATE');
+
+      // Act
+      const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], run.io);
+
+      // Assess
+      expect(code).toBe(1);
+      expect(run.err()).toContain('MaskingFailedError: masking public.users failed: canceling statement due to lock timeout (SQLSTATE 55P03); '
+        + 'public.users is masked in batches by id, each its own transaction: the batch that failed was rolled back, but the batch committed before it (2 rows, id up to 2) stays masked, so public.users is partly masked');
+      expect(run.err()).toContain('Running anonymize again on this copy with the same rules and key resumes after id 2');
+    } finally {
+      await holder.end();
+    }
+    // Released, the same command resumes and finishes.
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
   });
 
   it('exits 2 from verify given another key than anonymize used, saying where the key comes from, and keeps the fingerprints', async () => {
