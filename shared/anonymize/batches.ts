@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { analyzedStep, failure, unitStep, updateTable, type TableFigure } from './mask-unit';
 import { BATCHES_TABLE, commitStep, committedSteps } from './mask-schema';
-import type { CommittedBatches } from './errors';
+import { lostConnectionAt, type CommittedBatches } from './errors';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { qualifiedSql, type MaskPlan, type MaskUnit } from './plan';
 import { buildUniqueMaps, existingUniqueMaps, needsUniqueMaps } from './unique-maps';
@@ -45,8 +45,8 @@ export interface BatchedTable {
  * Masks a unit's one table by UPDATE in key-range batches of `batchRows` rows in primary-key order. Each
  * batch is its own transaction that also records its upper key, so a call stopped by `shouldStop` (checked
  * after each batch) or by a failure resumes after the last committed batch, and no row is masked twice.
- * A failure throws {@link MaskingFailedError} saying how many batches and rows committed (they stay
- * masked) and where a new call resumes. Unique masked columns use collision-free maps built once before
+ * A failure throws {@link MaskingFailedError} (or, the connection lost, {@link ConnectionLostError})
+ * saying how many batches and rows committed (they stay masked) and where a new call resumes. Unique masked columns use collision-free maps built once before
  * the first batch (fakes that differ from every original too, so a batch never meets a row of a later
  * one). When the last batch commits the maps are dropped, the unit recorded as done, and the table vacuumed.
  */
@@ -95,9 +95,13 @@ export async function maskInBatches(client: pg.Client, unit: MaskUnit, ordinal: 
   } catch (error) {
     throw failure(unit, error, committed);
   }
-  await client.query(`VACUUM ANALYZE ${qualifiedSql(plan)}`);
-  await commitStep(client, analyzedStep(unit));
-  return { done: true, figure: await figureOf(client, unit) };
+  try {
+    await client.query(`VACUUM ANALYZE ${qualifiedSql(plan)}`);
+    await commitStep(client, analyzedStep(unit));
+    return { done: true, figure: await figureOf(client, unit) };
+  } catch (error) {
+    throw lostConnectionAt(error, { step: 'analysing', table: plan.table.qualified });
+  }
 }
 
 /** The batches of `unit` committed so far (by earlier calls too), read from the batches table. */

@@ -1,4 +1,5 @@
-import { CheckFailedError, formatProblem, type InputProblem } from '../errors';
+import { isConnectionLost } from '../db/lost-connection';
+import { CheckFailedError, EnvironmentError, formatProblem, RehearsalError, type InputProblem } from '../errors';
 
 /**
  * The rules `rules suggest` would write for the columns without one: `lines` to add under `under` (the
@@ -86,6 +87,71 @@ export class MaskingFailedError extends CheckFailedError {
     this.happened = happened;
     this.batches = options?.batches;
   }
+}
+
+/** Where an anonymize run stood when its connection was lost (see {@link ConnectionLostError}). */
+export type RunStage =
+  /** Before this call masked anything: reading the catalog, checking the rules, cutting ties to production, reading the run's progress. */
+  | { readonly step: 'starting' }
+  /** Inside the prepare transaction (fingerprints, known values, truncations), before it committed. */
+  | { readonly step: 'preparing' }
+  /** Between table groups: `done` of `units` masked and committed, none half done. */
+  | { readonly step: 'between'; readonly done: number; readonly units: number }
+  /** Masking `table` (a unit's tables, comma-separated): whole, or in batches (`batches` those committed). */
+  | { readonly step: 'masking'; readonly table: string; readonly batches?: CommittedBatches }
+  /** `table` committed masked; its ANALYZE (or VACUUM ANALYZE) after the commit had not finished. */
+  | { readonly step: 'analysing'; readonly table: string }
+  /** Every table masked and committed; one of the last steps (`doing`) had not finished, which leaves `left`. */
+  | { readonly step: 'finishing'; readonly doing: string; readonly left: string };
+
+/** What was lost, what state the copy is in and what running anonymize again does, for each stage. */
+function lostAt(stage: RunStage): string {
+  const again = 'Running anonymize again on this copy with the same rules and key';
+  switch (stage.step) {
+    case 'starting':
+      return 'before masking began in this call (reading the catalog, checking the rules, cutting the copy\'s ties to production): nothing was masked in this call. '
+        + `${again} starts the run, or resumes it where an earlier call stopped`;
+    case 'preparing':
+      return 'while preparing the run (fingerprints, known values, truncations), before it committed: the preparation was rolled back and nothing is masked. '
+        + 'Running anonymize again on this copy starts the run over';
+    case 'between':
+      return stage.done === 0
+        ? `after the run was prepared and before any table was masked: nothing is masked yet. ${again} resumes from the prepared run`
+        : `between tables: ${stage.done} of ${stage.units} table groups are masked and committed, none is half done. ${again} resumes with the next`;
+    case 'masking':
+      return `while masking ${stage.table}: ${tableLeftAs(stage.table, stage.batches)}, and the tables masked before it stay masked. ${again} resumes ${resumesAt(stage.table, stage.batches)}`;
+    case 'analysing':
+      return `after the masking of ${stage.table} committed, before its statistics were refreshed (ANALYZE): its rows are masked, but its planner statistics may still quote production's values. `
+        + `${again} resumes by analysing ${stage.table}, then goes on`;
+    case 'finishing':
+      return `after every table was masked and committed, while ${stage.doing}: ${stage.left}. ${again} masks nothing again and redoes the last steps`;
+  }
+}
+
+/**
+ * The connection to the database was lost during an anonymize run (the backend terminated, the server
+ * stopped or failed over, the network cut): an environment error (exit code 3), which the pipeline
+ * retries, since a new call resumes. The message says when it was lost, what committed and what running
+ * anonymize again does; `stage` says the same as data. The driver's error is the `cause`.
+ */
+export class ConnectionLostError extends EnvironmentError {
+  constructor(readonly stage: RunStage, options: { cause: unknown }) {
+    super(`lost the connection to the database (${reasonOf(options.cause)}) ${lostAt(stage)}`, options);
+  }
+}
+
+function reasonOf(cause: unknown): string {
+  const code = (cause as { code?: unknown }).code;
+  const message = messageWithoutValue(cause instanceof Error ? cause.message : String(cause));
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `${message}, SQLSTATE ${code}` : message;
+}
+
+/**
+ * `error` as a {@link ConnectionLostError} at `stage` when it means the connection was lost (and is no
+ * rehearsal error already); otherwise `error` itself.
+ */
+export function lostConnectionAt(error: unknown, stage: RunStage): unknown {
+  return !(error instanceof RehearsalError) && isConnectionLost(error) ? new ConnectionLostError(stage, { cause: error }) : error;
 }
 
 /** Verify found original or PII-shaped values. */

@@ -24,7 +24,8 @@ export const anonymizeCommand: Command = {
     '                      searches the others for originals and PII',
     '  --dry-run           print the plan and before/after samples; change nothing',
     '  --json              print { "tables": [{ "table", "rows", "durationMs" }] }',
-    'Exit codes: 0 masked; 1 a column without a rule or a table that failed; 2 bad usage or rules; 3 environment.',
+    'Exit codes: 0 masked; 1 a column without a rule or a table that failed; 2 bad usage or rules; 3 environment',
+    '  (a lost connection too: the message says what committed, and running the command again resumes).',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('anonymize', argv, {

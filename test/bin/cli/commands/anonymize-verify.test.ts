@@ -5,6 +5,7 @@ import pg from 'pg';
 import { stringify } from 'yaml';
 import { main } from '../../../../bin/cli/main';
 import { captureIO } from '../../../support/cli';
+import { holdLock } from '../../../support/lost-connection';
 import { makeConfigInput } from '../../../support/config-factory';
 import { dropDatabases, query, serverUrl } from '../../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES, ORIGINALS } from '../../../shared/anonymize/fixtures';
@@ -104,6 +105,30 @@ describe('rehearsal anonymize and verify', () => {
     }
     // Released, the same command resumes and finishes.
     expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+  });
+
+  it('exits 3 naming the table when the connection is lost during the ANALYZE after its masking committed, and a second call finishes', async () => {
+    // Prepare: users masked by UPDATE; its VACUUM ANALYZE waits on a lock another session holds, and is cut there.
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': `mode: update\n${DEMO_RULES}` });
+    const lock = await holdLock(url, 'LOCK TABLE users IN SHARE UPDATE EXCLUSIVE MODE');
+    const run = captured(dir);
+
+    // Act
+    const cut = lock.terminateWhenWaiting(/^VACUUM ANALYZE "public"\."users"/);
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--json'], run.io);
+    await cut;
+
+    // Assess: a named environment failure that says what committed and what to do, not an unexpected error.
+    const message = 'lost the connection to the database (terminating connection due to administrator command, SQLSTATE 57P01) after the masking of public.users committed, '
+      + "before its statistics were refreshed (ANALYZE): its rows are masked, but its planner statistics may still quote production's values. "
+      + 'Running anonymize again on this copy with the same rules and key resumes by analysing public.users, then goes on';
+    expect(code).toBe(3);
+    expect(run.err()).toBe(`rehearsal anonymize: ConnectionLostError: ${message}\n`);
+    expect(JSON.parse(run.out())).toEqual({ error: { name: 'ConnectionLostError', message, exitCode: 3 } });
+    const again = captured(dir);
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], again.io)).toBe(0);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
   });
 
   it('exits 2 from verify given another key than anonymize used, saying where the key comes from, and keeps the fingerprints', async () => {
