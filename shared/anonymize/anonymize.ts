@@ -22,6 +22,7 @@ import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type Pr
 import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects, type LargeObjectsToUnlink } from './large-objects';
 import { explainingEventTriggers } from './event-triggers';
 import { refuseBrokenChecks } from './check-fit';
+import { alreadyAnonymized, recordFinished, type AlreadyAnonymized } from './run-record';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -71,6 +72,11 @@ export interface AnonymizeResult {
   readonly status: 'done' | 'pending';
   readonly progress: AnonymizeProgress;
   readonly plan: MaskPlan;
+  /**
+   * Set when a run had already finished on this copy under the same rules and key (and perhaps passed
+   * verify): this call changed nothing.
+   */
+  readonly already?: AlreadyAnonymized;
 }
 
 /**
@@ -84,7 +90,9 @@ export interface AnonymizeResult {
  * view (see materialized-views.ts) and unlinks the large objects no column refers to any more (see
  * large-objects.ts).
  * Resumable: call again while the status is `pending` (or after a failure); the database records
- * which units and batches committed, so nothing is masked twice. A lost connection, at any step, throws
+ * which units and batches committed, so nothing is masked twice. Once a run finished (see
+ * run-record.ts), a call with the same rules and key changes nothing and says so (`already`); one with
+ * others is refused. A lost connection, at any step, throws
  * `ConnectionLostError` (errors.ts) saying what had committed and what a new call does.
  */
 export async function anonymizeDatabase(options: AnonymizeOptions): Promise<AnonymizeResult> {
@@ -102,6 +110,14 @@ export async function anonymizeDatabase(options: AnonymizeOptions): Promise<Anon
 async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { stage: RunStage }): Promise<AnonymizeResult> {
   const started = Date.now();
   const plan = await checkedPlan(client, options.source, options.schemas);
+  const steps = await committedSteps(client);
+  // A finished run's copy is masked already: masking its fakes again would break their joins with every
+  // copy masked under the same key. The same rules and key change nothing; others are refused.
+  const already = steps && await alreadyAnonymized(client, steps, plan, options.key);
+  if (already) {
+    const done = plan.units.map((unit) => unit.id);
+    return { status: 'done', progress: { fingerprints: 0, tables: [], ...options.progress, prepared: true, done }, plan, already };
+  }
   const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
   const { views, links } = await checkedRemovals(client, plan);
   // A prepared transaction's rollback cannot run in a transaction block, and a slot's drop is not
@@ -113,7 +129,6 @@ async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { s
     : { prepared: false, done: [], tables: [], fingerprints: 0 };
   if (cut.length > 0) progress.detached = [...progress.detached ?? [], ...cut];
   const units = plan.units.length;
-  const steps = await committedSteps(client);
   if (steps?.has('prepared')) {
     const otherHelpers = await otherHelpersProblem(client);
     if (otherHelpers) throw new ConfigError(otherHelpers);
@@ -193,6 +208,7 @@ async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { s
   at.stage = { step: 'finishing', doing: 'unlinking the large objects no column refers to', left: "some of production's files that nothing refers to may be left" };
   const unlinked = await unlinkUnreferencedLargeObjects(client);
   if (unlinked > 0) progress.largeObjectsUnlinked = unlinked;
+  await recordFinished(client);
   return { status: 'done', progress, plan };
 }
 

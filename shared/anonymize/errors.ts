@@ -64,6 +64,9 @@ export function resumesAt(table: string, batches?: CommittedBatches): string {
   return batches?.through === undefined ? `with ${table}` : `after ${batches.key} ${batches.through}`;
 }
 
+/** Said of every failure that leaves a run unfinished: a half-masked copy must not be taken for a masked one. */
+const UNTIL_FINISHED = 'Until the run finishes, verify refuses this copy';
+
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /**
@@ -83,7 +86,8 @@ export class MaskingFailedError extends CheckFailedError {
       ? `refreshing materialized view ${table} from the masked tables failed: ${message}; it was rolled back and still holds the rows production gave it (every table is masked)`
       : `masking ${table} failed${constraint ? ` on constraint ${constraint}` : ''}: ${message}; ${tableLeftAs(table, options?.batches)}, and the tables masked before it stay masked`;
     const again = options?.view ? 'masks nothing again and refreshes it' : `resumes ${resumesAt(table, options?.batches)}`;
-    super(`${happened}. Running anonymize again on this copy with the same rules and key ${again}; rules that mask otherwise are refused (restore a fresh copy for those)`, { cause: options?.cause });
+    super(`${happened}. Running anonymize again on this copy with the same rules and key ${again}; rules that mask otherwise are refused (restore a fresh copy for those). `
+      + UNTIL_FINISHED, { cause: options?.cause });
     this.happened = happened;
     this.batches = options?.batches;
   }
@@ -115,16 +119,16 @@ function lostAt(stage: RunStage): string {
       return 'while preparing the run (fingerprints, known values, truncations), before it committed: the preparation was rolled back and nothing is masked. '
         + 'Running anonymize again on this copy starts the run over';
     case 'between':
-      return stage.done === 0
+      return (stage.done === 0
         ? `after the run was prepared and before any table was masked: nothing is masked yet. ${again} resumes from the prepared run`
-        : `between tables: ${stage.done} of ${stage.units} table groups are masked and committed, none is half done. ${again} resumes with the next`;
+        : `between tables: ${stage.done} of ${stage.units} table groups are masked and committed, none is half done. ${again} resumes with the next`) + `. ${UNTIL_FINISHED}`;
     case 'masking':
-      return `while masking ${stage.table}: ${tableLeftAs(stage.table, stage.batches)}, and the tables masked before it stay masked. ${again} resumes ${resumesAt(stage.table, stage.batches)}`;
+      return `while masking ${stage.table}: ${tableLeftAs(stage.table, stage.batches)}, and the tables masked before it stay masked. ${again} resumes ${resumesAt(stage.table, stage.batches)}. ${UNTIL_FINISHED}`;
     case 'analysing':
       return `after the masking of ${stage.table} committed, before its statistics were refreshed (ANALYZE): its rows are masked, but its planner statistics may still quote production's values. `
-        + `${again} resumes by analysing ${stage.table}, then goes on`;
+        + `${again} resumes by analysing ${stage.table}, then goes on. ${UNTIL_FINISHED}`;
     case 'finishing':
-      return `after every table was masked and committed, while ${stage.doing}: ${stage.left}. ${again} masks nothing again and redoes the last steps`;
+      return `after every table was masked and committed, while ${stage.doing}: ${stage.left}. ${again} masks nothing again and redoes the last steps. ${UNTIL_FINISHED}`;
   }
 }
 

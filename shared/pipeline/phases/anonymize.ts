@@ -68,7 +68,11 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       ctx.metrics.add('MaskedRows', table.rows, 'Count', { Phase: 'anonymize', Table: table.table });
       ctx.metrics.add('MaskDuration', table.durationMs, 'Milliseconds', { Phase: 'anonymize', Table: table.table });
     }
-    return outcome.passed(`masked ${figures.rows} rows in ${tables.length} tables`, figures, { tables });
+    const { already } = result;
+    const summary = already
+      ? `already anonymized with these rules and key at ${already.finishedAt}${already.verifiedAt ? `, and verified at ${already.verifiedAt}` : ''}; nothing changed`
+      : `masked ${figures.rows} rows in ${tables.length} tables`;
+    return outcome.passed(summary, figures, { tables });
   } catch (error) {
     if (error instanceof CoverageError) {
       return outcome.failed(

@@ -8,6 +8,7 @@ import { allText, createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS } fr
 /** What every message here starts with: pg_terminate_backend's words, as the server sends them. */
 const LOST = 'lost the connection to the database (terminating connection due to administrator command, SQLSTATE 57P01)';
 const AGAIN = 'Running anonymize again on this copy with the same rules and key';
+const UNTIL = 'Until the run finishes, verify refuses this copy';
 
 describe('anonymize when its connection is lost, at each step of a run', () => {
   const created: string[] = [];
@@ -50,7 +51,7 @@ describe('anonymize when its connection is lost, at each step of a run', () => {
 
     // Assess
     const expected = `${LOST} after the masking of public.users committed, before its statistics were refreshed (ANALYZE): its rows are masked, `
-      + `but its planner statistics may still quote production's values. ${AGAIN} resumes by analysing public.users, then goes on`;
+      + `but its planner statistics may still quote production's values. ${AGAIN} resumes by analysing public.users, then goes on. ${UNTIL}`;
     for (const error of [first, resumed]) {
       expect(error).toBeInstanceOf(ConnectionLostError);
       expect(error).toMatchObject({ exitCode: 3, stage: { step: 'analysing', table: 'public.users' } });
@@ -85,7 +86,7 @@ describe('anonymize when its connection is lost, at each step of a run', () => {
 
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect(error).toMatchObject({ stage: { step: 'masking', table: 'public.users' } });
-    expect((error as Error).message).toBe(`${LOST} while masking public.users: public.users was rolled back and is unchanged, and the tables masked before it stay masked. ${AGAIN} resumes with public.users`);
+    expect((error as Error).message).toBe(`${LOST} while masking public.users: public.users was rolled back and is unchanged, and the tables masked before it stay masked. ${AGAIN} resumes with public.users. ${UNTIL}`);
     expect(await query(cutDb.url, 'SELECT * FROM users ORDER BY id')).toEqual(before);
     await expect(finish(cutDb.url, DEMO_RULES)).resolves.toMatchObject({ status: 'done' });
     await finish(whole.url, DEMO_RULES);
@@ -103,7 +104,7 @@ describe('anonymize when its connection is lost, at each step of a run', () => {
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect(error).toMatchObject({ stage: { step: 'masking', table: 'public.users', batches: { key: 'id', batches: 1, rows: 2, through: '2' } } });
     expect((error as Error).message).toBe(`${LOST} while masking public.users: public.users is masked in batches by id, each its own transaction: the batch that failed was rolled back, `
-      + `but the batch committed before it (2 rows, id up to 2) stays masked, so public.users is partly masked, and the tables masked before it stay masked. ${AGAIN} resumes after id 2`);
+      + `but the batch committed before it (2 rows, id up to 2) stays masked, so public.users is partly masked, and the tables masked before it stay masked. ${AGAIN} resumes after id 2. ${UNTIL}`);
     await expect(finish(cutDb.url, rules)).resolves.toMatchObject({ status: 'done' });
     await finish(whole.url, DEMO_RULES);
     expect(await allText(cutDb.url)).toBe(await allText(whole.url));
@@ -134,7 +135,7 @@ describe('anonymize when its connection is lost, at each step of a run', () => {
 
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect(error).toMatchObject({ stage: { step: 'between', done: 1, units: 2 } });
-    expect((error as Error).message).toBe(`${LOST} between tables: 1 of 2 table groups are masked and committed, none is half done. ${AGAIN} resumes with the next`);
+    expect((error as Error).message).toBe(`${LOST} between tables: 1 of 2 table groups are masked and committed, none is half done. ${AGAIN} resumes with the next. ${UNTIL}`);
     await expect(finish(url, DEMO_RULES)).resolves.toMatchObject({ status: 'done', progress: { done: expect.arrayContaining(['public.messages', 'public.users']) } });
   });
 
@@ -148,7 +149,7 @@ describe('anonymize when its connection is lost, at each step of a run', () => {
 
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect((error as Error).message).toBe(`${LOST} after every table was masked and committed, while refreshing materialized view public.user_emails: `
-      + `public.user_emails, and any materialized view not refreshed yet, still holds the rows production gave it. ${AGAIN} masks nothing again and redoes the last steps`);
+      + `public.user_emails, and any materialized view not refreshed yet, still holds the rows production gave it. ${AGAIN} masks nothing again and redoes the last steps. ${UNTIL}`);
     expect(held.map(({ email }) => email)).toContain(ORIGINALS.emails[0]);
     expect(done).toMatchObject({ status: 'done', progress: { tables: [] } });
     expect((await query<{ email: string }>(url, 'SELECT email FROM user_emails')).map(({ email }) => email)).not.toContain(ORIGINALS.emails[0]);
@@ -164,7 +165,7 @@ describe('anonymize when its connection is lost, at each step of a run', () => {
 
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect((error as Error).message).toBe(`${LOST} after every table was masked and committed, while analysing inheritance parents and clearing the statistics ANALYZE leaves (of empty tables, of targets of 0): `
-      + `some planner statistics may still quote production's values. ${AGAIN} masks nothing again and redoes the last steps`);
+      + `some planner statistics may still quote production's values. ${AGAIN} masks nothing again and redoes the last steps. ${UNTIL}`);
     await expect(finish(url, rules)).resolves.toMatchObject({ status: 'done' });
     expect(await query(url, "SELECT attname FROM pg_stats WHERE tablename = 'audit'")).toEqual([]);
   });

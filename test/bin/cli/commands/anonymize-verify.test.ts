@@ -122,13 +122,34 @@ describe('rehearsal anonymize and verify', () => {
     // Assess: a named environment failure that says what committed and what to do, not an unexpected error.
     const message = 'lost the connection to the database (terminating connection due to administrator command, SQLSTATE 57P01) after the masking of public.users committed, '
       + "before its statistics were refreshed (ANALYZE): its rows are masked, but its planner statistics may still quote production's values. "
-      + 'Running anonymize again on this copy with the same rules and key resumes by analysing public.users, then goes on';
+      + 'Running anonymize again on this copy with the same rules and key resumes by analysing public.users, then goes on. Until the run finishes, verify refuses this copy';
     expect(code).toBe(3);
     expect(run.err()).toBe(`rehearsal anonymize: ConnectionLostError: ${message}\n`);
     expect(JSON.parse(run.out())).toEqual({ error: { name: 'ConnectionLostError', message, exitCode: 3 } });
     const again = captured(dir);
     expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], again.io)).toBe(0);
     expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+  });
+
+  it('exits 0 changing nothing when anonymize runs again after a passing verify with the same rules, and 2 with rules that mask otherwise', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'edited.yaml': DEMO_RULES.replace('locale: keep', 'locale: { strategy: fixed, value: en }') });
+    await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+    const masked = await allText(url);
+    const [again, json, edited] = [captured(dir), captured(dir), captured(dir)];
+
+    const codes = [
+      await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], again.io),
+      await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--json'], json.io),
+      await main(['anonymize', '--database-url', url, '--rules', 'edited.yaml'], edited.io),
+    ];
+
+    expect(codes).toEqual([0, 0, 2]);
+    expect(again.out()).toMatch(/^already anonymized with these rules and key at \S+Z, and verified at \S+Z; nothing changed\n$/);
+    expect(JSON.parse(json.out())).toEqual({ tables: [], alreadyAnonymized: { finishedAt: expect.any(String), verifiedAt: expect.any(String) } });
+    expect(edited.err()).toMatch(/^rehearsal anonymize: ConfigError: this copy was anonymized at \S+ and verified at \S+ under rules that mask otherwise: .*nothing was changed\. Restore a fresh copy of production and anonymize that\n$/);
+    expect(await allText(url)).toBe(masked);
   });
 
   it('exits 2 from verify given another key than anonymize used, saying where the key comes from, and keeps the fingerprints', async () => {
