@@ -144,8 +144,9 @@ export class ConnectionLostError extends EnvironmentError {
   }
 }
 
+/** The driver's words for the loss (`terminating connection due to administrator command, SQLSTATE 57P01`), no value quoted. */
 function reasonOf(cause: unknown): string {
-  const code = (cause as { code?: unknown }).code;
+  const code = (cause as { code?: unknown } | undefined)?.code;
   const message = messageWithoutValue(cause instanceof Error ? cause.message : String(cause));
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `${message}, SQLSTATE ${code}` : message;
 }
