@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { withClient } from '../db/client';
+import { isConnectionLost } from '../db/lost-connection';
 import { ConfigError } from '../errors';
 import { readCatalog, readOtherRelations } from './catalog';
-import { CoverageError } from './errors';
+import { CoverageError, lostConnectionAt, type RunStage } from './errors';
 import { suggestedRules } from './suggest';
 import { takeFingerprints } from './fingerprints';
 import { otherPlanProblem, recordPlanDigest } from './plan-digest';
@@ -10,7 +11,7 @@ import { recordKnownValues, useKnownValues } from './known-values';
 import { commitStep, committedSteps, installMaskSchema, keyMatches, otherHelpersProblem, recordKeyCheck, useMaskingKey, useMaskingMemory } from './mask-schema';
 import { analyzedStep, maskUnit, truncateTables, unitStep, type TableFigure } from './mask-unit';
 import { setExpression } from './set-expression';
-import { buildPlan, qualifiedSql, type MaskPlan } from './plan';
+import { buildPlan, qualifiedSql, type MaskPlan, type MaskUnit } from './plan';
 import { chooseMethods } from './methods';
 import { maskInBatches } from './batches';
 import { ruleProblem, type RulesSource } from './rule-problems';
@@ -21,6 +22,7 @@ import { productionLinks, refuseUnremovableLinks, removeProductionLinks, type Pr
 import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferencedLargeObjects, type LargeObjectsToUnlink } from './large-objects';
 import { explainingEventTriggers } from './event-triggers';
 import { refuseBrokenChecks } from './check-fit';
+import { alreadyAnonymized, recordFinished, type AlreadyAnonymized } from './run-record';
 
 /** Where a masking run stands: plain JSON, carried in RunState between calls (a Lambda has 15 minutes). */
 export interface AnonymizeProgress {
@@ -70,6 +72,11 @@ export interface AnonymizeResult {
   readonly status: 'done' | 'pending';
   readonly progress: AnonymizeProgress;
   readonly plan: MaskPlan;
+  /**
+   * Set when a run had already finished on this copy under the same rules and key (and perhaps passed
+   * verify): this call changed nothing.
+   */
+  readonly already?: AlreadyAnonymized;
 }
 
 /**
@@ -83,91 +90,130 @@ export interface AnonymizeResult {
  * view (see materialized-views.ts) and unlinks the large objects no column refers to any more (see
  * large-objects.ts).
  * Resumable: call again while the status is `pending` (or after a failure); the database records
- * which units and batches committed, so nothing is masked twice.
+ * which units and batches committed, so nothing is masked twice. Once a run finished (see
+ * run-record.ts), a call with the same rules and key changes nothing and says so (`already`); one with
+ * others is refused. A lost connection, at any step, throws
+ * `ConnectionLostError` (errors.ts) saying what had committed and what a new call does.
  */
 export async function anonymizeDatabase(options: AnonymizeOptions): Promise<AnonymizeResult> {
-  const started = Date.now();
   return withClient(options.connection, (client) => explainingEventTriggers(client, async () => {
-    const plan = await checkedPlan(client, options.source, options.schemas);
-    const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
-    const { views, links } = await checkedRemovals(client, plan);
-    // A prepared transaction's rollback cannot run in a transaction block, and a slot's drop is not
-    // undone with one: both go first, each on its own (a resumed run finds none left).
-    const cut = await removeProductionLinks(client, links.filter((link) => !link.transactional));
-    await useMaskingMemory(client);
-    const progress: AnonymizeProgress = options.progress
-      ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
-      : { prepared: false, done: [], tables: [], fingerprints: 0 };
-    if (cut.length > 0) progress.detached = [...progress.detached ?? [], ...cut];
-    const steps = await committedSteps(client);
-    if (steps?.has('prepared')) {
-      const otherHelpers = await otherHelpersProblem(client);
-      if (otherHelpers) throw new ConfigError(otherHelpers);
-      const otherPlan = await otherPlanProblem(client, plan);
-      if (otherPlan) throw new ConfigError(otherPlan);
-      await useMaskingKey(client, options.key);
-      if (!(await keyMatches(client))) {
-        throw new ConfigError('this database holds a masking run started with another key; finish it with that key, or restore a fresh copy');
-      }
-      progress.prepared = true;
-      progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
-      // A unit committed but not analysed (the connection was lost in between): its statistics still
-      // quote production's values, and no later step would replace them.
-      for (const unit of plan.units.filter((done) => steps.has(unitStep(done)) && !steps.has(analyzedStep(done)))) {
-        for (const table of unit.tables) await client.query(`VACUUM ANALYZE ${qualifiedSql(table)}`);
-        await commitStep(client, analyzedStep(unit));
-      }
-    } else {
-      const preparing = Date.now();
-      const prepared = await prepare(client, plan, links.filter((link) => link.transactional), options);
-      progress.fingerprints = prepared.fingerprints;
-      progress.detached = [...progress.detached ?? [], ...prepared.detached];
-      progress.prepared = true;
-      progress.prepareMs = Date.now() - preparing;
+    // Where the run stands, so a lost connection is reported with what committed (see ConnectionLostError).
+    const at: { stage: RunStage } = { stage: { step: 'starting' } };
+    try {
+      return await anonymizeOn(client, options, at);
+    } catch (error) {
+      throw lostConnectionAt(error, at.stage);
     }
-    await useKnownValues(client);
-    const { batched, batchRows } = methods;
-    const overBudget = (): boolean => options.budgetMs !== undefined && Date.now() - started > options.budgetMs;
-    for (const [ordinal, unit] of plan.units.entries()) {
-      if (progress.done.includes(unit.id)) continue;
-      let figures: TableFigure[];
-      if (batched.has(unit.id)) {
-        const { done, figure } = await maskInBatches(client, unit, ordinal, batchRows, overBudget);
-        if (!done) return { status: 'pending', progress, plan };
-        figures = [figure];
-      } else {
-        figures = await maskUnit(client, unit, methods.rewrite, methods.staged);
-        // A rewritten table is compact already: it only needs fresh statistics.
-        for (const table of unit.tables) {
-          const rewritten = figures.some((figure) => figure.table === table.table.qualified && (figure.mode === 'rewrite' || figure.mode === 'staged'));
-          await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
-        }
-        await commitStep(client, analyzedStep(unit));
-      }
-      progress.done.push(unit.id);
-      for (const figure of figures) {
-        progress.tables.push(figure);
-        options.onTable?.(figure);
-      }
-      options.onProgress?.(progress);
-      if (overBudget() && progress.done.length < plan.units.length) {
-        return { status: 'pending', progress, plan };
-      }
-    }
-    // Statistics that still quote originals: a parent's over its children, masked after it, an empty
-    // table's, which ANALYZE leaves as they were (production's values, for a truncated one), and those
-    // ANALYZE skips on purpose (a column or extended statistics object with a target of 0).
-    await analyzeInheritanceParents(client, plan);
-    await clearStatisticsOfEmptyTables(client, plan);
-    await clearSkippedStatistics(client, plan);
-    // Production's rows live on in materialized views until they are refreshed from the masked tables.
-    await refreshMaterializedViews(client, views);
-    // Files no kept column refers to any more (see large-objects.ts).
-    const unlinked = await unlinkUnreferencedLargeObjects(client);
-    if (unlinked > 0) progress.largeObjectsUnlinked = unlinked;
-    return { status: 'done', progress, plan };
   }));
 }
+
+async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { stage: RunStage }): Promise<AnonymizeResult> {
+  const started = Date.now();
+  const plan = await checkedPlan(client, options.source, options.schemas);
+  const steps = await committedSteps(client);
+  // A finished run's copy is masked already: masking its fakes again would break their joins with every
+  // copy masked under the same key. The same rules and key change nothing; others are refused.
+  const already = steps && await alreadyAnonymized(client, steps, plan, options.key);
+  if (already) {
+    const done = plan.units.map((unit) => unit.id);
+    return { status: 'done', progress: { fingerprints: 0, tables: [], ...options.progress, prepared: true, done }, plan, already };
+  }
+  const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
+  const { views, links } = await checkedRemovals(client, plan);
+  // A prepared transaction's rollback cannot run in a transaction block, and a slot's drop is not
+  // undone with one: both go first, each on its own (a resumed run finds none left).
+  const cut = await removeProductionLinks(client, links.filter((link) => !link.transactional));
+  await useMaskingMemory(client);
+  const progress: AnonymizeProgress = options.progress
+    ? { ...options.progress, done: [...options.progress.done], tables: [...options.progress.tables] }
+    : { prepared: false, done: [], tables: [], fingerprints: 0 };
+  if (cut.length > 0) progress.detached = [...progress.detached ?? [], ...cut];
+  const units = plan.units.length;
+  if (steps?.has('prepared')) {
+    const otherHelpers = await otherHelpersProblem(client);
+    if (otherHelpers) throw new ConfigError(otherHelpers);
+    const otherPlan = await otherPlanProblem(client, plan);
+    if (otherPlan) throw new ConfigError(otherPlan);
+    await useMaskingKey(client, options.key);
+    if (!(await keyMatches(client))) {
+      throw new ConfigError('this database holds a masking run started with another key; finish it with that key, or restore a fresh copy');
+    }
+    progress.prepared = true;
+    progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
+    at.stage = { step: 'between', done: progress.done.length, units };
+    // A unit committed but not analysed (the connection was lost in between): its statistics still
+    // quote production's values, and no later step would replace them.
+    for (const unit of plan.units.filter((done) => steps.has(unitStep(done)) && !steps.has(analyzedStep(done)))) {
+      at.stage = { step: 'analysing', table: tablesOf(unit) };
+      for (const table of unit.tables) await client.query(`VACUUM ANALYZE ${qualifiedSql(table)}`);
+      await commitStep(client, analyzedStep(unit));
+    }
+  } else {
+    const preparing = Date.now();
+    at.stage = { step: 'preparing' };
+    const prepared = await prepare(client, plan, links.filter((link) => link.transactional), options);
+    progress.fingerprints = prepared.fingerprints;
+    progress.detached = [...progress.detached ?? [], ...prepared.detached];
+    progress.prepared = true;
+    progress.prepareMs = Date.now() - preparing;
+  }
+  at.stage = { step: 'between', done: progress.done.length, units };
+  await useKnownValues(client);
+  const { batched, batchRows } = methods;
+  const overBudget = (): boolean => options.budgetMs !== undefined && Date.now() - started > options.budgetMs;
+  for (const [ordinal, unit] of plan.units.entries()) {
+    if (progress.done.includes(unit.id)) continue;
+    let figures: TableFigure[];
+    // Masking and, for a batched table, its analysis report a lost connection themselves (see failure() in mask-unit.ts).
+    at.stage = { step: 'masking', table: tablesOf(unit) };
+    if (batched.has(unit.id)) {
+      const { done, figure } = await maskInBatches(client, unit, ordinal, batchRows, overBudget);
+      if (!done) return { status: 'pending', progress, plan };
+      figures = [figure];
+    } else {
+      figures = await maskUnit(client, unit, methods.rewrite, methods.staged);
+      at.stage = { step: 'analysing', table: tablesOf(unit) };
+      // A rewritten table is compact already: it only needs fresh statistics.
+      for (const table of unit.tables) {
+        const rewritten = figures.some((figure) => figure.table === table.table.qualified && (figure.mode === 'rewrite' || figure.mode === 'staged'));
+        await client.query(`${rewritten ? 'ANALYZE' : 'VACUUM ANALYZE'} ${qualifiedSql(table)}`);
+      }
+      await commitStep(client, analyzedStep(unit));
+    }
+    progress.done.push(unit.id);
+    at.stage = { step: 'between', done: progress.done.length, units };
+    for (const figure of figures) {
+      progress.tables.push(figure);
+      options.onTable?.(figure);
+    }
+    options.onProgress?.(progress);
+    if (overBudget() && progress.done.length < plan.units.length) {
+      return { status: 'pending', progress, plan };
+    }
+  }
+  // Statistics that still quote originals: a parent's over its children, masked after it, an empty
+  // table's, which ANALYZE leaves as they were (production's values, for a truncated one), and those
+  // ANALYZE skips on purpose (a column or extended statistics object with a target of 0).
+  at.stage = {
+    step: 'finishing', doing: 'analysing inheritance parents and clearing the statistics ANALYZE leaves (of empty tables, of targets of 0)',
+    left: "some planner statistics may still quote production's values",
+  };
+  await analyzeInheritanceParents(client, plan);
+  await clearStatisticsOfEmptyTables(client, plan);
+  await clearSkippedStatistics(client, plan);
+  // Production's rows live on in materialized views until they are refreshed from the masked tables
+  // (a lost connection there names the view: see refreshMaterializedViews).
+  await refreshMaterializedViews(client, views);
+  // Files no kept column refers to any more (see large-objects.ts).
+  at.stage = { step: 'finishing', doing: 'unlinking the large objects no column refers to', left: "some of production's files that nothing refers to may be left" };
+  const unlinked = await unlinkUnreferencedLargeObjects(client);
+  if (unlinked > 0) progress.largeObjectsUnlinked = unlinked;
+  await recordFinished(client);
+  return { status: 'done', progress, plan };
+}
+
+/** A unit's tables as messages name them: `public.users`, or `public.users, public.orders`. */
+const tablesOf = (unit: MaskUnit): string => unit.tables.map((table) => table.table.qualified).join(', ');
 
 /**
  * One transaction: the ties to other systems cut, the mask schema, the key check, a type check of every
@@ -257,6 +303,7 @@ export async function typeCheck(client: pg.Client, plan: MaskPlan, source: Rules
         await client.query(`SELECT ${setExpression(column)} FROM ${qualifiedSql(table)} LIMIT 0`);
         await client.query('RELEASE SAVEPOINT rule_check');
       } catch (error) {
+        if (isConnectionLost(error)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT rule_check');
         problems.push(ruleProblem(source, ['tables', table.table.qualified, 'columns', column.column.name], `the rule does not apply to ${column.column.sqlType}: ${(error as Error).message}`));
       }

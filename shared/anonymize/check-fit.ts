@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
+import { isConnectionLost } from '../db/lost-connection';
 import { BrokenCheckError, messageWithoutValue, type BrokenCheck } from './errors';
 import { qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { setExpression } from './set-expression';
@@ -74,6 +75,8 @@ async function attemptQuery(client: pg.Client, sql: string): Promise<Record<stri
     await client.query('RELEASE SAVEPOINT check_fit');
     return rows[0] ?? {};
   } catch (error) {
+    // A lost connection is no refused fake: it ends the run (see ConnectionLostError).
+    if (isConnectionLost(error)) throw error;
     await client.query('ROLLBACK TO SAVEPOINT check_fit');
     return error as Error & { constraint?: string };
   }

@@ -1,4 +1,5 @@
-import { CheckFailedError, formatProblem, type InputProblem } from '../errors';
+import { isConnectionLost } from '../db/lost-connection';
+import { CheckFailedError, EnvironmentError, formatProblem, RehearsalError, type InputProblem } from '../errors';
 
 /**
  * The rules `rules suggest` would write for the columns without one: `lines` to add under `under` (the
@@ -33,13 +34,129 @@ export function suggestedRulesText(suggested: SuggestedRules): string {
 }
 
 /**
- * Masking a table failed (a check constraint, a fake that broke a constraint, a lost connection); that
- * table was rolled back, tables masked before it stay masked, and the run stops before promote.
+ * The batches of a table masked in key-range batches (see batches.ts) that had committed when it
+ * stopped: they stay masked whatever happens to the batch after them.
+ */
+export interface CommittedBatches {
+  /** The primary key column the batches are ranged by. */
+  readonly key: string;
+  /** Batches committed, over every call of the run. */
+  readonly batches: number;
+  readonly rows: number;
+  /** The highest key the committed batches reach (as text); undefined when none had committed. */
+  readonly through: string | undefined;
+}
+
+/**
+ * What a failure left of a table: a table masked whole is rolled back and unchanged; a batched one
+ * (`batches` given) keeps the batches that committed before the one that failed.
+ */
+export function tableLeftAs(table: string, batches?: CommittedBatches): string {
+  if (!batches) return `${table} was rolled back and is unchanged`;
+  const by = `${table} is masked in batches by ${batches.key}, each its own transaction: the batch that failed was rolled back`;
+  if (batches.batches === 0 || batches.through === undefined) return `${by}, and none had committed before it, so ${table} is unchanged`;
+  const kept = batches.batches === 1 ? 'the batch committed before it' : `the ${batches.batches} batches committed before it`;
+  return `${by}, but ${kept} (${plural(batches.rows, 'row', 'rows')}, ${batches.key} up to ${batches.through}) ${batches.batches === 1 ? 'stays' : 'stay'} masked, so ${table} is partly masked`;
+}
+
+/** Where running anonymize again on the same copy, with the same rules and key, picks up after a failure on `table`. */
+export function resumesAt(table: string, batches?: CommittedBatches): string {
+  return batches?.through === undefined ? `with ${table}` : `after ${batches.key} ${batches.through}`;
+}
+
+/** Said of every failure that leaves a run unfinished: a half-masked copy must not be taken for a masked one. */
+const UNTIL_FINISHED = 'Until the run finishes, verify refuses this copy';
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Masking a table failed on a database error (a check constraint, a fake that broke a constraint).
+ * A table masked whole was rolled back; a batched one keeps its committed batches (`batches`). Tables
+ * masked before it stay masked, and the run stops before promote. With `view`, `table` is a
+ * materialized view whose refresh from the masked tables failed: it still holds production's rows.
+ * `happened` says what failed and what state the copy is in; the message adds what to do next.
  */
 export class MaskingFailedError extends CheckFailedError {
-  constructor(readonly table: string, readonly constraint: string | undefined, message: string, options?: { cause?: unknown }) {
-    super(`masking ${table} failed${constraint ? ` on constraint ${constraint}` : ''}: ${message}; ${table} was rolled back and is unchanged`, options);
+  /** What failed and what state the table and the database are in, without the advice. */
+  readonly happened: string;
+  /** For a table masked in batches: those committed before the failure, which stay masked. */
+  readonly batches: CommittedBatches | undefined;
+  constructor(readonly table: string, readonly constraint: string | undefined, message: string, options?: { cause?: unknown; batches?: CommittedBatches; view?: boolean }) {
+    const happened = options?.view
+      ? `refreshing materialized view ${table} from the masked tables failed: ${message}; it was rolled back and still holds the rows production gave it (every table is masked)`
+      : `masking ${table} failed${constraint ? ` on constraint ${constraint}` : ''}: ${message}; ${tableLeftAs(table, options?.batches)}, and the tables masked before it stay masked`;
+    const again = options?.view ? 'masks nothing again and refreshes it' : `resumes ${resumesAt(table, options?.batches)}`;
+    super(`${happened}. Running anonymize again on this copy with the same rules and key ${again}; rules that mask otherwise are refused (restore a fresh copy for those). `
+      + UNTIL_FINISHED, { cause: options?.cause });
+    this.happened = happened;
+    this.batches = options?.batches;
   }
+}
+
+/** Where an anonymize run stood when its connection was lost (see {@link ConnectionLostError}). */
+export type RunStage =
+  /** Before this call masked anything: reading the catalog, checking the rules, cutting ties to production, reading the run's progress. */
+  | { readonly step: 'starting' }
+  /** Inside the prepare transaction (fingerprints, known values, truncations), before it committed. */
+  | { readonly step: 'preparing' }
+  /** Between table groups: `done` of `units` masked and committed, none half done. */
+  | { readonly step: 'between'; readonly done: number; readonly units: number }
+  /** Masking `table` (a unit's tables, comma-separated): whole, or in batches (`batches` those committed). */
+  | { readonly step: 'masking'; readonly table: string; readonly batches?: CommittedBatches }
+  /** `table` committed masked; its ANALYZE (or VACUUM ANALYZE) after the commit had not finished. */
+  | { readonly step: 'analysing'; readonly table: string }
+  /** Every table masked and committed; one of the last steps (`doing`) had not finished, which leaves `left`. */
+  | { readonly step: 'finishing'; readonly doing: string; readonly left: string };
+
+/** What was lost, what state the copy is in and what running anonymize again does, for each stage. */
+function lostAt(stage: RunStage): string {
+  const again = 'Running anonymize again on this copy with the same rules and key';
+  switch (stage.step) {
+    case 'starting':
+      return 'before masking began in this call (reading the catalog, checking the rules, cutting the copy\'s ties to production): nothing was masked in this call. '
+        + `${again} starts the run, or resumes it where an earlier call stopped`;
+    case 'preparing':
+      return 'while preparing the run (fingerprints, known values, truncations), before it committed: the preparation was rolled back and nothing is masked. '
+        + 'Running anonymize again on this copy starts the run over';
+    case 'between':
+      return (stage.done === 0
+        ? `after the run was prepared and before any table was masked: nothing is masked yet. ${again} resumes from the prepared run`
+        : `between tables: ${stage.done} of ${stage.units} table groups are masked and committed, none is half done. ${again} resumes with the next`) + `. ${UNTIL_FINISHED}`;
+    case 'masking':
+      return `while masking ${stage.table}: ${tableLeftAs(stage.table, stage.batches)}, and the tables masked before it stay masked. ${again} resumes ${resumesAt(stage.table, stage.batches)}. ${UNTIL_FINISHED}`;
+    case 'analysing':
+      return `after the masking of ${stage.table} committed, before its statistics were refreshed (ANALYZE): its rows are masked, but its planner statistics may still quote production's values. `
+        + `${again} resumes by analysing ${stage.table}, then goes on. ${UNTIL_FINISHED}`;
+    case 'finishing':
+      return `after every table was masked and committed, while ${stage.doing}: ${stage.left}. ${again} masks nothing again and redoes the last steps. ${UNTIL_FINISHED}`;
+  }
+}
+
+/**
+ * The connection to the database was lost during an anonymize run (the backend terminated, the server
+ * stopped or failed over, the network cut): an environment error (exit code 3), which the pipeline
+ * retries, since a new call resumes. The message says when it was lost, what committed and what running
+ * anonymize again does; `stage` says the same as data. The driver's error is the `cause`.
+ */
+export class ConnectionLostError extends EnvironmentError {
+  constructor(readonly stage: RunStage, options: { cause: unknown }) {
+    super(`lost the connection to the database (${reasonOf(options.cause)}) ${lostAt(stage)}`, options);
+  }
+}
+
+/** The driver's words for the loss (`terminating connection due to administrator command, SQLSTATE 57P01`), no value quoted. */
+function reasonOf(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const message = messageWithoutValue(cause instanceof Error ? cause.message : String(cause));
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `${message}, SQLSTATE ${code}` : message;
+}
+
+/**
+ * `error` as a {@link ConnectionLostError} at `stage` when it means the connection was lost (and is no
+ * rehearsal error already); otherwise `error` itself.
+ */
+export function lostConnectionAt(error: unknown, stage: RunStage): unknown {
+  return !(error instanceof RehearsalError) && isConnectionLost(error) ? new ConnectionLostError(stage, { cause: error }) : error;
 }
 
 /** Verify found original or PII-shaped values. */

@@ -43,3 +43,11 @@ export function keyedDigest(key: Buffer, kind: string, value: string, attempt = 
 export function fingerprintOf(key: Buffer, value: string): Buffer {
   return keyed(key, `fingerprint#${value.trim().toLowerCase()}`).subarray(0, FINGERPRINT_BYTES);
 }
+
+/** The constant whose keyed hash a run stores to tell later which key it was masked with (`rehearsal_mask.key_check`). */
+export const KEY_CHECK_TEXT = 'rehearsal-key-check';
+
+/** The twin of the SQL key check: the keyed hash of {@link KEY_CHECK_TEXT} under `key`. */
+export function keyCheckOf(key: Buffer): Buffer {
+  return keyed(key, KEY_CHECK_TEXT);
+}

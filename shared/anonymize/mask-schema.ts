@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ConfigError } from '../errors';
-import { keyBlock } from './keyed-digest';
+import { KEY_CHECK_TEXT, keyBlock } from './keyed-digest';
 import { MIN_KEY_LENGTH } from './masking-key';
 import { quotedHitsSql } from './sql/candidates';
 import { coreSql, KEY_SETTING, MASK_SCHEMA } from './sql/core';
@@ -14,9 +14,10 @@ export const FINGERPRINT_TABLE = `${MASK_SCHEMA}.fingerprints`;
 /** The column each fingerprint's `source` number stands for (`public.users.email`), so findings can name it. */
 export const FINGERPRINT_SOURCES_TABLE = `${MASK_SCHEMA}.fingerprint_sources`;
 /**
- * The steps a masking run committed (`prepared`, then `unit:<id>` per table group), each recorded in
- * the same transaction as its work: the database itself says where to resume, so a table is never
- * masked twice even when the caller lost its state.
+ * The steps a masking run committed (`prepared`, then `unit:<id>` per table group, `finished <time>`
+ * last), each recorded in the same transaction as its work: the database itself says where to resume,
+ * so a table is never masked twice even when the caller lost its state. A passing verify adds
+ * `verified <time>` and keeps this table as the run's record (see run-record.ts).
  */
 export const PROGRESS_TABLE = `${MASK_SCHEMA}.progress`;
 
@@ -91,11 +92,6 @@ export async function maskSchemaExists(client: pg.Client): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** Drops the mask schema with its fingerprints. */
-export async function dropMaskSchema(client: pg.Client): Promise<void> {
-  await client.query(`DROP SCHEMA IF EXISTS ${MASK_SCHEMA} CASCADE`);
-}
-
 /**
  * Memory for this session's sorts, hashes and index builds. PostgreSQL's defaults (4 MB, 64 MB, hashes
  * twice work_mem) make the fingerprints' DISTINCTs, verify's hash joins and a rewrite's index builds
@@ -138,8 +134,9 @@ export async function useMaskingKey(client: pg.Client, key: Buffer): Promise<voi
   await client.query('SELECT set_config($1, $2, false)', [KEY_SETTING, keyBlock(key)]);
 }
 
-const KEY_CHECK_TABLE = `${MASK_SCHEMA}.key_check`;
-const KEY_CHECK_INPUT = "convert_to('rehearsal-key-check', 'UTF8')";
+/** The keyed hash of a constant that tells which key a run used (see {@link recordKeyCheck}); kept in a run's record too. */
+export const KEY_CHECK_TABLE = `${MASK_SCHEMA}.key_check`;
+const KEY_CHECK_INPUT = `convert_to('${KEY_CHECK_TEXT}', 'UTF8')`;
 
 /**
  * Stores the keyed hash of a constant under the session's key, so verify can tell it was given the same key

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
-import { MaskingFailedError, messageWithoutValue } from './errors';
+import { ConnectionLostError, lostConnectionAt, MaskingFailedError, messageWithoutValue, type CommittedBatches } from './errors';
 import { setExpression } from './set-expression';
 import { anyMaskedValueSql, ownRowsSql, type MaskUnit, type TablePlan } from './plan';
 import { commitStep } from './mask-schema';
@@ -113,13 +113,20 @@ function sqlName(qualified: string): string {
   return `${quoteIdent(qualified.slice(0, dot))}.${quoteIdent(qualified.slice(dot + 1))}`;
 }
 
-/** The error a failed unit reports: a {@link MaskingFailedError} naming table and constraint for database errors. */
-export function failure(unit: MaskUnit, error: unknown): Error {
-  if (error instanceof MaskingFailedError) return error;
+/**
+ * The error a failed unit reports: a {@link ConnectionLostError} when the connection was lost, a
+ * {@link MaskingFailedError} naming table and constraint for other database errors; either with
+ * `batches` (those committed before the failure) for a table masked in batches.
+ */
+export function failure(unit: MaskUnit, error: unknown, batches?: CommittedBatches): Error {
+  if (error instanceof MaskingFailedError || error instanceof ConnectionLostError) return error;
+  const tables = unit.tables.map((plan) => plan.table.qualified).join(', ');
+  const lost = lostConnectionAt(error, { step: 'masking', table: tables, ...(batches ? { batches } : {}) });
+  if (lost instanceof ConnectionLostError) return lost;
   const pgError = error as { table?: string; schema?: string; constraint?: string; message?: string; code?: string };
   if (pgError.code === undefined) return error as Error;
-  const table = pgError.table ? `${pgError.schema ?? 'public'}.${pgError.table}` : unit.tables.map((plan) => plan.table.qualified).join(', ');
-  return new MaskingFailedError(table, pgError.constraint, `${messageWithoutValue(pgError.message ?? 'error')} (SQLSTATE ${pgError.code})`, { cause: error });
+  const table = pgError.table ? `${pgError.schema ?? 'public'}.${pgError.table}` : tables;
+  return new MaskingFailedError(table, pgError.constraint, `${messageWithoutValue(pgError.message ?? 'error')} (SQLSTATE ${pgError.code})`, { cause: error, ...(batches ? { batches } : {}) });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ConfigError } from '../errors';
-import { MaskingFailedError } from './errors';
+import { lostConnectionAt, MaskingFailedError, messageWithoutValue } from './errors';
 import { MASK_SCHEMA } from './sql/core';
 
 /**
@@ -73,7 +73,8 @@ export function refuseUnrefreshable(views: readonly MaterializedView[]): void {
 
 /**
  * Refreshes and analyses each view, in order, each in its own transaction; throws
- * {@link MaskingFailedError} naming the view whose refresh failed (the run stops before promote).
+ * {@link MaskingFailedError} naming the view whose refresh failed (the run stops before promote), or
+ * {@link ConnectionLostError} naming it when the connection was lost.
  */
 export async function refreshMaterializedViews(client: pg.Client, views: readonly MaterializedView[]): Promise<void> {
   for (const view of views) {
@@ -81,8 +82,13 @@ export async function refreshMaterializedViews(client: pg.Client, views: readonl
       await client.query(`REFRESH MATERIALIZED VIEW ${view.relation}`);
       await client.query(`ANALYZE ${view.relation}`);
     } catch (error) {
+      const lost = lostConnectionAt(error, {
+        step: 'finishing', doing: `refreshing materialized view ${view.name}`,
+        left: `${view.name}, and any materialized view not refreshed yet, still holds the rows production gave it`,
+      });
+      if (lost !== error) throw lost;
       const code = (error as { code?: string }).code;
-      throw new MaskingFailedError(view.name, undefined, `refreshing it from the masked tables failed: ${(error as Error).message}${code ? ` (SQLSTATE ${code})` : ''}`, { cause: error });
+      throw new MaskingFailedError(view.name, undefined, `${messageWithoutValue((error as Error).message)}${code ? ` (SQLSTATE ${code})` : ''}`, { cause: error, view: true });
     }
   }
 }

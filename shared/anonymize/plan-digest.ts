@@ -33,9 +33,12 @@ export async function recordPlanDigest(client: pg.Client, plan: MaskPlan): Promi
  * verifying under other rules would leave a column the new rules mask unmasked, and verify blind to it.
  */
 export async function otherPlanProblem(client: pg.Client, plan: MaskPlan): Promise<string | undefined> {
-  const steps = await committedSteps(client);
-  const recorded = [...steps ?? []].find((step) => step.startsWith(PLAN_STEP_PREFIX))?.slice(PLAN_STEP_PREFIX.length);
-  if (recorded === planDigest(plan)) return undefined;
+  if (samePlan(await committedSteps(client) ?? new Set(), plan)) return undefined;
   return 'this database holds a masking run started with other rules (its fingerprints and masked tables follow those): '
     + 'finish it and verify with the rules it started with, or restore a fresh copy and run again with the new rules';
+}
+
+/** Whether the run whose steps these are was prepared for `plan` (the same digest, see {@link planDigest}). */
+export function samePlan(steps: ReadonlySet<string>, plan: MaskPlan): boolean {
+  return [...steps].find((step) => step.startsWith(PLAN_STEP_PREFIX))?.slice(PLAN_STEP_PREFIX.length) === planDigest(plan);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../db/client';
+import { isConnectionLost } from '../db/lost-connection';
 import type { ColumnInfo } from './catalog';
 import { qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 
@@ -163,14 +164,18 @@ async function clearTable(client: pg.Client, table: TablePlan, columns: readonly
   }
 }
 
-/** Runs one statement in its own transaction; false (and nothing changed) when PostgreSQL refuses it. */
+/**
+ * Runs one statement in its own transaction; false (and nothing changed) when PostgreSQL refuses it.
+ * A lost connection is no refusal: it is thrown as it came.
+ */
 async function attempt(client: pg.Client, sql: string, params: unknown[] = []): Promise<boolean> {
   await client.query('BEGIN');
   try {
     await client.query(sql, params);
     await client.query('COMMIT');
     return true;
-  } catch {
+  } catch (error) {
+    if (isConnectionLost(error)) throw error;
     await client.query('ROLLBACK');
     return false;
   }

@@ -32,7 +32,8 @@ export const PHASE_PLAN: readonly PhaseSpec[] = [
   {
     name: 'anonymize',
     description: 'Mask every personal value in the candidate; fail closed on any column without a rule.',
-    retry: retryOn([...TRANSIENT_ERRORS]),
+    // A lost connection is retried too: a new call resumes from what the candidate records as committed.
+    retry: retryOn([...TRANSIENT_ERRORS, 'ConnectionLostError']),
     onFailure: 'stop',
     timeoutMs: 240 * MINUTE,
   },

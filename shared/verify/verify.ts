@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { checkedPlan } from '../anonymize/anonymize';
 import { otherPlanProblem } from '../anonymize/plan-digest';
 import { CoverageError } from '../anonymize/errors';
-import { dropMaskSchema, keyMatches, maskSchemaExists, otherHelpersProblem, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
+import { committedSteps, keyMatches, maskSchemaExists, otherHelpersProblem, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
+import { keepOnlyRunRecord, unfinishedRunProblem, verifiedRunProblem } from '../anonymize/run-record';
 import type { RulesSource } from '../anonymize/rules-source';
 import { withClient } from '../db/client';
 import { CheckFailedError, ConfigError } from '../errors';
@@ -48,7 +49,10 @@ export interface VerifyOptions {
   readonly schemas?: readonly string[];
   /** The most findings to collect (default 1000): one is enough to fail, a thousand enough to fix. */
   readonly limit?: number;
-  /** Drop the mask schema and its fingerprints when verify passes (default true). */
+  /**
+   * When verify passes, drop the fingerprints and the masking helpers, keeping only the run's record
+   * (see run-record.ts), so anonymize later leaves the copy as it is (default true).
+   */
   readonly dropOnPass?: boolean;
   /**
    * Connections scanning one big table at once, each a range of its pages (default 2; 1 scans with one
@@ -76,7 +80,8 @@ export interface VerifyResult {
  *   planner statistics of their text columns, expression indexes and extended statistics, or in the
  *   text of the database's own objects (function bodies, view definitions, defaults, comments, …);
  * - any PII the detectors find outside reserved fake ranges.
- * Needs the fingerprints anonymize took, and the same key. On a pass the fingerprints are dropped.
+ * Needs the fingerprints of a run anonymize finished, and the same key; refuses a run that has not
+ * finished (or passed verify already). On a pass the fingerprints are dropped and the run's record kept.
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
   const limit = options.limit ?? 1000;
@@ -94,10 +99,15 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
     if (!(await maskSchemaExists(client))) {
       throw new CheckFailedError('no fingerprints to verify against: run anonymize on this database first (a passing verify drops them, so verify runs once per masking)');
     }
+    const steps = await committedSteps(client) ?? new Set<string>();
+    const verified = verifiedRunProblem(steps);
+    if (verified) throw new CheckFailedError(verified);
     const otherHelpers = await otherHelpersProblem(client);
     if (otherHelpers) throw new CheckFailedError(otherHelpers);
     const otherPlan = await otherPlanProblem(client, plan);
     if (otherPlan) throw new ConfigError(otherPlan);
+    const unfinished = unfinishedRunProblem(steps, plan);
+    if (unfinished) throw new CheckFailedError(unfinished);
     await useMaskingKey(client, options.key);
     await useMaskingMemory(client);
     if (!(await keyMatches(client))) {
@@ -167,7 +177,7 @@ export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResu
       }
     }
     const drop = findings.length === 0 && (options.dropOnPass ?? true);
-    if (drop) await dropMaskSchema(client);
+    if (drop) await keepOnlyRunRecord(client);
     return { findings, tablesScanned, fingerprintsDropped: drop };
   }));
 }

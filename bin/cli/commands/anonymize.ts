@@ -24,7 +24,10 @@ export const anonymizeCommand: Command = {
     '                      searches the others for originals and PII',
     '  --dry-run           print the plan and before/after samples; change nothing',
     '  --json              print { "tables": [{ "table", "rows", "durationMs" }] }',
-    'Exit codes: 0 masked; 1 a column without a rule or a table that failed; 2 bad usage or rules; 3 environment.',
+    '  A copy anonymized already is left as it is: with the same rules and key nothing changes (exit 0), with',
+    '  others it is refused (exit 2): masking its fakes again would break their joins with other copies.',
+    'Exit codes: 0 masked; 1 a column without a rule or a table that failed; 2 bad usage or rules; 3 environment',
+    '  (a lost connection too: the message says what committed, and running the command again resumes).',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('anonymize', argv, {
@@ -52,6 +55,14 @@ export const anonymizeCommand: Command = {
       connection, source, key, schemas: values.schema ?? [],
       onTable: (figure) => (values.json ? undefined : io.stderr.write(`masked ${figure.table}: ${figure.rows} rows in ${figure.durationMs} ms\n`)),
     });
+    if (result.already) {
+      const { finishedAt, verifiedAt } = result.already;
+      if (values.json) io.stdout.write(`${JSON.stringify({ tables: [], alreadyAnonymized: result.already })}\n`);
+      else io.stdout.write(verifiedAt === undefined
+        ? `already anonymized with these rules and key at ${finishedAt}; nothing changed; run rehearsal verify next\n`
+        : `already anonymized with these rules and key at ${finishedAt}, and verified at ${verifiedAt}; nothing changed\n`);
+      return ExitCode.Passed;
+    }
     const tables = result.progress.tables.map(({ table, rows, durationMs }) => ({ table, rows, durationMs }));
     const { detached = [] } = result.progress;
     if (!values.json && detached.length > 0) io.stderr.write(`cut ties the copy kept from production: ${detached.join('; ')}\n`);

@@ -14,7 +14,8 @@ export const ANONYMIZE_BUDGET_MS = 10 * 60_000;
 
 /**
  * Masks the candidate in place with the config's rules and the run's masking key. Fails before anything
- * changes when a column has no rule (naming each); a table whose masking fails is rolled back and named.
+ * changes when a column has no rule (naming each); a table whose masking fails is named, with what it
+ * kept (rolled back whole, or, masked in batches, its committed batches).
  * A candidate that is a whole restored server first loses its other databases (see other-databases.ts).
  */
 export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
@@ -67,7 +68,11 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       ctx.metrics.add('MaskedRows', table.rows, 'Count', { Phase: 'anonymize', Table: table.table });
       ctx.metrics.add('MaskDuration', table.durationMs, 'Milliseconds', { Phase: 'anonymize', Table: table.table });
     }
-    return outcome.passed(`masked ${figures.rows} rows in ${tables.length} tables`, figures, { tables });
+    const { already } = result;
+    const summary = already
+      ? `already anonymized with these rules and key at ${already.finishedAt}${already.verifiedAt ? `, and verified at ${already.verifiedAt}` : ''}; nothing changed`
+      : `masked ${figures.rows} rows in ${tables.length} tables`;
+    return outcome.passed(summary, figures, { tables });
   } catch (error) {
     if (error instanceof CoverageError) {
       return outcome.failed(
@@ -83,7 +88,13 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       return outcome.failed(error.message, { unmaskedDatabases: error.databases.length }, { databases: error.databases });
     }
     if (error instanceof MaskingFailedError) {
-      return outcome.failed(error.message, { failedTable: error.table }, { table: error.table, constraint: error.constraint ?? null });
+      // What the copy holds, not how to resume it: a run that fails before promote discards its candidate.
+      const { batches } = error;
+      return outcome.failed(
+        `${error.happened}; the run stops before promote`,
+        { failedTable: error.table, ...(batches ? { batchesCommitted: batches.batches, rowsCommitted: batches.rows } : {}) },
+        { table: error.table, constraint: error.constraint ?? null, ...(batches ? { batches } : {}) },
+      );
     }
     throw error;
   }

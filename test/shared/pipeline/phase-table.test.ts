@@ -33,6 +33,10 @@ describe('PHASE_TABLE', () => {
     }
   });
 
+  it('retries anonymize after a lost connection, since a new call resumes where the candidate says it stopped', () => {
+    expect(PHASE_TABLE.find((phase) => phase.name === 'anonymize')?.retry.errors).toEqual(['EnvironmentError', 'ConnectionLostError']);
+  });
+
   it("is the phase plan's rows, in the plan's order, each with its own phase's run and nothing else changed", () => {
     expect(PHASE_TABLE).toHaveLength(PHASE_PLAN.length);
     PHASE_TABLE.forEach((row, index) => {

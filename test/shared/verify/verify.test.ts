@@ -20,14 +20,17 @@ describe('verifyDatabase', () => {
   const verify = (url: string, rules = DEMO_RULES, key = KEY) =>
     verifyDatabase({ connection: { connectionString: url }, source: demoRules(rules), key });
 
-  it('passes a properly masked database and then drops the fingerprints', async () => {
+  it('passes a properly masked database and then drops the fingerprints and helpers, keeping only the run\'s record', async () => {
     const url = await masked();
 
     const result = await verify(url);
 
     expect(result.findings).toEqual([]);
     expect(result.tablesScanned).toBe(4);
-    expect(await query(url, "SELECT 1 FROM pg_namespace WHERE nspname = 'rehearsal_mask'")).toEqual([]);
+    expect(result.fingerprintsDropped).toBe(true);
+    expect(await query(url, "SELECT relname FROM pg_class WHERE relnamespace = 'rehearsal_mask'::regnamespace ORDER BY relname")).toEqual([{ relname: 'key_check' }, { relname: 'progress' }, { relname: 'progress_pkey' }]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM pg_proc WHERE pronamespace = 'rehearsal_mask'::regnamespace")).toEqual([{ n: 0 }]);
+    expect(await query(url, "SELECT step FROM rehearsal_mask.progress WHERE step LIKE 'verified %' OR step LIKE 'finished %'")).toHaveLength(2);
   });
 
   it('finds an original value copied into a kept column, naming table, column, row and kind but never the value', async () => {

@@ -1,9 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { main } from '../../../../bin/cli/main';
 import { captureIO } from '../../../support/cli';
+import { holdLock } from '../../../support/lost-connection';
 import { makeConfigInput } from '../../../support/config-factory';
 import { dropDatabases, query, serverUrl } from '../../../support/postgres';
 import { allText, createDemoDatabase, DEMO_RULES, ORIGINALS } from '../../../shared/anonymize/fixtures';
@@ -76,6 +78,78 @@ describe('rehearsal anonymize and verify', () => {
     expect(code).toBe(1);
     expect(JSON.parse(run.out())).toEqual({ error: { name: 'CheckFailedError', message: expect.stringContaining('no fingerprints to verify against'), exitCode: 1 } });
     expect(run.err()).toContain('no fingerprints to verify against');
+  });
+
+  it('exits 1 when a batch fails, saying on stderr that the committed batches stay masked and where running it again resumes', async () => {
+    // Prepare: users masked in batches of 2; user 3's row locked by another session past the database's lock timeout.
+    const { url, name } = await demo();
+    await query(url, `ANALYZE; ALTER DATABASE "${name}" SET lock_timeout = '300ms'`);
+    const dir = await workspace({ 'rules.yaml': `batchRows: 2\n${DEMO_RULES}` });
+    const holder = new pg.Client(url);
+    await holder.connect();
+    const run = captured(dir);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM users WHERE id = 3 FOR UPDATE');
+
+      // Act
+      const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], run.io);
+
+      // Assess
+      expect(code).toBe(1);
+      expect(run.err()).toContain('MaskingFailedError: masking public.users failed: canceling statement due to lock timeout (SQLSTATE 55P03); '
+        + 'public.users is masked in batches by id, each its own transaction: the batch that failed was rolled back, but the batch committed before it (2 rows, id up to 2) stays masked, so public.users is partly masked');
+      expect(run.err()).toContain('Running anonymize again on this copy with the same rules and key resumes after id 2');
+    } finally {
+      await holder.end();
+    }
+    // Released, the same command resumes and finishes.
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+  });
+
+  it('exits 3 naming the table when the connection is lost during the ANALYZE after its masking committed, and a second call finishes', async () => {
+    // Prepare: users masked by UPDATE; its VACUUM ANALYZE waits on a lock another session holds, and is cut there.
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': `mode: update\n${DEMO_RULES}` });
+    const lock = await holdLock(url, 'LOCK TABLE users IN SHARE UPDATE EXCLUSIVE MODE');
+    const run = captured(dir);
+
+    // Act
+    const cut = lock.terminateWhenWaiting(/^VACUUM ANALYZE "public"\."users"/);
+    const code = await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--json'], run.io);
+    await cut;
+
+    // Assess: a named environment failure that says what committed and what to do, not an unexpected error.
+    const message = 'lost the connection to the database (terminating connection due to administrator command, SQLSTATE 57P01) after the masking of public.users committed, '
+      + "before its statistics were refreshed (ANALYZE): its rows are masked, but its planner statistics may still quote production's values. "
+      + 'Running anonymize again on this copy with the same rules and key resumes by analysing public.users, then goes on. Until the run finishes, verify refuses this copy';
+    expect(code).toBe(3);
+    expect(run.err()).toBe(`rehearsal anonymize: ConnectionLostError: ${message}\n`);
+    expect(JSON.parse(run.out())).toEqual({ error: { name: 'ConnectionLostError', message, exitCode: 3 } });
+    const again = captured(dir);
+    expect(await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], again.io)).toBe(0);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+  });
+
+  it('exits 0 changing nothing when anonymize runs again after a passing verify with the same rules, and 2 with rules that mask otherwise', async () => {
+    const { url } = await demo();
+    const dir = await workspace({ 'rules.yaml': DEMO_RULES, 'edited.yaml': DEMO_RULES.replace('locale: keep', 'locale: { strategy: fixed, value: en }') });
+    await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io);
+    expect(await main(['verify', '--database-url', url, '--rules', 'rules.yaml'], captured(dir).io)).toBe(0);
+    const masked = await allText(url);
+    const [again, json, edited] = [captured(dir), captured(dir), captured(dir)];
+
+    const codes = [
+      await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml'], again.io),
+      await main(['anonymize', '--database-url', url, '--rules', 'rules.yaml', '--json'], json.io),
+      await main(['anonymize', '--database-url', url, '--rules', 'edited.yaml'], edited.io),
+    ];
+
+    expect(codes).toEqual([0, 0, 2]);
+    expect(again.out()).toMatch(/^already anonymized with these rules and key at \S+Z, and verified at \S+Z; nothing changed\n$/);
+    expect(JSON.parse(json.out())).toEqual({ tables: [], alreadyAnonymized: { finishedAt: expect.any(String), verifiedAt: expect.any(String) } });
+    expect(edited.err()).toMatch(/^rehearsal anonymize: ConfigError: this copy was anonymized at \S+ and verified at \S+ under rules that mask otherwise: .*nothing was changed\. Restore a fresh copy of production and anonymize that\n$/);
+    expect(await allText(url)).toBe(masked);
   });
 
   it('exits 2 from verify given another key than anonymize used, saying where the key comes from, and keeps the fingerprints', async () => {
