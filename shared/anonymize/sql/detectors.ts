@@ -174,6 +174,15 @@ export function base64TextsSql(from: string, value: string, columns: string): st
    WHERE length(m[1]) % 4 = 0 AND length(regexp_replace(d.e, ${notText}, '', 'g')) >= 0.9 * octet_length(b.b)`;
 }
 
+/**
+ * SQL giving the text `value` as the digits detector reads it: after a space. At the very start of a
+ * text, a `+` or `(` was read as the character before a run (the pattern's first alternative takes one
+ * character where it can), so a message that is only `+44 …` or `(415) …` was no phone number.
+ */
+export function digitsSourceSql(value: string): string {
+  return `' ' || ${value}`;
+}
+
 /** SQL giving the text `value` with `%40` read as `@`, `%2B` as `+` and `%20` as a space (cheap when it holds no `%`). */
 export function decodedSql(value: string): string {
   return `CASE WHEN strpos(${value}, '%') > 0 THEN replace(replace(replace(replace(${value}, '%40', '@'), '%2B', '+'), '%2b', '+'), '%20', ' ') ELSE ${value} END`;
@@ -203,7 +212,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
     UNION ALL SELECT ${select}'iban', x[1] FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x WHERE ${value} ~ '[A-Z]{2}[0-9]{2}'
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
-    UNION ALL SELECT ${select}k, x[1] FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('digits')}, 'g') AS x, ${kind} WHERE ${value} ~ '[0-9]' AND k IS NOT NULL`;
+    UNION ALL SELECT ${select}k, x[1] FROM ${from}, regexp_matches(${digitsSourceSql(decodedSql(value))}, ${re('digits')}, 'g') AS x, ${kind} WHERE ${value} ~ '[0-9]' AND k IS NOT NULL`;
 }
 
 /**
@@ -313,7 +322,7 @@ BEGIN
   IF strpos(r, ':') > 0 THEN
     ${eachTokenSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;`)}
   END IF;
-  ${eachTokenSql('r', re('digits'), `kind := ${s}.digit_kind(tok);
+  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok);
     IF kind = 'phone' THEN r := replace(r, tok, ${s}.phone(tok));
     ELSIF kind = 'card' THEN r := replace(r, tok, ${s}.card(tok));
     ELSIF kind = 'ipv4' THEN

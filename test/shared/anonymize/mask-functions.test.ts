@@ -206,6 +206,19 @@ describe('mask schema functions', () => {
     expect(scrubbed).not.toContain('555');
   });
 
+  it('scrubs and finds a phone number that starts the text, reading its + or ( as part of it', async () => {
+    for (const number of ['+44 7700 900123', '(555) 234-5678']) {
+      const fake = await one<string>('rehearsal_mask.phone($1)', [number]);
+      for (const text of [number, `${number} is my number`]) {
+        const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+        const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+
+        expect(scrubbed).toBe(text.replace(number, fake));
+        expect(found.rows).toEqual([{ kind: 'phone', token: number }]);
+      }
+    }
+  });
+
   it('scrubs public IPv6 addresses in any text form, leaving reserved ones, times and MAC addresses', async () => {
     const text = 'login from 2a00:1450:4009:81f::200e, [2606:4700:4700::1111]:443 and ::ffff:8.8.8.8; fe80::1, 2001:db8::5, at 10:30:00, mac 00:1a:2b:3c:4d:5e';
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
