@@ -305,6 +305,13 @@ describe('mask schema functions', () => {
     expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone']);
   });
 
+  it('computes the Luhn sum card checks and card fakes use: every second digit from the right doubled, its digits summed', async () => {
+    const cases: [string, number][] = [['79927398713', 70], ['4539148803436467', 80], ['378282246310005', 60], ['4111111111111112', 31], ['18', 10], ['0', 0], ['', 0]];
+    const { rows } = await client.query<{ d: string; sum: number }>('SELECT d, rehearsal_mask.luhn_sum(d) AS sum FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i) ORDER BY i', [cases.map(([d]) => d)]);
+
+    expect(rows.map(({ d, sum }) => [d, sum])).toEqual(cases);
+  });
+
   it('classifies a run of digits found in text as a phone, card or IPv4 address, or as none of them', async () => {
     const cases: [string, string | null][] = [
       ['+44 7700 900123', 'phone'], ['+1234567', null], ['+123456789012345', 'phone'], ['+1234567890123456', null],
