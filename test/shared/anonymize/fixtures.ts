@@ -16,6 +16,32 @@ export const ORIGINALS = {
   phones: ['+44 7700 900123', '07700 900456', '+33 6 12 34 56 78'],
 } as const;
 
+/**
+ * Texts quoting a card, phone number or IPv4 address written against other digits (so the run of
+ * digits as a whole is none of them), with that part and the mask function giving its fake.
+ */
+export const WRITTEN_AGAINST_DIGITS: readonly (readonly [text: string, part: string, fake: 'card' | 'phone' | 'ip'])[] = [
+  ['4539 1488 0343 6467 12/27 124', '4539 1488 0343 6467', 'card'], // card, expiry, CVV
+  ['card 4539 1488 0343 6467 124', '4539 1488 0343 6467', 'card'], // card, then CVV
+  ['2 4539148803436467 ordered', '4539148803436467', 'card'], // a count, then a card
+  ['3 4539 1488 0343 6467 12/27', '4539 1488 0343 6467', 'card'], // a count, a card and its expiry month
+  ['15/11/2026, 21:29 - +44 7700 912345: hi', '+44 7700 912345', 'phone'], // a WhatsApp export's line
+  ['15 - (+44) 7700 912345', '+44) 7700 912345', 'phone'],
+  ['+44 7700 912345 12345', '+44 7700 912345', 'phone'], // a phone, then a number
+  ['from 8.8.8.8 12 times', '8.8.8.8', 'ip'],
+];
+
+/** Texts whose digits are no PII: timestamps, dates, order numbers, prices, versions, chat ids, IBANs that do not validate, UUIDs. */
+export const DIGITS_NO_PII: readonly string[] = [
+  '2026-11-27 21:29:14', 'at 21:29:14.0123456', '2026-11-27 21:29:14.012345678 +0000 UTC', '27.11.2026 21:29', '15/11/2026, 21:29 - Ann: hi', 'on 01.02.2024',
+  'order ORD-0012345678', 'Order #12345 - 0012345678', 'orders 12345678 23456789 34567890', 'total $12.50, 3 x 4.99 = 14.97', '1.299,00 EUR',
+  'v1.2.3', 'version 10.0.19041.1 2', 'app 2.14.3 build 20261127', '1.2.3.4.5 6',
+  'user 1187398471230988298 joined', 'chat -1001234567890', 'from 5012345678 at 1732742954', 'Body=ref+1234+5678+90123',
+  // A fake's check digits 00, with card-shaped digits inside (the whole run, then its first 16).
+  'IBAN DE00 4539 1488 0343 6467 00', 'IBAN DE00 4539 1488 0343 6467 01', 'IBAN GB00 WEST 1234 5698 7654 32',
+  'id 123e4567-e89b-12d3-a456-426614174000', 'rooms 101 102 103 104 105 106',
+];
+
 /** Strings of hex digits and of letters and digits, `n` long, for building credential-shaped test values. */
 export const hex = (n: number): string => 'a1b2c3d4e5f60718'.repeat(8).slice(0, n);
 export const alnum = (n: number): string => 'Q7wErTy9UiOp3AsD'.repeat(16).slice(0, n);

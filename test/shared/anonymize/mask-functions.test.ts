@@ -10,7 +10,7 @@ import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
-import { base64Of, CREDENTIAL_SAMPLES, DIGEST_HEX, KEY, OTHER_KEY } from './fixtures';
+import { base64Of, CREDENTIAL_SAMPLES, DIGEST_HEX, DIGITS_NO_PII, KEY, OTHER_KEY, WRITTEN_AGAINST_DIGITS } from './fixtures';
 
 describe('mask schema functions', () => {
   const name = uniqueName('maskfn');
@@ -206,6 +206,79 @@ describe('mask schema functions', () => {
     expect(scrubbed).not.toContain('555');
   });
 
+  it('scrubs and finds a phone number that starts the text, reading its + or ( as part of it', async () => {
+    for (const number of ['+44 7700 900123', '(555) 234-5678']) {
+      const fake = await one<string>('rehearsal_mask.phone($1)', [number]);
+      for (const text of [number, `${number} is my number`]) {
+        const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+        const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+
+        expect(scrubbed).toBe(text.replace(number, fake));
+        expect(found.rows).toEqual([{ kind: 'phone', token: number }]);
+      }
+    }
+  });
+
+  it('scrubs a card, phone number or IPv4 address written against other digits, and only that part of the run', async () => {
+    for (const [text, part, fake] of WRITTEN_AGAINST_DIGITS) {
+      const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+
+      expect({ text, scrubbed }).toEqual({ text, scrubbed: text.replace(part, await one<string>(`rehearsal_mask.${fake}($1)`, [part])) });
+      expect((await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
+    }
+  });
+
+  it('finds a card, phone number or IPv4 address written against other digits as that part of the run', async () => {
+    for (const [text, part, fake] of WRITTEN_AGAINST_DIGITS) {
+      const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+
+      expect({ text, found: found.rows }).toEqual({ text, found: [{ kind: fake === 'ip' ? 'ipv4' : fake, token: part }] });
+    }
+  });
+
+  it('scrubs and finds every part of a run holding several: a card then a phone, two phones', async () => {
+    const cases: [text: string, parts: [kind: string, part: string][]][] = [
+      ['4539 1488 0343 6467 +44 7700 912345', [['card', '4539 1488 0343 6467'], ['phone', '+44 7700 912345']]],
+      ['+44 7700 912345 +33 6 12 34 56 79', [['phone', '+44 7700 912345'], ['phone', '+33 6 12 34 56 79']]],
+    ];
+    for (const [text, parts] of cases) {
+      const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+      const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY position(token IN $1)', [text]);
+
+      let expected = text;
+      for (const [kind, part] of parts) expected = expected.replace(part, await one<string>(`rehearsal_mask.${kind}($1)`, [part]));
+      expect(scrubbed).toBe(expected);
+      expect(found.rows.map(({ kind, token }) => [kind, token])).toEqual(parts);
+    }
+  });
+
+  it('leaves no card in a run whose card it scrubbed: the run around the fake, or a part of it, is never Luhn-valid', async () => {
+    // Card then CVV, count then card, card then expiry month, and a 19-digit card (whole, or 16 digits and a CVV): a hundred of each.
+    const texts = Array.from({ length: 100 }, (_, i) => [
+      `card 4539 1488 0343 6467 ${100 + i}`, `${i + 1} 4539 1488 0343 6467`, `4539 1488 0343 6467 ${String(i % 12 + 1).padStart(2, '0')}/${27 + Math.floor(i / 12)}`,
+      `6304 0000 0000 0000 ${String(i).padStart(3, '0')}`,
+    ]).flat();
+    const { rows } = await client.query<{ t: string; scrubbed: string; found: number; whole: boolean }>(
+      `SELECT u.t, s.scrubbed, (SELECT count(*)::int FROM rehearsal_mask.pii_found(s.scrubbed)) AS found,
+              EXISTS (SELECT 1 FROM regexp_matches(' ' || u.t, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x WHERE rehearsal_mask.digit_kind(x[1]) = 'card') AS whole
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i), rehearsal_mask.scrub_text(u.t) AS s(scrubbed) ORDER BY u.i`, [texts]);
+
+    expect(rows.filter((row) => row.found > 0 || row.scrubbed.includes('4539 1488 0343 6467') || row.scrubbed.includes('6304 0000'))).toEqual([]);
+    // The CVV, the count and the expiry date are kept, where the run is no card as a whole (a run that
+    // is, one time in ten by chance, is replaced whole, as a card of 17 to 19 digits).
+    const kept = rows.filter((row, i) => i % 4 < 3 && !row.whole);
+    expect(kept.length).toBeGreaterThan(200);
+    expect(kept.filter((row) => row.scrubbed.replace(/4000 [0-9]{4} [0-9]{4} [0-9]{4}/, '') !== row.t.replace('4539 1488 0343 6467', ''))).toEqual([]);
+  });
+
+  it('leaves timestamps, dates, order numbers, prices, versions, chat ids, IBANs and UUIDs alone, and finds nothing in them', async () => {
+    const { rows } = await client.query<{ t: string; scrubbed: string; found: string[] }>(
+      `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [DIGITS_NO_PII]);
+
+    expect(rows).toEqual(DIGITS_NO_PII.map((t) => ({ t, scrubbed: t, found: [] })));
+  });
+
   it('scrubs public IPv6 addresses in any text form, leaving reserved ones, times and MAC addresses', async () => {
     const text = 'login from 2a00:1450:4009:81f::200e, [2606:4700:4700::1111]:443 and ::ffff:8.8.8.8; fe80::1, 2001:db8::5, at 10:30:00, mac 00:1a:2b:3c:4d:5e';
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
@@ -230,6 +303,13 @@ describe('mask schema functions', () => {
       ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4 and test@example.com, 192.0.2.1']);
 
     expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone']);
+  });
+
+  it('computes the Luhn sum card checks and card fakes use: every second digit from the right doubled, its digits summed', async () => {
+    const cases: [string, number][] = [['79927398713', 70], ['4539148803436467', 80], ['378282246310005', 60], ['4111111111111112', 31], ['18', 10], ['0', 0], ['', 0]];
+    const { rows } = await client.query<{ d: string; sum: number }>('SELECT d, rehearsal_mask.luhn_sum(d) AS sum FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i) ORDER BY i', [cases.map(([d]) => d)]);
+
+    expect(rows.map(({ d, sum }) => [d, sum])).toEqual(cases);
   });
 
   it('classifies a run of digits found in text as a phone, card or IPv4 address, or as none of them', async () => {

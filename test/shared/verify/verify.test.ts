@@ -5,7 +5,7 @@ import { mostlyDistinctColumns, phoneSizedNumberColumns } from '../../../shared/
 import { CheckFailedError, ConfigError } from '../../../shared/errors';
 import { verifyDatabase, type Finding } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
-import { base64Of, createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, DIGEST_HEX, KEY, ORIGINALS, OTHER_KEY } from '../anonymize/fixtures';
+import { base64Of, createDemoDatabase, CREDENTIAL_SAMPLES, DEMO_RULES, demoRules, DIGEST_HEX, DIGITS_NO_PII, KEY, ORIGINALS, OTHER_KEY, WRITTEN_AGAINST_DIGITS } from '../anonymize/fixtures';
 
 describe('verifyDatabase', () => {
   const created: string[] = [];
@@ -196,6 +196,49 @@ describe('verifyDatabase', () => {
       'kept original value of public.sessions.event',
       'kept original value of public.sessions.ip',
     ]);
+  });
+
+  it('finds a card, phone number or IPv4 address written against other digits in a kept text column, naming table, column and row but never the value', async () => {
+    const notes = `${DEMO_RULES}  public.notes:\n    columns: { id: keep, body: keep }\n`;
+    const url = await masked(notes, `CREATE TABLE notes (id int PRIMARY KEY, body text);
+      INSERT INTO notes SELECT i, t FROM jsonb_array_elements_text($$${JSON.stringify(WRITTEN_AGAINST_DIGITS.map(([text]) => text))}$$::jsonb) WITH ORDINALITY AS u(t, i)`);
+
+    const result = await verify(url, notes);
+
+    expect(result.findings.filter(({ table, key }) => table === 'public.notes' && key.startsWith('id='))).toEqual(WRITTEN_AGAINST_DIGITS.map(([, , fake], i) => (
+      { table: 'public.notes', column: 'body', key: `id=${i + 1}`, kind: `${fake === 'ip' ? 'ipv4' : fake} outside reserved fake ranges` })));
+    const printed = JSON.stringify(result);
+    for (const [, part] of WRITTEN_AGAINST_DIGITS) expect(printed).not.toContain(part);
+  });
+
+  it('scrubs a card or phone number written against other digits, and finds that original where a kept column quotes it on its own', async () => {
+    const chats = `${DEMO_RULES}  public.chats:\n    columns: { id: keep, line: scrubText, kept: keep }\n`;
+    const url = await masked(chats, `CREATE TABLE chats (id int PRIMARY KEY, line text, kept text);
+      INSERT INTO chats VALUES (1, '15/11/2026, 21:29 - +44 7700 912399: hi', 'call me on +44 7700 912399'),
+        (2, 'paid with 5555 5555 5555 4444 09/28 123', 'card on file 5555555555554444'), (3, 'ok', 'ok')`);
+
+    const result = await verify(url, chats);
+
+    // The scrubbed lines pass (a fake card next to 09 would be Luhn-valid as a whole, had its last digit not moved).
+    expect(result.findings.filter(({ table, key }) => table === 'public.chats' && key.startsWith('id=')).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { table: 'public.chats', column: 'kept', key: 'id=1', kind: 'original value of public.chats.line' },
+      { table: 'public.chats', column: 'kept', key: 'id=2', kind: 'original value of public.chats.line' },
+    ]);
+    const lines = await query<{ line: string }>(url, 'SELECT line FROM chats ORDER BY id');
+    expect(lines.map(({ line }) => line.replace(/[0-9]/g, '#'))).toEqual(['##/##/####, ##:## - +## #### ######: hi', 'paid with #### #### #### #### ##/## ###', 'ok']);
+    expect(lines.map(({ line }) => line).join(' ')).not.toMatch(/7700 912399|5555 5555 5555 4444/);
+    expect(lines[1]?.line).toMatch(/ 09\/28 123$/);
+  });
+
+  it('passes kept and scrubbed text whose digits are no PII, and scrubText leaves it as it was', async () => {
+    const logs = `${DEMO_RULES}  public.logs:\n    columns: { id: keep, kept: keep, line: scrubText }\n`;
+    const url = await masked(logs, `CREATE TABLE logs (id int PRIMARY KEY, kept text, line text);
+      INSERT INTO logs SELECT i, t, t FROM jsonb_array_elements_text($$${JSON.stringify(DIGITS_NO_PII)}$$::jsonb) WITH ORDINALITY AS u(t, i)`);
+
+    const result = await verify(url, logs);
+
+    expect(result.findings.filter(({ table }) => table === 'public.logs')).toEqual([]);
+    expect((await query<{ line: string }>(url, 'SELECT line FROM logs ORDER BY id')).map(({ line }) => line)).toEqual(DIGITS_NO_PII);
   });
 
   it('finds PII the detectors see outside reserved fake ranges, even values no rule ever masked', async () => {
