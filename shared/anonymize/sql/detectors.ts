@@ -301,9 +301,11 @@ BEGIN
   ELSIF strpos(tok, '.') > 0 AND tok ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' THEN
     RETURN CASE WHEN tok ~ '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$' THEN 'ipv4' END;
   -- A card number starts as a card network's do, at its lengths (Visa 13, Diners 14, Amex 15, any of
-  -- them 16-19 from 2 to 6): one bare id in ten passes Luhn, and chat platforms' ids are long numbers.
-  -- Those first digits before the Luhn sum, a query of its own (30 to 60 microseconds).
-  ELSIF nd BETWEEN 13 AND 19 AND (CASE nd WHEN 13 THEN left(d, 1) = '4' WHEN 14 THEN left(d, 1) = '3' WHEN 15 THEN left(d, 2) IN ('34', '37') ELSE left(d, 1) BETWEEN '2' AND '6' END)
+  -- them 16-19 from 3 to 6, or from 2200 to 2720: Mir, and Mastercard's 2-series; no network starts
+  -- 20 or 21, as years do): one bare id in ten passes Luhn, and chat platforms' ids are long numbers.
+  -- Those first digits before the Luhn sum.
+  ELSIF nd BETWEEN 13 AND 19 AND (CASE nd WHEN 13 THEN left(d, 1) = '4' WHEN 14 THEN left(d, 1) = '3' WHEN 15 THEN left(d, 2) IN ('34', '37')
+       ELSE left(d, 1) BETWEEN '3' AND '6' OR left(d, 4) BETWEEN '2200' AND '2720' END)
      AND tok ~ '^[0-9][0-9 ${UNICODE_SEPARATORS}-]+$' AND ${s}.luhn_sum(d) % 10 = 0 THEN
     RETURN CASE WHEN t IS NULL OR NOT ${s}.in_iban(t, tok) THEN 'card' END;
   -- After a trunk 0, or a North American number written with separators, maybe after its country code 1 (1-415-555-2671).

@@ -11,11 +11,12 @@ import { MASK_SCHEMA } from './core';
  * - an IPv4 address with a number before or after it;
  * - a card number written against other digits (`<card> 12/27 123`: the run ends at the slash, and
  *   holds the card and its expiry month; a card, then its CVV; a count, then a card): in each stretch
- *   of groups of 3 digits or more (cards are written so; timestamps, dates, prices and lists of small
- *   numbers are not), its longest prefix, then its longest suffix, that `digit_kind` calls a card,
- *   outside an IBAN (`in_iban`: a German or Italian IBAN's 18 or 19 digits start with a Luhn-valid
- *   card-shaped prefix one time in ten). Trying every window of groups would give more chances to a
- *   run of four-digit numbers (years, rooms) of passing Luhn by chance.
+ *   of groups of 3 digits or more (timestamps, dates, prices and lists of small numbers make none),
+ *   its longest prefix, then its longest suffix, laid out as a card is written (one group; groups of
+ *   4, the last of 3 or 4; 4-6-5 or 4-6-4: a list of order numbers is none), that `digit_kind` calls
+ *   a card, outside an IBAN (`in_iban`: a German or Italian IBAN's 18 or 19 digits start with a
+ *   Luhn-valid card-shaped prefix one time in ten). Trying every window of groups would give more
+ *   chances to a run of four-digit numbers (rooms, codes) of passing Luhn by chance.
  *
  * Parts never overlap. `digit_kind(run, t)` calls a run holding some 'parts'; `digit_part_rows(run, t)`
  * lists them as rows, for verify's scan; `digit_run_fake(run, t, kind)` gives the run with them (or,
@@ -27,7 +28,7 @@ export function digitPartsSql(): string {
   return `
 CREATE FUNCTION ${s}.digit_parts(run text, t text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE g text[] := regexp_split_to_array(run, '[^0-9]+');
-  n int; st int[] := '{}'; en int[] := '{}'; sep text[] := '{}'; starts boolean[] := '{}'; part text[] := '{}'; pk text[] := '{}'; r text[] := '{}';
+  n int; st int[] := '{}'; en int[] := '{}'; sep text[] := '{}'; starts boolean[] := '{}'; fours int[] := '{}'; part text[] := '{}'; pk text[] := '{}'; r text[] := '{}';
   p int := 1; i int; j int; k int; low int; total int := 0; plus int; stretch int := 0; longest int := 0; cand text;
 BEGIN
   -- g: the groups of digits; sep[i]: what comes before group i (sep[1]: a leading + or parenthesis, or
@@ -75,7 +76,11 @@ BEGIN
     END IF;
   END LOOP;
   -- A card in each stretch of groups of 3 digits or more (groups i to k): its longest prefix of 13 to
-  -- 19 digits that digit_kind calls a card, outside an IBAN; then, after it, its longest such suffix.
+  -- 19 digits laid out as a card is written (one group; groups of 4, the last of 3 or 4; 4-6-5 or
+  -- 4-6-4), that digit_kind calls a card, outside an IBAN; then, after it, its longest such suffix.
+  -- fours[i]: how many groups of 4 digits follow one another from group i.
+  fours[n + 1] := 0;
+  FOR i IN REVERSE n..1 LOOP fours[i] := CASE WHEN length(g[i]) = 4 THEN fours[i + 1] + 1 ELSE 0 END; END LOOP;
   i := 1;
   WHILE longest >= 13 AND i <= n LOOP
     IF part[i] IS NOT NULL OR length(g[i]) < 3 THEN i := i + 1; CONTINUE; END IF;
@@ -86,7 +91,7 @@ BEGIN
     WHILE j < k AND total + length(g[j + 1]) <= 19 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
     WHILE total >= 13 LOOP
       cand := substr(run, st[i], en[j] - st[i] + 1);
-      IF NOT (i = 1 AND j = n) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand) THEN
+      IF NOT (i = 1 AND j = n) AND (i = j OR (fours[i] >= j - i AND length(g[j]) <= 4) OR (j = i + 2 AND length(g[i]) = 4 AND length(g[i + 1]) = 6 AND length(g[j]) >= 4)) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand) THEN
         part[i] := cand; pk[i] := 'card'; low := j + 1; EXIT;
       END IF;
       total := total - length(g[j]); j := j - 1;
@@ -95,7 +100,7 @@ BEGIN
     WHILE j > low AND total + length(g[j - 1]) <= 19 LOOP j := j - 1; total := total + length(g[j]); END LOOP;
     WHILE total >= 13 LOOP
       cand := substr(run, st[j], en[k] - st[j] + 1);
-      IF NOT (j = 1 AND k = n) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand) THEN
+      IF NOT (j = 1 AND k = n) AND (j = k OR (fours[j] >= k - j AND length(g[k]) <= 4) OR (k = j + 2 AND length(g[j]) = 4 AND length(g[j + 1]) = 6 AND length(g[k]) >= 4)) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand) THEN
         part[j] := cand; pk[j] := 'card'; EXIT;
       END IF;
       total := total - length(g[j]); j := j + 1;

@@ -35,8 +35,12 @@ export const WRITTEN_AGAINST_DIGITS: readonly (readonly [text: string, part: str
 export const DIGITS_NO_PII: readonly string[] = [
   '2026-11-27 21:29:14', 'at 21:29:14.0123456', '2026-11-27 21:29:14.012345678 +0000 UTC', '27.11.2026 21:29', '15/11/2026, 21:29 - Ann: hi', 'on 01.02.2024',
   'order ORD-0012345678', 'Order #12345 - 0012345678', 'orders 12345678 23456789 34567890', 'total $12.50, 3 x 4.99 = 14.97', '1.299,00 EUR',
+  // Order numbers in one run whose last two make 16 Luhn-valid digits from 2: no card is written 8-8.
+  'orders 10110866 21466206 30216790',
   'v1.2.3', 'version 10.0.19041.1 2', 'app 2.14.3 build 20261127', '1.2.3.4.5 6',
   'user 1187398471230988298 joined', 'chat -1001234567890', 'from 5012345678 at 1732742954', 'Body=ref+1234+5678+90123',
+  // Years in a row, their 16 digits Luhn-valid (no card network starts with 20).
+  'seasons 2002 2003 2004 2005', 'seasons 2001 2002 2003 2004 2005',
   // A fake's check digits 00, with card-shaped digits inside (the whole run, then its first 16).
   'IBAN DE00 4539 1488 0343 6467 00', 'IBAN DE00 4539 1488 0343 6467 01', 'IBAN GB00 WEST 1234 5698 7654 32',
   'id 123e4567-e89b-12d3-a456-426614174000', 'rooms 101 102 103 104 105 106',

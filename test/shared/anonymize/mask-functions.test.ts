@@ -318,8 +318,10 @@ describe('mask schema functions', () => {
       ['07700 900123', 'phone'], ['(020) 7946 0000', 'phone'], ['0 12', null], ['(555) 234-5678', 'phone'], ['555-234-5678', 'phone'],
       ['555.234.5678', 'phone'], ['155-234-5678', null], ['1234567890', null], ['4111 1111 1111 1111', 'card'],
       ['4111 1111 1111 1112', null], ['4000-0000-0000-0002', 'card'], ['378282246310005', 'card'],
-      // Luhn-valid by chance, but no card network's first digits for that length: a WhatsApp account id, an id of 16 digits.
-      ['102290129340398', null], ['9111111111111110', null],
+      // Luhn-valid by chance, but no card network's first digits for that length: a WhatsApp account id, an id of 16 digits, four years.
+      ['102290129340398', null], ['9111111111111110', null], ['2002 2003 2004 2005', null],
+      // Mir and Mastercard's 2-series start with 2.
+      ['2200 0000 0000 0004', 'card'], ['2221 0000 0000 0009', 'card'],
       // Written with no-break spaces and Unicode dashes, as copied from a web page or a contact card.
       ['+44\u00a07700\u00a0900123', 'phone'], ['+44\u202f7700\u202f900123', 'phone'], ['07700\u2013900123', 'phone'],
       ['(650)\u00a0555\u20111234', 'phone'], ['4111\u00a01111\u00a01111\u00a01111', 'card'], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
