@@ -41,6 +41,19 @@ async function candidateDatabase(prefix: string, created: string[], schema: stri
   return url;
 }
 
+/**
+ * A candidate database of the name tests' tables (see {@link nameRules}): customers with the full names
+ * `names`, and notes with the bodies `notes`, in order (ids from 1). Recorded in `created`. Returns its URL.
+ */
+async function customerNotesDatabase(prefix: string, created: string[], names: readonly string[], notes: readonly string[]): Promise<string> {
+  const url = await candidateDatabase(prefix, created, `
+    CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
+    CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+  await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [names]);
+  await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
+  return url;
+}
+
 /** Rules masking customers' full names, with `bodyRule` for the free text of notes (the name tests' tables). */
 const nameRules = (bodyRule: string) => parseRulesText(`tables:
   public.customers:
@@ -545,12 +558,7 @@ describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or a
     "sure, DeShawn's order please", 'Thanks, Ciara O\u2019Brien'] as const;
 
   async function namesDatabase(): Promise<string> {
-    const url = await candidateDatabase('capitals', created, `
-      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
-      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
-    await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NAMES]);
-    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NOTES]);
-    return url;
+    return customerNotesDatabase('capitals', created, NAMES, NOTES);
   }
 
   it('replaces each quoted name, whole or its last name alone, with the fakes the column gives, and verify passes', async () => {
@@ -585,12 +593,7 @@ describe('names written in capitals (a card\'s holder, a form, a shouting user)'
   const NOTES = ['NAME: MARGUERITE OKONKWO', "Cardholder LIAM O'CONNOR, exp 12/27", 'PLEASE CALL ME BACK, OK?'] as const;
 
   async function namesDatabase(): Promise<string> {
-    const url = await candidateDatabase('shouting', created, `
-      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
-      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
-    await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NAMES]);
-    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [NOTES]);
-    return url;
+    return customerNotesDatabase('shouting', created, NAMES, NOTES);
   }
 
   it('replaces each with its column\'s fake written in capitals, leaves capitals that quote no one, and verify passes', async () => {
@@ -622,12 +625,7 @@ describe('full names typed in small letters, or in other capitals than their col
   const NOTES = ['hi im marguerite okonkwo, thanks', 'hello\ndesmond pakenham called', 'Marguerite okonkwo here', 'soy ana lucía pérez', 'all about will power'] as const;
 
   async function namesDatabase(names: readonly string[] = NAMES, notes: readonly string[] = NOTES): Promise<string> {
-    const url = await candidateDatabase('recased', created, `
-      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
-      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
-    await query(url, 'INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [names]);
-    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
-    return url;
+    return customerNotesDatabase('recased', created, names, notes);
   }
 
   const fakesOf = async (url: string): Promise<string[]> =>
