@@ -144,6 +144,20 @@ export class ConnectionLostError extends EnvironmentError {
   }
 }
 
+/**
+ * The connection to the database was lost while verify searched the copy (the backend terminated, the
+ * server stopped or failed over, the network cut): an environment error (exit code 3). Verify changes
+ * nothing before it passes, and a pass drops the fingerprints in one transaction, so the copy is as it
+ * was and running verify again searches it again. The driver's error is the `cause`.
+ */
+export class VerifyConnectionLostError extends EnvironmentError {
+  constructor(options: { cause: unknown }) {
+    super(`lost the connection to the database while verifying (${reasonOf(options.cause)}): verify changes nothing until it passes, and a pass is one transaction, `
+      + 'so the copy and its fingerprints are as they were. Running verify again on this copy with the same rules and key searches it again '
+      + '(or says it passed, when the connection was lost just as the pass committed)', options);
+  }
+}
+
 /** The driver's words for the loss (`terminating connection due to administrator command, SQLSTATE 57P01`), no value quoted. */
 function reasonOf(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
@@ -157,6 +171,11 @@ function reasonOf(cause: unknown): string {
  */
 export function lostConnectionAt(error: unknown, stage: RunStage): unknown {
   return !(error instanceof RehearsalError) && isConnectionLost(error) ? new ConnectionLostError(stage, { cause: error }) : error;
+}
+
+/** `error` as a {@link VerifyConnectionLostError} when it means verify's connection was lost (and is no rehearsal error already); otherwise `error` itself. */
+export function verifyLostConnection(error: unknown): unknown {
+  return !(error instanceof RehearsalError) && isConnectionLost(error) ? new VerifyConnectionLostError({ cause: error }) : error;
 }
 
 /** Verify found original or PII-shaped values. */

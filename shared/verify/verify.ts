@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { checkedPlan } from '../anonymize/anonymize';
 import { otherPlanProblem } from '../anonymize/plan-digest';
-import { CoverageError } from '../anonymize/errors';
+import { CoverageError, verifyLostConnection } from '../anonymize/errors';
 import { committedSteps, keyMatches, maskSchemaExists, otherHelpersProblem, useMaskingKey, useMaskingMemory } from '../anonymize/mask-schema';
 import { keepOnlyRunRecord, unfinishedRunProblem, verifiedRunProblem } from '../anonymize/run-record';
 import type { RulesSource } from '../anonymize/rules-source';
@@ -82,8 +82,18 @@ export interface VerifyResult {
  * - any PII the detectors find outside reserved fake ranges.
  * Needs the fingerprints of a run anonymize finished, and the same key; refuses a run that has not
  * finished (or passed verify already). On a pass the fingerprints are dropped and the run's record kept.
+ * A lost connection is a `VerifyConnectionLostError` (exit code 3): nothing changed, run it again.
  */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerifyResult> {
+  try {
+    return await searchedCopy(options);
+  } catch (error) {
+    throw verifyLostConnection(error);
+  }
+}
+
+/** {@link verifyDatabase}, but for naming a lost connection. */
+async function searchedCopy(options: VerifyOptions): Promise<VerifyResult> {
   const limit = options.limit ?? 1000;
   return withClient(options.connection, (client) => explainingEventTriggers(client, async () => {
     const findings: Finding[] = [];

@@ -18,7 +18,8 @@ export const verifyCommand: Command = {
     '  --schema NAME       the schemas the rules cover (repeatable; default: every schema); tables',
     '                      outside them are still searched for originals and PII',
     '  --json              print { "findings": [{ "table", "column", "key", "kind" }] }',
-    'Exit codes: 0 clean (fingerprints dropped); 1 findings; 2 bad usage or rules; 3 environment.',
+    'Exit codes: 0 clean (fingerprints dropped); 1 findings; 2 bad usage or rules; 3 environment',
+    '  (a lost connection too: nothing was changed, and running the command again searches again).',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parseCommandArgs('verify', argv, {
