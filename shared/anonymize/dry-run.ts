@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { quoteIdent, withClient } from '../db/client';
 import { checkedPlan, checkedRemovals , typeCheck } from './anonymize';
 import { chooseMethods, type TableMethod } from './methods';
-import { installMaskSchema, useMaskingKey } from './mask-schema';
+import { committedSteps, installMaskSchema, useMaskingKey } from './mask-schema';
+import { alreadyAnonymized, type AlreadyAnonymized } from './run-record';
 import { setExpression } from './set-expression';
 import { qualifiedSql, type MaskPlan } from './plan';
 import type { RulesSource } from './rules-source';
@@ -25,6 +26,8 @@ export interface DryRun {
   readonly samples: readonly TableSample[];
   /** What the run would remove or rebuild beside the rows. */
   readonly besides: Besides;
+  /** When the copy was anonymized already with these rules and key: a run would change nothing (no samples then). */
+  readonly already?: AlreadyAnonymized;
 }
 
 /** What a run removes or rebuilds beside masking the rows, as a dry run reports it. */
@@ -38,7 +41,9 @@ export interface Besides {
 }
 
 /**
- * Builds the plan, refuses what a run would refuse (fakes that break a check constraint included), says what it would remove beside the rows, and
+ * Builds the plan, refuses what a run would refuse (fakes that break a check constraint included, a
+ * copy anonymized already under other rules or key), says so of a copy a run would leave as it is
+ * (anonymized already with these rules and key), says what it would remove beside the rows, and
  * masks a few rows per table inside a transaction that is rolled back: the database is left exactly as
  * it was. Original values are shown as `fp:` + 8 hex of their keyed fingerprint,
  * never in clear (they are production's personal data).
@@ -47,7 +52,10 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
   const sampleRows = options.sampleRows ?? 3;
   return withClient(connection, (client) => explainingEventTriggers(client, async () => {
     const plan = await checkedPlan(client, source, options.schemas);
+    const steps = await committedSteps(client);
+    const already = steps && await alreadyAnonymized(client, steps, plan, key);
     const { byTable: methods, batchRows } = await chooseMethods(client, plan, source);
+    if (already) return { plan, methods, batchRows, samples: [], besides: { cut: [], largeObjectsUnlinked: 0, refreshed: [] }, already };
     const removals = await checkedRemovals(client, plan);
     const besides: Besides = {
       cut: removals.links.map((link) => link.description),
@@ -102,8 +110,12 @@ function describeMethod(method: TableMethod | undefined, batchRows: number): str
 }
 
 /** The plan and samples as text for a person. */
-export function formatDryRun({ plan, methods, batchRows, samples, besides }: DryRun): string {
+export function formatDryRun({ plan, methods, batchRows, samples, besides, already }: DryRun): string {
   const lines = ['Plan (dry run: nothing was changed)'];
+  if (already) {
+    const verified = already.verifiedAt === undefined ? '' : `, and verified at ${already.verifiedAt}`;
+    return `${lines[0]}\n  this copy was anonymized with these rules and key at ${already.finishedAt}${verified}: a run would change nothing\n`;
+  }
   for (const name of plan.truncated) lines.push(`  ${name}: truncate`);
   for (const table of plan.tables) {
     if (table.truncate) continue;

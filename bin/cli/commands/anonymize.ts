@@ -48,7 +48,8 @@ export const anonymizeCommand: Command = {
     const key = await keyFor(values, io);
     if (values['dry-run']) {
       const result = await dryRun(connection, source, key, { schemas: values.schema ?? [] });
-      io.stdout.write(values.json ? `${JSON.stringify({ dryRun: true, methods: [...result.methods].map(([table, method]) => ({ table, ...method })), besides: result.besides, samples: result.samples }, null, 2)}\n` : formatDryRun(result));
+      const already = result.already ? { alreadyAnonymized: result.already } : {};
+      io.stdout.write(values.json ? `${JSON.stringify({ dryRun: true, methods: [...result.methods].map(([table, method]) => ({ table, ...method })), besides: result.besides, samples: result.samples, ...already }, null, 2)}\n` : formatDryRun(result));
       return ExitCode.Passed;
     }
     const result = await anonymizeDatabase({

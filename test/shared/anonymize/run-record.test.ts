@@ -1,4 +1,5 @@
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
+import { dryRun, formatDryRun } from '../../../shared/anonymize/dry-run';
 import { CheckFailedError, ConfigError } from '../../../shared/errors';
 import { verifyDatabase } from '../../../shared/verify/verify';
 import { dropDatabases, query } from '../../support/postgres';
@@ -39,6 +40,25 @@ describe('a copy anonymized already', () => {
     expect(again.progress.tables).toEqual([]);
     expect(await allText(url)).toBe(masked);
     // Only the run's record is left: its steps and the key check; no fingerprint, no helper.
+    expect(await maskSchema(url)).toEqual({ tables: ['key_check', 'progress'], functions: 0 });
+  });
+
+  it('is said by a dry run to be left as it is, with no samples; a dry run under rules that mask otherwise is refused as a run is', async () => {
+    const { url } = await demo();
+    await anonymize(url);
+    await verify(url);
+    const masked = await allText(url);
+    const edited = DEMO_RULES.replace('locale: keep', 'locale: { strategy: fixed, value: en }');
+
+    const same = await dryRun({ connectionString: url }, demoRules(), KEY);
+    const otherRules = await dryRun({ connectionString: url }, demoRules(edited), KEY).catch((caught: unknown) => caught);
+
+    expect(same.already).toEqual({ finishedAt: expect.stringMatching(UTC_TIME), verifiedAt: expect.stringMatching(UTC_TIME) });
+    expect(same.samples).toEqual([]);
+    expect(formatDryRun(same)).toMatch(/^Plan \(dry run: nothing was changed\)\n {2}this copy was anonymized with these rules and key at \S+, and verified at \S+: a run would change nothing\n$/);
+    expect(otherRules).toBeInstanceOf(ConfigError);
+    expect((otherRules as Error).message).toMatch(/^this copy was anonymized at \S+ and verified at \S+ under rules that mask otherwise/);
+    expect(await allText(url)).toBe(masked);
     expect(await maskSchema(url)).toEqual({ tables: ['key_check', 'progress'], functions: 0 });
   });
 
