@@ -114,11 +114,15 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   const search = await recordPhraseSearch(client, phraseWords, usernames);
   const texts = freeTextSql(plan.tables.filter((table) => !table.truncate));
   const parts: string[] = [];
+  let recased = false;
   if (plain.length + deduplicated.length > 0) {
     if (texts !== undefined) {
       await client.query(`CREATE TABLE ${CANDIDATES_TABLE} AS SELECT DISTINCT lower(btrim(c.tok)) AS key
         FROM (${candidateTokensSql(`(${texts}) AS src`, 'src.v', search)}) AS c WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`);
-      if (nameStarts.length > 0) await addRecasedCandidates(client, texts, nameStarts);
+      if (nameStarts.length > 0) {
+        await addRecasedCandidates(client, texts, nameStarts);
+        recased = true;
+      }
       await client.query(`ANALYZE ${CANDIDATES_TABLE}`);
     }
     const candidates = texts === undefined ? '(SELECT NULL::text AS key WHERE false)' : CANDIDATES_TABLE;
@@ -145,7 +149,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}`);
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
-  await recordRecasedTexts(client);
+  if (recased) await recordRecasedTexts(client);
 }
 
 /**
@@ -172,11 +176,9 @@ async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts
  * Records in {@link RECASED_TEXTS_TABLE}, by keyed fingerprint, each free text that quotes an original
  * full name in other capitals than the name detector reads (found by {@link addRecasedCandidates}), so
  * that when its table is masked only those texts are read word by word ({@link recasedCandidatesSql}).
- * Then drops what that search kept in clear.
+ * Then drops what that search kept in clear. Call it once known_values is made, after that search.
  */
 async function recordRecasedTexts(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [RECASED_CANDIDATES_TABLE]);
-  if (rows[0]?.present !== true) return;
   await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}
     FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.tok')} AND k.kind = 'fullName' AND k.quoted
    WHERE r.tok <> initcap(r.tok)`);
