@@ -54,8 +54,9 @@ export async function dryRun(connection: pg.ClientConfig, source: RulesSource, k
     const plan = await checkedPlan(client, source, options.schemas);
     const steps = await committedSteps(client);
     const already = steps && await alreadyAnonymized(client, steps, plan, key);
+    // A run would change nothing: no methods to choose, nothing to remove, no rows to sample.
+    if (already) return { plan, methods: new Map(), batchRows: 0, samples: [], besides: { cut: [], largeObjectsUnlinked: 0, refreshed: [] }, already };
     const { byTable: methods, batchRows } = await chooseMethods(client, plan, source);
-    if (already) return { plan, methods, batchRows, samples: [], besides: { cut: [], largeObjectsUnlinked: 0, refreshed: [] }, already };
     const removals = await checkedRemovals(client, plan);
     const besides: Besides = {
       cut: removals.links.map((link) => link.description),
