@@ -4,6 +4,7 @@ import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan'
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
+import { LETTERS } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
@@ -181,7 +182,7 @@ async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts
 async function recordRecasedTexts(client: pg.Client): Promise<void> {
   await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}
     FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.tok')} AND k.kind = 'fullName' AND k.quoted
-   WHERE r.tok <> initcap(r.tok)`);
+   WHERE r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}`);
   await client.query(`DROP TABLE ${RECASED_CANDIDATES_TABLE}`);
   await client.query(`ANALYZE ${RECASED_TEXTS_TABLE}`);
 }

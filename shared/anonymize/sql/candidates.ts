@@ -104,13 +104,34 @@ const wordsSql = (text: string): string => `string_to_array(replace(replace(${te
 const OPENING = `([{<"'`;
 
 /**
+ * Punctuation beyond ASCII that ends a word as a comma or full stop does, in scripts whose names verify
+ * and the word search read: Arabic's comma and question mark (`محمد الأحمد،`), the Devanagari danda, the
+ * ideographic and fullwidth stops and commas, closing quotes and brackets, an ellipsis.
+ */
+const UNICODE_CLOSING = '\u060C\u061B\u061F\u06D4\u0964\u0965\u05C3\u0589\u3001\u3002\uFF0C\uFF0E\uFF01\uFF1F\uFF1A\uFF1B\uFF09\u300D\u300F\u3011\u2026\u2019\u201D\u00BB\u203A';
+/** Opening quotes and brackets beyond ASCII (`«`, `“`, `„`, `¿`, `「`). */
+const UNICODE_OPENING = '\u00AB\u2018\u201C\u201E\u2039\u00BF\u00A1\u300C\u300E\u3010\uFF08';
+
+/**
+ * SQL giving the characters `ascii` and, in a UTF-8 database, the characters `unicode` too (JavaScript
+ * escapes), for `ltrim` and `rtrim`: an uncorrelated subquery, so computed once a statement. The SQL
+ * stays ASCII (a database in another encoding refuses characters it cannot hold, even in a literal),
+ * and is evaluated only where the characters exist: `convert_from` is not folded when planned, as
+ * `chr` would be.
+ */
+function trimSetSql(ascii: string, unicode: string): string {
+  const hex = Buffer.from(JSON.parse(`"${unicode}"`) as string, 'utf8').toString('hex');
+  return `(SELECT ${quoteLiteral(ascii)} || CASE WHEN current_setting('server_encoding') = 'UTF8' THEN convert_from(decode('${hex}', 'hex'), 'UTF8') ELSE '' END)`;
+}
+
+/**
  * The two and three words in a row of the array of words `words` from its `i`th (SQL), as written,
  * the first without an opening bracket or quote, the last without trailing punctuation: a FROM item
  * giving `tok`.
  */
 function phrasesAtSql(words: string, i: string): string {
-  const first = `ltrim(${words}[${i}], ${quoteLiteral(OPENING)})`;
-  const last = (at: number): string => `rtrim(${words}[${i} + ${at}], ${quoteLiteral(EDGE_PUNCTUATION)})`;
+  const first = `ltrim(${words}[${i}], ${trimSetSql(OPENING, UNICODE_OPENING)})`;
+  const last = (at: number): string => `rtrim(${words}[${i} + ${at}], ${trimSetSql(EDGE_PUNCTUATION, UNICODE_CLOSING)})`;
   return `unnest(ARRAY[${first} || ' ' || ${last(1)}, ${first} || ' ' || ${words}[${i} + 1] || ' ' || ${last(2)}]) AS x(tok)`;
 }
 

@@ -332,13 +332,14 @@ ${digitPartsSql()}
 -- letters or capitals only gets its fake written so, made from the value as a column most likely holds
 -- it (initcap, a postcode in capitals): then mostly the very fake its column has too (a username is
 -- left as typed). Letters are told by the detectors' classes, which read letters beyond ASCII under
--- ctype C too (lower() there does not).
+-- ctype C too (lower() there does not). A value of a script without capitals (Arabic, Chinese) is
+-- taken as it is.
 CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT CASE WHEN c = 'lower' THEN lower(f) WHEN c = 'upper' THEN upper(f) ELSE f END
     FROM (SELECT c, CASE kind WHEN 'fullName' THEN ${s}.full_name(m) WHEN 'firstName' THEN ${s}.first_name(m) WHEN 'lastName' THEN ${s}.last_name(m)
             WHEN 'street' THEN ${s}.street(m) WHEN 'city' THEN ${s}.city(m) WHEN 'username' THEN ${s}.username(m) WHEN 'postcode' THEN ${s}.postcode(m) END AS f
             FROM (SELECT c, CASE WHEN c = 'mixed' THEN v WHEN kind = 'postcode' THEN upper(v) ELSE initcap(v) END AS m
-                    FROM (SELECT CASE WHEN kind = 'username' THEN 'mixed' WHEN v !~ ${quoteLiteral(`[${LETTERS.upper}]`)} THEN 'lower' WHEN v !~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'upper' ELSE 'mixed' END AS c) AS x) AS y) AS z
+                    FROM (SELECT CASE WHEN kind = 'username' THEN 'mixed' WHEN v !~ ${quoteLiteral(`[${LETTERS.upper}]`)} THEN CASE WHEN v ~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'lower' ELSE 'mixed' END WHEN v !~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'upper' ELSE 'mixed' END AS c) AS x) AS y) AS z
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$

@@ -668,3 +668,35 @@ describe('full names typed in small letters, or in other capitals than their col
       .toEqual(['id=1', 'id=2', 'id=3', 'id=4'].map((key) => `${key} original value of public.customers.full_name`));
   });
 });
+
+describe('full names in scripts without capitals, quoted in free text (اسمي محمد الأحمد)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['محمد الأحمد', 'राहुल शर्मा', 'Ana Pérez'] as const;
+  const NOTES = ['اسمي محمد الأحمد، شكرا', 'मेरा नाम राहुल शर्मा है', 'ask for ana pérez…', 'محمد يحب الأحمد'] as const;
+
+  async function namesDatabase(): Promise<string> {
+    return customerNotesDatabase('uncased', created, NAMES, NOTES);
+  }
+
+  it('replaces each with its column\'s fake, also before punctuation beyond ASCII, leaves text quoting no one, and verify passes', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    expect(bodies).toEqual([`اسمي ${fakes[0]}، شكرا`, `मेरा नाम ${fakes[1]} है`, `ask for ${fakes[2]?.toLowerCase()}…`, NOTES[3]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not text quoting no one', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+
+    expect(verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind}`).sort())
+      .toEqual(['id=1', 'id=2', 'id=3'].map((key) => `${key} original value of public.customers.full_name`));
+  });
+});

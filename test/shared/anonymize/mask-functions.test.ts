@@ -404,23 +404,23 @@ describe('a database whose encoding is not UTF-8', () => {
   it('takes the mask schema (its SQL is ASCII only) and is masked and verified there', async () => {
     const url = await createDatabase(name, "TEMPLATE template0 ENCODING 'ISO_8859_5' LC_COLLATE 'C' LC_CTYPE 'C'");
     await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
-      CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, phone text);
+      CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, phone text, full_name text);
       CREATE TABLE notes (id int PRIMARY KEY, body text);
-      INSERT INTO customers VALUES (1, 'ann@gmail.com', '+44 7700 900123');
-      INSERT INTO notes VALUES (1, 'Call +44 7700 900123 or ann@gmail.com')`);
+      INSERT INTO customers VALUES (1, 'ann@gmail.com', '+44 7700 900123', 'Marguerite Okonkwo');
+      INSERT INTO notes VALUES (1, 'Call +44 7700 900123 or ann@gmail.com, marguerite okonkwo.')`);
     const source = parseRulesText(`tables:
   public.customers:
-    columns: { id: keep, email: email, phone: phone }
+    columns: { id: keep, email: email, phone: phone, full_name: fullName }
   public.notes:
     columns: { id: keep, body: scrubText }
 `, 'rules.yaml');
 
     await anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY });
 
-    const [customer] = await query<{ email: string; phone: string }>(url, 'SELECT email, phone FROM customers');
+    const [customer] = await query<{ email: string; phone: string; full_name: string }>(url, 'SELECT email, phone, full_name FROM customers');
     const [note] = await query<{ body: string }>(url, 'SELECT body FROM notes');
     expect(customer?.email).toMatch(/@example\.(com|org|net)$/);
-    expect(note?.body).toBe(`Call ${customer?.phone} or ${customer?.email}`);
+    expect(note?.body).toBe(`Call ${customer?.phone} or ${customer?.email}, ${customer?.full_name.toLowerCase()}.`);
     expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 });
