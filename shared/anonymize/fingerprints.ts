@@ -7,11 +7,14 @@ import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { DIGEST_SOURCE_SUFFIX, emailDigestsSql, keptDigestsSeen } from './email-digests';
 import { STRATEGIES, typeClassOf } from './strategies';
+import { fingerprintUnspacedNames, unspacedNamesSql } from './unspaced-names';
 
 const s = MASK_SCHEMA;
 /** Shorter originals are not fingerprinted: `NY` or `12` would be found everywhere and prove nothing. */
 export const MIN_FINGERPRINT_LENGTH = 4;
 const DICTIONARY_KINDS = new Set(['firstName', 'lastName', 'fullName', 'city', 'street']);
+/** Kinds of names, whose originals written without spaces (`王小明`, `李娜`) are fingerprinted as free text quotes them too (see fingerprintUnspacedNames). */
+const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
 
 /**
  * Whether only the PII found inside a masked column's text is fingerprinted, not its whole values:
@@ -143,6 +146,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
   const plain: string[] = [];
   const deduplicated: string[] = [];
   const sources: { name: string; keptOnly: boolean }[] = [];
+  const unspacedNames: string[] = [];
   const digests = await keptDigestsSeen(client, plan);
   for (const table of plan.tables) {
     if (table.truncate) continue;
@@ -186,6 +190,8 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       if (shaped !== 'false') sources.push({ name: fingerprintSourceName(table, column), keptOnly: true });
       const group = repeats || distinctAfter ? deduplicated : plain;
       group.push(`SELECT f AS fp, (${source})::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      // Names written without spaces (王小明) as free text quotes them: see unspaced-names.ts.
+      if (NAME_KINDS.has(column.rule.strategy) && wholeValues) unspacedNames.push(unspacedNamesSql(`(${values})`, 'btrim(t.v)', own));
       if (digests && column.rule.strategy === 'email' && wholeValues) {
         sources.push({ name: `${table.table.qualified}.${column.column.name} ${DIGEST_SOURCE_SUFFIX}`, keptOnly: false });
         const hashed = `SELECT ${fingerprintSql('x.v')} AS f FROM ${originals} AS o CROSS JOIN LATERAL (VALUES ${emailDigestsSql('o.v')}) AS x(v)`;
@@ -206,6 +212,7 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
     await client.query(`ALTER TABLE ${DEDUPLICATED_TABLE} INHERIT ${FINGERPRINT_TABLE}`);
     await client.query(`ANALYZE ${DEDUPLICATED_TABLE}`);
   }
+  await fingerprintUnspacedNames(client, unspacedNames);
   await client.query(`ANALYZE ${FINGERPRINT_TABLE}`);
   const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${FINGERPRINT_TABLE}`);
   return rows[0]?.n ?? 0;

@@ -5,7 +5,7 @@ import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { LETTERS, WORD_BOUNDS } from './sql/detectors';
 import { freeTextSql, hasRecasedTexts, phraseSearchOf, recasedCandidatesSql } from './known-values';
-import { candidateTokensSql, HITS_TABLE, MIN_KNOWN_LENGTH, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
 
 const s = MASK_SCHEMA;
 
@@ -79,7 +79,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
      WITH src AS NOT MATERIALIZED (${sources}),
           candidates AS (${candidateTokensSql('src', 'src.v', search)}${recased ? ` UNION ALL ${recasedCandidatesSql('src')}` : ''})
      SELECT c.tok, min(k.kind) AS kind, ${escapedSql('c.tok')} AS pattern
-       FROM (SELECT DISTINCT tok FROM candidates WHERE length(tok) >= ${MIN_KNOWN_LENGTH}) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
+       FROM (SELECT DISTINCT tok FROM candidates WHERE ${knownLengthSql('tok')}) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
       GROUP BY c.tok`,
   );
   return useHits(client);
@@ -135,7 +135,7 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
           candidates AS (${candidateTokensSql('src', 'src.v', search, undefined, true)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', true)}` : ''})
      SELECT DISTINCT md5(c.v)::uuid AS h, c.tok, k.kind
        FROM candidates c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
-      WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`,
+      WHERE ${knownLengthSql('c.tok')}`,
   );
   await client.query(`CREATE TABLE ${HITS_TABLE} AS SELECT tok, min(kind) AS kind, ${escapedSql('tok')} AS pattern FROM ${TEXT_VALUE_HITS_TABLE} GROUP BY tok`);
   const { rows } = await client.query<{ texts: number }>(`SELECT count(DISTINCT h)::int AS texts FROM ${TEXT_VALUE_HITS_TABLE}`);

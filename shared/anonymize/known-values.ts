@@ -2,12 +2,13 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
+import { findUnspacedQuotes, hasUnspacedNames, recordUnspacedTexts, unspacedNamesSql } from './unspaced-names';
 
 const s = MASK_SCHEMA;
 
@@ -67,7 +68,8 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
  * once, before anything is masked, for every candidate; the originals are compared with those in clear,
  * so only the originals found are hashed: a million names quoted nowhere cost a scan, not three million
  * keyed hashes, and a unit whose text quotes none skips its own search ({@link prepareKnownValueHits}).
- * Also records the phrase search ({@link phraseSearchOf}). Runs inside the caller's transaction; call
+ * Names written without spaces (`我叫王小明`) are looked for inside runs of their letters
+ * (unspaced-names.ts). Also records the phrase search ({@link phraseSearchOf}). Runs inside the caller's transaction; call
  * it after {@link takeFingerprints}: phones' digits are read from there.
  */
 export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
@@ -78,6 +80,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   const usernames: string[] = [];
   const phoneSources: string[] = [];
   const nameStarts: string[] = [];
+  const unspacedNames: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
     const name = ownRowsSql(table);
@@ -94,6 +97,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
       const repeats = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name)) === 'before';
       (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);
+      if (NAME_KINDS.has(kind)) unspacedNames.push(unspacedNamesSql(name, ref, kind));
       if (kind === 'fullName') {
         nameStarts.push(`SELECT lower(split_part(${ref}, ' ', 1)) AS w FROM ${name} t WHERE ${present} AND strpos(${ref}, ' ') > 0`);
         plain.push(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
@@ -116,6 +120,8 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   const texts = freeTextSql(plan.tables.filter((table) => !table.truncate));
   const parts: string[] = [];
   let recased = false;
+  const unspaced = texts === undefined || unspacedNames.length === 0 ? undefined : await findUnspacedQuotes(client, texts, unspacedNames);
+  if (unspaced !== undefined) parts.push(unspaced);
   if (plain.length + deduplicated.length > 0) {
     if (texts !== undefined) {
       await client.query(`CREATE TABLE ${CANDIDATES_TABLE} AS SELECT DISTINCT lower(btrim(c.tok)) AS key
@@ -151,6 +157,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
   if (recased) await recordRecasedTexts(client);
+  if (unspaced !== undefined) await recordUnspacedTexts(client);
 }
 
 /**
@@ -189,13 +196,16 @@ async function recordRecasedTexts(client: pg.Client): Promise<void> {
 
 /**
  * A query over `texts` (a relation of free text as column `v`, such as {@link freeTextSql} gives)
- * giving, as `tok`, the two and three words in a row of each text that {@link RECASED_TEXTS_TABLE}
- * records as quoting a full name in other capitals than its column's, with the text as column `v`
- * first when `withText`: the candidates a unit adds for those (one keyed hash per text of the unit,
- * asked only when some text was recorded).
+ * giving, as `tok`, the two and three words in a row, and the runs of letters of scripts written
+ * without spaces (unspacedRunsSql), of each text that {@link RECASED_TEXTS_TABLE} records as quoting a
+ * full name in other capitals than its column's or a name written without spaces (unspaced-names.ts),
+ * with the text as column `v` first when `withText`: the candidates a unit adds for those (one keyed
+ * hash per text of the unit, asked only when some text was recorded).
  */
 export function recasedCandidatesSql(texts: string, withText = false): string {
-  return wordPhrasesSql(`(SELECT v FROM ${texts} WHERE ${fingerprintSql('v')} IN (SELECT fp FROM ${RECASED_TEXTS_TABLE})) AS rs`, 'rs.v', withText ? 'rs.v AS v' : '');
+  const recorded = `(SELECT v FROM ${texts} WHERE ${fingerprintSql('v')} IN (SELECT fp FROM ${RECASED_TEXTS_TABLE})) AS rs`;
+  const columns = withText ? 'rs.v AS v' : '';
+  return `${wordPhrasesSql(recorded, 'rs.v', columns)} UNION ALL ${unspacedRunsSql(recorded, 'rs.v', columns)}`;
 }
 
 /** Whether any free text quotes a full name in other capitals than its column's ({@link RECASED_TEXTS_TABLE}). */
@@ -223,10 +233,10 @@ async function recordPhraseSearch(client: pg.Client, phraseWords: readonly strin
   return search;
 }
 
-/** What phrase search the known values call for (recorded by {@link recordKnownValues}). */
+/** What phrase search the known values call for (recorded by {@link recordKnownValues}), and whether names written without spaces are known. */
 export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
   const { rows } = await client.query<{ words: number; usernames: boolean }>(`SELECT words, usernames FROM ${s}.phrase_search`);
-  return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true };
+  return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true, unspaced: await hasUnspacedNames(client) };
 }
 
 /**

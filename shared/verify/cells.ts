@@ -9,7 +9,8 @@ import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-
 import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
 import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
-import { phrasesSql, searchesPhrases, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
+import { phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
+import { UNSPACED_STARTS } from '../anonymize/unspaced-names';
 
 const s = MASK_SCHEMA;
 
@@ -386,6 +387,10 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
     SELECT val, col, 'phrase', tok, kind, encoded FROM (${phrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded', phrases)}) AS p
      WHERE p.kind NOT IN (${ORIGINALS_ONLY})`;
+  // Names glued to the words around them (我叫王小明): runs at a letter an original name written so starts with.
+  const unspacedTokens = phrases.unspaced !== true ? '' : `UNION ALL
+    SELECT val, col, 'name', tok, kind, encoded FROM (${unspacedRunsSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded', UNSPACED_STARTS)}) AS u
+     WHERE u.kind NOT IN (${ORIGINALS_ONLY})`;
   // The searches run once per distinct value of a column (statuses, cities, a bot's stock replies
   // repeat), and only the values found are joined back to the rows holding them; with nothing found
   // (a passing verify) that join is skipped, not planned over every cell (nor are the cells stored:
@@ -423,6 +428,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     UNION ALL
     SELECT val, col, 'name', tok, kind, encoded FROM (${wordPhrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded')}) AS w
      WHERE w.kind IN (${RECASED_SEARCHED})
+    ${unspacedTokens}
     ${phraseTokens}
   ),
   probes AS (

@@ -1,6 +1,6 @@
 import { quoteLiteral } from '../../db/client';
 import { MASK_SCHEMA } from './core';
-import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql } from './detectors';
+import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql, UNSPACED_LETTERS } from './detectors';
 
 /**
  * Where free text may quote a value a rule masks elsewhere (a name, street, city, postcode or username):
@@ -11,6 +11,50 @@ import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql } from './
 const s = MASK_SCHEMA;
 /** Shorter originals are not looked for: `Li` or `NY` would be found inside ordinary text everywhere. */
 export const MIN_KNOWN_LENGTH = 3;
+/** The shortest name written without spaces looked for: two letters there (`李娜`) say as much as a long Latin name. */
+export const MIN_UNSPACED_NAME = 2;
+/** The longest name written without spaces looked for, in letters (a Japanese full name of kanji and kana: `長谷川さくら`). */
+export const MAX_UNSPACED_NAME = 8;
+
+/**
+ * SQL telling whether the candidate `tok` is long enough to be looked up: {@link MIN_KNOWN_LENGTH}
+ * characters, or {@link MIN_UNSPACED_NAME} letters of a script written without spaces.
+ */
+export const knownLengthSql = (tok: string): string =>
+  `(length(${tok}) >= ${MIN_KNOWN_LENGTH} OR ${tok} ~ ${quoteLiteral(`^[${UNSPACED_LETTERS}]{${MIN_UNSPACED_NAME}}$`)})`;
+
+/**
+ * SQL telling whether the text `value` may hold a letter of a script written without spaces: it holds
+ * a character beyond ASCII (two length counts, which spare ASCII text a regular expression).
+ */
+const beyondAsciiSql = (value: string): string => `octet_length(${value}) > length(${value})`;
+
+/**
+ * Where names written without spaces may start, for {@link unspacedRunsSql}: a relation `table` (alias
+ * `st`) with each name's length as `st.l`, and `starts(letter)`, SQL telling whether a row of it is for
+ * names starting with the letter `letter` (an SQL expression).
+ */
+export interface UnspacedStarts {
+  readonly table: string;
+  readonly starts: (letter: string) => string;
+}
+
+/**
+ * A query over `from` (a FROM list) giving `columns` and, as `tok`, runs of letters in a row of a
+ * script written without spaces ({@link UNSPACED_LETTERS}) in the text `value` (an SQL expression over
+ * `from`): where a name glued to the words around it (`我叫王小明`) is. With `starts`, only the runs at
+ * a letter some name starts with, as long as such a name (one hash probe a letter); without, every
+ * run of {@link MIN_UNSPACED_NAME} to {@link MAX_UNSPACED_NAME} letters. Text of ASCII only is passed
+ * over at the cost of two length counts.
+ */
+export function unspacedRunsSql(from: string, value: string, columns: string, starts?: UnspacedStarts): string {
+  const letter = 'substr(r.m[1], i, 1)';
+  return `SELECT ${columns === '' ? '' : `${columns}, `}substr(r.m[1], i, st.l) AS tok
+    FROM ${from}, regexp_matches(${value}, ${quoteLiteral(`[${UNSPACED_LETTERS}]{${MIN_UNSPACED_NAME},}`)}, 'g') AS r(m),
+         generate_series(1, length(r.m[1]) - ${MIN_UNSPACED_NAME - 1}) AS i, ${starts === undefined ? `generate_series(${MIN_UNSPACED_NAME}, ${MAX_UNSPACED_NAME}) AS st(l)` : `${starts.table} AS st`}
+   WHERE ${beyondAsciiSql(value)} AND i + st.l - 1 <= length(r.m[1])${starts === undefined ? '' : ` AND ${starts.starts(letter)}`}`;
+}
+
 /**
  * A unit's hits (known-value-hits.ts): the known values its free text quotes, in clear: values from the
  * very rows being masked, so created and dropped inside the unit's transaction (never committed). A
@@ -44,6 +88,8 @@ export interface PhraseSearch {
   readonly words: number;
   /** Whether usernames are known: only then are single words holding a digit or underscore looked up. */
   readonly usernames: boolean;
+  /** Whether verify looks for names written without spaces ({@link unspacedRunsSql}): only when some original is one. */
+  readonly unspaced?: boolean;
 }
 
 /** Whether a phrase search has anything to look for. */
@@ -90,7 +136,10 @@ export function candidateTokensSql(from: string, value: string, search: PhraseSe
   return `${names} UNION ALL SELECT ${withText ? 'v, ' : ''}tok FROM (${phrases}) AS p`;
 }
 
-/** Where the texts quoting a full name in other capitals than its column's are recorded (see known-values.ts). */
+/**
+ * Where the texts quoting a full name in other capitals than its column's, or a name written without
+ * spaces, are recorded by keyed fingerprint (see known-values.ts, unspaced-names.ts).
+ */
 export const RECASED_TEXTS_TABLE = `${s}.recased_texts`;
 
 /**

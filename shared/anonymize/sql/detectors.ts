@@ -54,10 +54,29 @@ export const IPV6_ADDRESS = `^(${[
 ].join('|')})$`;
 
 /**
- * Where a known value quoted in text may start and end (ARE look-arounds, to put around its pattern):
- * not inside a word, of any locale.
+ * The letters of scripts that write words without spaces between them, as regex escapes for bracket
+ * expressions: Thai, Japanese kana (the middle dot and long vowel mark among them) and the iteration
+ * mark, Han ideographs, Hangul syllables. A name there is glued to the words around it (`我叫王小明`,
+ * `山田太郎です`, `김민수입니다`), so it is looked for inside runs of these letters, not as a word.
  */
-export const WORD_BOUNDS = { start: `(?<![${LETTERS.alnum}_])`, end: `(?![${LETTERS.alnum}_])` } as const;
+export const UNSPACED_LETTERS = '\\u0E00-\\u0E7F\\u3005\\u3040-\\u30FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uAC00-\\uD7AF';
+
+/**
+ * Where a known value quoted in text may start and end (ARE look-arounds, to put around its pattern):
+ * not inside a word, of any locale; beside a letter of a script written without spaces it may
+ * ({@link UNSPACED_LETTERS}: `我叫王小明`, `Annさん`).
+ */
+export const WORD_BOUNDS = {
+  start: `(?:(?<![${LETTERS.alnum}_])|(?<=[${UNSPACED_LETTERS}]))`,
+  end: `(?:(?![${LETTERS.alnum}_])|(?=[${UNSPACED_LETTERS}]))`,
+} as const;
+
+/**
+ * SQL telling whether the character `c` (text of one character, or empty) glues a known value beside
+ * it into a word, as {@link WORD_BOUNDS} reads it.
+ */
+export const gluesWordSql = (c: string): string =>
+  `(${c} ~ ${quoteLiteral(`[${LETTERS.alnum}_]`)} AND ${c} !~ ${quoteLiteral(`[${UNSPACED_LETTERS}]`)})`;
 
 /** Apostrophes a name is written with inside it (`O'Connor`, `O\u2019Connor`), as regex escapes: the mask schema's SQL is ASCII. */
 const NAME_APOSTROPHES = "'\\u2019";
@@ -402,7 +421,8 @@ BEGIN
   -- this text quotes make a pattern of plain alternatives, longest first, made before masking
   -- for each text of the unit (text_hits, by the text's md5: one primary-key lookup); a text decoded
   -- from base64 (nested) has its own candidates looked up among the unit's hits. Each match is replaced
-  -- where it stands if no letter, digit or underscore touches it, and the text is rebuilt from the
+  -- where it stands if no letter, digit or underscore touches it (a letter of a script written
+  -- without spaces may: see WORD_BOUNDS), and the text is rebuilt from the
   -- original pieces and the fakes, so a fake is never rescanned. No look-arounds: the Unicode classes
   -- in them cost a millisecond to compile, and each text's pattern is its own.
   IF names = 'lookup' THEN
@@ -426,8 +446,7 @@ BEGIN
         m := regexp_match(rest, pat);
         EXIT WHEN m IS NULL;
         tok := m[1]; at := strpos(rest, tok);
-        IF (at = 1 OR substr(rest, at - 1, 1) !~ ${quoteLiteral(`[${LETTERS.alnum}_]`)})
-           AND substr(rest, at + length(tok), 1) !~ ${quoteLiteral(`[${LETTERS.alnum}_]`)} THEN
+        IF (at = 1 OR NOT ${gluesWordSql('substr(rest, at - 1, 1)')}) AND NOT ${gluesWordSql('substr(rest, at + length(tok), 1)')} THEN
           SELECT h.kind INTO kind FROM ${s}.value_hits AS h WHERE h.tok = m[1];
           rebuilt := rebuilt || left(rest, at - 1) || ${s}.known_fake(kind, tok);
           rest := substr(rest, at + length(tok));

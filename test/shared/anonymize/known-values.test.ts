@@ -700,3 +700,46 @@ describe('full names in scripts without capitals, quoted in free text (اسمي 
       .toEqual(['id=1', 'id=2', 'id=3'].map((key) => `${key} original value of public.customers.full_name`));
   });
 });
+
+describe('names in scripts written without spaces, glued to the words around them (我叫王小明)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['王小明', '山田太郎', '佐藤 花子', '김민수', 'Ann Lee', '李娜'] as const;
+  const NOTES = ['我叫王小明，谢谢', '山田太郎です。', '佐藤花子さんへ', '저는 김민수입니다', '我们明天见', 'Ann Lee様', '李娜和王小明'] as const;
+
+  async function namesDatabase(): Promise<string> {
+    return customerNotesDatabase('unspaced', created, NAMES, NOTES);
+  }
+
+  it('replaces each with a fake (its column\'s when written as there), leaves text quoting no one, and verify passes', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    expect(bodies).toEqual([`我叫${fakes[0]}，谢谢`, `${fakes[1]}です。`, expect.stringMatching(/^[A-Z][a-z]+ [A-Z][a-z'-]+さんへ$/), `저는 ${fakes[3]}입니다`,
+      NOTES[4], `${fakes[4]}様`, `${fakes[5]}和${fakes[0]}`]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('replaces them when one pattern of the few quoted serves every text', async () => {
+    const url = await customerNotesDatabase('unspaced', created, ['王小明', '李娜'], ['我叫王小明，谢谢', '李娜和王小明', '明天见']);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    expect(bodies).toEqual([`我叫${fakes[0]}，谢谢`, `${fakes[1]}和${fakes[0]}`, '明天见']);
+  });
+
+  it('has verify find each kept in text, and not text quoting no one', async () => {
+    const url = await namesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
+
+    expect(verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key }) => key).sort())
+      .toEqual(['id=1', 'id=2', 'id=3', 'id=4', 'id=6', 'id=7']);
+  });
+});
