@@ -77,7 +77,7 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (${candidateTokensSql('src', 'src.v', search)}${recased ? ` UNION ALL ${recasedCandidatesSql('src')}` : ''})
+          candidates AS (${candidateTokensSql('src', 'src.v', search)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', search)}` : ''})
      SELECT c.tok, min(k.kind) AS kind, ${escapedSql('c.tok')} AS pattern
        FROM (SELECT DISTINCT tok FROM candidates WHERE ${knownLengthSql('tok')}) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
       GROUP BY c.tok`,
@@ -132,7 +132,7 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
   await client.query(
     `CREATE TABLE ${TEXT_VALUE_HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (${candidateTokensSql('src', 'src.v', search, undefined, true)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', true)}` : ''})
+          candidates AS (${candidateTokensSql('src', 'src.v', search, undefined, true)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', search, true)}` : ''})
      SELECT DISTINCT md5(c.v)::uuid AS h, c.tok, k.kind
        FROM candidates c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
       WHERE ${knownLengthSql('c.tok')}`,

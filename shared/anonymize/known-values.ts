@@ -8,7 +8,7 @@ import { LETTERS } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
-import { findUnspacedQuotes, hasUnspacedNames, recordUnspacedTexts, unspacedNamesSql } from './unspaced-names';
+import { findUnspacedQuotes, hasUnspacedNames, recordUnspacedTexts, unspacedNamesSql, UNSPACED_STARTS } from './unspaced-names';
 
 const s = MASK_SCHEMA;
 
@@ -199,13 +199,14 @@ async function recordRecasedTexts(client: pg.Client): Promise<void> {
  * giving, as `tok`, the two and three words in a row, and the runs of letters of scripts written
  * without spaces (unspacedRunsSql), of each text that {@link RECASED_TEXTS_TABLE} records as quoting a
  * full name in other capitals than its column's or a name written without spaces (unspaced-names.ts),
- * with the text as column `v` first when `withText`: the candidates a unit adds for those (one keyed
+ * (those only when `search` says some original is one), with the text as column `v` first when `withText`: the candidates a unit adds for those (one keyed
  * hash per text of the unit, asked only when some text was recorded).
  */
-export function recasedCandidatesSql(texts: string, withText = false): string {
+export function recasedCandidatesSql(texts: string, search: PhraseSearch, withText = false): string {
   const recorded = `(SELECT v FROM ${texts} WHERE ${fingerprintSql('v')} IN (SELECT fp FROM ${RECASED_TEXTS_TABLE})) AS rs`;
   const columns = withText ? 'rs.v AS v' : '';
-  return `${wordPhrasesSql(recorded, 'rs.v', columns)} UNION ALL ${unspacedRunsSql(recorded, 'rs.v', columns)}`;
+  const words = wordPhrasesSql(recorded, 'rs.v', columns);
+  return search.unspaced === true ? `${words} UNION ALL ${unspacedRunsSql(recorded, 'rs.v', columns, UNSPACED_STARTS)}` : words;
 }
 
 /** Whether any free text quotes a full name in other capitals than its column's ({@link RECASED_TEXTS_TABLE}). */

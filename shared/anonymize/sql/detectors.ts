@@ -54,12 +54,17 @@ export const IPV6_ADDRESS = `^(${[
 ].join('|')})$`;
 
 /**
- * The letters of scripts that write words without spaces between them, as regex escapes for bracket
- * expressions: Thai, Japanese kana (the middle dot and long vowel mark among them) and the iteration
+ * The letters of scripts that write words without spaces between them, as ranges of code points:
+ * Thai, Japanese kana (the middle dot and long vowel mark among them) and the iteration
  * mark, Han ideographs, Hangul syllables. A name there is glued to the words around it (`我叫王小明`,
  * `山田太郎です`, `김민수입니다`), so it is looked for inside runs of these letters, not as a word.
  */
-export const UNSPACED_LETTERS = '\\u0E00-\\u0E7F\\u3005\\u3040-\\u30FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uAC00-\\uD7AF';
+export const UNSPACED_RANGES: readonly (readonly [number, number])[] = [
+  [0x0E00, 0x0E7F], [0x3005, 0x3005], [0x3040, 0x30FF], [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xF900, 0xFAFF], [0xAC00, 0xD7AF],
+];
+const escape = (code: number): string => `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+/** {@link UNSPACED_RANGES} as the inside of a bracket expression. */
+export const UNSPACED_LETTERS = UNSPACED_RANGES.map(([from, to]) => (from === to ? escape(from) : `${escape(from)}-${escape(to)}`)).join('');
 
 /**
  * Where a known value quoted in text may start and end (ARE look-arounds, to put around its pattern):
