@@ -158,6 +158,31 @@ export class VerifyConnectionLostError extends EnvironmentError {
   }
 }
 
+/**
+ * The connection to the candidate was lost while the pipeline gave application roles new passwords,
+ * after masking finished (see role-credentials.ts): an environment error (exit code 3), which the
+ * pipeline retries. `role` is the one whose password was being set, `done` those set before it, `left`
+ * those after it. Each password is one `ALTER ROLE`, so none is half set, and every role's new password
+ * was staged in its secret before it was set: a new call masks nothing again and sets each role's
+ * password again to the staged one, so roles and secrets agree. The message names roles, never a
+ * password; the `cause` is the driver's error with any password or verifier redacted.
+ */
+export class CredentialsConnectionLostError extends EnvironmentError {
+  constructor(readonly role: string, readonly done: readonly string[], readonly left: readonly string[], options: { cause: unknown }) {
+    const set = done.length === 0 ? 'no role has its new password yet' : `${quotedRoles(done)} ${done.length === 1 ? 'has its new password' : 'have their new passwords'}`;
+    super(`lost the connection to the candidate (${reasonOf(options.cause)}) while setting the new password of role "${role}", after every table was masked and committed: `
+      + `${set}; ${quotedRoles([role, ...left])} may still have production's (each password is set by one ALTER ROLE, whole or not at all). `
+      + 'Running the anonymize phase again on this candidate (the pipeline retries it) masks nothing again and sets every listed role\'s password again '
+      + 'to the one staged in its secret, so each role and its secret agree', options);
+  }
+}
+
+/** Role names as messages list them: `"a"`, `"a" and "b"`, `"a", "b" and "c"`. */
+function quotedRoles(names: readonly string[]): string {
+  const quoted = names.map((name) => `"${name}"`);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1) ?? ''}`;
+}
+
 /** The driver's words for the loss (`terminating connection due to administrator command, SQLSTATE 57P01`), no value quoted. */
 function reasonOf(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;

@@ -1,6 +1,8 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { isConnectionLost } from '../db/lost-connection';
 import { ConfigError, EnvironmentError } from '../errors';
+import { CredentialsConnectionLostError } from './errors';
 
 /**
  * The credentials step: the restored candidate carries production's role passwords, so every role the
@@ -77,8 +79,10 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
 /**
  * Sets a role's password on the candidate (`ALTER ROLE <quoted> PASSWORD <verifier>`).
  *
- * @throws {@link ConfigError} when the role does not exist (at `path`); {@link EnvironmentError} for
- * other failures. Neither message nor cause holds the password or its verifier.
+ * @throws {@link ConfigError} when the role does not exist (at `path`); the driver's error itself, its
+ * message redacted, when the connection was lost (the caller knows which roles were done: see
+ * {@link stageRoleCredentials}); {@link EnvironmentError} for other failures. Neither message nor cause
+ * holds the password or its verifier.
  */
 export async function setRolePassword(client: pg.ClientBase, role: string, password: string, path: string): Promise<void> {
   const verifier = scramVerifier(password);
@@ -90,6 +94,7 @@ export async function setRolePassword(client: pg.ClientBase, role: string, passw
     // The cause keeps the SQLSTATE and the redacted message only: a driver error can carry the statement.
     const cause = Object.assign(new Error(message), { code });
     if (code === '42704') throw new ConfigError([{ path, message: `role "${role}" does not exist in the candidate: list roles that exist in production` }], { cause });
+    if (isConnectionLost(error)) throw cause;
     throw new EnvironmentError(`setting the password of role "${role}" on the candidate failed (${code ?? 'no SQLSTATE'}): ${message}`, { cause });
   }
 }
@@ -110,6 +115,9 @@ export interface StageRoleCredentialsOptions {
  * Gives each listed role a new password on the candidate and stages it in the role's secret. The
  * secret version is written first: a retried call finds it and sets the same password again, so the
  * secret and the role never disagree.
+ *
+ * @throws {@link CredentialsConnectionLostError} when the connection is lost, naming the roles done
+ * and those left; what {@link setRolePassword} throws otherwise.
  */
 export async function stageRoleCredentials(options: StageRoleCredentialsOptions): Promise<StagedRole[]> {
   const { client, roles, store, runId, candidateId, path } = options;
@@ -123,7 +131,12 @@ export async function stageRoleCredentials(options: StageRoleCredentialsOptions)
       const value = JSON.stringify({ username: role.name, password, engine: 'postgres', ...connection });
       await store.stage(role.secretArn, versionId, value);
     }
-    await setRolePassword(client, role.name, password, `${path}[${index}].name`);
+    try {
+      await setRolePassword(client, role.name, password, `${path}[${index}].name`);
+    } catch (error) {
+      if (!isConnectionLost(error)) throw error;
+      throw new CredentialsConnectionLostError(role.name, staged.map((entry) => entry.role), roles.slice(index + 1).map((entry) => entry.name), { cause: error });
+    }
     staged.push({ role: role.name, secretArn: role.secretArn, versionId });
   }
   return staged;

@@ -2,9 +2,13 @@ import { MetricsRecorder } from '../metrics/recorder';
 import type { RunContext } from '../pipeline/context';
 import type { PhaseSpec } from '../pipeline/phase';
 import { settleStagingOnce } from '../pipeline/settle';
+import { remarkOnDiscardedCandidate } from '../pipeline/settlement-remark';
 import type { RunState } from '../pipeline/state';
 import { orderedResults, parseExecution, type Execution } from './execution';
 import type { PhaseRuntime } from './phase-step';
+
+/** How an operator starts a refresh again by hand in AWS (README, "Run a refresh by hand"), as a failed phase's remark names it. */
+export const AWS_RERUN = 'a refresh requested by hand (a `Manual Refresh Requested` event from `rehearsal.deploy`)';
 
 /** Options of {@link settleExecution}. */
 export interface SettleOptions {
@@ -18,7 +22,9 @@ export interface SettleOptions {
  * (candidate removed, record pointed back); if all passed, every `commit` in order (previous staging
  * removed). A failing step is recorded and the others still run: staging must end up settled.
  * A step that must wait (a database being renamed back) ends the call with `step: pending` and the
- * wait in seconds; the state machine waits and calls again (`settlePolls` counts the calls).
+ * wait in seconds; the state machine waits and calls again (`settlePolls` counts the calls). When the
+ * candidate was discarded, each phase that threw says so under its error (see settlement-remark.ts),
+ * which the finish state's on-call summary and publish's report then show.
  */
 export async function settleExecution(table: readonly PhaseSpec[], event: unknown, runtime: PhaseRuntime, options: SettleOptions = {}): Promise<Execution> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -46,5 +52,7 @@ export async function settleExecution(table: readonly PhaseSpec[], event: unknow
     return parseExecution({ ...rest, state: state as Execution['state'], results, settlePolls: (settlePolls ?? 0) + 1, step: { status: 'pending', retryAfterSeconds } });
   }
   runtime.log.info(`staging ${settlement.action}: ${settlement.detail}`);
-  return parseExecution({ ...rest, state: state as Execution['state'], results, settlement, step: { status: 'passed' } });
+  const remarked = Object.fromEntries(orderedResults({ ...execution, results })
+    .map((result) => [result.name, remarkOnDiscardedCandidate(result, table.find((phase) => phase.name === result.name), settlement, AWS_RERUN)]));
+  return parseExecution({ ...rest, state: state as Execution['state'], results: remarked, settlement, step: { status: 'passed' } });
 }

@@ -32,8 +32,9 @@ export const PHASE_PLAN: readonly PhaseSpec[] = [
   {
     name: 'anonymize',
     description: 'Mask every personal value in the candidate; fail closed on any column without a rule.',
-    // A lost connection is retried too: a new call resumes from what the candidate records as committed.
-    retry: retryOn([...TRANSIENT_ERRORS, 'ConnectionLostError']),
+    // A lost connection is retried too: a new call resumes from what the candidate records as committed,
+    // and sets the application roles' passwords again to those staged in their secrets.
+    retry: retryOn([...TRANSIENT_ERRORS, 'ConnectionLostError', 'CredentialsConnectionLostError']),
     onFailure: 'stop',
     timeoutMs: 240 * MINUTE,
   },

@@ -14,7 +14,10 @@ export interface PhaseResult {
   readonly attempts: number;
   readonly figures: Readonly<Record<string, Figure>>;
   readonly details?: unknown;
-  /** The error that ended the phase, when it threw: its class name and message (never a stack or a value). */
+  /**
+   * The error that ended the phase, when it threw: its class name and message (never a stack or a value).
+   * When the run discarded its candidate, the message and `summary` end with a line saying so (see settlement-remark.ts).
+   */
   readonly error?: { readonly name: string; readonly message: string; readonly exitCode: number };
 }
 

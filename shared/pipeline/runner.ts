@@ -4,6 +4,10 @@ import type { PhaseOutcome } from './outcome';
 import type { PhaseDefinition } from './phase';
 import type { PhaseResult, RunReport, Settlement } from './report';
 import { settleStaging } from './settle';
+import { remarkOnDiscardedCandidate } from './settlement-remark';
+
+/** How an operator starts the local pipeline again, as a failed phase's remark names it (see settlement-remark.ts). */
+export const LOCAL_RERUN = '`rehearsal run --config FILE`';
 
 /** Waits; injected so tests of pending phases do not sleep. */
 export type Sleep = (ms: number) => Promise<void>;
@@ -25,7 +29,8 @@ export interface RunOptions {
  * - When a phase fails with `onFailure: stop`, later phases are not run, except `final` ones.
  * - Before the first `final` phase, staging is settled: if anything failed, the `undo` of every phase
  *   that ran is called in reverse order (candidate dropped, staging rolled back); if all passed, every
- *   `commit` is called in order (previous staging dropped).
+ *   `commit` is called in order (previous staging dropped). When the candidate was dropped, each phase
+ *   that threw says so under its error (see settlement-remark.ts).
  */
 export async function runPipeline(
   table: readonly PhaseDefinition[],
@@ -40,10 +45,17 @@ export async function runPipeline(
   const ran: PhaseDefinition[] = [];
   let stopped = false;
   let settlement: Settlement | undefined;
+  const settle = async (): Promise<Settlement> => {
+    const settled = await settleStaging(ran, anyFailed(results), context, sleep);
+    results.forEach((result, index) => {
+      results[index] = remarkOnDiscardedCandidate(result, table.find((phase) => phase.name === result.name), settled, LOCAL_RERUN);
+    });
+    return settled;
+  };
 
   for (const phase of table) {
     if (phase.final && settlement === undefined) {
-      settlement = await settleStaging(ran, anyFailed(results), context, sleep);
+      settlement = await settle();
       context.state.settlement = settlement;
     }
     if (stopped && !phase.final) {
@@ -57,7 +69,7 @@ export async function runPipeline(
     options.onPhase?.({ phase: phase.name, result });
     if (result.status === 'failed' && phase.onFailure === 'stop') stopped = true;
   }
-  settlement ??= await settleStaging(ran, anyFailed(results), context, sleep);
+  settlement ??= await settle();
 
   // A staging left half-settled is an environment problem whatever the checks said.
   const exitCode = settlement.action === 'unsettled' ? ExitCode.Environment : exitCodeFor(results);

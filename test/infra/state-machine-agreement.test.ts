@@ -10,6 +10,7 @@ import { finishExecution } from '../../shared/aws/finish';
 import { runPhaseStep, type PhaseRuntime } from '../../shared/aws/phase-step';
 import { RunLock } from '../../shared/aws/run-lock';
 import { settleExecution } from '../../shared/aws/settle';
+import { ConnectionLostError } from '../../shared/anonymize/errors';
 import { CheckFailedError, EnvironmentError } from '../../shared/errors';
 import { MetricsRecorder } from '../../shared/metrics/recorder';
 import type { RunLog } from '../../shared/pipeline/log';
@@ -36,7 +37,11 @@ import { definitionOf } from './synth';
 mockClient(DynamoDBClient).on(UpdateItemCommand).resolves({});
 
 /** What a scripted phase does on each call: pass, fail its check, wait, or throw a named error. */
-type Step = 'pass' | 'fail' | 'pending' | 'throw-environment' | 'throw-check' | 'real';
+type Step = 'pass' | 'fail' | 'pending' | 'throw-environment' | 'throw-check' | 'throw-lost' | 'real';
+
+/** What anonymize throws when its backend is terminated between table groups (as the server words it). */
+const lostBetweenTables = (): ConnectionLostError => new ConnectionLostError(
+  { step: 'between', done: 1, units: 2 }, { cause: Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }) });
 type Script = Partial<Record<PhaseName, Step[]>>;
 
 /** The real phase table with each phase's work replaced by a script; names, retries, failure rules, timeouts, undo and commit kept. */
@@ -50,6 +55,7 @@ function scriptedTable(script: Script, calls: string[]): PhaseDefinition[] {
       if (step === 'real') return row.run(ctx);
       if (step === 'throw-environment') throw new EnvironmentError(`${row.name} hiccuped`);
       if (step === 'throw-check') throw new CheckFailedError(`${row.name} found a problem`);
+      if (step === 'throw-lost') throw lostBetweenTables();
       if (step === 'pending') return outcome.pending(`${row.name} still working`, 1_000);
       return step === 'fail' ? outcome.failed(`${row.name} check failed`) : outcome.passed(`${row.name} done`);
     },
@@ -145,6 +151,26 @@ describe('the state machine and the local runner agree on the same phase table',
     expect(aws.trace.status).toBe(local.passed ? 'SUCCEEDED' : 'FAILED');
     expect(aws.notified).toHaveLength(local.passed ? 0 : 1);
     expect(aws.trace.waits.every((seconds) => seconds === 1)).toBe(true);
+  });
+});
+
+describe('a phase whose retries run out, once the candidate is discarded', () => {
+  it("keeps the error's words and says under them, locally and in the on-call notification, that the candidate was discarded and how a run starts again", async () => {
+    // Prepare: anonymize loses its connection on every attempt its policy allows.
+    const script: Script = { anonymize: ['throw-lost', 'throw-lost', 'throw-lost'] };
+    const said = lostBetweenTables().message;
+    const line = (rerun: string) => 'The pipeline ran anonymize 3 times, then stopped without promoting its candidate and discarded it (staging untouched), '
+      + `so nothing resumes on that copy: the next release, or ${rerun}, starts again from a fresh snapshot`;
+
+    // Act
+    const local = await runLocally(script);
+    const aws = await runInStepFunctions(script);
+
+    // Assert: each names its own way of starting again; the error's own words come first.
+    expect(local.settlement).toBe('discarded-candidate');
+    expect(local.phases.find((phase) => phase.name === 'anonymize')?.summary).toBe(`${said} (cause: terminating connection due to administrator command)\n${line('`rehearsal run --config FILE`')}`);
+    expect(aws.notified).toHaveLength(1);
+    expect(JSON.stringify(aws.notified[0])).toContain(JSON.stringify(`anonymize: ${said}\n${line('a refresh requested by hand (a `Manual Refresh Requested` event from `rehearsal.deploy`)')}; staging discarded-candidate`).slice(1, -1));
   });
 });
 

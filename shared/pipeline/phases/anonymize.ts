@@ -103,6 +103,8 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
 /**
  * The credentials step, once masking is done: each role in `databases.staging.roles` gets a new password
  * on the candidate, staged in its secret (only ARNs and version ids go into state). No roles, no calls.
+ * A lost connection throws `CredentialsConnectionLostError`, which the pipeline retries: the new call
+ * masks nothing again (the run finished) and sets each password again to the one its secret holds.
  */
 async function stageApplicationRoles(ctx: RunContext, candidateId: string, connection: ClientConfig): Promise<StagedRole[]> {
   const { staging } = ctx.config.databases;

@@ -33,8 +33,8 @@ describe('PHASE_TABLE', () => {
     }
   });
 
-  it('retries anonymize after a lost connection, since a new call resumes where the candidate says it stopped', () => {
-    expect(PHASE_TABLE.find((phase) => phase.name === 'anonymize')?.retry.errors).toEqual(['EnvironmentError', 'ConnectionLostError']);
+  it('retries anonymize after a lost connection, masking or setting role passwords, since a new call resumes where the candidate and the secrets say it stopped', () => {
+    expect(PHASE_TABLE.find((phase) => phase.name === 'anonymize')?.retry.errors).toEqual(['EnvironmentError', 'ConnectionLostError', 'CredentialsConnectionLostError']);
   });
 
   it("is the phase plan's rows, in the plan's order, each with its own phase's run and nothing else changed", () => {
