@@ -79,6 +79,20 @@ export class ProductionWriteBlockedError extends RehearsalError {
   readonly exitCode = ExitCode.BadInput;
 }
 
+/**
+ * The exit code of a rehearsal error known only by its name, as a Lambda's failure reaches Step
+ * Functions (its `errorType`): every error class whose code is not {@link ExitCode.Environment}, which
+ * any other name gets. A test checks it against every class in `shared/`.
+ */
+const EXIT_CODE_BY_ERROR_NAME: Readonly<Record<string, ExitCode>> = {
+  ConfigError: ExitCode.BadInput, UsageError: ExitCode.BadInput, ProductionWriteBlockedError: ExitCode.BadInput, RowSecurityError: ExitCode.BadInput,
+  CheckFailedError: ExitCode.CheckFailed, CoverageError: ExitCode.CheckFailed, MaskingFailedError: ExitCode.CheckFailed,
+  PiiFoundError: ExitCode.CheckFailed, BrokenCheckError: ExitCode.CheckFailed, UnmaskedDatabasesError: ExitCode.CheckFailed,
+};
+
+/** The exit code of an error by its name alone ({@link EXIT_CODE_BY_ERROR_NAME}): 3 for a name rehearsal does not give a check or an input error. */
+export const exitCodeOfName = (name: string): ExitCode => EXIT_CODE_BY_ERROR_NAME[name] ?? ExitCode.Environment;
+
 /** The exit code for any thrown value: rehearsal errors say theirs, anything else is an environment error. */
 export function exitCodeOf(error: unknown): ExitCode {
   return error instanceof RehearsalError ? error.exitCode : ExitCode.Environment;

@@ -12,6 +12,13 @@ export const BUNDLING = {
   target: 'node22',
   format: 'cjs',
   minify: true,
+  /**
+   * Class and function names kept through minification: Step Functions tells a retryable error from
+   * the Lambda's `errorType` (the error's `name`, `new.target.name` for rehearsal's errors), and the run
+   * report, on-call's notification and the exit code name it too. Minified, `ConnectionLostError` was
+   * `d`, so no retry policy matched, and every phase's failure read `d: …` with exit code 3.
+   */
+  keepNames: true,
   sourceMap: true,
   /**
    * ES module builds first: the AWS SDK v3 packages ship both (`module` and `main`), and only their ES
@@ -56,7 +63,7 @@ export const BUNDLING_PLUGINS: readonly Plugin[] = [zodEnglishOnly, undiciDispat
  */
 export function bundleOptions(plugins: readonly Plugin[] = BUNDLING_PLUGINS): BuildOptions & { metafile: true } {
   return {
-    bundle: true, platform: 'node', target: BUNDLING.target, format: BUNDLING.format, minify: BUNDLING.minify,
+    bundle: true, platform: 'node', target: BUNDLING.target, format: BUNDLING.format, minify: BUNDLING.minify, keepNames: BUNDLING.keepNames,
     sourcemap: BUNDLING.sourceMap, mainFields: [...BUNDLING.mainFields], external: [...BUNDLING.externalModules],
     plugins: [...plugins], metafile: true, logLevel: 'warning',
     // Paths in the metafile are then relative to the repository root, wherever the bundling runs from.

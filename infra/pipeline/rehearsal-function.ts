@@ -76,6 +76,7 @@ export class RehearsalFunction extends Construct {
         target: BUNDLING.target,
         format: OutputFormat.CJS,
         minify: BUNDLING.minify,
+        keepNames: BUNDLING.keepNames,
         sourceMap: BUNDLING.sourceMap,
         sourceMapMode: SourceMapMode.DEFAULT,
         externalModules: [...BUNDLING.externalModules],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors';
+import { ConfigError, exitCodeOfName } from '../errors';
 import { issuesToProblems } from '../config/problems';
 import { PHASE_NAMES, type PhaseName, type PhaseResult } from '../pipeline/report';
 
@@ -85,7 +85,7 @@ export function absorbFailure(execution: Execution): Execution {
     durationMs: started === undefined ? 0 : Math.max(0, Date.now() - started),
     attempts: Math.max(1, execution.clock?.phase === failedPhase.phase ? execution.clock.polls : 1),
     figures: {},
-    error: { name: cause.name, message: cause.message, exitCode: cause.name === 'ConfigError' || cause.name === 'ProductionWriteBlockedError' ? 2 : cause.name === 'CheckFailedError' ? 1 : 3 },
+    error: { name: cause.name, message: cause.message, exitCode: exitCodeOfName(cause.name) },
   };
   return { ...rest, results: { ...rest.results, [failedPhase.phase]: result } };
 }

@@ -41,7 +41,8 @@ export const PHASE_PLAN: readonly PhaseSpec[] = [
   {
     name: 'verify',
     description: 'Prove no original personal value survived anywhere in the candidate.',
-    retry: retryOn([...TRANSIENT_ERRORS]),
+    // A lost connection too: verify changes nothing until it passes (one transaction), so a new call searches again.
+    retry: retryOn([...TRANSIENT_ERRORS, 'VerifyConnectionLostError']),
     onFailure: 'stop',
     timeoutMs: 120 * MINUTE,
   },

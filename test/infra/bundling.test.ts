@@ -9,6 +9,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { stringify } from 'yaml';
 import { stageConvoFiles } from '../../infra/pipeline/convo-bundle';
 import { RehearsalFunction } from '../../infra/pipeline/rehearsal-function';
+import { build } from 'esbuild';
+import { bundleOptions, PROJECT_ROOT } from '../../infra/pipeline/bundling';
 import { awsPhaseRuntime } from '../../functions/common/phase-runtime';
 import { writeBundledConfig } from '../../infra/pipeline/bundled-config-files';
 import { ruleProblem, rulesOfConfig } from '../../shared/anonymize/rule-problems';
@@ -47,7 +49,24 @@ describe('RehearsalFunction bundling (the one test that really bundles)', () => 
     expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).toContain('//# sourceMappingURL=index.js.map');
     // Rebuilt with the bundling plugins (zod's other locales left out: German is one of them).
     expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).not.toContain('Eingabe');
+    // Class names kept through minification (BUNDLING.keepNames): esbuild names each class in a static block.
+    expect(readFileSync(path.join(assetDir, 'index.js'), 'utf8')).toMatch(/static\{\w+\(this,"ConfigError"\)\}/);
     expect(JSON.parse(stdout)).toEqual({ action: 'rejected', reason: 'unrelated event: source "aws.s3", detail-type "Object Created"' });
+  });
+
+  it('keeps the names of rehearsal\'s errors through minification, which Step Functions retries and on-call\'s notification read', async () => {
+    // Prepare: an entry that prints the names of errors the state machine retries on, and of others it reports.
+    const entry = `import { ConnectionLostError, CredentialsConnectionLostError, PiiFoundError } from './shared/anonymize/errors';
+      import { ConfigError, EnvironmentError } from './shared/errors';
+      console.log(JSON.stringify([ConnectionLostError, CredentialsConnectionLostError, PiiFoundError, ConfigError, EnvironmentError].map((error) => error.name)));`;
+
+    // Act: bundled as every function is (bundleOptions: minified), then run.
+    const outfile = path.join(mkdtempSync(path.join(os.tmpdir(), 'rehearsal-names-')), 'index.js');
+    await build({ ...bundleOptions(), stdin: { contents: entry, resolveDir: PROJECT_ROOT, loader: 'ts' }, outfile });
+    const { stdout } = await run(process.execPath, [outfile]);
+
+    // Assert
+    expect(JSON.parse(stdout)).toEqual(['ConnectionLostError', 'CredentialsConnectionLostError', 'PiiFoundError', 'ConfigError', 'EnvironmentError']);
   });
 
   it('bundles the converse handler with the conversation files at their relative paths, and the phase loads them from the bundle', async () => {

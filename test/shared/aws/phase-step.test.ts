@@ -116,6 +116,18 @@ describe('runPhaseStep', () => {
     expect(caught.results.snapshot).toMatchObject({ status: 'failed', summary: 'creating snapshot failed: Throttling', error: { name: 'EnvironmentError', exitCode: 3 } });
     expect(JSON.stringify(caught)).not.toContain('secret place');
   });
+
+  it.each([
+    ['PiiFoundError', 'verify', 1], ['CoverageError', 'anonymize', 1], ['RowSecurityError', 'anonymize', 2], ['ConnectionLostError', 'anonymize', 3],
+  ] as const)('gives a caught %s the exit code its class has (%s)', (errorType, phase, exitCode) => {
+    const caught = absorbFailure(parseExecution({
+      ...start,
+      failure: { Error: errorType, Cause: JSON.stringify({ errorType, errorMessage: 'what happened', trace: [] }) },
+      failedPhase: { phase },
+    }));
+
+    expect(caught.results[phase]?.error).toEqual({ name: errorType, message: 'what happened', exitCode });
+  });
 });
 
 describe('settleExecution', () => {

@@ -33,8 +33,9 @@ describe('PHASE_TABLE', () => {
     }
   });
 
-  it('retries anonymize after a lost connection, masking or setting role passwords, since a new call resumes where the candidate and the secrets say it stopped', () => {
+  it('retries anonymize and verify after a lost connection (masking, setting role passwords, searching), since a new call resumes where the candidate and the secrets say it stopped, or searches again', () => {
     expect(PHASE_TABLE.find((phase) => phase.name === 'anonymize')?.retry.errors).toEqual(['EnvironmentError', 'ConnectionLostError', 'CredentialsConnectionLostError']);
+    expect(PHASE_TABLE.find((phase) => phase.name === 'verify')?.retry.errors).toEqual(['EnvironmentError', 'VerifyConnectionLostError']);
   });
 
   it("is the phase plan's rows, in the plan's order, each with its own phase's run and nothing else changed", () => {
