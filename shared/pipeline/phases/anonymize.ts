@@ -68,10 +68,13 @@ export async function runAnonymize(ctx: RunContext): Promise<PhaseOutcome> {
       ctx.metrics.add('MaskedRows', table.rows, 'Count', { Phase: 'anonymize', Table: table.table });
       ctx.metrics.add('MaskDuration', table.durationMs, 'Milliseconds', { Phase: 'anonymize', Table: table.table });
     }
+    // The candidate is this run's own restore: masked already, it was by an earlier attempt of this run
+    // (one that lost its connection while setting the roles' passwords, say), and only those were set now.
     const { already } = result;
+    const roles = staged.length > 0 ? `; set the new passwords of ${staged.length} role(s)` : '';
     const summary = already
-      ? `already anonymized with these rules and key at ${already.finishedAt}${already.verifiedAt ? `, and verified at ${already.verifiedAt}` : ''}; nothing changed`
-      : `masked ${figures.rows} rows in ${tables.length} tables`;
+      ? `masked by an earlier attempt of this run (finished at ${already.finishedAt}${already.verifiedAt ? `, verified at ${already.verifiedAt}` : ''}); this attempt masked no row again${roles}`
+      : `masked ${figures.rows} rows in ${tables.length} tables${roles}`;
     return outcome.passed(summary, figures, { tables });
   } catch (error) {
     if (error instanceof CoverageError) {

@@ -150,6 +150,7 @@ describe('the anonymize phase with application roles listed', () => {
     expect(everything).not.toContain('SCRAM-SHA-256$');
     // The new call finishes: every role logs in with the password its secret holds, each secret written once, production's password refused.
     expect(again).toMatchObject({ status: 'passed', figures: { rolesWithNewPasswords: 3 } });
+    expect(again.summary).toMatch(/^masked by an earlier attempt of this run \(finished at [^)]+\); this attempt masked no row again; set the new passwords of 3 role\(s\)$/);
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(3);
     for (const entry of listed) {
       expect(await canLogIn(database, entry.name, stagedPassword(versions, entry.secretArn))).toBe(true);
