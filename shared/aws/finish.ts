@@ -4,6 +4,7 @@ import { MetricsRecorder, type MetricDatum } from '../metrics/recorder';
 import type { RunLog } from '../pipeline/log';
 import { orderedResults, parseExecution } from './execution';
 import { startOrQueue, type StartRun, type TriggerResult } from './trigger';
+import { shortenMiddle } from '../util/shorten';
 import type { RunLock } from './run-lock';
 
 /** What the finish state reports to the state machine (its Choice sends a failed run to on-call). */
@@ -26,6 +27,14 @@ export interface FinishDeps {
 }
 
 /**
+ * The longest a failed phase's summary is in on-call's notification, and the notification itself
+ * (the execution's state carries it to SNS): cut in the middle, so what happened and the pipeline's
+ * line under it both stay.
+ */
+const PHASE_SUMMARY_CHARS = 1_200;
+const SUMMARY_CHARS = 4_000;
+
+/**
  * The last state of every execution, passed or failed: records the run's metrics (RefreshSucceeded or
  * RefreshFailed, durations), releases the lock, and starts the pending deploy that arrived meanwhile.
  */
@@ -41,7 +50,7 @@ export async function finishExecution(event: unknown, deps: FinishDeps): Promise
   const failedPhases = results.filter((result) => result.status === 'failed');
   const summary = passed
     ? `rehearsal run ${execution.runId} passed (${execution.description || execution.deployId}); staging ${execution.settlement?.action ?? 'unsettled'}`
-    : `rehearsal run ${execution.runId} FAILED (${execution.description || execution.deployId}): ${[...failedPhases.map((r) => `${r.name}: ${r.summary}`), ...(execution.settleFailure ? [`settling staging failed: ${execution.settleFailure.Error}`] : [])].join('; ') || 'the run did not finish'}; staging ${execution.settlement?.action ?? 'unsettled'}`;
+    : `rehearsal run ${execution.runId} FAILED (${execution.description || execution.deployId}): ${[...failedPhases.map((r) => `${r.name}: ${shortenMiddle(r.summary, PHASE_SUMMARY_CHARS)}`), ...(execution.settleFailure ? [`settling staging failed: ${execution.settleFailure.Error}`] : [])].join('; ') || 'the run did not finish'}; staging ${execution.settlement?.action ?? 'unsettled'}`;
 
   const released = await deps.lock.release(execution.runId);
   let next: TriggerResult | undefined;
@@ -49,5 +58,5 @@ export async function finishExecution(event: unknown, deps: FinishDeps): Promise
     next = await startOrQueue({ deployId: released.pendingDeployId, description: `deploy ${released.pendingDeployId} (queued during run ${execution.runId})` }, deps);
   }
   deps.log.info(summary, { runId: execution.runId, passed });
-  return { result: { runId: execution.runId, status: passed ? 'passed' : 'failed', summary: summary.slice(0, 1000), ...(next ? { next } : {}) }, metrics };
+  return { result: { runId: execution.runId, status: passed ? 'passed' : 'failed', summary: shortenMiddle(summary, SUMMARY_CHARS), ...(next ? { next } : {}) }, metrics };
 }

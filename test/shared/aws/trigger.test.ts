@@ -204,6 +204,25 @@ describe('finishExecution', () => {
     expect(items.get('lock')).toEqual({ pk: { S: 'lock' } });
   });
 
+  it('keeps the end of a long failure in on-call\'s notification (the line saying the candidate was discarded), cutting its middle', async () => {
+    fakeLockTable();
+    fakeStateMachine();
+    const d = deps(recordingLog(), { now: new Date('2026-11-26T08:00:00Z') });
+    const said = `lost the connection between tables: ${'public.table_with_a_long_name, '.repeat(60)}none is half done`;
+    const line = 'The pipeline ran anonymize 3 times, then stopped without promoting its candidate and discarded it';
+    const execution = {
+      runId: 'run-2', deployId: 'custom:2',
+      results: { anonymize: { name: 'anonymize', status: 'failed', summary: `${said}\n${line}`, durationMs: 5, attempts: 3, figures: {} } },
+      settlement: { action: 'discarded-candidate', detail: 'candidate removed' },
+    };
+
+    const { result } = await finishExecution(execution, { lock: d.lock, startRun: d.startRun, log: d.log, lockForMs: d.lockForMs, dimensions: { Environment: 'staging', Bot: 'support-bot' } });
+
+    expect(result.summary).toMatch(/^rehearsal run run-2 FAILED \(custom:2\): anonymize: lost the connection between tables: public\.table_with_a_long_name, .* … .*\n.*; staging discarded-candidate$/s);
+    expect(result.summary).toContain(line);
+    expect(result.summary.length).toBeLessThan(said.length);
+  });
+
   it('counts a run whose staging could not be settled as failed, even when every check passed', async () => {
     fakeLockTable();
     const d = deps(recordingLog(), { now: new Date() });
