@@ -64,8 +64,8 @@ export const UNSPACED_STARTS = `(SELECT u.c, k.l FROM (SELECT chr(g.c) AS c, ${f
  * queries from {@link unspacedNamesSql}, each with its fingerprint source as kind) as free text quotes
  * them: compacted (`佐藤 花子` as `佐藤花子`), from two letters on (`李娜`: whole values are fingerprinted
  * from four characters on; a name of four letters or more written so is fingerprinted twice, which is
- * harmless). Makes
- * {@link UNSPACED_STARTS_TABLE}. Runs inside the caller's transaction; what it reads in clear is dropped there.
+ * harmless). Makes {@link UNSPACED_STARTS_TABLE} (empty when no original is such a name). Runs inside
+ * the caller's transaction; what it reads in clear is dropped there.
  */
 export async function fingerprintUnspacedNames(client: pg.Client, originals: readonly string[]): Promise<void> {
   if (originals.length === 0) {
@@ -91,8 +91,8 @@ export async function hasUnspacedNames(client: pg.Client): Promise<boolean> {
  * Finds which original names written without spaces (`originals`: queries from {@link unspacedNamesSql})
  * the free text `texts` (a relation of texts as `v`, see freeTextSql) quotes: every run of such letters
  * is read at each letter that starts an original, for each length an original starting so has
- * ({@link unspacedRunsSql}). Returns the part of `known_values` they make (their fingerprints, quoted), or undefined when
- * none is quoted; then call {@link recordUnspacedTexts} once `known_values` is made.
+ * ({@link unspacedRunsSql}). Returns the part of `known_values` they make (their fingerprints, quoted),
+ * or undefined when none is quoted; then call {@link recordUnspacedTexts} once `known_values` is made.
  */
 export async function findUnspacedQuotes(client: pg.Client, texts: string, originals: readonly string[]): Promise<string | undefined> {
   await client.query(`CREATE TABLE ${NAMES_TABLE} AS SELECT DISTINCT v, k FROM (${originals.join(' UNION ALL ')}) AS n
