@@ -669,24 +669,25 @@ describe('full names typed in small letters, or in other capitals than their col
   });
 });
 
-describe('full names in scripts without capitals, quoted in free text (اسمي محمد الأحمد)', () => {
+describe('full names in scripts without capitals, or after an opening quote or bracket, quoted in free text (اسمي محمد الأحمد)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
-  const NAMES = ['محمد الأحمد', 'राहुल शर्मा', 'Ana Pérez'] as const;
-  const NOTES = ['اسمي محمد الأحمد، شكرا', 'मेरा नाम राहुल शर्मा है', 'ask for ana pérez…', 'محمد يحب الأحمد'] as const;
+  const NAMES = ['محمد الأحمد', 'राहुल शर्मा', 'Ana Pérez', 'Élodie Dupont'] as const;
+  const NOTES = ['اسمي محمد الأحمد، شكرا', 'मेरा नाम राहुल शर्मा है', 'ask for “ana pérez…” (or محمد الأحمد)', 'محمد يحب الأحمد', 'Élodie dupont here'] as const;
 
   async function namesDatabase(): Promise<string> {
     return customerNotesDatabase('uncased', created, NAMES, NOTES);
   }
 
-  it('replaces each with its column\'s fake, also before punctuation beyond ASCII, leaves text quoting no one, and verify passes', async () => {
+  it('replaces each with its column\'s fake, also between quotes, brackets and punctuation beyond ASCII, leaves text quoting no one, and verify passes', async () => {
     const url = await namesDatabase();
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
     const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
     const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
-    expect(bodies).toEqual([`اسمي ${fakes[0]}، شكرا`, `मेरा नाम ${fakes[1]} है`, `ask for ${fakes[2]?.toLowerCase()}…`, NOTES[3]]);
+    expect(bodies).toEqual([`اسمي ${fakes[0]}، شكرا`, `मेरा नाम ${fakes[1]} है`, `ask for “${fakes[2]?.toLowerCase()}…” (or ${fakes[0]})`, NOTES[3], expect.stringMatching(/^[A-Z][a-z]+ [A-Z][a-z'-]+ here$/)]);
+    expect(bodies[4]).not.toContain('dupont');
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
 
@@ -697,7 +698,7 @@ describe('full names in scripts without capitals, quoted in free text (اسمي 
     const verified = await verifyDatabase({ connection: { connectionString: url }, source: nameRules('keep'), key: KEY });
 
     expect(verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind}`).sort())
-      .toEqual(['id=1', 'id=2', 'id=3'].map((key) => `${key} original value of public.customers.full_name`));
+      .toEqual(['id=1', 'id=2', 'id=3', 'id=5'].map((key) => `${key} original value of public.customers.full_name`));
   });
 });
 

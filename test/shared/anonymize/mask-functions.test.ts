@@ -407,7 +407,7 @@ describe('a database whose encoding is not UTF-8', () => {
       CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, phone text, full_name text);
       CREATE TABLE notes (id int PRIMARY KEY, body text);
       INSERT INTO customers VALUES (1, 'ann@gmail.com', '+44 7700 900123', 'Marguerite Okonkwo');
-      INSERT INTO notes VALUES (1, 'Call +44 7700 900123 or ann@gmail.com, marguerite okonkwo.')`);
+      INSERT INTO notes VALUES (1, 'Call +44 7700 900123 or ann@gmail.com (marguerite okonkwo)')`);
     const source = parseRulesText(`tables:
   public.customers:
     columns: { id: keep, email: email, phone: phone, full_name: fullName }
@@ -420,7 +420,7 @@ describe('a database whose encoding is not UTF-8', () => {
     const [customer] = await query<{ email: string; phone: string; full_name: string }>(url, 'SELECT email, phone, full_name FROM customers');
     const [note] = await query<{ body: string }>(url, 'SELECT body FROM notes');
     expect(customer?.email).toMatch(/@example\.(com|org|net)$/);
-    expect(note?.body).toBe(`Call ${customer?.phone} or ${customer?.email}, ${customer?.full_name.toLowerCase()}.`);
+    expect(note?.body).toBe(`Call ${customer?.phone} or ${customer?.email} (${customer?.full_name.toLowerCase()})`);
     expect((await verifyDatabase({ connection: { connectionString: url }, source, key: KEY })).findings).toEqual([]);
   });
 });
