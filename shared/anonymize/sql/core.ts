@@ -7,8 +7,33 @@ import { CITIES, DICTIONARY_TABLES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES,
  */
 export const MASK_SCHEMA = 'rehearsal_mask';
 
+/**
+ * The digits of other scripts that people type numbers in, as regex escapes for a bracket expression:
+ * fullwidth (U+FF10-U+FF19: Chinese, Japanese and Korean input methods), Arabic-Indic (U+0660-U+0669),
+ * Extended Arabic-Indic (U+06F0-U+06F9: Persian and Urdu) and Devanagari (U+0966-U+096F).
+ * {@link asciiDigitsSql} reads them as ASCII digits. Written `\x…`, not `\u…`: rehearsal's DDL may be
+ * logged into a kept column, where verify reads JSON escapes, and these read so are ten digits in a row.
+ */
+export const NATIVE_DIGITS = '\\xFF10-\\xFF19\\x660-\\x669\\x6F0-\\x6F9\\x966-\\x96F';
+
+/**
+ * SQL giving the text `value` with the digits of other scripts ({@link NATIVE_DIGITS}) and the fullwidth
+ * plus, parentheses, hyphen and full stop and the ideographic space read as their ASCII twins, one
+ * character for one, so that a match in it is where the same characters stand in `value`. A text with
+ * none is given back as it is (all ASCII: one comparison of lengths; else one bracket expression).
+ */
+export function asciiDigitsSql(value: string): string {
+  return `${MASK_SCHEMA}.ascii_digits(${value})`;
+}
+
 /** The session setting holding the masking key as a 64-byte block (hex, see keyed-digest.ts). Never stored in a table. */
 export const KEY_SETTING = 'rehearsal.mask_key';
+
+/**
+ * The ten ASCII digits as an SQL string, written in two parts: rehearsal's own DDL may be logged into a
+ * kept column by a production DDL audit trigger, and `'0123456789'` whole reads as a phone number there.
+ */
+export const ASCII_DIGITS = "('01234' || '56789')";
 
 const arrayLiteral = (values: readonly string[]): string => `ARRAY[${values.map(quoteLiteral).join(', ')}]::text[]`;
 
@@ -110,11 +135,34 @@ CREATE FUNCTION ${s}.fingerprint(v text) RETURNS bytea LANGUAGE sql STABLE PARAL
   SELECT ${s}.fingerprint_with(${s}.key_block(), v)
 $fn$;
 
+-- The characters ascii_digits reads as ASCII ones (see NATIVE_DIGITS), built with chr() since this
+-- SQL is ASCII, and only where the database's encoding is UTF-8: chr() of a code beyond ASCII fails
+-- under any other, whose texts cannot hold these characters anyway (an empty set then: nothing is read).
+-- Immutable and without arguments, so a statement computes it once, when it is planned.
+CREATE FUNCTION ${s}.native_digit_chars() RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF getdatabaseencoding() <> 'UTF8' THEN RETURN ''; END IF;
+  RETURN (SELECT string_agg(chr(b + i), '' ORDER BY o, i) FROM unnest(ARRAY[65296, 1632, 1776, 2406]) WITH ORDINALITY AS u(b, o), generate_series(0, 9) AS i)
+    || chr(65291) || chr(65288) || chr(65289) || chr(65293) || chr(65294) || chr(12288);
+END
+$fn$;
+
+-- What each of native_digit_chars() reads as, in the same order.
+CREATE FUNCTION ${s}.native_digit_ascii() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN getdatabaseencoding() = 'UTF8' THEN repeat(${ASCII_DIGITS}, 4) || '+()-. ' ELSE '' END
+$fn$;
+
+-- Character for character, so positions in the result are positions in v. Translate walks its set for
+-- every character, so only a text holding such a digit pays it: the length test passes all-ASCII text.
+CREATE FUNCTION ${s}.ascii_digits(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN octet_length(v) > length(v) AND v ~ '[${NATIVE_DIGITS}]' THEN translate(v, ${s}.native_digit_chars(), ${s}.native_digit_ascii()) ELSE v END
+$fn$;
+
 -- Runs of non-digits, not single characters: the same result with fewer matches (twice as fast on an
 -- email). A translate-based shortcut for phone-shaped values was tried: slower (translate walks its
--- character set for every character of the value).
+-- character set for every character of the value). Digits of other scripts count (ascii_digits).
 CREATE FUNCTION ${s}.digits(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT regexp_replace(v, '[^0-9]+', '', 'g')
+  SELECT regexp_replace(${s}.ascii_digits(v), '[^0-9]+', '', 'g')
 $fn$;
 
 CREATE FUNCTION ${s}.u32(h bytea, at int) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$

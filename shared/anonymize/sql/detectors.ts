@@ -1,6 +1,6 @@
 import { quoteLiteral } from '../../db/client';
 import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
-import { MASK_SCHEMA } from './core';
+import { asciiDigitsSql, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 
@@ -204,13 +204,18 @@ function mayHoldDigitPartsSql(run: string, digits: string, separated: string): s
 }
 
 /**
- * SQL giving the text `value` as the digits detector reads it: after a space. At the very start of a
- * text, a `+` or `(` was read as the character before a run (the pattern's first alternative takes one
- * character where it can), so a message that is only `+44 …` or `(415) …` was no phone number.
+ * SQL giving the text `value` as the digits detector reads it: after a space, with digits of other
+ * scripts read as ASCII ones ({@link asciiDigitsSql}: one character for one, so a run found there is
+ * where the same characters stand in `' ' || value`). At the very start of a text, a `+` or `(` was
+ * read as the character before a run (the pattern's first alternative takes one character where it
+ * can), so a message that is only `+44 …` or `(415) …` was no phone number.
  */
 export function digitsSourceSql(value: string): string {
-  return `' ' || ${value}`;
+  return `' ' || ${asciiDigitsSql(value)}`;
 }
+
+/** A pattern telling whether a text holds a digit, of ASCII or of another script ({@link NATIVE_DIGITS}). */
+const ANY_DIGIT = `[0-9${NATIVE_DIGITS}]`;
 
 /** SQL giving the text `value` with `%40` read as `@`, `%2B` as `+` and `%20` as a space (cheap when it holds no `%`). */
 export function decodedSql(value: string): string {
@@ -243,30 +248,32 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   // digit_kind's cheap test says they may be (a set-returning function joined to every run, or
   // unnested in the select list, made this scan 10% to 40% slower on text of times, prices and order
   // numbers).
-  const kind = `${s}.digit_kind(x[1], ${value})`;
+  // The text as the digits were read (an IBAN's digits in it are no card: in_iban).
+  const read = asciiDigitsSql(value);
+  const kind = `${s}.digit_kind(x[1], ${read})`;
   const kept = bareNumbers ? `coalesce(${kind}, CASE WHEN ${s}.digits(x[1]) ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)` : kind;
   // (That test with the run's length for its count of digits.)
-  const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${value}) AS p ON true`;
+  const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${read}) AS p ON true`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
     UNION ALL SELECT ${select}'iban', x[1] FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x WHERE ${value} ~ '[A-Z]{2}[0-9]{2}'
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
-      FROM ${from}, regexp_matches(${digitsSourceSql(decodedSql(value))}, ${re('digits')}, 'g') AS x ${parts} WHERE ${value} ~ '[0-9]' AND ${kept} IS NOT NULL`;
+      FROM ${from}, regexp_matches(${digitsSourceSql(decodedSql(value))}, ${re('digits')}, 'g') AS x ${parts} WHERE ${value} ~ ${quoteLiteral(ANY_DIGIT)} AND ${kept} IS NOT NULL`;
 }
 
 /**
  * A PL/pgSQL loop over every match of `pattern` (an SQL expression: a quoted pattern or a variable)
  * in the text `source`, one `regexp_match` per token (a plain expression, no query per row), with the
- * match's capture in `tok` while `body` runs.
+ * match's capture in `tok` and where it starts in `source` in `at` while `body` runs.
  */
 function eachTokenSql(source: string, pattern: string, body: string): string {
-  return `rest := ${source};
+  return `rest := ${source}; done := 0;
     LOOP
       m := regexp_match(rest, ${pattern});
       EXIT WHEN m IS NULL;
-      tok := m[1];
+      tok := m[1]; at := done + strpos(rest, tok);
       ${body}
-      rest := substr(rest, strpos(rest, tok) + length(tok));
+      rest := substr(rest, at - done + length(tok)); done := at + length(tok) - 1;
     END LOOP;`;
 }
 
@@ -342,7 +349,8 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; key text; keys text; id uuid; num text;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
+  given_digits text; written text; read text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -354,7 +362,7 @@ BEGIN
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded).
-  IF t !~ '[0-9@]' AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN given; END IF;
+  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN given; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
@@ -385,17 +393,23 @@ BEGIN
   IF strpos(r, ':') > 0 THEN
     ${eachTokenSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;`)}
   END IF;
-  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, r);
-    IF kind = 'phone' THEN r := replace(r, tok, ${s}.phone(tok));
-    ELSIF kind = 'card' OR kind = 'parts' THEN r := replace(r, tok, ${s}.digit_run_fake(tok, r, kind));
+  -- Digits as the detector reads them (digitsSourceSql): a run typed in digits of another script is
+  -- found in ASCII (tok, in the text read so), and replaced where it was written (written: the same
+  -- characters of the text; given_digits is NULL when the text is all ASCII).
+  given_digits := CASE WHEN octet_length(r) > length(r) THEN ' ' || r END;
+  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `written := coalesce(substr(given_digits, at, length(tok)), tok);
+    read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
+    kind := ${s}.digit_kind(tok, read);
+    IF kind = 'phone' THEN r := replace(r, written, ${s}.phone(tok));
+    ELSIF kind = 'card' OR kind = 'parts' THEN r := replace(r, written, ${s}.digit_run_fake(tok, read, kind));
     ELSIF kind = 'ipv4' THEN
-      IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(tok)); END IF;
+      IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, written, ${s}.ip(tok)); END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
       -- A number of no phone's shape that is the digits of an original phone (a known value), whole or
       -- national (the digits after its country code), gets a phone's fake. (No example here: the DDL
       -- text of these helpers may be logged in the copy, and verify reads it.)
       num := ${s}.digits(tok);
-      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
+      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, written, ${s}.phone(tok)); END IF;
     END IF;`)}
   -- 'lookup': texts get patterns of their own (see known-value-hits.ts, patternPerText): the hits
   -- this text quotes make a pattern of plain alternatives, longest first, made before masking
@@ -486,7 +500,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
 $fn$;
 
 CREATE FUNCTION ${s}.pii_found(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE t ~ '[0-9@]' AND ${s}.token_live(p.kind, p.token)
+  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE t ~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND ${s}.token_live(p.kind, p.token)
 $fn$;
 `;
 }

@@ -1,5 +1,5 @@
 import { FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES } from '../dictionaries';
-import { MASK_SCHEMA } from './core';
+import { ASCII_DIGITS, MASK_SCHEMA } from './core';
 
 /** Calling codes with two digits (others have one, `1` and `7`, or three); phones keep theirs. */
 const TWO_DIGIT_CALLING_CODES = [
@@ -9,11 +9,6 @@ const TWO_DIGIT_CALLING_CODES = [
 ];
 
 const s = MASK_SCHEMA;
-/**
- * The ten ASCII digits as an SQL string, written in two parts: rehearsal's own DDL may be logged into a
- * kept column by a production DDL audit trigger, and `'0123456789'` whole reads as a phone number there.
- */
-const ASCII_DIGITS = "('01234' || '56789')";
 const longest = (list: readonly string[]): number => Math.max(...list.map((item) => item.length));
 /** The longest `first.last.<tag>@domain` fake: columns at least this long get that form, others `u<tag>@domain`. */
 export const LONG_EMAIL_LENGTH = longest(FIRST_NAMES) + longest(LAST_NAMES) + 2 + 12 + 1 + longest(FAKE_EMAIL_DOMAINS);
@@ -210,6 +205,8 @@ CREATE FUNCTION ${s}.phone(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 
 DECLARE d text; n int; keep int; chk int; free int; body text;
 BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
+  -- Digits of other scripts (fullwidth, Arabic-Indic, Devanagari) are read, and faked, as ASCII ones.
+  IF octet_length(v) > length(v) THEN v := ${s}.ascii_digits(v); END IF;
   d := ${s}.digits(v); n := length(d);
   chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
   keep := least(CASE WHEN left(v, 1) = '+' OR v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
