@@ -86,7 +86,13 @@ const CAPITALS_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}]?[${LETTERS.upp
  */
 export const DETECTORS = {
   email: `([${LETTERS.alnum}._%+-]+@[${LETTERS.alnum}-]+(?:\\.[${LETTERS.alnum}-]+)*\\.[[:alpha:]]{2,})`,
-  iban: `(?:^|[^${LETTERS.alnum}])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![${LETTERS.alnum}])`,
+  /**
+   * Where IBANs may be: two letters and two digits starting a word, then words of letters and digits
+   * joined by single separators, 15 letters and digits at least, in any capitals and grouping
+   * (`de89 3704 …`, `DE89-3704-…`, `gb82west1234…`). Such a run may go on into the words after an
+   * IBAN, or hold several: `ibans_in` (ibans.ts) reads the IBANs in it by their countries' lengths.
+   */
+  iban: `(?:^|[^${LETTERS.alnum}])([A-Za-z]{2}[0-9]{2}(?:[ ${UNICODE_SEPARATORS}-]?[A-Za-z0-9]){11,})(?![${LETTERS.alnum}])`,
   digits: `(?:^|[^${GLUED_TO_DIGITS}._@-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${GLUED_TO_DIGITS}@_-])`,
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
@@ -214,6 +220,9 @@ export function digitsSourceSql(value: string): string {
   return `' ' || ${asciiDigitsSql(value)}`;
 }
 
+/** A pattern telling whether a text may hold an IBAN: two letters and two digits starting a word (the IBAN detector's start). */
+export const IBAN_START = `(^|[^${LETTERS.alnum}])[A-Za-z]{2}[0-9]{2}`;
+
 /** A pattern telling whether a text holds a digit, of ASCII or of another script ({@link NATIVE_DIGITS}). */
 const ANY_DIGIT = `[0-9${NATIVE_DIGITS}]`;
 
@@ -255,10 +264,22 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   // (That test with the run's length for its count of digits.)
   const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${read}) AS p ON true`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
-    UNION ALL SELECT ${select}'iban', x[1] FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x WHERE ${value} ~ '[A-Z]{2}[0-9]{2}'
+    UNION ALL SELECT ${select}'iban', b.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, ${ibanTokensSql('x[1]')} WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, regexp_matches(${digitsSourceSql(decodedSql(value))}, ${re('digits')}, 'g') AS x ${parts} WHERE ${value} ~ ${quoteLiteral(ANY_DIGIT)} AND ${kept} IS NOT NULL`;
+}
+
+/**
+ * A LATERAL subquery giving, as `b.token`, the tokens of a match `candidate` of the IBAN detector: each
+ * IBAN in it (`ibans_in`) as its letters and digits in capitals, however it was written (so any writing
+ * of an account meets the fingerprint of another), or, when it holds none, the match itself (no PII,
+ * but compared with the fingerprints, as an IBAN-shaped value that does not validate always was).
+ */
+function ibanTokensSql(candidate: string): string {
+  const ibans = `${MASK_SCHEMA}.ibans_in(${candidate})`;
+  return `LATERAL (SELECT CASE WHEN cardinality(${ibans}) = 0 THEN ${candidate} ELSE upper(regexp_replace(i, '[^A-Za-z0-9]+', '', 'g')) END AS token
+      FROM unnest(CASE WHEN cardinality(${ibans}) > 0 THEN ${ibans} ELSE ARRAY[${candidate}] END) AS i) AS b`;
 }
 
 /**
@@ -319,7 +340,8 @@ BEGIN
   ELSIF ((left(tok, 1) = '0' OR left(tok, 2) = '(0') AND nd BETWEEN 9 AND 15)
      OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$')
      OR (nd = 11 AND left(tok, 1) = '1' AND tok ~ '^1[ .${UNICODE_SEPARATORS}-]?(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$') THEN
-    RETURN 'phone';
+    -- Not the digits of an IBAN after its check digits (a Belgian or Spanish one's may start with 0).
+    RETURN CASE WHEN t IS NULL OR NOT ${s}.in_iban(t, tok) THEN 'phone' END;
   ELSIF t IS NOT NULL AND ${mayHoldDigitPartsSql('tok', 'nd', 'length(tok) > nd')} THEN
     RETURN CASE WHEN ${s}.digit_parts(tok, t) IS NOT NULL THEN 'parts' END;
   END IF;
@@ -327,12 +349,12 @@ BEGIN
 END
 $fn$;
 
--- Whether tok lies inside an IBAN-shaped match of t that validates or has the check digits 00 (a
--- fake's, or a placeholder's): its digits are no card number, though a German or Italian IBAN's are
--- Luhn-valid and card-shaped one time in ten or so.
+-- Whether tok lies inside an IBAN of t (ibans_in), or inside a match of the IBAN detector with the
+-- check digits 00 (a fake's, or a placeholder's): its digits are no card or phone number, though a
+-- German or Italian IBAN's are Luhn-valid and card-shaped one time in ten or so, and others start with 0.
 CREATE FUNCTION ${s}.in_iban(t text, tok text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT t ~ '[A-Z]{2}[0-9]{2}' AND EXISTS (SELECT 1 FROM regexp_matches(t, ${re('iban')}, 'g') AS m
-                                             WHERE strpos(m[1], tok) > 0 AND (substr(m[1], 3, 2) = '00' OR ${s}.iban_valid(m[1])))
+  SELECT t ~ ${quoteLiteral(IBAN_START)} AND EXISTS (SELECT 1 FROM regexp_matches(t, ${re('iban')}, 'g') AS m
+                                             WHERE strpos(m[1], tok) > 0 AND (substr(m[1], 3, 2) = '00' OR EXISTS (SELECT 1 FROM unnest(${s}.ibans_in(m[1])) AS i WHERE strpos(i, tok) > 0)))
 $fn$;
 ${digitPartsSql()}
 -- The fake of a known value quoted in free text: the very fake its column gets. One typed in small
@@ -350,7 +372,7 @@ $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
-  given_digits text; written text; read text;
+  given_digits text; written text; read text; piece text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -386,8 +408,9 @@ BEGIN
   IF strpos(t, '@') > 0 THEN
     ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}
   END IF;
-  IF r ~ '[A-Z]{2}[0-9]{2}' THEN
-    ${eachTokenSql('r', re('iban'), `IF ${s}.iban_valid(tok) THEN r := replace(r, tok, ${s}.iban(tok)); END IF;`)}
+  -- IBANs in any capitals and grouping (ibans.ts), each by the fake of its print form laid out as it is written.
+  IF r ~ ${quoteLiteral(IBAN_START)} THEN
+    ${eachTokenSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP r := replace(r, piece, ${s}.iban_written(piece)); END LOOP;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN

@@ -258,19 +258,5 @@ CREATE FUNCTION ${s}.iban(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0
   SELECT left(v, 2) || '00' || ${s}.shape(substr(v, 5), ${s}.digest('iban', v, attempt))
 $fn$;
 
-CREATE FUNCTION ${s}.iban_valid(m text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE x text := upper(regexp_replace(m, '\\s', '', 'g')); r text; rem int := 0; c int;
-BEGIN
-  IF length(x) < 15 OR length(x) > 34 OR substr(x, 3, 2) = '00' THEN RETURN false; END IF;
-  r := substr(x, 5) || left(x, 4);
-  FOR i IN 1..length(r) LOOP
-    c := ascii(substr(r, i, 1));
-    IF c BETWEEN 48 AND 57 THEN rem := (rem * 10 + c - 48) % 97;
-    ELSIF c BETWEEN 65 AND 90 THEN rem := (rem * 100 + c - 55) % 97;
-    ELSE RETURN false; END IF;
-  END LOOP;
-  RETURN rem = 1;
-END
-$fn$;
 `;
 }
