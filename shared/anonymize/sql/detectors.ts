@@ -3,15 +3,10 @@ import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '..
 import { asciiDigitsSql, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
+import { LETTERS } from './letters';
+import { OBFUSCATED_EMAIL, OBFUSCATION_HINT } from './obfuscated-emails';
 
-/**
- * Letters beyond ASCII, as regex escapes to put in bracket expressions: Latin-1's and Latin Extended-A's.
- * Where a database's ctype is C, `[[:upper:]]` and `[[:alnum:]]` are ASCII only, so `José Müller` read
- * as `Jos` and `Élodie` as no name at all (checked on PostgreSQL 18); spelled out, names read the same
- * under any locale (under a UTF-8 one these letters are in the classes already, at no measurable cost).
- * Latin Extended-A alternates cases, so it counts as both.
- */
-const BEYOND_ASCII = { upper: '\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017E', lower: '\\u00DF-\\u00F6\\u00F8-\\u00FF\\u0100-\\u017E' } as const;
+export { LETTERS } from './letters';
 
 /**
  * The characters a run of digits may not touch, as the inside of a bracket expression: digits, and the
@@ -20,14 +15,6 @@ const BEYOND_ASCII = { upper: '\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017E', l
  * own (`電話は090-1234-5678です`, `我的手机13800138000`).
  */
 const GLUED_TO_DIGITS = '0-9A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u052F\\u1E00-\\u1EFF';
-
-/** The insides of bracket expressions for letters of any locale: `[${LETTERS.upper}]`. */
-export const LETTERS = {
-  upper: `[:upper:]${BEYOND_ASCII.upper}`,
-  lower: `[:lower:]${BEYOND_ASCII.lower}`,
-  alpha: `[:alpha:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
-  alnum: `[:alnum:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
-} as const;
 
 /**
  * What separates a number's groups of digits besides the ASCII space, dot and hyphen, as regex escapes
@@ -264,6 +251,8 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   // (That test with the run's length for its count of digits.)
   const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${read}) AS p ON true`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
+    UNION ALL SELECT * FROM (SELECT ${select}'email' AS kind, ${s}.email_unobfuscated(x[1], ${value}) AS token FROM ${from}, regexp_matches(${value}, ${quoteLiteral(OBFUSCATED_EMAIL)}, 'g') AS x
+                              WHERE ${value} ~ ${quoteLiteral(OBFUSCATION_HINT)}) AS ob WHERE ob.token IS NOT NULL
     UNION ALL SELECT ${select}'iban', b.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, ${ibanTokensSql('x[1]')} WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
@@ -372,7 +361,7 @@ $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
-  given_digits text; written text; read text; piece text;
+  given_digits text; written text; read text; piece text; address text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -383,8 +372,9 @@ BEGIN
   IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); r := t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
-  -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded).
-  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN given; END IF;
+  -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded),
+  -- no sign of an obfuscated email.
+  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' AND t !~ ${quoteLiteral(OBFUSCATION_HINT)} THEN RETURN given; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
@@ -404,6 +394,12 @@ BEGIN
   IF strpos(t, '%') > 0 THEN
     ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
     ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, '%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)); END IF;`)}
+  END IF;
+  -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a
+  -- plain @ with an obfuscated dot is one): the fake of the address they spell, written plainly.
+  IF r ~ ${quoteLiteral(OBFUSCATION_HINT)} THEN
+    ${eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r);
+      IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`)}
   END IF;
   IF strpos(t, '@') > 0 THEN
     ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}
@@ -523,7 +519,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
 $fn$;
 
 CREATE FUNCTION ${s}.pii_found(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE t ~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND ${s}.token_live(p.kind, p.token)
+  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE ${s}.token_live(p.kind, p.token)
 $fn$;
 `;
 }
