@@ -199,12 +199,12 @@ function mayHoldDigitPartsSql(run: string, digits: string, separated: string): s
 /**
  * SQL giving the text `value` as the digits detector reads it: after a space, with digits of other
  * scripts read as ASCII ones ({@link asciiDigitsSql}: one character for one, so a run found there is
- * where the same characters stand in `' ' || value`). At the very start of a text, a `+` or `(` was
+ * where the same characters stand in `' ' || value`; `native` false when `value` is read so already). At the very start of a text, a `+` or `(` was
  * read as the character before a run (the pattern's first alternative takes one character where it
  * can), so a message that is only `+44 …` or `(415) …` was no phone number.
  */
-export function digitsSourceSql(value: string): string {
-  return `' ' || ${asciiDigitsSql(value)}`;
+export function digitsSourceSql(value: string, native = true): string {
+  return `' ' || ${native ? asciiDigitsSql(value) : value}`;
 }
 
 /** A pattern telling whether a text may hold an IBAN: two letters and two digits starting a word (the IBAN detector's start). */
@@ -244,8 +244,10 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   // digit_kind's cheap test says they may be (a set-returning function joined to every run, or
   // unnested in the select list, made this scan 10% to 40% slower on text of times, prices and order
   // numbers).
-  // The text as the digits were read (an IBAN's digits in it are no card: in_iban).
-  const read = asciiDigitsSql(value);
+  // The text as the digits are read (digitsSourceSql; an IBAN's digits in it are no card: in_iban),
+  // once per text (r.read: an unnested array is a function scan, computed once, where a column of a
+  // sub-select would be computed again for each reference of each run).
+  const read = 'r.read';
   const kind = `${s}.digit_kind(x[1], ${read})`;
   const kept = bareNumbers ? `coalesce(${kind}, CASE WHEN ${s}.digits(x[1]) ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)` : kind;
   // (That test with the run's length for its count of digits.)
@@ -256,7 +258,8 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
     UNION ALL SELECT ${select}'iban', b.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, ${ibanTokensSql('x[1]')} WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
-      FROM ${from}, regexp_matches(${digitsSourceSql(decodedSql(value))}, ${re('digits')}, 'g') AS x ${parts} WHERE ${value} ~ ${quoteLiteral(ANY_DIGIT)} AND ${kept} IS NOT NULL`;
+      FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS r(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
+     WHERE ${value} ~ ${quoteLiteral(ANY_DIGIT)} AND ${kept} IS NOT NULL`;
 }
 
 /**
