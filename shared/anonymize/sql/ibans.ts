@@ -32,21 +32,23 @@ export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
  *   where it has them), so the same account gets the same fake in every writing, and the print form
  *   its own `iban()`.
  * - `iban_valid(v)`: whether `v`, separators and capitals aside, is as long as its country's IBAN and
- *   its check digits pass ISO 13616's mod 97.
+ *   its check digits pass ISO 13616's mod 97;
+ * - `iban_tokens(candidate)`: what verify compares for a match: its IBANs' letters and digits in capitals.
  * Installed after the fakes (`iban`) and before the detectors, which call them.
  */
 export function ibansSql(): string {
   const s = MASK_SCHEMA;
-  const lengths = Object.entries(IBAN_LENGTHS).map(([country, length]) => `(${quoteLiteral(country)}, ${length})`).join(', ');
+  // ',AD:24,AE:23,...': a country's length is found by strpos, where a VALUES list was scanned row by row.
+  const lengths = quoteLiteral(`,${Object.entries(IBAN_LENGTHS).map(([country, length]) => `${country}:${length}`).join(',')},`);
   return `
 CREATE FUNCTION ${s}.iban_length(country text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT n FROM (VALUES ${lengths}) AS c(code, n) WHERE c.code = upper(country)
+  SELECT CASE WHEN strpos(${lengths}, ',' || upper(country) || ':') > 0 THEN substr(${lengths}, strpos(${lengths}, ',' || upper(country) || ':') + 4, 2)::int END
 $fn$;
 
--- Whether m, its separators and capitals aside, is an IBAN: as long as its country's, check digits
+-- Whether x, letters and digits only, in capitals, is an IBAN: as long as its country's, check digits
 -- that pass ISO 13616's mod 97 (00, a fake's, never does).
-CREATE FUNCTION ${s}.iban_valid(m text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE x text := upper(regexp_replace(m, '[^A-Za-z0-9]+', '', 'g')); r text; rem int := 0; c int;
+CREATE FUNCTION ${s}.iban_checks(x text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE r text; rem int := 0; c int;
 BEGIN
   IF length(x) IS DISTINCT FROM ${s}.iban_length(left(x, 2)) OR substr(x, 3, 2) = '00' THEN RETURN false; END IF;
   r := substr(x, 5) || left(x, 4);
@@ -60,22 +62,44 @@ BEGIN
 END
 $fn$;
 
+-- Whether m, its separators and capitals aside, is an IBAN (iban_checks).
+CREATE FUNCTION ${s}.iban_valid(m text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.iban_checks(upper(regexp_replace(m, '[^A-Za-z0-9]+', '', 'g')))
+$fn$;
+
+-- The candidate's words (a match of the IBAN detector holds single separators between them) are walked
+-- with array functions, where a pattern per word cost a lookup of each in the regular expression cache.
 CREATE FUNCTION ${s}.ibans_in(candidate text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-DECLARE found text[] := '{}'; rest text := candidate; n int; piece text;
+DECLARE w text[] := regexp_split_to_array(candidate, '[^A-Za-z0-9]'); n int := cardinality(w); at int[] := '{}';
+  found text[] := '{}'; compact text; need int; pos int := 1; i int := 1; j int;
 BEGIN
-  WHILE rest <> '' LOOP
-    n := CASE WHEN rest ~ '^[A-Za-z]{2}[0-9]{2}' THEN ${s}.iban_length(left(rest, 2)) END;
-    -- n letters and digits, each maybe after one separator, then the end or a separator.
-    piece := CASE WHEN n IS NOT NULL THEN substring(rest FROM '^((?:[^A-Za-z0-9]?[A-Za-z0-9]){' || n || '})(?:$|[^A-Za-z0-9])') END;
-    IF piece IS NOT NULL AND ${s}.iban_valid(piece) THEN
-      found := found || piece;
-      rest := coalesce(substring(substr(rest, length(piece) + 1) FROM '^[^A-Za-z0-9](.*)$'), '');
-    ELSE
-      -- The next word: after the separator that ends this one.
-      rest := coalesce(substring(rest FROM '[^A-Za-z0-9](.*)$'), '');
+  FOR k IN 1..n LOOP at[k] := pos; pos := pos + length(w[k]) + 1; END LOOP;
+  WHILE i <= n LOOP
+    need := CASE WHEN length(w[i]) >= 4 AND upper(left(w[i], 2)) <> lower(left(w[i], 2)) AND substr(w[i], 3, 2) ~ '^[0-9]{2}$'
+                 THEN ${s}.iban_length(left(w[i], 2)) END;
+    IF need IS NOT NULL THEN
+      compact := ''; j := i;
+      WHILE j <= n AND length(compact) < need LOOP compact := compact || w[j]; j := j + 1; END LOOP;
+      IF length(compact) = need AND ${s}.iban_checks(upper(compact)) THEN
+        found := found || substr(candidate, at[i], at[j - 1] + length(w[j - 1]) - at[i]);
+        i := j;
+        CONTINUE;
+      END IF;
     END IF;
+    i := i + 1;
   END LOOP;
   RETURN found;
+END
+$fn$;
+
+-- What verify compares for a match of the IBAN detector: each IBAN in it as its letters and digits in
+-- capitals (any writing of an account meets the fingerprint of another), or the match itself when it
+-- holds none (no PII, but compared with the fingerprints, as an IBAN-shaped value always was).
+CREATE FUNCTION ${s}.iban_tokens(candidate text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE found text[] := ${s}.ibans_in(candidate);
+BEGIN
+  IF cardinality(found) = 0 THEN RETURN ARRAY[candidate]; END IF;
+  RETURN ARRAY(SELECT upper(regexp_replace(i, '[^A-Za-z0-9]+', '', 'g')) FROM unnest(found) AS i);
 END
 $fn$;
 
