@@ -4,7 +4,7 @@ import { asciiDigitsSql, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { LETTERS } from './letters';
-import { OBFUSCATED_EMAIL, OBFUSCATION_HINT } from './obfuscated-emails';
+import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
 
 export { LETTERS } from './letters';
 
@@ -249,20 +249,20 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   // unnested in the select list, made this scan 10% to 40% slower on text of times, prices and order
   // numbers).
   // The text as the digits are read (digitsSourceSql; an IBAN's digits in it are no card: in_iban),
-  // once per text (r.read: an unnested array is a function scan, computed once, where a column of a
+  // once per text (dr.read: an unnested array is a function scan, computed once, where a column of a
   // sub-select would be computed again for each reference of each run).
-  const read = 'r.read';
+  const read = 'dr.read';
   const kind = `${s}.digit_kind(x[1], ${read})`;
   const kept = bareNumbers ? `coalesce(${kind}, CASE WHEN ${s}.digits(x[1]) ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)` : kind;
   // (That test with the run's length for its count of digits.)
   const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${read}) AS p ON true`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
-    UNION ALL SELECT * FROM (SELECT ${select}'email' AS kind, ${s}.email_unobfuscated(x[1], ${value}) AS token FROM ${from}, regexp_matches(${value}, ${quoteLiteral(OBFUSCATED_EMAIL)}, 'g') AS x
-                              WHERE ${value} ~ ${quoteLiteral(OBFUSCATION_HINT)}) AS ob WHERE ob.token IS NOT NULL
-    UNION ALL SELECT ${select}'iban', b.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, unnest(${s}.iban_tokens(x[1])) AS b(token) WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
+    UNION ALL SELECT ${select}'email', ob.token FROM ${from}, regexp_matches(${value}, ${quoteLiteral(OBFUSCATED_EMAIL)}, 'g') AS x,
+                       unnest(ARRAY[${s}.email_unobfuscated(x[1], ${value})]) AS ob(token) WHERE ${obfuscationHintSql(value)} AND ob.token IS NOT NULL
+    UNION ALL SELECT ${select}'iban', ib.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, unnest(${s}.iban_tokens(x[1])) AS ib(token) WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
-      FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS r(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
+      FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
      WHERE ${value} ~ ${quoteLiteral(ANY_DIGIT)} AND ${kept} IS NOT NULL`;
 }
 
@@ -369,7 +369,7 @@ BEGIN
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded),
   -- no sign of an obfuscated email.
-  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' AND t !~ ${quoteLiteral(OBFUSCATION_HINT)} THEN RETURN given; END IF;
+  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' AND NOT ${obfuscationHintSql('t')} THEN RETURN given; END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
@@ -392,7 +392,7 @@ BEGIN
   END IF;
   -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a
   -- plain @ with an obfuscated dot is one): the fake of the address they spell, written plainly.
-  IF r ~ ${quoteLiteral(OBFUSCATION_HINT)} THEN
+  IF ${obfuscationHintSql('r')} THEN
     ${eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r);
       IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`)}
   END IF;
