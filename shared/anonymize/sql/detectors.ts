@@ -269,9 +269,20 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
 /**
  * A PL/pgSQL loop over every match of `pattern` (an SQL expression: a quoted pattern or a variable)
  * in the text `source`, one `regexp_match` per token (a plain expression, no query per row), with the
- * match's capture in `tok` and where it starts in `source` in `at` while `body` runs.
+ * match's capture in `tok` while `body` runs, and with `located`, where it starts in `source` in `at`
+ * (two assignments more per token: only the loop that needs them pays them).
  */
-function eachTokenSql(source: string, pattern: string, body: string): string {
+function eachTokenSql(source: string, pattern: string, body: string, located = false): string {
+  if (!located) {
+    return `rest := ${source};
+    LOOP
+      m := regexp_match(rest, ${pattern});
+      EXIT WHEN m IS NULL;
+      tok := m[1];
+      ${body}
+      rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;`;
+  }
   return `rest := ${source}; done := 0;
     LOOP
       m := regexp_match(rest, ${pattern});
@@ -295,6 +306,9 @@ function eachTokenSql(source: string, pattern: string, body: string): string {
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;
   const WORD_START = quoteLiteral(WORD_BOUNDS.start);
+  // Each obfuscated email (obfuscated-emails.ts) by the fake of the address it spells, written plainly.
+  const obfuscatedLoop = eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r);
+      IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`);
   const WORD_END = quoteLiteral(WORD_BOUNDS.end);
   return `
 CREATE FUNCTION ${s}.digit_kind(tok text, t text DEFAULT NULL) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -367,9 +381,13 @@ BEGIN
   IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); r := t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
-  -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded),
-  -- no sign of an obfuscated email.
-  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' AND NOT ${obfuscationHintSql('t')} THEN RETURN given; END IF;
+  -- Nothing to find but an obfuscated email: no digit, no @, no known value, no run of base64 (which may
+  -- hold neither, encoded). Such a text is searched for one only when it shows a sign of one.
+  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN
+    IF NOT ${obfuscationHintSql('t')} THEN RETURN given; END IF;
+    ${obfuscatedLoop}
+    RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
+  END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
@@ -393,8 +411,7 @@ BEGIN
   -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a
   -- plain @ with an obfuscated dot is one): the fake of the address they spell, written plainly.
   IF ${obfuscationHintSql('r')} THEN
-    ${eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r);
-      IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`)}
+    ${obfuscatedLoop}
   END IF;
   IF strpos(t, '@') > 0 THEN
     ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}
@@ -411,9 +428,11 @@ BEGIN
   -- found in ASCII (tok, in the text read so), and replaced where it was written (written: the same
   -- characters of the text; given_digits is NULL when the text is all ASCII).
   given_digits := CASE WHEN octet_length(r) > length(r) THEN ' ' || r END;
-  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `written := coalesce(substr(given_digits, at, length(tok)), tok);
-    read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
-    kind := ${s}.digit_kind(tok, read);
+  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END);
+    IF kind IS NOT NULL OR length(tok) >= 8 THEN
+      written := coalesce(substr(given_digits, at, length(tok)), tok);
+      read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
+    END IF;
     IF kind = 'phone' THEN r := replace(r, written, ${s}.phone(tok));
     ELSIF kind = 'card' OR kind = 'parts' THEN r := replace(r, written, ${s}.digit_run_fake(tok, read, kind));
     ELSIF kind = 'ipv4' THEN
@@ -424,7 +443,7 @@ BEGIN
       -- text of these helpers may be logged in the copy, and verify reads it.)
       num := ${s}.digits(tok);
       IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, written, ${s}.phone(tok)); END IF;
-    END IF;`)}
+    END IF;`, true)}
   -- 'lookup': texts get patterns of their own (see known-value-hits.ts, patternPerText): the hits
   -- this text quotes make a pattern of plain alternatives, longest first, made before masking
   -- for each text of the unit (text_hits, by the text's md5: one primary-key lookup); a text decoded
