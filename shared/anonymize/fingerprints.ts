@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { ownRowsSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
-import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
+import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { DIGEST_SOURCE_SUFFIX, emailDigestsSql, keptDigestsSeen } from './email-digests';
 import { STRATEGIES, typeClassOf } from './strategies';
@@ -118,7 +118,8 @@ export async function distinctShare(client: pg.Client, schema: string, table: st
  * first digits (`calling_code_length`), read from the text after the + or 00.
  */
 export function nationalDigitsSql(value: string): string {
-  const lead = `ltrim(${value}, ' (')`;
+  // A number typed in digits of another script (a fullwidth plus among them) is read in ASCII ones.
+  const lead = `ltrim(${asciiDigitsSql(value)}, ' (')`;
   return `CASE WHEN left(${lead}, 1) = '+' THEN substr(${s}.digits(${value}), ${s}.calling_code_length(ltrim(${lead}, '+ (')) + 1)
     WHEN left(${lead}, 2) = '00' THEN substr(${s}.digits(${value}), ${s}.calling_code_length(ltrim(substr(${lead}, 3), ' (')) + 3)
     WHEN left(${lead}, 1) = '1' AND length(${s}.digits(${value})) = 11 THEN substr(${s}.digits(${value}), 2) END`;

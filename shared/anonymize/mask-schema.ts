@@ -7,6 +7,8 @@ import { quotedHitsSql } from './sql/candidates';
 import { coreSql, KEY_SETTING, MASK_SCHEMA } from './sql/core';
 import { detectorsSql, fakeShapeSql } from './sql/detectors';
 import { fakesSql } from './sql/fakes';
+import { ibansSql } from './sql/ibans';
+import { obfuscatedEmailsSql } from './sql/obfuscated-emails';
 import { jsonSql } from './sql/json';
 
 /** Fingerprints of original values, taken before masking: what verify searches the candidate for. */
@@ -38,7 +40,7 @@ export async function commitStep(client: pg.Client, step: string): Promise<void>
 }
 
 /** The SQL of the mask schema's helper functions and dictionaries, in the order it is installed. */
-const helpersSql = (): string[] => [coreSql(), fakesSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql()];
+const helpersSql = (): string[] => [coreSql(), fakesSql(), ibansSql(), obfuscatedEmailsSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql()];
 
 let helpersVersion: string | undefined;
 /**

@@ -1,17 +1,12 @@
 import { quoteLiteral } from '../../db/client';
 import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
-import { MASK_SCHEMA } from './core';
+import { asciiDigitsSql, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
+import { LETTERS } from './letters';
+import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
 
-/**
- * Letters beyond ASCII, as regex escapes to put in bracket expressions: Latin-1's and Latin Extended-A's.
- * Where a database's ctype is C, `[[:upper:]]` and `[[:alnum:]]` are ASCII only, so `José Müller` read
- * as `Jos` and `Élodie` as no name at all (checked on PostgreSQL 18); spelled out, names read the same
- * under any locale (under a UTF-8 one these letters are in the classes already, at no measurable cost).
- * Latin Extended-A alternates cases, so it counts as both.
- */
-const BEYOND_ASCII = { upper: '\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017E', lower: '\\u00DF-\\u00F6\\u00F8-\\u00FF\\u0100-\\u017E' } as const;
+export { LETTERS } from './letters';
 
 /**
  * The characters a run of digits may not touch, as the inside of a bracket expression: digits, and the
@@ -20,14 +15,6 @@ const BEYOND_ASCII = { upper: '\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017E', l
  * own (`電話は090-1234-5678です`, `我的手机13800138000`).
  */
 const GLUED_TO_DIGITS = '0-9A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u052F\\u1E00-\\u1EFF';
-
-/** The insides of bracket expressions for letters of any locale: `[${LETTERS.upper}]`. */
-export const LETTERS = {
-  upper: `[:upper:]${BEYOND_ASCII.upper}`,
-  lower: `[:lower:]${BEYOND_ASCII.lower}`,
-  alpha: `[:alpha:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
-  alnum: `[:alnum:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
-} as const;
 
 /**
  * What separates a number's groups of digits besides the ASCII space, dot and hyphen, as regex escapes
@@ -110,7 +97,13 @@ const CAPITALS_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}]?[${LETTERS.upp
  */
 export const DETECTORS = {
   email: `([${LETTERS.alnum}._%+-]+@[${LETTERS.alnum}-]+(?:\\.[${LETTERS.alnum}-]+)*\\.[[:alpha:]]{2,})`,
-  iban: `(?:^|[^${LETTERS.alnum}])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![${LETTERS.alnum}])`,
+  /**
+   * Where IBANs may be: two letters and two digits starting a word, then words of letters and digits
+   * joined by single separators, 15 letters and digits at least, in any capitals and grouping
+   * (`de89 3704 …`, `DE89-3704-…`, `gb82west1234…`). Such a run may go on into the words after an
+   * IBAN, or hold several: `ibans_in` (ibans.ts) reads the IBANs in it by their countries' lengths.
+   */
+  iban: `(?:^|[^${LETTERS.alnum}])([A-Za-z]{2}[0-9]{2}(?:[ ${UNICODE_SEPARATORS}-]?[A-Za-z0-9]){11,})(?![${LETTERS.alnum}])`,
   digits: `(?:^|[^${GLUED_TO_DIGITS}._@-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${GLUED_TO_DIGITS}@_-])`,
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
@@ -228,13 +221,25 @@ function mayHoldDigitPartsSql(run: string, digits: string, separated: string): s
 }
 
 /**
- * SQL giving the text `value` as the digits detector reads it: after a space. At the very start of a
- * text, a `+` or `(` was read as the character before a run (the pattern's first alternative takes one
- * character where it can), so a message that is only `+44 …` or `(415) …` was no phone number.
+ * SQL giving the text `value` as the digits detector reads it: after a space, with digits of other
+ * scripts read as ASCII ones ({@link asciiDigitsSql}: one character for one, so a run found there is
+ * where the same characters stand in `' ' || value`; `native` false when `value` is read so already). At the very start of a text, a `+` or `(` was
+ * read as the character before a run (the pattern's first alternative takes one character where it
+ * can), so a message that is only `+44 …` or `(415) …` was no phone number.
  */
-export function digitsSourceSql(value: string): string {
-  return `' ' || ${value}`;
+export function digitsSourceSql(value: string, native = true): string {
+  return `' ' || ${native ? asciiDigitsSql(value) : value}`;
 }
+
+/**
+ * A pattern telling whether a text may hold an IBAN: two letters and two digits after no ASCII letter
+ * or digit (the IBAN detector's start, which letters beyond ASCII may not touch either). ASCII classes
+ * only: a class of letters of any locale made this test, run on every text, half as costly again.
+ */
+export const IBAN_START = '(^|[^A-Za-z0-9])[A-Za-z]{2}[0-9]{2}';
+
+/** A pattern telling whether a text holds a digit, of ASCII or of another script ({@link NATIVE_DIGITS}). */
+const ANY_DIGIT = `[0-9${NATIVE_DIGITS}]`;
 
 /** SQL giving the text `value` with `%40` read as `@`, `%2B` as `+` and `%20` as a space (cheap when it holds no `%`). */
 export function decodedSql(value: string): string {
@@ -267,30 +272,48 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   // digit_kind's cheap test says they may be (a set-returning function joined to every run, or
   // unnested in the select list, made this scan 10% to 40% slower on text of times, prices and order
   // numbers).
-  const kind = `${s}.digit_kind(x[1], ${value})`;
+  // The text as the digits are read (digitsSourceSql; an IBAN's digits in it are no card: in_iban),
+  // once per text (dr.read: an unnested array is a function scan, computed once, where a column of a
+  // sub-select would be computed again for each reference of each run).
+  const read = 'dr.read';
+  const kind = `${s}.digit_kind(x[1], ${read})`;
   const kept = bareNumbers ? `coalesce(${kind}, CASE WHEN ${s}.digits(x[1]) ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)` : kind;
   // (That test with the run's length for its count of digits.)
-  const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${value}) AS p ON true`;
+  const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${read}) AS p ON true`;
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
-    UNION ALL SELECT ${select}'iban', x[1] FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x WHERE ${value} ~ '[A-Z]{2}[0-9]{2}'
+    UNION ALL SELECT ${select}'email', ob.token FROM ${from}, regexp_matches(${value}, ${quoteLiteral(OBFUSCATED_EMAIL)}, 'g') AS x,
+                       unnest(ARRAY[${s}.email_unobfuscated(x[1], ${value})]) AS ob(token) WHERE ${obfuscationHintSql(value)} AND ob.token IS NOT NULL
+    UNION ALL SELECT ${select}'iban', ib.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, unnest(${s}.iban_tokens(x[1])) AS ib(token) WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
-      FROM ${from}, regexp_matches(${digitsSourceSql(decodedSql(value))}, ${re('digits')}, 'g') AS x ${parts} WHERE ${value} ~ '[0-9]' AND ${kept} IS NOT NULL`;
+      FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
+     WHERE ${value} ~ ${quoteLiteral(ANY_DIGIT)} AND ${kept} IS NOT NULL`;
 }
 
 /**
  * A PL/pgSQL loop over every match of `pattern` (an SQL expression: a quoted pattern or a variable)
  * in the text `source`, one `regexp_match` per token (a plain expression, no query per row), with the
- * match's capture in `tok` while `body` runs.
+ * match's capture in `tok` while `body` runs, and with `located`, where it starts in `source` in `at`
+ * (two assignments more per token: only the loop that needs them pays them).
  */
-function eachTokenSql(source: string, pattern: string, body: string): string {
-  return `rest := ${source};
+function eachTokenSql(source: string, pattern: string, body: string, located = false): string {
+  if (!located) {
+    return `rest := ${source};
     LOOP
       m := regexp_match(rest, ${pattern});
       EXIT WHEN m IS NULL;
       tok := m[1];
       ${body}
       rest := substr(rest, strpos(rest, tok) + length(tok));
+    END LOOP;`;
+  }
+  return `rest := ${source}; done := 0;
+    LOOP
+      m := regexp_match(rest, ${pattern});
+      EXIT WHEN m IS NULL;
+      tok := m[1]; at := done + strpos(rest, tok);
+      ${body}
+      rest := substr(rest, at - done + length(tok)); done := at + length(tok) - 1;
     END LOOP;`;
 }
 
@@ -307,6 +330,9 @@ function eachTokenSql(source: string, pattern: string, body: string): string {
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;
   const WORD_START = quoteLiteral(WORD_BOUNDS.start);
+  // Each obfuscated email (obfuscated-emails.ts) by the fake of the address it spells, written plainly.
+  const obfuscatedLoop = eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r);
+      IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`);
   const WORD_END = quoteLiteral(WORD_BOUNDS.end);
   return `
 CREATE FUNCTION ${s}.digit_kind(tok text, t text DEFAULT NULL) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -336,7 +362,8 @@ BEGIN
   ELSIF ((left(tok, 1) = '0' OR left(tok, 2) = '(0') AND nd BETWEEN 9 AND 15)
      OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$')
      OR (nd = 11 AND left(tok, 1) = '1' AND tok ~ '^1[ .${UNICODE_SEPARATORS}-]?(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$') THEN
-    RETURN 'phone';
+    -- Not the digits of an IBAN after its check digits (a Belgian or Spanish one's may start with 0).
+    RETURN CASE WHEN t IS NULL OR NOT ${s}.in_iban(t, tok) THEN 'phone' END;
   ELSIF t IS NOT NULL AND ${mayHoldDigitPartsSql('tok', 'nd', 'length(tok) > nd')} THEN
     RETURN CASE WHEN ${s}.digit_parts(tok, t) IS NOT NULL THEN 'parts' END;
   END IF;
@@ -344,12 +371,12 @@ BEGIN
 END
 $fn$;
 
--- Whether tok lies inside an IBAN-shaped match of t that validates or has the check digits 00 (a
--- fake's, or a placeholder's): its digits are no card number, though a German or Italian IBAN's are
--- Luhn-valid and card-shaped one time in ten or so.
+-- Whether tok lies inside an IBAN of t (ibans_in), or inside a match of the IBAN detector with the
+-- check digits 00 (a fake's, or a placeholder's): its digits are no card or phone number, though a
+-- German or Italian IBAN's are Luhn-valid and card-shaped one time in ten or so, and others start with 0.
 CREATE FUNCTION ${s}.in_iban(t text, tok text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT t ~ '[A-Z]{2}[0-9]{2}' AND EXISTS (SELECT 1 FROM regexp_matches(t, ${re('iban')}, 'g') AS m
-                                             WHERE strpos(m[1], tok) > 0 AND (substr(m[1], 3, 2) = '00' OR ${s}.iban_valid(m[1])))
+  SELECT t ~ ${quoteLiteral(IBAN_START)} AND EXISTS (SELECT 1 FROM regexp_matches(t, ${re('iban')}, 'g') AS m
+                                             WHERE strpos(m[1], tok) > 0 AND (substr(m[1], 3, 2) = '00' OR EXISTS (SELECT 1 FROM unnest(${s}.ibans_in(m[1])) AS i WHERE strpos(i, tok) > 0)))
 $fn$;
 ${digitPartsSql()}
 -- The fake of a known value quoted in free text: the very fake its column gets. One typed in small
@@ -367,7 +394,8 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
 $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; key text; keys text; id uuid; num text;
+DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
+  given_digits text; written text; read text; piece text; address text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -378,8 +406,13 @@ BEGIN
   IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); r := t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
-  -- Nothing to find: no digit, no @, no known value, no run of base64 (which may hold neither, encoded).
-  IF t !~ '[0-9@]' AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN RETURN given; END IF;
+  -- Nothing to find but an obfuscated email: no digit, no @, no known value, no run of base64 (which may
+  -- hold neither, encoded). Such a text is searched for one only when it shows a sign of one.
+  IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN
+    IF NOT ${obfuscationHintSql('t')} THEN RETURN given; END IF;
+    ${obfuscatedLoop}
+    RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
+  END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
@@ -400,28 +433,42 @@ BEGIN
     ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
     ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, '%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)); END IF;`)}
   END IF;
+  -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a
+  -- plain @ with an obfuscated dot is one): the fake of the address they spell, written plainly.
+  IF ${obfuscationHintSql('r')} THEN
+    ${obfuscatedLoop}
+  END IF;
   IF strpos(t, '@') > 0 THEN
     ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}
   END IF;
-  IF r ~ '[A-Z]{2}[0-9]{2}' THEN
-    ${eachTokenSql('r', re('iban'), `IF ${s}.iban_valid(tok) THEN r := replace(r, tok, ${s}.iban(tok)); END IF;`)}
+  -- IBANs in any capitals and grouping (ibans.ts), each by the fake of its print form laid out as it is written.
+  IF r ~ ${quoteLiteral(IBAN_START)} THEN
+    ${eachTokenSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP r := replace(r, piece, ${s}.iban_written(piece)); END LOOP;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
     ${eachTokenSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;`)}
   END IF;
-  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, r);
-    IF kind = 'phone' THEN r := replace(r, tok, ${s}.phone(tok));
-    ELSIF kind = 'card' OR kind = 'parts' THEN r := replace(r, tok, ${s}.digit_run_fake(tok, r, kind));
+  -- Digits as the detector reads them (digitsSourceSql): a run typed in digits of another script is
+  -- found in ASCII (tok, in the text read so), and replaced where it was written (written: the same
+  -- characters of the text; given_digits is NULL when the text is all ASCII).
+  given_digits := CASE WHEN octet_length(r) > length(r) THEN ' ' || r END;
+  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END);
+    IF kind IS NOT NULL OR length(tok) >= 8 THEN
+      written := coalesce(substr(given_digits, at, length(tok)), tok);
+      read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
+    END IF;
+    IF kind = 'phone' THEN r := replace(r, written, ${s}.phone(tok));
+    ELSIF kind = 'card' OR kind = 'parts' THEN r := replace(r, written, ${s}.digit_run_fake(tok, read, kind));
     ELSIF kind = 'ipv4' THEN
-      IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(tok)); END IF;
+      IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, written, ${s}.ip(tok)); END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
       -- A number of no phone's shape that is the digits of an original phone (a known value), whole or
       -- national (the digits after its country code), gets a phone's fake. (No example here: the DDL
       -- text of these helpers may be logged in the copy, and verify reads it.)
       num := ${s}.digits(tok);
-      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, tok, ${s}.phone(tok)); END IF;
-    END IF;`)}
+      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, written, ${s}.phone(tok)); END IF;
+    END IF;`, true)}
   -- 'lookup': texts get patterns of their own (see known-value-hits.ts, patternPerText): the hits
   -- this text quotes make a pattern of plain alternatives, longest first, made before masking
   -- for each text of the unit (text_hits, by the text's md5: one primary-key lookup); a text decoded
@@ -511,7 +558,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
 $fn$;
 
 CREATE FUNCTION ${s}.pii_found(t text) RETURNS TABLE (kind text, token text) LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE t ~ '[0-9@]' AND ${s}.token_live(p.kind, p.token)
+  SELECT p.kind, p.token FROM ${s}.pii_tokens(t) AS p WHERE ${s}.token_live(p.kind, p.token)
 $fn$;
 `;
 }

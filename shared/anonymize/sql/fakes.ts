@@ -1,5 +1,5 @@
 import { FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES } from '../dictionaries';
-import { MASK_SCHEMA } from './core';
+import { ASCII_DIGITS, MASK_SCHEMA } from './core';
 
 /** Calling codes with two digits (others have one, `1` and `7`, or three); phones keep theirs. */
 const TWO_DIGIT_CALLING_CODES = [
@@ -9,11 +9,6 @@ const TWO_DIGIT_CALLING_CODES = [
 ];
 
 const s = MASK_SCHEMA;
-/**
- * The ten ASCII digits as an SQL string, written in two parts: rehearsal's own DDL may be logged into a
- * kept column by a production DDL audit trigger, and `'0123456789'` whole reads as a phone number there.
- */
-const ASCII_DIGITS = "('01234' || '56789')";
 const longest = (list: readonly string[]): number => Math.max(...list.map((item) => item.length));
 /** The longest `first.last.<tag>@domain` fake: columns at least this long get that form, others `u<tag>@domain`. */
 export const LONG_EMAIL_LENGTH = longest(FIRST_NAMES) + longest(LAST_NAMES) + 2 + 12 + 1 + longest(FAKE_EMAIL_DOMAINS);
@@ -210,6 +205,8 @@ CREATE FUNCTION ${s}.phone(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 
 DECLARE d text; n int; keep int; chk int; free int; body text;
 BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
+  -- Digits of other scripts (fullwidth, Arabic-Indic, Devanagari) are read, and faked, as ASCII ones.
+  IF octet_length(v) > length(v) THEN v := ${s}.ascii_digits(v); END IF;
   d := ${s}.digits(v); n := length(d);
   chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
   keep := least(CASE WHEN left(v, 1) = '+' OR v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
@@ -261,19 +258,5 @@ CREATE FUNCTION ${s}.iban(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0
   SELECT left(v, 2) || '00' || ${s}.shape(substr(v, 5), ${s}.digest('iban', v, attempt))
 $fn$;
 
-CREATE FUNCTION ${s}.iban_valid(m text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
-DECLARE x text := upper(regexp_replace(m, '\\s', '', 'g')); r text; rem int := 0; c int;
-BEGIN
-  IF length(x) < 15 OR length(x) > 34 OR substr(x, 3, 2) = '00' THEN RETURN false; END IF;
-  r := substr(x, 5) || left(x, 4);
-  FOR i IN 1..length(r) LOOP
-    c := ascii(substr(r, i, 1));
-    IF c BETWEEN 48 AND 57 THEN rem := (rem * 10 + c - 48) % 97;
-    ELSIF c BETWEEN 65 AND 90 THEN rem := (rem * 100 + c - 55) % 97;
-    ELSE RETURN false; END IF;
-  END LOOP;
-  RETURN rem = 1;
-END
-$fn$;
 `;
 }
