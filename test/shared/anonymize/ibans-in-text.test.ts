@@ -1,8 +1,7 @@
-import pg from 'pg';
-import { installMaskSchema, useMaskingKey } from '../../../shared/anonymize/mask-schema';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { verifyDatabase } from '../../../shared/verify/verify';
-import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { dropDatabases, query } from '../../support/postgres';
+import { maskSchemaSession } from '../../support/mask-session';
 import { createDemoDatabase, DEMO_RULES, demoRules, KEY } from './fixtures';
 
 /** An IBAN in its print form: capitals, groups of four. */
@@ -29,21 +28,7 @@ const IBAN_LOOK_ALIKES: readonly string[] = [
 ];
 
 describe('IBANs written in text in any capitals and grouping', () => {
-  const name = uniqueName('ibans');
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    client = new pg.Client(await createDatabase(name));
-    await client.connect();
-    await installMaskSchema(client);
-    await useMaskingKey(client, KEY);
-  });
-  afterAll(async () => {
-    await client.end();
-    await dropDatabases(name);
-  });
-
-  const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query<{ v: T }>(`SELECT ${sql} AS v`, params)).rows[0]?.v as T;
+  const { one, client } = maskSchemaSession('ibans', KEY);
   const fakeOf = async (written: string): Promise<string> => laidOutAs(await one<string>('rehearsal_mask.iban($1)', [printForm(written)]), written);
 
   it('scrubs an IBAN in small letters, with dashes, without separators or in other groups with the fake of its print form, laid out as it was written', async () => {
@@ -52,7 +37,7 @@ describe('IBANs written in text in any capitals and grouping', () => {
       const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [`pay ${written} for the rent`]);
 
       expect({ written, scrubbed }).toEqual({ written, scrubbed: `pay ${laidOutAs(fake, written)} for the rent` });
-      expect((await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
+      expect((await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
     }
     // The print form keeps the fake it had: iban() of it as written.
     expect(await one<string>('rehearsal_mask.scrub_text($1)', [`pay ${GERMAN} now`])).toBe(`pay ${fake} now`);
@@ -64,7 +49,7 @@ describe('IBANs written in text in any capitals and grouping', () => {
     const ibans = ['gb82west12345698765432', 'BE68 5390 0754 7034', 'BE71 0961 2345 6769', 'FR76 30006 00001 12345678901 89'];
 
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
-    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+    const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
 
     let expected = text;
     for (const iban of ibans) expected = expected.replace(iban, await fakeOf(iban));
@@ -74,7 +59,7 @@ describe('IBANs written in text in any capitals and grouping', () => {
   });
 
   it('leaves text that looks like an IBAN but is none as it was, and finds nothing in it', async () => {
-    const { rows } = await client.query<{ t: string; scrubbed: string; found: string[] }>(
+    const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [IBAN_LOOK_ALIKES]);
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { fingerprintOf, keyedDigest } from '../../../shared/anonymize/keyed-digest';
 import { parseJsonPath, toSqlJsonPath, toWalkerPath } from '../../../shared/anonymize/json-path';
-import { installMaskSchema, MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
+import { MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
 import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
 import { DETECTORS } from '../../../shared/anonymize/sql/detectors';
 import { nationalDigitsSql } from '../../../shared/anonymize/fingerprints';
@@ -10,26 +10,11 @@ import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { maskSchemaSession } from '../../support/mask-session';
 import { base64Of, CREDENTIAL_SAMPLES, DIGEST_HEX, DIGITS_NO_PII, KEY, OTHER_KEY, WRITTEN_AGAINST_DIGITS } from './fixtures';
 
 describe('mask schema functions', () => {
-  const name = uniqueName('maskfn');
-  let client: pg.Client;
-  let url: string;
-
-  beforeAll(async () => {
-    url = await createDatabase(name);
-    client = new pg.Client(url);
-    await client.connect();
-    await installMaskSchema(client);
-    await useMaskingKey(client, KEY);
-  });
-  afterAll(async () => {
-    await client.end();
-    await dropDatabases(name);
-  });
-
-  const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query<{ v: T }>(`SELECT ${sql} AS v`, params)).rows[0]?.v as T;
+  const { one, client, url } = maskSchemaSession('maskfn', KEY);
 
   it('computes the same keyed hash in SQL as Node does, so SQL and TypeScript agree', async () => {
     const sqlDigest = await one<Buffer>(`rehearsal_mask.digest('email', $1, 0)`, [' Ann@Example.COM ']);
@@ -40,7 +25,7 @@ describe('mask schema functions', () => {
   });
 
   it('gives the same fingerprint when a statement reads the key once (the bulk form) as per call', async () => {
-    const bulk = await client.query<{ fp: Buffer; one: Buffer }>(
+    const bulk = await client().query<{ fp: Buffer; one: Buffer }>(
       `SELECT ${fingerprintSql('v')} AS fp, rehearsal_mask.fingerprint(v) AS one FROM unnest($1::text[]) AS v`, [['Ann Smith', ' ann smith ', '+44 7700 900123']]);
 
     expect(bulk.rows.map((row) => row.fp.toString('hex'))).toEqual(['Ann Smith', ' ann smith ', '+44 7700 900123'].map((v) => fingerprintOf(KEY, v).toString('hex')));
@@ -48,21 +33,21 @@ describe('mask schema functions', () => {
   });
 
   it('gives the session the memory its hashes and sorts need', async () => {
-    await useMaskingMemory(client);
+    await useMaskingMemory(client());
 
-    const { rows } = await client.query<{ work_mem: string; hash: string; maintenance: string }>(
+    const { rows } = await client().query<{ work_mem: string; hash: string; maintenance: string }>(
       "SELECT current_setting('work_mem') AS work_mem, current_setting('hash_mem_multiplier') AS hash, current_setting('maintenance_work_mem') AS maintenance");
     expect(rows[0]).toEqual({ work_mem: MASKING_MEMORY.work_mem, hash: MASKING_MEMORY.hash_mem_multiplier, maintenance: MASKING_MEMORY.maintenance_work_mem });
   });
 
   it('gives other fakes under another key, and refuses to run without a key', async () => {
     const withKey = await one<string>(`rehearsal_mask.email('ann@x.org')`);
-    await useMaskingKey(client, OTHER_KEY);
+    await useMaskingKey(client(), OTHER_KEY);
     const withOther = await one<string>(`rehearsal_mask.email('ann@x.org')`);
-    await useMaskingKey(client, KEY);
+    await useMaskingKey(client(), KEY);
 
     expect(withOther).not.toBe(withKey);
-    const keyless = new pg.Client(url);
+    const keyless = new pg.Client(url());
     await keyless.connect();
     try {
       await expect(keyless.query(`SELECT rehearsal_mask.email('ann@x.org')`)).rejects.toThrow(/rehearsal.mask_/);
@@ -72,8 +57,8 @@ describe('mask schema functions', () => {
   });
 
   it('refuses an empty or short key, so a context built without the secret can never mask', async () => {
-    await expect(useMaskingKey(client, Buffer.alloc(0))).rejects.toThrow('maskingKey: the masking key is empty: at least 16 bytes are needed');
-    await expect(useMaskingKey(client, Buffer.from('short'))).rejects.toThrow('the masking key is too short');
+    await expect(useMaskingKey(client(), Buffer.alloc(0))).rejects.toThrow('maskingKey: the masking key is empty: at least 16 bytes are needed');
+    await expect(useMaskingKey(client(), Buffer.from('short'))).rejects.toThrow('the masking key is too short');
   });
 
   it('makes emails on reserved RFC 2606 domains, case-insensitive to the input, fitting the column', async () => {
@@ -141,7 +126,7 @@ describe('mask schema functions', () => {
     expect(scrubbed).toContain(phone);
     for (const original of ['ann@x.org', '7700 900123', '4111 1111 1111 1111', 'GB82 WEST', '8.8.4.4']) expect(scrubbed).not.toContain(original);
     expect(scrubbed).toContain('order ORD-0012345678 on 01.02.2024');
-    const residual = await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
     expect(residual.rows).toEqual([]);
   });
 
@@ -167,7 +152,7 @@ describe('mask schema functions', () => {
       + '&tel=' + (await fake(`rehearsal_mask.phone('+447700900123')`)).replace('+', '%2B')
       + '&alt=' + (await fake(`rehearsal_mask.phone('+44 7700 900124')`)).replace('+', '%2B').replace(/ /g, '%20')
       + '&order=ORD-0012345678');
-    const residual = await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
     expect(residual.rows).toEqual([]);
   });
 
@@ -188,7 +173,7 @@ describe('mask schema functions', () => {
 
   it('reads a number after or holding a + as a number, since + is a space in a form body; digits before an @ stay part of the email', async () => {
     const body = 'Body=Call+me+at+415-867-5309+please&Tag=bob+12345678%40x.org&Phone=%2B44+7700+900123';
-    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind', [body]);
+    const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind', [body]);
     const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [body]);
 
     expect(found.rows).toEqual([{ kind: 'email', token: 'bob+12345678@x.org' }, { kind: 'phone', token: '415-867-5309' }, { kind: 'phone', token: '+44+7700+900123' }]);
@@ -211,7 +196,7 @@ describe('mask schema functions', () => {
       const fake = await one<string>('rehearsal_mask.phone($1)', [number]);
       for (const text of [number, `${number} is my number`]) {
         const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
-        const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+        const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
 
         expect(scrubbed).toBe(text.replace(number, fake));
         expect(found.rows).toEqual([{ kind: 'phone', token: number }]);
@@ -224,13 +209,13 @@ describe('mask schema functions', () => {
       const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
 
       expect({ text, scrubbed }).toEqual({ text, scrubbed: text.replace(part, await one<string>(`rehearsal_mask.${fake}($1)`, [part])) });
-      expect((await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
+      expect((await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
     }
   });
 
   it('finds a card, phone number or IPv4 address written against other digits as that part of the run', async () => {
     for (const [text, part, fake] of WRITTEN_AGAINST_DIGITS) {
-      const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+      const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
 
       expect({ text, found: found.rows }).toEqual({ text, found: [{ kind: fake === 'ip' ? 'ipv4' : fake, token: part }] });
     }
@@ -243,7 +228,7 @@ describe('mask schema functions', () => {
     ];
     for (const [text, parts] of cases) {
       const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
-      const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY position(token IN $1)', [text]);
+      const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY position(token IN $1)', [text]);
 
       let expected = text;
       for (const [kind, part] of parts) expected = expected.replace(part, await one<string>(`rehearsal_mask.${kind}($1)`, [part]));
@@ -258,7 +243,7 @@ describe('mask schema functions', () => {
       `card 4539 1488 0343 6467 ${100 + i}`, `${i + 1} 4539 1488 0343 6467`, `4539 1488 0343 6467 ${String(i % 12 + 1).padStart(2, '0')}/${27 + Math.floor(i / 12)}`,
       `6304 0000 0000 0000 ${String(i).padStart(3, '0')}`,
     ]).flat();
-    const { rows } = await client.query<{ t: string; scrubbed: string; found: number; whole: boolean }>(
+    const { rows } = await client().query<{ t: string; scrubbed: string; found: number; whole: boolean }>(
       `SELECT u.t, s.scrubbed, (SELECT count(*)::int FROM rehearsal_mask.pii_found(s.scrubbed)) AS found,
               EXISTS (SELECT 1 FROM regexp_matches(' ' || u.t, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x WHERE rehearsal_mask.digit_kind(x[1]) = 'card') AS whole
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i), rehearsal_mask.scrub_text(u.t) AS s(scrubbed) ORDER BY u.i`, [texts]);
@@ -272,7 +257,7 @@ describe('mask schema functions', () => {
   });
 
   it('leaves timestamps, dates, order numbers, prices, versions, chat ids, IBANs and UUIDs alone, and finds nothing in them', async () => {
-    const { rows } = await client.query<{ t: string; scrubbed: string; found: string[] }>(
+    const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [DIGITS_NO_PII]);
 
@@ -286,20 +271,20 @@ describe('mask schema functions', () => {
 
     expect(scrubbed).toBe(`login from ${await fake('2a00:1450:4009:81f::200e')}, [${await fake('2606:4700:4700::1111')}]:443 and ${await fake('::ffff:8.8.8.8')}; fe80::1, 2001:db8::5, at 10:30:00, mac 00:1a:2b:3c:4d:5e`);
     expect(scrubbed).toMatch(/^login from 2001:db8:/);
-    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', ['seen 2A00:1450:4009:081F:0:0:0:200E and fe80::1']);
+    const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', ['seen 2A00:1450:4009:081F:0:0:0:200E and fe80::1']);
     // Reported as PostgreSQL writes the address, so any form of it meets the fingerprint of another.
     expect(found.rows).toEqual([{ kind: 'ipv6', token: '2a00:1450:4009:81f::200e' }]);
   });
 
   it('reports percent-encoded PII in unmasked text decoded, so it meets the fingerprints of the plain originals', async () => {
-    const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind, token',
+    const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1) ORDER BY kind, token',
       ['/reset?email=Ann.Smith%40gmail.com&tel=%2b447700900123&alt=%2B44%207700%20900124']);
 
     expect(found.rows).toEqual([{ kind: 'email', token: 'Ann.Smith@gmail.com' }, { kind: 'phone', token: '+44 7700 900124' }, { kind: 'phone', token: '+447700900123' }]);
   });
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
-    const found = await client.query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
+    const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
       ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4 and test@example.com, 192.0.2.1']);
 
     expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone']);
@@ -307,7 +292,7 @@ describe('mask schema functions', () => {
 
   it('computes the Luhn sum card checks and card fakes use: every second digit from the right doubled, its digits summed', async () => {
     const cases: [string, number][] = [['79927398713', 70], ['4539148803436467', 80], ['378282246310005', 60], ['4111111111111112', 31], ['18', 10], ['0', 0], ['', 0]];
-    const { rows } = await client.query<{ d: string; sum: number }>('SELECT d, rehearsal_mask.luhn_sum(d) AS sum FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i) ORDER BY i', [cases.map(([d]) => d)]);
+    const { rows } = await client().query<{ d: string; sum: number }>('SELECT d, rehearsal_mask.luhn_sum(d) AS sum FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i) ORDER BY i', [cases.map(([d]) => d)]);
 
     expect(rows.map(({ d, sum }) => [d, sum])).toEqual(cases);
   });
@@ -326,7 +311,7 @@ describe('mask schema functions', () => {
       ['+44\u00a07700\u00a0900123', 'phone'], ['+44\u202f7700\u202f900123', 'phone'], ['07700\u2013900123', 'phone'],
       ['(650)\u00a0555\u20111234', 'phone'], ['4111\u00a01111\u00a01111\u00a01111', 'card'], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
     ];
-    const kinds = await client.query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
+    const kinds = await client().query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 
     expect(kinds.rows.map(({ tok, kind }) => [tok, kind])).toEqual(cases);
   });
@@ -337,14 +322,14 @@ describe('mask schema functions', () => {
       ['+971 50 123 4567', '501234567'], ['0034 612 345 678', '612345678'], [' (+48) 601 234 567', '601234567'], ['+7 912 345 67 89', '9123456789'],
       ['07700 900123', null], ['612 345 678', null], ['1415867530', null],
     ];
-    const { rows } = await client.query<{ v: string; national: string | null }>(
+    const { rows } = await client().query<{ v: string; national: string | null }>(
       `SELECT v, ${nationalDigitsSql('v')} AS national FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i) ORDER BY i`, [cases.map(([v]) => v)]);
 
     expect(rows.map(({ v, national }) => [v, national])).toEqual(cases);
   });
 
   it('finds a run of digits typed against Chinese or Japanese text or after a slash, not one glued to a Latin, Greek or Cyrillic word', async () => {
-    const { rows } = await client.query<{ tok: string }>(`SELECT x[1] AS tok FROM regexp_matches($1, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x`,
+    const { rows } = await client().query<{ tok: string }>(`SELECT x[1] AS tok FROM regexp_matches($1, ${quoteLiteral(DETECTORS.digits)}, 'g') AS x`,
       ['電話は090-1234-5678です 我的手机13800138000 wa.me/14158675309 ORD12345678 Заказ98765432 αβ1234567890 a-0123456789 12345678']);
 
     expect(rows.map((row) => row.tok)).toEqual(['090-1234-5678', '13800138000', '14158675309', '12345678']);
@@ -358,7 +343,7 @@ describe('mask schema functions', () => {
     const paths = ['$.email[*]', '$[*]', '$.contacts.email', '$.*', '$.b.*', '$[0]', '$[1]', '$.contacts[*].email', '$.email[0]'];
     for (const doc of docs) {
       for (const path of paths) {
-        const { rows } = await client.query<{ expected: (string | null)[]; masked: (string | null)[] }>(
+        const { rows } = await client().query<{ expected: (string | null)[]; masked: (string | null)[] }>(
           `SELECT array(SELECT CASE WHEN jsonb_typeof(v) <> 'null' THEN 'X' END FROM jsonb_path_query($1::jsonb, $2::jsonpath) AS v) AS expected,
                   array(SELECT v #>> '{}' FROM jsonb_path_query(rehearsal_mask.json_apply($1::jsonb, $3::text[], 'fixed', '"X"'), $2::jsonpath) AS v) AS masked`,
           [JSON.stringify(doc), toSqlJsonPath(parseJsonPath(path)), toWalkerPath(parseJsonPath(path))]);

@@ -1,9 +1,8 @@
-import pg from 'pg';
-import { installMaskSchema, useMaskingKey } from '../../../shared/anonymize/mask-schema';
 import { nationalDigitsSql } from '../../../shared/anonymize/fingerprints';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { verifyDatabase } from '../../../shared/verify/verify';
-import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { dropDatabases, query } from '../../support/postgres';
+import { maskSchemaSession } from '../../support/mask-session';
 import { createDemoDatabase, DEMO_RULES, demoRules, DIGITS_NO_PII, KEY, ORIGINALS } from './fixtures';
 
 /** Writes the ASCII digits of `text` in another script (its first code point, the digit zero), keeping every other character. */
@@ -15,21 +14,7 @@ const devanagari = inScript(0x0966);
 const fullwidth = (text: string): string => inScript(0xff10)(text).replace(/[+()\-.]/g, (c) => String.fromCodePoint(0xfee0 + c.charCodeAt(0)));
 
 describe('numbers typed in digits of other scripts', () => {
-  const name = uniqueName('native');
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    client = new pg.Client(await createDatabase(name));
-    await client.connect();
-    await installMaskSchema(client);
-    await useMaskingKey(client, KEY);
-  });
-  afterAll(async () => {
-    await client.end();
-    await dropDatabases(name);
-  });
-
-  const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query<{ v: T }>(`SELECT ${sql} AS v`, params)).rows[0]?.v as T;
+  const { one, client } = maskSchemaSession('native', KEY);
 
   it('scrubs a phone, card or IPv4 address typed in fullwidth, Arabic-Indic, Extended Arabic-Indic or Devanagari digits with the fake of its ASCII digits, where it was written', async () => {
     const cases: [before: string, written: string, after: string, fake: string, ascii: string][] = [
@@ -42,17 +27,17 @@ describe('numbers typed in digits of other scripts', () => {
     ];
     for (const [before, written, after, fake, ascii] of cases) {
       const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [`${before}${written}${after}`]);
-      const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [`${before}${written}${after}`]);
+      const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [`${before}${written}${after}`]);
 
       expect({ written, scrubbed }).toEqual({ written, scrubbed: `${before}${await one<string>(`rehearsal_mask.${fake}($1)`, [ascii])}${after}` });
       expect({ written, found: found.rows }).toEqual({ written, found: [{ kind: fake === 'ip' ? 'ipv4' : fake, token: ascii }] });
-      expect((await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
+      expect((await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
     }
   });
 
   it('gives a phone number typed in other digits the fake, digits and national digits of its ASCII form, as a phone column holding it is masked and fingerprinted', async () => {
     const typed = [fullwidth('+34 612 345 678'), arabicIndic('+34 612 345 678'), devanagari('+34 612 345 678')];
-    const { rows } = await client.query<{ fake: string; digits: string; national: string }>(
+    const { rows } = await client().query<{ fake: string; digits: string; national: string }>(
       `SELECT rehearsal_mask.phone(v) AS fake, rehearsal_mask.digits(v) AS digits, ${nationalDigitsSql('v')} AS national FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i) ORDER BY i`, [typed]);
 
     const ascii = await one<string>(`rehearsal_mask.phone('+34 612 345 678')`);
@@ -61,7 +46,7 @@ describe('numbers typed in digits of other scripts', () => {
 
   it('leaves timestamps, dates, order numbers, prices, versions and ids typed in other digits as they were, and finds nothing in them', async () => {
     const texts = [fullwidth, arabicIndic, extendedArabicIndic, devanagari].flatMap((script) => DIGITS_NO_PII.map(script));
-    const { rows } = await client.query<{ t: string; scrubbed: string; found: string[] }>(
+    const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
 

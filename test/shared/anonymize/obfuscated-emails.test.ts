@@ -1,8 +1,7 @@
-import pg from 'pg';
-import { installMaskSchema, useMaskingKey } from '../../../shared/anonymize/mask-schema';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { verifyDatabase } from '../../../shared/verify/verify';
-import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { dropDatabases, query } from '../../support/postgres';
+import { maskSchemaSession } from '../../support/mask-session';
 import { createDemoDatabase, DEMO_RULES, demoRules, KEY, ORIGINALS } from './fixtures';
 
 /** Emails written so a harvester would not read them, in a text, and the address each spells. */
@@ -31,30 +30,16 @@ const EMAIL_LOOK_ALIKES: readonly string[] = [
 ];
 
 describe('emails obfuscated in text', () => {
-  const name = uniqueName('obfuscated');
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    client = new pg.Client(await createDatabase(name));
-    await client.connect();
-    await installMaskSchema(client);
-    await useMaskingKey(client, KEY);
-  });
-  afterAll(async () => {
-    await client.end();
-    await dropDatabases(name);
-  });
-
-  const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query<{ v: T }>(`SELECT ${sql} AS v`, params)).rows[0]?.v as T;
+  const { one, client } = maskSchemaSession('obfuscated', KEY);
 
   it('scrubs an email whose @ or dots are written as words, in brackets, in capitals, fullwidth or as HTML entities with the fake of the address it spells, written plainly', async () => {
     for (const [text, written, address] of OBFUSCATED) {
       const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
-      const found = await client.query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
+      const found = await client().query<{ kind: string; token: string }>('SELECT kind, token FROM rehearsal_mask.pii_found($1)', [text]);
 
       expect({ text, scrubbed }).toEqual({ text, scrubbed: text.replace(written, await one<string>('rehearsal_mask.email($1)', [address])) });
       expect({ text, found: found.rows }).toEqual({ text, found: [{ kind: 'email', token: address }] });
-      expect((await client.query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
+      expect((await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
     }
   });
 
@@ -64,7 +49,7 @@ describe('emails obfuscated in text', () => {
       ['bob_99 at acme dot com', 'bob_99 at acme dot com', 'bob_99@acme.com'], ['bob at acme dot com', 'bob at acme dot com (his email)', 'bob@acme.com'],
       ['bob AT acme.com', 'bob AT acme.com', 'bob@acme.com'], ['bob at acme.com', 'email bob at acme.com', null],
     ];
-    const { rows } = await client.query<{ address: string | null }>(
+    const { rows } = await client().query<{ address: string | null }>(
       'SELECT rehearsal_mask.email_unobfuscated(c, t) AS address FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(c, t, i) ORDER BY i',
       [cases.map(([candidate]) => candidate), cases.map(([, text]) => text)]);
 
@@ -72,7 +57,7 @@ describe('emails obfuscated in text', () => {
   });
 
   it('leaves prose and markup that read like an obfuscated email as they were, and finds nothing in them', async () => {
-    const { rows } = await client.query<{ t: string; scrubbed: string; found: string[] }>(
+    const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [EMAIL_LOOK_ALIKES]);
 
