@@ -54,6 +54,12 @@ async function customerNotesDatabase(prefix: string, created: string[], names: r
   return url;
 }
 
+/** The name tests' customers' full names (masked, once anonymize ran), by id. */
+const fakesOf = async (url: string): Promise<string[]> =>
+  (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+/** The name tests' notes' bodies, by id. */
+const bodiesOf = async (url: string): Promise<string[]> => (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+
 /** Rules masking customers' full names, with `bodyRule` for the free text of notes (the name tests' tables). */
 const nameRules = (bodyRule: string) => parseRulesText(`tables:
   public.customers:
@@ -478,7 +484,7 @@ describe('names with letters beyond ASCII, in a database whose ctype is C (where
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
+    const fakes = await fakesOf(url);
     const [note] = await query<{ body: string }>(url, 'SELECT body FROM notes');
     expect(note?.body).toMatch(new RegExp(`^Call ${fakes[0]}, then [A-Z][a-z]+\\.$`));
     for (const part of NAMES.flatMap((full) => full.split(' '))) expect(note?.body).not.toContain(part);
@@ -515,7 +521,7 @@ describe('names written as JSON escapes (Python\'s json.dumps: Zo\\u00eb M\\u00f
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
     const [fake] = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers WHERE id = 1')).map((row) => row.full_name);
-    const notes = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const notes = await bodiesOf(url);
     expect(notes).toEqual([`{"name": "${fake}", "text": "hi"}`, '{"note": "caf\\u00e9 order"}']);
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
@@ -532,8 +538,8 @@ describe('names written as JSON escapes (Python\'s json.dumps: Zo\\u00eb M\\u00f
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-    const notes = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const fakes = await fakesOf(url);
+    const notes = await bodiesOf(url);
     expect(notes).toEqual(fakes.map((fake) => `{"from":"${fake}"}`));
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
@@ -566,8 +572,8 @@ describe('names with capitals inside their words (McDonald, DeShawn, LaRue) or a
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const fakes = await fakesOf(url);
+    const bodies = await bodiesOf(url);
     expect(bodies[0]).toBe(`Hi, ${fakes[0]} here`);
     expect(bodies[2]).toBe(`Regards, ${fakes[1]}`);
     expect(bodies[3]).toBe(`${fakes[2]} here`);
@@ -601,8 +607,8 @@ describe('names written in capitals (a card\'s holder, a form, a shouting user)'
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const fakes = await fakesOf(url);
+    const bodies = await bodiesOf(url);
     expect(bodies).toEqual([`NAME: ${fakes[0]?.toUpperCase()}`, `Cardholder ${fakes[1]?.toUpperCase()}, exp 12/27`, NOTES[2]]);
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
@@ -628,9 +634,6 @@ describe('full names typed in small letters, or in other capitals than their col
     return customerNotesDatabase('recased', created, names, notes);
   }
 
-  const fakesOf = async (url: string): Promise<string[]> =>
-    (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-  const bodiesOf = async (url: string): Promise<string[]> => (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
 
   it('replaces one in small letters with its column\'s fake in small letters, one in other capitals with a fake, leaves text quoting no one, and verify passes', async () => {
     const url = await namesDatabase();
@@ -684,8 +687,8 @@ describe('full names in scripts without capitals, or after an opening quote or b
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const fakes = await fakesOf(url);
+    const bodies = await bodiesOf(url);
     expect(bodies).toEqual([`اسمي ${fakes[0]}، شكرا`, `मेरा नाम ${fakes[1]} है`, `ask for “${fakes[2]?.toLowerCase()}…” (or ${fakes[0]})`, NOTES[3], expect.stringMatching(/^[A-Z][a-z]+ [A-Z][a-z'-]+ here$/)]);
     expect(bodies[4]).not.toContain('dupont');
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
@@ -717,8 +720,8 @@ describe('names in scripts written without spaces, glued to the words around the
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const fakes = await fakesOf(url);
+    const bodies = await bodiesOf(url);
     expect(bodies).toEqual([`我叫${fakes[0]}，谢谢`, `${fakes[1]}です。`, expect.stringMatching(/^[A-Z][a-z]+ [A-Z][a-z'-]+さんへ$/), `저는 ${fakes[3]}입니다`,
       NOTES[4], `${fakes[4]}様`, `${fakes[5]}和${fakes[0]}`]);
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
@@ -729,8 +732,8 @@ describe('names in scripts written without spaces, glued to the words around the
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
 
-    const fakes = (await query<{ full_name: string }>(url, 'SELECT full_name FROM customers ORDER BY id')).map((row) => row.full_name);
-    const bodies = (await query<{ body: string }>(url, 'SELECT body FROM notes ORDER BY id')).map((row) => row.body);
+    const fakes = await fakesOf(url);
+    const bodies = await bodiesOf(url);
     expect(bodies).toEqual([`我叫${fakes[0]}，谢谢`, `${fakes[1]}和${fakes[0]}`, '明天见']);
   });
 
