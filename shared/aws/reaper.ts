@@ -13,6 +13,7 @@ import type { AwsRoleSecretStore } from './role-secrets';
 import { runScopedIdentifier, TAGS } from './resources';
 import type { RunLock } from './run-lock';
 import { COMMITTED_TAG, REPLACES_TAG, type ManagedDatabase } from './swap';
+import { AWS_RERUN } from './rerun';
 import { startOrQueue, type StartRun, type TriggerResult } from './trigger';
 
 /**
@@ -95,7 +96,9 @@ export async function reapExecution(event: unknown, deps: ReaperDeps): Promise<R
     : undefined;
   const recorder = new MetricsRecorder(deps.dimensions);
   recorder.add(METRIC.RefreshFailed, 1, 'Count');
-  deps.log.error(`run ${input.runId} ${parsed.data.detail.status}: staging ${staging}${secrets}, lock released`, { runId: input.runId });
+  // Nothing resumes on a candidate the reaper removed: say how a run starts again (as settle-time remarks do).
+  const again = staging === 'kept-committed' ? '' : `; the next release, or ${AWS_RERUN}, starts again from a fresh snapshot`;
+  deps.log.error(`run ${input.runId} ${parsed.data.detail.status}: staging ${staging}${secrets}, lock released${again}`, { runId: input.runId });
   return { action: 'reaped', runId: input.runId, staging, ...(next ? { next } : {}), metrics: recorder.all() };
 }
 

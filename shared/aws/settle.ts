@@ -5,10 +5,9 @@ import { settleStagingOnce } from '../pipeline/settle';
 import { remarkOnDiscardedCandidate } from '../pipeline/settlement-remark';
 import type { RunState } from '../pipeline/state';
 import { orderedResults, parseExecution, type Execution } from './execution';
+import { AWS_RERUN } from './rerun';
 import type { PhaseRuntime } from './phase-step';
 
-/** How an operator starts a refresh again by hand in AWS (README, "Run a refresh by hand"), as a failed phase's remark names it. */
-export const AWS_RERUN = 'a refresh requested by hand (a `Manual Refresh Requested` event from `rehearsal.deploy`)';
 
 /** Options of {@link settleExecution}. */
 export interface SettleOptions {

@@ -61,7 +61,8 @@ describe('reapExecution (runs that never reached Finish)', () => {
     rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'support-staging' }).resolves({ DBInstances: [instance('support-staging')] });
     route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [{ Name: 'db.staging.support.internal.', Type: 'CNAME', ResourceRecords: [{ Value: endpoint(CANDIDATE) }] }] });
 
-    const result = await reapExecution(timedOut({ runId: RUN, deployId: 'custom:1' }), deps());
+    const errors: string[] = [];
+    const result = await reapExecution(timedOut({ runId: RUN, deployId: 'custom:1' }), { ...deps(), log: { ...silent, error: (message: string) => void errors.push(message) } });
 
     expect(result).toMatchObject({ action: 'reaped', runId: RUN, staging: 'rolled-back' });
     expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0]?.args[0].input.ChangeBatch?.Changes?.[0]?.ResourceRecordSet?.ResourceRecords).toEqual([{ Value: endpoint('support-staging') }]);
@@ -71,6 +72,7 @@ describe('reapExecution (runs that never reached Finish)', () => {
     expect(route53.commandCalls(GetChangeCommand).map((c) => c.args[0].input)).toEqual([{ Id: '/change/C0REAP' }, { Id: '/change/C0REAP' }]);
     expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({ ConditionExpression: 'holder = :run', ExpressionAttributeValues: { ':run': { S: RUN } } });
     expect(result.action === 'reaped' ? result.metrics.map((m) => m.name) : []).toEqual(['RefreshFailed']);
+    expect(errors).toEqual([`run ${RUN} TIMED_OUT: staging rolled-back, lock released; the next release, or a refresh requested by hand (a \`Manual Refresh Requested\` event from \`rehearsal.deploy\`), starts again from a fresh snapshot`]);
   });
 
   it('keeps staging as it is when the run committed before it stopped (it hung in publish): no rollback, no deletion, lock released', async () => {
