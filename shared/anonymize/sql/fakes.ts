@@ -51,17 +51,32 @@ const isKnownName = (kind: string, fake: string): string =>
   `(current_setting('rehearsal.avoid_names', true) = 'on' AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(${fake}) AND k.kind = '${kind}' AND k.shaped))`;
 
 /**
+ * How many times a fake name that is another person's real name in the data is drawn again. Where the
+ * data's names are made of the dictionaries' words (the demo's: a draw is one of them 3% of the time),
+ * one redraw left a real name in staging for about one name in a thousand, and the demo pipeline's test
+ * failed so about once in ten runs (100 users, a random key each run); each redraw multiplies that by
+ * the share of draws that are real names.
+ */
+const NAME_REDRAWS = 6;
+
+/**
  * The fake of `value` as one SQL expression: the digest is computed once in an `OFFSET 0` subquery (so
  * the planner does not copy the hash into every reference), the body evaluated over it. A fake name
- * that happens to be another person's real name in the data is drawn again (next attempt), so a real
- * name never shows up in staging, even attached to someone else.
+ * that happens to be another person's real name in the data is drawn again (next attempt, up to
+ * {@link NAME_REDRAWS} times, as the functions of {@link fakesSql} do, so a value gets one fake
+ * everywhere), so a real name does not show up in staging, even attached to someone else.
  */
 export function inlineFake(kind: string, value: string, maxlen: string, attempt: string): string {
   const draw = (at: string): string => `(SELECT ${bodyOf(kind)(maxlen, at)} FROM (SELECT ${s}.digest('${kind}', ${value}, ${at}) AS h OFFSET 0) AS d)`;
   const avoid = AVOID_KNOWN[kind];
   if (!avoid) return `CASE WHEN ${value} IS NULL THEN NULL ELSE ${draw(attempt)} END`;
-  return `CASE WHEN ${value} IS NULL THEN NULL ELSE (SELECT CASE WHEN ${isKnownName(avoid, 'x.f')} THEN ${draw(`(${attempt}) + 1`)} ELSE x.f END
-    FROM (SELECT ${draw(attempt)} AS f OFFSET 0) AS x) END`;
+  // The draw at `attempt + n`, drawn again while it is a known name; the last draw is kept as it is.
+  const avoiding = (n: number): string => {
+    const at = n === 0 ? attempt : `(${attempt}) + ${n}`;
+    if (n === NAME_REDRAWS) return draw(at);
+    return `(SELECT CASE WHEN ${isKnownName(avoid, `x${n}.f`)} THEN ${avoiding(n + 1)} ELSE x${n}.f END FROM (SELECT ${draw(at)} AS f OFFSET 0) AS x${n})`;
+  };
+  return `CASE WHEN ${value} IS NULL THEN NULL ELSE ${avoiding(0)} END`;
 }
 
 /** Uniqueness retries start here, so a retry's fake carries digits (room to differ) and never meets the name redraw (attempt + 1). */
@@ -81,9 +96,13 @@ export function fakesSql(): string {
     const avoid = AVOID_KNOWN[name];
     // Two IFs: a condition holding a sub-select is run through the executor on every call, even when
     // the setting is off; the first IF is a plain expression.
+    // The same redraws as inlineFake's, in the same order (attempt + 1, + 2, …).
     const redraw = avoid
       ? `IF current_setting('rehearsal.avoid_names', true) = 'on' THEN
-    IF ${isKnownName(avoid, 'f')} THEN h := ${s}.digest('${name}', v, attempt + 1); f := ${bodyOf(name)('maxlen', 'attempt + 1')}; END IF;
+    FOR n IN 1..${NAME_REDRAWS} LOOP
+      EXIT WHEN NOT ${isKnownName(avoid, 'f')};
+      h := ${s}.digest('${name}', v, attempt + n); f := ${bodyOf(name)('maxlen', 'attempt + n')};
+    END LOOP;
   END IF;`
       : '';
     return `

@@ -6,6 +6,7 @@ import { phrasesSql } from '../../../shared/anonymize/sql/candidates';
 import { MAX_HITS, patternPerText } from '../../../shared/anonymize/known-value-hits';
 import { installMaskSchema } from '../../../shared/anonymize/mask-schema';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { maskSchemaSession } from '../../support/mask-session';
 import { KEY } from './fixtures';
 
 const ORIGINAL = { username: 'anna_ws42', street: '12 Harbour Lane', city: 'Kirkwall', postcode: 'YO21 3PU' };
@@ -745,5 +746,25 @@ describe('names in scripts written without spaces, glued to the words around the
 
     expect(verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key }) => key).sort())
       .toEqual(['id=1', 'id=2', 'id=3', 'id=4', 'id=6', 'id=7']);
+  });
+});
+
+describe('a fake name that is another person\'s real name in the data', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const { one } = maskSchemaSession('redraw', KEY);
+
+  it('is drawn again while it is one, in the column and where text quotes it, the same fake in both', async () => {
+    // Prepare: the first two draws of Ann's fake (attempts 0 and 1; no names to avoid here) are two other customers' real names.
+    const draws = [await one<string>('rehearsal_mask.full_name($1, NULL, 0)', ['Ann Example']), await one<string>('rehearsal_mask.full_name($1, NULL, 1)', ['Ann Example'])];
+    const names = ['Ann Example', ...draws];
+    const url = await customerNotesDatabase('redraw', created, names, ['hi from Ann Example']);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [fakes, bodies] = [await fakesOf(url), await bodiesOf(url)];
+    expect(names).not.toContain(fakes[0]);
+    expect(bodies).toEqual([`hi from ${fakes[0]}`]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
 });
