@@ -713,6 +713,33 @@ describe('full names in scripts without capitals, or after an opening quote or b
   });
 });
 
+describe('full names in small letters after a square bracket or a single quote, and with more than one space between their words', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', 'Desmond Pakenham', "Liam O'Brien"] as const;
+
+  it('replaces each after a bracket or quote with its column\'s fake in small letters, not splitting a name at its apostrophe, and verify passes', async () => {
+    const notes = ['ticket from [marguerite okonkwo]', "she said 'desmond pakenham' twice", "'marguerite okonkwo' called", '‘desmond pakenham’ wrote', "ask liam o'brien", "don't 'forget' it"];
+    const url = await customerNotesDatabase('opened', created, NAMES, notes);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first, second, third] = (await fakesOf(url)).map((fake) => fake.toLowerCase());
+    expect(await bodiesOf(url)).toEqual([`ticket from [${first}]`, `she said '${second}' twice`, `'${first}' called`, `‘${second}’ wrote`, `ask ${third}`, notes[5]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text with two spaces or more, or a line break and a space, between its words, and not such text quoting no one', async () => {
+    const notes = ['Spoke to Marguerite  Okonkwo today', 'desmond   pakenham called', "LIAM\n O'BRIEN", 'hello  world  again', 'Marguerite  and  Okonkwo'];
+    const url = await customerNotesDatabase('spaced', created, NAMES, notes);
+
+    const findings = await keptNameFindings(url);
+
+    expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
+      .toEqual(['id=1', 'id=2', 'id=3'].map((key) => `${key} original value of public.customers.full_name`));
+  });
+});
+
 describe('names in scripts written without spaces, glued to the words around them (我叫王小明)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
