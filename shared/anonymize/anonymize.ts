@@ -19,6 +19,7 @@ import { largeObjectsToUnlink, refuseUnremovableLargeObjects, unlinkUnreferenced
 import { explainingEventTriggers } from './event-triggers';
 import { refuseBrokenChecks } from './check-fit';
 import { alreadyAnonymized, recordFinished, type AlreadyAnonymized } from './run-record';
+import { fillRecordedFigures, recordedFigures, recordPreparedFigures } from './run-figures';
 
 // Callers (the dry run, verify) import these checks from here too.
 export { checkedPlan, typeCheck } from './checked-plan';
@@ -115,7 +116,10 @@ async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { s
   const already = steps && await alreadyAnonymized(client, steps, plan, options.key);
   if (already) {
     const done = plan.units.map((unit) => unit.id);
-    return { status: 'done', progress: { fingerprints: 0, tables: [], ...options.progress, prepared: true, done }, plan, already };
+    const progress: AnonymizeProgress = { fingerprints: 0, ...options.progress, tables: [...options.progress?.tables ?? []], prepared: true, done };
+    // What the run that finished measured (a retried call of it, in AWS, has lost them), until verify drops it.
+    fillRecordedFigures(progress, await recordedFigures(client), plan);
+    return { status: 'done', progress, plan, already };
   }
   const methods = await chooseMethods(client, plan, options.source, options.stageFromRows);
   const { views, links } = await checkedRemovals(client, plan);
@@ -139,6 +143,8 @@ async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { s
     }
     progress.prepared = true;
     progress.done = plan.units.filter((unit) => steps.has(unitStep(unit))).map((unit) => unit.id);
+    // The figures of what earlier calls committed, which a call resumed without its caller's state lacks.
+    fillRecordedFigures(progress, await recordedFigures(client), plan);
     at.stage = { step: 'between', done: progress.done.length, units };
     // A unit committed but not analysed (the connection was lost in between): its statistics still
     // quote production's values, and no later step would replace them.
@@ -150,11 +156,11 @@ async function anonymizeOn(client: pg.Client, options: AnonymizeOptions, at: { s
   } else {
     const preparing = Date.now();
     at.stage = { step: 'preparing' };
-    const prepared = await prepare(client, plan, links.filter((link) => link.transactional), options);
+    const prepared = await prepare(client, plan, links.filter((link) => link.transactional), options, { started: preparing, cut });
     progress.fingerprints = prepared.fingerprints;
     progress.detached = [...progress.detached ?? [], ...prepared.detached];
     progress.prepared = true;
-    progress.prepareMs = Date.now() - preparing;
+    progress.prepareMs = prepared.prepareMs;
   }
   at.stage = { step: 'between', done: progress.done.length, units };
   await useKnownValues(client);
@@ -217,10 +223,11 @@ const tablesOf = (unit: MaskUnit): string => unit.tables.map((table) => table.ta
 /**
  * One transaction: the ties to other systems cut, the mask schema, the key check, a type check of every
  * rule, a try of the fakes against the tables' check constraints (check-fit.ts), the fingerprints and
- * known names, the truncations. A failure leaves the database as it was.
- * Returns the fingerprint count and the ties cut.
+ * known names, the truncations, and what it measured (see run-figures.ts: since `started`, with the
+ * ties this call `cut` before). A failure leaves the database as it was.
+ * Returns the fingerprint count, the ties cut and how long it took (as recorded).
  */
-async function prepare(client: pg.Client, plan: MaskPlan, links: readonly ProductionLink[], options: AnonymizeOptions): Promise<{ fingerprints: number; detached: string[] }> {
+async function prepare(client: pg.Client, plan: MaskPlan, links: readonly ProductionLink[], options: AnonymizeOptions, call: { started: number; cut: readonly string[] }): Promise<{ fingerprints: number; detached: string[]; prepareMs: number }> {
   await client.query('BEGIN');
   try {
     const detached = await removeProductionLinks(client, links);
@@ -233,9 +240,11 @@ async function prepare(client: pg.Client, plan: MaskPlan, links: readonly Produc
     const fingerprints = await takeFingerprints(client, plan);
     await recordKnownValues(client, plan);
     await truncateTables(client, plan.tables.filter((table) => table.truncate));
+    const prepareMs = Date.now() - call.started;
+    await recordPreparedFigures(client, { fingerprints, prepareMs, detached: [...call.cut, ...detached] });
     await commitStep(client, 'prepared');
     await client.query('COMMIT');
-    return { fingerprints, detached };
+    return { fingerprints, detached, prepareMs };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

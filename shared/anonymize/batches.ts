@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../db/client';
 import { analyzedStep, failure, unitStep, updateTable, type TableFigure } from './mask-unit';
 import { BATCHES_TABLE, commitStep, committedSteps } from './mask-schema';
+import { recordUnitFigures } from './run-figures';
 import { lostConnectionAt, type CommittedBatches } from './errors';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { qualifiedSql, type MaskPlan, type MaskUnit } from './plan';
@@ -90,6 +91,7 @@ export async function maskInBatches(client: pg.Client, unit: MaskUnit, ordinal: 
     }
     await inTransaction(client, async () => {
       for (const map of maps?.values() ?? []) await client.query(`DROP TABLE IF EXISTS ${map.table}`);
+      await recordUnitFigures(client, unit.id, [await figureOf(client, unit)]);
       await commitStep(client, unitStep(unit));
     });
   } catch (error) {

@@ -4,6 +4,7 @@ import { ConnectionLostError, lostConnectionAt, MaskingFailedError, messageWitho
 import { setExpression } from './set-expression';
 import { anyMaskedValueSql, ownRowsSql, type MaskUnit, type TablePlan } from './plan';
 import { commitStep } from './mask-schema';
+import { recordUnitFigures } from './run-figures';
 import { dropKnownValueHits, prepareKnownValueHits } from './known-value-hits';
 import { withTriggersHeld } from './held-triggers';
 import { withReplicaIdentity } from './replica-identity';
@@ -88,6 +89,7 @@ async function runUnit(client: pg.Client, unit: MaskUnit, rewrite: ReadonlySet<s
     }
     if (maps) for (const map of maps.values()) await client.query(`DROP TABLE ${map.table}`);
     await dropKnownValueHits(client);
+    await recordUnitFigures(client, unit.id, figures);
     await commitStep(client, unitStep(unit));
     await client.query('COMMIT');
     return figures;

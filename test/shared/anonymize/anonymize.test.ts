@@ -171,6 +171,23 @@ describe('anonymizeDatabase on the demo schema', () => {
     await expect(anonymizeDatabase({ connection: { connectionString: split.url }, source: demoRules(), key: OTHER_KEY })).rejects.toThrow(/^this copy was anonymized at \S+ \(not verified yet\) with another masking key/);
   });
 
+  it('counts, resumed without the caller\'s state (a Lambda retried after a lost connection), the tables and fingerprints earlier calls committed, and again once finished', async () => {
+    const { url } = await demo();
+    const first = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, budgetMs: 0 });
+
+    const second = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+    const again = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY });
+
+    expect(first.progress.tables).toHaveLength(1);
+    expect(first.progress.fingerprints).toBeGreaterThan(0);
+    const planned = second.plan.units.flatMap((unit) => unit.tables.map((table) => table.table.qualified));
+    expect(second.progress.tables.map((figure) => figure.table)).toEqual(planned);
+    expect(second.progress.tables).toEqual(expect.arrayContaining(first.progress.tables));
+    expect(second.progress).toMatchObject({ fingerprints: first.progress.fingerprints, prepareMs: first.progress.prepareMs });
+    expect(again.already).toBeDefined();
+    expect(again.progress).toMatchObject({ tables: second.progress.tables, fingerprints: first.progress.fingerprints });
+  });
+
   it('analyses again on resume a table whose unit committed but whose ANALYZE was lost with the connection', async () => {
     const { url } = await demo();
     const first = await anonymizeDatabase({ connection: { connectionString: url }, source: demoRules(), key: KEY, budgetMs: 0 });

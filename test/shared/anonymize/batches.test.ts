@@ -33,6 +33,9 @@ describe('masking big tables in key-range batches', () => {
 
     expect(second.status).toBe('done');
     expect(second.progress.tables.map(({ table, rows, mode }) => [table, rows, mode]).sort()).toEqual([['public.messages', 4, 'batched'], ['public.users', 3, 'batched']]);
+    // Called again without its state (a retried Lambda), the finished run still counts both tables.
+    const again = await anonymizeDatabase({ connection, source: rules, key: KEY });
+    expect(again.progress.tables.map(({ table, rows, mode }) => [table, rows, mode]).sort()).toEqual([['public.messages', 4, 'batched'], ['public.users', 3, 'batched']]);
     expect(await query(batched.url, 'SELECT unit, count(*)::int AS batches, sum(rows)::int AS rows FROM rehearsal_mask.batches GROUP BY unit ORDER BY unit'))
       .toEqual([{ unit: 'public.messages', batches: 2, rows: 4 }, { unit: 'public.users', batches: 2, rows: 3 }]);
     await anonymizeDatabase({ connection: { connectionString: whole.url }, source: demoRules(), key: KEY });
