@@ -10,28 +10,33 @@ export interface Suggestion {
   readonly why: string;
 }
 
-const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender|guest|passenger|lead|traveller|traveler|applicant|candidate|driver|rider|attendee|participant|subscriber|visitor|tenant|student|buyer|seller|owner|beneficiar|payee|donor|volunteer|agent|staff|prospect)/i;
+const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender|guest|passenger|lead|traveller|traveler|applicant|candidate|driver|rider|attendee|participant|subscriber|visitor|tenant|student|buyer|seller|owner|beneficiar|payee|donor|volunteer|agent|staff|prospect|usuari|usuári|utilisateur|benutzer|gebruiker|kunde|klant|persona|pessoa|paciente|empleado|funcionari|mitarbeiter|miembro|membre|socio|alumno|estudiante|huesped|huésped)/i;
 
 /** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
 const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string; identifier?: true }[] = [
   // WhatsApp's id of a user (`wa_id` in every webhook) is their phone number's digits, often kept in a bigint.
   { pattern: /^(wa|whats_?app)_?(id|number|phone)$/i, rule: { strategy: 'phone' }, fits: ['text', 'integer'], note: 'a WhatsApp id is its user\'s phone number', identifier: true },
   { pattern: /^gravatar(_?(hash|id|md5|sha\d*))?$|e_?mail_?(hash|md5|sha\d*|digest)|(hashed|md5|sha\d*)_?e_?mail/i, rule: { strategy: 'hash' }, fits: ['text'], note: 'a digest of an email, which anyone holding the address computes again: a keyed hash instead' },
-  { pattern: /e_?mail/i, rule: { strategy: 'email' }, fits: ['text'] },
+  // Spanish correo, French courriel, the Nordic e-post; mail alone or after a role (contact_mail).
+  { pattern: /e_?mail|correo|courriel|(^|_)e_?post($|_)|^mail$|_mail$/i, rule: { strategy: 'email' }, fits: ['text'] },
   { pattern: /^(first|given|fore|middle|christian)_?name$|^(vorname|nombre|prenom|prénom|nome|voornaam|imie|imię|fornavn|förnamn|etunimi)$/i, rule: { strategy: 'firstName' }, fits: ['text'] },
   { pattern: /^(last|family|sur|maiden|birth)_?name$|^surname$|^(nachname|apellidos?|nom_de_famille|sobrenome|cognome|achternaam|nazwisko|efternamn|etternavn|sukunimi)$/i, rule: { strategy: 'lastName' }, fits: ['text'] },
   // A person's name by the role they play: a guest, a card's holder, a message's sender, a support agent.
   // Twilio's ProfileName and WhatsApp's pushName are the name a user gave their account.
   { pattern: /^(full|display|contact|customer|real|guest|recipient|sender|passenger|cardholder|card_?holder|holder|account_?holder|spouse|partner|agent|from|to|reply_?to|billing|shipping|patient|client|employee|member|owner|parent|guardian|emergency_?contact|next_?of_?kin|beneficiary|payee|payer|driver|traveller|traveler|applicant|candidate|author|profile|push|legal|preferred|caller|visitor|lead|buyer|seller|tenant|student|signer|signatory|witness)_?name$|^name_?on_?card$|^(nombre_?completo|nom_?complet|nome_?completo|vollst(ä|ae)ndiger_?name)$/i, rule: { strategy: 'fullName' }, fits: ['text'] },
-  { pattern: /phone|mobile|msisdn|^tel(ephone)?$|fax/i, rule: { strategy: 'phone' }, fits: ['text', 'integer', 'numeric'] },
-  { pattern: /user_?name|login|handle|nick_?name/i, rule: { strategy: 'username' }, fits: ['text'] },
-  { pattern: /street|address_?line|^address\d?$|^addr$|(home|shipping|billing|delivery|mailing|postal)_?addr(ess)?|^(ship|bill|deliver)_?to$/i, rule: { strategy: 'street' }, fits: ['text'] },
-  { pattern: /city|town/i, rule: { strategy: 'city' }, fits: ['text'] },
-  { pattern: /zip|post_?code|postal/i, rule: { strategy: 'postcode' }, fits: ['text'] },
-  { pattern: /(^|_)ip($|_)|ip_?addr|remote_?addr/i, rule: { strategy: 'ipAddress' }, fits: ['text', 'inet'] },
-  { pattern: /birth|dob|born/i, rule: { strategy: 'dateShift', maxDays: 30 }, fits: ['date'] },
-  { pattern: /birth|^dob$|_dob$|^born/i, rule: { strategy: 'fixed', value: '1970-01-01' }, fits: ['text'], note: 'a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' },
-  { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential/i, rule: { strategy: 'hash' }, fits: ['text'] },
+  { pattern: /phone|(^|_)mobile($|_?(phone|number|no|num|tel))|msisdn|^tel(ephone)?$|fax|telef(o|ó)n|telefoon|celular|cellulare|(^|_)m(o|ó)vil($|_)|^handy(_?nummer)?$|^portable$|(^|_)(tel|tlf|gsm)($|_)/i, rule: { strategy: 'phone' }, fits: ['text', 'integer', 'numeric'] },
+  { pattern: /user_?name|^login(_?name)?$|_login_?name$|^((user|social|twitter|slack|telegram|instagram|tiktok|github|x)_?)?handle$|nick_?name|^(usuario|nombre_?(de_?)?usuario|utilisateur|benutzer(_?name)?|nome_?utente|gebruikersnaam|apodo|pseudo)$/i, rule: { strategy: 'username' }, fits: ['text'] },
+  { pattern: /street|address_?line|^address\d?$|^addr$|(home|ship(ping)?|bill(ing)?|delivery|mailing|postal)_?addr(ess)?|^(ship|bill|deliver)_?to$/i, rule: { strategy: 'street' }, fits: ['text'] },
+  // The same in other languages, a word first (direccion_envio: the shipping address), not an IP address's (adresse_ip).
+  { pattern: /^(?!.*(^|_)ip($|_))(calle|direcci(o|ó)n|domicilio|stra(ss|ß)e|adresse|endere(c|ç)o|indirizzo|rue|straat|adres|logradouro|ulica)($|_)/i, rule: { strategy: 'street' }, fits: ['text'] },
+  { pattern: /(^|_)(city|town)|hometown|(^|_)(ciudad|ville|stadt|ort|wohnort|cidade|citt(a|à)|comune|localidad|localit(a|à)|municipio|poblaci(o|ó)n|plaats|woonplaats|miasto|kaupunki)($|_)/i, rule: { strategy: 'city' }, fits: ['text'] },
+  { pattern: /zip|post_?code|postal|(^|_)(plz|cep|postleitzahl|postnummer|postinumero|kod_?pocztowy)($|_)|^cap$/i, rule: { strategy: 'postcode' }, fits: ['text'] },
+  { pattern: /(^|_)ip($|_)|(^|_)ip_?addr|remote_?addr/i, rule: { strategy: 'ipAddress' }, fits: ['text', 'inet'] },
+  // Where a person was born is a place (a country is no signal), not a date.
+  { pattern: /birth_?place|place_?of_?birth|lugar_?(de_?)?nacimiento|lieu_?de_?naissance|luogo_?di_?nascita|local_?de_?nascimento|geburtsort|geboorteplaats/i, rule: { strategy: 'city' }, fits: ['text'] },
+  { pattern: /^(?!.*(country|land|pa(i|í)s|nation)).*(birth|dob|born|nacimiento|naissance|nascimento|nascita|geburt|geboorte|urodzenia|f(ö|o)delse|syntym)/i, rule: { strategy: 'dateShift', maxDays: 30 }, fits: ['date'] },
+  { pattern: /^(?!.*(country|land|pa(i|í)s|nation)).*(birth|^dob$|_dob$|^born|nacimiento|naissance|nascimento|nascita|geburt|geboorte|urodzenia|f(ö|o)delse|syntym)/i, rule: { strategy: 'fixed', value: '1970-01-01' }, fits: ['text'], note: 'a date of birth kept as text, which dateShift cannot shift (it shifts date columns): one fixed date, review' },
+  { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential|contrase(n|ñ)a|senha|passwort|kennwort|mot_?de_?passe|wachtwoord|(^|_)has(l|ł)o($|_)/i, rule: { strategy: 'hash' }, fits: ['text'] },
   { pattern: /ssn|social_?security|national_?(id|insurance)|insurance_?(no|num)|^nino?$|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
   // National identity numbers by their countries' names for them (Brazil's CPF, Poland's PESEL, India's
   // Aadhaar, the NHS number, Spain's DNI and NIE, the Dutch BSN, Mexico's CURP, Chile's RUT, Italy's codice fiscale, ...).
@@ -54,8 +59,12 @@ const signals = (signal: (typeof NAME_SIGNALS)[number], name: string): boolean =
   return signal.pattern.test(words) && (signal.identifier === true || !(CONTACT_KINDS.has(signal.rule.strategy) && ID_NAME.test(words)));
 };
 
-/** A name with its spaces and hyphens as `_`, as the signals' patterns spell names. */
-const snakeCase = (name: string): string => name.trim().replace(/[\s-]+/g, '_');
+/**
+ * A name with its spaces and hyphens as `_`, and `_` between the words of a camelCase name
+ * (`homeCity`: `home_City`), as the signals' patterns spell names: so a word is told by `_` around it
+ * (`city`, not `capacity`).
+ */
+const snakeCase = (name: string): string => name.trim().replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[\s-]+/g, '_');
 
 /** The rule a column's name suggests (`name` only counts in a table of people), if any. */
 export function nameSignal(table: string, column: string, cls: TypeClass): Suggestion | undefined {
@@ -69,13 +78,13 @@ export function nameSignal(table: string, column: string, cls: TypeClass): Sugge
 /** A JSON key that names personal data, and the strategy for its values. */
 export function jsonKeySignal(key: string): ColumnRule | undefined {
   // Inside JSON, dateShift shifts a YYYY-MM-DD string (and nulls any other), so a date of birth keeps its realism.
-  if (/birth|^dob$|_dob$|^born/i.test(key)) return { strategy: 'dateShift', maxDays: 30 };
+  if (/^(?!.*(place|country|land|pa(i|í)s|nation|lugar|lieu|luogo|geburtsort)).*(birth|^dob$|_dob$|^born|nacimiento|naissance|nascimento|nascita|geburt)/i.test(key)) return { strategy: 'dateShift', maxDays: 30 };
   for (const signal of NAME_SIGNALS) {
     if (signals(signal, key) && signal.fits.includes('text')) return signal.rule;
   }
   if (/^name$/i.test(key)) return { strategy: 'fullName' };
   // What a person wrote, at the keys chat platforms give it: Twilio's Body, Telegram's message.text, Slack's text.
-  if (/^(body|text|message|content|caption|transcript|comment|note)$/i.test(key)) return { strategy: 'scrubText' };
+  if (/^(body|text|message|content|caption|transcript|comment|note|mensaje|mensagem|messaggio|nachricht|texto|testo|contenido|conte(u|ú)do|nota|notiz|comentario|kommentar|commentaire)$/i.test(key)) return { strategy: 'scrubText' };
   return undefined;
 }
 

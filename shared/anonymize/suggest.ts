@@ -212,7 +212,10 @@ const ROLE_NAME = /^(sender|recipient|author|passenger|guest|cardholder|addresse
 const PERSON_NAME = /^\p{Lu}[\p{Ll}\p{M}'’-]+(?: \p{Lu}[\p{L}\p{M}'’-]+){1,3}$/u;
 
 /** Names of columns holding what people write: a chat message's body, a transcript, a note or comment. */
-const FREE_TEXT_NAME = /^(body|text|message|message_?text|content|transcript|utterance|user_?input|prompt|reply|response|comments?|notes?|description|bio|about|summary|feedback)$/i;
+const FREE_TEXT_NAME = new RegExp('^(body|text|message|message_?text|content|transcript|utterance|user_?input|prompt|reply|response|comments?|notes?|description|bio|about|summary|feedback'
+  // The same in Spanish, Portuguese, French, Italian, German and Dutch.
+  + '|mensajes?|mensage(m|ns)|messaggio|nachricht(en)?|notas?|notiz(en)?|kommentare?|commentaires?|comentarios?|commento|observaci(o|ó)n(es)?|observa(c|ç)(a|ã)o|observa(c|ç)(o|õ)es'
+  + '|descripci(o|ó)n|descri(c|ç)(a|ã)o|beschreibung|texto|testo|contenido|conte(u|ú)do|bemerkung(en)?|remarques?|opmerking(en)?|bericht(en)?|respuesta|resposta|risposta|antwort|r(é|e)ponse)$', 'i');
 
 async function sampleValues(client: pg.Client, table: TableInfo, column: ColumnInfo, sample: number): Promise<string[]> {
   const name = quoteIdent(column.name);

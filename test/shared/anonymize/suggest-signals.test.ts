@@ -61,6 +61,41 @@ describe('suggest signals', () => {
     expect(nameSignal('orders', column, 'text')?.rule.strategy ?? 'none').not.toMatch(/^(fullName|firstName|lastName|redact)$/);
   });
 
+  it.each([
+    // Spanish, Portuguese, French, German, Italian and Dutch names, as schemas in those languages spell them.
+    ['correo', 'email'], ['courriel', 'email'], ['contact_mail', 'email'],
+    ['telefono', 'phone'], ['telefone', 'phone'], ['telefonnummer', 'phone'], ['celular', 'phone'], ['movil', 'phone'], ['handy', 'phone'], ['mobileNumber', 'phone'],
+    ['direccion', 'street'], ['direccion_envio', 'street'], ['strasse', 'street'], ['adresse', 'street'], ['endereco', 'street'], ['indirizzo', 'street'], ['ship_addr', 'street'],
+    ['ciudad', 'city'], ['ville', 'city'], ['stadt', 'city'], ['wohnort', 'city'], ['cidade', 'city'], ['localidad', 'city'], ['homeCity', 'city'], ['hometown', 'city'],
+    ['plz', 'postcode'], ['cep', 'postcode'], ['postleitzahl', 'postcode'],
+    ['usuario', 'username'], ['twitter_handle', 'username'],
+    ['contrasena', 'hash'], ['senha', 'hash'], ['passwort', 'hash'], ['mot_de_passe', 'hash'],
+    // Where a person was born is a place, not a date; an IP address is one, whatever its language.
+    ['lugar_nacimiento', 'city'], ['birth_place', 'city'], ['geburtsort', 'city'], ['adresse_ip', 'ipAddress'],
+  ])('suggests for a text column named %s, in another language or form, the strategy %s', (column, strategy) => {
+    expect(nameSignal('clientes', column, 'text')?.rule).toEqual({ strategy });
+  });
+
+  it('suggests dateShift for a date of birth named in another language, and a fixed date for one kept as text', () => {
+    for (const column of ['fecha_nacimiento', 'geburtsdatum', 'data_nascimento', 'date_de_naissance']) {
+      expect(nameSignal('clientes', column, 'date')?.rule).toEqual({ strategy: 'dateShift', maxDays: 30 });
+      expect(nameSignal('clientes', column, 'text')?.rule).toEqual({ strategy: 'fixed', value: '1970-01-01' });
+    }
+    expect(jsonKeySignal('fechaNacimiento')).toEqual({ strategy: 'dateShift', maxDays: 30 });
+    expect(jsonKeySignal('lugar_nacimiento')).toEqual({ strategy: 'city' });
+  });
+
+  it.each(['capacity', 'ethnicity', 'velocity', 'downtown', 'mobile_os', 'file_handle', 'last_login', 'login_provider', 'country_of_birth', 'sort', 'portal', 'mail_status'])(
+    'suggests nothing by name for a column named %s, which only contains a word a signal looks for',
+    (column) => {
+      expect(nameSignal('clientes', column, 'text')).toBeUndefined();
+    },
+  );
+
+  it.each([['mensaje'], ['nachricht'], ['texto'], ['commentaire']])('suggests scrubText for the string at a JSON key %s (what a person wrote, named in another language)', (key) => {
+    expect(jsonKeySignal(key)).toEqual({ strategy: 'scrubText' });
+  });
+
   it.each([['Body'], ['text'], ['caption'], ['transcript']])('suggests scrubText for the string at a JSON key %s, where chat platforms put what a person wrote', (key) => {
     expect(jsonKeySignal(key)).toEqual({ strategy: 'scrubText' });
   });

@@ -133,6 +133,26 @@ describe('rehearsal rules', () => {
     expect(await main(['rules', 'check', '--database-url', db.url, '--rules', 'suggested.yaml'], captured(dir).io)).toBe(0);
   });
 
+  it('suggests rules for a schema written in Spanish from its column names, and scrubText for its notes, whose sample quotes no email or number', async () => {
+    const db = await createDemoDatabase('rulesspanish');
+    created.push(db.name);
+    await query(db.url, `CREATE TABLE clientes (id int PRIMARY KEY, nombre text, apellidos text, correo text, telefono text, direccion text, ciudad text,
+        codigo_postal text, fecha_nacimiento date, lugar_nacimiento text, notas text, capacidad text);
+      INSERT INTO clientes SELECT i, 'Lucía', 'García López', NULL, NULL, NULL, 'Sevilla', NULL, NULL, 'Cádiz', (ARRAY['llamar por la tarde', 'cliente habitual desde 2019', 'prefiere que le escriban'])[i], 'alta'
+        FROM generate_series(1, 3) AS i`);
+    const dir = await mkdtemp(path.join(tmpdir(), 'rules-cli-'));
+    const run = captured(dir);
+
+    expect(await main(['rules', 'suggest', '--database-url', db.url], run.io)).toBe(0);
+
+    expect(rulesSchema.parse(parse(run.out())).tables['public.clientes']).toEqual({ columns: {
+      id: { strategy: 'keep' }, nombre: { strategy: 'firstName' }, apellidos: { strategy: 'lastName' }, correo: { strategy: 'email' }, telefono: { strategy: 'phone' },
+      direccion: { strategy: 'street' }, ciudad: { strategy: 'city' }, codigo_postal: { strategy: 'postcode' }, fecha_nacimiento: { strategy: 'dateShift', maxDays: 30 },
+      lugar_nacimiento: { strategy: 'city' }, notas: { strategy: 'scrubText' }, capacidad: { strategy: 'keep' },
+    } });
+    expect(run.out()).toContain('notas: scrubText  # free text people write (column name "notas", 3 of 3 sampled values are sentences)');
+  });
+
   it('suggests masking live credentials: columns of them, JSON paths holding one, free text quoting one, and columns named for secrets', async () => {
     const db = await createDemoDatabase('rulescred');
     created.push(db.name);
