@@ -3,7 +3,7 @@ import { quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
-import { LETTERS, WORD_BOUNDS } from './sql/detectors';
+import { LETTERS, SPACE_RUN, WORD_BOUNDS } from './sql/detectors';
 import { freeTextSql, hasRecasedTexts, phraseSearchOf, recasedCandidatesSql } from './known-values';
 import { candidateTokensSql, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
 
@@ -42,7 +42,10 @@ const FEW_TEXTS = 100;
  */
 export const patternPerText = (hits: number, texts: number): boolean => hits > MAX_HITS || (hits > FEW_HITS && texts <= FEW_TEXTS);
 
-/** Escapes every character of a phrase that is not a letter, digit, space or underscore, for an ARE pattern. */
+/**
+ * Escapes every character of a phrase that is not a letter, digit, space or underscore, for an ARE
+ * pattern; each space then reads any run of whitespace ({@link SPACE_RUN}): `Ann  Smith`, a no-break space.
+ */
 const ESCAPE = { pattern: `([^${LETTERS.alnum}[:space:]_])`, replacement: '\\\\\\1' };
 
 /**
@@ -86,7 +89,8 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
 }
 
 /** SQL escaping the text `value` for an ARE pattern (see {@link ESCAPE}). */
-const escapedSql = (value: string): string => `regexp_replace(${value}, ${quoteLiteral(ESCAPE.pattern)}, ${quoteLiteral(ESCAPE.replacement)}, 'g')`;
+const escapedSql = (value: string): string =>
+  `replace(regexp_replace(${value}, ${quoteLiteral(ESCAPE.pattern)}, ${quoteLiteral(ESCAPE.replacement)}, 'g'), ' ', ${quoteLiteral(SPACE_RUN)})`;
 
 /**
  * Gives `scrub_text` the unit's hits, once {@link HITS_TABLE} holds them: one pattern of them all, or

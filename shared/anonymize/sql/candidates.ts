@@ -147,25 +147,45 @@ export function candidateTokensSql(from: string, value: string, search: PhraseSe
 export const RECASED_TEXTS_TABLE = `${s}.recased_texts`;
 
 /**
- * SQL giving the words of the text `text` as a `text[]`, split at spaces, tabs and line breaks: two
- * `replace` calls cost next to nothing, where a `translate` of brackets and quotes too cost half as
- * much again as the whole search (measured on 300k texts).
+ * Spaces beyond ASCII that text puts between a name's words: the no-break space (`&nbsp;` pasted from
+ * a web page or a word processor), the narrow and figure no-break spaces, the ideographic space. As
+ * JavaScript escapes, for {@link unicodeTextSql} (SPACE_RUN, in detectors.ts, reads them in a pattern).
  */
-const wordsSql = (text: string): string => `string_to_array(replace(replace(${text}, E'\\n', ' '), E'\\t', ' '), ' ')`;
+const UNICODE_SPACES = '\\u00A0\\u202F\\u2007\\u3000';
+
+/**
+ * SQL giving the text `text` (a column: it is read three times), in small letters with `lowered`, with
+ * the spaces of {@link UNICODE_SPACES} as ASCII ones in a UTF-8 database. Text of ASCII only (most)
+ * costs a comparison of lengths, where a `translate` of every text cost the word split two fifths more
+ * (measured on 200k texts).
+ */
+function asciiSpacedSql(text: string, lowered: boolean): string {
+  const cased = lowered ? `lower(${text})` : text;
+  return `CASE WHEN octet_length(${text}) = length(${text}) THEN ${cased} ELSE translate(${cased}, ${unicodeTextSql(UNICODE_SPACES, '')}, '    ') END`;
+}
+
+/**
+ * SQL giving the words of the text `text` (a column, see {@link asciiSpacedSql}) as a `text[]`, split at
+ * spaces, tabs, line breaks and the spaces beyond ASCII of {@link UNICODE_SPACES}: two `replace` calls
+ * cost next to nothing, where a `translate` of brackets and quotes too cost half as much again as the
+ * whole search (measured on 300k texts).
+ */
+const wordsSql = (text: string): string => `string_to_array(replace(replace(${asciiSpacedSql(text, false)}, E'\\n', ' '), E'\\t', ' '), ' ')`;
 
 /**
  * {@link wordsSql} with a bracket or quote opening a word split from it too (`(marguerite`, `[marguerite`,
  * `"marguerite`, and in a UTF-8 database `“marguerite` and `‘marguerite`), and a single quote where it
  * starts a word (`'marguerite`, not `o'brien`): the text is read with a space before it, so that one at
- * its start does too (an empty word first). Plain `replace` calls: eight of them cost the split a
- * sixth more than the two of {@link wordsSql} (measured on 200k texts), where trimming every word cost
- * a quarter more.
+ * its start does too. Plain `replace` calls: eight of them cost the split a sixth more than the two
+ * of {@link wordsSql} (measured on 200k texts), where trimming every word cost a quarter more. Empty
+ * words (of two spaces in a row) are left out, so that words are taken in a row however many spaces
+ * lie between them. With `lowered`, the words are in small letters.
  */
-const openedWordsSql = (text: string): string => {
-  const spaced = `replace(replace(' ' || ${text}, E'\\n', ' '), E'\\t', ' ')`;
+const openedWordsSql = (text: string, lowered = false): string => {
+  const spaced = `replace(replace(' ' || ${asciiSpacedSql(text, lowered)}, E'\\n', ' '), E'\\t', ' ')`;
   const opened = `replace(replace(replace(replace(${spaced}, ' ''', '  '), '(', ' '), '[', ' '), '"', ' ')`;
   // In a database of another encoding, both are a double quote, which is replaced already.
-  return `string_to_array(replace(replace(${opened}, ${unicodeTextSql('\\u201C', '"')}, ' '), ${unicodeTextSql('\\u2018', '"')}, ' '), ' ')`;
+  return `array_remove(string_to_array(replace(replace(${opened}, ${unicodeTextSql('\\u201C', '"')}, ' '), ${unicodeTextSql('\\u2018', '"')}, ' '), ' '), '')`;
 };
 
 /** What a phrase's first word is trimmed of: an opening bracket or quote. */
@@ -233,10 +253,10 @@ export function wordPhrasesSql(from: string, value: string, columns: string): st
  */
 export function phrasesStartingSql(texts: string, starts: string): string {
   return `SELECT m.v, x.tok
-    FROM (SELECT src.v, lw.i FROM ${texts} AS src, unnest(${openedWordsSql('lower(src.v)')}) WITH ORDINALITY AS lw(w, i)
+    FROM (SELECT src.v, lw.i FROM ${texts} AS src, unnest(${openedWordsSql('src.v', true)}) WITH ORDINALITY AS lw(w, i)
            WHERE lw.w IN (SELECT w FROM ${starts}) OFFSET 0) AS m,
          ${openedWordsSql('m.v')} AS wp(a), ${phrasesAtSql('wp.a', 'm.i::int')}
-   WHERE wp.a[m.i + 1] <> '' AND length(x.tok) >= ${MIN_KNOWN_LENGTH}`;
+   WHERE wp.a[m.i + 1] IS NOT NULL AND length(x.tok) >= ${MIN_KNOWN_LENGTH}`;
 }
 
 /**

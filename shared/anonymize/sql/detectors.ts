@@ -64,6 +64,23 @@ export const WORD_BOUNDS = {
 } as const;
 
 /**
+ * A run of whitespace between a known value's words as text may write it: ASCII whitespace, or a space
+ * beyond ASCII (no-break, narrow no-break, figure, ideographic). A pattern, ASCII as the mask schema's
+ * SQL is: the patterns of known values quoted in free text read each space of a value so.
+ */
+const SPACE = '[[:space:]\\u00A0\\u202F\\u2007\\u3000]';
+export const SPACE_RUN = `${SPACE}+`;
+
+/**
+ * SQL giving `value` (a cheap expression: it is read up to three times) with each run of whitespace
+ * ({@link SPACE_RUN}) as one ASCII space, as known values are recorded: a quote of one written with two
+ * spaces or a no-break space (`Ann  Smith`) is looked up, and faked, as written with one. A string
+ * search and one pattern test when the value has no whitespace but single ASCII spaces (most).
+ */
+export const singleSpacedSql = (value: string): string =>
+  `CASE WHEN strpos(${value}, '  ') = 0 AND translate(${value}, ' ', '') !~ '${SPACE}' THEN ${value} ELSE regexp_replace(${value}, '${SPACE_RUN}', ' ', 'g') END`;
+
+/**
  * SQL telling whether the character `c` (text of one character, or empty) glues a known value beside
  * it into a word, as {@link WORD_BOUNDS} reads it.
  */
@@ -499,8 +516,10 @@ BEGIN
         EXIT WHEN m IS NULL;
         tok := m[1]; at := strpos(rest, tok);
         IF (at = 1 OR NOT ${gluesWordSql('substr(rest, at - 1, 1)')}) AND NOT ${gluesWordSql('substr(rest, at + length(tok), 1)')} THEN
-          SELECT h.kind INTO kind FROM ${s}.value_hits AS h WHERE h.tok = m[1];
-          rebuilt := rebuilt || left(rest, at - 1) || ${s}.known_fake(kind, tok);
+          -- Spaced as the hit is (see SPACE_RUN); should the hit be missing, the value stays, for verify to report.
+          read := ${singleSpacedSql('m[1]')};
+          SELECT h.kind INTO kind FROM ${s}.value_hits AS h WHERE h.tok = read;
+          rebuilt := rebuilt || left(rest, at - 1) || coalesce(${s}.known_fake(kind, read), tok);
           rest := substr(rest, at + length(tok));
         ELSE
           rebuilt := rebuilt || left(rest, at);
@@ -511,8 +530,9 @@ BEGIN
     END IF;
   END IF;
   IF names = 'hits' THEN
-    ${eachTokenSql('r', 'hits', `SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = m[1];
-      r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, ${s}.known_fake(kind, tok), 'g');`)}
+    ${eachTokenSql('r', 'hits', `read := ${singleSpacedSql('m[1]')};
+      SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = read;
+      r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, coalesce(${s}.known_fake(kind, read), tok), 'g');`)}
   END IF;
   RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
 END

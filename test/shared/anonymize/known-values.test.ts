@@ -713,7 +713,7 @@ describe('full names in scripts without capitals, or after an opening quote or b
   });
 });
 
-describe('full names in small letters after a square bracket or a single quote, and with more than one space between their words', () => {
+describe('full names in small letters after a square bracket or a single quote, and with more than one space, or a no-break space, between their words', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
   const NAMES = ['Marguerite Okonkwo', 'Desmond Pakenham', "Liam O'Brien"] as const;
@@ -729,14 +729,25 @@ describe('full names in small letters after a square bracket or a single quote, 
     expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
 
-  it('has verify find each kept in text with two spaces or more, or a line break and a space, between its words, and not such text quoting no one', async () => {
-    const notes = ['Spoke to Marguerite  Okonkwo today', 'desmond   pakenham called', "LIAM\n O'BRIEN", 'hello  world  again', 'Marguerite  and  Okonkwo'];
+  it('replaces each with two spaces, a tab or a no-break space between its words by its column\'s fake, written with one space, and verify passes', async () => {
+    const notes = ['spoke to marguerite\u00a0okonkwo today', 'desmond  pakenham said', 'DESMOND\u202fPAKENHAM', "(liam\to'brien)", 'hello\u00a0world'];
+    const url = await customerNotesDatabase('nbsp', created, NAMES, notes);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first, second, third] = (await fakesOf(url)).map((fake) => fake.toLowerCase());
+    expect(await bodiesOf(url)).toEqual([`spoke to ${first} today`, `${second} said`, second?.toUpperCase(), `(${third})`, notes[4]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text with two spaces or more, a line break and a space, or a no-break space between its words, and not such text quoting no one', async () => {
+    const notes = ['Spoke to Marguerite  Okonkwo today', 'desmond   pakenham called', "LIAM\n O'BRIEN", 'hello  world  again', 'Marguerite  and  Okonkwo', 'ask marguerite\u00a0okonkwo', 'Desmond\u202fPakenham wrote'];
     const url = await customerNotesDatabase('spaced', created, NAMES, notes);
 
     const findings = await keptNameFindings(url);
 
     expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
-      .toEqual(['id=1', 'id=2', 'id=3'].map((key) => `${key} original value of public.customers.full_name`));
+      .toEqual(['id=1', 'id=2', 'id=3', 'id=6', 'id=7'].map((key) => `${key} original value of public.customers.full_name`));
   });
 });
 
