@@ -80,13 +80,21 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (${candidateTokensSql('src', 'src.v', search)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', search)}` : ''})
-     SELECT c.tok, min(k.kind) AS kind, ${escapedSql('c.tok')} AS pattern
-       FROM (SELECT DISTINCT tok FROM candidates WHERE ${knownLengthSql('tok')}) AS c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
+          candidates AS (SELECT tok, tok AS key FROM (${candidateTokensSql('src', 'src.v', search)}) AS t${recased ? ` UNION ALL ${recasedCandidatesSql('src', search)}` : ''})
+     SELECT c.tok, min(${hitKindSql}) AS kind, ${escapedSql('c.tok')} AS pattern
+       FROM (SELECT DISTINCT tok, key FROM candidates WHERE ${knownLengthSql('tok')}) AS c JOIN ${s}.known_values k ON ${knownJoinSql}
       GROUP BY c.tok`,
   );
   return useHits(client);
 }
+
+/**
+ * The join of candidates `c` (`tok` as written, `key` as compared: a joined name's words) with the known
+ * values quoted in free text: a joined name (`marguerite.okonkwo`) only with full names.
+ */
+const knownJoinSql = `k.fp = ${fingerprintSql('c.key')} AND k.quoted AND (c.key = c.tok OR k.kind = 'fullName')`;
+/** The kind of a hit: its known value's, or `joinedFullName` for a joined name, whose fake is written joined the same way (known_fake). */
+const hitKindSql = `CASE WHEN c.key = c.tok THEN k.kind ELSE 'joinedFullName' END`;
 
 /** SQL escaping the text `value` for an ARE pattern (see {@link ESCAPE}). */
 const escapedSql = (value: string): string =>
@@ -136,9 +144,9 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
   await client.query(
     `CREATE TABLE ${TEXT_VALUE_HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (${candidateTokensSql('src', 'src.v', search, undefined, true)}${recased ? ` UNION ALL ${recasedCandidatesSql('src', search, true)}` : ''})
-     SELECT DISTINCT md5(c.v)::uuid AS h, c.tok, k.kind
-       FROM candidates c JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('c.tok')} AND k.quoted
+          candidates AS (SELECT v, tok, tok AS key FROM (${candidateTokensSql('src', 'src.v', search, undefined, true)}) AS t${recased ? ` UNION ALL ${recasedCandidatesSql('src', search, true)}` : ''})
+     SELECT DISTINCT md5(c.v)::uuid AS h, c.tok, ${hitKindSql} AS kind
+       FROM candidates c JOIN ${s}.known_values k ON ${knownJoinSql}
       WHERE ${knownLengthSql('c.tok')}`,
   );
   await client.query(`CREATE TABLE ${HITS_TABLE} AS SELECT tok, min(kind) AS kind, ${escapedSql('tok')} AS pattern FROM ${TEXT_VALUE_HITS_TABLE} GROUP BY tok`);

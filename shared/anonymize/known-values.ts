@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
-import { candidateTokensSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, joinedNamesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
@@ -162,8 +162,9 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
 
 /**
  * The phrases of free text starting with the first word of an original full name (with their text,
- * `v`) while {@link recordKnownValues} looks for names typed in other capitals than their column's:
- * values in clear, created and dropped inside its transaction, never committed.
+ * `v`, and the `key` they are compared as: the phrase itself, or a joined name's words, see
+ * joinedNamesSql) while {@link recordKnownValues} looks for names typed in other capitals than their
+ * column's or joined into a handle: values in clear, created and dropped inside its transaction, never committed.
  */
 const RECASED_CANDIDATES_TABLE = `${s}.recased_candidates`;
 
@@ -171,13 +172,17 @@ const RECASED_CANDIDATES_TABLE = `${s}.recased_candidates`;
  * Adds to the candidates free text holds the two and three words in a row (as written, {@link
  * phrasesStartingSql}) that start with the first word of an original full name (`nameStarts`: queries
  * each giving such words, `w`), so that a full name typed all in small letters (`hi im marguerite
- * okonkwo`) or in other capitals than its column's is found quoted. Every word of the text is read,
- * but only the few phrases starting a name are made: one hash probe a word, no keyed hash.
+ * okonkwo`) or in other capitals than its column's is found quoted; and the names joined into one word
+ * that start so (`marguerite.okonkwo`, a link's `marguerite-okonkwo`: {@link joinedNamesSql}). Every
+ * word of the text is read, but only the few phrases starting a name are made: one hash probe a word,
+ * no keyed hash.
  */
 async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts: readonly string[]): Promise<void> {
-  await client.query(`CREATE TABLE ${RECASED_CANDIDATES_TABLE} AS SELECT DISTINCT v, tok
-    FROM (${phrasesStartingSql(`(${texts})`, `(${nameStarts.join(' UNION ALL ')})`)}) AS r`);
-  await client.query(`INSERT INTO ${CANDIDATES_TABLE} SELECT DISTINCT lower(btrim(tok)) FROM ${RECASED_CANDIDATES_TABLE}`);
+  const starts = `(${nameStarts.join(' UNION ALL ')})`;
+  await client.query(`CREATE TABLE ${RECASED_CANDIDATES_TABLE} AS SELECT DISTINCT v, tok, key
+    FROM (SELECT v, tok, tok AS key FROM (${phrasesStartingSql(`(${texts})`, starts)}) AS p
+          UNION ALL ${joinedNamesSql(`(${texts}) AS src`, 'src.v', 'src.v AS v', starts)}) AS r`);
+  await client.query(`INSERT INTO ${CANDIDATES_TABLE} SELECT DISTINCT lower(btrim(key)) FROM ${RECASED_CANDIDATES_TABLE}`);
 }
 
 /**
@@ -188,25 +193,29 @@ async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts
  */
 async function recordRecasedTexts(client: pg.Client): Promise<void> {
   await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}
-    FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.tok')} AND k.kind = 'fullName' AND k.quoted
-   WHERE r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}`);
+    FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.key')} AND k.kind = 'fullName' AND k.quoted
+   WHERE r.key <> r.tok OR r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}`);
   await client.query(`DROP TABLE ${RECASED_CANDIDATES_TABLE}`);
   await client.query(`ANALYZE ${RECASED_TEXTS_TABLE}`);
 }
 
 /**
  * A query over `texts` (a relation of free text as column `v`, such as {@link freeTextSql} gives)
- * giving, as `tok`, the two and three words in a row, and the runs of letters of scripts written
- * without spaces (unspacedRunsSql), of each text that {@link RECASED_TEXTS_TABLE} records as quoting a
- * full name in other capitals than its column's or a name written without spaces (unspaced-names.ts),
- * (those only when `search` says some original is one), with the text as column `v` first when `withText`: the candidates a unit adds for those (one keyed
- * hash per text of the unit, asked only when some text was recorded).
+ * giving, as `tok`, the two and three words in a row, the names joined into one word (joinedNamesSql),
+ * and the runs of letters of scripts written without spaces (unspacedRunsSql), of each text that
+ * {@link RECASED_TEXTS_TABLE} records as quoting a full name in other capitals than its column's,
+ * joined into a handle, or written without spaces (unspaced-names.ts; those only when `search` says
+ * some original is one); with, as `key`, what each is compared with the originals as (a joined name's
+ * words, `marguerite okonkwo`; the others as they are), and with the text as column `v` first when
+ * `withText`: the candidates a unit adds for those (a keyed hash per text of the unit for each kind of
+ * candidate, asked only when some text was recorded).
  */
 export function recasedCandidatesSql(texts: string, search: PhraseSearch, withText = false): string {
   const recorded = `(SELECT v FROM ${texts} WHERE ${fingerprintSql('v')} IN (SELECT fp FROM ${RECASED_TEXTS_TABLE})) AS rs`;
   const columns = withText ? 'rs.v AS v' : '';
-  const words = wordPhrasesSql(recorded, 'rs.v', columns);
-  return search.unspaced === true ? `${words} UNION ALL ${unspacedRunsSql(recorded, 'rs.v', columns, UNSPACED_STARTS)}` : words;
+  const asKeys = (query: string): string => `SELECT ${withText ? 'v, ' : ''}tok, tok AS key FROM (${query}) AS c`;
+  const words = `${asKeys(wordPhrasesSql(recorded, 'rs.v', columns))} UNION ALL ${joinedNamesSql(recorded, 'rs.v', columns)}`;
+  return search.unspaced === true ? `${words} UNION ALL ${asKeys(unspacedRunsSql(recorded, 'rs.v', columns, UNSPACED_STARTS))}` : words;
 }
 
 /** Whether any free text quotes a full name in other capitals than its column's ({@link RECASED_TEXTS_TABLE}). */

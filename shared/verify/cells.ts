@@ -9,7 +9,7 @@ import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-
 import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
 import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
-import { phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
+import { joinedNamesSql, phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
 import { UNSPACED_STARTS } from '../anonymize/unspaced-names';
 
 const s = MASK_SCHEMA;
@@ -45,7 +45,8 @@ const SCHEMA_TEXT = 'schema';
 const ORIGINALS_ONLY = [SCHEMA_TEXT, BINARY].map(quoteLiteral).join(', ');
 /**
  * The cells searched word by word for a full name in other capitals than its column's (`hi im marguerite
- * okonkwo`): kept columns' (kind '') and JSON documents' (whose other paths are kept). In columns that
+ * okonkwo`), or joined into a handle or a link's slug (`marguerite.okonkwo`): kept columns' (kind '')
+ * and JSON documents' (whose other paths are kept). In columns that
  * `scrubText` masked, such names were looked for before masking and replaced; reading every two and
  * three words of every text again would cost verify half as much again on the benchmark's bios.
  */
@@ -428,6 +429,9 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     UNION ALL
     SELECT val, col, 'name', tok, kind, encoded FROM (${wordPhrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded')}) AS w
      WHERE w.kind IN (${RECASED_SEARCHED})
+    UNION ALL
+    SELECT val, col, 'name', key, kind, encoded FROM (${joinedNamesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded')}) AS j
+     WHERE j.kind IN (${RECASED_SEARCHED})
     ${unspacedTokens}
     ${phraseTokens}
   ),

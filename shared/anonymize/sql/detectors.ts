@@ -401,9 +401,16 @@ ${digitPartsSql()}
 -- it (initcap, a postcode in capitals): then mostly the very fake its column has too (a username is
 -- left as typed). Letters are told by the detectors' classes, which read letters beyond ASCII under
 -- ctype C too (lower() there does not). A value of a script without capitals (Arabic, Chinese) is
--- taken as it is.
+-- taken as it is. A full name joined into one word (kind joinedFullName: a handle, a link's slug) gets
+-- the fake of the name its words make, joined the same way (joined_fake).
+CREATE FUNCTION ${s}.joined_fake(v text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+BEGIN
+  RETURN replace(${s}.known_fake('fullName', translate(v, '._-', '   ')), ' ', substring(v FROM '[._-]'));
+END
+$fn$;
+
 CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT CASE WHEN c = 'lower' THEN lower(f) WHEN c = 'upper' THEN upper(f) ELSE f END
+  SELECT CASE WHEN kind = 'joinedFullName' THEN ${s}.joined_fake(v) WHEN c = 'lower' THEN lower(f) WHEN c = 'upper' THEN upper(f) ELSE f END
     FROM (SELECT c, CASE kind WHEN 'fullName' THEN ${s}.full_name(m) WHEN 'firstName' THEN ${s}.first_name(m) WHEN 'lastName' THEN ${s}.last_name(m)
             WHEN 'street' THEN ${s}.street(m) WHEN 'city' THEN ${s}.city(m) WHEN 'username' THEN ${s}.username(m) WHEN 'postcode' THEN ${s}.postcode(m) END AS f
             FROM (SELECT c, CASE WHEN c = 'mixed' THEN v WHEN kind = 'postcode' THEN upper(v) ELSE initcap(v) END AS m

@@ -751,6 +751,34 @@ describe('full names in small letters after a square bracket or a single quote, 
   });
 });
 
+describe('full names joined into one word: a handle or a link\'s slug (marguerite.okonkwo, @anand_venkataraman)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', 'Anand Venkataraman', "Liam O'Brien"] as const;
+  const NOTES = ['contact marguerite.okonkwo on slack', 'see linkedin.com/in/marguerite-okonkwo-1b2c3', '@anand_venkataraman please', "ask liam.o'brien", 'sent Anand-Venkataraman.pdf', 'e.g. nothing.here, see docs.acme-corp.io'] as const;
+
+  it('replaces each with its column\'s fake joined the same way, leaves other joined words, and verify passes', async () => {
+    const url = await customerNotesDatabase('joined', created, NAMES, NOTES);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first, second, third] = await fakesOf(url);
+    const joined = (fake: string | undefined, joiner: string): string => (fake ?? '').toLowerCase().replaceAll(' ', joiner);
+    expect(await bodiesOf(url)).toEqual([`contact ${joined(first, '.')} on slack`, `see linkedin.com/in/${joined(first, '-')}-1b2c3`, `@${joined(second, '_')} please`,
+      `ask ${joined(third, '.')}`, `sent ${(second ?? '').replaceAll(' ', '-')}.pdf`, NOTES[5]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not other joined words', async () => {
+    const url = await customerNotesDatabase('joinedkept', created, NAMES, NOTES);
+
+    const findings = await keptNameFindings(url);
+
+    expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
+      .toEqual(['id=1', 'id=2', 'id=3', 'id=4', 'id=5'].map((key) => `${key} original value of public.customers.full_name`));
+  });
+});
+
 describe('names in scripts written without spaces, glued to the words around them (我叫王小明)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
