@@ -71,6 +71,11 @@ async function keptNameFindings(url: string): Promise<{ key: string; kind: strin
   return verified.findings.filter(({ key }) => key !== 'pg_stats');
 }
 
+/** Findings as lines (`id=1 original value of public.customers.full_name`), sorted. */
+const findingLines = (findings: readonly { key: string; kind: string }[]): string[] => findings.map(({ key, kind }) => `${key} ${kind}`).sort();
+/** What verify reports for the notes of `ids` quoting a customer's full name, as {@link findingLines} writes them. */
+const fullNameFindings = (...ids: number[]): string[] => ids.map((id) => `id=${id} original value of public.customers.full_name`);
+
 /** Rules masking customers' full names, with `bodyRule` for the free text of notes (the name tests' tables). */
 const nameRules = (bodyRule: string) => parseRulesText(`tables:
   public.customers:
@@ -676,8 +681,7 @@ describe('full names typed in small letters, or in other capitals than their col
 
     const findings = await keptNameFindings(url);
 
-    expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
-      .toEqual(['id=1', 'id=2', 'id=3', 'id=4'].map((key) => `${key} original value of public.customers.full_name`));
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 4));
   });
 });
 
@@ -708,8 +712,7 @@ describe('full names in scripts without capitals, or after an opening quote or b
 
     const findings = await keptNameFindings(url);
 
-    expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
-      .toEqual(['id=1', 'id=2', 'id=3', 'id=5'].map((key) => `${key} original value of public.customers.full_name`));
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 5));
   });
 });
 
@@ -746,8 +749,7 @@ describe('full names in small letters after a square bracket or a single quote, 
 
     const findings = await keptNameFindings(url);
 
-    expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
-      .toEqual(['id=1', 'id=2', 'id=3', 'id=6', 'id=7'].map((key) => `${key} original value of public.customers.full_name`));
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 6, 7));
   });
 });
 
@@ -774,8 +776,7 @@ describe('full names joined into one word: a handle or a link\'s slug (marguerit
 
     const findings = await keptNameFindings(url);
 
-    expect(findings.map(({ key, kind }) => `${key} ${kind}`).sort())
-      .toEqual(['id=1', 'id=2', 'id=3', 'id=4', 'id=5'].map((key) => `${key} original value of public.customers.full_name`));
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 4, 5));
   });
 });
 
