@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { MaskPlan } from './plan';
 import type { TableFigure } from './mask-unit';
+import type { AnonymizeProgress } from './anonymize';
 import { MASK_SCHEMA } from './sql/core';
 
 /**
@@ -60,13 +61,7 @@ export async function recordedFigures(client: pg.Client): Promise<RecordedFigure
 }
 
 /** The parts of a run's progress that figures fill in. */
-interface FiguredProgress {
-  done: string[];
-  tables: TableFigure[];
-  fingerprints: number;
-  prepareMs?: number;
-  detached?: string[];
-}
+type FiguredProgress = Pick<AnonymizeProgress, 'done' | 'tables' | 'fingerprints' | 'prepareMs' | 'detached'>;
 
 /**
  * Fills `progress` (a resumed call's, which may have come without its caller's state) with what the run
