@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { ownRowsSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
-import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
+import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, nfcSql, textOf } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { DIGEST_SOURCE_SUFFIX, emailDigestsSql, keptDigestsSeen } from './email-digests';
 import { STRATEGIES, typeClassOf } from './strategies';
@@ -73,8 +73,12 @@ function originalValuesSql(table: string, plan: ColumnPlan): string | undefined 
       })
       .join(' UNION ALL ');
   }
-  if (plan.column.isArray) return `SELECT ${textOf('e')} AS v FROM ${table} t, unnest(t.${column}) AS e`;
-  return `SELECT ${cls === 'inet' ? `host(t.${column})` : textOf(`t.${column}`)} AS v FROM ${table} t`;
+  // Whole values in composed form (nfcSql), as verify reads text: Jose and a combining accent is José.
+  // Not emails and phone numbers (ASCII as written), whose digits and national digits are derived from
+  // the value: a function call in it costs more than the planner inlines them at.
+  const composed = (value: string): string => (cls === 'text' && !['email', 'phone'].includes(plan.rule.strategy) ? nfcSql(value) : value);
+  if (plan.column.isArray) return `SELECT ${composed(textOf('e'))} AS v FROM ${table} t, unnest(t.${column}) AS e`;
+  return `SELECT ${cls === 'inet' ? `host(t.${column})` : composed(textOf(`t.${column}`))} AS v FROM ${table} t`;
 }
 
 /** Below this share of distinct values, originals are deduplicated before they are hashed. */

@@ -3,7 +3,7 @@ import { quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
-import { LETTERS, SPACE_RUN, WORD_BOUNDS } from './sql/detectors';
+import { JOINED_END, LETTERS, SPACE_RUN, WORD_BOUNDS } from './sql/detectors';
 import { freeTextSql, hasRecasedTexts, phraseSearchOf, recasedCandidatesSql } from './known-values';
 import { candidateTokensSql, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
 
@@ -110,7 +110,8 @@ async function useHits(client: pg.Client, texts?: number): Promise<number> {
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
-    `SELECT count(*)::int AS n, ${quoteLiteral(`${WORD_BOUNDS.start}(`)} || string_agg(pattern, '|' ORDER BY length(tok) DESC, tok) || ${quoteLiteral(`)${WORD_BOUNDS.end}`)} AS pattern FROM ${HITS_TABLE}`,
+    // Each ends where its kind does: a joined name (a handle) before digits too (JOINED_END).
+    `SELECT count(*)::int AS n, ${quoteLiteral(`${WORD_BOUNDS.start}(`)} || string_agg(pattern || CASE WHEN kind = 'joinedFullName' THEN ${quoteLiteral(JOINED_END)} ELSE ${quoteLiteral(WORD_BOUNDS.end)} END, '|' ORDER BY length(tok) DESC, tok) || ')' AS pattern FROM ${HITS_TABLE}`,
   );
   const hits = rows[0]?.n ?? 0;
   if (texts !== undefined && patternPerText(hits, texts)) {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA, textOf } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf } from './sql/core';
 import { candidateTokensSql, joinedNamesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
@@ -23,8 +23,11 @@ const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
 /** The ASCII whitespace characters (`[[:space:]]`, which phrases are split at), as an SQL literal for `translate`. */
 const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
-/** SQL giving the text `value` with letters written as JSON escapes read as letters (as `scrub_text` reads them); a text with no `\u` costs a string search. */
-const unescapedLettersSql = (value: string): string => `CASE WHEN strpos(${value}, '\\u') > 0 THEN ${s}.json_unescaped(${value}, 160) ELSE ${value} END`;
+/**
+ * SQL giving the text `value` as `scrub_text` reads it: letters written as JSON escapes read as letters
+ * (a text with no `\u` costs a string search), in composed form ({@link nfcSql}).
+ */
+const unescapedLettersSql = (value: string): string => `CASE WHEN strpos(${value}, '\\u') > 0 THEN ${s}.nfc(${s}.json_unescaped(${value}, 160)) ELSE ${nfcSql(value)} END`;
 
 /**
  * SQL giving, as column `v`, the free text searched for quoted known values: each text `scrub_text`
@@ -46,7 +49,7 @@ export function freeTextSql(tables: readonly TablePlan[], range?: string): strin
     if (column.rule.strategy === 'scrubText') return [`SELECT ${unescapedLettersSql(textOf('e.v'))} AS v FROM ${values} WHERE ${where}`];
     if (column.rule.strategy !== 'json') return [];
     return Object.entries(column.rule.paths).filter(([, leaf]) => leaf.strategy === 'scrubText').map(([path]) =>
-      `SELECT j.node #>> '{}' AS v FROM ${values}, LATERAL ${pathNodesSql('e.v', path)} AS j(node) WHERE ${where}`);
+      `SELECT ${unescapedLettersSql("(j.node #>> '{}')")} AS v FROM ${values}, LATERAL ${pathNodesSql('e.v', path)} AS j(node) WHERE ${where}`);
   }));
   return sources.length === 0 ? undefined : sources.join(' UNION ALL ');
 }
@@ -93,7 +96,8 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
         continue;
       }
       if (typeClassOf(column.column) !== 'text') continue;
-      const ref = `btrim(${textOf(`t.${quoteIdent(column.column.name)}`)})`;
+      // In composed form, as the texts searched are (see freeTextSql).
+      const ref = `btrim(${nfcSql(textOf(`t.${quoteIdent(column.column.name)}`))})`;
       const present = `t.${quoteIdent(column.column.name)} IS NOT NULL`;
       const repeats = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name)) === 'before';
       (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);

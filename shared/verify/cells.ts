@@ -414,13 +414,16 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
        UNION ALL SELECT col, val, kind, free FROM cells WHERE col IN (${listed})`;
   // Free text is searched as it is and, for each base64 run of text in it (a logged webhook body), as
   // that text, and with its JSON escapes of letters read (Python's json.dumps writes Zoë as Zo\u00eb):
-  // findings there say so.
+  // findings there say so. Values are searched and probed in composed form (nfc: Jose and a combining
+  // accent is José), made once a value (composed, NULL where it is the value: all ASCII or composed
+  // already), where an expression over each text was computed again at each of a dozen reads.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
-  vals AS MATERIALIZED (${vals}),
+  vals AS MATERIALIZED (SELECT g.*, CASE WHEN octet_length(g.val) = length(g.val) THEN NULL ELSE nullif(${s}.nfc(g.val), g.val) END AS composed FROM (${vals}) AS g),
   decoded AS MATERIALIZED (SELECT col, val, kind, text, 'base64-encoded' AS encoded FROM (${base64TextsSql(`(SELECT * FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)}) AS c`, 'c.val', 'c.col, c.val, c.kind')}) AS e
     UNION ALL
     SELECT col, val, kind, ${s}.json_unescaped(val), 'JSON-escaped' FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)} AND strpos(val, '\\u') > 0),
-  texts AS NOT MATERIALIZED (SELECT col, val, kind, val AS text, NULL::text AS encoded FROM vals WHERE free UNION ALL SELECT * FROM decoded),
+  texts AS NOT MATERIALIZED (SELECT col, val, kind, coalesce(composed, val) AS text, NULL::text AS encoded FROM vals WHERE free
+    UNION ALL SELECT col, val, kind, ${s}.nfc(text), encoded FROM decoded),
   tokens AS (
     SELECT val, col, kind, token, masked_by, encoded FROM (${piiTokenScansSql('texts AS c', 'c.text', 'c.val, c.col, c.kind AS masked_by, c.encoded', true)}) AS p
     UNION ALL
@@ -436,7 +439,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
     ${phraseTokens}
   ),
   probes AS (
-    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, val AS probe, false AS via_digits, NULL::text AS encoded FROM vals c
+    SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, coalesce(c.composed, c.val) AS probe, false AS via_digits, NULL::text AS encoded FROM vals c
      WHERE length(btrim(c.val)) >= 4 AND (c.free OR c.kind = 'phone' OR NOT ${s}.fake_shaped(c.kind, c.val))
     UNION ALL
     SELECT x.col, x.val, x.masked_by, true, x.kind, x.token, x.probe, x.via_digits, x.encoded

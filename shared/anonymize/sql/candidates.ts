@@ -1,6 +1,7 @@
 import { quoteLiteral } from '../../db/client';
 import { MASK_SCHEMA } from './core';
 import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql, UNSPACED_LETTERS } from './detectors';
+import { CAMEL_BREAK, CAMEL_WORDS } from './letters';
 
 /**
  * Where free text may quote a value a rule masks elsewhere (a name, street, city, postcode or username):
@@ -286,28 +287,33 @@ $fn$;
 /**
  * A query over `from` (a FROM list) giving `columns` and, for each name joined into one word by dots,
  * underscores or hyphens (a handle, a link's slug: `marguerite.okonkwo`, `@marguerite_okonkwo`,
- * `linkedin.com/in/marguerite-okonkwo-1b2c3`, `marguerite-okonkwo.pdf`) in the text `value` (a column),
- * every two and three of its parts in a row: as `tok` as written there (with its joiners) and as `key`
- * in small letters with spaces (`marguerite okonkwo`), which is what originals are compared as. The
- * runs of words of letters joined so are found by one pattern, starting a word (or a handle's `@`; not
- * an email's domain: `gmail.com` is no name), in a text that holds such a run (one pattern test a text:
- * most hold none, or only an email).
+ * `linkedin.com/in/marguerite-okonkwo-1b2c3`, `marguerite-okonkwo.pdf`) or run together in camel case
+ * (`AnandVenkataraman`, `@anandVenkataraman`) in the text `value` (a column), every two and three of its
+ * parts in a row: as `tok` as written there (with its joiners) and as `key` in small letters with
+ * spaces (`marguerite okonkwo`), which is what originals are compared as. The runs of words joined so
+ * are found by one pattern, starting a word (or a handle's `@`, or a hyphen that does: `/in/-marguerite-okonkwo`;
+ * not an email's domain: `gmail.com` is no name), in a text that holds such a run (one pattern test a
+ * text: most hold none, or only an email). A camel-case run is cut into its words before each capital
+ * that follows a small letter.
  * With `starts` (a relation of words as column `w`), only the parts in a row starting with one of those
  * words (in small letters) are given.
  */
 export function joinedNamesSql(from: string, value: string, columns: string, starts?: string): string {
   const letter = `[${LETTERS.alpha}]`;
   const word = `${letter}[${LETTERS.alpha}']*`;
-  // A run starts a word, or follows an @ that does (a handle), not an email's @.
-  const runStart = "(?:^|[^.[:alnum:]_@-]|(?:^|[^.[:alnum:]_-])@)";
-  // Parts are split at single joiners, so a part starts after the parts before it and one joiner each.
-  const start = `length(array_to_string(jp.p[1:ji - 1], '.')) + CASE WHEN ji > 1 THEN 2 ELSE 1 END`;
-  const written = (n: number): string => `substr(jr.m[1], ${start}, length(array_to_string(jp.p[ji:ji + ${n - 1}], '.')))`;
+  // A run starts a word, or follows an @ or a hyphen that does (a handle), not an email's @.
+  const runStart = "(?:^|[^.[:alnum:]_@-]|(?:^|[^.[:alnum:]_-])[@-])";
+  // Parts are split at single joiners (jp.j: a dot, or none in camel case), so a part starts after the
+  // parts before it and one joiner each.
+  const start = `length(array_to_string(jp.p[1:ji - 1], jp.j)) + CASE WHEN ji > 1 THEN length(jp.j) + 1 ELSE 1 END`;
+  const written = (n: number): string => `substr(jr.m[1], ${start}, length(array_to_string(jp.p[ji:ji + ${n - 1}], jp.j)))`;
   const key = (n: number): string => `lower(${Array.from({ length: n }, (_, k) => `jp.p[ji + ${k}]`).join(` || ' ' || `)})`;
+  const joined = `${word}(?:[._-]${word})+`;
   return `SELECT ${columns === '' ? '' : `${columns}, `}jw.tok, jw.key
-    FROM ${from}, regexp_matches(${value}, ${quoteLiteral(`${runStart}(${word}(?:[._-]${word})+)`)}, 'g') AS jr(m),
-         LATERAL (SELECT regexp_split_to_array(jr.m[1], '[._-]') AS p) AS jp,
+    FROM ${from}, regexp_matches(${value}, ${quoteLiteral(`${runStart}(${joined}|${CAMEL_WORDS})`)}, 'g') AS jr(m),
+         LATERAL (SELECT CASE WHEN jr.m[1] ~ '[._-]' THEN regexp_split_to_array(jr.m[1], '[._-]') ELSE regexp_split_to_array(regexp_replace(jr.m[1], ${quoteLiteral(CAMEL_BREAK)}, '\\1.\\2', 'g'), '[.]') END AS p,
+                         CASE WHEN jr.m[1] ~ '[._-]' THEN '.' ELSE '' END AS j) AS jp,
          generate_subscripts(jp.p, 1) AS ji,
          unnest(ARRAY[${written(2)}, ${written(3)}], ARRAY[${key(2)}, ${key(3)}]) AS jw(tok, key)
-   WHERE ${value} ~ ${quoteLiteral(`${runStart}${word}[._-]${letter}`)}${starts === undefined ? '' : ` AND lower(jp.p[ji]) IN (SELECT w FROM ${starts})`} AND jw.key IS NOT NULL`;
+   WHERE ${value} ~ ${quoteLiteral(`${runStart}(?:${word}[._-]${letter}|${CAMEL_WORDS})`)}${starts === undefined ? '' : ` AND lower(jp.p[ji]) IN (SELECT w FROM ${starts})`} AND jw.key IS NOT NULL`;
 }

@@ -3,7 +3,7 @@ import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '..
 import { asciiDigitsSql, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
-import { LETTERS } from './letters';
+import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
 
 export { LETTERS } from './letters';
@@ -62,6 +62,9 @@ export const WORD_BOUNDS = {
   start: `(?:(?<![${LETTERS.alnum}_])|(?<=[${UNSPACED_LETTERS}]))`,
   end: `(?:(?![${LETTERS.alnum}_])|(?=[${UNSPACED_LETTERS}]))`,
 } as const;
+
+/** Where a full name joined into one word ends (a handle): before anything but a letter, digits and an underscore included (`anand_venkataraman42`). */
+export const JOINED_END = `(?![${LETTERS.alpha}])`;
 
 /**
  * A run of whitespace between a known value's words as text may write it: ASCII whitespace, or a space
@@ -402,10 +405,14 @@ ${digitPartsSql()}
 -- left as typed). Letters are told by the detectors' classes, which read letters beyond ASCII under
 -- ctype C too (lower() there does not). A value of a script without capitals (Arabic, Chinese) is
 -- taken as it is. A full name joined into one word (kind joinedFullName: a handle, a link's slug) gets
--- the fake of the name its words make, joined the same way (joined_fake).
+-- the fake of the name its words make, joined the same way (joined_fake): run together in camel case,
+-- its words with capitals, the first in small letters where the name's is (anandVenkataraman).
 CREATE FUNCTION ${s}.joined_fake(v text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE f text;
 BEGIN
-  RETURN replace(${s}.known_fake('fullName', translate(v, '._-', '   ')), ' ', substring(v FROM '[._-]'));
+  IF v ~ '[._-]' THEN RETURN replace(${s}.known_fake('fullName', translate(v, '._-', '   ')), ' ', substring(v FROM '[._-]')); END IF;
+  f := replace(initcap(${s}.known_fake('fullName', lower(regexp_replace(v, ${quoteLiteral(CAMEL_BREAK)}, '\\1 \\2', 'g')))), ' ', '');
+  RETURN CASE WHEN v ~ ${quoteLiteral(SMALL_START)} THEN lower(left(f, 1)) || substr(f, 2) ELSE f END;
 END
 $fn$;
 
@@ -428,6 +435,9 @@ BEGIN
   -- Letters written as JSON escapes (Zo\\u00eb) are read as letters, as the search for known values read
   -- them (freeTextSql); the text comes back with them escaped as given unless something was replaced.
   IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); r := t; END IF;
+  -- Read in composed form (nfc: an e and a combining accent as one accented e), as the search for known values
+  -- and verify read it; the text comes back as given unless something was replaced.
+  IF octet_length(t) > length(t) THEN t := ${s}.nfc(t); r := t; END IF;
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
   IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
   -- Nothing to find but an obfuscated email: no digit, no @, no known value, no run of base64 (which may
@@ -522,10 +532,12 @@ BEGIN
         m := regexp_match(rest, pat);
         EXIT WHEN m IS NULL;
         tok := m[1]; at := strpos(rest, tok);
-        IF (at = 1 OR NOT ${gluesWordSql('substr(rest, at - 1, 1)')}) AND NOT ${gluesWordSql('substr(rest, at + length(tok), 1)')} THEN
-          -- Spaced as the hit is (see SPACE_RUN); should the hit be missing, the value stays, for verify to report.
-          read := ${singleSpacedSql('m[1]')};
-          SELECT h.kind INTO kind FROM ${s}.value_hits AS h WHERE h.tok = read;
+        -- Spaced as the hit is (see SPACE_RUN); should the hit be missing, the value stays, for verify to report.
+        read := ${singleSpacedSql('m[1]')};
+        SELECT h.kind INTO kind FROM ${s}.value_hits AS h WHERE h.tok = read;
+        -- A joined name may have digits or an underscore after it (a handle: anand_venkataraman42).
+        IF (at = 1 OR NOT ${gluesWordSql('substr(rest, at - 1, 1)')})
+           AND NOT (CASE WHEN kind = 'joinedFullName' THEN substr(rest, at + length(tok), 1) ~ ${quoteLiteral(`[${LETTERS.alpha}]`)} ELSE ${gluesWordSql('substr(rest, at + length(tok), 1)')} END) THEN
           rebuilt := rebuilt || left(rest, at - 1) || coalesce(${s}.known_fake(kind, read), tok);
           rest := substr(rest, at + length(tok));
         ELSE
@@ -539,7 +551,7 @@ BEGIN
   IF names = 'hits' THEN
     ${eachTokenSql('r', 'hits', `read := ${singleSpacedSql('m[1]')};
       SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = read;
-      r := regexp_replace(r, ${WORD_START} || pat || ${WORD_END}, coalesce(${s}.known_fake(kind, read), tok), 'g');`)}
+      r := regexp_replace(r, ${WORD_START} || pat || CASE WHEN kind = 'joinedFullName' THEN ${quoteLiteral(JOINED_END)} ELSE ${WORD_END} END, coalesce(${s}.known_fake(kind, read), tok), 'g');`)}
   END IF;
   RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
 END

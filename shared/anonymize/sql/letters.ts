@@ -14,3 +14,12 @@ export const LETTERS = {
   alpha: `[:alpha:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
   alnum: `[:alnum:]${BEYOND_ASCII.upper}${BEYOND_ASCII.lower}`,
 } as const;
+
+/** Capitals and small letters of ASCII and Latin-1, for camel case: Latin Extended-A counts as both cases in {@link LETTERS}. */
+const CAMEL = { upper: '[:upper:]\\u00C0-\\u00D6\\u00D8-\\u00DE', lower: '[:lower:]\\u00DF-\\u00F6\\u00F8-\\u00FF' } as const;
+/** Two or more words run together in camel case (`AnandVenkataraman`, `anandVenkataraman`, `McDonald`): a handle written so. */
+export const CAMEL_WORDS = `[${CAMEL.upper}]?[${CAMEL.lower}]+(?:[${CAMEL.upper}][${CAMEL.lower}]+)+`;
+/** Where camel case breaks between two words: a small letter (captured first) before a capital (second). */
+export const CAMEL_BREAK = `([${CAMEL.lower}])([${CAMEL.upper}])`;
+/** A word starting with a small letter (`anandVenkataraman`): its camel-case fake starts with one too. */
+export const SMALL_START = `^[${CAMEL.lower}]`;

@@ -780,6 +780,84 @@ describe('full names joined into one word: a handle or a link\'s slug (marguerit
   });
 });
 
+describe('full names run together in camel case, or joined with digits after them or a hyphen before them (@AnandVenkataraman42, /in/-marguerite-okonkwo)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', 'Anand Venkataraman'] as const;
+  const NOTES = ['follow @AnandVenkataraman on x', 'github.com/anandVenkataraman', 'ping marguerite.okonkwo42 or @MargueriteOkonkwo_', 'see /in/-marguerite-okonkwo',
+    'iPhone McDonald JavaScript', 'marguerite.okonkwox'] as const;
+
+  it('replaces each with its column\'s fake written the same way, keeping what follows, leaves other camel case, and verify passes', async () => {
+    const url = await customerNotesDatabase('camel', created, NAMES, NOTES);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first, second] = await fakesOf(url);
+    const camel = (fake: string | undefined): string => (fake ?? '').replaceAll(' ', '');
+    const small = (fake: string | undefined): string => camel(fake).charAt(0).toLowerCase() + camel(fake).slice(1);
+    const joined = (fake: string | undefined, joiner: string): string => (fake ?? '').toLowerCase().replaceAll(' ', joiner);
+    expect(await bodiesOf(url)).toEqual([`follow @${camel(second)} on x`, `github.com/${small(second)}`, `ping ${joined(first, '.')}42 or @${camel(first)}_`,
+      `see /in/-${joined(first, '-')}`, NOTES[4], NOTES[5]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('replaces them when each text gets a pattern of its own (more than five names quoted)', async () => {
+    const others = ['Desmond Pakenham', 'Liam Brennan', 'Rosa Villanueva', 'Tobias Eckhardt'];
+    const url = await customerNotesDatabase('camelmany', created, [...NAMES, ...others], [...NOTES, ...others.map((name) => `${name} wrote`)]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const bodies = await bodiesOf(url);
+    expect(bodies.slice(0, 4).join(' ')).not.toMatch(/venkataraman|okonkwo/i);
+    expect(bodies.slice(4, 6)).toEqual(NOTES.slice(4, 6));
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not other camel case', async () => {
+    const url = await customerNotesDatabase('camelkept', created, NAMES, NOTES);
+
+    const findings = await keptNameFindings(url);
+
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 4));
+  });
+});
+
+describe('names written in decomposed form (NFD: an e and a combining accent, as macOS file names hold José)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const nfd = (text: string): string => text.normalize('NFD');
+  // A column of names in composed form and one in decomposed form; text quoting each in the other form too.
+  const NAMES = ['José García', nfd('Renée Lefèvre')] as const;
+  const NOTES = [nfd('José García called'), 'Renée Lefèvre wrote', nfd('Renée Lefèvre wrote'), nfd('ask josé garcía'), nfd('Crème brûlée, café')] as const;
+
+  it('replaces each, in either form, with its column\'s very fake, leaves text quoting no one as it was, and verify passes', async () => {
+    const url = await customerNotesDatabase('nfd', created, NAMES, NOTES);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first, second] = await fakesOf(url);
+    expect(await bodiesOf(url)).toEqual([`${first} called`, `${second} wrote`, `${second} wrote`, `ask ${first?.toLowerCase()}`, NOTES[4]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('gives a name the same fake in either form', async () => {
+    const url = await customerNotesDatabase('nfdfake', created, ['Renée Lefèvre', nfd('Renée Lefèvre')], []);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [composed, decomposed] = await fakesOf(url);
+    expect(decomposed).toBe(composed);
+  });
+
+  it('has verify find each kept in text in either form, and not text quoting no one', async () => {
+    const url = await customerNotesDatabase('nfdkept', created, NAMES, NOTES);
+
+    const findings = await keptNameFindings(url);
+
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 4));
+  });
+});
+
 describe('names in scripts written without spaces, glued to the words around them (我叫王小明)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
