@@ -9,6 +9,9 @@ import { INLINE_FAKES, inlineFake } from './sql/fakes';
 const s = MASK_SCHEMA;
 const INT_BITS: Readonly<Record<string, number>> = { int2: 15, int4: 31, int8: 63 };
 
+/** How `json_leaf` takes a numberNoise rule: its ratio (`0.1`), or its amount after `by:` (`by:0.01`). */
+const noiseParam = (rule: { readonly ratio?: number | undefined; readonly by?: number | undefined }): string => (rule.by === undefined ? String(rule.ratio ?? 0.1) : `by:${rule.by}`);
+
 /** The element type of a column: its own type, or for an array its element's (`text[]` gives `text`). */
 function elementType(column: ColumnInfo): string {
   return column.isArray ? column.sqlType.replace(/\[\]$/, '') : column.sqlType;
@@ -46,15 +49,17 @@ export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRu
       return column.baseType === 'date' ? `(${value} + ${shift}::int)` : `(${value} + ${shift} * interval '1 day')::${type}`;
     }
     case 'numberNoise': {
-      const factor = `(1 + ${rule.ratio} * ((${s}.u32(${s}.digest('number', ${textOf(value)}, 0), 0)::numeric / 4294967295) * 2 - 1))`;
-      return cls === 'integer' ? `round(${value} * ${factor})::${type}` : `(${value} * ${factor})::${type}`;
+      // From -1 to 1, by the value's keyed digest.
+      const noise = `((${s}.u32(${s}.digest('number', ${textOf(value)}, 0), 0)::numeric / 4294967295) * 2 - 1)`;
+      const moved = rule.by === undefined ? `${value} * (1 + ${rule.ratio ?? 0.1} * ${noise})` : `${value} + ${rule.by} * ${noise}`;
+      return cls === 'integer' ? `round(${moved})::${type}` : `(${moved})::${type}`;
     }
     case 'scrubText':
       return cls === 'json' ? `${s}.scrub_text(${textOf(value)})::${type}` : `${s}.scrub_text(${textOf(value)}, ${maxLength})::${type}`;
     case 'json': {
       let doc = `${value}::jsonb`;
       for (const [path, leaf] of Object.entries(rule.paths)) {
-        const param = leaf.strategy === 'fixed' ? JSON.stringify(leaf.value) : leaf.strategy === 'dateShift' ? String(leaf.maxDays) : leaf.strategy === 'numberNoise' ? String(leaf.ratio) : null;
+        const param = leaf.strategy === 'fixed' ? JSON.stringify(leaf.value) : leaf.strategy === 'dateShift' ? String(leaf.maxDays) : leaf.strategy === 'numberNoise' ? noiseParam(leaf) : null;
         const segments = toWalkerPath(parseJsonPath(path)).map(quoteLiteral).join(', ');
         doc = `${s}.json_apply(${doc}, ARRAY[${segments}]::text[], ${quoteLiteral(leaf.strategy)}, ${param === null ? 'NULL' : quoteLiteral(param)})`;
       }

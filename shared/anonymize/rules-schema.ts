@@ -58,9 +58,19 @@ const dateShiftRule = ruleObject('dateShift', {
   maxDays: z.number({ error: optionError('dateShift needs maxDays: a whole number of days, 1 to 36500', 'maxDays must be a whole number of days, 1 to 36500') })
     .int('maxDays must be a whole number of days, 1 to 36500').positive('maxDays must be a whole number of days, 1 to 36500').max(36_500, 'maxDays must be at most 36500 days'),
 }, 'it takes maxDays (a whole number of days, 1 to 36500)');
-const numberNoiseRule = ruleObject('numberNoise', { strategy: z.literal('numberNoise'), ratio: z.number({ error: 'ratio must be a number above 0, at most 1' })
-  .positive('ratio must be a number above 0, at most 1').max(1, 'ratio must be a number above 0, at most 1').default(0.1) },
-  'it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1)');
+/**
+ * numberNoise moves a number by at most `ratio` of it (0.1 by default), or by at most `by` (an amount:
+ * a coordinate near 0, on the equator or the Greenwich meridian, hardly moves by a share of it).
+ */
+const numberNoiseRule = ruleObject('numberNoise', {
+  strategy: z.literal('numberNoise'),
+  ratio: z.number({ error: 'ratio must be a number above 0, at most 1' })
+    .positive('ratio must be a number above 0, at most 1').max(1, 'ratio must be a number above 0, at most 1').optional(),
+  by: z.number({ error: 'by must be a number above 0 (the most a number moves: 0.01 for a coordinate in degrees, about 1 km)' })
+    .positive('by must be a number above 0 (the most a number moves: 0.01 for a coordinate in degrees, about 1 km)').optional(),
+}, 'it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1) or by (the most it moves, as an amount)')
+  .refine((rule) => rule.ratio === undefined || rule.by === undefined, { message: 'numberNoise takes ratio or by, not both', path: ['by'] })
+  .transform((rule) => (rule.by === undefined ? { ...rule, ratio: rule.ratio ?? 0.1 } : rule));
 
 /** A rule applied to a value found at a JSON path: a bare strategy name, or an object rule (not `json`). */
 const jsonLeafRule = z.preprocess(

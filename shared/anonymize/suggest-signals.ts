@@ -12,6 +12,15 @@ export interface Suggestion {
 
 const PERSON_TABLES = /(user|customer|contact|person|people|member|account|employee|patient|client|author|profile|recipient|sender|guest|passenger|lead|traveller|traveler|applicant|candidate|driver|rider|attendee|participant|subscriber|visitor|tenant|student|buyer|seller|owner|beneficiar|payee|donor|volunteer|agent|staff|prospect|usuari|usuári|utilisateur|benutzer|gebruiker|kunde|klant|persona|pessoa|paciente|empleado|funcionari|mitarbeiter|miembro|membre|socio|alumno|estudiante|huesped|huésped)/i;
 
+/**
+ * A latitude or longitude (`lat`, `home_lng`, `latitude`, `geo_lon`; `long` alone too): where a person
+ * lives, was delivered to or shared their location from (a WhatsApp location message holds both).
+ */
+const COORDINATE = /(^|_)(lat|lng|lon|latitude|longitude)($|_)|^long$/i;
+/** A coordinate moved by up to 0.01 degrees (about 1 km): an amount, since a share of a coordinate near 0 (the equator, the Greenwich meridian) hardly moves it. */
+const COORDINATE_RULE: ColumnRule = { strategy: 'numberNoise', by: 0.01 };
+const COORDINATE_NOTE = 'a coordinate of where a person is, moved by up to 0.01 degrees (about 1 km)';
+
 /** Column-name signals, checked in order; each names the strategy and the type classes it suits. */
 const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly TypeClass[]; note?: string; identifier?: true }[] = [
   // WhatsApp's id of a user (`wa_id` in every webhook) is their phone number's digits, often kept in a bigint.
@@ -43,6 +52,7 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /(^|_)(cpf|cnpj|pesel|aadhaa?r|dni|nie|nif|bsn|curp|rut|nric|cnp|egn|oib|jmbg|amka|hetu|ppsn|tfn|cpr|personnummer|fodselsnummer|codice_?fiscale|steuer_?id|id_?card|identity_?(number|card|no))($|_)|nhs_?(number|no|num)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a national identity number' },
   { pattern: /linkedin|twitter|facebook|instagram|tiktok|social_?(url|profile|handle|link)|profile_?(url|link)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a social profile, whose address names its person' },
   { pattern: /medical|diagnos|health_?(notes?|records?|data|conditions?)|allerg|prescription|symptom/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'health data, which no fake makes realistic and no detector reads in text' },
+  { pattern: COORDINATE, rule: COORDINATE_RULE, fits: ['numeric'], note: COORDINATE_NOTE },
 ];
 
 /** A name for an identifier (`id`, `phone_number_id`, `emailId`): of a record, not the value it names. */
@@ -83,6 +93,7 @@ export function jsonKeySignal(key: string): ColumnRule | undefined {
     if (signals(signal, key) && signal.fits.includes('text')) return signal.rule;
   }
   if (/^name$/i.test(key)) return { strategy: 'fullName' };
+  if (COORDINATE.test(snakeCase(key))) return COORDINATE_RULE;
   // What a person wrote, at the keys chat platforms give it: Twilio's Body, Telegram's message.text, Slack's text.
   if (/^(body|text|message|content|caption|transcript|comment|note|mensaje|mensagem|messaggio|nachricht|texto|testo|contenido|conte(u|ú)do|nota|notiz|comentario|kommentar|commentaire)$/i.test(key)) return { strategy: 'scrubText' };
   return undefined;

@@ -250,9 +250,9 @@ function suggestJson(column: ColumnInfo, values: readonly string[]): Suggestion 
       else if (shape) paths.set(path, { rule: SHAPE_RULES[shape], why: `${shape}-shaped values` });
       else if (hidesPii(node)) paths.set(path, { rule: { strategy: 'scrubText' }, why: 'free text with PII or a credential' });
     } else if (typeof node === 'number' && key !== undefined && !paths.has(path)) {
-      // A phone number kept as a JSON number (`"phone": 447700900123`, WhatsApp's WaId).
+      // A phone number kept as a JSON number (`"phone": 447700900123`, WhatsApp's WaId), a coordinate (a location message's latitude).
       const byKey = jsonKeySignal(key);
-      if (byKey?.strategy === 'phone') paths.set(path, { rule: byKey, why: `key "${key}"` });
+      if (byKey?.strategy === 'phone' || byKey?.strategy === 'numberNoise') paths.set(path, { rule: byKey, why: `key "${key}"` });
     }
     return hiding;
   };

@@ -33,8 +33,13 @@ BEGIN
   IF kind = 'null' THEN RETURN 'null'::jsonb; END IF;
   IF kind = 'fixed' THEN RETURN param::jsonb; END IF;
   IF jsonb_typeof(v) IN ('object', 'array') THEN RETURN to_jsonb(${s}.redact(v::text)); END IF;
+  -- param: the ratio (0.1), or the amount after by: (by:0.01), whose decimals the result keeps too.
   IF kind = 'numberNoise' AND jsonb_typeof(v) = 'number' THEN
     h := ${s}.digest('number', v::text, 0);
+    IF left(param, 3) = 'by:' THEN
+      x := (v #>> '{}')::numeric + substr(param, 4)::numeric * ((${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1);
+      RETURN to_jsonb(round(x, greatest(scale((v #>> '{}')::numeric), scale(substr(param, 4)::numeric), 0)));
+    END IF;
     x := (v #>> '{}')::numeric * (1 + param::numeric * ((${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1));
     RETURN to_jsonb(round(x, greatest(scale((v #>> '{}')::numeric), 0)));
   END IF;

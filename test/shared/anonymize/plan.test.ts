@@ -165,7 +165,9 @@ describe('buildPlan', () => {
   });
 
   it.each([
-    ['an unknown option', '{ strategy: numberNoise, percent: 10 }', 'unknown option "percent" for numberNoise: it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1)'],
+    ['an unknown option', '{ strategy: numberNoise, percent: 10 }', 'unknown option "percent" for numberNoise: it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1) or by (the most it moves, as an amount)'],
+    ['two options that exclude each other', '{ strategy: numberNoise, ratio: 0.1, by: 0.01 }', '.by: numberNoise takes ratio or by, not both'],
+    ['an amount of 0', '{ strategy: numberNoise, by: 0 }', '.by: by must be a number above 0 (the most a number moves: 0.01 for a coordinate in degrees, about 1 km)'],
     ['a misspelt option', '{ strategy: fixed, value: 1, vlaue: 2 }', 'unknown option "vlaue" (did you mean value?) for fixed: it takes value (the value every row gets)'],
     ['an option of a strategy that takes none', '{ strategy: email, domain: x.org }', 'unknown option "domain" for a strategy without options: it takes no options (write it as a bare name: email: email)'],
     ['a missing option', '{ strategy: dateShift }', '.maxDays: dateShift needs maxDays: a whole number of days, 1 to 36500'],

@@ -74,6 +74,35 @@ describe('strategies on real column types', () => {
     expect(two.login).not.toBe('Bob');
   });
 
+  it('moves coordinates by at most an amount (numberNoise by), near 0 too, the same way in columns and in a location message\'s JSON, as rules suggest proposes', async () => {
+    const url = await database(`
+      CREATE TABLE deliveries (id int PRIMARY KEY, lat numeric(9,6), lng double precision, message jsonb);
+      INSERT INTO deliveries VALUES
+        (1, 51.507351, -0.127758, '{"type": "location", "location": {"latitude": 51.507351, "longitude": -0.127758}}'),
+        (2, 0.000100, 0.000200, '{"type": "location", "location": {"latitude": 0.0001, "longitude": 0.0002}}'),
+        (3, 51.507351, 6.000000, NULL)`);
+    const rules = await suggestRules({ connectionString: url }, {});
+    expect(rules).toMatch(/lat: \{ strategy: numberNoise, by: 0\.01 \} +# column name "lat": a coordinate/);
+    expect(rules).toMatch(/lng: \{ strategy: numberNoise, by: 0\.01 \}/);
+    expect(rules).toMatch(/"\$\.location\.latitude": \{ strategy: numberNoise, by: 0\.01 \}/);
+
+    await mask(url, rules);
+
+    const rows = await query<{ lat: string; lng: number; message: { location: { latitude: number; longitude: number } } | null }>(url, 'SELECT lat, lng, message FROM deliveries ORDER BY id');
+    const originals = [[51.507351, -0.127758], [0.0001, 0.0002], [51.507351, 6]];
+    rows.forEach((row, i) => {
+      const [lat, lng] = originals[i] ?? [];
+      expect(Math.abs(Number(row.lat) - (lat ?? 0))).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(row.lng - (lng ?? 0))).toBeLessThanOrEqual(0.01);
+      expect([Number(row.lat), row.lng]).not.toEqual([lat, lng]);
+    });
+    // Near 0 it moves by as much as elsewhere, where a share of it would not move it at all.
+    expect(Math.abs(Number(rows[1]?.lat) - 0.0001)).toBeGreaterThan(0.00001);
+    // The same value, the same move: in another row and in the JSON of a location message.
+    expect(rows[2]?.lat).toBe(rows[0]?.lat);
+    expect(rows[0]?.message?.location.latitude).toBe(Number(rows[0]?.lat));
+  });
+
   it('takes names that need quoting (spaces, capitals, punctuation) from rules suggest through masking to a passing verify', async () => {
     const url = await database(`CREATE SCHEMA "Sales Data";
       CREATE TABLE "Sales Data"."User Profiles" ("ID" int PRIMARY KEY, "E-mail" text UNIQUE, "notes's" text, "Phone #" text);

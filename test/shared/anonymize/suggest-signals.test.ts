@@ -92,6 +92,15 @@ describe('suggest signals', () => {
     },
   );
 
+  it.each(['lat', 'lng', 'home_lat', 'geo_lon', 'latitude', 'deliveryLongitude', 'long'])('suggests moving a coordinate by up to 0.01 degrees for a number column named %s, and at a JSON key so named', (name) => {
+    expect(nameSignal('deliveries', name, 'numeric')?.rule).toEqual({ strategy: 'numberNoise', by: 0.01 });
+    expect(jsonKeySignal(name)).toEqual({ strategy: 'numberNoise', by: 0.01 });
+  });
+
+  it.each(['salon', 'flat', 'along', 'long_description', 'platform', 'lone'])('suggests no coordinate for a number column named %s', (name) => {
+    expect(nameSignal('deliveries', name, 'numeric')).toBeUndefined();
+  });
+
   it.each([['mensaje'], ['nachricht'], ['texto'], ['commentaire']])('suggests scrubText for the string at a JSON key %s (what a person wrote, named in another language)', (key) => {
     expect(jsonKeySignal(key)).toEqual({ strategy: 'scrubText' });
   });
