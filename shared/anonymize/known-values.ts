@@ -4,7 +4,7 @@ import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan'
 import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf } from './sql/core';
 import { candidateTokensSql, joinedNamesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
-import { LETTERS } from './sql/detectors';
+import { LETTERS, readingFormSql } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
@@ -25,9 +25,11 @@ const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
 /**
  * SQL giving the text `value` as `scrub_text` reads it: letters written as JSON escapes read as letters
- * (a text with no `\u` costs a string search), in composed form ({@link nfcSql}).
+ * (a text with no `\u` costs a string search), in composed form ({@link nfcSql}), with `%20` and the
+ * HTML entities of an apostrophe read as scrub_text reads them ({@link readingFormSql}).
  */
-const unescapedLettersSql = (value: string): string => `CASE WHEN strpos(${value}, '\\u') > 0 THEN ${s}.nfc(${s}.json_unescaped(${value}, 160)) ELSE ${nfcSql(value)} END`;
+const unescapedLettersSql = (value: string): string =>
+  readingFormSql(`CASE WHEN strpos(${value}, '\\u') > 0 THEN ${s}.nfc(${s}.json_unescaped(${value}, 160)) ELSE ${nfcSql(value)} END`, 'chr(1)');
 
 /**
  * SQL giving, as column `v`, the free text searched for quoted known values: each text `scrub_text`

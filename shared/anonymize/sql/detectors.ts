@@ -63,6 +63,14 @@ export const WORD_BOUNDS = {
   end: `(?:(?![${LETTERS.alnum}_])|(?=[${UNSPACED_LETTERS}]))`,
 } as const;
 
+/**
+ * SQL giving the text `value` as the search for known values reads it (`reading_form`: `%20` as `sep`,
+ * an apostrophe written as an HTML entity as one); a text holding no `%20` and no `&` costs two string
+ * searches. `value` is read up to three times.
+ */
+export const readingFormSql = (value: string, sep: string): string =>
+  `CASE WHEN strpos(${value}, '%20') = 0 AND strpos(${value}, '&') = 0 THEN ${value} ELSE ${MASK_SCHEMA}.reading_form(${value}, ${sep}) END`;
+
 /** Where a full name joined into one word ends (a handle): before anything but a letter, digits and an underscore included (`anand_venkataraman42`). */
 export const JOINED_END = `(?![${LETTERS.alpha}])`;
 
@@ -426,7 +434,7 @@ $fn$;
 
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
-  given_digits text; written text; read text; piece text; address text;
+  given_digits text; written text; read text; piece text; address text; reading text; unread text; read_r text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -438,8 +446,11 @@ BEGIN
   -- Read in composed form (nfc: an e and a combining accent as one accented e), as the search for known values
   -- and verify read it; the text comes back as given unless something was replaced.
   IF octet_length(t) > length(t) THEN t := ${s}.nfc(t); r := t; END IF;
+  -- Known values are looked for in t as a link's query or HTML writes them (reading_form: name=Ann%20Smith,
+  -- O&#39;Brien), as the search for them read it; replaced so, and written back so (see below).
+  reading := ${readingFormSql('t', 'chr(1)')};
   -- 'hits': the known values the unit's free text quotes, as one pattern (see known-value-hits.ts).
-  IF names = 'hits' AND t !~ hits THEN names := 'off'; END IF;
+  IF names = 'hits' AND reading !~ hits THEN names := 'off'; END IF;
   -- Nothing to find but an obfuscated email: no digit, no @, no known value, no run of base64 (which may
   -- hold neither, encoded). Such a text is searched for one only when it shows a sign of one.
   IF t !~ ${quoteLiteral(`[0-9@${NATIVE_DIGITS}]`)} AND names = 'off' AND t !~ '[A-Za-z+/]{16}' THEN
@@ -511,6 +522,7 @@ BEGIN
   -- without spaces may: see WORD_BOUNDS), and the text is rebuilt from the
   -- original pieces and the fakes, so a fake is never rescanned. No look-arounds: the Unicode classes
   -- in them cost a millisecond to compile, and each text's pattern is its own.
+  IF names <> 'off' AND reading <> t THEN unread := r; read_r := ${s}.reading_form(r, chr(1)); r := read_r; END IF;
   IF names = 'lookup' THEN
     IF nested THEN
       pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
@@ -519,7 +531,7 @@ BEGIN
       -- scan of a small table reads. When few texts quote known values, their keys are listed in a
       -- setting, and the others skip the lookup (a string search instead of a query: 1 microsecond
       -- instead of 9).
-      key := md5(t);
+      key := md5(reading);
       keys := current_setting('rehearsal.text_keys', true);
       IF coalesce(keys, '') = '' OR strpos(keys, key) > 0 THEN
         id := key::uuid;
@@ -553,8 +565,18 @@ BEGIN
       SELECT h.kind, h.pattern INTO kind, pat FROM ${s}.value_hits AS h WHERE h.tok = read;
       r := regexp_replace(r, ${WORD_START} || pat || CASE WHEN kind = 'joinedFullName' THEN ${quoteLiteral(JOINED_END)} ELSE ${WORD_END} END, coalesce(${s}.known_fake(kind, read), tok), 'g');`)}
   END IF;
+  -- Nothing replaced in the reading form: the text as it was; else its %20 as they were (chr(1) in it), and its apostrophes plain.
+  IF read_r IS NOT NULL THEN r := CASE WHEN r = read_r THEN unread ELSE replace(r, chr(1), '%20') END; END IF;
   RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
 END
+$fn$;
+
+-- t as the search for known values reads it: each %20 (a space in a link's query: name=Ann%20Smith) as
+-- sep, and an apostrophe written as an HTML entity (O&#39;Brien, &#x27;, &apos;) as an apostrophe.
+-- scrub_text reads %20 as chr(1), no letter and no space, which it writes back as %20: a name's words
+-- are each replaced by their own fakes there; verify reads it as a space.
+CREATE FUNCTION ${s}.reading_form(t text, sep text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT replace(replace(replace(replace(t, '%20', sep), '&#39;', ''''), '&#x27;', ''''), '&apos;', '''')
 $fn$;
 
 -- t with each JSON escape of a character (\\u00eb) from from_code on read as that character: how JSON

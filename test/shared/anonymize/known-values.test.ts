@@ -858,6 +858,47 @@ describe('names written in decomposed form (NFD: an e and a combining accent, as
   });
 });
 
+describe('names in a link\'s query (name=Marguerite%20Okonkwo) or with an apostrophe written as an HTML entity (O&#39;Brien)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', "Liam O'Brien"] as const;
+  const NOTES = ['https://bot.example/start?name=Marguerite%20Okonkwo&lang=en', 'Liam O&#39;Brien wrote', 'from Liam O&#x27;Brien', 'see https://docs.example/a%20b and it&#39;s fine'] as const;
+
+  it('replaces each word of a name in a link with its fake, written back with %20, and a name with an entity, leaves other text as it was, and verify passes', async () => {
+    const url = await customerNotesDatabase('linked', created, NAMES, NOTES);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [, second] = await fakesOf(url);
+    const bodies = await bodiesOf(url);
+    expect(bodies[0]).toMatch(/^https:\/\/bot\.example\/start\?name=[A-Z][a-z]+%20[A-Z][a-z]+&lang=en$/);
+    expect(bodies[0]).not.toMatch(/Marguerite|Okonkwo/);
+    expect(bodies.slice(1)).toEqual([`${second} wrote`, `from ${second}`, NOTES[3]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('replaces them when each text gets a pattern of its own (more than five names quoted)', async () => {
+    const others = ['Desmond Pakenham', 'Rosa Villanueva', 'Tobias Eckhardt', 'Ines Harrow'];
+    const url = await customerNotesDatabase('linkedmany', created, [...NAMES, ...others], [...NOTES, ...others.map((name) => `${name} wrote`)]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const bodies = await bodiesOf(url);
+    expect(bodies.slice(0, 3).join(' ')).not.toMatch(/Marguerite|Okonkwo|Brien/);
+    expect(bodies[0]).toMatch(/name=[A-Z][a-z]+%20[A-Z][a-z]+&lang=en$/);
+    expect(bodies[3]).toBe(NOTES[3]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not text quoting no one', async () => {
+    const url = await customerNotesDatabase('linkedkept', created, NAMES, NOTES);
+
+    const findings = await keptNameFindings(url);
+
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3));
+  });
+});
+
 describe('names in scripts written without spaces, glued to the words around them (我叫王小明)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
