@@ -3,11 +3,12 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { ownRowsSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
-import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, nfcSql, textOf } from './sql/core';
+import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { DIGEST_SOURCE_SUFFIX, emailDigestsSql, keptDigestsSeen } from './email-digests';
 import { STRATEGIES, typeClassOf } from './strategies';
 import { fingerprintUnspacedNames, unspacedNamesSql } from './unspaced-names';
+import { accentedColumnName } from './accented-columns';
 
 const s = MASK_SCHEMA;
 /** Shorter originals are not fingerprinted: `NY` or `12` would be found everywhere and prove nothing. */
@@ -140,6 +141,7 @@ const EMPTY_FINGERPRINTS = 'SELECT NULL::bytea AS fp, NULL::smallint AS source, 
  * its column by a number ({@link FINGERPRINT_SOURCES_TABLE}), which keeps the rows narrow; originals a
  * dictionary fake could equal by chance (a real James Wilson) have a number of their own, marked
  * `kept_only`: verify looks for them in kept columns only, since masking writes fakes everywhere else;
+ * those of the `accented` columns (accented-columns.ts) as typed without their accents too;
  * those of a single word (James, London) are left out, as every text has such words. Two `CREATE TABLE … AS` statements,
  * which PostgreSQL may run over parallel workers (an `INSERT … SELECT` never is): one for the columns
  * hashed value by value, one for those deduplicated (DISTINCT needs a Gather of its own, and a
@@ -147,7 +149,7 @@ const EMPTY_FINGERPRINTS = 'SELECT NULL::bytea AS fp, NULL::smallint AS source, 
  * columns of 1M rows on 2 cores). The second table inherits the first, so readers see one table.
  * Returns the total count.
  */
-export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promise<number> {
+export async function takeFingerprints(client: pg.Client, plan: MaskPlan, accented: ReadonlySet<string>): Promise<number> {
   const plain: string[] = [];
   const deduplicated: string[] = [];
   const sources: { name: string; keptOnly: boolean }[] = [];
@@ -172,8 +174,9 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const placement = dedupePlacement(share);
       const repeats = placement === 'before';
       // The filters run after a DISTINCT (OFFSET 0 keeps the planner from pushing them below it): on 300 streets, not on 1M rows.
-      const originals = `(SELECT v, shaped FROM (SELECT v, ${shaped} AS shaped FROM (SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${values}) AS x WHERE v IS NOT NULL ${repeats ? 'OFFSET 0' : ''}) AS x
+      const originalsOf = (from: string): string => `(SELECT v, shaped FROM (SELECT v, ${shaped} AS shaped FROM (SELECT ${repeats ? 'DISTINCT' : ''} v FROM (${from}) AS x WHERE v IS NOT NULL ${repeats ? 'OFFSET 0' : ''}) AS x
           WHERE length(btrim(v)) >= ${MIN_FINGERPRINT_LENGTH}) AS x WHERE NOT shaped OR btrim(v) ~ '[[:space:]]')`;
+      const originals = originalsOf(values);
       // d: the original is all digits, the only fingerprints the digits of a token found in text can meet.
       // An email's digits are no phone number: only other values are reduced to their digits. The two
       // rows come from arrays unnested in the select list: a LATERAL VALUES list is a node restarted for
@@ -191,10 +194,18 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan): Promi
       const fingerprints = distinctAfter ? `SELECT DISTINCT f, d, k FROM (${hashes}) AS h` : hashes;
       sources.push({ name: fingerprintSourceName(table, column), keptOnly: false });
       const own = sources.length;
-      const source = shaped === 'false' ? `${own}` : `CASE WHEN k THEN ${own + 1} ELSE ${own} END`;
+      // Its number, or with flag (a value a fake could equal) its kept_only number.
+      const sourceOf = (flag: string): string => (shaped === 'false' ? `${own}` : `CASE WHEN ${flag} THEN ${own + 1} ELSE ${own} END`);
+      const source = sourceOf('k');
       if (shaped !== 'false') sources.push({ name: fingerprintSourceName(table, column), keptOnly: true });
       const group = repeats || distinctAfter ? deduplicated : plain;
       group.push(`SELECT f AS fp, (${source})::smallint AS source, d AS digits FROM (${fingerprints}) AS y`);
+      // A name, street or city with accents as typed without them too (Jose Garcia for José García):
+      // the values beyond ASCII of a column holding some (accentedColumns) are read again.
+      if (wholeValues && accented.has(accentedColumnName(table.table.qualified, column.column.name))) {
+        const unaccented = `SELECT ${unaccentedSql('x.v')} AS v FROM (${values}) AS x WHERE octet_length(x.v) > length(x.v)`;
+        group.push(`SELECT ${fingerprintSql('o.v')} AS fp, (${sourceOf('o.shaped')})::smallint AS source, false AS digits FROM ${originalsOf(unaccented)} AS o`);
+      }
       // Names written without spaces (王小明) as free text quotes them: see unspaced-names.ts.
       if (NAME_KINDS.has(column.rule.strategy) && wholeValues) unspacedNames.push(unspacedNamesSql(`(${values})`, 'btrim(t.v)', own));
       if (digests && column.rule.strategy === 'email' && wholeValues) {

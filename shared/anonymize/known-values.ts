@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
 import { candidateTokensSql, joinedNamesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS, readingFormSql } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
+import { accentedColumnName } from './accented-columns';
 import { findUnspacedQuotes, hasUnspacedNames, recordUnspacedTexts, unspacedNamesSql, UNSPACED_STARTS } from './unspaced-names';
 
 const s = MASK_SCHEMA;
@@ -77,7 +78,7 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
  * (unspaced-names.ts). Also records the phrase search ({@link phraseSearchOf}). Runs inside the caller's transaction; call
  * it after {@link takeFingerprints}: phones' digits are read from there.
  */
-export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Promise<void> {
+export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accented: ReadonlySet<string>): Promise<void> {
   // Originals read row by row, and those deduplicated first (columns that repeat a lot: cities).
   const plain: string[] = [];
   const deduplicated: string[] = [];
@@ -104,9 +105,18 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan): Prom
       const repeats = dedupePlacement(column.unique ? 1 : await distinctShare(client, table.table.schema, table.table.name, column.column.name)) === 'before';
       (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${present}`);
       if (NAME_KINDS.has(kind)) unspacedNames.push(unspacedNamesSql(name, ref, kind));
+      // A name, street or city with accents is looked for as typed without them too (Jose Garcia for
+      // José García): the rows beyond ASCII of a column holding some (accentedColumns) are read again.
+      const beyondAscii = `${present} AND octet_length(${ref}) > length(${ref})`;
+      const unaccented = unaccentedSql(ref);
+      const withAccents = accented.has(accentedColumnName(table.table.qualified, column.column.name));
+      if (withAccents) plain.push(`SELECT ${unaccented} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${beyondAscii}`);
       if (kind === 'fullName') {
-        nameStarts.push(`SELECT lower(split_part(${ref}, ' ', 1)) AS w FROM ${name} t WHERE ${present} AND strpos(${ref}, ' ') > 0`);
-        plain.push(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${ref}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${present}`);
+        const forms: (readonly [string, string])[] = [[ref, present], ...(withAccents ? [[`coalesce(${unaccented}, '')`, beyondAscii] as const] : [])];
+        for (const [names, where] of forms) {
+          nameStarts.push(`SELECT lower(split_part(${names}, ' ', 1)) AS w FROM ${name} t WHERE ${where} AND strpos(${names}, ' ') > 0`);
+          plain.push(`SELECT w AS v, CASE WHEN o = 1 THEN 'firstName' ELSE 'lastName' END AS k FROM ${name} t, regexp_split_to_table(${names}, '\\s+') WITH ORDINALITY AS p(w, o) WHERE ${where}`);
+        }
       }
       // ASCII text: its whitespace characters, not words; one more than their count is never fewer words
       // than the value has, and costs half as much as counting them. Other text may hold Unicode spaces,

@@ -39,6 +39,34 @@ export function nfcSql(value: string): string {
   return `CASE WHEN octet_length(${value}) = length(${value}) THEN ${value} ELSE ${MASK_SCHEMA}.nfc(${value}) END`;
 }
 
+/**
+ * The letters of Latin-1 and Latin Extended-A that stand for an ASCII letter with an accent or stroke
+ * (`é`, `ü`, `ł`, `ø`), as code points, and those ASCII letters in the same order (`e`, `u`, `l`, `o`):
+ * how a name reads typed without its accents (`Jose Garcia` for `José García`, as phones and chats
+ * often write it). Letters of their own (`ß`, `æ`, `þ`) are left.
+ */
+const UNACCENTED: { readonly codes: readonly number[]; readonly letters: string } = (() => {
+  const strokes: Readonly<Record<number, string>> = { 0xd8: 'O', 0xf8: 'o', 0x110: 'D', 0x111: 'd', 0x126: 'H', 0x127: 'h', 0x131: 'i', 0x141: 'L', 0x142: 'l', 0x166: 'T', 0x167: 't' };
+  const codes: number[] = [];
+  let letters = '';
+  for (let code = 0xc0; code <= 0x17f; code++) {
+    const base = strokes[code] ?? String.fromCodePoint(code).normalize('NFD').charAt(0);
+    if (!/^[A-Za-z]$/.test(base)) continue;
+    codes.push(code);
+    letters += base;
+  }
+  return { codes, letters };
+})();
+
+/**
+ * SQL giving the text `value` with accented letters as the plain ones (`unaccented`: `José García` as
+ * `Jose Garcia`), in a UTF-8 database; NULL when that is `value` itself, all ASCII among them (a
+ * comparison of lengths for those). `value` is read up to three times.
+ */
+export function unaccentedSql(value: string): string {
+  return `CASE WHEN octet_length(${value}) > length(${value}) THEN nullif(${MASK_SCHEMA}.unaccented(${value}), ${value}) END`;
+}
+
 /** The session setting holding the masking key as a 64-byte block (hex, see keyed-digest.ts). Never stored in a table. */
 export const KEY_SETTING = 'rehearsal.mask_key';
 
@@ -135,6 +163,24 @@ BEGIN
   IF octet_length(v) = length(v) OR getdatabaseencoding() <> 'UTF8' OR v IS NFC NORMALIZED THEN RETURN v; END IF;
   RETURN normalize(v, NFC);
 END
+$fn$;
+
+-- The letters unaccented reads as plain ones, built with chr() since this SQL is ASCII, and only in a
+-- UTF-8 database (where chr() takes a code point); none in another. Immutable, so computed once a statement.
+CREATE FUNCTION ${s}.accented_letters() RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF getdatabaseencoding() <> 'UTF8' THEN RETURN ''; END IF;
+  RETURN (SELECT string_agg(chr(c), '' ORDER BY i) FROM unnest(ARRAY[${UNACCENTED.codes.join(', ')}]) WITH ORDINALITY AS u(c, i));
+END
+$fn$;
+
+CREATE FUNCTION ${s}.plain_letters() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN getdatabaseencoding() = 'UTF8' THEN '${UNACCENTED.letters}' ELSE '' END
+$fn$;
+
+-- v as typed without its accents (Jose Garcia for a Jose and a Garcia with accents; see unaccentedSql); v in composed form.
+CREATE FUNCTION ${s}.unaccented(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT translate(v, ${s}.accented_letters(), ${s}.plain_letters())
 $fn$;
 
 -- A value other than an email or phone is faked in composed form (nfc): its fake is the same whichever

@@ -899,6 +899,36 @@ describe('names in a link\'s query (name=Marguerite%20Okonkwo) or with an apostr
   });
 });
 
+describe('names with accents typed without them (Jose Garcia for José García, as phones and chats often write them)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['José García', 'Łukasz Wójcik', 'Zoë Müller', 'Ann Lee'] as const;
+  const NOTES = ['Jose Garcia called', 'hi im jose garcia', 'LUKASZ WOJCIK wrote', 'ask Zoe Muller', 'José García called', 'a cafe in Sao Paulo'] as const;
+
+  it('replaces each with a fake (its column\'s where written with the accents), leaves text quoting no one, and verify passes', async () => {
+    const url = await customerNotesDatabase('unaccented', created, NAMES, NOTES);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first] = await fakesOf(url);
+    const bodies = await bodiesOf(url);
+    expect(bodies.slice(0, 4).join(' ')).not.toMatch(/jose|garcia|lukasz|wojcik|zoe|muller/i);
+    expect(bodies[0]).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ called$/);
+    expect(bodies[1]).toMatch(/^hi im [a-z]+ [a-z]+$/);
+    expect(bodies[2]).toMatch(/^[A-Z]+ [A-Z]+ wrote$/);
+    expect(bodies.slice(4)).toEqual([`${first} called`, NOTES[5]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not text quoting no one', async () => {
+    const url = await customerNotesDatabase('unaccentedkept', created, NAMES, NOTES);
+
+    const findings = await keptNameFindings(url);
+
+    expect(findingLines(findings)).toEqual(fullNameFindings(1, 2, 3, 4, 5));
+  });
+});
+
 describe('names in scripts written without spaces, glued to the words around them (我叫王小明)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
