@@ -154,7 +154,7 @@ CREATE FUNCTION ${s}.keyed(data bytea) RETURNS bytea LANGUAGE sql STABLE PARALLE
 $fn$;
 
 -- v in composed form (see nfcSql, which spares ASCII text the call). Only in a UTF-8 database, the only
--- one normalize() works in; a text already composed (checked in a fifth of the time) is given back.
+-- one normalize() works in; a text already composed (checked in a quarter of the time) is given back.
 -- COST 1: called for text beyond ASCII only, and at plpgsql's default cost (100) an SQL function given
 -- nfcSql's expression as an argument it reads twice was no longer inlined (fake_shaped: the scan of
 -- 200k names for their fingerprints took 7 times as long).
@@ -181,6 +181,12 @@ $fn$;
 -- v as typed without its accents (Jose Garcia for a Jose and a Garcia with accents; see unaccentedSql); v in composed form.
 CREATE FUNCTION ${s}.unaccented(v text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT translate(v, ${s}.accented_letters(), ${s}.plain_letters())
+$fn$;
+
+-- v itself, declared volatile: a subquery whose output calls it is not pulled up into the query reading
+-- it, so an expression giving v is computed once a row, not at each read of v. Inlined to nothing then.
+CREATE FUNCTION ${s}.evaluated_once(v text) RETURNS text LANGUAGE sql VOLATILE PARALLEL SAFE AS $fn$
+  SELECT v
 $fn$;
 
 -- A value other than an email or phone is faked in composed form (nfc): its fake is the same whichever

@@ -440,12 +440,10 @@ DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea
   given text := t;
 BEGIN
   IF t IS NULL THEN RETURN t; END IF;
-  -- Letters written as JSON escapes (Zo\\u00eb) are read as letters, as the search for known values read
-  -- them (freeTextSql); the text comes back with them escaped as given unless something was replaced.
-  IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); r := t; END IF;
-  -- Read in composed form (nfc: an e and a combining accent as one accented e), as the search for known values
-  -- and verify read it; the text comes back as given unless something was replaced.
-  IF octet_length(t) > length(t) THEN t := ${s}.nfc(t); r := t; END IF;
+  -- Letters written as JSON escapes (Zo\\u00eb) read as letters, in composed form (nfc: an e and a
+  -- combining accent as one accented e), as the search for known values and verify read the text; it
+  -- comes back as given unless something was replaced.
+  IF octet_length(t) > length(t) OR strpos(t, '\\u') > 0 THEN t := ${s}.scrub_read(t, false); r := t; END IF;
   -- Known values are looked for in t as a link's query or HTML writes them (reading_form: name=Ann%20Smith,
   -- O&#39;Brien), as the search for them read it; replaced so, and written back so (see below).
   reading := ${readingFormSql('t', 'chr(1)')};
@@ -568,6 +566,18 @@ BEGIN
   -- Nothing replaced in the reading form: the text as it was; else its %20 as they were (chr(1) in it), and its apostrophes plain.
   IF read_r IS NOT NULL THEN r := CASE WHEN r = read_r THEN unread ELSE replace(r, chr(1), '%20') END; END IF;
   RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
+END
+$fn$;
+
+-- t as scrub_text reads it: letters written as JSON escapes (Zo\\u00eb, as Python's json.dumps writes
+-- them) read as letters, in composed form (nfc); with reading, as the search for known values reads it
+-- too (reading_form, %20 as chr(1)). The search calls it for a text beyond ASCII or holding a \\u, %20 or &.
+CREATE FUNCTION ${s}.scrub_read(t text, reading boolean DEFAULT true) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF strpos(t, '\\u') > 0 THEN t := ${s}.json_unescaped(t, 160); END IF;
+  IF octet_length(t) > length(t) THEN t := ${s}.nfc(t); END IF;
+  IF reading AND (strpos(t, '%20') > 0 OR strpos(t, '&') > 0) THEN t := ${s}.reading_form(t, chr(1)); END IF;
+  RETURN t;
 END
 $fn$;
 
