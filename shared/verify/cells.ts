@@ -7,7 +7,7 @@ import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
-import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql, readingFormSql } from '../anonymize/sql/detectors';
+import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
 import { joinedNamesSql, phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
 import { UNSPACED_STARTS } from '../anonymize/unspaced-names';
@@ -419,7 +419,8 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   // made once a value (composed, NULL where it is the value), where an expression over each text was
   // computed again at each of a dozen reads.
   return `WITH cells AS NOT MATERIALIZED (${cells}),
-  vals AS MATERIALIZED (SELECT g.*, nullif(${readingFormSql(`CASE WHEN octet_length(g.val) = length(g.val) THEN g.val ELSE ${s}.nfc(g.val) END`, "' '")}, g.val) AS composed FROM (${vals}) AS g),
+  vals AS MATERIALIZED (SELECT g.*, CASE WHEN octet_length(g.val) = length(g.val) AND strpos(g.val, '%20') = 0 AND strpos(g.val, '&') = 0 THEN NULL
+    ELSE nullif(${s}.reading_form(${s}.nfc(g.val), ' '), g.val) END AS composed FROM (${vals}) AS g),
   decoded AS MATERIALIZED (SELECT col, val, kind, text, 'base64-encoded' AS encoded FROM (${base64TextsSql(`(SELECT * FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)}) AS c`, 'c.val', 'c.col, c.val, c.kind')}) AS e
     UNION ALL
     SELECT col, val, kind, ${s}.json_unescaped(val), 'JSON-escaped' FROM vals WHERE free AND kind <> ${quoteLiteral(BINARY)} AND strpos(val, '\\u') > 0),
