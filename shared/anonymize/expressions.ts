@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from '../db/client';
 import type { ColumnInfo } from './catalog';
 import { parseJsonPath, toWalkerPath } from './json-path';
-import type { ColumnRule } from './rules-schema';
+import { DEFAULT_NOISE_RATIO, type ColumnRule } from './rules-schema';
 import { STRATEGIES, typeClassOf } from './strategies';
 import { MASK_SCHEMA, textOf } from './sql/core';
 import { INLINE_FAKES, inlineFake } from './sql/fakes';
@@ -10,7 +10,7 @@ const s = MASK_SCHEMA;
 const INT_BITS: Readonly<Record<string, number>> = { int2: 15, int4: 31, int8: 63 };
 
 /** How `json_leaf` takes a numberNoise rule: its ratio (`0.1`), or its amount after `by:` (`by:0.01`). */
-const noiseParam = (rule: { readonly ratio?: number | undefined; readonly by?: number | undefined }): string => (rule.by === undefined ? String(rule.ratio ?? 0.1) : `by:${rule.by}`);
+const noiseParam = (rule: { readonly ratio?: number | undefined; readonly by?: number | undefined }): string => (rule.by === undefined ? String(rule.ratio ?? DEFAULT_NOISE_RATIO) : `by:${rule.by}`);
 
 /** The element type of a column: its own type, or for an array its element's (`text[]` gives `text`). */
 function elementType(column: ColumnInfo): string {
@@ -51,7 +51,7 @@ export function maskElementSql(value: string, column: ColumnInfo, rule: ColumnRu
     case 'numberNoise': {
       // From -1 to 1, by the value's keyed digest.
       const noise = `((${s}.u32(${s}.digest('number', ${textOf(value)}, 0), 0)::numeric / 4294967295) * 2 - 1)`;
-      const moved = rule.by === undefined ? `${value} * (1 + ${rule.ratio ?? 0.1} * ${noise})` : `${value} + ${rule.by} * ${noise}`;
+      const moved = rule.by === undefined ? `${value} * (1 + ${rule.ratio ?? DEFAULT_NOISE_RATIO} * ${noise})` : `${value} + ${rule.by} * ${noise}`;
       return cls === 'integer' ? `round(${moved})::${type}` : `(${moved})::${type}`;
     }
     case 'scrubText':

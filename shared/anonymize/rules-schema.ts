@@ -58,6 +58,9 @@ const dateShiftRule = ruleObject('dateShift', {
   maxDays: z.number({ error: optionError('dateShift needs maxDays: a whole number of days, 1 to 36500', 'maxDays must be a whole number of days, 1 to 36500') })
     .int('maxDays must be a whole number of days, 1 to 36500').positive('maxDays must be a whole number of days, 1 to 36500').max(36_500, 'maxDays must be at most 36500 days'),
 }, 'it takes maxDays (a whole number of days, 1 to 36500)');
+/** The share of itself a number moves by at most under numberNoise when its rule gives neither ratio nor by. */
+export const DEFAULT_NOISE_RATIO = 0.1;
+
 /**
  * numberNoise moves a number by at most `ratio` of it (0.1 by default), or by at most `by` (an amount:
  * a coordinate near 0, on the equator or the Greenwich meridian, hardly moves by a share of it).
@@ -70,7 +73,7 @@ const numberNoiseRule = ruleObject('numberNoise', {
     .positive('by must be a number above 0 (the most a number moves: 0.01 for a coordinate in degrees, about 1 km)').optional(),
 }, 'it takes ratio (the most a number moves, as a share of it: 0.1 by default, at most 1) or by (the most it moves, as an amount)')
   .refine((rule) => rule.ratio === undefined || rule.by === undefined, { message: 'numberNoise takes ratio or by, not both', path: ['by'] })
-  .transform((rule) => (rule.by === undefined ? { ...rule, ratio: rule.ratio ?? 0.1 } : rule));
+  .transform((rule) => (rule.by === undefined ? { ...rule, ratio: rule.ratio ?? DEFAULT_NOISE_RATIO } : rule));
 
 /** A rule applied to a value found at a JSON path: a bare strategy name, or an object rule (not `json`). */
 const jsonLeafRule = z.preprocess(

@@ -27,7 +27,7 @@ CREATE FUNCTION ${s}.iso_date(v text) RETURNS date LANGUAGE sql IMMUTABLE PARALL
 $fn$;
 
 CREATE FUNCTION ${s}.json_leaf(v jsonb, kind text, param text) RETURNS jsonb LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
-DECLARE h bytea; x numeric; d date; fake text;
+DECLARE h bytea; x numeric; noise numeric; d date; fake text;
 BEGIN
   IF v IS NULL OR jsonb_typeof(v) = 'null' OR kind = 'keep' THEN RETURN v; END IF;
   IF kind = 'null' THEN RETURN 'null'::jsonb; END IF;
@@ -36,11 +36,13 @@ BEGIN
   -- param: the ratio (0.1), or the amount after by: (by:0.01), whose decimals the result keeps too.
   IF kind = 'numberNoise' AND jsonb_typeof(v) = 'number' THEN
     h := ${s}.digest('number', v::text, 0);
+    -- From -1 to 1, by the value's keyed digest.
+    noise := (${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1;
     IF left(param, 3) = 'by:' THEN
-      x := (v #>> '{}')::numeric + substr(param, 4)::numeric * ((${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1);
+      x := (v #>> '{}')::numeric + substr(param, 4)::numeric * noise;
       RETURN to_jsonb(round(x, greatest(scale((v #>> '{}')::numeric), scale(substr(param, 4)::numeric), 0)));
     END IF;
-    x := (v #>> '{}')::numeric * (1 + param::numeric * ((${s}.u32(h, 0)::numeric / 4294967295) * 2 - 1));
+    x := (v #>> '{}')::numeric * (1 + param::numeric * noise);
     RETURN to_jsonb(round(x, greatest(scale((v #>> '{}')::numeric), 0)));
   END IF;
   IF kind = 'dateShift' AND jsonb_typeof(v) = 'string' THEN d := ${s}.iso_date(v #>> '{}'); END IF;
