@@ -206,6 +206,11 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan, accent
         const unaccented = `SELECT ${unaccentedSql('x.v')} AS v FROM (${values}) AS x WHERE octet_length(x.v) > length(x.v)`;
         group.push(`SELECT ${fingerprintSql('o.v')} AS fp, (${sourceOf('o.shaped')})::smallint AS source, false AS digits FROM ${originalsOf(unaccented)} AS o`);
       }
+      // A postcode written with a space as run together too (YO213PU for YO21 3PU), as text may quote it.
+      if (wholeValues && column.rule.strategy === 'postcode') {
+        const compact = `SELECT replace(x.v, ' ', '') AS v FROM (${values}) AS x WHERE strpos(x.v, ' ') > 0`;
+        group.push(`SELECT ${fingerprintSql('o.v')} AS fp, ${own}::smallint AS source, false AS digits FROM ${originalsOf(compact)} AS o`);
+      }
       // Names written without spaces (王小明) as free text quotes them: see unspaced-names.ts.
       if (NAME_KINDS.has(column.rule.strategy) && wholeValues) unspacedNames.push(unspacedNamesSql(`(${values})`, 'btrim(t.v)', own));
       if (digests && column.rule.strategy === 'email' && wholeValues) {

@@ -76,7 +76,9 @@ export async function prepareKnownValueHits(client: pg.Client, unit: MaskUnit, r
   const recased = await hasRecasedTexts(client);
   await useParallelScans(client);
   await dropKnownValueHits(client);
-  if (quoted > FEW_HITS) return prepareTextHits(client, sources, search, recased);
+  // A place read after a cue only (`moving to hope`) is replaced only in the texts that quote it so:
+  // in one pattern for every text, `i hope so` would lose its `hope` too.
+  if (quoted > FEW_HITS || (recased && search.places === true)) return prepareTextHits(client, sources, search, recased);
   await client.query(
     `CREATE TABLE ${HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
@@ -106,7 +108,7 @@ const escapedSql = (value: string): string =>
  * is better given its own ({@link patternPerText}), and `scrub_text` is told to read those (the caller
  * makes them).
  */
-async function useHits(client: pg.Client, texts?: number): Promise<number> {
+async function useHits(client: pg.Client, texts?: number, perText = false): Promise<number> {
   await client.query(`ALTER TABLE ${HITS_TABLE} ADD PRIMARY KEY (tok)`);
   const { rows } = await client.query<{ n: number; pattern: string | null }>(
     // Longest first, so a known full name or street is replaced whole before a part of it could match.
@@ -114,12 +116,23 @@ async function useHits(client: pg.Client, texts?: number): Promise<number> {
     `SELECT count(*)::int AS n, ${quoteLiteral(`${WORD_BOUNDS.start}(`)} || string_agg(pattern || CASE WHEN kind = 'joinedFullName' THEN ${quoteLiteral(JOINED_END)} ELSE ${quoteLiteral(WORD_BOUNDS.end)} END, '|' ORDER BY length(tok) DESC, tok) || ')' AS pattern FROM ${HITS_TABLE}`,
   );
   const hits = rows[0]?.n ?? 0;
-  if (texts !== undefined && patternPerText(hits, texts)) {
+  if (texts !== undefined && (perText || patternPerText(hits, texts))) {
     await client.query('SELECT set_config($1, $2, true)', [HIT_SETTINGS.mode, 'lookup']);
     return -1;
   }
   await client.query('SELECT set_config($1, $2, true), set_config($3, $4, true)', [HIT_SETTINGS.mode, hits === 0 ? 'off' : 'hits', HIT_SETTINGS.pattern, rows[0]?.pattern ?? '']);
   return hits;
+}
+
+/**
+ * Whether some of the unit's hits ({@link TEXT_VALUE_HITS_TABLE}) is a street, city or postcode of one
+ * word in small letters (`hope`): found only after a cue (PLACE_CUES), and so replaced only in the texts
+ * quoting it so, each with its own pattern, never in one pattern for every text.
+ */
+async function hasCuedHits(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${TEXT_VALUE_HITS_TABLE}
+    WHERE kind IN ('street', 'city', 'postcode') AND tok ~ ${quoteLiteral(`^[${LETTERS.lower}]+$`)}) AS any`);
+  return rows[0]?.any === true;
 }
 
 /** Each text's hits (`h`, `tok`, `kind`), while {@link prepareTextHits} makes the unit's hits and each text's pattern of them from it. */
@@ -153,7 +166,7 @@ async function prepareTextHits(client: pg.Client, sources: string, search: Phras
   await client.query(`CREATE TABLE ${HITS_TABLE} AS SELECT tok, min(kind) AS kind, ${escapedSql('tok')} AS pattern FROM ${TEXT_VALUE_HITS_TABLE} GROUP BY tok`);
   const { rows } = await client.query<{ texts: number }>(`SELECT count(DISTINCT h)::int AS texts FROM ${TEXT_VALUE_HITS_TABLE}`);
   const texts = rows[0]?.texts ?? 0;
-  const hits = await useHits(client, texts);
+  const hits = await useHits(client, texts, await hasCuedHits(client));
   if (hits === -1) {
     await client.query(`CREATE TABLE ${TEXT_HITS_TABLE} AS
       SELECT x.h, '(' || string_agg(v.pattern, '|' ORDER BY length(v.tok) DESC, v.tok) || ')' AS pattern

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
-import { candidateTokensSql, joinedNamesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, joinedNamesSql, keyedPlacePhrasesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, PLACE_HEADS_TABLE, placeHeadsSql, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
-import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
+import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, tableHasRows, useParallelScans } from './mask-schema';
 import { dedupePlacement, distinctShare, fingerprintSourceName } from './fingerprints';
 import { typeClassOf } from './strategies';
 import { accentedColumnName } from './accented-columns';
@@ -90,6 +90,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
   const usernames: string[] = [];
   const phoneSources: string[] = [];
   const nameStarts: string[] = [];
+  const placeHeads: string[] = [];
   const unspacedNames: string[] = [];
   for (const table of plan.tables) {
     if (table.truncate) continue;
@@ -115,6 +116,16 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
       const unaccented = unaccentedSql(ref);
       const withAccents = accented.has(accentedColumnName(table.table.qualified, column.column.name));
       if (withAccents) plain.push(`SELECT ${unaccented} AS v, ${quoteLiteral(kind)} AS k FROM ${name} t WHERE ${beyondAscii}`);
+      // A postcode written with a space is looked for run together too (YO213PU for YO21 3PU).
+      const compact = `replace(${ref}, ' ', '')`;
+      const spaced = `${present} AND strpos(${ref}, ' ') > 0`;
+      if (kind === 'postcode') plain.push(`SELECT ${compact} AS v, 'postcode' AS k FROM ${name} t WHERE ${spaced}`);
+      // A street, city or postcode is looked for in any capitals, at its head word (placeHeadsSql).
+      if (PHRASE_KINDS.has(kind)) {
+        placeHeads.push(placeHeadsSql(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v FROM ${name} t WHERE ${present}`));
+        if (withAccents) placeHeads.push(placeHeadsSql(`SELECT ${unaccented} AS v FROM ${name} t WHERE ${beyondAscii}`));
+        if (kind === 'postcode') placeHeads.push(placeHeadsSql(`SELECT ${repeats ? 'DISTINCT ' : ''}${compact} AS v FROM ${name} t WHERE ${spaced}`));
+      }
       if (kind === 'fullName') {
         const forms: (readonly [string, string])[] = [[ref, present], ...(withAccents ? [[`coalesce(${unaccented}, '')`, beyondAscii] as const] : [])];
         for (const [names, where] of forms) {
@@ -138,6 +149,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
   await useParallelScans(client);
   const search = await recordPhraseSearch(client, phraseWords, usernames);
   const texts = freeTextSql(plan.tables.filter((table) => !table.truncate));
+  const heads = await recordPlaceHeads(client, placeHeads);
   const parts: string[] = [];
   let recased = false;
   const unspaced = texts === undefined || unspacedNames.length === 0 ? undefined : await findUnspacedQuotes(client, texts, unspacedNames);
@@ -146,8 +158,8 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
     if (texts !== undefined) {
       await client.query(`CREATE TABLE ${CANDIDATES_TABLE} AS SELECT DISTINCT lower(btrim(c.tok)) AS key
         FROM (${candidateTokensSql(`(${texts}) AS src`, 'src.v', search)}) AS c WHERE length(c.tok) >= ${MIN_KNOWN_LENGTH}`);
-      if (nameStarts.length > 0) {
-        await addRecasedCandidates(client, texts, nameStarts);
+      if (nameStarts.length > 0 || heads) {
+        await addRecasedCandidates(client, texts, nameStarts, heads);
         recased = true;
       }
       await client.query(`ANALYZE ${CANDIDATES_TABLE}`);
@@ -169,11 +181,14 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
     parts.push(`SELECT f.fp, 'phone'::text AS kind, false AS shaped, false AS quoted FROM ${FINGERPRINT_TABLE} f
       WHERE f.digits AND f.source IN (SELECT id FROM ${FINGERPRINT_SOURCES_TABLE} WHERE source = ANY (ARRAY[${phoneSources.map(quoteLiteral).join(', ')}]::text[]))`);
   }
-  if (parts.length === 0) return;
+  if (parts.length === 0) {
+    await client.query(`DROP TABLE IF EXISTS ${CLEAR_PLACE_HEADS_TABLE}`);
+    return;
+  }
   // The schema's empty table (the fakes refer to it) is replaced by one built in a single statement.
   await client.query(`DROP TABLE ${s}.known_values`);
   await client.query(`CREATE TABLE ${s}.known_values AS ${parts.join('\n UNION ALL ')}`);
-  await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}`);
+  await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}, ${CLEAR_PLACE_HEADS_TABLE}`);
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
   if (recased) await recordRecasedTexts(client);
@@ -181,71 +196,100 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
 }
 
 /**
- * The phrases of free text starting with the first word of an original full name (with their text,
- * `v`, and the `key` they are compared as: the phrase itself, or a joined name's words, see
- * joinedNamesSql) while {@link recordKnownValues} looks for names typed in other capitals than their
- * column's or joined into a handle: values in clear, created and dropped inside its transaction, never committed.
+ * The phrases of free text starting with the first word of an original full name, or around the head
+ * word of an original street, city or postcode (with their text, `v`, and the `key` they are compared
+ * as: the phrase itself, or a joined name's words, see joinedNamesSql) while {@link recordKnownValues}
+ * looks for names and places typed in other capitals than their column's or joined into a handle:
+ * values in clear, created and dropped inside its transaction, never committed.
  */
 const RECASED_CANDIDATES_TABLE = `${s}.recased_candidates`;
+
+/**
+ * The head words of the original streets, cities and postcodes ({@link placeHeadsSql}) in clear, while
+ * {@link recordKnownValues} searches free text for them: created and dropped inside its transaction.
+ */
+const CLEAR_PLACE_HEADS_TABLE = `${s}.place_heads_clear`;
+
+/**
+ * Records the head words of the original streets, cities and postcodes (`heads`: queries each giving
+ * them as {@link placeHeadsSql} does) in {@link CLEAR_PLACE_HEADS_TABLE}, and keyed in {@link
+ * PLACE_HEADS_TABLE}, where the search of a unit's free text and verify read them. One keyed hash a
+ * distinct head (a few for a city or street name shared by many). Returns whether there are any.
+ */
+async function recordPlaceHeads(client: pg.Client, heads: readonly string[]): Promise<boolean> {
+  if (heads.length === 0) return false;
+  await client.query(`CREATE TABLE ${CLEAR_PLACE_HEADS_TABLE} AS SELECT DISTINCT w, o, n, cued FROM (${heads.join(' UNION ALL ')}) AS h`);
+  await client.query(`INSERT INTO ${PLACE_HEADS_TABLE} SELECT DISTINCT ${fingerprintSql('w')}, o, n, cued FROM ${CLEAR_PLACE_HEADS_TABLE}`);
+  await client.query(`ANALYZE ${CLEAR_PLACE_HEADS_TABLE}`);
+  await client.query(`ANALYZE ${PLACE_HEADS_TABLE}`);
+  const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${CLEAR_PLACE_HEADS_TABLE}) AS any`);
+  return rows[0]?.any === true;
+}
 
 /**
  * Adds to the candidates free text holds the two and three words in a row (as written, {@link
  * phrasesStartingSql}) that start with the first word of an original full name (`nameStarts`: queries
  * each giving such words, `w`), so that a full name typed all in small letters (`hi im marguerite
- * okonkwo`) or in other capitals than its column's is found quoted; and the names joined into one word
- * that start so (`marguerite.okonkwo`, a link's `marguerite-okonkwo`: {@link joinedNamesSql}). Every
- * word of the text is read, but only the few phrases starting a name are made: one hash probe a word,
- * no keyed hash.
+ * okonkwo`) or in other capitals than its column's is found quoted; the names joined into one word
+ * that start so (`marguerite.okonkwo`, a link's `marguerite-okonkwo`: {@link joinedNamesSql}); and,
+ * with `heads` ({@link CLEAR_PLACE_HEADS_TABLE}), the phrase each original street, city or postcode
+ * would be around each word that is its head word (`ship to 12 harbour lane`, `i live in kirkwall`,
+ * `4 Rue de la Paix`). Every word of the text is read, but only the few phrases starting a name or
+ * around a head are made: one hash probe a word, no keyed hash.
  */
-async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts: readonly string[]): Promise<void> {
-  const starts = `(${nameStarts.join(' UNION ALL ')})`;
+async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts: readonly string[], heads: boolean): Promise<void> {
+  const starts = `(${nameStarts.length > 0 ? nameStarts.join(' UNION ALL ') : 'SELECT NULL::text AS w WHERE false'})`;
   await client.query(`CREATE TABLE ${RECASED_CANDIDATES_TABLE} AS SELECT DISTINCT v, tok, key
-    FROM (SELECT v, tok, tok AS key FROM (${phrasesStartingSql(`(${texts})`, starts)}) AS p
-          UNION ALL ${joinedNamesSql(`(${texts}) AS src`, 'src.v', 'src.v AS v', starts)}) AS r`);
+    FROM (SELECT v, tok, tok AS key FROM (${phrasesStartingSql(`(${texts})`, starts, heads ? CLEAR_PLACE_HEADS_TABLE : undefined)}) AS p
+          ${nameStarts.length > 0 ? `UNION ALL ${joinedNamesSql(`(${texts}) AS src`, 'src.v', 'src.v AS v', starts)}` : ''}) AS r`);
   await client.query(`INSERT INTO ${CANDIDATES_TABLE} SELECT DISTINCT lower(btrim(key)) FROM ${RECASED_CANDIDATES_TABLE}`);
 }
 
 /**
  * Records in {@link RECASED_TEXTS_TABLE}, by keyed fingerprint, each free text that quotes an original
- * full name in other capitals than the name detector reads (found by {@link addRecasedCandidates}), so
- * that when its table is masked only those texts are read word by word ({@link recasedCandidatesSql}).
- * Then drops what that search kept in clear. Call it once known_values is made, after that search.
+ * full name in other capitals than the name detector reads, or a street, city or postcode with a word
+ * that starts with neither a capital nor a digit, which the search of capitalised runs does not read
+ * (found by {@link addRecasedCandidates}), so that when its table is masked only those texts are read
+ * word by word ({@link recasedCandidatesSql}). Then drops what that search kept in clear. Call it once
+ * known_values is made, after that search.
  */
 async function recordRecasedTexts(client: pg.Client): Promise<void> {
-  await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}
-    FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.key')} AND k.kind = 'fullName' AND k.quoted
-   WHERE r.key <> r.tok OR r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}`);
+  await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}, k.kind <> 'fullName'
+    FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.key')} AND k.quoted
+   WHERE (k.kind = 'fullName' AND (r.key <> r.tok OR r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}))
+      OR (k.kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND r.tok ~ ${quoteLiteral(`(^|[[:space:]])[^${LETTERS.upper}[:digit:]]`)})`);
   await client.query(`DROP TABLE ${RECASED_CANDIDATES_TABLE}`);
   await client.query(`ANALYZE ${RECASED_TEXTS_TABLE}`);
 }
 
 /**
  * A query over `texts` (a relation of free text as column `v`, such as {@link freeTextSql} gives)
- * giving, as `tok`, the two and three words in a row, the names joined into one word (joinedNamesSql),
- * and the runs of letters of scripts written without spaces (unspacedRunsSql), of each text that
- * {@link RECASED_TEXTS_TABLE} records as quoting a full name in other capitals than its column's,
- * joined into a handle, or written without spaces (unspaced-names.ts; those only when `search` says
- * some original is one); with, as `key`, what each is compared with the originals as (a joined name's
- * words, `marguerite okonkwo`; the others as they are), and with the text as column `v` first when
- * `withText`: the candidates a unit adds for those (a keyed hash per text of the unit for each kind of
- * candidate, asked only when some text was recorded).
+ * giving, as `tok`, the candidates of each text that {@link RECASED_TEXTS_TABLE} records: of one that
+ * quotes a full name in other capitals than its column's, joined into a handle, or written without
+ * spaces (unspaced-names.ts), its two and three words in a row, the names joined into one word
+ * (joinedNamesSql) and the runs of letters of scripts written without spaces (unspacedRunsSql, only
+ * when `search` says some original is one); of one that quotes a street, city or postcode so, the
+ * phrases around the head words of places (keyedPlacePhrasesSql, when `search.places`). With, as `key`,
+ * what each is compared with the originals as (a joined name's words, `marguerite okonkwo`; the others
+ * as they are), and with the text as column `v` first when `withText`: the candidates a unit adds for
+ * those. Each text of the unit is hashed once (keyed), and the texts recorded are read once.
  */
 export function recasedCandidatesSql(texts: string, search: PhraseSearch, withText = false): string {
-  const recorded = `(SELECT v FROM ${texts} WHERE ${fingerprintSql('v')} IN (SELECT fp FROM ${RECASED_TEXTS_TABLE})) AS rs`;
+  const recorded = (place: boolean): string => `(SELECT v FROM recorded WHERE ${place ? '' : 'NOT '}place) AS rs`;
   const columns = withText ? 'rs.v AS v' : '';
   const asKeys = (query: string): string => `SELECT ${withText ? 'v, ' : ''}tok, tok AS key FROM (${query}) AS c`;
-  const words = `${asKeys(wordPhrasesSql(recorded, 'rs.v', columns))} UNION ALL ${joinedNamesSql(recorded, 'rs.v', columns)}`;
-  return search.unspaced === true ? `${words} UNION ALL ${asKeys(unspacedRunsSql(recorded, 'rs.v', columns, UNSPACED_STARTS))}` : words;
+  const branches = [
+    asKeys(wordPhrasesSql(recorded(false), 'rs.v', columns)),
+    joinedNamesSql(recorded(false), 'rs.v', columns),
+    ...(search.unspaced === true ? [asKeys(unspacedRunsSql(recorded(false), 'rs.v', columns, UNSPACED_STARTS))] : []),
+    ...(search.places === true ? [asKeys(keyedPlacePhrasesSql(recorded(true), 'rs.v', columns))] : []),
+  ];
+  return `SELECT * FROM (WITH recorded AS MATERIALIZED (SELECT t.v, r.place FROM ${texts} AS t JOIN ${RECASED_TEXTS_TABLE} AS r ON r.fp = ${fingerprintSql('t.v')})
+    ${branches.join(' UNION ALL ')}) AS rc`;
 }
 
-/** Whether any free text quotes a full name in other capitals than its column's ({@link RECASED_TEXTS_TABLE}). */
-export async function hasRecasedTexts(client: pg.Client): Promise<boolean> {
-  // A run prepared by a version without the table, resumed by this one, has none.
-  const { rows: [table] } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [RECASED_TEXTS_TABLE]);
-  if (table?.present !== true) return false;
-  const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${RECASED_TEXTS_TABLE}) AS any`);
-  return rows[0]?.any === true;
-}
+/** Whether any free text quotes a full name, street, city or postcode in other capitals than its column's ({@link RECASED_TEXTS_TABLE}). */
+export const hasRecasedTexts = (client: pg.Client): Promise<boolean> => tableHasRows(client, RECASED_TEXTS_TABLE);
 
 /**
  * Records the phrase search free text calls for: words of the longest original street, city or postcode
@@ -266,8 +310,11 @@ async function recordPhraseSearch(client: pg.Client, phraseWords: readonly strin
 /** What phrase search the known values call for (recorded by {@link recordKnownValues}), and whether names written without spaces are known. */
 export async function phraseSearchOf(client: pg.Client): Promise<PhraseSearch> {
   const { rows } = await client.query<{ words: number; usernames: boolean }>(`SELECT words, usernames FROM ${s}.phrase_search`);
-  return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true, unspaced: await hasUnspacedNames(client) };
+  return { words: rows[0]?.words ?? 0, usernames: rows[0]?.usernames === true, unspaced: await hasUnspacedNames(client), places: await hasPlaceHeads(client) };
 }
+
+/** Whether the head words of streets, cities or postcodes are recorded ({@link PLACE_HEADS_TABLE}). */
+const hasPlaceHeads = (client: pg.Client): Promise<boolean> => tableHasRows(client, PLACE_HEADS_TABLE);
 
 /**
  * Tells this session's `scrubText` whether known phones exist (then it looks each bare number it reads

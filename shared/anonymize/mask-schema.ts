@@ -95,6 +95,17 @@ export async function maskSchemaExists(client: pg.Client): Promise<boolean> {
 }
 
 /**
+ * Whether the mask schema's table `table` (qualified) exists and holds a row: a table this version
+ * adds is absent from a schema an older one installed (a run prepared before the release).
+ */
+export async function tableHasRows(client: pg.Client, table: string): Promise<boolean> {
+  const { rows } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
+  if (rows[0]?.present !== true) return false;
+  const { rows: any } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS any`);
+  return any[0]?.any === true;
+}
+
+/**
  * Memory for this session's sorts, hashes and index builds. PostgreSQL's defaults (4 MB, 64 MB, hashes
  * twice work_mem) make the fingerprints' DISTINCTs, verify's hash joins and a rewrite's index builds
  * spill to disk at a million rows; one masking session may use more. A hash may take four times

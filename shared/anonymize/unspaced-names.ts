@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteLiteral } from '../db/client';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { MAX_UNSPACED_NAME, MIN_UNSPACED_NAME, RECASED_TEXTS_TABLE, unspacedRunsSql } from './sql/candidates';
-import { FINGERPRINT_TABLE } from './mask-schema';
+import { FINGERPRINT_TABLE, tableHasRows } from './mask-schema';
 import { UNSPACED_LETTERS, UNSPACED_RANGES } from './sql/detectors';
 
 /**
@@ -80,12 +80,7 @@ export async function fingerprintUnspacedNames(client: pg.Client, originals: rea
 }
 
 /** Whether verify must look for names written without spaces: some original is one ({@link UNSPACED_STARTS_TABLE}; a copy prepared by a version without it has none). */
-export async function hasUnspacedNames(client: pg.Client): Promise<boolean> {
-  const { rows } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [UNSPACED_STARTS_TABLE]);
-  if (rows[0]?.present !== true) return false;
-  const { rows: any } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${UNSPACED_STARTS_TABLE}) AS any`);
-  return any[0]?.any === true;
-}
+export const hasUnspacedNames = (client: pg.Client): Promise<boolean> => tableHasRows(client, UNSPACED_STARTS_TABLE);
 
 /**
  * Finds which original names written without spaces (`originals`: queries from {@link unspacedNamesSql})

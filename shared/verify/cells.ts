@@ -9,7 +9,7 @@ import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-
 import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
 import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
-import { joinedNamesSql, phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
+import { joinedNamesSql, keyedPlacePhrasesSql, phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
 import { UNSPACED_STARTS } from '../anonymize/unspaced-names';
 
 const s = MASK_SCHEMA;
@@ -388,6 +388,10 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   const phraseTokens = !searchesPhrases(phrases) ? '' : `UNION ALL
     SELECT val, col, 'phrase', tok, kind, encoded FROM (${phrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded', phrases)}) AS p
      WHERE p.kind NOT IN (${ORIGINALS_ONLY})`;
+  // Streets, cities and postcodes in any capitals (`ship to 12 harbour lane`), around their head words, in the cells searched word by word.
+  const placeTokens = phrases.places !== true ? '' : `UNION ALL
+    SELECT val, col, 'phrase', tok, kind, encoded FROM (${keyedPlacePhrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded')}) AS pl
+     WHERE pl.kind IN (${RECASED_SEARCHED})`;
   // Names glued to the words around them (我叫王小明): runs at a letter an original name written so starts with.
   const unspacedTokens = phrases.unspaced !== true ? '' : `UNION ALL
     SELECT val, col, 'name', tok, kind, encoded FROM (${unspacedRunsSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded', UNSPACED_STARTS)}) AS u
@@ -439,6 +443,7 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
      WHERE j.kind IN (${RECASED_SEARCHED})
     ${unspacedTokens}
     ${phraseTokens}
+    ${placeTokens}
   ),
   probes AS (
     SELECT col, val, kind AS masked_by, free, NULL::text AS token_kind, NULL::text AS token, coalesce(c.composed, c.val) AS probe, false AS via_digits, NULL::text AS encoded FROM vals c

@@ -141,9 +141,13 @@ CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped bo
 CREATE TABLE ${s}.phrase_search (words int NOT NULL, usernames boolean NOT NULL);
 INSERT INTO ${s}.phrase_search VALUES (0, false);
 -- Keyed fingerprints of the free texts that quote a full name a rule masks written in other capitals
--- than its column's, such as all in small letters (known-values.ts): only their words are looked up
--- in pairs and threes when their table is masked.
-CREATE TABLE ${s}.recased_texts (fp bytea NOT NULL);
+-- than its column's, such as all in small letters, or a street, city or postcode so (place)
+-- (known-values.ts): only their words are looked up, in pairs and threes or around a place's head
+-- word, when their table is masked.
+CREATE TABLE ${s}.recased_texts (fp bytea NOT NULL, place boolean NOT NULL DEFAULT false);
+-- The head words of the original streets, cities and postcodes, keyed, with where each stands in its
+-- value and the value's words (known-values.ts): where text is searched for them in any capitals.
+CREATE TABLE ${s}.place_heads (fp bytea NOT NULL, o int NOT NULL, n int NOT NULL, cued boolean NOT NULL);
 
 CREATE FUNCTION ${s}.key_block() RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT decode(current_setting('${KEY_SETTING}'), 'hex')

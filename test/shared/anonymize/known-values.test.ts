@@ -320,6 +320,75 @@ describe('the phrases free text is searched for known streets, cities and postco
   });
 });
 
+describe('streets, cities and postcodes typed in small letters, run together, or with small words inside (ship to 12 harbour lane)', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const PLACES = [
+    { street: '12 Harbour Lane', city: 'Kirkwall', postcode: 'YO21 3PU' },
+    { street: '4 Rue de la Paix', city: 'Saint-Étienne', postcode: 'K1A 0B1' },
+    { street: '7 High Street', city: 'Hope', postcode: 'EH1 2NG' },
+  ] as const;
+  const NOTES = [
+    'ship to 12 harbour lane please', 'i live in kirkwall', 'yo21 3pu', 'my postcode is YO213PU', 'moving to saint-étienne soon',
+    'Deliver to 4 Rue de la Paix.', 'k1a0b1 is it', 'i moved to hope last year', 'from saint-etienne', 'no hope left, i hope so', 'high street 7 is not one',
+  ] as const;
+
+  /** A candidate database of customers at `places` and notes with the bodies `notes` (ids from 1). Returns its URL. */
+  async function placesDatabase(places: readonly { street: string; city: string; postcode: string }[] = PLACES, notes: readonly string[] = NOTES): Promise<string> {
+    const url = await candidateDatabase('places', created, `
+      CREATE TABLE customers (id bigint PRIMARY KEY, street text, city text, postcode text);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+    await query(url, `INSERT INTO customers SELECT i, p ->> 'street', p ->> 'city', p ->> 'postcode' FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS u(p, i)`, [JSON.stringify(places)]);
+    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
+    return url;
+  }
+  const placeRules = (bodyRule: string) => parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, street: street, city: city, postcode: postcode }
+  public.notes:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+  const fakePlacesOf = async (url: string) => query<{ street: string; city: string; postcode: string }>(url, 'SELECT street, city, postcode FROM customers ORDER BY id');
+
+  it('replaces each with its column\'s fake written the same way (a fake when run together), leaves a common word no cue calls a place, and verify passes', async () => {
+    const url = await placesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
+
+    const [[first, second, third], bodies] = [await fakePlacesOf(url), await bodiesOf(url)];
+    expect(bodies.slice(0, 3)).toEqual([`ship to ${first?.street.toLowerCase()} please`, `i live in ${first?.city.toLowerCase()}`, first?.postcode.toLowerCase()]);
+    expect(bodies[3]).toMatch(/^my postcode is [A-Z]{2}[0-9]{3}[A-Z]{2}$/);
+    expect(bodies.slice(4, 6)).toEqual([`moving to ${second?.city.toLowerCase()} soon`, `Deliver to ${second?.street}.`]);
+    expect(bodies[6]).toMatch(/^[a-z][0-9][a-z][0-9][a-z][0-9] is it$/);
+    expect(bodies[7]).toBe(`i moved to ${third?.city.toLowerCase()} last year`);
+    // Typed without its accent: a fake, not the column's.
+    expect(bodies[8]).toMatch(/^from [a-z]+$/);
+    expect(bodies.slice(9)).toEqual(NOTES.slice(9));
+    const replaced = bodies.slice(0, 9).join('\n').toLowerCase();
+    for (const value of [...PLACES.flatMap((place) => Object.values(place)), 'yo213pu', 'k1a0b1', 'saint-etienne']) expect(replaced).not.toContain(value.toLowerCase());
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('replaces a place read after a cue only in the texts quoting it so, not wherever its word stands', async () => {
+    const url = await placesDatabase(PLACES, ['i moved to hope last year', 'no hope left', 'i hope so']);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
+
+    const [, , third] = await fakePlacesOf(url);
+    expect(await bodiesOf(url)).toEqual([`i moved to ${third?.city.toLowerCase()} last year`, 'no hope left', 'i hope so']);
+  });
+
+  it('has verify find each kept in text, and not text quoting none', async () => {
+    const url = await placesDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
+
+    const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
+    expect(found.sort()).toEqual(['id=1 street', 'id=2 city', 'id=3 postcode', 'id=4 postcode', 'id=5 city', 'id=6 street', 'id=7 postcode', 'id=8 city', 'id=9 city'].sort());
+  });
+});
+
 describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
