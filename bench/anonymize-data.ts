@@ -41,6 +41,14 @@ export async function fillBenchData(client: pg.Client, rows: number): Promise<vo
 export const quoteCustomersSql = (every: number): string =>
   `UPDATE users SET bio = bio || ' Regards, ' || full_name || ' from ' || city WHERE id % ${every} = 3`;
 
+/**
+ * Makes one bio in `every` quote its customer's street and postcode in small letters, as a delivery
+ * chat does (`… Ship to 12 long street, ab12 3cd please.`): found around the street's head word (the
+ * search of capitalised runs does not read it), and then read word by word when the table is masked.
+ */
+export const quotePlacesSql = (every: number): string =>
+  `UPDATE users SET bio = bio || ' Ship to ' || lower(street) || ', ' || lower(postcode) || ' please.' WHERE id % ${every} = 7`;
+
 /** Rules for rehearsal covering both tables. */
 export const BENCH_RULES = `tables:
   public.users:
