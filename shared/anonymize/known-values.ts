@@ -79,8 +79,10 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
  * so only the originals found are hashed: a million names quoted nowhere cost a scan, not three million
  * keyed hashes, and a unit whose text quotes none skips its own search ({@link prepareKnownValueHits}).
  * Names written without spaces (`我叫王小明`) are looked for inside runs of their letters
- * (unspaced-names.ts). Also records the phrase search ({@link phraseSearchOf}). Runs inside the caller's transaction; call
- * it after {@link takeFingerprints}: phones' digits are read from there.
+ * (unspaced-names.ts); streets, cities and postcodes in any capitals around their head words, which
+ * are kept keyed for the units' search and verify ({@link recordPlaceHeads}); a postcode written with
+ * a space run together too (`YO213PU`). Also records the phrase search ({@link phraseSearchOf}). Runs
+ * inside the caller's transaction; call it after {@link takeFingerprints}: phones' digits are read from there.
  */
 export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accented: ReadonlySet<string>): Promise<void> {
   // Originals read row by row, and those deduplicated first (columns that repeat a lot: cities).
