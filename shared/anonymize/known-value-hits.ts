@@ -4,7 +4,7 @@ import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
 import { fingerprintSql, MASK_SCHEMA } from './sql/core';
 import { JOINED_END, LETTERS, SPACE_RUN, WORD_BOUNDS } from './sql/detectors';
-import { freeTextSql, hasRecasedTexts, phraseSearchOf, recasedCandidatesSql } from './known-values';
+import { freeTextSql, hasRecasedTexts, PHRASE_KINDS, phraseSearchOf, recasedCandidatesSql } from './known-values';
 import { candidateTokensSql, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
 
 const s = MASK_SCHEMA;
@@ -131,7 +131,7 @@ async function useHits(client: pg.Client, texts?: number, perText = false): Prom
  */
 async function hasCuedHits(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${TEXT_VALUE_HITS_TABLE}
-    WHERE kind IN ('street', 'city', 'postcode') AND tok ~ ${quoteLiteral(`^[${LETTERS.lower}]+$`)}) AS any`);
+    WHERE kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND tok ~ ${quoteLiteral(`^[${LETTERS.lower}]+$`)}) AS any`);
   return rows[0]?.any === true;
 }
 

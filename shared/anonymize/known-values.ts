@@ -19,8 +19,8 @@ const s = MASK_SCHEMA;
  */
 export const KNOWN_VALUE_KINDS = new Set(['firstName', 'lastName', 'fullName', 'street', 'city', 'username', 'postcode', 'phone']);
 const NAME_KINDS = new Set(['firstName', 'lastName', 'fullName']);
-/** Kinds searched as phrases of several words (see {@link phraseSearchOf}): only theirs need a word count. */
-const PHRASE_KINDS = new Set(['street', 'city', 'postcode']);
+/** Kinds searched as phrases of several words (see {@link phraseSearchOf}; only theirs need a word count), and around their head words (places). */
+export const PHRASE_KINDS: ReadonlySet<string> = new Set(['street', 'city', 'postcode']);
 /** The ASCII whitespace characters (`[[:space:]]`, which phrases are split at), as an SQL literal for `translate`. */
 const WHITESPACE = "E' \\t\\n\\r\\f\\x0B'";
 
@@ -121,7 +121,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
       // A postcode written with a space is looked for run together too (YO213PU for YO21 3PU).
       const compact = `replace(${ref}, ' ', '')`;
       const spaced = `${present} AND strpos(${ref}, ' ') > 0`;
-      if (kind === 'postcode') plain.push(`SELECT ${compact} AS v, 'postcode' AS k FROM ${name} t WHERE ${spaced}`);
+      if (kind === 'postcode') (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${compact} AS v, 'postcode' AS k FROM ${name} t WHERE ${spaced}`);
       // A street, city or postcode is looked for in any capitals, at its head word (placeHeadsSql).
       if (PHRASE_KINDS.has(kind)) {
         placeHeads.push(placeHeadsSql(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v FROM ${name} t WHERE ${present}`));
@@ -177,20 +177,19 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
      WHERE x.shaped OR x.quoted`;
     parts.push(`SELECT DISTINCT * FROM (${[plain, deduplicated].filter((queries) => queries.length > 0).map(branch).join(' UNION ALL ')}) AS u`);
   }
+  // The head words in clear served the search of free text only.
+  await client.query(`DROP TABLE IF EXISTS ${CLEAR_PLACE_HEADS_TABLE}`);
   if (phoneSources.length > 0) {
     // Phones' digits are fingerprinted already (takeFingerprints runs first): read, not hashed again
     // (0.8 s instead of 2.5 s for 0.9M numbers). Lookups ask only for bare numbers, so other digits there do no harm.
     parts.push(`SELECT f.fp, 'phone'::text AS kind, false AS shaped, false AS quoted FROM ${FINGERPRINT_TABLE} f
       WHERE f.digits AND f.source IN (SELECT id FROM ${FINGERPRINT_SOURCES_TABLE} WHERE source = ANY (ARRAY[${phoneSources.map(quoteLiteral).join(', ')}]::text[]))`);
   }
-  if (parts.length === 0) {
-    await client.query(`DROP TABLE IF EXISTS ${CLEAR_PLACE_HEADS_TABLE}`);
-    return;
-  }
+  if (parts.length === 0) return;
   // The schema's empty table (the fakes refer to it) is replaced by one built in a single statement.
   await client.query(`DROP TABLE ${s}.known_values`);
   await client.query(`CREATE TABLE ${s}.known_values AS ${parts.join('\n UNION ALL ')}`);
-  await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}, ${CLEAR_PLACE_HEADS_TABLE}`);
+  await client.query(`DROP TABLE IF EXISTS ${CANDIDATES_TABLE}`);
   await client.query(`CREATE INDEX known_values_fp_idx ON ${s}.known_values (fp)`);
   await client.query(`ANALYZE ${s}.known_values`);
   if (recased) await recordRecasedTexts(client);
