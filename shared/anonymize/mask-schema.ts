@@ -10,6 +10,7 @@ import { fakesSql } from './sql/fakes';
 import { ibansSql } from './sql/ibans';
 import { obfuscatedEmailsSql } from './sql/obfuscated-emails';
 import { jsonSql } from './sql/json';
+import { longTextsSql } from './sql/long-texts';
 
 /** Fingerprints of original values, taken before masking: what verify searches the candidate for. */
 export const FINGERPRINT_TABLE = `${MASK_SCHEMA}.fingerprints`;
@@ -40,7 +41,7 @@ export async function commitStep(client: pg.Client, step: string): Promise<void>
 }
 
 /** The SQL of the mask schema's helper functions and dictionaries, in the order it is installed. */
-const helpersSql = (): string[] => [coreSql(), fakesSql(), ibansSql(), obfuscatedEmailsSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql()];
+const helpersSql = (): string[] => [coreSql(), fakesSql(), ibansSql(), obfuscatedEmailsSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql(), longTextsSql()];
 
 let helpersVersion: string | undefined;
 /**

@@ -1,6 +1,6 @@
 import { quoteLiteral } from '../../db/client';
 import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
-import { asciiDigitsSql, MASK_SCHEMA, NATIVE_DIGITS } from './core';
+import { asciiDigitsSql, LONG_TEXT_BYTES, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
@@ -180,7 +180,7 @@ const re = (kind: DetectorKind): string => quoteLiteral(DETECTORS[kind]);
  * forms with patterns of their own, so plain text pays nothing for them (an alternative inside the
  * digits pattern made every scan 30% slower).
  */
-const ESCAPED = {
+export const ESCAPED = {
   // No literal + in the local part: where @ is percent-encoded, + stands for a space (a form body's
   // `Body=Hi+from+ann%40gmail.com` quotes ann@gmail.com, and gets that address's own fake).
   email: DETECTORS.email.replace('._%+-]+@', '._%-]+%40'),
@@ -359,7 +359,7 @@ export function detectorsSql(): string {
   const s = MASK_SCHEMA;
   const WORD_START = quoteLiteral(WORD_BOUNDS.start);
   // Each obfuscated email (obfuscated-emails.ts) by the fake of the address it spells, written plainly.
-  const obfuscatedLoop = eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r);
+  const obfuscatedLoop = eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r, mail_cued);
       IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`);
   const WORD_END = quoteLiteral(WORD_BOUNDS.end);
   return `
@@ -432,7 +432,7 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
                     FROM (SELECT CASE WHEN kind = 'username' THEN 'mixed' WHEN v !~ ${quoteLiteral(`[${LETTERS.upper}]`)} THEN CASE WHEN v ~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'lower' ELSE 'mixed' END WHEN v !~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'upper' ELSE 'mixed' END AS c) AS x) AS y) AS z
 $fn$;
 
-CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false, whole_hits text DEFAULT NULL, mail_cued boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
   given_digits text; written text; read text; piece text; address text; reading text; unread text; read_r text;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
@@ -440,6 +440,8 @@ DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea
   given text := t;
 BEGIN
   IF t IS NULL THEN RETURN t; END IF;
+  -- A long text in pieces (long-texts.ts), each a call with whole_hits: the known values the whole text quotes ('' for none).
+  IF whole_hits IS NULL AND octet_length(t) > ${LONG_TEXT_BYTES} THEN RETURN ${s}.scrub_long_text(t, maxlen, nested); END IF;
   -- Letters written as JSON escapes (Zo\\u00eb) read as letters, in composed form (nfc: an e and a
   -- combining accent as one accented e), as the search for known values and verify read the text; it
   -- comes back as given unless something was replaced.
@@ -522,7 +524,9 @@ BEGIN
   -- in them cost a millisecond to compile, and each text's pattern is its own.
   IF names <> 'off' AND reading <> t THEN unread := r; read_r := ${s}.reading_form(r, chr(1)); r := read_r; END IF;
   IF names = 'lookup' THEN
-    IF nested THEN
+    IF whole_hits IS NOT NULL THEN
+      pat := NULLIF(whole_hits, '');
+    ELSIF nested THEN
       pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
     ELSE
       -- The key first, as a uuid: in the query, md5 or the cast would be computed again for each row a

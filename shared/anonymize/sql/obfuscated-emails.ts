@@ -112,10 +112,10 @@ export const MAIL_PROVIDERS: readonly string[] = [
 ];
 
 /** Words of a text that speaks of mail (read in small letters): `email me`, `contact`, `write to`, `reach`, `address`, `send`. */
-const MAIL_CUE = 'mail|contact|writ|wrote|reach|address|send|sent|inbox';
+export const MAIL_CUE = 'mail|contact|writ|wrote|reach|address|send|sent|inbox';
 
 /**
- * `email_unobfuscated(candidate, t)`: the address a match of {@link OBFUSCATED_EMAIL} in the text `t`
+ * `email_unobfuscated(candidate, t, cued)`: the address a match of {@link OBFUSCATED_EMAIL} in the text `t`
  * spells, written plainly (`anna@gmail.com`, capitals as written), or NULL when it is prose. Its `@`
  * and dots are read; its top-level domain must be one of {@link SPELLED_TLDS} after a spelled-out dot,
  * two letters or more after a written one. The word `at` (or an `@`) between spaces is how prose joins
@@ -124,8 +124,8 @@ const MAIL_CUE = 'mail|contact|writ|wrote|reach|address|send|sent|inbox';
  * it is an `@` or `AT` in capitals in a local part that is not, every dot must be spelled out or
  * bracketed (prose writes `work at amazon.com`) and the domain must be a mail provider's
  * ({@link MAIL_PROVIDERS}), the local part a handle's (a digit, dot, underscore, plus or hyphen in it),
- * or the text must speak of mail elsewhere (`email`, `contact`, `write to`, …): prose writes `trained
- * at harvard dot edu` too.
+ * or the text must speak of mail elsewhere (`email`, `contact`, `write to`, …, or `cued`: `t` is a
+ * piece of a long text that does so outside it): prose writes `trained at harvard dot edu` too.
  */
 export function obfuscatedEmailsSql(): string {
   const s = MASK_SCHEMA;
@@ -135,7 +135,7 @@ export function obfuscatedEmailsSql(): string {
   // the cache of compiled ones, which then compiles some again for each text).
   const parts = `^(.+?)(${OBFUSCATED_AT}|@)(.+)$`;
   return `
-CREATE FUNCTION ${s}.email_unobfuscated(candidate text, t text) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+CREATE FUNCTION ${s}.email_unobfuscated(candidate text, t text, cued boolean DEFAULT false) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE m text[] := regexp_match(candidate, ${quoteLiteral(parts)}); mark text; local text; domain text; labels text[]; tld text; deliberate boolean := false;
 BEGIN
   IF m IS NULL THEN RETURN NULL; END IF;
@@ -160,7 +160,7 @@ BEGIN
   -- handle (a digit, dot, underscore, plus or hyphen in it), or in a text that speaks of mail.
   IF lower(mark) = 'at' AND mark <> m[2] AND NOT deliberate
      AND NOT (lower(labels[1]) = ANY (${list(MAIL_PROVIDERS)}) OR translate(local, '._+-' || ${ASCII_DIGITS}, '') <> local
-              OR lower(replace(t, candidate, ' ')) ~ ${quoteLiteral(MAIL_CUE)}) THEN RETURN NULL; END IF;
+              OR cued OR lower(replace(t, candidate, ' ')) ~ ${quoteLiteral(MAIL_CUE)}) THEN RETURN NULL; END IF;
   RETURN local || '@' || domain;
 END
 $fn$;
