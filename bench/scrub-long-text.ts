@@ -1,12 +1,17 @@
 /**
- * Benchmark of scrubText on one long text against the same lines as rows of their own (the baseline:
- * each line a short text), on one embedded PostgreSQL in one run: a chat transcript of email and phone
- * pairs at 1,000, 4,000 and 16,000 lines, the same as one line of prose, and as a JSON document. The
- * ratio `whole / rows` staying flat as the text grows says its time grows with its length, not with its
- * length times its tokens. Prints JSON. Usage: npx tsx bench/scrub-long-text.ts
+ * Benchmark of long texts, on one embedded PostgreSQL in one run. scrubText on one long text against
+ * the same lines as rows of their own (the baseline: each line a short text): a chat transcript of
+ * email and phone pairs at 1,000, 4,000 and 16,000 lines, the same as one line of prose, and as a JSON
+ * document; the ratio `whole / rows` staying flat as the text grows says its time grows with its
+ * length, not with its length times its tokens. And `rehearsal anonymize` of 35 customers, each with a
+ * note quoting their full name every third line, at 900 and 3,600 lines (23 and 92 KB): the time per
+ * byte at 3,600 over that at 900 says the same of the search before masking. Prints JSON.
+ * Usage: npx tsx bench/scrub-long-text.ts
  */
 import pg from 'pg';
+import { anonymizeDatabase } from '../shared/anonymize/anonymize';
 import { installMaskSchema, useMaskingKey } from '../shared/anonymize/mask-schema';
+import { parseRulesText } from '../shared/anonymize/rules-source';
 import { startEmbeddedServer } from '../shared/local/embedded-server';
 
 const KEY = Buffer.from('bench-masking-key-0123456789');
@@ -17,6 +22,32 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await work();
   return performance.now() - started;
+}
+
+const NOTE_RULES = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, full_name: fullName }
+  public.notes:
+    columns: { id: keep, body: scrubText }
+`, 'bench-rules.yaml');
+
+/** Milliseconds `rehearsal anonymize` takes on a new database `name` of 35 customers with a note of `lines` lines each, quoting them every third line. */
+async function anonymizeNotes(admin: pg.Client, url: string, name: string, lines: number): Promise<number> {
+  await admin.query(`CREATE DATABASE ${name}`);
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    const names = Array.from({ length: 35 }, (_, i) => `${['Marguerite', 'Anand', 'Siobhan', 'Tomasz'][i % 4]} ${['Okonkwo', 'Venkataraman', 'Fairweather', 'Kowalczyk'][i % 4]}${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`);
+    const notes = names.map((full) => Array.from({ length: lines }, (_, i) => (i % 3 ? `line ${i}: all quiet` : `line ${i}: called ${full} back`)).join('\n'));
+    await client.query(`COMMENT ON DATABASE ${name} IS 'rehearsal:candidate';
+      CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
+      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+    await client.query('INSERT INTO customers SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [names]);
+    await client.query('INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
+  } finally {
+    await client.end();
+  }
+  return timed(() => anonymizeDatabase({ connection: { connectionString: url }, source: NOTE_RULES, key: KEY }));
 }
 
 async function main(): Promise<void> {
@@ -42,7 +73,9 @@ async function main(): Promise<void> {
         ms: { rows: Math.round(rowsMs), transcript: Math.round(transcriptMs), prose: Math.round(proseMs), json: Math.round(jsonMs) },
       });
     }
-    process.stdout.write(`${JSON.stringify({ benchmark: 'scrub-long-text', results }, null, 2)}\n`);
+    const [shortMs, longMs] = [await anonymizeNotes(client, server.url('notes_short'), 'notes_short', 900), await anonymizeNotes(client, server.url('notes_long'), 'notes_long', 3_600)];
+    const anonymizeNotesQuotingCustomers = { notes_4x_longer_per_byte_over_shorter: +(longMs / 4 / shortMs).toFixed(2), ms: { lines900: Math.round(shortMs), lines3600: Math.round(longMs) } };
+    process.stdout.write(`${JSON.stringify({ benchmark: 'scrub-long-text', results, anonymizeNotesQuotingCustomers }, null, 2)}\n`);
   } finally {
     await client.end().catch(() => undefined);
     await server.stop();

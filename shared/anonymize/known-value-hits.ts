@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteLiteral } from '../db/client';
 import type { MaskUnit } from './plan';
 import { useParallelScans } from './mask-schema';
-import { fingerprintSql, MASK_SCHEMA } from './sql/core';
+import { fingerprintSql, LONG_TEXT_BYTES, MASK_SCHEMA } from './sql/core';
 import { JOINED_END, LETTERS, SPACE_RUN, WORD_BOUNDS } from './sql/detectors';
 import { freeTextSql, hasRecasedTexts, PHRASE_KINDS, phraseSearchOf, recasedCandidatesSql } from './known-values';
 import { candidateTokensSql, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
@@ -155,11 +155,18 @@ const TEXT_VALUE_HITS_TABLE = `${s}.text_value_hits`;
  * wherever it is.
  */
 async function prepareTextHits(client: pg.Client, sources: string, search: PhraseSearch, recased: boolean): Promise<number> {
+  // A text's key (md5) is computed for each of its hits, after the join; a long text's once, before
+  // its candidates, each of them once (a long text quoting a name often cost its length times its quotes).
+  const one = '(SELECT lt.v AS v)';
   await client.query(
     `CREATE TABLE ${TEXT_VALUE_HITS_TABLE} AS
      WITH src AS NOT MATERIALIZED (${sources}),
-          candidates AS (SELECT v, tok, tok AS key FROM (${candidateTokensSql('src', 'src.v', search, undefined, true)}) AS t${recased ? ` UNION ALL ${recasedCandidatesSql('src', search, true)}` : ''})
-     SELECT DISTINCT md5(c.v)::uuid AS h, c.tok, ${hitKindSql} AS kind
+          short AS NOT MATERIALIZED (SELECT v FROM src WHERE octet_length(v) <= ${LONG_TEXT_BYTES}),
+          candidates AS (SELECT v, NULL::uuid AS h, tok, key FROM (SELECT v, tok, tok AS key FROM (${candidateTokensSql('short', 'short.v', search, undefined, true)}) AS t${recased ? ` UNION ALL ${recasedCandidatesSql('short', search, true)}` : ''}) AS st
+            UNION ALL
+            SELECT NULL, lt.h, c.tok, c.key FROM (SELECT v, md5(v)::uuid AS h FROM src WHERE octet_length(v) > ${LONG_TEXT_BYTES}) AS lt,
+              LATERAL (SELECT DISTINCT tok, key FROM (SELECT tok, tok AS key FROM (${candidateTokensSql(`${one} AS one`, 'one.v', search)}) AS t${recased ? ` UNION ALL SELECT tok, key FROM (${recasedCandidatesSql(one, search)}) AS r` : ''}) AS u) AS c)
+     SELECT DISTINCT coalesce(c.h, md5(c.v)::uuid) AS h, c.tok, ${hitKindSql} AS kind
        FROM candidates c JOIN ${s}.known_values k ON ${knownJoinSql}
       WHERE ${knownLengthSql('c.tok')}`,
   );

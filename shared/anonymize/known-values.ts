@@ -198,10 +198,10 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
 
 /**
  * The phrases of free text starting with the first word of an original full name, or around the head
- * word of an original street, city or postcode (with their text, `v`, and the `key` they are compared
- * as: the phrase itself, or a joined name's words, see joinedNamesSql) while {@link recordKnownValues}
- * looks for names and places typed in other capitals than their column's or joined into a handle:
- * values in clear, created and dropped inside its transaction, never committed.
+ * word of an original street, city or postcode (with their text's keyed fingerprint, `fp`, and the
+ * `key` they are compared as: the phrase itself, or a joined name's words, see joinedNamesSql) while
+ * {@link recordKnownValues} looks for names and places typed in other capitals than their column's or
+ * joined into a handle: values in clear, created and dropped inside its transaction, never committed.
  */
 const RECASED_CANDIDATES_TABLE = `${s}.recased_candidates`;
 
@@ -240,9 +240,9 @@ async function recordPlaceHeads(client: pg.Client, heads: readonly string[]): Pr
  */
 async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts: readonly string[], heads: boolean): Promise<void> {
   const starts = `(${nameStarts.length > 0 ? nameStarts.join(' UNION ALL ') : 'SELECT NULL::text AS w WHERE false'})`;
-  await client.query(`CREATE TABLE ${RECASED_CANDIDATES_TABLE} AS SELECT DISTINCT v, tok, key
-    FROM (SELECT v, tok, tok AS key FROM (${phrasesStartingSql(`(${texts})`, starts, heads ? CLEAR_PLACE_HEADS_TABLE : undefined)}) AS p
-          ${nameStarts.length > 0 ? `UNION ALL ${joinedNamesSql(`(${texts}) AS src`, 'src.v', 'src.v AS v', starts)}` : ''}) AS r`);
+  await client.query(`CREATE TABLE ${RECASED_CANDIDATES_TABLE} AS SELECT DISTINCT fp, tok, key
+    FROM (SELECT fp, tok, tok AS key FROM (${phrasesStartingSql(`(${texts})`, starts, heads ? CLEAR_PLACE_HEADS_TABLE : undefined)}) AS p
+          ${nameStarts.length > 0 ? `UNION ALL ${joinedNamesSql(`(${texts}) AS src`, 'src.v', `${fingerprintSql('src.v')} AS fp`, starts)}` : ''}) AS r`);
   await client.query(`INSERT INTO ${CANDIDATES_TABLE} SELECT DISTINCT lower(btrim(key)) FROM ${RECASED_CANDIDATES_TABLE}`);
 }
 
@@ -255,7 +255,7 @@ async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts
  * known_values is made, after that search.
  */
 async function recordRecasedTexts(client: pg.Client): Promise<void> {
-  await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT ${fingerprintSql('r.v')}, k.kind <> 'fullName'
+  await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT r.fp, k.kind <> 'fullName'
     FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.key')} AND k.quoted
    WHERE (k.kind = 'fullName' AND (r.key <> r.tok OR r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}))
       OR (k.kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND r.tok ~ ${quoteLiteral(`(^|[[:space:]])[^${LETTERS.upper}[:digit:]]`)})`);

@@ -101,15 +101,15 @@ describe('known values quoted in long texts', () => {
     columns: { id: keep, body: scrubText }
 `, 'rules.yaml');
 
-  /** A candidate with `customers` full names and one note per customer: a long log quoting the name across a line break, between safe lines. */
-  async function database(customers: number): Promise<{ url: string; names: string[] }> {
+  /** A candidate with `customers` full names and one note per customer: a long log quoting the name as `quote` writes it, every third line. */
+  async function database(customers: number, quote: (first: string, last: string) => string): Promise<{ url: string; names: string[] }> {
     const name = uniqueName('long_known');
     created.push(name);
     const url = await createDatabase(name);
     const names = Array.from({ length: customers }, (_, i) => `${['Marguerite', 'Anand', 'Siobhan', 'Tomasz'][i % 4]} ${['Okonkwo', 'Venkataraman', 'Fairweather', 'Kowalczyk'][i % 4]}${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'abcdefghijklmnopqrstuvwxyz'[Math.floor(i / 26) % 26]}`);
     const notes = names.map((full) => {
       const [first, last] = full.split(' ');
-      return Array.from({ length: 900 }, (_, i) => (i % 3 ? `line ${i}: all quiet` : `line ${i}: called ${first}\n${last} back`)).join('\n');
+      return Array.from({ length: 900 }, (_, i) => (i % 3 ? `line ${i}: all quiet` : `line ${i}: called ${quote(first ?? '', last ?? '')} back`)).join('\n');
     });
     await query(url, `COMMENT ON DATABASE "${name}" IS 'rehearsal:candidate';
       CREATE TABLE customers (id bigint PRIMARY KEY, full_name text NOT NULL);
@@ -123,7 +123,7 @@ describe('known values quoted in long texts', () => {
     ['one pattern for the unit', 2],
     ['a pattern per text', MAX_HITS + 10],
   ])('replaces a full name written across a line break everywhere in a long text (%s), and verify passes', async (_mode, customers) => {
-    const { url, names } = await database(customers);
+    const { url, names } = await database(customers, (first, last) => `${first}\n${last}`);
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY });
 
@@ -139,5 +139,17 @@ describe('known values quoted in long texts', () => {
       expect(quoted.split('\n')).not.toContain((names[i] ?? '').split(' ')[0]);
     }
     expect((await verifyDatabase({ connection: { connectionString: url }, source: rules, key: KEY })).findings).toEqual([]);
+  });
+
+  it('replaces a full name typed in small letters everywhere in a long text, with a pattern per text', async () => {
+    const { url, names } = await database(MAX_HITS + 10, (first, last) => `${first} ${last}`.toLowerCase());
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: rules, key: KEY });
+
+    const rows = await query<{ body: string; full_name: string }>(url, 'SELECT n.body, c.full_name FROM notes n JOIN customers c ON c.id = n.id ORDER BY n.id');
+    for (const [i, row] of rows.entries()) {
+      expect({ i, left: row.body.includes((names[i] ?? '').toLowerCase()) }).toEqual({ i, left: false });
+      expect(row.body.split(`called ${row.full_name.toLowerCase()} back`)).toHaveLength(301);
+    }
   });
 });
