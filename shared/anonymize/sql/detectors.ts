@@ -346,6 +346,31 @@ function eachTokenSql(source: string, pattern: string, body: string, located = f
 }
 
 /**
+ * PL/pgSQL setting `into` to the pattern of the known values a text quotes, when texts get patterns of
+ * their own (see known-value-hits.ts), or NULL: with `nested` (a text decoded from base64 inside
+ * another), of its candidates among the unit's hits (`quoted_hits` of `candidatesOf`); else the one
+ * made for it before masking, by the md5 of `reading` (the text as the search read it). Uses the
+ * variables `key`, `keys` (text) and `id` (uuid).
+ */
+export function textHitsPatternSql(candidatesOf: string, reading: string, into: string): string {
+  const s = MASK_SCHEMA;
+  return `IF nested THEN
+      ${into} := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(${candidatesOf}) AS q);
+    ELSE
+      -- The key first, as a uuid: in the query, md5 or the cast would be computed again for each row a
+      -- scan of a small table reads. When few texts quote known values, their keys are listed in a
+      -- setting, and the others skip the lookup (a string search instead of a query: 1 microsecond
+      -- instead of 9).
+      key := md5(${reading});
+      keys := current_setting('rehearsal.text_keys', true);
+      IF coalesce(keys, '') = '' OR strpos(keys, key) > 0 THEN
+        id := key::uuid;
+        ${into} := (SELECT x.pattern FROM ${s}.text_hits AS x WHERE x.h = id);
+      END IF;
+    END IF;`;
+}
+
+/**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
  * network's first digits for its length), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a
  * North American number), or NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN,
@@ -526,19 +551,8 @@ BEGIN
   IF names = 'lookup' THEN
     IF whole_hits IS NOT NULL THEN
       pat := NULLIF(whole_hits, '');
-    ELSIF nested THEN
-      pat := (SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(r) AS q);
     ELSE
-      -- The key first, as a uuid: in the query, md5 or the cast would be computed again for each row a
-      -- scan of a small table reads. When few texts quote known values, their keys are listed in a
-      -- setting, and the others skip the lookup (a string search instead of a query: 1 microsecond
-      -- instead of 9).
-      key := md5(reading);
-      keys := current_setting('rehearsal.text_keys', true);
-      IF coalesce(keys, '') = '' OR strpos(keys, key) > 0 THEN
-        id := key::uuid;
-        pat := (SELECT x.pattern FROM ${s}.text_hits AS x WHERE x.h = id);
-      END IF;
+      ${textHitsPatternSql('r', 'reading', 'pat')}
     END IF;
     IF pat IS NOT NULL THEN
       rebuilt := ''; rest := r;

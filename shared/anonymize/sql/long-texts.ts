@@ -1,7 +1,7 @@
 import { quoteLiteral } from '../../db/client';
 import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
 import { MASK_SCHEMA } from './core';
-import { DETECTORS, ESCAPED } from './detectors';
+import { DETECTORS, ESCAPED, textHitsPatternSql } from './detectors';
 import { MAIL_CUE, OBFUSCATED_EMAIL } from './obfuscated-emails';
 
 /** The length, in characters, a piece of a long text grows to before it is cut at the next place where a cut is safe. */
@@ -48,20 +48,15 @@ CREATE FUNCTION ${s}.scrub_long_text(t text, maxlen int, nested boolean) RETURNS
 DECLARE r text := t; segments text[]; lines text[]; words text[]; seg text; line text; word text;
   pieces text[] := '{}'; np int := 0; size int := 0; cut text[] := '{}'; nc int := 0; cued boolean[] := '{}'; ncued int := 0;
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
-  hits text := ''; reading text; key text; keys text;
+  hits text := ''; reading text; key text; keys text; id uuid;
 BEGIN
   -- The known values the whole text quotes, as scrub_text would look them up for it whole ('' for none).
   IF names = 'hits' THEN
     hits := coalesce(current_setting('rehearsal.value_hits', true), '');
   ELSIF names = 'lookup' THEN
     reading := ${s}.scrub_read(t, true);
-    IF nested THEN
-      hits := coalesce((SELECT '(' || string_agg(q.hit_pattern, '|' ORDER BY length(q.hit) DESC, q.hit) || ')' FROM ${s}.quoted_hits(reading) AS q), '');
-    ELSE
-      key := md5(reading);
-      keys := current_setting('rehearsal.text_keys', true);
-      IF coalesce(keys, '') = '' OR strpos(keys, key) > 0 THEN hits := coalesce((SELECT x.pattern FROM ${s}.text_hits AS x WHERE x.h = key::uuid), ''); END IF;
-    END IF;
+    ${textHitsPatternSql('reading', 'reading', 'hits')}
+    hits := coalesce(hits, '');
   END IF;
   IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
   -- Quotes, then line breaks in what is longer than a piece, then spaces in a line that is: each
