@@ -1,3 +1,5 @@
+import { quoteLiteral } from '../db/client';
+
 /**
  * Live credentials of well-known services, recognised by their documented shape (a fixed prefix and
  * a length): a production database often keeps a bot's or a customer's integration tokens (a Slack
@@ -75,6 +77,16 @@ export function credentialKind(credential: string): string | undefined {
  */
 export function mayHoldCredentialSql(value: string): string {
   return `(${CREDENTIAL_FORMATS.flatMap((format) => format.hints).map((hint) => `strpos(${value}, '${hint}') > 0`).join(' OR ')})`;
+}
+
+/**
+ * A PL/pgSQL statement replacing each credential in the text variable `variable` with
+ * {@link CREDENTIAL_REPLACEMENT} (what precedes it kept), the pattern run only where
+ * {@link mayHoldCredentialSql} lets it.
+ */
+export function credentialsReplacedSql(variable: string): string {
+  const pattern = quoteLiteral(CREDENTIAL_SQL_PATTERN);
+  return `IF ${mayHoldCredentialSql(variable)} AND ${variable} ~ ${pattern} THEN ${variable} := regexp_replace(${variable}, ${pattern}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;`;
 }
 
 /** SQL (`CASE`) naming the service of the credential `token` (an SQL expression), as {@link credentialKind} does. */

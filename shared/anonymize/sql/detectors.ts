@@ -1,7 +1,7 @@
 import { quoteLiteral } from '../../db/client';
 import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
 import { asciiDigitsSql, LONG_TEXT_BYTES, MASK_SCHEMA, NATIVE_DIGITS } from './core';
-import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
+import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
@@ -484,7 +484,7 @@ BEGIN
     RETURN ${s}.fit(CASE WHEN r = t THEN given ELSE r END, maxlen);
   END IF;
   -- Credentials first (see credentials.ts): the digits inside them are no phone number.
-  IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
+  ${credentialsReplacedSql('r')}
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
   -- would not survive the round trip exactly; verify still reads it (base64TextsSql).
   IF r ~ '[A-Za-z0-9+/]{16}' THEN

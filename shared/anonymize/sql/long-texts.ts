@@ -1,5 +1,5 @@
 import { quoteLiteral } from '../../db/client';
-import { CREDENTIAL_REPLACEMENT, CREDENTIAL_SQL_PATTERN, mayHoldCredentialSql } from '../credentials';
+import { credentialsReplacedSql } from '../credentials';
 import { MASK_SCHEMA } from './core';
 import { DETECTORS, ESCAPED, textHitsPatternSql } from './detectors';
 import { MAIL_CUE, OBFUSCATED_EMAIL } from './obfuscated-emails';
@@ -58,7 +58,7 @@ BEGIN
     ${textHitsPatternSql('reading', 'reading', 'hits')}
     hits := coalesce(hits, '');
   END IF;
-  IF ${mayHoldCredentialSql('r')} AND r ~ ${quoteLiteral(CREDENTIAL_SQL_PATTERN)} THEN r := regexp_replace(r, ${quoteLiteral(CREDENTIAL_SQL_PATTERN)}, ${quoteLiteral(`\\1${CREDENTIAL_REPLACEMENT}`)}, 'g'); END IF;
+  ${credentialsReplacedSql('r')}
   -- Quotes, then line breaks in what is longer than a piece, then spaces in a line that is: each
   -- piece a run of these parts, each part with the quote, line break or space it ends with.
   segments := string_to_array(r, '"');
