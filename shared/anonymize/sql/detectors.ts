@@ -346,6 +346,24 @@ function eachTokenSql(source: string, pattern: string, body: string, located = f
 }
 
 /**
+ * PL/pgSQL queuing the replacement of `find` by `fake` in the text `r` until the loop of
+ * {@link eachTokenReplacedSql} ends, which makes them longest first: replaced as found, a token that
+ * starts a longer one of the same text (81.2.69.1 and 81.2.69.10, bob@corp.com and bob@corp.com.au)
+ * left the longer one's tail after its fake (192.0.2.990, a fake's address ending .au). The pairs
+ * go in `finds`, a two-dimensional array: one assignment per token (two arrays cost scrub_text 6%, this 4%).
+ */
+const replaceLaterSql = (find: string, fake: string): string => `finds := finds || ARRAY[[${find}, ${fake}]];`;
+
+/** {@link eachTokenSql} whose body queues its replacements ({@link replaceLaterSql}), made in `r` when the loop ends. */
+function eachTokenReplacedSql(source: string, pattern: string, body: string, located = false): string {
+  return `${eachTokenSql(source, pattern, body, located)}
+    IF finds IS NOT NULL THEN
+      r := CASE WHEN array_length(finds, 1) = 1 THEN replace(r, finds[1][1], finds[1][2]) ELSE ${MASK_SCHEMA}.replaced_longest_first(r, finds) END;
+      finds := NULL;
+    END IF;`;
+}
+
+/**
  * PL/pgSQL setting `into` to the pattern of the known values a text quotes, when texts get patterns of
  * their own (see known-value-hits.ts), or NULL: with `nested` (a text decoded from base64 inside
  * another), of its candidates among the unit's hits (`quoted_hits` of `candidatesOf`); else the one
@@ -384,8 +402,8 @@ export function detectorsSql(): string {
   const s = MASK_SCHEMA;
   const WORD_START = quoteLiteral(WORD_BOUNDS.start);
   // Each obfuscated email (obfuscated-emails.ts) by the fake of the address it spells, written plainly.
-  const obfuscatedLoop = eachTokenSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r, mail_cued);
-      IF address IS NOT NULL THEN r := replace(r, tok, ${s}.email(address)); END IF;`);
+  const obfuscatedLoop = eachTokenReplacedSql('r', quoteLiteral(OBFUSCATED_EMAIL), `address := ${s}.email_unobfuscated(tok, r, mail_cued);
+      IF address IS NOT NULL THEN ${replaceLaterSql('tok', `${s}.email(address)`)} END IF;`);
   const WORD_END = quoteLiteral(WORD_BOUNDS.end);
   return `
 CREATE FUNCTION ${s}.digit_kind(tok text, t text DEFAULT NULL) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -457,9 +475,22 @@ CREATE FUNCTION ${s}.known_fake(kind text, v text) RETURNS text LANGUAGE sql STA
                     FROM (SELECT CASE WHEN kind = 'username' THEN 'mixed' WHEN v !~ ${quoteLiteral(`[${LETTERS.upper}]`)} THEN CASE WHEN v ~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'lower' ELSE 'mixed' END WHEN v !~ ${quoteLiteral(`[${LETTERS.lower}]`)} THEN 'upper' ELSE 'mixed' END AS c) AS x) AS y) AS z
 $fn$;
 
+-- t with each finds[i][1] replaced by its fake finds[i][2], the longest first: a token that is the
+-- start or the end of a longer one (an address and the same with one digit more) is replaced where
+-- it stands alone, not inside the longer one, which is replaced whole before it.
+CREATE FUNCTION ${s}.replaced_longest_first(t text, finds text[]) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE i int;
+BEGIN
+  FOR i IN SELECT o FROM generate_subscripts(finds, 1) AS o ORDER BY length(finds[o][1]) DESC, o LOOP
+    t := replace(t, finds[i][1], finds[i][2]);
+  END LOOP;
+  RETURN t;
+END
+$fn$;
+
 CREATE FUNCTION ${s}.scrub_text(t text, maxlen int DEFAULT NULL, nested boolean DEFAULT false, whole_hits text DEFAULT NULL, mail_cued boolean DEFAULT false) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE r text := t; rest text; m text[]; tok text; kind text; pat text; b bytea; plain text; scrubbed text; rebuilt text; at int; done int; key text; keys text; id uuid; num text;
-  given_digits text; written text; read text; piece text; address text; reading text; unread text; read_r text;
+  given_digits text; written text; read text; piece text; address text; reading text; unread text; read_r text; finds text[];
   names text := coalesce(current_setting('rehearsal.known_values', true), 'off');
   hits text := CASE WHEN names = 'hits' THEN current_setting('rehearsal.value_hits', true) END;
   given text := t;
@@ -488,20 +519,20 @@ BEGIN
   -- Base64 runs of ASCII text (a logged webhook body): scrubbed decoded, encoded again. Other text
   -- would not survive the round trip exactly; verify still reads it (base64TextsSql).
   IF r ~ '[A-Za-z0-9+/]{16}' THEN
-    ${eachTokenSql('r', quoteLiteral(BASE64_RUN), `IF length(tok) % 4 = 0 THEN
+    ${eachTokenReplacedSql('r', quoteLiteral(BASE64_RUN), `IF length(tok) % 4 = 0 THEN
         b := decode(tok, 'base64');
         IF encode(b, 'escape') !~ ${quoteLiteral(BASE64_NOT_TEXT)} THEN
           plain := convert_from(b, 'UTF8');
           scrubbed := ${s}.scrub_text(plain, NULL, true);
-          IF scrubbed <> plain THEN r := replace(r, tok, replace(encode(convert_to(scrubbed, 'UTF8'), 'base64'), E'\\n', '')); END IF;
+          IF scrubbed <> plain THEN ${replaceLaterSql('tok', "replace(encode(convert_to(scrubbed, 'UTF8'), 'base64'), E'\\n', '')")} END IF;
         END IF;
       END IF;`)}
   END IF;
   -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the
   -- same way (a number's leading + as %2B, its spaces as %20; a + between its digits is a space there, and stays one).
   IF strpos(t, '%') > 0 THEN
-    ${eachTokenSql('t', quoteLiteral(ESCAPED.email), `r := replace(r, tok, replace(${s}.email(${decodedSql('tok')}), '@', '%40'));`)}
-    ${eachTokenSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN r := replace(r, tok, '%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)); END IF;`)}
+    ${eachTokenReplacedSql('t', quoteLiteral(ESCAPED.email), replaceLaterSql('tok', `replace(${s}.email(${decodedSql('tok')}), '@', '%40')`))}
+    ${eachTokenReplacedSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)`)} END IF;`)}
   END IF;
   -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a
   -- plain @ with an obfuscated dot is one): the fake of the address they spell, written plainly.
@@ -509,35 +540,35 @@ BEGIN
     ${obfuscatedLoop}
   END IF;
   IF strpos(t, '@') > 0 THEN
-    ${eachTokenSql('t', re('email'), `r := replace(r, tok, ${s}.email(tok));`)}
+    ${eachTokenReplacedSql('t', re('email'), replaceLaterSql('tok', `${s}.email(tok)`))}
   END IF;
   -- IBANs in any capitals and grouping (ibans.ts), each by the fake of its print form laid out as it is written.
   IF r ~ ${quoteLiteral(IBAN_START)} THEN
-    ${eachTokenSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP r := replace(r, piece, ${s}.iban_written(piece)); END LOOP;`)}
+    ${eachTokenReplacedSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP ${replaceLaterSql('piece', `${s}.iban_written(piece)`)} END LOOP;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
-    ${eachTokenSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, tok, ${s}.ip(host(tok::inet))); END IF;`)}
+    ${eachTokenReplacedSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('tok', `${s}.ip(host(tok::inet))`)} END IF;`)}
   END IF;
   -- Digits as the detector reads them (digitsSourceSql): a run typed in digits of another script is
   -- found in ASCII (tok, in the text read so), and replaced where it was written (written: the same
   -- characters of the text; given_digits is NULL when the text is all ASCII).
   given_digits := CASE WHEN octet_length(r) > length(r) THEN ' ' || r END;
-  ${eachTokenSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END);
+  ${eachTokenReplacedSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END);
     IF kind IS NOT NULL OR length(tok) >= 8 THEN
       written := coalesce(substr(given_digits, at, length(tok)), tok);
       read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
     END IF;
-    IF kind = 'phone' THEN r := replace(r, written, ${s}.phone(tok));
-    ELSIF kind = 'card' OR kind = 'parts' THEN r := replace(r, written, ${s}.digit_run_fake(tok, read, kind));
+    IF kind = 'phone' THEN ${replaceLaterSql('written', `${s}.phone(tok)`)}
+    ELSIF kind = 'card' OR kind = 'parts' THEN ${replaceLaterSql('written', `${s}.digit_run_fake(tok, read, kind)`)}
     ELSIF kind = 'ipv4' THEN
-      IF NOT ${s}.is_reserved_ip(tok) THEN r := replace(r, written, ${s}.ip(tok)); END IF;
+      IF NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('written', `${s}.ip(tok)`)} END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
       -- A number of no phone's shape that is the digits of an original phone (a known value), whole or
       -- national (the digits after its country code), gets a phone's fake. (No example here: the DDL
       -- text of these helpers may be logged in the copy, and verify reads it.)
       num := ${s}.digits(tok);
-      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN r := replace(r, written, ${s}.phone(tok)); END IF;
+      IF num ~ ${quoteLiteral(BARE_NUMBER)} AND EXISTS (SELECT 1 FROM ${s}.known_values AS k WHERE k.fp = ${s}.fingerprint(num) AND k.kind = 'phone') THEN ${replaceLaterSql('written', `${s}.phone(tok)`)} END IF;
     END IF;`, true)}
   -- 'lookup': texts get patterns of their own (see known-value-hits.ts, patternPerText): the hits
   -- this text quotes make a pattern of plain alternatives, longest first, made before masking

@@ -130,6 +130,22 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
+  it('replaces a token that starts or ends a longer one of the same text where it stands alone, and the longer one whole by its own fake', async () => {
+    const cases: [text: string, kind: string, short: string, long: string][] = [
+      ['from 81.2.69.1 and 81.2.69.10 today', 'ip', '81.2.69.1', '81.2.69.10'],
+      ['mail bob@corp.com or bob@corp.com.au now', 'email', 'bob@corp.com', 'bob@corp.com.au'],
+      ['mail ann@x.io or joann@x.io now', 'email', 'ann@x.io', 'joann@x.io'],
+      ['call +44 20 7946 0958 or +44 20 7946 09581', 'phone', '+44 20 7946 0958', '+44 20 7946 09581'],
+    ];
+    for (const [text, kind, short, long] of cases) {
+      const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [text]);
+      const [shortFake, longFake] = [await one<string>(`rehearsal_mask.${kind}($1)`, [short]), await one<string>(`rehearsal_mask.${kind}($1)`, [long])];
+
+      expect(scrubbed).toBe(text.replace(long, longFake).replace(short, shortFake));
+      expect((await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed])).rows).toEqual([]);
+    }
+  });
+
   it('removes live credentials from free text, before the digits inside them could be read as numbers', async () => {
     const slack = CREDENTIAL_SAMPLES['Slack token'];
     const aws = CREDENTIAL_SAMPLES['AWS access key'];
