@@ -7,7 +7,7 @@ import { typeClassOf } from '../anonymize/strategies';
 import { bytesTextSql, fingerprintSql, MASK_SCHEMA, textOf } from '../anonymize/sql/core';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE } from '../anonymize/mask-schema';
 import { COLUMN_STATISTICS_SQL, DISTINCT_SHARE_SQL } from '../anonymize/fingerprints';
-import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql } from '../anonymize/sql/detectors';
+import { base64TextsSql, DETECTORS, NAME_START, nameRunsSql, piiTokenScansSql, singleSpacedSql } from '../anonymize/sql/detectors';
 import { CREDENTIAL_SQL_PATTERN, credentialKindSql, mayHoldCredentialSql } from '../anonymize/credentials';
 import { joinedNamesSql, keyedPlacePhrasesSql, phrasesSql, searchesPhrases, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from '../anonymize/sql/candidates';
 import { UNSPACED_STARTS } from '../anonymize/unspaced-names';
@@ -433,7 +433,8 @@ function findingsInCellsSql(cells: string, limit: number, phrases: PhraseSearch,
   tokens AS (
     SELECT val, col, kind, token, masked_by, encoded FROM (${piiTokenScansSql('texts AS c', 'c.text', 'c.val, c.col, c.kind AS masked_by, c.encoded', true)}) AS p
     UNION ALL
-    SELECT c.val, c.col, 'name', unnest(${nameRunsSql('x[1]')}), c.kind, c.encoded FROM texts c CROSS JOIN LATERAL regexp_matches(c.text, ${quoteLiteral(DETECTORS.name)}, 'g') AS x
+    SELECT c.val, c.col, 'name', unnest(${nameRunsSql('nr.r')}), c.kind, c.encoded FROM texts c CROSS JOIN LATERAL regexp_matches(c.text, ${quoteLiteral(DETECTORS.name)}, 'g') AS x,
+           unnest(ARRAY[${singleSpacedSql('x[1]')}]) AS nr(r)
      WHERE c.text ~ ${quoteLiteral(NAME_START)} AND (c.kind NOT IN (${ORIGINALS_ONLY}) OR x[1] ~ '[[:space:]]')
     UNION ALL
     SELECT val, col, 'name', tok, kind, encoded FROM (${wordPhrasesSql('texts c', 'c.text', 'c.val, c.col, c.kind, c.encoded')}) AS w

@@ -1,6 +1,6 @@
 import { quoteLiteral } from '../../db/client';
 import { fingerprintSql, MASK_SCHEMA } from './core';
-import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql, UNSPACED_LETTERS } from './detectors';
+import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql, singleSpacedSql, UNSPACED_LETTERS } from './detectors';
 import { CAMEL_BREAK, CAMEL_WORDS } from './letters';
 
 /**
@@ -138,8 +138,9 @@ export function phrasesSql(from: string, value: string, columns: string, search:
  */
 export function candidateTokensSql(from: string, value: string, search: PhraseSearch, wordsSql?: string, withText = false): string {
   const text = withText ? `${value} AS v, ` : '';
-  const names = `SELECT ${text}w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m,
-      unnest(CASE WHEN strpos(m[1], ' ') > 0 THEN ${nameRunsSql('m[1]')} || regexp_split_to_array(m[1], ' ') || regexp_split_to_array(m[1], '[ ''-]') ELSE ARRAY[m[1]] END) AS w(tok)
+  // Each run single-spaced once (an unnested array: a function scan, computed once a run).
+  const names = `SELECT ${text}w.tok FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DETECTORS.name)}, 'g') AS m, unnest(ARRAY[${singleSpacedSql('m[1]')}]) AS nr(r),
+      unnest(CASE WHEN strpos(nr.r, ' ') > 0 THEN ${nameRunsSql('nr.r')} || regexp_split_to_array(nr.r, ' ') || regexp_split_to_array(nr.r, '[ ''-]') ELSE ARRAY[nr.r] END) AS w(tok)
      WHERE ${value} ~ ${quoteLiteral(NAME_START)}`;
   if (!searchesPhrases(search)) return names;
   const phrases = phrasesSql(from, value, withText ? `${value} AS v` : 'true AS phrase', search, wordsSql);

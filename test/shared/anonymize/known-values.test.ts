@@ -822,6 +822,30 @@ describe('full names in small letters after a square bracket or a single quote, 
   });
 });
 
+describe('full names in their column\'s capitals with a line break, two spaces, a tab or a no-break space between their words, or after a line of capitalised words', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const NAMES = ['Marguerite Okonkwo', 'Desmond Pakenham', "Liam O'Brien"] as const;
+  // A mail wrapped between a name's words; a signature whose title ends in capitalised words on the line before the name.
+  const NOTES = ['called Marguerite\nOkonkwo back', 'Desmond  Pakenham said', 'Regards,\nHead Of Support\nMarguerite Okonkwo', 'To: Desmond\tPakenham', "Liam\u00a0O'Brien wrote", 'Hello\nWorld, Dear Team'];
+
+  it('replaces each with its column\'s fake, whole (not word by word), written with one space, and verify passes', async () => {
+    const url = await customerNotesDatabase('wrapped', created, NAMES, NOTES);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY });
+
+    const [first, second, third] = await fakesOf(url);
+    expect(await bodiesOf(url)).toEqual([`called ${first} back`, `${second} said`, `Regards,\nHead Of Support\n${first}`, `To: ${second}`, `${third} wrote`, NOTES[5]]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: nameRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not text quoting no one', async () => {
+    const url = await customerNotesDatabase('wrapped_kept', created, NAMES, NOTES);
+
+    expect(findingLines(await keptNameFindings(url))).toEqual(fullNameFindings(1, 2, 3, 4, 5));
+  });
+});
+
 describe('full names joined into one word: a handle or a link\'s slug (marguerite.okonkwo, @anand_venkataraman)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
