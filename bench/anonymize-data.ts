@@ -5,6 +5,9 @@ import type pg from 'pg';
  * quoting emails and phone numbers) and `orders`, a child table referencing it whose contact_email
  * repeats its user's email (so consistent masking can be checked). Built with set-based SQL.
  */
+/** The masking key every method of the benchmark masks with. */
+export const BENCH_KEY = Buffer.from('bench-masking-key-0123456789');
+
 export const BENCH_SCHEMA = `
 CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, full_name text NOT NULL, phone text, street text,
   city text, postcode text, bio text, created_at timestamptz NOT NULL, status text NOT NULL);

@@ -8,19 +8,21 @@
  * letters (the paths of text quoting known values); and verify of a copy whose bios were kept, full of
  * findings. (b) runs twice, before (a) and after (c), and ratios use the
  * mean of both, so a machine whose load changes during the run skews them less. `--update` also runs (a) with
- * `mode: update` (what rewrite mode saves). Prints JSON. Usage: npx tsx bench/anonymize.ts [--rows N] [--update]
+ * `mode: update` (what rewrite mode saves). Each anonymize and verify runs in a process of its own
+ * (bench/anonymize-run.ts): its time is the call's own, its peak RSS that process's high-water mark, not
+ * this one's after the other methods. Prints JSON. Usage: npx tsx bench/anonymize.ts [--rows N] [--update]
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { anonymizeDatabase } from '../shared/anonymize/anonymize';
+import type { AnonymizeProgress } from '../shared/anonymize/anonymize';
 import { installMaskSchema, useMaskingKey } from '../shared/anonymize/mask-schema';
-import { parseRulesText } from '../shared/anonymize/rules-source';
 import { startEmbeddedServer } from '../shared/local/embedded-server';
-import { verifyDatabase } from '../shared/verify/verify';
-import { BENCH_RULES, BENCH_SCHEMA, fillBenchData, MD5_UPDATE, quoteCustomersSql, quotePlacesSql } from './anonymize-data';
+import { BENCH_KEY, BENCH_RULES, BENCH_SCHEMA, fillBenchData, MD5_UPDATE, quoteCustomersSql, quotePlacesSql } from './anonymize-data';
 import { copycatFakes, copyThroughNode, nodeFakes, type NodeFakes } from './anonymize-node';
 
-const KEY = Buffer.from('bench-masking-key-0123456789');
+const KEY = BENCH_KEY;
 
 async function withDb<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client(url);
@@ -44,6 +46,37 @@ async function measure<T>(work: () => Promise<T>): Promise<{ ms: number; peakRss
     clearInterval(timer);
   }
 }
+
+/** What {@link runInChild} gives: the call's own time, the child's peak RSS, and what the call returned. */
+interface ChildRun {
+  readonly ms: number;
+  readonly peakRssMb: number;
+  readonly progress?: AnonymizeProgress;
+  readonly findings?: readonly { table: string; column: string; kind: string }[];
+}
+
+/**
+ * Runs `anonymize` or `verify` of `rules` (YAML text) on `url` in a process of its own
+ * (bench/anonymize-run.ts), so that its peak RSS is its own, not this process's after the other methods.
+ */
+function runInChild(command: 'anonymize' | 'verify', url: string, rules: string): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'anonymize-run.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ChildRun) : reject(new Error(`bench/anonymize-run.ts ${command} exited with ${code}`))));
+    child.stdin.end(JSON.stringify({ command, url, rules }));
+  });
+}
+
+/** The progress a child's anonymize returned (it always returns one). */
+const progressOf = (run: ChildRun): AnonymizeProgress => {
+  if (run.progress === undefined) throw new Error('bench/anonymize-run.ts returned no progress');
+  return run.progress;
+};
+/** The findings a child's verify returned. */
+const findingsOf = (run: ChildRun): readonly { table: string; column: string; kind: string }[] => run.findings ?? [];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, update: { type: 'boolean', default: false } } });
@@ -79,35 +112,34 @@ async function main(): Promise<void> {
     // (b) hand-written single UPDATE with md5, first run.
     const b1 = await measure(() => withDb(server.url('bench_b'), (c) => c.query(MD5_UPDATE)));
 
-    // (a) rehearsal anonymize, then verify.
-    const source = parseRulesText(BENCH_RULES, 'bench-rules.yaml');
-    const a = await measure(() => anonymizeDatabase({ connection: { connectionString: server.url('bench_a') }, source, key: KEY }));
-    const updateOnlyMs = a.value.progress.tables.reduce((sum, table) => sum + table.durationMs, 0);
+    // (a) rehearsal anonymize, then verify, each in a process of its own (runInChild).
+    const a = await runInChild('anonymize', server.url('bench_a'), BENCH_RULES);
+    const aProgress = progressOf(a);
+    const updateOnlyMs = aProgress.tables.reduce((sum, table) => sum + table.durationMs, 0);
     const checks = await withDb(server.url('bench_a'), async (c) => (await c.query(`SELECT
         (SELECT count(DISTINCT email) = count(*) FROM users) AS emails_unique,
         (SELECT count(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.contact_email IS DISTINCT FROM u.email)::int AS inconsistent_child_emails,
         (SELECT count(*) FROM users WHERE email !~ '@example\\.(com|org|net)$')::int AS unreserved_emails,
         pg_total_relation_size('users') AS users_bytes`)).rows[0]);
-    const verify = await measure(() => verifyDatabase({ connection: { connectionString: server.url('bench_a') }, source, key: KEY }));
+    const verify = await runInChild('verify', server.url('bench_a'), BENCH_RULES);
 
     // (a) again, on bios some of which quote their customer's name and city, each run checked by verify.
     const quoting: Record<string, { ms: number; prepareMs: number | undefined; tables: unknown; peakRssMb: number; verifyFindings: number; quotes: string }> = {};
     for (const [q, { quotes }] of Object.entries(quotings)) {
       const url = server.url(`bench_a_quoting_${q}`);
-      const run = await measure(() => anonymizeDatabase({ connection: { connectionString: url }, source, key: KEY }));
-      const found = await verifyDatabase({ connection: { connectionString: url }, source, key: KEY });
+      const run = await runInChild('anonymize', url, BENCH_RULES);
+      const found = await runInChild('verify', url, BENCH_RULES);
       quoting[q] = {
-        ms: run.ms, prepareMs: run.value.progress.prepareMs, tables: run.value.progress.tables, peakRssMb: run.peakRssMb,
-        verifyFindings: found.findings.length, quotes,
+        ms: run.ms, prepareMs: progressOf(run).prepareMs, tables: progressOf(run).tables, peakRssMb: run.peakRssMb,
+        verifyFindings: findingsOf(found).length, quotes,
       };
     }
 
     // Verify of a copy whose bios a rule left as they are (keep): findings in half the rows, as a
     // misconfigured rule leaves them; verify must report them within a Lambda's time, not in hours.
-    const keptBiosSource = parseRulesText(BENCH_RULES.replace('bio: scrubText', 'bio: keep'), 'bench-rules.yaml');
-    await anonymizeDatabase({ connection: { connectionString: server.url('bench_a_kept_bios') }, source: keptBiosSource, key: KEY });
-    const verifyKept = await measure(() => verifyDatabase({ connection: { connectionString: server.url('bench_a_kept_bios') }, source: keptBiosSource, key: KEY }));
-
+    const keptBiosRules = BENCH_RULES.replace('bio: scrubText', 'bio: keep');
+    await runInChild('anonymize', server.url('bench_a_kept_bios'), keptBiosRules);
+    const verifyKept = await runInChild('verify', server.url('bench_a_kept_bios'), keptBiosRules);
 
     // (c) COPY out, transform in Node, COPY back: lean hash-and-dictionary fakes, then Snaplet's copycat.
     const orNull = (value: string | undefined, fn: (v: string) => string): string => (value === undefined || value === '\\N' ? '\\N' : fn(value));
@@ -125,19 +157,19 @@ async function main(): Promise<void> {
     const b2 = await measure(() => withDb(server.url('bench_b2'), (c) => c.query(MD5_UPDATE)));
     const b = { ms: Math.round((b1.ms + b2.ms) / 2) };
     const aUpdate = values.update
-      ? await measure(() => anonymizeDatabase({ connection: { connectionString: server.url('bench_a_update') }, source: parseRulesText(`mode: update\n${BENCH_RULES}`, 'bench-rules.yaml'), key: KEY }))
+      ? await runInChild('anonymize', server.url('bench_a_update'), `mode: update\n${BENCH_RULES}`)
       : undefined;
 
     const perStrategy = await strategyRates(server.url('bench_template'), Math.min(rows, 200_000));
     const result = {
       rows: { users: rows, orders: rows },
       buildMs: built.ms,
-      a_rehearsal: { ms: a.ms, updateOnlyMs, prepareMs: a.value.progress.prepareMs, fingerprints: a.value.progress.fingerprints, tables: a.value.progress.tables, peakRssMb: a.peakRssMb, checks },
-      verify: { ms: verify.ms, findings: verify.value.findings.length, findingKinds: countBy(verify.value.findings.map((f) => `${f.table}.${f.column}: ${f.kind}`)), peakRssMb: verify.peakRssMb },
-      verify_kept_bios: { ms: verifyKept.ms, findings: verifyKept.value.findings.length, peakRssMb: verifyKept.peakRssMb },
+      a_rehearsal: { ms: a.ms, updateOnlyMs, prepareMs: aProgress.prepareMs, fingerprints: aProgress.fingerprints, tables: aProgress.tables, peakRssMb: a.peakRssMb, checks },
+      verify: { ms: verify.ms, findings: findingsOf(verify).length, findingKinds: countBy(findingsOf(verify).map((f) => `${f.table}.${f.column}: ${f.kind}`)), peakRssMb: verify.peakRssMb },
+      verify_kept_bios: { ms: verifyKept.ms, findings: findingsOf(verifyKept).length, peakRssMb: verifyKept.peakRssMb },
       a_quoting_customers: quoting,
       b_md5_update: { ms: b.ms, runsMs: [b1.ms, b2.ms] },
-      ...(aUpdate ? { a_mode_update: { ms: aUpdate.ms, prepareMs: aUpdate.value.progress.prepareMs, tables: aUpdate.value.progress.tables } } : {}),
+      ...(aUpdate ? { a_mode_update: { ms: aUpdate.ms, prepareMs: progressOf(aUpdate).prepareMs, tables: progressOf(aUpdate).tables } } : {}),
       c_copy_node: { ms: c.ms, peakRssMb: c.peakRssMb, fakes: 'keyed SHA-256 and the same dictionaries as rehearsal' },
       c_copy_copycat: { ms: c2.ms, peakRssMb: c2.peakRssMb, fakes: '@snaplet/copycat (what Snaplet runs)' },
       rowsPerSecond: { a: Math.round((2 * rows) / (a.ms / 1000)), b: Math.round((2 * rows) / (b.ms / 1000)), c: Math.round((2 * rows) / (c.ms / 1000)), c_copycat: Math.round((2 * rows) / (c2.ms / 1000)) },
