@@ -282,14 +282,51 @@ export function phrasesStartingSql(texts: string, starts: string, heads?: string
                 WHERE (rtrim(lw.w, ${CLOSING_SET}) IN (${words})) IS TRUE) AS mm,
       LATERAL (SELECT ${openedWordsSql('src.v')} AS a OFFSET 0) AS wa
      WHERE mm.i IS NOT NULL`;
+  // A text of a few words read by subscript; a longer one by its matches' windows (tw, matchWindowsSql).
+  const subscripted = `cardinality(t.a) <= ${WINDOWED_WORDS}`;
   const names = `SELECT t.fp, x.tok FROM t, unnest(t.i) AS mi(i), ${phrasesAtSql('t.a', 'mi.i')}
-   WHERE t.a[mi.i + 1] IS NOT NULL AND length(x.tok) >= ${MIN_KNOWN_LENGTH}`;
-  if (heads === undefined) return `WITH t AS MATERIALIZED (${matched}) ${names}`;
+   WHERE ${subscripted} AND t.a[mi.i + 1] IS NOT NULL AND length(x.tok) >= ${MIN_KNOWN_LENGTH}
+    UNION ALL
+    SELECT tw.fp, x.tok FROM tw, ${phrasesAtSql('tw.win', String(WINDOW_AT))}
+   WHERE tw.win[${WINDOW_AT + 1}] IS NOT NULL AND length(x.tok) >= ${MIN_KNOWN_LENGTH}`;
+  const ctes = `WITH t AS MATERIALIZED (${matched}), tw AS (${matchWindowsSql('t')})`;
+  if (heads === undefined) return `${ctes} ${names}`;
   const place = placePhraseAtSql('t.a', 'mi.i', 'h');
-  return `WITH t AS MATERIALIZED (${matched})
+  const windowed = placePhraseAtSql('tw.win', String(WINDOW_AT), 'h');
+  return `${ctes}
     ${names}
     UNION ALL
-    SELECT t.fp, ${place.tok} FROM t, unnest(t.i, t.w) AS mi(i, w) JOIN ${heads} AS h ON h.w = mi.w WHERE ${place.where}`;
+    SELECT t.fp, ${place.tok} FROM t, unnest(t.i, t.w) AS mi(i, w) JOIN ${heads} AS h ON h.w = mi.w WHERE ${subscripted} AND ${place.where}
+    UNION ALL
+    SELECT tw.fp, ${windowed.tok} FROM tw JOIN ${heads} AS h ON h.w = tw.w WHERE tw.win[${WINDOW_AT} - h.o] IS NOT NULL AND ${windowed.where}`;
+}
+
+/**
+ * Above this many words, a matched text's phrases are read from windows of its words made in one pass
+ * ({@link matchWindowsSql}), not by subscript: PostgreSQL walks a `text[]` from its start for each
+ * subscript, so reading a long text's matches so cost its length times its matches.
+ */
+const WINDOWED_WORDS = 512;
+/** Words a place's head word may have before it in the place (a head is one of its first three words, see {@link placeHeadsSql}). */
+const HEAD_OFFSET = 2;
+/** Where a match stands in its window ({@link matchWindowsSql}). */
+const WINDOW_AT = HEAD_OFFSET + 1;
+
+/**
+ * Each match of the texts of `t` (as {@link phrasesStartingSql} makes them: `fp`, words `a`, matches'
+ * positions `i` and words `w`) of more than {@link WINDOWED_WORDS} words, as `fp`, `w` and `win`: the
+ * words around it as written, {@link HEAD_OFFSET} before it, itself at {@link WINDOW_AT}, and as many
+ * after as the longest place has words after its first (NULL beyond the text). Made by lag and lead in
+ * one pass over the words, joined to the matches by position.
+ */
+function matchWindowsSql(t: string): string {
+  const before = Array.from({ length: HEAD_OFFSET }, (_, k) => `lag(aw.a, ${HEAD_OFFSET - k}) OVER o AS b${HEAD_OFFSET - k}`);
+  const after = Array.from({ length: MAX_PHRASE_WORDS - 1 }, (_, k) => `lead(aw.a, ${k + 1}) OVER o AS f${k + 1}`);
+  const window = [...before.map((_, k) => `z.b${HEAD_OFFSET - k}`), 'z.a', ...after.map((_, k) => `z.f${k + 1}`)];
+  return `SELECT ${t}.fp, mi.w, ARRAY[${window.join(', ')}] AS win FROM ${t},
+      LATERAL (SELECT aw.i, aw.a, ${[...before, ...after].join(', ')} FROM unnest(${t}.a) WITH ORDINALITY AS aw(a, i) WINDOW o AS (ORDER BY aw.i)) AS z
+      JOIN unnest(${t}.i, ${t}.w) AS mi(i, w) ON mi.i = z.i
+     WHERE cardinality(${t}.a) > ${WINDOWED_WORDS}`;
 }
 
 /**

@@ -369,6 +369,23 @@ describe('streets, cities and postcodes typed in small letters, run together, or
     expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
 
+  it('finds them in a text of hundreds of words, at its start and end too, as in the short texts it is made of', async () => {
+    // A street's head word first in the text: the phrase it would be starts before the text.
+    const short = ['harbour lane is where', ...NOTES.slice(0, 9)];
+    const filler = Array.from({ length: 80 }, (_, i) => `line ${i} of the weekly report, nothing new here`).join('\n');
+    const long = `${short.join('\n')}\n${filler}\n${short.join('\n')}`;
+    expect(long.split(/\s+/).length).toBeGreaterThan(600);
+    const url = await placesDatabase(PLACES, [...short, long]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
+
+    const bodies = await bodiesOf(url);
+    const scrubbed = bodies.slice(0, short.length).join('\n');
+    expect(bodies[short.length]).toBe(`${scrubbed}\n${filler}\n${scrubbed}`);
+    expect(scrubbed).not.toContain('kirkwall');
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
   it('replaces a place read after a cue only in the texts quoting it so, not wherever its word stands', async () => {
     const url = await placesDatabase(PLACES, ['i moved to hope last year', 'no hope left', 'i hope so']);
 
