@@ -270,7 +270,9 @@ const CLOSING_SET = trimSetSql(EDGE_PUNCTUATION, UNICODE_CLOSING);
  * `(marguerite okonkwo)`, `[marguerite okonkwo]` and `'marguerite okonkwo'` are found. With `heads` (a
  * relation as {@link placeHeadsSql} gives), each word that is a place's head word is probed in the same
  * hash, and gives the phrase that place would be there ({@link placePhraseAtSql}: `12 harbour lane`
- * around `harbour`), one a head, not every phrase of up to six words.
+ * around `harbour`), one a head, not every phrase of up to six words. The words around a match are
+ * read by subscript in a text of up to {@link WINDOWED_WORDS} words, from windows made in one pass in a
+ * longer one ({@link matchWindowsSql}).
  */
 export function phrasesStartingSql(texts: string, starts: string, heads?: string): string {
   const words = `SELECT rtrim(w, ${CLOSING_SET}) AS w FROM ${starts} AS sw${heads === undefined ? '' : ` UNION ALL SELECT w FROM ${heads} AS hw`}`;

@@ -120,8 +120,8 @@ const CAPITALS_WORD = `[${LETTERS.upper}](?:[${NAME_APOSTROPHES}]?[${LETTERS.upp
  * What parts the words of a name the name detector reads: a run of whitespace (a line break where a
  * mail was wrapped, two spaces, a tab, a no-break space; each a character {@link SPACE} holds, so that
  * {@link singleSpacedSql} reads the run as one space), or an apostrophe or hyphen. The whitespace is
- * listed, not `[[:space:]]`: the name scan took 1.14x its time with one space only, 1.25x with that
- * class (300k bios, a tenth quoting a name).
+ * listed, not `[[:space:]]`: against one space only, the name scan took 1.14x its time so, 1.25x with
+ * that class (300k bios, a tenth quoting a name); with runs of six words, not four, 1.33x.
  */
 const NAME_GAP = "(?:[ \\t\\n\\r\\f\\v\\u00A0\\u202F\\u2007\\u3000]+|['-])";
 
@@ -148,7 +148,7 @@ export const DETECTORS = {
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
   /**
-   * Capitalised words in a row, or two to four words in capitals (`NAME: ANN SMITH`; one alone is
+   * Capitalised words in a row, or two to six words in capitals (`NAME: ANN SMITH`; one alone is
    * mostly an acronym): where a person's name quoted in free text would be. Words apart by a run of
    * whitespace ({@link NAME_GAP}), or joined by an apostrophe or hyphen; a match is read single-spaced
    * ({@link singleSpacedSql}), as known values are recorded.
