@@ -569,12 +569,11 @@ BEGIN
   -- Digits as the detector reads them (digitsSourceSql): a run typed in digits of another script is
   -- found in ASCII (tok, in the text read so), and replaced where it was written (written: the same
   -- characters of the text; given_digits is NULL when the text is all ASCII).
+  -- The replacements wait for the loop's end (eachTokenReplacedSql), so r as read (read) is made once.
   given_digits := CASE WHEN octet_length(r) > length(r) THEN ' ' || r END;
-  ${eachTokenReplacedSql(digitsSourceSql('r'), re('digits'), `kind := ${s}.digit_kind(tok, CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END);
-    IF kind IS NOT NULL OR length(tok) >= 8 THEN
-      written := coalesce(substr(given_digits, at, length(tok)), tok);
-      read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
-    END IF;
+  read := CASE WHEN given_digits IS NULL THEN r ELSE ${asciiDigitsSql('r')} END;
+  ${eachTokenReplacedSql(digitsSourceSql('read', false), re('digits'), `kind := ${s}.digit_kind(tok, read);
+    IF kind IS NOT NULL OR length(tok) >= 8 THEN written := coalesce(substr(given_digits, at, length(tok)), tok); END IF;
     IF kind = 'phone' THEN ${replaceLaterSql('written', `${s}.phone(tok)`)}
     ELSIF kind = 'card' OR kind = 'parts' THEN ${replaceLaterSql('written', `${s}.digit_run_fake(tok, read, kind)`)}
     ELSIF kind = 'ipv4' THEN
