@@ -73,8 +73,10 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
  * Records, in `known_values`, the fingerprints of the original values a rule masks with a kind free
  * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes) that the
  * free text `scrubText` will read does quote (`quoted`: it puts that value's own fake there), of every
- * such name a fake could also be (`shaped`: name fakes avoid them), and of phone numbers' digits (text
- * may quote one as a bare number), without rehearsal ever storing one in clear. Free text is searched
+ * such name a fake could also be and of every original postcode (`shaped`: name and postcode fakes
+ * avoid them; a postcode's fake keeps its shape, and codes of digits fill their space), and of phone
+ * numbers' digits (text may quote one as a bare number), without rehearsal ever storing one in clear.
+ * Free text is searched
  * once, before anything is masked, for every candidate; the originals are compared with those in clear,
  * so only the originals found are hashed: a million names quoted nowhere cost a scan, not three million
  * keyed hashes, and a unit whose text quotes none skips its own search ({@link prepareKnownValueHits}).
@@ -171,7 +173,7 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
     // Only the rows kept are hashed. Two branches: a deduplicated column's DISTINCT ends in the leader,
     // and in one list with it the others would be joined there too, not by the workers.
     const branch = (queries: readonly string[]): string => `SELECT ${fingerprintSql('x.v')} AS fp, x.k AS kind, x.shaped, x.quoted
-      FROM (SELECT o.v, o.k, o.k IN (${nameKinds}) AND ${s}.fake_shaped(o.k, o.v) AS shaped, c.key IS NOT NULL AS quoted
+      FROM (SELECT o.v, o.k, (o.k IN (${nameKinds}) AND ${s}.fake_shaped(o.k, o.v)) OR o.k = 'postcode' AS shaped, c.key IS NOT NULL AS quoted
               FROM (SELECT v, k FROM (${queries.join(' UNION ALL ')}) AS o WHERE length(v) >= ${MIN_KNOWN_LENGTH}) AS o
               LEFT JOIN ${candidates} AS c ON c.key = lower(o.v)) AS x
      WHERE x.shaped OR x.quoted`;
@@ -320,11 +322,13 @@ const hasPlaceHeads = (client: pg.Client): Promise<boolean> => tableHasRows(clie
 /**
  * Tells this session's `scrubText` whether known phones exist (then it looks each bare number it reads
  * up by fingerprint: a bare number is rare in text and most texts hold none, where searching every text
- * for them beforehand cost the benchmark 3 core-seconds), and the name fakes whether any original name
- * could be mistaken for a fake (one cheap setting each, not a lookup per row). Which quoted values to
- * look for, each unit says for itself (prepareKnownValueHits).
+ * for them beforehand cost the benchmark 3 core-seconds), the name fakes whether any original name
+ * could be mistaken for a fake, and the postcode fakes whether any original postcode is known (one
+ * cheap setting each, not a lookup per row). Which quoted values to look for, each unit says for
+ * itself (prepareKnownValueHits).
  */
 export async function useKnownValues(client: pg.Client): Promise<void> {
   await client.query(`SELECT set_config('rehearsal.known_phones', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE kind = 'phone') THEN 'on' ELSE 'off' END, false),
-    set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped) THEN 'on' ELSE 'off' END, false)`);
+    set_config('rehearsal.avoid_names', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped AND kind IN (${[...NAME_KINDS].map(quoteLiteral).join(', ')})) THEN 'on' ELSE 'off' END, false),
+    set_config('rehearsal.avoid_postcodes', CASE WHEN EXISTS (SELECT 1 FROM ${s}.known_values WHERE shaped AND kind = 'postcode') THEN 'on' ELSE 'off' END, false)`);
 }

@@ -141,7 +141,8 @@ CREATE SCHEMA ${s};
 COMMENT ON SCHEMA ${s} IS 'rehearsal: masking helpers and verify fingerprints; dropped after a passing verify';
 -- Fingerprints of original values (known-values.ts): quoted, those free text quotes, which scrubText
 -- replaces there; shaped, names made of dictionary words, which a fake could equal (see fake_shaped)
--- and name fakes avoid; phones' digits, which text may quote as a bare number.
+-- and name fakes avoid, and every postcode, which postcode fakes avoid; phones' digits, which text may
+-- quote as a bare number.
 CREATE TABLE ${s}.known_values (fp bytea NOT NULL, kind text NOT NULL, shaped boolean NOT NULL, quoted boolean NOT NULL);
 -- What phrases free text is searched for (known-values.ts): words of the longest original street,
 -- city or postcode, and whether any original username is long enough to look for. One row.
