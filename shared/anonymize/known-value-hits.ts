@@ -5,7 +5,7 @@ import { useParallelScans } from './mask-schema';
 import { fingerprintSql, LONG_TEXT_BYTES, MASK_SCHEMA } from './sql/core';
 import { JOINED_END, LETTERS, SPACE_RUN, WORD_BOUNDS } from './sql/detectors';
 import { freeTextSql, hasRecasedTexts, PHRASE_KINDS, phraseSearchOf, recasedCandidatesSql } from './known-values';
-import { candidateTokensSql, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, DIGIT_POSTCODE, HITS_TABLE, knownLengthSql, TEXT_HITS_TABLE, type PhraseSearch } from './sql/candidates';
 
 const s = MASK_SCHEMA;
 
@@ -128,12 +128,13 @@ async function useHits(client: pg.Client, texts?: number, perText = false): Prom
 
 /**
  * Whether some of the unit's hits ({@link TEXT_VALUE_HITS_TABLE}) is a street, city or postcode of one
- * word in small letters (`hope`): found only after a cue (PLACE_CUES), and so replaced only in the texts
- * quoting it so, each with its own pattern, never in one pattern for every text.
+ * word in small letters (`hope`) or a postcode of digits (`94107`): found only after a cue (PLACE_CUES,
+ * a postcode's), and so replaced only in the texts quoting it so, each with its own pattern, never in
+ * one pattern for every text (`order 94107` elsewhere keeps its number).
  */
 async function hasCuedHits(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${TEXT_VALUE_HITS_TABLE}
-    WHERE kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND tok ~ ${quoteLiteral(`^[${LETTERS.lower}]+$`)}) AS any`);
+    WHERE kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND (tok ~ ${quoteLiteral(`^[${LETTERS.lower}]+$`)} OR tok ~ ${quoteLiteral(DIGIT_POSTCODE)})) AS any`);
   return rows[0]?.any === true;
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
-import { candidateTokensSql, joinedNamesSql, keyedPlacePhrasesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, PLACE_HEADS_TABLE, placeHeadsSql, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
+import { candidateTokensSql, DIGIT_POSTCODE, joinedNamesSql, keyedPlacePhrasesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, PLACE_HEADS_TABLE, placeHeadsSql, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, tableHasRows, useParallelScans } from './mask-schema';
@@ -251,8 +251,9 @@ async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts
 /**
  * Records in {@link RECASED_TEXTS_TABLE}, by keyed fingerprint, each free text that quotes an original
  * full name in other capitals than the name detector reads, or a street, city or postcode with a word
- * that starts with neither a capital nor a digit, which the search of capitalised runs does not read
- * (found by {@link addRecasedCandidates}), so that when its table is masked only those texts are read
+ * that starts with neither a capital nor a digit, or a postcode of digits only (after its cue), which
+ * the search of capitalised runs does not read (found by {@link addRecasedCandidates}), so that when
+ * its table is masked only those texts are read
  * word by word ({@link recasedCandidatesSql}). Then drops what that search kept in clear. Call it once
  * known_values is made, after that search.
  */
@@ -260,7 +261,7 @@ async function recordRecasedTexts(client: pg.Client): Promise<void> {
   await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT r.fp, k.kind <> 'fullName'
     FROM ${RECASED_CANDIDATES_TABLE} r JOIN ${s}.known_values k ON k.fp = ${fingerprintSql('r.key')} AND k.quoted
    WHERE (k.kind = 'fullName' AND (r.key <> r.tok OR r.tok <> initcap(r.tok) OR r.tok !~ ${quoteLiteral(`[${LETTERS.upper}]`)}))
-      OR (k.kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND r.tok ~ ${quoteLiteral(`(^|[[:space:]])[^${LETTERS.upper}[:digit:]]`)})`);
+      OR (k.kind IN (${[...PHRASE_KINDS].map(quoteLiteral).join(', ')}) AND (r.tok ~ ${quoteLiteral(`(^|[[:space:]])[^${LETTERS.upper}[:digit:]]`)} OR r.tok ~ ${quoteLiteral(DIGIT_POSTCODE)}))`);
   await client.query(`DROP TABLE ${RECASED_CANDIDATES_TABLE}`);
   await client.query(`ANALYZE ${RECASED_TEXTS_TABLE}`);
 }

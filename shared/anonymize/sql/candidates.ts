@@ -311,20 +311,24 @@ export function phrasesStartingSql(texts: string, starts: string, heads?: string
 const WINDOWED_WORDS = 512;
 /** Words a place's head word may have before it in the place (a head is one of its first three words, see {@link placeHeadsSql}). */
 const HEAD_OFFSET = 2;
+/** Words before a postcode of digits that may say it is one (`zip code is 94107`, see {@link postcodeCueSql}). */
+const CUE_WORDS = 3;
+/** Words a match's window holds before it ({@link matchWindowsSql}): a place's words before its head, or a postcode's cue. */
+const WORDS_BEFORE = Math.max(HEAD_OFFSET, CUE_WORDS);
 /** Where a match stands in its window ({@link matchWindowsSql}). */
-const WINDOW_AT = HEAD_OFFSET + 1;
+const WINDOW_AT = WORDS_BEFORE + 1;
 
 /**
  * Each match of the texts of `t` (as {@link phrasesStartingSql} makes them: `fp`, words `a`, matches'
  * positions `i` and words `w`) of more than {@link WINDOWED_WORDS} words, as `fp`, `w` and `win`: the
- * words around it as written, {@link HEAD_OFFSET} before it, itself at {@link WINDOW_AT}, and as many
+ * words around it as written, {@link WORDS_BEFORE} before it, itself at {@link WINDOW_AT}, and as many
  * after as the longest place has words after its first (NULL beyond the text). Made by lag and lead in
  * one pass over the words, joined to the matches by position.
  */
 function matchWindowsSql(t: string): string {
-  const before = Array.from({ length: HEAD_OFFSET }, (_, k) => `lag(aw.a, ${HEAD_OFFSET - k}) OVER o AS b${HEAD_OFFSET - k}`);
+  const before = Array.from({ length: WORDS_BEFORE }, (_, k) => `lag(aw.a, ${WORDS_BEFORE - k}) OVER o AS b${WORDS_BEFORE - k}`);
   const after = Array.from({ length: MAX_PHRASE_WORDS - 1 }, (_, k) => `lead(aw.a, ${k + 1}) OVER o AS f${k + 1}`);
-  const window = [...before.map((_, k) => `z.b${HEAD_OFFSET - k}`), 'z.a', ...after.map((_, k) => `z.f${k + 1}`)];
+  const window = [...before.map((_, k) => `z.b${WORDS_BEFORE - k}`), 'z.a', ...after.map((_, k) => `z.f${k + 1}`)];
   return `SELECT ${t}.fp, mi.w, ARRAY[${window.join(', ')}] AS win FROM ${t},
       LATERAL (SELECT aw.i, aw.a, ${[...before, ...after].join(', ')} FROM unnest(${t}.a) WITH ORDINALITY AS aw(a, i) WINDOW o AS (ORDER BY aw.i)) AS z
       JOIN unnest(${t}.i, ${t}.w) AS mi(i, w) ON mi.i = z.i
@@ -335,7 +339,8 @@ function matchWindowsSql(t: string): string {
  * Where the originals' streets, cities and postcodes are recorded by their head words, keyed
  * (known-values.ts, {@link placeHeadsSql}): the keyed fingerprint of each head word in small letters
  * (`fp`), with where it stands among its value's words (`o`, from 0), how many words the value has (`n`),
- * and whether the value is a single word of letters only, looked for after a cue only (`cued`, {@link PLACE_CUES}).
+ * and whether the value is a single word of letters only or a postcode of digits, looked for after a
+ * cue only (`cued`: {@link PLACE_CUES}, {@link postcodeCueSql}).
  */
 export const PLACE_HEADS_TABLE = `${s}.place_heads`;
 
@@ -353,17 +358,57 @@ export const PLACE_CUES = ['in', 'into', 'to', 'from', 'near', 'at', 'around', '
 const placeCueSql = (word: string): string => `lower(${word}) IN (${PLACE_CUES.map(quoteLiteral).join(', ')})`;
 
 /**
+ * A postcode of digits only (`94107`, `10115`, `1234-567`), read as a head word after a
+ * {@link POSTCODE_CUE} only: text is full of numbers, and where codes fill their space (two fifths of
+ * all five-digit numbers are US ZIP codes) most of them would be some customer's postcode.
+ */
+export const DIGIT_POSTCODE = '^[0-9]{3,}(-[0-9]{2,})?$';
+
+/**
+ * The words (in small letters, up to {@link CUE_WORDS}, ending just before it) that say a postcode of
+ * digits follows: the name of a postcode in English, German, French, Spanish, Portuguese, Italian, the
+ * Nordic languages and India (`zip`, `zip code`, `postal code`, `plz`, `code postal`, `código postal`,
+ * `cep`, `cap`, `postnummer`, `pin code`), with a colon or `#` after it, and a verb or sign between it
+ * and the code (`my zip code is 94107`, `PLZ: 10115`). Not `code` or `pin` alone: `error code 40401`,
+ * `pin 1234`.
+ */
+const POSTCODE_CUE = String.raw`(^| )(zip|zipcode|zip-code|zip code|postcode|post-code|post code|postal|postal code|plz|postleitzahl|cep|cp|c\.p\.?|cap|postnummer|postnr\.?|pincode|pin code)[:#]?( (is|was|ist|est|es|é|är|er|:|=|-|#|no\.?|nr\.?))?$`;
+
+/**
+ * Two-letter codes of US states, territories and Canada's provinces as an address writes them before
+ * a ZIP code, in capitals (`San Francisco, CA 94107`): after one, a number is read as a postcode.
+ */
+const STATE_CODES = ['AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA', 'ME', 'MD',
+  'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX',
+  'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY', 'PR', 'GU', 'VI', 'AS', 'MP'] as const;
+
+/**
+ * SQL telling whether the word at `i` (SQL) of the words `words` (an array, as written; NULL beyond the
+ * text) is where a postcode of digits is quoted: after a {@link POSTCODE_CUE} (`zip code is 94107`), after
+ * a state's code in capitals (`CA 94107`), or as the whole text (a chat's answer to `what is your zip
+ * code?`).
+ */
+function postcodeCueSql(words: string, i: string): string {
+  const before = `lower(array_to_string(${words}[${i} - ${CUE_WORDS}:${i} - 1], ' '))`;
+  return `(${before} ~ ${quoteLiteral(POSTCODE_CUE)}
+    OR rtrim(${words}[${i} - 1], ',') IN (${STATE_CODES.map(quoteLiteral).join(', ')})
+    OR (${words}[${i} - 1] IS NULL AND ${words}[${i} + 1] IS NULL))`;
+}
+
+/**
  * The phrase a place with the head `h` (a relation alias with `o`, `n`, `cued`, see {@link placeHeadsSql})
  * would be, read around the word at `i` (SQL) of the words `words` (an array, as written): its `n` words
  * from `i - o`, the first without an opening bracket or quote, the last without trailing punctuation;
- * and the condition for it (`where`): the words exist, and a cued head follows a cue.
+ * and the condition for it (`where`): the words exist, and a cued head follows a cue (a postcode of
+ * digits, its own: {@link postcodeCueSql}).
  */
 function placePhraseAtSql(words: string, i: string, h: string): { tok: string; where: string } {
   const first = `${i} - ${h}.o`;
   const last = `${i} - ${h}.o + ${h}.n - 1`;
   return {
     tok: `rtrim(ltrim(array_to_string(${words}[${first}:${last}], ' '), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET}) AS tok`,
-    where: `${first} >= 1 AND ${words}[${last}] IS NOT NULL AND (NOT ${h}.cued OR ${placeCueSql(`${words}[${i} - 1]`)})`,
+    where: `${first} >= 1 AND ${words}[${last}] IS NOT NULL AND (NOT ${h}.cued
+      OR CASE WHEN ascii(${words}[${i}]) BETWEEN 48 AND 57 THEN ${postcodeCueSql(words, i)} ELSE ${placeCueSql(`${words}[${i} - 1]`)} END)`,
   };
 }
 
@@ -376,19 +421,21 @@ const headLengthSql = (k: number): string => `CASE WHEN ascii(split_part(hv.v, '
  * its first three words that does not start with a digit, in small letters, without edge punctuation
  * (`harbour` of `12 Harbour Lane`, `alcalá` of `Calle de Alcalá 5`: rarer in text than a house number,
  * `the` or `lane`); as `o`, where it stands (from 0); as `n`, the value's words; as `cued`, whether the value
- * is a single word of letters only (`Kirkwall`, but also `Hope`), read after a {@link PLACE_CUES} word only.
- * None for a value of more than {@link MAX_PHRASE_WORDS} words, or whose head holds no letter (`42000`).
+ * is a single word of letters only (`Kirkwall`, but also `Hope`), read after a {@link PLACE_CUES} word only,
+ * or a postcode of digits ({@link DIGIT_POSTCODE}: `94107`, itself its head), read after a postcode's cue
+ * only ({@link postcodeCueSql}). None for a value of more than {@link MAX_PHRASE_WORDS} words, or whose
+ * head holds no letter, unless it is such a postcode.
  * The subqueries are kept apart (OFFSET 0): flattened, each word's length was computed again at each
  * reference (6.3 s against 2.4 s for 1M streets, on one core).
  */
 export function placeHeadsSql(values: string): string {
   const lengths = [1, 2, 3].map((k) => `${headLengthSql(k)} AS l${k}`).join(', ');
-  return `SELECT w, o, n, n = 1 AND w ~ ${quoteLiteral(`^[${LETTERS.alpha}]+$`)} AS cued
+  return `SELECT w, o, n, n = 1 AND (w ~ ${quoteLiteral(`^[${LETTERS.alpha}]+$`)} OR w ~ ${quoteLiteral(DIGIT_POSTCODE)}) AS cued
     FROM (SELECT rtrim(ltrim(lower(split_part(hl.v, ' ', hl.o + 1)), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET}) AS w, hl.o, hl.n
-            FROM (SELECT hv.v, hv.n, CASE WHEN hv.l2 > hv.l1 AND hv.l2 >= hv.l3 THEN 1 WHEN hv.l3 > hv.l1 THEN 2 ELSE 0 END AS o
+            FROM (SELECT hv.v, hv.n, CASE WHEN hv.n = 1 THEN 0 WHEN hv.l2 > hv.l1 AND hv.l2 >= hv.l3 THEN 1 WHEN hv.l3 > hv.l1 THEN 2 ELSE 0 END AS o
                     FROM (SELECT hv.v, length(hv.v) - length(replace(hv.v, ' ', '')) + 1 AS n, ${lengths}
                             FROM (${values}) AS hv WHERE length(hv.v) >= ${MIN_KNOWN_LENGTH} OFFSET 0) AS hv OFFSET 0) AS hl) AS h
-   WHERE n <= ${MAX_PHRASE_WORDS} AND w ~ ${quoteLiteral(`[${LETTERS.alpha}]`)}`;
+   WHERE n <= ${MAX_PHRASE_WORDS} AND (w ~ ${quoteLiteral(`[${LETTERS.alpha}]`)} OR (n = 1 AND w ~ ${quoteLiteral(DIGIT_POSTCODE)}))`;
 }
 
 /**

@@ -320,6 +320,31 @@ describe('the phrases free text is searched for known streets, cities and postco
   });
 });
 
+/** A customer's address, as the place tests' customers hold it. */
+interface Place { readonly street: string; readonly city: string; readonly postcode: string }
+
+/**
+ * A candidate database of customers at `places` and notes with the bodies `notes` (ids from 1), recorded
+ * in `created` (the place tests' tables, see {@link placeRules}). Returns its URL.
+ */
+async function customerPlacesDatabase(created: string[], places: readonly Place[], notes: readonly string[]): Promise<string> {
+  const url = await candidateDatabase('places', created, `
+    CREATE TABLE customers (id bigint PRIMARY KEY, street text, city text, postcode text);
+    CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
+  await query(url, `INSERT INTO customers SELECT i, p ->> 'street', p ->> 'city', p ->> 'postcode' FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS u(p, i)`, [JSON.stringify(places)]);
+  await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
+  return url;
+}
+/** Rules masking customers' streets, cities and postcodes, with `bodyRule` for the free text of notes (the place tests' tables). */
+const placeRules = (bodyRule: string) => parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, street: street, city: city, postcode: postcode }
+  public.notes:
+    columns: { id: keep, body: ${bodyRule} }
+`, 'rules.yaml');
+/** The place tests' customers' addresses, by id (their fakes, once masked). */
+const fakePlacesOf = async (url: string): Promise<Place[]> => query<Place>(url, 'SELECT street, city, postcode FROM customers ORDER BY id');
+
 describe('streets, cities and postcodes typed in small letters, run together, or with small words inside (ship to 12 harbour lane)', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
@@ -334,21 +359,7 @@ describe('streets, cities and postcodes typed in small letters, run together, or
   ] as const;
 
   /** A candidate database of customers at `places` and notes with the bodies `notes` (ids from 1). Returns its URL. */
-  async function placesDatabase(places: readonly { street: string; city: string; postcode: string }[] = PLACES, notes: readonly string[] = NOTES): Promise<string> {
-    const url = await candidateDatabase('places', created, `
-      CREATE TABLE customers (id bigint PRIMARY KEY, street text, city text, postcode text);
-      CREATE TABLE notes (id bigint PRIMARY KEY, body text)`);
-    await query(url, `INSERT INTO customers SELECT i, p ->> 'street', p ->> 'city', p ->> 'postcode' FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS u(p, i)`, [JSON.stringify(places)]);
-    await query(url, 'INSERT INTO notes SELECT i, n FROM unnest($1::text[]) WITH ORDINALITY AS u(n, i)', [notes]);
-    return url;
-  }
-  const placeRules = (bodyRule: string) => parseRulesText(`tables:
-  public.customers:
-    columns: { id: keep, street: street, city: city, postcode: postcode }
-  public.notes:
-    columns: { id: keep, body: ${bodyRule} }
-`, 'rules.yaml');
-  const fakePlacesOf = async (url: string) => query<{ street: string; city: string; postcode: string }>(url, 'SELECT street, city, postcode FROM customers ORDER BY id');
+  const placesDatabase = (places: readonly Place[] = PLACES, notes: readonly string[] = NOTES): Promise<string> => customerPlacesDatabase(created, places, notes);
 
   it('replaces each with its column\'s fake written the same way (a fake when run together), leaves a common word no cue calls a place, and verify passes', async () => {
     const url = await placesDatabase();
@@ -403,6 +414,62 @@ describe('streets, cities and postcodes typed in small letters, run together, or
 
     const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
     expect(found.sort()).toEqual(['id=1 street', 'id=2 city', 'id=3 postcode', 'id=4 postcode', 'id=5 city', 'id=6 street', 'id=7 postcode', 'id=8 city', 'id=9 city'].sort());
+  });
+});
+
+describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text after their cue, after a state\'s code, or alone', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const PLACES = [
+    { street: '12 Harbour Lane', city: 'Kirkwall', postcode: '94107' },
+    { street: '4 Long Road', city: 'Berlin', postcode: '10115' },
+    { street: '1 Rue Neuve', city: 'Paris', postcode: '75001' },
+  ] as const;
+  const NOTES = [
+    'my zip code is 94107', '94107', 'PLZ: 10115 Berlin', 'San Francisco, CA 94107', 'code postal 75001', 'ZIP: 94107.',
+    // Numbers no cue calls a postcode, one of them a postcode quoted so above: kept.
+    'order 75001 shipped', 'error code 10115', 'call me at 94107 or later',
+  ] as const;
+  const QUOTING = 6;
+
+  const zipDatabase = (notes: readonly string[] = NOTES): Promise<string> => customerPlacesDatabase(created, PLACES, notes);
+  const fakeCodesOf = async (url: string): Promise<string[]> => (await fakePlacesOf(url)).map((place) => place.postcode);
+  const fakeCitiesOf = async (url: string): Promise<string[]> => (await fakePlacesOf(url)).map((place) => place.city);
+
+  it('replaces each with its column\'s fake, leaves the same numbers where no cue calls them a postcode, and verify passes', async () => {
+    const url = await zipDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
+
+    const [[sf, berlin, paris], [, berlinCity]] = [await fakeCodesOf(url), await fakeCitiesOf(url)];
+    expect(await bodiesOf(url)).toEqual([
+      `my zip code is ${sf}`, sf, `PLZ: ${berlin} ${berlinCity}`, `San Francisco, CA ${sf}`, `code postal ${paris}`, `ZIP: ${sf}.`,
+      ...NOTES.slice(QUOTING),
+    ]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('finds them in a text of hundreds of words, a cue three words before, and there replaces each number it quotes so wherever it stands', async () => {
+    const filler = Array.from({ length: 80 }, (_, i) => `line ${i} of the weekly report, nothing new here`).join('\n');
+    const long = (code: string) => `${filler}\nmy zip code is ${code}\n${filler}\norder ${code} shipped`;
+    expect(long('94107').split(/\s+/).length).toBeGreaterThan(600);
+    const url = await zipDatabase([long('94107')]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
+
+    const [sf] = await fakeCodesOf(url);
+    expect(await bodiesOf(url)).toEqual([long(sf ?? '')]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
+  });
+
+  it('has verify find each kept in text, and not the numbers no cue calls a postcode', async () => {
+    const url = await zipDatabase();
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
+    const verified = await verifyDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
+
+    const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
+    expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 city', 'id=3 postcode', 'id=4 postcode', 'id=5 postcode', 'id=6 postcode'].sort());
   });
 });
 
