@@ -385,14 +385,16 @@ const STATE_CODES = ['AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL',
 /**
  * SQL telling whether the word at `i` (SQL) of the words `words` (an array, as written; NULL beyond the
  * text) is where a postcode of digits is quoted: after a {@link POSTCODE_CUE} (`zip code is 94107`), after
- * a state's code in capitals (`CA 94107`), or as the whole text (a chat's answer to `what is your zip
- * code?`).
+ * a state's code in capitals (`CA 94107`), before a capitalised word where an address line puts it,
+ * after a comma or at the text's start (`Musterstraße 5, 10115 Berlin`, `75001 Paris`), or as the
+ * whole text (a chat's answer to `what is your zip code?`).
  */
 function postcodeCueSql(words: string, i: string): string {
   const before = `lower(array_to_string(${words}[${i} - ${CUE_WORDS}:${i} - 1], ' '))`;
+  const lineStart = `(${words}[${i} - 1] IS NULL OR right(${words}[${i} - 1], 1) = ',')`;
   return `(${before} ~ ${quoteLiteral(POSTCODE_CUE)}
     OR rtrim(${words}[${i} - 1], ',') IN (${STATE_CODES.map(quoteLiteral).join(', ')})
-    OR (${words}[${i} - 1] IS NULL AND ${words}[${i} + 1] IS NULL))`;
+    OR (${lineStart} AND (${words}[${i} + 1] IS NULL OR ${words}[${i} + 1] ~ ${quoteLiteral(`^[${LETTERS.upper}]`)})))`;
 }
 
 /**

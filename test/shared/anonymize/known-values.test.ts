@@ -417,7 +417,7 @@ describe('streets, cities and postcodes typed in small letters, run together, or
   });
 });
 
-describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text after their cue, after a state\'s code, or alone', () => {
+describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text after their cue, after a state\'s code, on an address line, or alone', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
   const PLACES = [
@@ -426,11 +426,12 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
     { street: '1 Rue Neuve', city: 'Paris', postcode: '75001' },
   ] as const;
   const NOTES = [
-    'my zip code is 94107', '94107', 'PLZ: 10115 Berlin', 'San Francisco, CA 94107', 'code postal 75001', 'ZIP: 94107.',
+    'my zip code is 94107', '94107', 'PLZ: 10115 Berlin', 'San Francisco, CA 94107', 'code postal 75001', 'ZIP: 94107.', 'Musterstraße 5, 10115 Berlin',
+    '75001 Paris',
     // Numbers no cue calls a postcode, one of them a postcode quoted so above: kept.
-    'order 75001 shipped', 'error code 10115', 'call me at 94107 or later',
+    'order 75001 shipped', 'error code 10115', 'call me at 94107 or later', 'room 10115 Tuesday', '75001 tickets sold',
   ] as const;
-  const QUOTING = 6;
+  const QUOTING = 8;
 
   const zipDatabase = (notes: readonly string[] = NOTES): Promise<string> => customerPlacesDatabase(created, PLACES, notes);
   const fakeCodesOf = async (url: string): Promise<string[]> => (await fakePlacesOf(url)).map((place) => place.postcode);
@@ -441,10 +442,10 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
 
-    const [[sf, berlin, paris], [, berlinCity]] = [await fakeCodesOf(url), await fakeCitiesOf(url)];
+    const [[sf, berlin, paris], [, berlinCity, parisCity]] = [await fakeCodesOf(url), await fakeCitiesOf(url)];
     expect(await bodiesOf(url)).toEqual([
-      `my zip code is ${sf}`, sf, `PLZ: ${berlin} ${berlinCity}`, `San Francisco, CA ${sf}`, `code postal ${paris}`, `ZIP: ${sf}.`,
-      ...NOTES.slice(QUOTING),
+      `my zip code is ${sf}`, sf, `PLZ: ${berlin} ${berlinCity}`, `San Francisco, CA ${sf}`, `code postal ${paris}`, `ZIP: ${sf}.`, `Musterstraße 5, ${berlin} ${berlinCity}`,
+      `${paris} ${parisCity}`, ...NOTES.slice(QUOTING),
     ]);
     expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
@@ -469,7 +470,8 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
     const verified = await verifyDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
 
     const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
-    expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 city', 'id=3 postcode', 'id=4 postcode', 'id=5 postcode', 'id=6 postcode'].sort());
+    expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 city', 'id=3 postcode', 'id=4 postcode', 'id=5 postcode', 'id=6 postcode',
+      'id=7 city', 'id=7 postcode', 'id=8 city', 'id=8 postcode'].sort());
   });
 });
 
