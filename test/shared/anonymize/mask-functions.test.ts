@@ -301,9 +301,35 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4 and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789 and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'email', 'iban', 'ipv4', 'phone', 'ssn']);
+  });
+
+  it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
+    const texts = ['my ssn is 123-45-6789, ok', 'SSN: 123 45 6789', 'ssn 123456789', 'My SSN#: 123456789.', 'social security number is 123456789', 'ITIN 912781234', 'old card 012-34-5678'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const fake = await one<string>(`rehearsal_mask.ssn('123-45-6789')`);
+
+    expect(fake).toMatch(/^666-(0[1-9]|[1-9][0-9])-[0-9]{4}$/);
+    // One fake for the same digits however they are grouped.
+    expect(rows.map((row) => row.scrubbed).slice(0, 5)).toEqual([`my ssn is ${fake}, ok`, `SSN: ${fake.replaceAll('-', ' ')}`, `ssn ${fake.replaceAll('-', '')}`,
+      `My SSN#: ${fake.replaceAll('-', '')}.`, `social security number is ${fake.replaceAll('-', '')}`]);
+    expect(rows.map((row) => row.found)).toEqual([['ssn 123-45-6789'], ['ssn 123 45 6789'], ['ssn 123456789'], ['ssn 123456789'], ['ssn 123456789'], ['ssn 912781234'], ['ssn 012-34-5678']]);
+    for (const { scrubbed } of rows) expect(scrubbed).toMatch(/666/);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('leaves an SSN never issued (a placeholder, a fake) and nine digits no text calls an SSN as they are, and finds nothing in them', async () => {
+    const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890'];
+    const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
+      `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+
+    expect(rows).toEqual(texts.map((t) => ({ t, scrubbed: t, found: [] })));
   });
 
   it('computes the Luhn sum card checks and card fakes use: every second digit from the right doubled, its digits summed', async () => {
@@ -313,7 +339,7 @@ describe('mask schema functions', () => {
     expect(rows.map(({ d, sum }) => [d, sum])).toEqual(cases);
   });
 
-  it('classifies a run of digits found in text as a phone, card or IPv4 address, or as none of them', async () => {
+  it('classifies a run of digits found in text as a phone, card, SSN or IPv4 address, or as none of them', async () => {
     const cases: [string, string | null][] = [
       ['+44 7700 900123', 'phone'], ['+1234567', null], ['+123456789012345', 'phone'], ['+1234567890123456', null],
       ['07700 900123', 'phone'], ['(020) 7946 0000', 'phone'], ['0 12', null], ['(555) 234-5678', 'phone'], ['555-234-5678', 'phone'],
@@ -326,6 +352,8 @@ describe('mask schema functions', () => {
       // Written with no-break spaces and Unicode dashes, as copied from a web page or a contact card.
       ['+44\u00a07700\u00a0900123', 'phone'], ['+44\u202f7700\u202f900123', 'phone'], ['07700\u2013900123', 'phone'],
       ['(650)\u00a0555\u20111234', 'phone'], ['4111\u00a01111\u00a01111\u00a01111', 'card'], ['8.8.4.4', 'ipv4'], ['999.1.1.1', null], ['1.2.3', null], ['12345', null],
+      // A US Social Security number, grouped 3-2-4 (one starting 0 too, which a trunk 0 would claim); other groupings of nine digits are none.
+      ['123-45-6789', 'ssn'], ['012 34 5678', 'ssn'], ['123-456-789', null], ['12-345-6789', null],
     ];
     const kinds = await client().query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 

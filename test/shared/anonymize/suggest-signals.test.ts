@@ -130,6 +130,13 @@ describe('suggest signals', () => {
     expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
+  it('reads free text quoting a US Social Security number, grouped or after its name, as hiding PII, and other nine-digit numbers as not', () => {
+    expect(hidesPii('my ssn is 123-45-6789, thanks')).toBe(true);
+    expect(hidesPii('SSN: 123 45 6789')).toBe(true);
+    expect(hidesPii('My social security number is 123456789')).toBe(true);
+    expect(hidesPii('order 123456789 shipped, ref 12-345-6789')).toBe(false);
+  });
+
   it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {
     expect(hidesPii('https://bot.example.com/reset?email=ann.smith%40gmail.com')).toBe(true);
     expect(hidesPii('https://bot.example.com/call?to=%2B447700900123')).toBe(true);

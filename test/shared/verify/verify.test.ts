@@ -230,6 +230,27 @@ describe('verifyDatabase', () => {
     expect(lines[1]?.line).toMatch(/ 09\/28 123$/);
   });
 
+  it('finds a US Social Security number kept in text, grouped or after its name, and passes the same text scrubbed', async () => {
+    const chats = `${DEMO_RULES}  public.chats:\n    columns: { id: keep, line: scrubText, kept: keep }\n`;
+    const url = await masked(chats, `CREATE TABLE chats (id int PRIMARY KEY, line text, kept text);
+      INSERT INTO chats VALUES (1, 'my ssn is 123-45-6789', 'ssn on file 987-65-4329'), (2, 'SSN: 123456789 thanks', 'My SSN#: 234567891'),
+        (3, 'placeholder 000-00-0000', 'ref 123456789'), (4, 'ok', 'order 555123456')`);
+
+    const result = await verify(url, chats);
+
+    // Row 3 keeps the SSN row 2 scrubbed, as a bare number: an original all the same. Row 4's number is none.
+    expect(result.findings.filter(({ table, key }) => table === 'public.chats' && key.startsWith('id=')).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { table: 'public.chats', column: 'kept', key: 'id=1', kind: 'ssn outside reserved fake ranges' },
+      { table: 'public.chats', column: 'kept', key: 'id=2', kind: 'ssn outside reserved fake ranges' },
+      { table: 'public.chats', column: 'kept', key: 'id=3', kind: 'original value of public.chats.line' },
+    ]);
+    const lines = await query<{ line: string }>(url, 'SELECT line FROM chats ORDER BY id');
+    expect(lines.map(({ line }) => line.replace(/[0-9]/g, '#'))).toEqual(['my ssn is ###-##-####', 'SSN: ######### thanks', 'placeholder ###-##-####', 'ok']);
+    expect(lines[2]?.line).toBe('placeholder 000-00-0000');
+    expect(lines.map(({ line }) => line).join(' ')).not.toMatch(/123-45-6789|123456789/);
+    expect(JSON.stringify(result)).not.toMatch(/987-65-4329|234567891/);
+  });
+
   it('passes kept and scrubbed text whose digits are no PII, and scrubText leaves it as it was', async () => {
     const logs = `${DEMO_RULES}  public.logs:\n    columns: { id: keep, kept: keep, line: scrubText }\n`;
     const url = await masked(logs, `CREATE TABLE logs (id int PRIMARY KEY, kept text, line text);
