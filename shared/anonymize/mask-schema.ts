@@ -8,6 +8,7 @@ import { coreSql, KEY_SETTING, MASK_SCHEMA } from './sql/core';
 import { detectorsSql, fakeShapeSql } from './sql/detectors';
 import { fakesSql } from './sql/fakes';
 import { ibansSql } from './sql/ibans';
+import { nationalIdsSql } from './sql/national-ids';
 import { obfuscatedEmailsSql } from './sql/obfuscated-emails';
 import { jsonSql } from './sql/json';
 import { longTextsSql } from './sql/long-texts';
@@ -41,7 +42,7 @@ export async function commitStep(client: pg.Client, step: string): Promise<void>
 }
 
 /** The SQL of the mask schema's helper functions and dictionaries, in the order it is installed. */
-const helpersSql = (): string[] => [coreSql(), fakesSql(), ibansSql(), obfuscatedEmailsSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql(), longTextsSql()];
+const helpersSql = (): string[] => [coreSql(), fakesSql(), ibansSql(), nationalIdsSql(), obfuscatedEmailsSql(), detectorsSql(), fakeShapeSql(), jsonSql(), quotedHitsSql(), longTextsSql()];
 
 let helpersVersion: string | undefined;
 /**

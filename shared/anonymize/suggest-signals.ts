@@ -109,10 +109,12 @@ const PHONE = new RegExp(`^\\+?[0-9]${PHONE_CHARS}{6,18}[0-9]$`);
 /** A phone number inside text: after a `+` (or its escape `%2B`) or a trunk `0`, not glued to a word. */
 const PHONE_IN_TEXT = new RegExp(`(^|[^\\w+-])(\\+|%2B|0)[0-9]${PHONE_CHARS}{7,16}[0-9]`, 'i');
 /**
- * A US Social Security number inside text, as scrubText reads one: grouped 3-2-4 by hyphens or spaces
- * (`123-45-6789`), or nine bare digits after its name (`ssn 123456789`, `social security number is …`).
+ * A national identity number inside text, as scrubText reads one (national-ids.ts): a US Social
+ * Security number grouped 3-2-4 by hyphens or spaces (`123-45-6789`), or nine bare digits after its name
+ * (`ssn 123456789`, `social security number is …`); a Brazilian CPF written `123.456.789-09`, or eleven
+ * bare digits after its name (check digits are left to scrubText).
  */
-const SSN_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-| \d{2} )\d{4}(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)/i;
+const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-| \d{2} )\d{4}(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)/i;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
@@ -191,14 +193,14 @@ function base64Texts(value: string): string[] {
     .map((bytes) => bytes.toString('latin1'));
 }
 
-/** Whether plain text holds an email, a phone-shaped run of digits, a US Social Security number, a public IPv6 address or a live credential. */
+/** Whether plain text holds an email, a phone-shaped run of digits, a national identity number, a public IPv6 address or a live credential. */
 function holdsPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || SSN_IN_TEXT.test(value) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || credentialIn(value) !== undefined;
 }
 
 /**
- * Whether the string contains an email, a phone-shaped run of digits, a US Social Security number, a
- * public IPv6 address or a live credential (free text hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`,
+ * Whether the string contains an email, a phone-shaped run of digits, a national identity number (a US
+ * SSN, a Brazilian CPF), a public IPv6 address or a live credential (free text hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`,
  * `%2B14155552671`), or in a base64 run of text (`isBase64Encoded` webhook bodies), which `scrubText`
  * masks decoded.
  */

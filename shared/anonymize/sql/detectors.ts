@@ -205,16 +205,6 @@ export const ESCAPED = {
 } as const;
 
 /**
- * What stands before a US Social Security or taxpayer number written as nine bare digits, where the
- * text calls it one (`my ssn is 123456789`, `SSN#: 123456789`, `social security number 123456789`,
- * `ITIN 912781234`): by its shape alone it is any number. Case-insensitive; digit_kind appends the
- * digits. Grouped 3-2-4 (`123-45-6789`), one is read wherever it stands.
- */
-export const SSN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:ssn|ss#|social security(?: number| no\.?)?|itin|taxpayer id(?:entification)?(?: number)?)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3})?`;
-/** What a text holding an {@link SSN_CUE} holds, tested first (one plain scan, where the cue's pattern is made for each number). */
-const SSN_HINT = '(?i)ssn|ss#|social security|itin|taxpayer id';
-
-/**
  * A run the digits detector finds that is a bare number of 8 to 15 digits, no `+`, no trunk `0`, no
  * separator (`16505551234`): how WhatsApp (`wa_id`), Telegram and SMS gateways write a phone number,
  * and how order numbers and timestamps are written too. So it is never PII by its shape: `scrubText`
@@ -416,11 +406,10 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
 
 /**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
- * network's first digits for its length), 'ssn' (a US Social Security or taxpayer number grouped 3-2-4,
- * or nine bare digits after its name),
+ * network's first digits for its length), 'ssn' or 'cpf' (a national identity number, national-ids.ts),
  * 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL.
- * `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be issued
- * (`ssn_issued`, fakes.ts), public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions
+ * `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be issued,
+ * valid CPF (national-ids.ts), public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions
  * columns use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that
  * is an original phone's digits, and every live credential (credentials.ts) with a marker (`nested`: `t`
  * is text decoded from base64 inside another, which it calls itself for). `pii_tokens(t)` lists every
@@ -440,11 +429,18 @@ CREATE FUNCTION ${s}.digit_kind(tok text, t text DEFAULT NULL) RETURNS text LANG
 -- rule out comes first (tokens in text are mostly phone numbers and the like). With t, the text tok
 -- is in, a card inside an IBAN is none (in_iban), and a run no kind fits is 'parts' when digit_parts
 -- finds a card, phone or address in it (its cheap conditions first: most runs have few digits).
-DECLARE d text := translate(tok, '+() .-', ''); nd int;
+DECLARE d text := translate(tok, '+() .-', ''); nd int; nid text;
 BEGIN
   -- A no-break space or a Unicode dash (multibyte: octet_length says so) is stripped by a pattern.
   IF octet_length(d) > length(d) THEN d := regexp_replace(d, '[^0-9]', '', 'g'); END IF;
   nd := length(d);
+  -- A national identity number (national-ids.ts): a US SSN or ITIN grouped 3-2-4 (123-45-6789), a
+  -- Brazilian CPF written 123.456.789-09 with valid check digits, or either as bare digits where t
+  -- calls them one. First: old SSNs and many CPFs start with 0, which a trunk 0 would claim.
+  IF nd = 9 OR nd = 11 THEN
+    nid := ${s}.national_id_kind(tok, d, t);
+    IF nid IS NOT NULL THEN RETURN nid; END IF;
+  END IF;
   IF left(tok, 1) = '+' AND nd BETWEEN 8 AND 15 THEN
     RETURN 'phone';
   ELSIF strpos(tok, '.') > 0 AND tok ~ '^[0-9]{1,3}(\\.[0-9]{1,3}){3}$' THEN
@@ -457,13 +453,6 @@ BEGIN
        ELSE left(d, 1) BETWEEN '3' AND '6' OR left(d, 4) BETWEEN '2200' AND '2720' END)
      AND tok ~ '^[0-9][0-9 ${UNICODE_SEPARATORS}-]+$' AND ${s}.luhn_sum(d) % 10 = 0 THEN
     RETURN CASE WHEN t IS NULL OR NOT ${s}.in_iban(t, tok) THEN 'card' END;
-  -- A US Social Security or taxpayer number (SSN, ITIN), grouped 3-2-4 by hyphens or by spaces
-  -- (123-45-6789), or nine bare digits where t calls them one (SSN_CUE, its pattern made for these
-  -- digits: few runs get this far): before the trunk 0, since old SSNs start with 0. Whether it is
-  -- anyone's: ssn_issued.
-  ELSIF nd = 9 AND (tok ~ '^[0-9]{3}(-[0-9]{2}-| [0-9]{2} )[0-9]{4}$'
-     OR (length(tok) = 9 AND t IS NOT NULL AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])'))) THEN
-    RETURN 'ssn';
   -- After a trunk 0, or a North American number written with separators, maybe after its country code 1 (1-415-555-2671).
   ELSIF ((left(tok, 1) = '0' OR left(tok, 2) = '(0') AND nd BETWEEN 9 AND 15)
      OR (nd = 10 AND tok ~ '^(\\([2-9][0-9]{2}\\)[ \\u00A0\\u202F]?|[2-9][0-9]{2}[ .${UNICODE_SEPARATORS}-])[0-9]{3}[ .${UNICODE_SEPARATORS}-][0-9]{4}$')
@@ -597,6 +586,7 @@ BEGIN
     ELSIF kind = 'card' OR kind = 'parts' THEN ${replaceLaterSql('written', `${s}.digit_run_fake(tok, read, kind)`)}
     ELSIF kind = 'ssn' THEN
       IF ${s}.ssn_issued(tok) THEN ${replaceLaterSql('written', `${s}.ssn(tok)`)} END IF;
+    ELSIF kind = 'cpf' THEN ${replaceLaterSql('written', `${s}.cpf(tok)`)}
     ELSIF kind = 'ipv4' THEN
       IF NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('written', `${s}.ip(tok)`)} END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
@@ -706,6 +696,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'iban' THEN ${s}.iban_valid(token)
      WHEN 'card' THEN true
      WHEN 'ssn' THEN ${s}.ssn_issued(token)
+     WHEN 'cpf' THEN ${s}.cpf_valid(token)
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'name' THEN false

@@ -238,21 +238,6 @@ CREATE FUNCTION ${s}.calling_code_length(d text) RETURNS int LANGUAGE sql IMMUTA
   SELECT CASE WHEN left(d, 1) IN ('1', '7') THEN 1 WHEN left(d, 2) = ANY (ARRAY[${TWO_DIGIT_CALLING_CODES.map((c) => `'${c}'`).join(', ')}]) THEN 2 ELSE 3 END
 $fn$;
 
--- A US Social Security or taxpayer number (123-45-6789) that could be someone's: the SSA never issues
--- area 000 or 666, group 00 or serial 0000 (areas 900 and up are taxpayer numbers, ITINs: anyone's too).
-CREATE FUNCTION ${s}.ssn_issued(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-  SELECT left(d, 3) NOT IN ('000', '666') AND substr(d, 4, 2) <> '00' AND right(d, 4) <> '0000' FROM (SELECT ${s}.digits(v) AS d) AS x
-$fn$;
-
--- The fake of an SSN (digit_kind's 'ssn'), grouped 3-2-4 or nine bare digits: area 666,
--- never issued, so that no fake is anyone's and verify tells fakes from real numbers; group and serial
--- keyed from the original's digits (one fake however it is grouped), written with its separators.
-CREATE FUNCTION ${s}.ssn(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT '666' || sep1 || lpad((1 + ${s}.u32(h, 0) % 99)::text, 2, '0') || sep2 || lpad((1 + ${s}.u32(h, 4) % 9999)::text, 4, '0')
-    FROM (SELECT ${s}.digest_normalized('ssn#' || ${s}.digits(v), 0) AS h, CASE WHEN length(v) = 9 THEN '' ELSE substr(v, 4, 1) END AS sep1,
-                 CASE WHEN length(v) = 9 THEN '' ELSE substr(v, 7, 1) END AS sep2) AS x
-$fn$;
-
 -- Two keyed check digits end every fake phone number, so verify can tell a fake from a real number.
 CREATE FUNCTION ${s}.phone_check(body text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT lpad((get_byte(${s}.keyed(convert_to('phone-check#' || body, 'UTF8')), 0) % 100)::text, 2, '0')

@@ -1,0 +1,94 @@
+import { quoteLiteral } from '../../db/client';
+import { MASK_SCHEMA } from './core';
+
+/**
+ * National identity numbers in free text, read by the digits detector (digit_kind): a US Social
+ * Security or taxpayer number (SSN, ITIN) and a Brazilian CPF, the numbers chat bots ask for most. Each
+ * is read wherever it stands in its written form (`123-45-6789`, `123.456.789-09`), and as bare digits
+ * only where the text calls it one (`my ssn is 123456789`, `meu cpf é 12345678909`): by its shape alone
+ * a run of nine or eleven digits is any number. Each fake is a number never issued (an SSN of area 666,
+ * a CPF whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers;
+ * a number never issued in the text (`000-00-0000`, a CPF whose check digits fail) is no one's: left,
+ * and not reported.
+ */
+
+const s = MASK_SCHEMA;
+
+/**
+ * What stands before an SSN or ITIN written as nine bare digits where the text calls it one (`my ssn
+ * is`, `SSN#:`, `social security number`, `ITIN`, `taxpayer id`). Case-insensitive; the digits are
+ * appended for each number (national_id_kind).
+ */
+const SSN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:ssn|ss#|social security(?: number| no\.?)?|itin|taxpayer id(?:entification)?(?: number)?)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3})?`;
+/** What a text holding an {@link SSN_CUE} holds, tested first: one plain scan, where the cue's pattern is compiled for each number. */
+const SSN_HINT = '(?i)ssn|ss#|social security|itin|taxpayer id';
+
+/**
+ * What stands before a CPF written as eleven bare digits where the text calls it one (`meu cpf é`,
+ * `CPF:`, `cpf nº`, `CPF número`, `CPF do titular`). Case-insensitive, and ASCII, as all this SQL is:
+ * `é` and `nº` are read as one or two letters (`[[:alpha:]]`), or under ctype C as characters that are
+ * no letter or digit.
+ */
+const CPF_CUE = String.raw`(?i)(?:^|[^[:alnum:]])cpf[^[:alnum:]]{0,4}(?:(?:[[:alpha:]]{1,2}|is|nr|n[^[:space:]]mero|do titular)[^[:alnum:]]{0,3})?`;
+/** What a text holding a {@link CPF_CUE} holds, tested first. */
+const CPF_HINT = '(?i)cpf';
+
+/** The SQL of the national identity numbers' functions (in the mask schema; install before the detectors). */
+export function nationalIdsSql(): string {
+  return `
+-- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
+-- unknown), or NULL: 'ssn' grouped 3-2-4 by hyphens or spaces, or nine bare digits after an SSN's cue
+-- in t; 'cpf' with valid check digits, written 123.456.789-09, or eleven bare digits after a CPF's cue.
+CREATE FUNCTION ${s}.national_id_kind(tok text, d text, t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF length(d) = 9 THEN
+    IF tok ~ '^[0-9]{3}(-[0-9]{2}-| [0-9]{2} )[0-9]{4}$' THEN RETURN 'ssn'; END IF;
+    IF tok = d AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])') THEN RETURN 'ssn'; END IF;
+  ELSIF length(d) = 11 THEN
+    -- The check digits last: most runs of eleven digits are phone numbers (07700 900123), in neither form.
+    IF (tok ~ '^[0-9]{3}[.][0-9]{3}[.][0-9]{3}-[0-9]{2}$' OR (tok = d AND t ~ ${quoteLiteral(CPF_HINT)} AND t ~ (${quoteLiteral(CPF_CUE)} || tok || '(?![0-9])')))
+       AND ${s}.cpf_valid(d) THEN
+      RETURN 'cpf';
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+
+-- An SSN or ITIN that could be someone's: the SSA never issues area 000 or 666, group 00 or serial
+-- 0000 (areas 900 and up are taxpayer numbers, ITINs: anyone's too).
+CREATE FUNCTION ${s}.ssn_issued(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT left(d, 3) NOT IN ('000', '666') AND substr(d, 4, 2) <> '00' AND right(d, 4) <> '0000' FROM (SELECT ${s}.digits(v) AS d) AS x
+$fn$;
+
+-- The fake of an SSN, grouped 3-2-4 or nine bare digits: area 666, never issued; group and serial keyed
+-- from the original's digits (one fake however it is grouped), written with its separators.
+CREATE FUNCTION ${s}.ssn(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT '666' || sep1 || lpad((1 + ${s}.u32(h, 0) % 99)::text, 2, '0') || sep2 || lpad((1 + ${s}.u32(h, 4) % 9999)::text, 4, '0')
+    FROM (SELECT ${s}.digest_normalized('ssn#' || ${s}.digits(v), 0) AS h, CASE WHEN length(v) = 9 THEN '' ELSE substr(v, 4, 1) END AS sep1,
+                 CASE WHEN length(v) = 9 THEN '' ELSE substr(v, 7, 1) END AS sep2) AS x
+$fn$;
+
+-- The two check digits of a CPF's first nine digits d: each the sum of the digits before it weighted
+-- from 10 (then 11) down to 2, times 10, modulo 11, a 10 written 0.
+CREATE FUNCTION ${s}.cpf_check(d text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT v1::text || (((w2 + v1 * 2) * 10 % 11) % 10)::text
+    FROM (SELECT ((sum(substr(d, i, 1)::int * (11 - i)) * 10 % 11) % 10)::int AS v1, sum(substr(d, i, 1)::int * (12 - i))::int AS w2
+            FROM generate_series(1, 9) AS i) AS x
+$fn$;
+
+-- Whether v's digits are a CPF that could be someone's: eleven, not all one digit (111.111.111-11 passes
+-- the check but is never issued), their check digits right.
+CREATE FUNCTION ${s}.cpf_valid(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT length(d) = 11 AND d <> repeat(left(d, 1), 11) AND right(d, 2) = ${s}.cpf_check(left(d, 9)) FROM (SELECT ${s}.digits(v) AS d) AS x
+$fn$;
+
+-- The fake of a CPF: nine digits keyed from the original's, then check digits that fail (the first one
+-- more than right, modulo 10), so no fake is anyone's; written as the original is (dots and dash, or bare).
+CREATE FUNCTION ${s}.cpf(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.put_digits(v, body || ((left(c, 1)::int + 1) % 10)::text || right(c, 1))
+    FROM (SELECT body, ${s}.cpf_check(body) AS c
+            FROM (SELECT ${s}.hex_digits(${s}.digest_normalized('cpf#' || ${s}.digits(v), 0), 9) AS body) AS b) AS x
+$fn$;
+`;
+}
