@@ -409,8 +409,8 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
  * network's first digits for its length), 'ssn' or 'cpf' (a national identity number, national-ids.ts),
  * 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL.
  * `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be issued,
- * valid CPF (national-ids.ts), public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions
- * columns use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that
+ * valid CPF (national-ids.ts), public IPv4 or IPv6 address and phone number with the fake of its kind
+ * (the same functions columns use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that
  * is an original phone's digits, and every live credential (credentials.ts) with a marker (`nested`: `t`
  * is text decoded from base64 inside another, which it calls itself for). `pii_tokens(t)` lists every
  * match; `token_live` says whether one is still personal data (not reserved, not a fake).
@@ -434,9 +434,9 @@ BEGIN
   -- A no-break space or a Unicode dash (multibyte: octet_length says so) is stripped by a pattern.
   IF octet_length(d) > length(d) THEN d := regexp_replace(d, '[^0-9]', '', 'g'); END IF;
   nd := length(d);
-  -- A national identity number (national-ids.ts): a US SSN or ITIN grouped 3-2-4 (123-45-6789), a
-  -- Brazilian CPF written 123.456.789-09 with valid check digits, or either as bare digits where t
-  -- calls them one. First: old SSNs and many CPFs start with 0, which a trunk 0 would claim.
+  -- A national identity number (national-ids.ts): a US SSN or ITIN grouped 3-2-4, a Brazilian CPF
+  -- written with its dots and dash and valid check digits, or either as bare digits where t calls them
+  -- one. First: old SSNs and many CPFs start with 0, which a trunk 0 would claim.
   IF nd = 9 OR nd = 11 THEN
     nid := ${s}.national_id_kind(tok, d, t);
     IF nid IS NOT NULL THEN RETURN nid; END IF;

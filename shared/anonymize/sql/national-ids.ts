@@ -38,14 +38,16 @@ export function nationalIdsSql(): string {
   return `
 -- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
 -- unknown), or NULL: 'ssn' grouped 3-2-4 by hyphens or spaces, or nine bare digits after an SSN's cue
--- in t; 'cpf' with valid check digits, written 123.456.789-09, or eleven bare digits after a CPF's cue.
+-- in t; 'cpf' with valid check digits, written with its dots and dash, or eleven bare digits after a
+-- CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
+-- verify reads it.)
 CREATE FUNCTION ${s}.national_id_kind(tok text, d text, t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
   IF length(d) = 9 THEN
     IF tok ~ '^[0-9]{3}(-[0-9]{2}-| [0-9]{2} )[0-9]{4}$' THEN RETURN 'ssn'; END IF;
     IF tok = d AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])') THEN RETURN 'ssn'; END IF;
   ELSIF length(d) = 11 THEN
-    -- The check digits last: most runs of eleven digits are phone numbers (07700 900123), in neither form.
+    -- The check digits last: most runs of eleven digits are phone numbers, in neither form.
     IF (tok ~ '^[0-9]{3}[.][0-9]{3}[.][0-9]{3}-[0-9]{2}$' OR (tok = d AND t ~ ${quoteLiteral(CPF_HINT)} AND t ~ (${quoteLiteral(CPF_CUE)} || tok || '(?![0-9])')))
        AND ${s}.cpf_valid(d) THEN
       RETURN 'cpf';
@@ -77,7 +79,7 @@ CREATE FUNCTION ${s}.cpf_check(d text) RETURNS text LANGUAGE sql IMMUTABLE PARAL
             FROM generate_series(1, 9) AS i) AS x
 $fn$;
 
--- Whether v's digits are a CPF that could be someone's: eleven, not all one digit (111.111.111-11 passes
+-- Whether v's digits are a CPF that could be someone's: eleven, not all one digit (such a number passes
 -- the check but is never issued), their check digits right.
 CREATE FUNCTION ${s}.cpf_valid(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT length(d) = 11 AND d <> repeat(left(d, 1), 11) AND right(d, 2) = ${s}.cpf_check(left(d, 9)) FROM (SELECT ${s}.digits(v) AS d) AS x
