@@ -370,9 +370,10 @@ export const DIGIT_POSTCODE = '^[0-9]{3,}(-[0-9]{2,})?$';
  * Nordic languages and India (`zip`, `zip code`, `postal code`, `plz`, `code postal`, `código postal`,
  * `cep`, `cap`, `postnummer`, `pin code`), with a colon or `#` after it, and a verb or sign between it
  * and the code (`my zip code is 94107`, `PLZ: 10115`). Not `code` or `pin` alone: `error code 40401`,
- * `pin 1234`.
+ * `pin 1234`. Letters beyond ASCII as escapes (`\u00e9`): a query in a database of another encoding
+ * may not hold them as characters.
  */
-const POSTCODE_CUE = String.raw`(^| )(zip|zipcode|zip-code|zip code|postcode|post-code|post code|postal|postal code|plz|postleitzahl|cep|cp|c\.p\.?|cap|postnummer|postnr\.?|pincode|pin code)[:#]?( (is|was|ist|est|es|é|är|er|:|=|-|#|no\.?|nr\.?))?$`;
+const POSTCODE_CUE = String.raw`(^| )(zip|zipcode|zip-code|zip code|postcode|post-code|post code|postal|postal code|plz|postleitzahl|cep|cp|c\.p\.?|cap|postnummer|postnr\.?|pincode|pin code)[:#]?( (is|was|ist|est|es|\u00e9|\u00e4r|er|:|=|-|#|no\.?|nr\.?))?$`;
 
 /**
  * Two-letter codes of US states, territories and Canada's provinces as an address writes them before

@@ -424,14 +424,15 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
     { street: '12 Harbour Lane', city: 'Kirkwall', postcode: '94107' },
     { street: '4 Long Road', city: 'Berlin', postcode: '10115' },
     { street: '1 Rue Neuve', city: 'Paris', postcode: '75001' },
+    { street: '9 Rua Augusta', city: 'Santos', postcode: '01310-100' },
   ] as const;
   const NOTES = [
     'my zip code is 94107', '94107', 'PLZ: 10115 Berlin', 'San Francisco, CA 94107', 'code postal 75001', 'ZIP: 94107.', 'Musterstraße 5, 10115 Berlin',
-    '75001 Paris',
+    '75001 Paris', 'meu CEP é 01310-100',
     // Numbers no cue calls a postcode, one of them a postcode quoted so above: kept.
     'order 75001 shipped', 'error code 10115', 'call me at 94107 or later', 'room 10115 Tuesday', '75001 tickets sold',
   ] as const;
-  const QUOTING = 8;
+  const QUOTING = 9;
 
   const zipDatabase = (notes: readonly string[] = NOTES): Promise<string> => customerPlacesDatabase(created, PLACES, notes);
   const fakeCodesOf = async (url: string): Promise<string[]> => (await fakePlacesOf(url)).map((place) => place.postcode);
@@ -442,10 +443,11 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
 
     await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
 
-    const [[sf, berlin, paris], [, berlinCity, parisCity]] = [await fakeCodesOf(url), await fakeCitiesOf(url)];
+    const [[sf, berlin, paris, sao], [, berlinCity, parisCity]] = [await fakeCodesOf(url), await fakeCitiesOf(url)];
+    expect(sao).toMatch(/^[0-9]{5}-[0-9]{3}$/);
     expect(await bodiesOf(url)).toEqual([
       `my zip code is ${sf}`, sf, `PLZ: ${berlin} ${berlinCity}`, `San Francisco, CA ${sf}`, `code postal ${paris}`, `ZIP: ${sf}.`, `Musterstraße 5, ${berlin} ${berlinCity}`,
-      `${paris} ${parisCity}`, ...NOTES.slice(QUOTING),
+      `${paris} ${parisCity}`, `meu CEP é ${sao}`, ...NOTES.slice(QUOTING),
     ]);
     expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
@@ -471,7 +473,7 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
 
     const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
     expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 city', 'id=3 postcode', 'id=4 postcode', 'id=5 postcode', 'id=6 postcode',
-      'id=7 city', 'id=7 postcode', 'id=8 city', 'id=8 postcode'].sort());
+      'id=7 city', 'id=7 postcode', 'id=8 city', 'id=8 postcode', 'id=9 postcode'].sort());
   });
 });
 
