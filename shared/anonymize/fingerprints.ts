@@ -28,8 +28,8 @@ function fingerprintsTokens(plan: ColumnPlan): boolean {
 /**
  * SQL giving, as column `v`, the PII tokens the detectors find in the text `value` over `from` that
  * masking replaces: a private or documentation IP address, an IBAN that does not validate, an SSN
- * never issued (`000-00-0000`) and a CPF whose check digits fail stay as they are, so fingerprinting them had verify report the scrubbed
- * column as quoting its own original.
+ * never issued (`000-00-0000`) and a CPF whose check digits fail stay as they are, so fingerprinting
+ * them had verify report the scrubbed column as quoting its own original.
  */
 function replacedTokensSql(from: string, value: string): string {
   return `SELECT token AS v FROM (${piiTokenScansSql(from, value)}) AS p WHERE p.kind NOT IN ('ipv4', 'ipv6', 'iban', 'ssn', 'cpf') OR ${s}.token_live(p.kind, p.token)`;

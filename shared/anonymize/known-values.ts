@@ -76,10 +76,10 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
  * such name a fake could also be and of every original postcode (`shaped`: name and postcode fakes
  * avoid them; a postcode's fake keeps its shape, and codes of digits fill their space), and of phone
  * numbers' digits (text may quote one as a bare number), without rehearsal ever storing one in clear.
- * Free text is searched
- * once, before anything is masked, for every candidate; the originals are compared with those in clear,
- * so only the originals found are hashed: a million names quoted nowhere cost a scan, not three million
- * keyed hashes, and a unit whose text quotes none skips its own search ({@link prepareKnownValueHits}).
+ * Free text is searched once, before anything is masked, for every candidate; the originals are
+ * compared with those in clear, so only the originals found are hashed: a million names quoted nowhere
+ * cost a scan, not three million keyed hashes, and a unit whose text quotes none skips its own search
+ * ({@link prepareKnownValueHits}).
  * Names written without spaces (`我叫王小明`) are looked for inside runs of their letters
  * (unspaced-names.ts); streets, cities and postcodes in any capitals around their head words, which
  * are kept keyed for the units' search and verify ({@link recordPlaceHeads}); a postcode written with
@@ -253,9 +253,8 @@ async function addRecasedCandidates(client: pg.Client, texts: string, nameStarts
  * full name in other capitals than the name detector reads, or a street, city or postcode with a word
  * that starts with neither a capital nor a digit, or a postcode of digits only (after its cue), which
  * the search of capitalised runs does not read (found by {@link addRecasedCandidates}), so that when
- * its table is masked only those texts are read
- * word by word ({@link recasedCandidatesSql}). Then drops what that search kept in clear. Call it once
- * known_values is made, after that search.
+ * its table is masked only those texts are read word by word ({@link recasedCandidatesSql}). Then drops
+ * what that search kept in clear. Call it once known_values is made, after that search.
  */
 async function recordRecasedTexts(client: pg.Client): Promise<void> {
   await client.query(`INSERT INTO ${RECASED_TEXTS_TABLE} SELECT DISTINCT r.fp, k.kind <> 'fullName'
