@@ -200,8 +200,8 @@ function holdsPii(value: string): boolean {
 
 /**
  * Whether the string contains an email, a phone-shaped run of digits, a national identity number (a US
- * SSN, a Brazilian CPF), a public IPv6 address or a live credential (free text hiding PII or a secret), percent-encoded ones too (`?email=ann%40gmail.com`,
- * `%2B14155552671`), or in a base64 run of text (`isBase64Encoded` webhook bodies), which `scrubText`
+ * SSN, a Brazilian CPF), a public IPv6 address or a live credential (free text hiding PII or a secret),
+ * percent-encoded ones too (`?email=ann%40gmail.com`, `%2B14155552671`), or in a base64 run of text (`isBase64Encoded` webhook bodies), which `scrubText`
  * masks decoded.
  */
 export function hidesPii(value: string): boolean {

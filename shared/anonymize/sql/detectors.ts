@@ -409,11 +409,12 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
  * network's first digits for its length), 'ssn' or 'cpf' (a national identity number, national-ids.ts),
  * 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL.
  * `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be issued,
- * valid CPF (national-ids.ts), public IPv4 or IPv6 address and phone number with the fake of its kind
- * (the same functions columns use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that
- * is an original phone's digits, and every live credential (credentials.ts) with a marker (`nested`: `t`
- * is text decoded from base64 inside another, which it calls itself for). `pii_tokens(t)` lists every
- * match; `token_live` says whether one is still personal data (not reserved, not a fake).
+ * CPF (national-ids.ts: only one with valid check digits is one), public IPv4 or IPv6 address and phone
+ * number with the fake of its kind (the same functions columns use, so a quoted address gets its
+ * column's fake), percent-encoded ones too, a bare number that is an original phone's digits, and
+ * every live credential (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside
+ * another, which it calls itself for). `pii_tokens(t)` lists every match; `token_live` says whether one
+ * is still personal data (not reserved, not a fake).
  */
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;
@@ -696,7 +697,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'iban' THEN ${s}.iban_valid(token)
      WHEN 'card' THEN true
      WHEN 'ssn' THEN ${s}.ssn_issued(token)
-     WHEN 'cpf' THEN ${s}.cpf_valid(token)
+     WHEN 'cpf' THEN true
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'name' THEN false
