@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
-import { ownRowsSql, qualifiedSql, type MaskPlan, type TablePlan } from './plan';
+import { ownRowsSql, qualifiedSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
 import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
 import { candidateTokensSql, DIGIT_POSTCODE, joinedNamesSql, keyedPlacePhrasesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, PLACE_HEADS_TABLE, placeHeadsSql, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
@@ -70,6 +70,28 @@ export function freeTextSql(tables: readonly TablePlan[], range?: string): strin
 const CANDIDATES_TABLE = `${s}.quoted_candidates`;
 
 /**
+ * SQL giving, as `v` and `k`, the distinct original postcodes a rule fakes inside an array or at JSON
+ * paths of column `plan` of table `name` (as written, and run together when written with a space), kind
+ * `postcode`; undefined when it fakes none. Only their fakes need them: a postcode's fake keeps its
+ * shape, so a fake drawn for a code in a document could be another customer's real code, which verify
+ * would report, as for a column's (see `shaped` in {@link recordKnownValues}).
+ */
+function nestedPostcodesSql(name: string, plan: ColumnPlan): string | undefined {
+  const column = `t.${quoteIdent(plan.column.name)}`;
+  const elements = plan.column.isArray ? `unnest(${column})` : `(SELECT ${column})`;
+  let values: string[] = [];
+  if (plan.rule.strategy === 'postcode' && plan.column.isArray && typeClassOf(plan.column) === 'text') values = [`SELECT ${textOf('e.v')} AS v FROM ${name} t, LATERAL ${elements} AS e(v)`];
+  if (plan.rule.strategy === 'json') {
+    values = Object.entries(plan.rule.paths).filter(([, leaf]) => leaf.strategy === 'postcode')
+      .map(([path]) => `SELECT ${pathNodesSql('e.v', path)} #>> '{}' AS v FROM ${name} t, LATERAL ${elements} AS e(v)`);
+  }
+  if (values.length === 0) return undefined;
+  const written = `btrim(${nfcSql('x.v')})`;
+  return `SELECT DISTINCT w AS v, 'postcode' AS k FROM (${values.join(' UNION ALL ')}) AS x,
+    LATERAL (VALUES (${written}), (CASE WHEN strpos(${written}, ' ') > 0 THEN replace(${written}, ' ', '') END)) AS f(w) WHERE w IS NOT NULL`;
+}
+
+/**
  * Records, in `known_values`, the fingerprints of the original values a rule masks with a kind free
  * text can quote (names, and each word of a full name; streets, cities, usernames, postcodes) that the
  * free text `scrubText` will read does quote (`quoted`: it puts that value's own fake there), of every
@@ -102,6 +124,9 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
     const words: string[] = [];
     for (const column of table.masked) {
       const kind = column.rule.strategy;
+      // Postcodes in arrays or at JSON paths: recorded for postcode fakes to avoid, as a column's are.
+      const nested = nestedPostcodesSql(name, column);
+      if (nested !== undefined) deduplicated.push(nested);
       if (!KNOWN_VALUE_KINDS.has(kind) || column.column.isArray || column.follows) continue;
       if (kind === 'phone') {
         phoneSources.push(fingerprintSourceName(table, column));

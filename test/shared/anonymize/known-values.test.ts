@@ -1223,3 +1223,25 @@ describe('a fake postcode that is another customer\'s real postcode (codes of di
     expect((await verifyDatabase({ connection: { connectionString: url }, source: postcodeRules('keep'), key: KEY })).findings).toEqual([]);
   });
 });
+
+describe('postcodes at a JSON path or in an array, whose fakes could be other customers\' real codes', () => {
+  const created: string[] = [];
+  afterAll(() => dropDatabases(...created));
+  const jsonRules = parseRulesText(`tables:
+  public.customers:
+    columns: { id: keep, address: { strategy: json, paths: { "$.zip": postcode } }, zips: postcode }
+`, 'rules.yaml');
+
+  it('never leaves a fake equal to an original where 3,000 customers share 10,000 five-digit codes, and verify passes', async () => {
+    const codes = Array.from({ length: 3000 }, (_, i) => String(10000 + ((i + 1) * 7919) % 10000));
+    const url = await candidateDatabase('json-postcodes', created, 'CREATE TABLE customers (id bigint PRIMARY KEY, address jsonb, zips text[])');
+    await query(url, `INSERT INTO customers SELECT i, jsonb_build_object('zip', p), ARRAY[p] FROM unnest($1::text[]) WITH ORDINALITY AS u(p, i)`, [codes]);
+
+    await anonymizeDatabase({ connection: { connectionString: url }, source: jsonRules, key: KEY });
+
+    const rows = await query<{ zip: string; zips: string[] }>(url, "SELECT address->>'zip' AS zip, zips FROM customers ORDER BY id");
+    const originals = new Set(codes);
+    expect(rows.filter((row) => originals.has(row.zip) || row.zips.some((zip) => originals.has(zip)))).toEqual([]);
+    expect((await verifyDatabase({ connection: { connectionString: url }, source: jsonRules, key: KEY })).findings).toEqual([]);
+  });
+});
