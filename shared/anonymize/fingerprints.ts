@@ -3,7 +3,7 @@ import { quoteIdent, quoteLiteral } from '../db/client';
 import { pathNodesSql } from './json-path';
 import { FINGERPRINT_SOURCES_TABLE, FINGERPRINT_TABLE, useParallelScans } from './mask-schema';
 import { ownRowsSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
-import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
+import { asciiDigitsSql, bytesTextSql, fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql, ZIP_PLUS_FOUR } from './sql/core';
 import { piiTokenScansSql } from './sql/detectors';
 import { DIGEST_SOURCE_SUFFIX, emailDigestsSql, keptDigestsSeen } from './email-digests';
 import { STRATEGIES, typeClassOf } from './strategies';
@@ -211,6 +211,9 @@ export async function takeFingerprints(client: pg.Client, plan: MaskPlan, accent
       if (wholeValues && column.rule.strategy === 'postcode') {
         const compact = `SELECT replace(x.v, ' ', '') AS v FROM (${values}) AS x WHERE strpos(x.v, ' ') > 0`;
         group.push(`SELECT ${fingerprintSql('o.v')} AS fp, ${own}::smallint AS source, false AS digits FROM ${originalsOf(compact)} AS o`);
+        // A ZIP+4 code as its ZIP code too (94107 for 94107-1234), as text may quote it.
+        const zip = `SELECT left(x.v, 5) AS v FROM (${values}) AS x WHERE x.v ~ ${quoteLiteral(ZIP_PLUS_FOUR)}`;
+        group.push(`SELECT ${fingerprintSql('o.v')} AS fp, ${own}::smallint AS source, true AS digits FROM ${originalsOf(zip)} AS o`);
       }
       // Names written without spaces (王小明) as free text quotes them: see unspaced-names.ts.
       if (NAME_KINDS.has(column.rule.strategy) && wholeValues) unspacedNames.push(unspacedNamesSql(`(${values})`, 'btrim(t.v)', own));

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql, ZIP_PLUS_FOUR } from './sql/core';
 import { candidateTokensSql, DIGIT_POSTCODE, joinedNamesSql, keyedPlacePhrasesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, PLACE_HEADS_TABLE, placeHeadsSql, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
@@ -71,7 +71,8 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
 
 /**
  * SQL giving, as `v` and `k`, the distinct original postcodes a rule fakes inside an array or at JSON
- * paths of column `plan` of table `name` (as written, and run together when written with a space), kind
+ * paths of column `plan` of table `name` (as written, run together when written with a space, a ZIP+4
+ * code's ZIP code too), kind
  * `postcode`; undefined when it fakes none. Only their fakes need them: a postcode's fake keeps its
  * shape, so a fake drawn for a code in a document could be another customer's real code, which verify
  * would report, as for a column's (see `shaped` in {@link recordKnownValues}).
@@ -88,7 +89,8 @@ function nestedPostcodesSql(name: string, plan: ColumnPlan): string | undefined 
   if (values.length === 0) return undefined;
   const written = `btrim(${nfcSql('x.v')})`;
   return `SELECT DISTINCT w AS v, 'postcode' AS k FROM (${values.join(' UNION ALL ')}) AS x,
-    LATERAL (VALUES (${written}), (CASE WHEN strpos(${written}, ' ') > 0 THEN replace(${written}, ' ', '') END)) AS f(w) WHERE w IS NOT NULL`;
+    LATERAL (VALUES (${written}), (CASE WHEN strpos(${written}, ' ') > 0 THEN replace(${written}, ' ', '') END),
+                    (CASE WHEN ${written} ~ ${quoteLiteral(ZIP_PLUS_FOUR)} THEN left(${written}, 5) END)) AS f(w) WHERE w IS NOT NULL`;
 }
 
 /**
@@ -149,6 +151,8 @@ export async function recordKnownValues(client: pg.Client, plan: MaskPlan, accen
       const compact = `replace(${ref}, ' ', '')`;
       const spaced = `${present} AND strpos(${ref}, ' ') > 0`;
       if (kind === 'postcode') (repeats ? deduplicated : plain).push(`SELECT ${repeats ? 'DISTINCT ' : ''}${compact} AS v, 'postcode' AS k FROM ${name} t WHERE ${spaced}`);
+      // A ZIP+4 code is looked for as its ZIP code too (94107 for 94107-1234), whose fake starts its own (postcode()).
+      if (kind === 'postcode') deduplicated.push(`SELECT DISTINCT left(${ref}, 5) AS v, 'postcode' AS k FROM ${name} t WHERE ${present} AND ${ref} ~ ${quoteLiteral(ZIP_PLUS_FOUR)}`);
       // A street, city or postcode is looked for in any capitals, at its head word (placeHeadsSql).
       if (PHRASE_KINDS.has(kind)) {
         placeHeads.push(placeHeadsSql(`SELECT ${repeats ? 'DISTINCT ' : ''}${ref} AS v FROM ${name} t WHERE ${present}`));

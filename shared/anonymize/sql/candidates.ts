@@ -1,5 +1,5 @@
 import { quoteLiteral } from '../../db/client';
-import { fingerprintSql, MASK_SCHEMA } from './core';
+import { fingerprintSql, MASK_SCHEMA, ZIP_PLUS_FOUR } from './core';
 import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql, singleSpacedSql, UNSPACED_LETTERS } from './detectors';
 import { CAMEL_BREAK, CAMEL_WORDS } from './letters';
 
@@ -276,12 +276,14 @@ const CLOSING_SET = trimSetSql(EDGE_PUNCTUATION, UNICODE_CLOSING);
  */
 export function phrasesStartingSql(texts: string, starts: string, heads?: string): string {
   const words = `SELECT rtrim(w, ${CLOSING_SET}) AS w FROM ${starts} AS sw${heads === undefined ? '' : ` UNION ALL SELECT w FROM ${heads} AS hw`}`;
+  // A word as compared: without the punctuation ending it, a ZIP+4 code as its ZIP code (headWordSql).
+  const head = headWordSql(`rtrim(lw.w, ${CLOSING_SET})`, 'lw.w');
   // Each text with a match once: its keyed fingerprint, its words as written (a), where the matches stand (i) and what they are (w).
   // IS TRUE keeps the probe a hashed subplan, built once: as a join inside the lateral, the planner
   // read every name's first word again for each text.
   const matched = `SELECT ${fingerprintSql('src.v')} AS fp, wa.a, mm.i, mm.w FROM ${texts} AS src,
-      LATERAL (SELECT array_agg(lw.i::int) AS i, array_agg(rtrim(lw.w, ${CLOSING_SET})) AS w FROM unnest(${openedWordsSql('src.v', true)}) WITH ORDINALITY AS lw(w, i)
-                WHERE (rtrim(lw.w, ${CLOSING_SET}) IN (${words})) IS TRUE) AS mm,
+      LATERAL (SELECT array_agg(lw.i::int) AS i, array_agg(${head}) AS w FROM unnest(${openedWordsSql('src.v', true)}) WITH ORDINALITY AS lw(w, i)
+                WHERE (${head} IN (${words})) IS TRUE) AS mm,
       LATERAL (SELECT ${openedWordsSql('src.v')} AS a OFFSET 0) AS wa
      WHERE mm.i IS NOT NULL`;
   // A text of a few words read by subscript; a longer one by its matches' windows (tw, matchWindowsSql).
@@ -365,6 +367,15 @@ const placeCueSql = (word: string): string => `lower(${word}) IN (${PLACE_CUES.m
 export const DIGIT_POSTCODE = '^[0-9]{3,}(-[0-9]{2,})?$';
 
 /**
+ * SQL giving the head word free text is searched at for the word `word` (SQL, trimmed): a ZIP+4 code's
+ * ZIP code (`94107` of `94107-1234`), so that a ZIP quoted with its four digits, or one recorded with
+ * them and quoted without, is found; any other word as it is. `raw` (SQL) is the word as split, whose
+ * first character is tested first: most words start with no digit, and `word` is read once for them.
+ */
+export const headWordSql = (word: string, raw = word): string =>
+  `CASE WHEN ascii(${raw}) BETWEEN 48 AND 57 AND ${word} ~ ${quoteLiteral(ZIP_PLUS_FOUR)} THEN left(${word}, 5) ELSE ${word} END`;
+
+/**
  * The words (in small letters, up to {@link CUE_WORDS}, ending just before it) that say a postcode of
  * digits follows: the name of a postcode in English, German, French, Spanish, Portuguese, Italian, the
  * Nordic languages and India (`zip`, `zip code`, `postal code`, `plz`, `code postal`, `código postal`,
@@ -408,8 +419,10 @@ function postcodeCueSql(words: string, i: string): string {
 function placePhraseAtSql(words: string, i: string, h: string): { tok: string; where: string } {
   const first = `${i} - ${h}.o`;
   const last = `${i} - ${h}.o + ${h}.n - 1`;
+  const tok = `rtrim(ltrim(array_to_string(${words}[${first}:${last}], ' '), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET})`;
   return {
-    tok: `rtrim(ltrim(array_to_string(${words}[${first}:${last}], ' '), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET}) AS tok`,
+    // A ZIP+4 code as written and as its ZIP code: either may be an original (headWordSql).
+    tok: `unnest(CASE WHEN ${h}.n = 1 AND ascii(${words}[${i}]) BETWEEN 48 AND 57 AND ${tok} ~ ${quoteLiteral(ZIP_PLUS_FOUR)} THEN ARRAY[${tok}, left(${tok}, 5)] ELSE ARRAY[${tok}] END) AS tok`,
     where: `${first} >= 1 AND ${words}[${last}] IS NOT NULL AND (NOT ${h}.cued
       OR CASE WHEN ascii(${words}[${i}]) BETWEEN 48 AND 57 THEN ${postcodeCueSql(words, i)} ELSE ${placeCueSql(`${words}[${i} - 1]`)} END)`,
   };
@@ -425,15 +438,15 @@ const headLengthSql = (k: number): string => `CASE WHEN ascii(split_part(hv.v, '
  * (`harbour` of `12 Harbour Lane`, `alcalá` of `Calle de Alcalá 5`: rarer in text than a house number,
  * `the` or `lane`); as `o`, where it stands (from 0); as `n`, the value's words; as `cued`, whether the value
  * is a single word of letters only (`Kirkwall`, but also `Hope`), read after a {@link PLACE_CUES} word only,
- * or a postcode of digits ({@link DIGIT_POSTCODE}: `94107`, itself its head), read after a postcode's cue
- * only ({@link postcodeCueSql}). None for a value of more than {@link MAX_PHRASE_WORDS} words, or whose
+ * or a postcode of digits ({@link DIGIT_POSTCODE}: `94107`, itself its head; a ZIP+4 code's head is its
+ * ZIP code, {@link headWordSql}), read after a postcode's cue only ({@link postcodeCueSql}). None for a value of more than {@link MAX_PHRASE_WORDS} words, or whose
  * head holds no letter, unless it is such a postcode.
  * The subqueries are kept apart (OFFSET 0): flattened, each word's length was computed again at each
  * reference (6.3 s against 2.4 s for 1M streets, on one core).
  */
 export function placeHeadsSql(values: string): string {
   const lengths = [1, 2, 3].map((k) => `${headLengthSql(k)} AS l${k}`).join(', ');
-  return `SELECT w, o, n, n = 1 AND (w ~ ${quoteLiteral(`^[${LETTERS.alpha}]+$`)} OR w ~ ${quoteLiteral(DIGIT_POSTCODE)}) AS cued
+  return `SELECT ${headWordSql('w')} AS w, o, n, n = 1 AND (w ~ ${quoteLiteral(`^[${LETTERS.alpha}]+$`)} OR w ~ ${quoteLiteral(DIGIT_POSTCODE)}) AS cued
     FROM (SELECT rtrim(ltrim(lower(split_part(hl.v, ' ', hl.o + 1)), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET}) AS w, hl.o, hl.n
             FROM (SELECT hv.v, hv.n, CASE WHEN hv.n = 1 THEN 0 WHEN hv.l2 > hv.l1 AND hv.l2 >= hv.l3 THEN 1 WHEN hv.l3 > hv.l1 THEN 2 ELSE 0 END AS o
                     FROM (SELECT hv.v, length(hv.v) - length(replace(hv.v, ' ', '')) + 1 AS n, ${lengths}
@@ -452,7 +465,7 @@ export function keyedPlacePhrasesSql(from: string, value: string, columns: strin
   const place = placePhraseAtSql('wp.a', 'lw.i::int', 'h');
   return `SELECT ${columns === '' ? '' : `${columns}, `}${place.tok}
     FROM ${from}, ${openedWordsSql(value)} AS wp(a), unnest(wp.a) WITH ORDINALITY AS lw(w, i), ${PLACE_HEADS_TABLE} AS h
-   WHERE h.fp = ${fingerprintSql(`rtrim(lw.w, ${CLOSING_SET})`)} AND ${place.where}`;
+   WHERE h.fp = ${fingerprintSql(headWordSql(`rtrim(lw.w, ${CLOSING_SET})`, 'lw.w'))} AND ${place.where}`;
 }
 
 /**

@@ -7,6 +7,10 @@ import { CITIES, DICTIONARY_TABLES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES,
  */
 export const MASK_SCHEMA = 'rehearsal_mask';
 
+
+/** A US ZIP+4 code (`94107-1234`): text may quote a customer's ZIP code with its four digits after it, or without them. */
+export const ZIP_PLUS_FOUR = '^[0-9]{5}-[0-9]{4}$';
+
 /**
  * The digits of other scripts that people type numbers in, as regex escapes for a bracket expression:
  * fullwidth (U+FF10-U+FF19: Chinese, Japanese and Korean input methods), Arabic-Indic (U+0660-U+0669),

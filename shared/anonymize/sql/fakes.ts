@@ -1,5 +1,5 @@
 import { FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES } from '../dictionaries';
-import { ASCII_DIGITS, MASK_SCHEMA } from './core';
+import { ASCII_DIGITS, MASK_SCHEMA, ZIP_PLUS_FOUR } from './core';
 
 /** Calling codes with two digits (others have one, `1` and `7`, or three); phones keep theirs. */
 const TWO_DIGIT_CALLING_CODES = [
@@ -219,10 +219,14 @@ END
 $fn$;
 
 -- A fake postcode that is one of the data's own original postcodes is drawn again (see POSTCODE_REDRAWS).
+-- A ZIP+4 code's fake is its ZIP code's fake and four digits: text quoting the ZIP alone gets the same.
 CREATE FUNCTION ${s}.postcode(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE f text;
 BEGIN
   IF v IS NULL THEN RETURN NULL; END IF;
+  IF btrim(v) ~ '${ZIP_PLUS_FOUR}' AND coalesce(maxlen, 10) >= 10 THEN
+    RETURN ${s}.postcode(left(btrim(v), 5), NULL, attempt) || '-' || ${s}.shape(right(btrim(v), 4), ${s}.digest('postcode', v, attempt));
+  END IF;
   f := ${s}.fit(${s}.shape(btrim(v), ${s}.digest('postcode', v, attempt)), maxlen);
   IF current_setting('rehearsal.avoid_postcodes', true) = 'on' THEN
     FOR n IN 1..${POSTCODE_REDRAWS} LOOP

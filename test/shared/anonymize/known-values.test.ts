@@ -475,6 +475,45 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
     expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 city', 'id=3 postcode', 'id=4 postcode', 'id=5 postcode', 'id=6 postcode',
       'id=7 city', 'id=7 postcode', 'id=8 city', 'id=8 postcode', 'id=9 postcode'].sort());
   });
+
+  describe('a ZIP+4 code (94107-1234)', () => {
+    const ZIP_PLACES = [{ street: '12 Harbour Lane', city: 'Kirkwall', postcode: '94107' }, { street: '4 Long Road', city: 'Berlin', postcode: '10001-2345' }] as const;
+    const ZIP_NOTES = ['San Francisco, CA 94107-1234', 'my zip code is 94107-1234.', 'zip: 10001-2345', 'New York, NY 10001', 'order 94107-1234 shipped'] as const;
+    const { one } = maskSchemaSession('zip-plus-four', KEY);
+
+    it('gets its ZIP code\'s fake and four digits, whatever its four digits are; in a column too short for that, a fake of its shape', async () => {
+      const zip = await one<string>('rehearsal_mask.postcode($1)', ['94107']);
+      const [first, second] = [await one<string>('rehearsal_mask.postcode($1)', ['94107-1234']), await one<string>('rehearsal_mask.postcode($1)', ['94107-9876'])];
+
+      expect(first).toMatch(new RegExp(`^${zip}-[0-9]{4}$`));
+      expect(second).toMatch(new RegExp(`^${zip}-[0-9]{4}$`));
+      expect(first).not.toBe(second);
+      expect(await one<string>('rehearsal_mask.postcode($1, 9)', ['94107-1234'])).toMatch(/^[0-9]{5}-[0-9]{3}$/);
+    });
+
+
+    it('is read as its ZIP code too: a ZIP quoted with four digits after it, or recorded with them and quoted without, gets its ZIP\'s fake, and verify passes', async () => {
+      const url = await customerPlacesDatabase(created, ZIP_PLACES, ZIP_NOTES);
+
+      await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY });
+
+      const [sf = '', ny = ''] = await fakeCodesOf(url);
+      expect(ny).toMatch(/^[0-9]{5}-[0-9]{4}$/);
+      expect(ny.slice(0, 5)).not.toBe('10001');
+      expect(await bodiesOf(url)).toEqual([`San Francisco, CA ${sf}-1234`, `my zip code is ${sf}-1234.`, `zip: ${ny}`, `New York, NY ${ny.slice(0, 5)}`, 'order 94107-1234 shipped']);
+      expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
+    });
+
+    it('has verify find each kept in text, with or without its four digits, and not a number no cue calls a postcode', async () => {
+      const url = await customerPlacesDatabase(created, ZIP_PLACES, ZIP_NOTES);
+
+      await anonymizeDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
+      const verified = await verifyDatabase({ connection: { connectionString: url }, source: placeRules('keep'), key: KEY });
+
+      const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
+      expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 postcode', 'id=4 postcode']);
+    });
+  });
 });
 
 describe('phone numbers quoted as bare numbers (a WhatsApp id), in free text', () => {
