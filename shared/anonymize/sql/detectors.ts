@@ -406,10 +406,10 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
 
 /**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
- * network's first digits for its length), 'ssn' or 'cpf' (a national identity number, national-ids.ts),
+ * network's first digits for its length), 'ssn', 'sin' or 'cpf' (a national identity number, national-ids.ts),
  * 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL.
  * `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be issued,
- * CPF (national-ids.ts: only one with valid check digits is one), public IPv4 or IPv6 address and phone
+ * SIN and CPF (national-ids.ts: only one with valid check digits is one), public IPv4 or IPv6 address and phone
  * number with the fake of its kind (the same functions columns use, so a quoted address gets its
  * column's fake), percent-encoded ones too, a bare number that is an original phone's digits, and
  * every live credential (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside
@@ -588,6 +588,7 @@ BEGIN
     ELSIF kind = 'ssn' THEN
       IF ${s}.ssn_issued(tok) THEN ${replaceLaterSql('written', `${s}.ssn(tok)`)} END IF;
     ELSIF kind = 'cpf' THEN ${replaceLaterSql('written', `${s}.cpf(tok)`)}
+    ELSIF kind = 'sin' THEN ${replaceLaterSql('written', `${s}.sin(tok)`)}
     ELSIF kind = 'ipv4' THEN
       IF NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('written', `${s}.ip(tok)`)} END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
@@ -698,6 +699,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'card' THEN true
      WHEN 'ssn' THEN ${s}.ssn_issued(token)
      WHEN 'cpf' THEN true
+     WHEN 'sin' THEN true
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'name' THEN false

@@ -3,13 +3,14 @@ import { MASK_SCHEMA } from './core';
 
 /**
  * National identity numbers in free text, read by the digits detector (digit_kind): a US Social
- * Security or taxpayer number (SSN, ITIN) and a Brazilian CPF, the numbers chat bots ask for most. Each
- * is read wherever it stands in its written form (`123-45-6789`, `123.456.789-09`), and as bare digits
- * only where the text calls it one (`my ssn is 123456789`, `meu cpf é 12345678909`): by its shape alone
- * a run of nine or eleven digits is any number. Each fake is a number never issued (an SSN of area 666,
- * a CPF whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers;
- * a number never issued in the text (`000-00-0000`, a CPF whose check digits fail) is no one's: left,
- * and not reported.
+ * Security or taxpayer number (SSN, ITIN), a Canadian Social Insurance Number (SIN) and a Brazilian
+ * CPF, the numbers chat bots ask for most. Each is read wherever it stands in its written form
+ * (`123-45-6789`, `130 692 544`, `123.456.789-09`), and as bare digits only where the text calls it one
+ * (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é 12345678909`): by its shape alone a run of nine
+ * or eleven digits is any number. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
+ * whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers; a
+ * number never issued in the text (`000-00-0000`, a SIN or CPF whose check digits fail) is no one's:
+ * left, and not reported.
  */
 
 const s = MASK_SCHEMA;
@@ -33,19 +34,34 @@ const CPF_CUE = String.raw`(?i)(?:^|[^[:alnum:]])cpf[^[:alnum:]]{0,4}(?:(?:[[:al
 /** What a text holding a {@link CPF_CUE} holds, tested first. */
 const CPF_HINT = '(?i)cpf';
 
+/**
+ * What stands before a Canadian Social Insurance Number written as nine bare digits where the text
+ * calls it one (`SIN:`, `my sin is`, `social insurance number`, French `NAS`). Case-insensitive.
+ */
+const SIN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:sin|social insurance(?: number| no\.?)?|nas)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3})?`;
+/** What a text holding a {@link SIN_CUE} holds, tested first. */
+const SIN_HINT = '(?i)sin|social insurance|nas';
+
 /** The SQL of the national identity numbers' functions (in the mask schema; install before the detectors). */
 export function nationalIdsSql(): string {
   return `
 -- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
 -- unknown), or NULL: 'ssn' grouped 3-2-4 by hyphens or spaces, or nine bare digits after an SSN's cue
--- in t; 'cpf' with valid check digits, written with its dots and dash, or eleven bare digits after a
--- CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
+-- in t; 'sin' (Canada's) Luhn-valid, not starting 0 (never issued) or 8 (a business number), grouped
+-- 3-3-3 or nine bare digits after a SIN's cue; 'cpf' with valid check digits, written with its dots
+-- and dash, or eleven bare digits after a CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
 -- verify reads it.)
 CREATE FUNCTION ${s}.national_id_kind(tok text, d text, t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
   IF length(d) = 9 THEN
     IF tok ~ '^[0-9]{3}(-[0-9]{2}-| [0-9]{2} )[0-9]{4}$' THEN RETURN 'ssn'; END IF;
     IF tok = d AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])') THEN RETURN 'ssn'; END IF;
+    -- The Luhn sum last: it settles a run only the shape or a cue made a candidate.
+    IF left(d, 1) NOT IN ('0', '8')
+       AND (tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$' OR (tok = d AND t ~ ${quoteLiteral(SIN_HINT)} AND t ~ (${quoteLiteral(SIN_CUE)} || tok || '(?![0-9])')))
+       AND ${s}.luhn_sum(d) % 10 = 0 THEN
+      RETURN 'sin';
+    END IF;
   ELSIF length(d) = 11 THEN
     -- The check digits last: most runs of eleven digits are phone numbers, in neither form.
     IF (tok ~ '^[0-9]{3}[.][0-9]{3}[.][0-9]{3}-[0-9]{2}$' OR (tok = d AND t ~ ${quoteLiteral(CPF_HINT)} AND t ~ (${quoteLiteral(CPF_CUE)} || tok || '(?![0-9])')))
@@ -69,6 +85,15 @@ CREATE FUNCTION ${s}.ssn(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE 
   SELECT '666' || sep1 || lpad((1 + ${s}.u32(h, 0) % 99)::text, 2, '0') || sep2 || lpad((1 + ${s}.u32(h, 4) % 9999)::text, 4, '0')
     FROM (SELECT ${s}.digest_normalized('ssn#' || ${s}.digits(v), 0) AS h, CASE WHEN length(v) = 9 THEN '' ELSE substr(v, 4, 1) END AS sep1,
                  CASE WHEN length(v) = 9 THEN '' ELSE substr(v, 7, 1) END AS sep2) AS x
+$fn$;
+
+-- The fake of a Canadian SIN: a first digit a SIN may have, seven keyed from the original's digits,
+-- then a check digit that fails the Luhn sum (one more than right, modulo 10), so no fake is anyone's;
+-- written as the original is (grouped 3-3-3, or bare).
+CREATE FUNCTION ${s}.sin(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.put_digits(v, body || ((20 - ${s}.luhn_sum(body || '0') % 10 + 1) % 10)::text)
+    FROM (SELECT substr('12345679'::text, (1 + ${s}.u32(h, 0) % 8)::int, 1) || ${s}.hex_digits(substr(h, 5), 7) AS body
+            FROM (SELECT ${s}.digest_normalized('sin#' || ${s}.digits(v), 0) AS h) AS x) AS b
 $fn$;
 
 -- The two check digits of a CPF's first nine digits d: each the sum of the digits before it weighted

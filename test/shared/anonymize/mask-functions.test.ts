@@ -301,9 +301,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, CPF 529.982.247-25 and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25 and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'cpf', 'email', 'iban', 'ipv4', 'phone', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'cpf', 'email', 'iban', 'ipv4', 'phone', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -339,10 +339,29 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
-  it('leaves an SSN or CPF never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
+  it('scrubs a Canadian SIN with a valid Luhn sum, grouped 3-3-3 wherever it stands and as nine bare digits where the text calls it one, with fakes whose Luhn sum fails', async () => {
+    const texts = ['SIN: 130 692 544', 'my sin is 130692544', 'ref 130-692-544 ok', 'social insurance number 130692544', 'NAS 130692544'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const fake = await one<string>(`rehearsal_mask.sin('130 692 544')`);
+    const bare = fake.replaceAll(' ', '');
+
+    expect(fake).toMatch(/^[1-79][0-9]{2} [0-9]{3} [0-9]{3}$/);
+    expect(await one<number>('rehearsal_mask.luhn_sum($1) % 10', [bare])).not.toBe(0);
+    // One fake for the same digits however they are grouped.
+    expect(rows.map((row) => row.scrubbed)).toEqual([`SIN: ${fake}`, `my sin is ${bare}`, `ref ${fake.replaceAll(' ', '-')} ok`, `social insurance number ${bare}`, `NAS ${bare}`]);
+    expect(rows.map((row) => row.found)).toEqual([['sin 130 692 544'], ['sin 130692544'], ['sin 130-692-544'], ['sin 130692544'], ['sin 130692544']]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('leaves an SSN, SIN or CPF never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
-      'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725'];
+      'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725',
+      // A SIN whose Luhn sum fails, a Luhn-valid one starting 8 (a business number), a valid one no text calls a SIN.
+      'SIN 130 692 545', 'SIN 830 692 547', 'order 130692544'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
@@ -357,7 +376,7 @@ describe('mask schema functions', () => {
     expect(rows.map(({ d, sum }) => [d, sum])).toEqual(cases);
   });
 
-  it('classifies a run of digits found in text as a phone, card, SSN, CPF or IPv4 address, or as none of them', async () => {
+  it('classifies a run of digits found in text as a phone, card, SSN, SIN, CPF or IPv4 address, or as none of them', async () => {
     const cases: [string, string | null][] = [
       ['+44 7700 900123', 'phone'], ['+1234567', null], ['+123456789012345', 'phone'], ['+1234567890123456', null],
       ['07700 900123', 'phone'], ['(020) 7946 0000', 'phone'], ['0 12', null], ['(555) 234-5678', 'phone'], ['555-234-5678', 'phone'],
@@ -374,6 +393,8 @@ describe('mask schema functions', () => {
       ['123-45-6789', 'ssn'], ['012 34 5678', 'ssn'], ['123-456-789', null], ['12-345-6789', null],
       // A Brazilian CPF, with valid check digits only.
       ['529.982.247-25', 'cpf'], ['529.982.247-26', null],
+      // A Canadian SIN, grouped 3-3-3, with a valid Luhn sum only.
+      ['130 692 544', 'sin'], ['130-692-544', 'sin'], ['130 692 545', null],
     ];
     const kinds = await client().query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 

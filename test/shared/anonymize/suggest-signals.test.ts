@@ -130,13 +130,15 @@ describe('suggest signals', () => {
     expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
-  it('reads free text quoting a US Social Security number or a Brazilian CPF, written so or after its name, as hiding PII, and other numbers as not', () => {
+  it('reads free text quoting a US Social Security number, a Canadian SIN or a Brazilian CPF, written so or after its name, as hiding PII, and other numbers as not', () => {
     expect(hidesPii('my ssn is 123-45-6789, thanks')).toBe(true);
     expect(hidesPii('SSN: 123 45 6789')).toBe(true);
     expect(hidesPii('My social security number is 123456789')).toBe(true);
     expect(hidesPii('CPF: 529.982.247-25')).toBe(true);
     expect(hidesPii('meu cpf é 52998224725')).toBe(true);
-    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3')).toBe(false);
+    expect(hidesPii('SIN: 130 692 544')).toBe(true);
+    expect(hidesPii('my social insurance number is 130692544')).toBe(true);
+    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678')).toBe(false);
   });
 
   it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {
