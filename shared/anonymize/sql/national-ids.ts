@@ -1,10 +1,12 @@
 import { quoteLiteral } from '../../db/client';
 import { MASK_SCHEMA } from './core';
+import { LETTERS } from './letters';
 
 /**
  * National identity numbers in free text, read by the digits detector (digit_kind): a US Social
  * Security or taxpayer number (SSN, ITIN), a Canadian Social Insurance Number (SIN) and a Brazilian
- * CPF, the numbers chat bots ask for most. Each is read wherever it stands in its written form
+ * CPF, the numbers chat bots ask for most; and a UK National Insurance number ({@link NINO}), letters
+ * and digits, read by a pass of its own wherever it stands (its shape is specific enough). Each is read wherever it stands in its written form
  * (`123-45-6789`, `130 692 544`, `123.456.789-09`), and as bare digits only where the text calls it one
  * (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é 12345678909`): by its shape alone a run of nine
  * or eleven digits is any number. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
@@ -41,6 +43,22 @@ const CPF_HINT = '(?i)cpf';
 const SIN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:sin|social insurance(?: number| no\.?)?|nas)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3})?`;
 /** What a text holding a {@link SIN_CUE} holds, tested first. */
 const SIN_HINT = '(?i)sin|social insurance|nas';
+
+/**
+ * Where a UK National Insurance number (NINO) is, in any capitals, spaced in pairs or not (`AB 12 34
+ * 56 C`, `ab123456c`), starting and ending a word: two prefix letters as HMRC allocates them (the first
+ * not D, F, I, Q, U or V; the second none of those nor O), six digits, and a suffix A to D. Read by a
+ * pass of its own (letters and digits: the digits detector does not see it); the prefixes never
+ * allocated (BG, GB, KN, NK, NT, TN, ZZ) are told by `nino_live`. One capture group: the number.
+ */
+export const NINO = `(?:^|[^${LETTERS.alnum}])([A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d])(?![${LETTERS.alnum}])`;
+
+/**
+ * What a text holding a {@link NINO} holds, tested first: a digit, maybe a space, and a letter A to D.
+ * A quarter of that pattern's cost on text with no number of the kind (0.5 against 2 microseconds a
+ * text of a hundred characters), which is most text.
+ */
+export const NINO_HINT = '[0-9] ?[A-Da-d]';
 
 /** The SQL of the national identity numbers' functions (in the mask schema; install before the detectors). */
 export function nationalIdsSql(): string {
@@ -94,6 +112,32 @@ CREATE FUNCTION ${s}.sin(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE 
   SELECT ${s}.put_digits(v, body || ((20 - ${s}.luhn_sum(body || '0') % 10 + 1) % 10)::text)
     FROM (SELECT substr('12345679'::text, (1 + ${s}.u32(h, 0) % 8)::int, 1) || ${s}.hex_digits(substr(h, 5), 7) AS body
             FROM (SELECT ${s}.digest_normalized('sin#' || ${s}.digits(v), 0) AS h) AS x) AS b
+$fn$;
+
+-- Whether a match of the NINO pattern could be someone's: its prefix is one HMRC allocates.
+CREATE FUNCTION ${s}.nino_live(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT upper(left(v, 2)) NOT IN ('BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ')
+$fn$;
+
+-- The fake of a UK National Insurance number: a prefix never allocated (its first letter D, F, I, Q, U
+-- or V), six digits and a suffix keyed from the original's letters and digits (one fake however it is
+-- spaced or capitalised), laid out as the original is: its spaces kept, each letter in its capitals.
+CREATE FUNCTION ${s}.nino(v text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE h bytea := ${s}.digest_normalized('nino#' || upper(replace(v, ' ', '')), 0); f text; out text := ''; k int := 0; c text;
+BEGIN
+  f := substr('DFIQUV', 1 + get_byte(h, 0) % 6, 1) || substr('ABCEGHJKLMNPRSTWXYZ', 1 + get_byte(h, 1) % 19, 1)
+    || ${s}.hex_digits(substr(h, 3), 6) || substr('ABCD', 1 + get_byte(h, 20) % 4, 1);
+  FOR i IN 1..length(v) LOOP
+    c := substr(v, i, 1);
+    IF c = ' ' THEN
+      out := out || c;
+    ELSE
+      k := k + 1;
+      out := out || CASE WHEN c BETWEEN 'a' AND 'z' THEN lower(substr(f, k, 1)) ELSE substr(f, k, 1) END;
+    END IF;
+  END LOOP;
+  RETURN out;
+END
 $fn$;
 
 -- The two check digits of a CPF's first nine digits d: each the sum of the digits before it weighted

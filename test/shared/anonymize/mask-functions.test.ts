@@ -301,9 +301,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25 and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'cpf', 'email', 'iban', 'ipv4', 'phone', 'sin', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'cpf', 'email', 'iban', 'ipv4', 'nino', 'phone', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -356,12 +356,30 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
-  it('leaves an SSN, SIN or CPF never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
+  it('scrubs a UK National Insurance number of an allocated prefix, in any capitals and spacing, with a fake of a prefix never allocated, laid out as written', async () => {
+    const texts = ['my NI number is JG 10 37 59 A.', 'nino: jg103759a', 'JG103759A', 'ref JG 103759 A ok'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const fake = await one<string>(`rehearsal_mask.nino('JG 10 37 59 A')`);
+    const bare = fake.replaceAll(' ', '');
+
+    expect(fake).toMatch(/^[DFIQUV][A-Z] [0-9]{2} [0-9]{2} [0-9]{2} [A-D]$/);
+    // One fake for the same number however it is spaced or capitalised.
+    expect(rows.map((row) => row.scrubbed)).toEqual([`my NI number is ${fake}.`, `nino: ${bare.toLowerCase()}`, bare, `ref ${bare.slice(0, 2)} ${bare.slice(2, 8)} ${bare.slice(8)} ok`]);
+    expect(rows.map((row) => row.found)).toEqual([['nino JG 10 37 59 A'], ['nino jg103759a'], ['nino JG103759A'], ['nino JG 103759 A']]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('leaves an SSN, SIN, CPF or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
       'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725',
       // A SIN whose Luhn sum fails, a Luhn-valid one starting 8 (a business number), a valid one no text calls a SIN.
-      'SIN 130 692 545', 'SIN 830 692 547', 'order 130692544'];
+      'SIN 130 692 545', 'SIN 830 692 547', 'order 130692544',
+      // National Insurance numbers of prefixes never allocated (HMRC's example QQ, GB, TN), and the shape glued to a word or without its suffix.
+      'NI QQ 12 34 56 C', 'ref GB123456A', 'temp TN 12 34 56 A', 'code XJG103759A1', 'PO123456'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
