@@ -72,10 +72,9 @@ const CANDIDATES_TABLE = `${s}.quoted_candidates`;
 /**
  * SQL giving, as `v` and `k`, the distinct original postcodes a rule fakes inside an array or at JSON
  * paths of column `plan` of table `name` (as written, run together when written with a space, a ZIP+4
- * code's ZIP code too), kind
- * `postcode`; undefined when it fakes none. Only their fakes need them: a postcode's fake keeps its
- * shape, so a fake drawn for a code in a document could be another customer's real code, which verify
- * would report, as for a column's (see `shaped` in {@link recordKnownValues}).
+ * code's ZIP code too), kind `postcode`; undefined when it fakes none. Only their fakes need them: a
+ * postcode's fake keeps its shape, so a fake drawn for a code in a document could be another
+ * customer's real code, which verify would report, as for a column's (`shaped` in {@link recordKnownValues}).
  */
 function nestedPostcodesSql(name: string, plan: ColumnPlan): string | undefined {
   const column = `t.${quoteIdent(plan.column.name)}`;

@@ -439,8 +439,8 @@ const headLengthSql = (k: number): string => `CASE WHEN ascii(split_part(hv.v, '
  * `the` or `lane`); as `o`, where it stands (from 0); as `n`, the value's words; as `cued`, whether the value
  * is a single word of letters only (`Kirkwall`, but also `Hope`), read after a {@link PLACE_CUES} word only,
  * or a postcode of digits ({@link DIGIT_POSTCODE}: `94107`, itself its head; a ZIP+4 code's head is its
- * ZIP code, {@link headWordSql}), read after a postcode's cue only ({@link postcodeCueSql}). None for a value of more than {@link MAX_PHRASE_WORDS} words, or whose
- * head holds no letter, unless it is such a postcode.
+ * ZIP code, {@link headWordSql}), read after a postcode's cue only ({@link postcodeCueSql}). None for a
+ * value of more than {@link MAX_PHRASE_WORDS} words, or whose head holds no letter, unless it is such a postcode.
  * The subqueries are kept apart (OFFSET 0): flattened, each word's length was computed again at each
  * reference (6.3 s against 2.4 s for 1M streets, on one core).
  */

@@ -408,15 +408,16 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
 
 /**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
- * network's first digits for its length), 'ssn', 'sin' or 'cpf' (a national identity number, national-ids.ts),
- * 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or NULL.
- * `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be issued,
- * SIN and CPF (national-ids.ts: only one with valid check digits is one), UK National Insurance number, public IPv4 or IPv6 address and phone
- * number with the fake of its kind (the same functions columns use, so a quoted address gets its
- * column's fake), percent-encoded ones too, a bare number that is an original phone's digits, and
- * every live credential (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside
- * another, which it calls itself for). `pii_tokens(t)` lists every match; `token_live` says whether one
- * is still personal data (not reserved, not a fake).
+ * network's first digits for its length), 'ssn', 'sin' or 'cpf' (a national identity number,
+ * national-ids.ts), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or
+ * NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be
+ * issued, SIN and CPF (national-ids.ts: only one with valid check digits is one), UK National Insurance
+ * number of an allocated prefix, public IPv4 or IPv6 address and phone number with the fake of its
+ * kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
+ * ones too, a bare number that is an original phone's digits, and every live credential
+ * (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside another, which it
+ * calls itself for). `pii_tokens(t)` lists every match; `token_live` says whether one is still personal
+ * data (not reserved, not a fake).
  */
 export function detectorsSql(): string {
   const s = MASK_SCHEMA;

@@ -5,11 +5,11 @@ import { LETTERS } from './letters';
 /**
  * National identity numbers in free text, read by the digits detector (digit_kind): a US Social
  * Security or taxpayer number (SSN, ITIN), a Canadian Social Insurance Number (SIN) and a Brazilian
- * CPF, the numbers chat bots ask for most; and a UK National Insurance number ({@link NINO}), letters
- * and digits, read by a pass of its own wherever it stands (its shape is specific enough). Each is read wherever it stands in its written form
+ * CPF, the numbers chat bots ask for most. Each is read wherever it stands in its written form
  * (`123-45-6789`, `130 692 544`, `123.456.789-09`), and as bare digits only where the text calls it one
  * (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é 12345678909`): by its shape alone a run of nine
- * or eleven digits is any number. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
+ * or eleven digits is any number. A UK National Insurance number ({@link NINO}), letters and digits, is
+ * read by a pass of its own wherever it stands: its shape is specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
  * whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers; a
  * number never issued in the text (`000-00-0000`, a SIN or CPF whose check digits fail) is no one's:
  * left, and not reported.
