@@ -114,9 +114,13 @@ const PHONE_IN_TEXT = new RegExp(`(^|[^\\w+-])(\\+|%2B|0)[0-9]${PHONE_CHARS}{7,1
  * (`ssn 123456789`, `social security number is …`); a Canadian SIN grouped 3-3-3 (`130 692 544`), or
  * nine bare digits after its name (`SIN: …`, `social insurance number`, `NAS`); a Brazilian CPF written
  * `123.456.789-09`, or eleven bare digits after its name (check digits are left to scrubText); a UK
- * National Insurance number (`AB 12 34 56 C`, national-ids.ts; prefixes never allocated are left to scrubText).
+ * National Insurance number (`AB 12 34 56 C`, national-ids.ts; prefixes never allocated are left to
+ * scrubText); an Indian Aadhaar number grouped 4-4-4, or twelve bare digits after its name (its
+ * Verhoeff check digit is left to scrubText).
  */
-const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-\d{4}| \d{2} \d{4}|-\d{3}-\d{3}| \d{3} \d{3})(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin|sin|social insurance( number| no\.?)?|nas)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)|(^|[^a-z0-9])[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z] ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])/i;
+const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-\d{4}| \d{2} \d{4}|-\d{3}-\d{3}| \d{3} \d{3})(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin|sin|social insurance( number| no\.?)?|nas)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)|(^|[^a-z0-9])[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z] ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])|(^|[^\w-])[2-9]\d{3}(-\d{4}-| \d{4} )\d{4}(?![\w-])|(^|[^a-z0-9])(aa?dh?aa?r( card)?|uid(ai)?)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{12}(?!\d)/i;
+/** An Indian PAN (national-ids.ts), in capitals as printed: five letters, the fourth a holder's kind, four digits, a letter. */
+const PAN_IN_TEXT = /(^|[^A-Za-z0-9])[A-Z]{3}[ABCEFGHJLPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
@@ -197,7 +201,7 @@ function base64Texts(value: string): string[] {
 
 /** Whether plain text holds an email, a phone-shaped run of digits, a national identity number, a public IPv6 address or a live credential. */
 function holdsPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || credentialIn(value) !== undefined;
 }
 
 /**

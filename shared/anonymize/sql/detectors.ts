@@ -5,7 +5,7 @@ import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
-import { NINO, NINO_HINT } from './national-ids';
+import { NINO, NINO_HINT, PAN, PAN_HINT } from './national-ids';
 
 export { LETTERS } from './letters';
 
@@ -330,6 +330,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
                        unnest(ARRAY[${s}.email_unobfuscated(x[1], ${value})]) AS ob(token) WHERE ${obfuscationHintSql(value)} AND ob.token IS NOT NULL
     UNION ALL SELECT ${select}'iban', ib.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, unnest(${s}.iban_tokens(x[1])) AS ib(token) WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT ${select}'nino', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(NINO)}, 'g') AS x WHERE ${value} ~ ${quoteLiteral(NINO_HINT)}
+    UNION ALL SELECT ${select}'pan', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(PAN)}, 'g') AS x WHERE ${value} ~ ${quoteLiteral(PAN_HINT)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
@@ -408,11 +409,11 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
 
 /**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
- * network's first digits for its length), 'ssn', 'sin' or 'cpf' (a national identity number,
+ * network's first digits for its length), 'ssn', 'sin', 'aadhaar' or 'cpf' (a national identity number,
  * national-ids.ts), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or
  * NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be
- * issued, SIN and CPF (national-ids.ts: only one with valid check digits is one), UK National Insurance
- * number of an allocated prefix, public IPv4 or IPv6 address and phone number with the fake of its
+ * issued, SIN, Aadhaar number and CPF (national-ids.ts: only one with valid check digits is one), UK
+ * National Insurance number of an allocated prefix, Indian PAN, public IPv4 or IPv6 address and phone number with the fake of its
  * kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
  * ones too, a bare number that is an original phone's digits, and every live credential
  * (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside another, which it
@@ -438,10 +439,11 @@ BEGIN
   -- A no-break space or a Unicode dash (multibyte: octet_length says so) is stripped by a pattern.
   IF octet_length(d) > length(d) THEN d := regexp_replace(d, '[^0-9]', '', 'g'); END IF;
   nd := length(d);
-  -- A national identity number (national-ids.ts): a US SSN or ITIN grouped 3-2-4, a Brazilian CPF
-  -- written with its dots and dash and valid check digits, or either as bare digits where t calls them
-  -- one. First: old SSNs and many CPFs start with 0, which a trunk 0 would claim.
-  IF nd = 9 OR nd = 11 THEN
+  -- A national identity number (national-ids.ts): a US SSN or ITIN grouped 3-2-4, a Canadian SIN
+  -- grouped 3-3-3, an Aadhaar number grouped 4-4-4, a Brazilian CPF written with its dots and dash, or
+  -- any as bare digits where t calls them one. First: old SSNs and many CPFs start with 0, which a
+  -- trunk 0 would claim.
+  IF nd = 9 OR nd = 11 OR nd = 12 THEN
     nid := ${s}.national_id_kind(tok, d, t);
     IF nid IS NOT NULL THEN RETURN nid; END IF;
   END IF;
@@ -578,6 +580,10 @@ BEGIN
   IF r ~ ${quoteLiteral(NINO_HINT)} THEN
     ${eachTokenReplacedSql('r', quoteLiteral(NINO), `IF ${s}.nino_live(tok) THEN ${replaceLaterSql('tok', `${s}.nino(tok)`)} END IF;`)}
   END IF;
+  -- Indian PANs (national-ids.ts), each by a fake no holder's kind is written with.
+  IF r ~ ${quoteLiteral(PAN_HINT)} THEN
+    ${eachTokenReplacedSql('r', quoteLiteral(PAN), replaceLaterSql('tok', `${s}.pan(tok)`))}
+  END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
     ${eachTokenReplacedSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('tok', `${s}.ip(host(tok::inet))`)} END IF;`)}
@@ -596,6 +602,7 @@ BEGIN
       IF ${s}.ssn_issued(tok) THEN ${replaceLaterSql('written', `${s}.ssn(tok)`)} END IF;
     ELSIF kind = 'cpf' THEN ${replaceLaterSql('written', `${s}.cpf(tok)`)}
     ELSIF kind = 'sin' THEN ${replaceLaterSql('written', `${s}.sin(tok)`)}
+    ELSIF kind = 'aadhaar' THEN ${replaceLaterSql('written', `${s}.aadhaar(tok)`)}
     ELSIF kind = 'ipv4' THEN
       IF NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('written', `${s}.ip(tok)`)} END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
@@ -707,6 +714,8 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'ssn' THEN ${s}.ssn_issued(token)
      WHEN 'cpf' THEN true
      WHEN 'sin' THEN true
+     WHEN 'aadhaar' THEN true
+     WHEN 'pan' THEN true
      WHEN 'nino' THEN ${s}.nino_live(token)
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)

@@ -4,12 +4,13 @@ import { LETTERS } from './letters';
 
 /**
  * National identity numbers in free text, read by the digits detector (digit_kind): a US Social
- * Security or taxpayer number (SSN, ITIN), a Canadian Social Insurance Number (SIN) and a Brazilian
- * CPF, the numbers chat bots ask for most. Each is read wherever it stands in its written form
- * (`123-45-6789`, `130 692 544`, `123.456.789-09`), and as bare digits only where the text calls it one
- * (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é 12345678909`): by its shape alone a run of nine
- * or eleven digits is any number. A UK National Insurance number ({@link NINO}), letters and digits, is
- * read by a pass of its own wherever it stands: its shape is specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
+ * Security or taxpayer number (SSN, ITIN), a Canadian Social Insurance Number (SIN), a Brazilian CPF
+ * and an Indian Aadhaar number, the numbers chat bots ask for most. Each is read wherever it stands
+ * in its written form (`123-45-6789`, `130 692 544`, `123.456.789-09`, `2345 6789 0124`), and as bare
+ * digits only where the text calls it one (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é
+ * 12345678909`, `aadhaar no 234567890124`): by its shape alone a run of nine, eleven or twelve digits
+ * is any number. A UK National Insurance number ({@link NINO}) and an Indian PAN ({@link PAN}), letters
+ * and digits, are read by passes of their own wherever they stand: their shapes are specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
  * whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers; a
  * number never issued in the text (`000-00-0000`, a SIN or CPF whose check digits fail) is no one's:
  * left, and not reported.
@@ -38,11 +39,21 @@ const CPF_HINT = '(?i)cpf';
 
 /**
  * What stands before a Canadian Social Insurance Number written as nine bare digits where the text
- * calls it one (`SIN:`, `my sin is`, `social insurance number`, French `NAS`). Case-insensitive.
+ * calls it one (`SIN:`, `my sin number is`, `social insurance number`, French `NAS`): up to two words
+ * such as `number` or `is` between. Case-insensitive.
  */
-const SIN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:sin|social insurance(?: number| no\.?)?|nas)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3})?`;
+const SIN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:sin|social insurance(?: number| no\.?)?|nas)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3}){0,2}`;
 /** What a text holding a {@link SIN_CUE} holds, tested first. */
 const SIN_HINT = '(?i)sin|social insurance|nas';
+
+/**
+ * What stands before an Indian Aadhaar number written as twelve bare digits where the text calls it one
+ * (`aadhaar:`, `my aadhar no is`, `aadhaar card number`, `UID`): up to two words such as `no` or `is`
+ * between. Case-insensitive.
+ */
+const AADHAAR_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:aa?dh?aa?r(?: card)?|uid(?:ai)?)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3}){0,2}`;
+/** What a text holding an {@link AADHAAR_CUE} holds, tested first. */
+const AADHAAR_HINT = '(?i)a?dh?aa?r|uid';
 
 /**
  * Where a UK National Insurance number (NINO) is, in any capitals, spaced in pairs or not (`AB 12 34
@@ -60,14 +71,28 @@ export const NINO = `(?:^|[^${LETTERS.alnum}])([A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][
  */
 export const NINO_HINT = '[0-9] ?[A-Da-d]';
 
+/**
+ * Where an Indian PAN (Permanent Account Number) is, in capitals as it is printed (`AFZPK7190K`),
+ * starting and ending a word: five letters, the fourth saying who holds it (P a person, C a company, H a
+ * family, F a firm, A, B, E, G, J, L or T another body), four digits and a letter. One capture group.
+ */
+export const PAN = `(?:^|[^${LETTERS.alnum}])([A-Z]{3}[ABCEFGHJLPT][A-Z][0-9]{4}[A-Z])(?![${LETTERS.alnum}])`;
+/** What a text holding a {@link PAN} holds, tested first: a digit before a capital letter. */
+export const PAN_HINT = '[0-9][A-Z]';
+
+/** The Verhoeff scheme's tables (an Aadhaar number's check digit): its multiplication, row by row, and its permutations. */
+const VERHOEFF_D = '0123456789123406789523401789563401289567401239567859876043216598710432765982104387659321049876543210';
+const VERHOEFF_P = '01234567891576283094580379614289160435279453126870428657390127938064157046913258';
+
 /** The SQL of the national identity numbers' functions (in the mask schema; install before the detectors). */
 export function nationalIdsSql(): string {
   return `
 -- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
 -- unknown), or NULL: 'ssn' grouped 3-2-4 by hyphens or spaces, or nine bare digits after an SSN's cue
 -- in t; 'sin' (Canada's) Luhn-valid, not starting 0 (never issued) or 8 (a business number), grouped
--- 3-3-3 or nine bare digits after a SIN's cue; 'cpf' with valid check digits, written with its dots
--- and dash, or eleven bare digits after a CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
+-- 3-3-3 or nine bare digits after a SIN's cue; 'aadhaar' (India's) Verhoeff-valid, not starting 0 or 1
+-- (never issued), grouped 4-4-4 or twelve bare digits after its cue; 'cpf' with valid check digits,
+-- written with its dots and dash, or eleven bare digits after a CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
 -- verify reads it.)
 CREATE FUNCTION ${s}.national_id_kind(tok text, d text, t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
@@ -79,6 +104,13 @@ BEGIN
        AND (tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$' OR (tok = d AND t ~ ${quoteLiteral(SIN_HINT)} AND t ~ (${quoteLiteral(SIN_CUE)} || tok || '(?![0-9])')))
        AND ${s}.luhn_sum(d) % 10 = 0 THEN
       RETURN 'sin';
+    END IF;
+  ELSIF length(d) = 12 THEN
+    -- The check digit last, as above.
+    IF left(d, 1) BETWEEN '2' AND '9'
+       AND (tok ~ '^[0-9]{4}(-[0-9]{4}-| [0-9]{4} )[0-9]{4}$' OR (tok = d AND t ~ ${quoteLiteral(AADHAAR_HINT)} AND t ~ (${quoteLiteral(AADHAAR_CUE)} || tok || '(?![0-9])')))
+       AND ${s}.verhoeff(d, 0) = 0 THEN
+      RETURN 'aadhaar';
     END IF;
   ELSIF length(d) = 11 THEN
     -- The check digits last: most runs of eleven digits are phone numbers, in neither form.
@@ -112,6 +144,35 @@ CREATE FUNCTION ${s}.sin(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE 
   SELECT ${s}.put_digits(v, body || ((20 - ${s}.luhn_sum(body || '0') % 10 + 1) % 10)::text)
     FROM (SELECT substr('12345679'::text, (1 + ${s}.u32(h, 0) % 8)::int, 1) || ${s}.hex_digits(substr(h, 5), 7) AS body
             FROM (SELECT ${s}.digest_normalized('sin#' || ${s}.digits(v), 0) AS h) AS x) AS b
+$fn$;
+
+-- The Verhoeff checksum of the digits d, each weighted by its place from the right plus shift: 0 for a
+-- number whose last digit checks the others (shift 0); with shift 1, what gives a body's check digit.
+CREATE FUNCTION ${s}.verhoeff(d text, shift int) RETURNS int LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE c int := 0; n int := length(d);
+BEGIN
+  FOR i IN 0..n - 1 LOOP
+    c := substr('${VERHOEFF_D}', c * 10 + substr('${VERHOEFF_P}', ((i + shift) % 8) * 10 + ascii(substr(d, n - i, 1)) - 47, 1)::int + 1, 1)::int;
+  END LOOP;
+  RETURN c;
+END
+$fn$;
+
+-- The fake of an Aadhaar number: a 1 (no Aadhaar number starts so), ten digits keyed from the
+-- original's, and the Verhoeff check digit, so it reads as one to software that checks, yet is no
+-- one's; written as the original is (grouped 4-4-4, or bare).
+CREATE FUNCTION ${s}.aadhaar(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.put_digits(v, body || substr('0432156789', ${s}.verhoeff(body, 1) + 1, 1))
+    FROM (SELECT '1' || ${s}.hex_digits(${s}.digest_normalized('aadhaar#' || ${s}.digits(v), 0), 10) AS body) AS b
+$fn$;
+
+-- The fake of a PAN: three letters, a fourth no holder's kind is written with, a fifth letter, four
+-- digits and a letter, keyed from the original (never anyone's: no PAN has that fourth letter).
+CREATE FUNCTION ${s}.pan(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT string_agg(CASE WHEN i = 4 THEN substr('QVWXYZ', 1 + get_byte(h, i) % 6, 1)
+                         WHEN i BETWEEN 6 AND 9 THEN chr(48 + get_byte(h, i) % 10)
+                         ELSE chr(65 + get_byte(h, i) % 26) END, '' ORDER BY i)
+    FROM (SELECT ${s}.digest_normalized('pan#' || upper(v), 0) AS h) AS x, generate_series(1, 10) AS i
 $fn$;
 
 -- Whether a match of the NINO pattern could be someone's: its prefix is one HMRC allocates.

@@ -301,9 +301,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['card', 'cpf', 'email', 'iban', 'ipv4', 'nino', 'phone', 'sin', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'card', 'cpf', 'email', 'iban', 'ipv4', 'nino', 'pan', 'phone', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -340,7 +340,7 @@ describe('mask schema functions', () => {
   });
 
   it('scrubs a Canadian SIN with a valid Luhn sum, grouped 3-3-3 wherever it stands and as nine bare digits where the text calls it one, with fakes whose Luhn sum fails', async () => {
-    const texts = ['SIN: 130 692 544', 'my sin is 130692544', 'ref 130-692-544 ok', 'social insurance number 130692544', 'NAS 130692544'];
+    const texts = ['SIN: 130 692 544', 'my sin number is 130692544', 'ref 130-692-544 ok', 'social insurance number 130692544', 'NAS 130692544'];
     const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
       `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
@@ -350,7 +350,7 @@ describe('mask schema functions', () => {
     expect(fake).toMatch(/^[1-79][0-9]{2} [0-9]{3} [0-9]{3}$/);
     expect(await one<number>('rehearsal_mask.luhn_sum($1) % 10', [bare])).not.toBe(0);
     // One fake for the same digits however they are grouped.
-    expect(rows.map((row) => row.scrubbed)).toEqual([`SIN: ${fake}`, `my sin is ${bare}`, `ref ${fake.replaceAll(' ', '-')} ok`, `social insurance number ${bare}`, `NAS ${bare}`]);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`SIN: ${fake}`, `my sin number is ${bare}`, `ref ${fake.replaceAll(' ', '-')} ok`, `social insurance number ${bare}`, `NAS ${bare}`]);
     expect(rows.map((row) => row.found)).toEqual([['sin 130 692 544'], ['sin 130692544'], ['sin 130-692-544'], ['sin 130692544'], ['sin 130692544']]);
     const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
     expect(residual.rows).toEqual([]);
@@ -372,14 +372,47 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
-  it('leaves an SSN, SIN, CPF or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
+  it('scrubs an Indian Aadhaar number with a valid Verhoeff check digit, grouped 4-4-4 wherever it stands and as twelve bare digits where the text calls it one, with fakes starting 1 (never issued)', async () => {
+    const texts = ['aadhaar: 2345 6789 0124', 'my aadhar no is 234567890124', 'UID 2345-6789-0124 ok', 'aadhaar card number is 234567890124.'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const fake = await one<string>(`rehearsal_mask.aadhaar('2345 6789 0124')`);
+    const bare = fake.replaceAll(' ', '');
+
+    expect(fake).toMatch(/^1[0-9]{3} [0-9]{4} [0-9]{4}$/);
+    // The check digit of a real one: software that validates Aadhaar numbers takes the fakes.
+    expect(await one<number>('rehearsal_mask.verhoeff($1, 0)', [bare])).toBe(0);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`aadhaar: ${fake}`, `my aadhar no is ${bare}`, `UID ${fake.replaceAll(' ', '-')} ok`, `aadhaar card number is ${bare}.`]);
+    expect(rows.map((row) => row.found)).toEqual([['aadhaar 2345 6789 0124'], ['aadhaar 234567890124'], ['aadhaar 2345-6789-0124'], ['aadhaar 234567890124']]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('scrubs an Indian PAN written in capitals wherever it stands, with a fake whose fourth letter no holder\'s kind is written with', async () => {
+    const texts = ['PAN AFZPK7190K', 'my pan is AFZPK7190K.', 'kyc: AFZPK7190K, ok'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const fake = await one<string>(`rehearsal_mask.pan('AFZPK7190K')`);
+
+    expect(fake).toMatch(/^[A-Z]{3}[QVWXYZ][A-Z][0-9]{4}[A-Z]$/);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`PAN ${fake}`, `my pan is ${fake}.`, `kyc: ${fake}, ok`]);
+    expect(rows.map((row) => row.found)).toEqual([['pan AFZPK7190K'], ['pan AFZPK7190K'], ['pan AFZPK7190K']]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
       'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725',
       // A SIN whose Luhn sum fails, a Luhn-valid one starting 8 (a business number), a valid one no text calls a SIN.
       'SIN 130 692 545', 'SIN 830 692 547', 'order 130692544',
       // National Insurance numbers of prefixes never allocated (HMRC's example QQ, GB, TN), and the shape glued to a word or without its suffix.
-      'NI QQ 12 34 56 C', 'ref GB123456A', 'temp TN 12 34 56 A', 'code XJG103759A1', 'PO123456'];
+      'NI QQ 12 34 56 C', 'ref GB123456A', 'temp TN 12 34 56 A', 'code XJG103759A1', 'PO123456',
+      // An Aadhaar number whose check digit fails, one starting 1 (never issued), a valid one no text calls one; a PAN-like code of no holder's kind, or glued to a word.
+      'aadhaar 2345 6789 0125', 'aadhaar 1345 6789 0129', 'order 234567890124', 'ABCDE1234F', 'XAFZPK7190K'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
@@ -394,7 +427,7 @@ describe('mask schema functions', () => {
     expect(rows.map(({ d, sum }) => [d, sum])).toEqual(cases);
   });
 
-  it('classifies a run of digits found in text as a phone, card, SSN, SIN, CPF or IPv4 address, or as none of them', async () => {
+  it('classifies a run of digits found in text as a phone, card, SSN, SIN, Aadhaar number, CPF or IPv4 address, or as none of them', async () => {
     const cases: [string, string | null][] = [
       ['+44 7700 900123', 'phone'], ['+1234567', null], ['+123456789012345', 'phone'], ['+1234567890123456', null],
       ['07700 900123', 'phone'], ['(020) 7946 0000', 'phone'], ['0 12', null], ['(555) 234-5678', 'phone'], ['555-234-5678', 'phone'],
@@ -413,6 +446,8 @@ describe('mask schema functions', () => {
       ['529.982.247-25', 'cpf'], ['529.982.247-26', null],
       // A Canadian SIN, grouped 3-3-3, with a valid Luhn sum only.
       ['130 692 544', 'sin'], ['130-692-544', 'sin'], ['130 692 545', null],
+      // An Indian Aadhaar number, grouped 4-4-4, with a valid Verhoeff check digit only.
+      ['2345 6789 0124', 'aadhaar'], ['2345-6789-0124', 'aadhaar'], ['2345 6789 0125', null], ['234 5678 90124', null],
     ];
     const kinds = await client().query<{ tok: string; kind: string | null }>('SELECT tok, rehearsal_mask.digit_kind(tok) AS kind FROM unnest($1::text[]) AS tok', [cases.map(([tok]) => tok)]);
 

@@ -130,7 +130,7 @@ describe('suggest signals', () => {
     expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
-  it('reads free text quoting a US Social Security number, a Canadian SIN, a Brazilian CPF or a UK National Insurance number, written so or after its name, as hiding PII, and other numbers as not', () => {
+  it('reads free text quoting a US Social Security number, a Canadian SIN, a Brazilian CPF, a UK National Insurance number or an Indian Aadhaar number or PAN, written so or after its name, as hiding PII, and other numbers as not', () => {
     expect(hidesPii('my ssn is 123-45-6789, thanks')).toBe(true);
     expect(hidesPii('SSN: 123 45 6789')).toBe(true);
     expect(hidesPii('My social security number is 123456789')).toBe(true);
@@ -140,7 +140,10 @@ describe('suggest signals', () => {
     expect(hidesPii('my social insurance number is 130692544')).toBe(true);
     expect(hidesPii('NI number: JG 10 37 59 A')).toBe(true);
     expect(hidesPii('nino jg103759a')).toBe(true);
-    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678')).toBe(false);
+    expect(hidesPii('aadhaar: 2345 6789 0124')).toBe(true);
+    expect(hidesPii('my aadhar no is 234567890124')).toBe(true);
+    expect(hidesPii('PAN AFZPK7190K')).toBe(true);
+    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, code ABCDE1234F')).toBe(false);
   });
 
   it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {
