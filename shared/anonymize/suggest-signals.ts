@@ -119,6 +119,15 @@ const PHONE_IN_TEXT = new RegExp(`(^|[^\\w+-])(\\+|%2B|0)[0-9]${PHONE_CHARS}{7,1
  * Verhoeff check digit is left to scrubText).
  */
 const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-\d{4}| \d{2} \d{4}|-\d{3}-\d{3}| \d{3} \d{3})(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin|sin|social insurance( number| no\.?)?|nas)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)|(^|[^a-z0-9])[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z] ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])|(^|[^\w-])[2-9]\d{3}(-\d{4}-| \d{4} )\d{4}(?![\w-])|(^|[^a-z0-9])(aa?dh?aa?r( card)?|uid(ai)?)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{12}(?!\d)/i;
+/** A Spanish DNI or NIE (national-ids.ts): eight digits, or X, Y or Z and seven, then a letter; {@link dniChecks} tells. */
+const DNI_IN_TEXT = /(?:^|[^\w.])((?:\d{8}|\d{2}\.\d{3}\.\d{3}|[xyz]-?\d{7})[ -]?[a-z])(?![a-z0-9])/gi;
+/** Whether the DNI or NIE `value` (as {@link DNI_IN_TEXT} matches it) ends in its check letter. */
+function dniChecks(value: string): boolean {
+  // An NIE's X, Y or Z counts as 0, 1 or 2 before its digits.
+  const prefix = 'XYZ'.indexOf(value.charAt(0).toUpperCase());
+  const number = Number(`${prefix >= 0 ? prefix : ''}${value.slice(0, -1).replace(/[^0-9]/g, '')}`);
+  return 'TRWAGMYFPDXBNJZSQVHLCKE'.charAt(number % 23) === value.slice(-1).toUpperCase();
+}
 /** An Indian PAN (national-ids.ts), in capitals as printed: five letters, the fourth a holder's kind, four digits, a letter. */
 const PAN_IN_TEXT = /(^|[^A-Za-z0-9])[A-Z]{3}[ABCEFGHJLPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
@@ -201,7 +210,7 @@ function base64Texts(value: string): string[] {
 
 /** Whether plain text holds an email, a phone-shaped run of digits, a national identity number, a public IPv6 address or a live credential. */
 function holdsPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || [...value.matchAll(DNI_IN_TEXT)].some((m) => dniChecks(m[1] ?? '')) || credentialIn(value) !== undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
-import { NINO, NINO_HINT, PAN, PAN_HINT } from './national-ids';
+import { DNI, DNI_HINT, NINO, NINO_HINT, PAN, PAN_HINT } from './national-ids';
 
 export { LETTERS } from './letters';
 
@@ -331,6 +331,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
     UNION ALL SELECT ${select}'iban', ib.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, unnest(${s}.iban_tokens(x[1])) AS ib(token) WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
     UNION ALL SELECT ${select}'nino', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(NINO)}, 'g') AS x WHERE ${value} ~ ${quoteLiteral(NINO_HINT)}
     UNION ALL SELECT ${select}'pan', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(PAN)}, 'g') AS x WHERE ${value} ~ ${quoteLiteral(PAN_HINT)}
+    UNION ALL SELECT ${select}'dni', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(DNI)}, 'g') AS x WHERE ${value} ~ ${quoteLiteral(DNI_HINT)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
@@ -413,7 +414,7 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
  * national-ids.ts), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or
  * NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be
  * issued, SIN, Aadhaar number and CPF (national-ids.ts: only one with valid check digits is one), UK
- * National Insurance number of an allocated prefix, Indian PAN, public IPv4 or IPv6 address and phone number with the fake of its
+ * National Insurance number of an allocated prefix, Indian PAN, Spanish DNI or NIE whose letter checks, public IPv4 or IPv6 address and phone number with the fake of its
  * kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
  * ones too, a bare number that is an original phone's digits, and every live credential
  * (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside another, which it
@@ -584,6 +585,10 @@ BEGIN
   IF r ~ ${quoteLiteral(PAN_HINT)} THEN
     ${eachTokenReplacedSql('r', quoteLiteral(PAN), replaceLaterSql('tok', `${s}.pan(tok)`))}
   END IF;
+  -- Spanish DNIs and NIEs (national-ids.ts) whose letter checks, each by a fake whose letter does not.
+  IF r ~ ${quoteLiteral(DNI_HINT)} THEN
+    ${eachTokenReplacedSql('r', quoteLiteral(DNI), `IF ${s}.dni_valid(tok) THEN ${replaceLaterSql('tok', `${s}.dni(tok)`)} END IF;`)}
+  END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
     ${eachTokenReplacedSql('r', re('ipv6'), `IF tok ~ ${quoteLiteral(IPV6_ADDRESS)} AND NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('tok', `${s}.ip(host(tok::inet))`)} END IF;`)}
@@ -716,6 +721,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'sin' THEN true
      WHEN 'aadhaar' THEN true
      WHEN 'pan' THEN true
+     WHEN 'dni' THEN ${s}.dni_valid(token)
      WHEN 'nino' THEN ${s}.nino_live(token)
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)

@@ -9,8 +9,9 @@ import { LETTERS } from './letters';
  * in its written form (`123-45-6789`, `130 692 544`, `123.456.789-09`, `2345 6789 0124`), and as bare
  * digits only where the text calls it one (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é
  * 12345678909`, `aadhaar no 234567890124`): by its shape alone a run of nine, eleven or twelve digits
- * is any number. A UK National Insurance number ({@link NINO}) and an Indian PAN ({@link PAN}), letters
- * and digits, are read by passes of their own wherever they stand: their shapes are specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
+ * is any number. A UK National Insurance number ({@link NINO}), an Indian PAN ({@link PAN}) and a
+ * Spanish DNI or NIE ({@link DNI}), letters and digits, are read by passes of their own wherever they
+ * stand: their shapes (and a DNI's check letter) are specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
  * whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers; a
  * number never issued in the text (`000-00-0000`, a SIN or CPF whose check digits fail) is no one's:
  * left, and not reported.
@@ -79,6 +80,18 @@ export const NINO_HINT = '[0-9] ?[A-Da-d]';
 export const PAN = `(?:^|[^${LETTERS.alnum}])([A-Z]{3}[ABCEFGHJLPT][A-Z][0-9]{4}[A-Z])(?![${LETTERS.alnum}])`;
 /** What a text holding a {@link PAN} holds, tested first: a digit before a capital letter. */
 export const PAN_HINT = '[0-9][A-Z]';
+
+/**
+ * Where a Spanish DNI or NIE is, in any capitals (`12345678Z`, `12.345.678-Z`, `X1234567L`,
+ * `x-1234567-l`), starting and ending a word: eight digits (maybe dotted 2.3.3) or X, Y or Z and seven,
+ * then a letter, maybe after a hyphen or space. Only one whose letter is its check letter is one
+ * (`dni_valid`). One capture group.
+ */
+export const DNI = `(?:^|[^${LETTERS.alnum}.])((?:[0-9]{8}|[0-9]{2}[.][0-9]{3}[.][0-9]{3}|[XYZxyz]-?[0-9]{7})[ -]?[A-Za-z])(?![${LETTERS.alnum}])`;
+/** What a text holding a {@link DNI} holds, tested first: a digit, maybe a hyphen or space, then a letter. */
+export const DNI_HINT = '[0-9][ -]?[A-Za-z]';
+/** A DNI's or NIE's check letters, by its number modulo 23. */
+const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
 
 /** The Verhoeff scheme's tables (an Aadhaar number's check digit): its multiplication, row by row, and its permutations. */
 const VERHOEFF_D = '0123456789123406789523401789563401289567401239567859876043216598710432765982104387659321049876543210';
@@ -173,6 +186,25 @@ CREATE FUNCTION ${s}.pan(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE 
                          WHEN i BETWEEN 6 AND 9 THEN chr(48 + get_byte(h, i) % 10)
                          ELSE chr(65 + get_byte(h, i) % 26) END, '' ORDER BY i)
     FROM (SELECT ${s}.digest_normalized('pan#' || upper(v), 0) AS h) AS x, generate_series(1, 10) AS i
+$fn$;
+
+-- Whether a match of the DNI pattern is a DNI or NIE: its letter is its number's check letter (an NIE's
+-- X, Y or Z counted as 0, 1 or 2 before its digits).
+CREATE FUNCTION ${s}.dni_valid(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT upper(right(v, 1)) = substr('${DNI_LETTERS}', (n % 23)::int + 1, 1)
+    FROM (SELECT (translate(upper(left(v, 1)), 'XYZ', '012') || ${s}.digits(substr(v, 2, length(v) - 2)))::bigint AS n) AS x
+$fn$;
+
+-- The fake of a DNI or NIE: digits keyed from the original's (an NIE keeps its X, Y or Z), then a letter
+-- that is not their check letter, so no fake is anyone's; written as the original is (dots, hyphens,
+-- spaces and capitals kept).
+CREATE FUNCTION ${s}.dni(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT p.written || CASE WHEN right(v, 1) BETWEEN 'a' AND 'z' THEN lower(p.letter) ELSE p.letter END
+    FROM (SELECT ${s}.put_digits(left(v, length(v) - 1), body) AS written,
+                 substr('${DNI_LETTERS}', ((translate(prefix, 'XYZ', '012') || body)::bigint % 23 + 1 + get_byte(h, 8) % 22)::int % 23 + 1, 1) AS letter
+            FROM (SELECT h, prefix, ${s}.hex_digits(h, CASE WHEN prefix = '' THEN 8 ELSE 7 END) AS body
+                    FROM (SELECT ${s}.digest_normalized('dni#' || upper(${s}.digits(v)), 0) AS h,
+                                 CASE WHEN upper(left(v, 1)) IN ('X', 'Y', 'Z') THEN upper(left(v, 1)) ELSE '' END AS prefix) AS x) AS y) AS p
 $fn$;
 
 -- Whether a match of the NINO pattern could be someone's: its prefix is one HMRC allocates.

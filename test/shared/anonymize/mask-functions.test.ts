@@ -301,9 +301,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'card', 'cpf', 'email', 'iban', 'ipv4', 'nino', 'pan', 'phone', 'sin', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'card', 'cpf', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'phone', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -403,7 +403,26 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
-  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
+  it('scrubs a Spanish DNI or NIE whose letter checks, in any capitals, dotted or not, with a fake whose letter does not, laid out as written', async () => {
+    const texts = ['DNI: 12345678Z', 'mi dni es 12345678-z', 'DNI 12.345.678-Z', 'NIE X1234567L ok', 'nie x-1234567-l'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const [dni, nie] = [await one<string>(`rehearsal_mask.dni('12345678Z')`), await one<string>(`rehearsal_mask.dni('X1234567L')`)];
+    const [digits, nieDigits] = [dni.slice(0, 8), nie.slice(1, 8)];
+
+    expect(dni).toMatch(/^[0-9]{8}[A-Z]$/);
+    expect(nie).toMatch(/^X[0-9]{7}[A-Z]$/);
+    expect([await one<boolean>('rehearsal_mask.dni_valid($1)', [dni]), await one<boolean>('rehearsal_mask.dni_valid($1)', [nie])]).toEqual([false, false]);
+    // One fake for the same number however it is written.
+    expect(rows.map((row) => row.scrubbed)).toEqual([`DNI: ${dni}`, `mi dni es ${digits}-${dni.slice(8).toLowerCase()}`,
+      `DNI ${digits.slice(0, 2)}.${digits.slice(2, 5)}.${digits.slice(5)}-${dni.slice(8)}`, `NIE ${nie} ok`, `nie x-${nieDigits}-${nie.slice(8).toLowerCase()}`]);
+    expect(rows.map((row) => row.found)).toEqual([['dni 12345678Z'], ['dni 12345678-z'], ['dni 12.345.678-Z'], ['dni X1234567L'], ['dni x-1234567-l']]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN, DNI or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
       'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725',
@@ -412,7 +431,9 @@ describe('mask schema functions', () => {
       // National Insurance numbers of prefixes never allocated (HMRC's example QQ, GB, TN), and the shape glued to a word or without its suffix.
       'NI QQ 12 34 56 C', 'ref GB123456A', 'temp TN 12 34 56 A', 'code XJG103759A1', 'PO123456',
       // An Aadhaar number whose check digit fails, one starting 1 (never issued), a valid one no text calls one; a PAN-like code of no holder's kind, or glued to a word.
-      'aadhaar 2345 6789 0125', 'aadhaar 1345 6789 0129', 'order 234567890124', 'ABCDE1234F', 'XAFZPK7190K'];
+      'aadhaar 2345 6789 0125', 'aadhaar 1345 6789 0129', 'order 234567890124', 'ABCDE1234F', 'XAFZPK7190K',
+      // A DNI whose letter does not check, and one glued to a version number.
+      'ref 12345678A', 'v1.12345678Z'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
