@@ -111,14 +111,14 @@ const PHONE_IN_TEXT = new RegExp(`(^|[^\\w+-])(\\+|%2B|0)[0-9]${PHONE_CHARS}{7,1
 /**
  * A national identity number inside text, as scrubText reads one (national-ids.ts): a US Social
  * Security number grouped 3-2-4 by hyphens or spaces (`123-45-6789`), or nine bare digits after its name
- * (`ssn 123456789`, `social security number is …`); a Canadian SIN grouped 3-3-3 (`130 692 544`), or
- * nine bare digits after its name (`SIN: …`, `social insurance number`, `NAS`); a Brazilian CPF written
+ * (`ssn 123456789`, `social security number is …`); a Canadian SIN after its name (`SIN: 130 692 544`,
+ * `my social insurance number is 130692544`, `NAS`), grouped 3-3-3 or bare; a Brazilian CPF written
  * `123.456.789-09`, or eleven bare digits after its name (check digits are left to scrubText); a UK
  * National Insurance number (`AB 12 34 56 C`, national-ids.ts; prefixes never allocated are left to
  * scrubText); an Indian Aadhaar number grouped 4-4-4, or twelve bare digits after its name (its
  * Verhoeff check digit is left to scrubText).
  */
-const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-\d{4}| \d{2} \d{4}|-\d{3}-\d{3}| \d{3} \d{3})(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin|sin|social insurance( number| no\.?)?|nas)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)|(^|[^a-z0-9])[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z] ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])|(^|[^\w-])[2-9]\d{3}(-\d{4}-| \d{4} )\d{4}(?![\w-])|(^|[^a-z0-9])(aa?dh?aa?r( card)?|uid(ai)?)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{12}(?!\d)/i;
+const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-| \d{2} )\d{4}(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^a-z0-9])(sin|social insurance( number| no\.?)?|nas)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{3}(?:[ -]?\d{3}){2}(?![\w-])|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)|(^|[^a-z0-9])[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z] ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])|(^|[^\w-])[2-9]\d{3}(-\d{4}-| \d{4} )\d{4}(?![\w-])|(^|[^a-z0-9])(aa?dh?aa?r( card)?|uid(ai)?)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{12}(?!\d)/i;
 /** A Spanish DNI or NIE (national-ids.ts): eight digits, or X, Y or Z and seven, then a letter; {@link dniChecks} tells. */
 const DNI_IN_TEXT = /(?:^|[^\w.])((?:\d{8}|\d{2}\.\d{3}\.\d{3}|[xyz]-?\d{7})[ -]?[a-z])(?![a-z0-9])/gi;
 /** Whether the DNI or NIE `value` (as {@link DNI_IN_TEXT} matches it) ends in its check letter. */

@@ -6,10 +6,11 @@ import { LETTERS } from './letters';
  * National identity numbers in free text, read by the digits detector (digit_kind): a US Social
  * Security or taxpayer number (SSN, ITIN), a Canadian Social Insurance Number (SIN), a Brazilian CPF
  * and an Indian Aadhaar number, the numbers chat bots ask for most. Each is read wherever it stands
- * in its written form (`123-45-6789`, `130 692 544`, `123.456.789-09`, `2345 6789 0124`), and as bare
- * digits only where the text calls it one (`my ssn is 123456789`, `SIN: 130692544`, `meu cpf é
- * 12345678909`, `aadhaar no 234567890124`): by its shape alone a run of nine, eleven or twelve digits
- * is any number. A UK National Insurance number ({@link NINO}), an Indian PAN ({@link PAN}) and a
+ * in its written form (`123-45-6789`, `123.456.789-09`, `2345 6789 0124`), and as bare digits only
+ * where the text calls it one (`my ssn is 123456789`, `meu cpf é 12345678909`, `aadhaar no
+ * 234567890124`): by its shape alone a run of nine, eleven or twelve digits is any number. A SIN is read
+ * only where the text calls it one, grouped 3-3-3 or not (`SIN: 130 692 544`): Spain writes its phone
+ * numbers so. A UK National Insurance number ({@link NINO}), an Indian PAN ({@link PAN}) and a
  * Spanish DNI or NIE ({@link DNI}), letters and digits, are read by passes of their own wherever they
  * stand: their shapes (and a DNI's check letter) are specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
  * whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers; a
@@ -103,7 +104,7 @@ export function nationalIdsSql(): string {
 -- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
 -- unknown), or NULL: 'ssn' grouped 3-2-4 by hyphens or spaces, or nine bare digits after an SSN's cue
 -- in t; 'sin' (Canada's) Luhn-valid, not starting 0 (never issued) or 8 (a business number), grouped
--- 3-3-3 or nine bare digits after a SIN's cue; 'aadhaar' (India's) Verhoeff-valid, not starting 0 or 1
+-- 3-3-3 or bare, after a SIN's cue only (Spain's phone numbers are grouped 3-3-3 too); 'aadhaar' (India's) Verhoeff-valid, not starting 0 or 1
 -- (never issued), grouped 4-4-4 or twelve bare digits after its cue; 'cpf' with valid check digits,
 -- written with its dots and dash, or eleven bare digits after a CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
 -- verify reads it.)
@@ -114,7 +115,7 @@ BEGIN
     IF tok = d AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])') THEN RETURN 'ssn'; END IF;
     -- The Luhn sum last: it settles a run only the shape or a cue made a candidate.
     IF left(d, 1) NOT IN ('0', '8')
-       AND (tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$' OR (tok = d AND t ~ ${quoteLiteral(SIN_HINT)} AND t ~ (${quoteLiteral(SIN_CUE)} || tok || '(?![0-9])')))
+       AND (tok = d OR tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$') AND t ~ ${quoteLiteral(SIN_HINT)} AND t ~ (${quoteLiteral(SIN_CUE)} || tok || '(?![0-9])')
        AND ${s}.luhn_sum(d) % 10 = 0 THEN
       RETURN 'sin';
     END IF;

@@ -145,7 +145,7 @@ describe('suggest signals', () => {
     expect(hidesPii('PAN AFZPK7190K')).toBe(true);
     expect(hidesPii('mi dni es 12345678-z')).toBe(true);
     expect(hidesPii('NIE X1234567L')).toBe(true);
-    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, code ABCDE1234F, ref 12345678A')).toBe(false);
+    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, llámame al 612 345 678, code ABCDE1234F, ref 12345678A')).toBe(false);
   });
 
   it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {

@@ -235,7 +235,7 @@ describe('verifyDatabase', () => {
     const url = await masked(chats, `CREATE TABLE chats (id int PRIMARY KEY, line text, kept text);
       INSERT INTO chats VALUES (1, 'my ssn is 123-45-6789', 'ssn on file 987-65-4329'), (2, 'SSN: 123456789 thanks', 'My SSN#: 234567891'),
         (3, 'placeholder 000-00-0000', 'ref 123456789'), (4, 'ok', 'order 555123456'), (5, 'meu cpf é 52998224725', 'CPF: 111.444.777-35'),
-        (6, 'SIN: 130 692 544', 'sin on file 271-828-188'), (7, 'NI number JG 10 37 59 A', 'nino ce123456b'),
+        (6, 'SIN: 130 692 544', 'my sin is 271-828-188'), (7, 'NI number JG 10 37 59 A', 'nino ce123456b'),
         (8, 'aadhaar 2345 6789 0124, PAN AFZPK7190K', 'uid 3987 6543 2109, pan BNZAB2318K'),
         (9, 'DNI 12345678Z', 'nie Y7654321G')`);
 
