@@ -28,13 +28,13 @@ function fingerprintsTokens(plan: ColumnPlan): boolean {
 /**
  * SQL giving, as column `v`, the PII tokens the detectors find in the text `value` over `from` that
  * masking replaces: a private or documentation IP address, an IBAN that does not validate, an SSN
- * never issued (`000-00-0000`), a National Insurance number of a prefix never allocated and a DNI whose
- * letter does not check stay as they are, so fingerprinting them had verify report the scrubbed column
+ * never issued (`000-00-0000`), a National Insurance number of a prefix never allocated and a DNI or
+ * CURP whose check fails stay as they are, so fingerprinting them had verify report the scrubbed column
  * as quoting its own original. (A SIN, Aadhaar number or CPF is one only with valid check digits: each
  * is replaced.)
  */
 function replacedTokensSql(from: string, value: string): string {
-  return `SELECT token AS v FROM (${piiTokenScansSql(from, value)}) AS p WHERE p.kind NOT IN ('ipv4', 'ipv6', 'iban', 'ssn', 'nino', 'dni') OR ${s}.token_live(p.kind, p.token)`;
+  return `SELECT token AS v FROM (${piiTokenScansSql(from, value)}) AS p WHERE p.kind NOT IN ('ipv4', 'ipv6', 'iban', 'ssn', 'nino', 'dni', 'curp') OR ${s}.token_live(p.kind, p.token)`;
 }
 
 /** Whether a JSON rule scrubs or fakes phone numbers at some path: its originals' digits are fingerprinted too. */

@@ -128,6 +128,13 @@ function dniChecks(value: string): boolean {
   const number = Number(`${prefix >= 0 ? prefix : ''}${value.slice(0, -1).replace(/[^0-9]/g, '')}`);
   return 'TRWAGMYFPDXBNJZSQVHLCKE'.charAt(number % 23) === value.slice(-1).toUpperCase();
 }
+/** A Mexican CURP (national-ids.ts): four letters, six digits, H, M or X, five letters, a letter or digit, a digit; {@link curpChecks} tells. */
+const CURP_IN_TEXT = /(?:^|[^a-z0-9])([a-z][aeioux][a-z]{2}\d{6}[hmx][a-z]{5}[0-9a-z]\d)(?![a-z0-9])/gi;
+/** Whether the CURP `value` ends in its check digit: each character's place among digits and letters (an Ñ after the N) weighted from 18 down. */
+function curpChecks(value: string): boolean {
+  const sum = [...value.slice(0, 17).toUpperCase()].reduce((total, char, i) => total + '0123456789ABCDEFGHIJKLMN\u00D1OPQRSTUVWXYZ'.indexOf(char) * (18 - i), 0);
+  return (10 - (sum % 10)) % 10 === Number(value.slice(-1));
+}
 /** An Indian PAN (national-ids.ts), in capitals as printed: five letters, the fourth a holder's kind, four digits, a letter. */
 const PAN_IN_TEXT = /(^|[^A-Za-z0-9])[A-Z]{3}[ABCEFGHJLPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
@@ -210,7 +217,8 @@ function base64Texts(value: string): string[] {
 
 /** Whether plain text holds an email, a phone-shaped run of digits, a national identity number, a public IPv6 address or a live credential. */
 function holdsPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || [...value.matchAll(DNI_IN_TEXT)].some((m) => dniChecks(m[1] ?? '')) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || [...value.matchAll(DNI_IN_TEXT)].some((m) => dniChecks(m[1] ?? ''))
+    || [...value.matchAll(CURP_IN_TEXT)].some((m) => curpChecks(m[1] ?? '')) || credentialIn(value) !== undefined;
 }
 
 /**

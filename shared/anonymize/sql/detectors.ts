@@ -5,7 +5,7 @@ import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
-import { DNI, LETTER_ID_HINT, NINO, PAN } from './national-ids';
+import { CURP, DNI, LETTER_ID_HINT, NINO, PAN } from './national-ids';
 
 export { LETTERS } from './letters';
 
@@ -332,7 +332,8 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
     UNION ALL SELECT ${select}li.kind, li.token FROM ${from},
                        LATERAL (SELECT 'nino' AS kind, x[1] AS token FROM regexp_matches(${value}, ${quoteLiteral(NINO)}, 'g') AS x
                                 UNION ALL SELECT 'pan', x[1] FROM regexp_matches(${value}, ${quoteLiteral(PAN)}, 'g') AS x
-                                UNION ALL SELECT 'dni', x[1] FROM regexp_matches(${value}, ${quoteLiteral(DNI)}, 'g') AS x) AS li WHERE ${value} ~ ${quoteLiteral(LETTER_ID_HINT)}
+                                UNION ALL SELECT 'dni', x[1] FROM regexp_matches(${value}, ${quoteLiteral(DNI)}, 'g') AS x
+                                UNION ALL SELECT 'curp', x[1] FROM regexp_matches(${value}, ${quoteLiteral(CURP)}, 'g') AS x) AS li WHERE ${value} ~ ${quoteLiteral(LETTER_ID_HINT)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
@@ -415,7 +416,8 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
  * national-ids.ts), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or
  * NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be
  * issued, SIN, Aadhaar number and CPF (national-ids.ts: only one with valid check digits is one), UK
- * National Insurance number of an allocated prefix, Indian PAN, Spanish DNI or NIE whose letter checks, public IPv4 or IPv6 address and phone number with the fake of its
+ * National Insurance number of an allocated prefix, Indian PAN, Spanish DNI or NIE whose letter checks,
+ * Mexican CURP whose check digit is right, public IPv4 or IPv6 address and phone number with the fake of its
  * kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
  * ones too, a bare number that is an original phone's digits, and every live credential
  * (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside another, which it
@@ -579,14 +581,15 @@ BEGIN
   IF r ~ ${quoteLiteral(IBAN_START)} THEN
     ${eachTokenReplacedSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP ${replaceLaterSql('piece', `${s}.iban_written(piece)`)} END LOOP;`)}
   END IF;
-  -- National identity numbers of letters and digits (national-ids.ts), one hint for the three: UK National
+  -- National identity numbers of letters and digits (national-ids.ts), one hint for the four: UK National
   -- Insurance numbers, each one allocated by a fake never allocated, laid out as written; Indian PANs,
-  -- each by a fake no holder's kind is written with; Spanish DNIs and NIEs whose letter checks, each by
-  -- a fake whose letter does not.
+  -- each by a fake no holder's kind is written with; Spanish DNIs and NIEs whose letter checks, and
+  -- Mexican CURPs whose check digit is right, each by a fake whose check fails.
   IF r ~ ${quoteLiteral(LETTER_ID_HINT)} THEN
     ${eachTokenReplacedSql('r', quoteLiteral(NINO), `IF ${s}.nino_live(tok) THEN ${replaceLaterSql('tok', `${s}.nino(tok)`)} END IF;`)}
     ${eachTokenReplacedSql('r', quoteLiteral(PAN), replaceLaterSql('tok', `${s}.pan(tok)`))}
     ${eachTokenReplacedSql('r', quoteLiteral(DNI), `IF ${s}.dni_valid(tok) THEN ${replaceLaterSql('tok', `${s}.dni(tok)`)} END IF;`)}
+    ${eachTokenReplacedSql('r', quoteLiteral(CURP), `IF ${s}.curp_valid(tok) THEN ${replaceLaterSql('tok', `${s}.curp(tok)`)} END IF;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
@@ -721,6 +724,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'aadhaar' THEN true
      WHEN 'pan' THEN true
      WHEN 'dni' THEN ${s}.dni_valid(token)
+     WHEN 'curp' THEN ${s}.curp_valid(token)
      WHEN 'nino' THEN ${s}.nino_live(token)
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)

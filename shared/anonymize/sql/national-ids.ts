@@ -10,12 +10,13 @@ import { LETTERS } from './letters';
  * where the text calls it one (`my ssn is 123456789`, `meu cpf é 12345678909`, `aadhaar no
  * 234567890124`): by its shape alone a run of nine, eleven or twelve digits is any number. A SIN is read
  * only where the text calls it one, grouped 3-3-3 or not (`SIN: 130 692 544`): Spain writes its phone
- * numbers so. A UK National Insurance number ({@link NINO}), an Indian PAN ({@link PAN}) and a
- * Spanish DNI or NIE ({@link DNI}), letters and digits, are read by passes of their own wherever they
- * stand: their shapes (and a DNI's check letter) are specific enough. Each fake is a number never issued (an SSN of area 666, a SIN or CPF
- * whose check digits fail), so that no fake is anyone's and verify tells fakes from real numbers; a
- * number never issued in the text (`000-00-0000`, a SIN or CPF whose check digits fail) is no one's:
- * left, and not reported.
+ * numbers so. A UK National Insurance number ({@link NINO}), an Indian PAN ({@link PAN}), a Spanish
+ * DNI or NIE ({@link DNI}) and a Mexican CURP ({@link CURP}), letters and digits, are read by passes of
+ * their own wherever they stand: their shapes (and a DNI's or CURP's check) are specific enough. Each
+ * fake is a number never issued (an SSN of area 666, an Aadhaar number starting 1, a SIN, CPF, DNI or
+ * CURP whose check fails, a National Insurance number of a prefix never allocated, a PAN of no
+ * holder's kind), so that no fake is anyone's and verify tells fakes from real numbers; a number never
+ * issued in the text (`000-00-0000`, one whose check fails) is no one's: left, and not reported.
  */
 
 const s = MASK_SCHEMA;
@@ -82,8 +83,20 @@ export const PAN = `(?:^|[^${LETTERS.alnum}])([A-Z]{3}[ABCEFGHJLPT][A-Z][0-9]{4}
 export const DNI = `(?:^|[^${LETTERS.alnum}.])((?:[0-9]{8}|[0-9]{2}[.][0-9]{3}[.][0-9]{3}|[XYZxyz]-?[0-9]{7})[ -]?[A-Za-z])(?![${LETTERS.alnum}])`;
 
 /**
- * What a text holding a {@link NINO}, {@link PAN} or {@link DNI} holds, tested once for the three
- * first: a digit, maybe a hyphen or space, then a letter. A quarter of one of those patterns' cost on
+ * Where a Mexican CURP is, in any capitals (`GODE561231HDFRRN09`), starting and ending a word: four
+ * letters (the second a vowel or X), six digits (a date of birth), H, M or X, two letters (a state),
+ * three consonants, a letter or digit and a check digit. Only one whose check digit is right is one
+ * (`curp_valid`). One capture group.
+ */
+export const CURP = `(?:^|[^${LETTERS.alnum}])([A-Za-z][AEIOUXaeioux][A-Za-z]{2}[0-9]{6}[HMXhmx][A-Za-z]{2}[B-DF-HJ-NP-TV-Zb-df-hj-np-tv-z]{3}[0-9A-Za-z][0-9])(?![${LETTERS.alnum}])`;
+/** The codes of Mexico's states (and NE, born abroad) a CURP's fake takes one of, run together. */
+const CURP_STATES = 'ASBCBSCCCLCMCSCHDFDGGTGRHGJCMCMNMSNTNLOCPLQTQRSPSLSRTCTSTLVZYNZSNE';
+/** The consonants a CURP's fake takes three of. */
+const CURP_CONSONANTS = 'BCDFGHJKLMNPQRSTVWXYZ';
+
+/**
+ * What a text holding a {@link NINO}, {@link PAN}, {@link DNI} or {@link CURP} holds, tested once for
+ * the four first: a digit, maybe a hyphen or space, then a letter. A quarter of one of those patterns' cost on
  * text holding none of them (0.5 against 2 microseconds a text of a hundred characters), which is most text.
  */
 export const LETTER_ID_HINT = '[0-9][ -]?[A-Za-z]';
@@ -208,6 +221,36 @@ CREATE FUNCTION ${s}.dni(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE 
             FROM (SELECT h, prefix, ${s}.hex_digits(h, CASE WHEN prefix = '' THEN 8 ELSE 7 END) AS body
                     FROM (SELECT ${s}.digest_normalized('dni#' || upper(${s}.digits(v)), 0) AS h,
                                  CASE WHEN upper(left(v, 1)) IN ('X', 'Y', 'Z') THEN upper(left(v, 1)) ELSE '' END AS prefix) AS x) AS y) AS p
+$fn$;
+
+-- The check digit of a CURP's first seventeen characters b: each counts its place in the CURP's table
+-- of characters (digits, then the letters with one more after the N, where Spanish writes an N with a
+-- tilde: O counts 25), weighted from 18 down
+-- to 2; ten less the sum's last digit, modulo 10.
+CREATE FUNCTION ${s}.curp_check(b text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ((10 - sum(CASE WHEN a BETWEEN 48 AND 57 THEN a - 48 ELSE a - 55 + (a > 78)::int END * (19 - i)) % 10) % 10)::int
+    FROM (SELECT ascii(substr(upper(b), i, 1)) AS a, i FROM generate_series(1, 17) AS i) AS x
+$fn$;
+
+-- Whether a match of the CURP pattern is a CURP: its check digit is right.
+CREATE FUNCTION ${s}.curp_valid(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ascii(right(v, 1)) - 48 = ${s}.curp_check(left(v, 17))
+$fn$;
+
+-- The fake of a CURP: letters, a date of birth (day 1 to 28), a sex, a state's code, consonants and a
+-- letter or digit (as the original's) keyed from the original, then a check digit that is wrong, so no
+-- fake is anyone's; in small letters when the original is.
+CREATE FUNCTION ${s}.curp(v text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE h bytea := ${s}.digest_normalized('curp#' || upper(v), 0); b text;
+BEGIN
+  b := chr(65 + get_byte(h, 0) % 26) || substr('AEIOU', 1 + get_byte(h, 1) % 5, 1) || chr(65 + get_byte(h, 2) % 26) || chr(65 + get_byte(h, 3) % 26)
+    || lpad((get_byte(h, 4) % 100)::text, 2, '0') || lpad((1 + get_byte(h, 5) % 12)::text, 2, '0') || lpad((1 + get_byte(h, 6) % 28)::text, 2, '0')
+    || substr('HM', 1 + get_byte(h, 7) % 2, 1) || substr('${CURP_STATES}', 1 + 2 * (get_byte(h, 8) % ${CURP_STATES.length / 2}), 2)
+    || substr('${CURP_CONSONANTS}', 1 + get_byte(h, 9) % 21, 1) || substr('${CURP_CONSONANTS}', 1 + get_byte(h, 10) % 21, 1) || substr('${CURP_CONSONANTS}', 1 + get_byte(h, 11) % 21, 1)
+    || CASE WHEN substr(v, 17, 1) BETWEEN '0' AND '9' THEN chr(48 + get_byte(h, 12) % 10) ELSE chr(65 + get_byte(h, 12) % 26) END;
+  b := b || ((${s}.curp_check(b) + 1) % 10)::text;
+  RETURN CASE WHEN v = lower(v) THEN lower(b) ELSE b END;
+END
 $fn$;
 
 -- Whether a match of the NINO pattern could be someone's: its prefix is one HMRC allocates.

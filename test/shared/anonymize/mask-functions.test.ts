@@ -301,9 +301,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z, CURP GODE561231HDFRRN00 and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'card', 'cpf', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'phone', 'sin', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'card', 'cpf', 'curp', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'phone', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -422,7 +422,22 @@ describe('mask schema functions', () => {
     expect(residual.rows).toEqual([]);
   });
 
-  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN, DNI or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
+  it('scrubs a Mexican CURP whose check digit is right, in any capitals, with a fake whose check digit is wrong', async () => {
+    const texts = ['CURP: GODE561231HDFRRN00', 'mi curp es gode561231hdfrrn00.', 'ok BADD110313HCMLNS06 ok'];
+    const { rows } = await client().query<{ scrubbed: string; found: string[] }>(
+      `SELECT rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
+    const [fake, other] = [await one<string>(`rehearsal_mask.curp('GODE561231HDFRRN00')`), await one<string>(`rehearsal_mask.curp('BADD110313HCMLNS06')`)];
+
+    expect(fake).toMatch(/^[A-Z][AEIOU][A-Z]{2}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[HM][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[0-9][0-9]$/);
+    expect(await one<boolean>('rehearsal_mask.curp_valid($1)', [fake])).toBe(false);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`CURP: ${fake}`, `mi curp es ${fake.toLowerCase()}.`, `ok ${other} ok`]);
+    expect(rows.map((row) => row.found)).toEqual([['curp GODE561231HDFRRN00'], ['curp gode561231hdfrrn00'], ['curp BADD110313HCMLNS06']]);
+    const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [rows.map((row) => row.scrubbed).join('\n')]);
+    expect(residual.rows).toEqual([]);
+  });
+
+  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN, DNI, CURP or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
       'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725',
@@ -433,7 +448,9 @@ describe('mask schema functions', () => {
       // An Aadhaar number whose check digit fails, one starting 1 (never issued), a valid one no text calls one; a PAN-like code of no holder's kind, or glued to a word.
       'aadhaar 2345 6789 0125', 'aadhaar 1345 6789 0129', 'order 234567890124', 'ABCDE1234F', 'XAFZPK7190K',
       // A DNI whose letter does not check, and one glued to a version number.
-      'ref 12345678A', 'v1.12345678Z'];
+      'ref 12345678A', 'v1.12345678Z',
+      // A CURP whose check digit is wrong.
+      'curp GODE561231HDFRRN05'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);

@@ -130,7 +130,7 @@ describe('suggest signals', () => {
     expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
-  it('reads free text quoting a US Social Security number, a Canadian SIN, a Brazilian CPF, a UK National Insurance number, an Indian Aadhaar number or PAN or a Spanish DNI, written so or after its name, as hiding PII, and other numbers as not', () => {
+  it('reads free text quoting a US Social Security number, a Canadian SIN, a Brazilian CPF, a UK National Insurance number, an Indian Aadhaar number or PAN, a Spanish DNI or a Mexican CURP, written so or after its name, as hiding PII, and other numbers as not', () => {
     expect(hidesPii('my ssn is 123-45-6789, thanks')).toBe(true);
     expect(hidesPii('SSN: 123 45 6789')).toBe(true);
     expect(hidesPii('My social security number is 123456789')).toBe(true);
@@ -145,7 +145,8 @@ describe('suggest signals', () => {
     expect(hidesPii('PAN AFZPK7190K')).toBe(true);
     expect(hidesPii('mi dni es 12345678-z')).toBe(true);
     expect(hidesPii('NIE X1234567L')).toBe(true);
-    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, llámame al 612 345 678, code ABCDE1234F, ref 12345678A')).toBe(false);
+    expect(hidesPii('mi curp es gode561231hdfrrn00')).toBe(true);
+    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, llámame al 612 345 678, code ABCDE1234F, ref 12345678A, GODE561231HDFRRN05')).toBe(false);
   });
 
   it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {

@@ -230,20 +230,22 @@ describe('verifyDatabase', () => {
     expect(lines[1]?.line).toMatch(/ 09\/28 123$/);
   });
 
-  it('finds a US Social Security number, Canadian SIN, Brazilian CPF, UK National Insurance number, Aadhaar number, PAN or Spanish DNI kept in text, written so or after its name, and passes the same text scrubbed', async () => {
+  it('finds a US Social Security number, Canadian SIN, Brazilian CPF, UK National Insurance number, Aadhaar number, PAN, Spanish DNI or Mexican CURP kept in text, written so or after its name, and passes the same text scrubbed', async () => {
     const chats = `${DEMO_RULES}  public.chats:\n    columns: { id: keep, line: scrubText, kept: keep }\n`;
     const url = await masked(chats, `CREATE TABLE chats (id int PRIMARY KEY, line text, kept text);
       INSERT INTO chats VALUES (1, 'my ssn is 123-45-6789', 'ssn on file 987-65-4329'), (2, 'SSN: 123456789 thanks', 'My SSN#: 234567891'),
         (3, 'placeholder 000-00-0000', 'ref 123456789'), (4, 'ok', 'order 555123456'), (5, 'meu cpf é 52998224725', 'CPF: 111.444.777-35'),
         (6, 'SIN: 130 692 544', 'my sin is 271-828-188'), (7, 'NI number JG 10 37 59 A', 'nino ce123456b'),
         (8, 'aadhaar 2345 6789 0124, PAN AFZPK7190K', 'uid 3987 6543 2109, pan BNZAB2318K'),
-        (9, 'DNI 12345678Z', 'nie Y7654321G')`);
+        (9, 'DNI 12345678Z', 'nie Y7654321G'), (10, 'CURP GODE561231HDFRRN00', 'curp HEGG560427MVZRRL04')`);
 
     const result = await verify(url, chats);
 
     // Row 3 keeps the SSN row 2 scrubbed, as a bare number: an original all the same. Row 4's number is none.
     expect(result.findings.filter(({ table, key }) => table === 'public.chats' && key.startsWith('id=')).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { table: 'public.chats', column: 'kept', key: 'id=1', kind: 'ssn outside reserved fake ranges' },
+      // Ordered as text: id=10 before id=2.
+      { table: 'public.chats', column: 'kept', key: 'id=10', kind: 'curp outside reserved fake ranges' },
       { table: 'public.chats', column: 'kept', key: 'id=2', kind: 'ssn outside reserved fake ranges' },
       { table: 'public.chats', column: 'kept', key: 'id=3', kind: 'original value of public.chats.line' },
       { table: 'public.chats', column: 'kept', key: 'id=5', kind: 'cpf outside reserved fake ranges' },
@@ -255,11 +257,12 @@ describe('verifyDatabase', () => {
     ]);
     const lines = await query<{ line: string }>(url, 'SELECT line FROM chats ORDER BY id');
     expect(lines.map(({ line }) => line.replace(/[0-9]/g, '#'))).toEqual(['my ssn is ###-##-####', 'SSN: ######### thanks', 'placeholder ###-##-####', 'ok', 'meu cpf é ###########', 'SIN: ### ### ###',
-      expect.stringMatching(/^NI number [DFIQUV][A-Z]( ##){3} [A-D]$/), expect.stringMatching(/^aadhaar #### #### ####, PAN [A-Z]{3}[QVWXYZ][A-Z]####[A-Z]$/), expect.stringMatching(/^DNI ########[A-Z]$/)]);
+      expect.stringMatching(/^NI number [DFIQUV][A-Z]( ##){3} [A-D]$/), expect.stringMatching(/^aadhaar #### #### ####, PAN [A-Z]{3}[QVWXYZ][A-Z]####[A-Z]$/), expect.stringMatching(/^DNI ########[A-Z]$/),
+      expect.stringMatching(/^CURP [A-Z]{4}######[HM][A-Z]{5}##$/)]);
     expect(lines[2]?.line).toBe('placeholder 000-00-0000');
     expect(lines[7]?.line).toMatch(/^aadhaar 1/);
-    expect(lines.map(({ line }) => line).join(' ')).not.toMatch(/123-45-6789|123456789|52998224725|130 692 544|JG 10 37 59 A|2345 6789 0124|AFZPK7190K|12345678Z/);
-    expect(JSON.stringify(result)).not.toMatch(/987-65-4329|234567891|111\.444\.777-35|271-828-188|ce123456b|3987 6543 2109|BNZAB2318K|Y7654321G/i);
+    expect(lines.map(({ line }) => line).join(' ')).not.toMatch(/123-45-6789|123456789|52998224725|130 692 544|JG 10 37 59 A|2345 6789 0124|AFZPK7190K|12345678Z|GODE561231HDFRRN00/);
+    expect(JSON.stringify(result)).not.toMatch(/987-65-4329|234567891|111\.444\.777-35|271-828-188|ce123456b|3987 6543 2109|BNZAB2318K|Y7654321G|HEGG560427MVZRRL04/i);
   });
 
   it('passes kept and scrubbed text whose digits are no PII, and scrubText leaves it as it was', async () => {
