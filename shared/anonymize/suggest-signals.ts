@@ -48,8 +48,8 @@ const NAME_SIGNALS: readonly { pattern: RegExp; rule: ColumnRule; fits: readonly
   { pattern: /password|passwd|secret|token|api_?key|salt|seed|(signing|private|access|encryption)_?key|credential|contrase(n|ñ)a|senha|passwort|kennwort|mot_?de_?passe|wachtwoord|(^|_)has(l|ł)o($|_)/i, rule: { strategy: 'hash' }, fits: ['text'] },
   { pattern: /ssn|social_?security|national_?(id|insurance)|insurance_?(no|num)|^nino?$|passport|tax_?id|iban|card_?number|account_?number/i, rule: { strategy: 'redact' }, fits: ['text'] },
   // National identity numbers by their countries' names for them (Brazil's CPF, Poland's PESEL, India's
-  // Aadhaar, the NHS number, Spain's DNI and NIE, the Dutch BSN, Mexico's CURP, Chile's RUT, Italy's codice fiscale, ...).
-  { pattern: /(^|_)(cpf|cnpj|pesel|aadhaa?r|dni|nie|nif|bsn|curp|rut|nric|cnp|egn|oib|jmbg|amka|hetu|ppsn|tfn|cpr|personnummer|fodselsnummer|codice_?fiscale|steuer_?id|id_?card|identity_?(number|card|no))($|_)|nhs_?(number|no|num)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a national identity number' },
+  // Aadhaar and PAN, the NHS number, Spain's DNI and NIE, the Dutch BSN, Mexico's CURP, Chile's RUT, Italy's codice fiscale, Canada's SIN, ...).
+  { pattern: /(^|_)(cpf|cnpj|pesel|aadhaa?r|pan_(number|no|num|card)|sin|dni|nie|nif|bsn|curp|rut|nric|cnp|egn|oib|jmbg|amka|hetu|ppsn|tfn|cpr|personnummer|fodselsnummer|codice_?fiscale|steuer_?id|id_?card|identity_?(number|card|no))($|_)|nhs_?(number|no|num)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a national identity number' },
   { pattern: /linkedin|twitter|facebook|instagram|tiktok|social_?(url|profile|handle|link)|profile_?(url|link)/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'a social profile, whose address names its person' },
   { pattern: /medical|diagnos|health_?(notes?|records?|data|conditions?)|allerg|prescription|symptom/i, rule: { strategy: 'redact' }, fits: ['text'], note: 'health data, which no fake makes realistic and no detector reads in text' },
   { pattern: COORDINATE, rule: COORDINATE_RULE, fits: ['numeric'], note: COORDINATE_NOTE },

@@ -83,7 +83,7 @@ export const PAN = `(?:^|[^${LETTERS.alnum}])([A-Z]{3}[ABCEFGHJLPT][A-Z][0-9]{4}
 export const DNI = `(?:^|[^${LETTERS.alnum}.])((?:[0-9]{8}|[0-9]{2}[.][0-9]{3}[.][0-9]{3}|[XYZxyz]-?[0-9]{7})[ -]?[A-Za-z])(?![${LETTERS.alnum}])`;
 
 /**
- * Where a Mexican CURP is, in any capitals (`GODE561231HDFRRN09`), starting and ending a word: four
+ * Where a Mexican CURP is, in any capitals (`GODE561231HDFRRN00`), starting and ending a word: four
  * letters (the second a vowel or X), six digits (a date of birth), H, M or X, two letters (a state),
  * three consonants, a letter or digit and a check digit. Only one whose check digit is right is one
  * (`curp_valid`). One capture group.
@@ -96,8 +96,9 @@ const CURP_CONSONANTS = 'BCDFGHJKLMNPQRSTVWXYZ';
 
 /**
  * What a text holding a {@link NINO}, {@link PAN}, {@link DNI} or {@link CURP} holds, tested once for
- * the four first: a digit, maybe a hyphen or space, then a letter. A quarter of one of those patterns' cost on
- * text holding none of them (0.5 against 2 microseconds a text of a hundred characters), which is most text.
+ * the four first: a digit, maybe a hyphen or space, then a letter. A quarter of one of those patterns'
+ * cost on text holding none of them (0.5 against 2 microseconds a text of a hundred characters), which
+ * is most text.
  */
 export const LETTER_ID_HINT = '[0-9][ -]?[A-Za-z]';
 /** A DNI's or NIE's check letters, by its number modulo 23. */
@@ -119,16 +120,17 @@ export function nationalIdsSql(): string {
 -- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
 -- unknown), or NULL: 'ssn' grouped 3-2-4 by hyphens or spaces, or nine bare digits after an SSN's cue
 -- in t; 'sin' (Canada's) Luhn-valid, not starting 0 (never issued) or 8 (a business number), grouped
--- 3-3-3 or bare, after a SIN's cue only (Spain's phone numbers are grouped 3-3-3 too); 'aadhaar' (India's) Verhoeff-valid, not starting 0 or 1
--- (never issued), grouped 4-4-4 or twelve bare digits after its cue; 'cpf' with valid check digits,
--- written with its dots and dash, or eleven bare digits after a CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the copy, and
--- verify reads it.)
+-- 3-3-3 or bare, after a SIN's cue only (Spain's phone numbers are grouped 3-3-3 too); 'aadhaar'
+-- (India's) Verhoeff-valid, not starting 0 or 1 (never issued), grouped 4-4-4 or twelve bare digits
+-- after its cue; 'cpf' with valid check digits, written with its dots and dash, or eleven bare digits
+-- after a CPF's cue. (No example here, nor below: the DDL text of these helpers may be logged in the
+-- copy, and verify reads it.)
 CREATE FUNCTION ${s}.national_id_kind(tok text, d text, t text) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
   IF length(d) = 9 THEN
     IF tok ~ '^[0-9]{3}(-[0-9]{2}-| [0-9]{2} )[0-9]{4}$' THEN RETURN 'ssn'; END IF;
     IF tok = d AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])') THEN RETURN 'ssn'; END IF;
-    -- The Luhn sum last: it settles a run only the shape or a cue made a candidate.
+    -- The Luhn sum last: it settles a run only a cue made a candidate.
     IF left(d, 1) NOT IN ('0', '8')
        AND (tok = d OR tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$') AND t ~ ${quoteLiteral(SIN_HINT)} AND t ~ (${quoteLiteral(SIN_CUE)} || tok || '(?![0-9])')
        AND ${s}.luhn_sum(d) % 10 = 0 THEN
@@ -215,7 +217,7 @@ $fn$;
 -- that is not their check letter, so no fake is anyone's; written as the original is (dots, hyphens,
 -- spaces and capitals kept).
 CREATE FUNCTION ${s}.dni(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT p.written || CASE WHEN right(v, 1) BETWEEN 'a' AND 'z' THEN lower(p.letter) ELSE p.letter END
+  SELECT p.written || CASE WHEN ascii(right(v, 1)) BETWEEN 97 AND 122 THEN lower(p.letter) ELSE p.letter END
     FROM (SELECT ${s}.put_digits(left(v, length(v) - 1), body) AS written,
                  substr('${DNI_LETTERS}', ((translate(prefix, 'XYZ', '012') || body)::bigint % 23 + 1 + get_byte(h, 8) % 22)::int % 23 + 1, 1) AS letter
             FROM (SELECT h, prefix, ${s}.hex_digits(h, CASE WHEN prefix = '' THEN 8 ELSE 7 END) AS body
@@ -225,8 +227,7 @@ $fn$;
 
 -- The check digit of a CURP's first seventeen characters b: each counts its place in the CURP's table
 -- of characters (digits, then the letters with one more after the N, where Spanish writes an N with a
--- tilde: O counts 25), weighted from 18 down
--- to 2; ten less the sum's last digit, modulo 10.
+-- tilde: O counts 25), weighted from 18 down to 2; ten less the sum's last digit, modulo 10.
 CREATE FUNCTION ${s}.curp_check(b text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT ((10 - sum(CASE WHEN a BETWEEN 48 AND 57 THEN a - 48 ELSE a - 55 + (a > 78)::int END * (19 - i)) % 10) % 10)::int
     FROM (SELECT ascii(substr(upper(b), i, 1)) AS a, i FROM generate_series(1, 17) AS i) AS x
@@ -247,7 +248,7 @@ BEGIN
     || lpad((get_byte(h, 4) % 100)::text, 2, '0') || lpad((1 + get_byte(h, 5) % 12)::text, 2, '0') || lpad((1 + get_byte(h, 6) % 28)::text, 2, '0')
     || substr('HM', 1 + get_byte(h, 7) % 2, 1) || substr('${CURP_STATES}', 1 + 2 * (get_byte(h, 8) % ${CURP_STATES.length / 2}), 2)
     || substr('${CURP_CONSONANTS}', 1 + get_byte(h, 9) % 21, 1) || substr('${CURP_CONSONANTS}', 1 + get_byte(h, 10) % 21, 1) || substr('${CURP_CONSONANTS}', 1 + get_byte(h, 11) % 21, 1)
-    || CASE WHEN substr(v, 17, 1) BETWEEN '0' AND '9' THEN chr(48 + get_byte(h, 12) % 10) ELSE chr(65 + get_byte(h, 12) % 26) END;
+    || CASE WHEN ascii(substr(v, 17, 1)) BETWEEN 48 AND 57 THEN chr(48 + get_byte(h, 12) % 10) ELSE chr(65 + get_byte(h, 12) % 26) END;
   b := b || ((${s}.curp_check(b) + 1) % 10)::text;
   RETURN CASE WHEN v = lower(v) THEN lower(b) ELSE b END;
 END
@@ -272,7 +273,7 @@ BEGIN
       out := out || c;
     ELSE
       k := k + 1;
-      out := out || CASE WHEN c BETWEEN 'a' AND 'z' THEN lower(substr(f, k, 1)) ELSE substr(f, k, 1) END;
+      out := out || CASE WHEN ascii(c) BETWEEN 97 AND 122 THEN lower(substr(f, k, 1)) ELSE substr(f, k, 1) END;
     END IF;
   END LOOP;
   RETURN out;

@@ -52,7 +52,7 @@ describe('suggest signals', () => {
     ['spouse_name', 'fullName'], ['agent_name', 'fullName'], ['from_name', 'fullName'], ['ProfileName', 'fullName'], ['pushName', 'fullName'],
     ['middle_name', 'firstName'], ['maiden_name', 'lastName'], ['nombre', 'firstName'], ['apellido', 'lastName'], ['vorname', 'firstName'], ['nachname', 'lastName'],
     // National identity numbers.
-    ['cpf', 'redact'], ['pesel', 'redact'], ['aadhaar', 'redact'], ['nhs_number', 'redact'], ['dni', 'redact'], ['bsn', 'redact'], ['customer_cpf', 'redact'],
+    ['cpf', 'redact'], ['pesel', 'redact'], ['sin', 'redact'], ['pan_number', 'redact'], ['customer_curp', 'redact'], ['aadhaar', 'redact'], ['nhs_number', 'redact'], ['dni', 'redact'], ['bsn', 'redact'], ['customer_cpf', 'redact'],
   ])('suggests for a text column named %s the strategy %s', (column, strategy) => {
     expect(nameSignal('orders', column, 'text')?.rule).toEqual({ strategy });
   });
