@@ -217,8 +217,14 @@ function base64Texts(value: string): string[] {
 
 /** Whether plain text holds an email, a phone-shaped run of digits, a national identity number, a public IPv6 address or a live credential. */
 function holdsPii(value: string): boolean {
-  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || [...value.matchAll(DNI_IN_TEXT)].some((m) => dniChecks(m[1] ?? ''))
-    || [...value.matchAll(CURP_IN_TEXT)].some((m) => curpChecks(m[1] ?? '')) || credentialIn(value) !== undefined;
+  return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || holdsNationalId(value) || credentialIn(value) !== undefined;
+}
+
+/** Whether plain text holds a national identity number ({@link NATIONAL_ID_IN_TEXT}, a PAN, a DNI or NIE, a CURP). */
+function holdsNationalId(value: string): boolean {
+  return NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value)
+    || [...value.matchAll(DNI_IN_TEXT)].some((match) => dniChecks(match[1] ?? ''))
+    || [...value.matchAll(CURP_IN_TEXT)].some((match) => curpChecks(match[1] ?? ''));
 }
 
 /**
