@@ -22,11 +22,28 @@ import { LETTERS } from './letters';
 const s = MASK_SCHEMA;
 
 /**
+ * A case-insensitive pattern of what stands before a number where the text calls it one: one of
+ * `names` (an alternation) starting a word, up to four characters that are no letter or digit, then up
+ * to `wordsBetween` words such as `is`, `no` or `number` (`my ssn is`, `aadhaar no is`). The number's
+ * digits are appended for each number ({@link calledSql}).
+ */
+function cuePattern(names: string, wordsBetween: number): string {
+  return String.raw`(?i)(?:^|[^[:alnum:]])(?:${names})[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3}){0,${wordsBetween}}`;
+}
+
+/**
+ * SQL (inside national_id_kind) telling whether the text `t` calls the run `tok` a number of a kind:
+ * it holds `hint` (one plain scan), and `cue` (a pattern) stands just before `tok`, compiled for that
+ * number only.
+ */
+const calledSql = (hint: string, cue: string): string => `t ~ ${quoteLiteral(hint)} AND t ~ (${quoteLiteral(cue)} || tok || '(?![0-9])')`;
+
+/**
  * What stands before an SSN or ITIN written as nine bare digits where the text calls it one (`my ssn
  * is`, `SSN#:`, `social security number`, `ITIN`, `taxpayer id`). Case-insensitive; the digits are
  * appended for each number (national_id_kind).
  */
-const SSN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:ssn|ss#|social security(?: number| no\.?)?|itin|taxpayer id(?:entification)?(?: number)?)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3})?`;
+const SSN_CUE = cuePattern(String.raw`ssn|ss#|social security(?: number| no\.?)?|itin|taxpayer id(?:entification)?(?: number)?`, 1);
 /** What a text holding an {@link SSN_CUE} holds, tested first: one plain scan, where the cue's pattern is compiled for each number. */
 const SSN_HINT = '(?i)ssn|ss#|social security|itin|taxpayer id';
 
@@ -45,7 +62,7 @@ const CPF_HINT = '(?i)cpf';
  * calls it one (`SIN:`, `my sin number is`, `social insurance number`, French `NAS`): up to two words
  * such as `number` or `is` between. Case-insensitive.
  */
-const SIN_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:sin|social insurance(?: number| no\.?)?|nas)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3}){0,2}`;
+const SIN_CUE = cuePattern(String.raw`sin|social insurance(?: number| no\.?)?|nas`, 2);
 /** What a text holding a {@link SIN_CUE} holds, tested first. */
 const SIN_HINT = '(?i)sin|social insurance|nas';
 
@@ -54,7 +71,7 @@ const SIN_HINT = '(?i)sin|social insurance|nas';
  * (`aadhaar:`, `my aadhar no is`, `aadhaar card number`, `UID`): up to two words such as `no` or `is`
  * between. Case-insensitive.
  */
-const AADHAAR_CUE = String.raw`(?i)(?:^|[^[:alnum:]])(?:aa?dh?aa?r(?: card)?|uid(?:ai)?)[^[:alnum:]]{0,4}(?:(?:is|was|no\.?|number|nr\.?)[^[:alnum:]]{0,3}){0,2}`;
+const AADHAAR_CUE = cuePattern('aa?dh?aa?r(?: card)?|uid(?:ai)?', 2);
 /** What a text holding an {@link AADHAAR_CUE} holds, tested first. */
 const AADHAAR_HINT = '(?i)a?dh?aa?r|uid';
 
@@ -129,23 +146,23 @@ CREATE FUNCTION ${s}.national_id_kind(tok text, d text, t text) RETURNS text LAN
 BEGIN
   IF length(d) = 9 THEN
     IF tok ~ '^[0-9]{3}(-[0-9]{2}-| [0-9]{2} )[0-9]{4}$' THEN RETURN 'ssn'; END IF;
-    IF tok = d AND t ~ ${quoteLiteral(SSN_HINT)} AND t ~ (${quoteLiteral(SSN_CUE)} || tok || '(?![0-9])') THEN RETURN 'ssn'; END IF;
+    IF tok = d AND ${calledSql(SSN_HINT, SSN_CUE)} THEN RETURN 'ssn'; END IF;
     -- The Luhn sum last: it settles a run only a cue made a candidate.
     IF left(d, 1) NOT IN ('0', '8')
-       AND (tok = d OR tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$') AND t ~ ${quoteLiteral(SIN_HINT)} AND t ~ (${quoteLiteral(SIN_CUE)} || tok || '(?![0-9])')
+       AND (tok = d OR tok ~ '^[0-9]{3}(-[0-9]{3}-| [0-9]{3} )[0-9]{3}$') AND ${calledSql(SIN_HINT, SIN_CUE)}
        AND ${s}.luhn_sum(d) % 10 = 0 THEN
       RETURN 'sin';
     END IF;
   ELSIF length(d) = 12 THEN
     -- The check digit last, as above.
     IF left(d, 1) BETWEEN '2' AND '9'
-       AND (tok ~ '^[0-9]{4}(-[0-9]{4}-| [0-9]{4} )[0-9]{4}$' OR (tok = d AND t ~ ${quoteLiteral(AADHAAR_HINT)} AND t ~ (${quoteLiteral(AADHAAR_CUE)} || tok || '(?![0-9])')))
+       AND (tok ~ '^[0-9]{4}(-[0-9]{4}-| [0-9]{4} )[0-9]{4}$' OR (tok = d AND ${calledSql(AADHAAR_HINT, AADHAAR_CUE)}))
        AND ${s}.verhoeff(d, 0) = 0 THEN
       RETURN 'aadhaar';
     END IF;
   ELSIF length(d) = 11 THEN
     -- The check digits last: most runs of eleven digits are phone numbers, in neither form.
-    IF (tok ~ '^[0-9]{3}[.][0-9]{3}[.][0-9]{3}-[0-9]{2}$' OR (tok = d AND t ~ ${quoteLiteral(CPF_HINT)} AND t ~ (${quoteLiteral(CPF_CUE)} || tok || '(?![0-9])')))
+    IF (tok ~ '^[0-9]{3}[.][0-9]{3}[.][0-9]{3}-[0-9]{2}$' OR (tok = d AND ${calledSql(CPF_HINT, CPF_CUE)}))
        AND ${s}.cpf_valid(d) THEN
       RETURN 'cpf';
     END IF;
