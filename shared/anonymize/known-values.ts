@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../db/client';
 import { ownRowsSql, qualifiedSql, type ColumnPlan, type MaskPlan, type TablePlan } from './plan';
-import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql, ZIP_PLUS_FOUR } from './sql/core';
+import { fingerprintSql, MASK_SCHEMA, nfcSql, textOf, unaccentedSql, ZIP_PLUS_FOUR, zipCodeOfSql } from './sql/core';
 import { candidateTokensSql, DIGIT_POSTCODE, joinedNamesSql, keyedPlacePhrasesSql, MAX_PHRASE_WORDS, MIN_KNOWN_LENGTH, PLACE_HEADS_TABLE, placeHeadsSql, phrasesStartingSql, RECASED_TEXTS_TABLE, unspacedRunsSql, wordPhrasesSql, type PhraseSearch } from './sql/candidates';
 import { pathNodesSql } from './json-path';
 import { LETTERS } from './sql/detectors';
@@ -89,7 +89,7 @@ function nestedPostcodesSql(name: string, plan: ColumnPlan): string | undefined 
   const written = `btrim(${nfcSql('x.v')})`;
   return `SELECT DISTINCT w AS v, 'postcode' AS k FROM (${values.join(' UNION ALL ')}) AS x,
     LATERAL (VALUES (${written}), (CASE WHEN strpos(${written}, ' ') > 0 THEN replace(${written}, ' ', '') END),
-                    (CASE WHEN ${written} ~ ${quoteLiteral(ZIP_PLUS_FOUR)} THEN left(${written}, 5) END)) AS f(w) WHERE w IS NOT NULL`;
+                    (${zipCodeOfSql(written)})) AS f(w) WHERE w IS NOT NULL`;
 }
 
 /**

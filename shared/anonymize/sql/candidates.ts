@@ -1,5 +1,5 @@
 import { quoteLiteral } from '../../db/client';
-import { fingerprintSql, MASK_SCHEMA, ZIP_PLUS_FOUR } from './core';
+import { fingerprintSql, MASK_SCHEMA, zipCodeOfSql } from './core';
 import { DETECTORS, LETTERS, NAME_START, nameRunsSql, phrasesOfRunSql, singleSpacedSql, UNSPACED_LETTERS } from './detectors';
 import { CAMEL_BREAK, CAMEL_WORDS } from './letters';
 
@@ -372,8 +372,7 @@ export const DIGIT_POSTCODE = '^[0-9]{3,}(-[0-9]{2,})?$';
  * them and quoted without, is found; any other word as it is. `raw` (SQL) is the word as split, whose
  * first character is tested first: most words start with no digit, and `word` is read once for them.
  */
-export const headWordSql = (word: string, raw = word): string =>
-  `CASE WHEN ascii(${raw}) BETWEEN 48 AND 57 AND ${word} ~ ${quoteLiteral(ZIP_PLUS_FOUR)} THEN left(${word}, 5) ELSE ${word} END`;
+export const headWordSql = (word: string, raw = word): string => `coalesce(${zipCodeOfSql(word, raw)}, ${word})`;
 
 /**
  * The words (in small letters, up to {@link CUE_WORDS}, ending just before it) that say a postcode of
@@ -422,7 +421,7 @@ function placePhraseAtSql(words: string, i: string, h: string): { tok: string; w
   const tok = `rtrim(ltrim(array_to_string(${words}[${first}:${last}], ' '), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET})`;
   return {
     // A ZIP+4 code as written and as its ZIP code: either may be an original (headWordSql).
-    tok: `unnest(CASE WHEN ${h}.n = 1 AND ascii(${words}[${i}]) BETWEEN 48 AND 57 AND ${tok} ~ ${quoteLiteral(ZIP_PLUS_FOUR)} THEN ARRAY[${tok}, left(${tok}, 5)] ELSE ARRAY[${tok}] END) AS tok`,
+    tok: `unnest(array_remove(ARRAY[${tok}, ${zipCodeOfSql(tok, `${words}[${i}]`)}], NULL)) AS tok`,
     where: `${first} >= 1 AND ${words}[${last}] IS NOT NULL AND (NOT ${h}.cued
       OR CASE WHEN ascii(${words}[${i}]) BETWEEN 48 AND 57 THEN ${postcodeCueSql(words, i)} ELSE ${placeCueSql(`${words}[${i} - 1]`)} END)`,
   };

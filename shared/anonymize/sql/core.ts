@@ -7,9 +7,16 @@ import { CITIES, DICTIONARY_TABLES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES,
  */
 export const MASK_SCHEMA = 'rehearsal_mask';
 
-
 /** A US ZIP+4 code (`94107-1234`): text may quote a customer's ZIP code with its four digits after it, or without them. */
 export const ZIP_PLUS_FOUR = '^[0-9]{5}-[0-9]{4}$';
+
+/**
+ * SQL giving the ZIP code of `value` (SQL, text) when it is a ZIP+4 code (`94107` of `94107-1234`), NULL
+ * otherwise. `first` (SQL) is the text whose first character is tested for a digit before the pattern
+ * is: most words start with none.
+ */
+export const zipCodeOfSql = (value: string, first = value): string =>
+  `CASE WHEN ascii(${first}) BETWEEN 48 AND 57 AND ${value} ~ '${ZIP_PLUS_FOUR}' THEN left(${value}, 5) END`;
 
 /**
  * The digits of other scripts that people type numbers in, as regex escapes for a bracket expression:
