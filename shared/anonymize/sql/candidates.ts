@@ -281,7 +281,10 @@ export function phrasesStartingSql(texts: string, starts: string, heads?: string
   // Each text with a match once: its keyed fingerprint, its words as written (a), where the matches stand (i) and what they are (w).
   // IS TRUE keeps the probe a hashed subplan, built once: as a join inside the lateral, the planner
   // read every name's first word again for each text.
-  const matched = `SELECT ${fingerprintSql('src.v')} AS fp, wa.a, mm.i, mm.w FROM ${texts} AS src,
+  // A text holding a line break is kept as lines when a matched word is a number (a postcode's head,
+  // which may start a line: postcodeCueSql); NULL for the rest.
+  const lines = `CASE WHEN strpos(src.v, E'\\n') > 0 AND array_to_string(mm.w, ' ') ~ '(^| )[0-9]' THEN src.v END`;
+  const matched = `SELECT ${fingerprintSql('src.v')} AS fp, wa.a, mm.i, mm.w, ${lines} AS lines FROM ${texts} AS src,
       LATERAL (SELECT array_agg(lw.i::int) AS i, array_agg(${head}) AS w FROM unnest(${openedWordsSql('src.v', true)}) WITH ORDINALITY AS lw(w, i)
                 WHERE (${head} IN (${words})) IS TRUE) AS mm,
       LATERAL (SELECT ${openedWordsSql('src.v')} AS a OFFSET 0) AS wa
@@ -295,8 +298,8 @@ export function phrasesStartingSql(texts: string, starts: string, heads?: string
    WHERE tw.win[${WINDOW_AT + 1}] IS NOT NULL AND length(x.tok) >= ${MIN_KNOWN_LENGTH}`;
   const ctes = `WITH t AS MATERIALIZED (${matched}), tw AS (${matchWindowsSql('t')})`;
   if (heads === undefined) return `${ctes} ${names}`;
-  const place = placePhraseAtSql('t.a', 'mi.i', 'h');
-  const windowed = placePhraseAtSql('tw.win', String(WINDOW_AT), 'h');
+  const place = placePhraseAtSql('t.a', 'mi.i', 'h', 't.lines');
+  const windowed = placePhraseAtSql('tw.win', String(WINDOW_AT), 'h', 'tw.lines');
   return `${ctes}
     ${names}
     UNION ALL
@@ -322,8 +325,8 @@ const WINDOW_AT = WORDS_BEFORE + 1;
 
 /**
  * Each match of the texts of `t` (as {@link phrasesStartingSql} makes them: `fp`, words `a`, matches'
- * positions `i` and words `w`) of more than {@link WINDOWED_WORDS} words, as `fp`, `w` and `win`: the
- * words around it as written, {@link WORDS_BEFORE} before it, itself at {@link WINDOW_AT}, and as many
+ * positions `i` and words `w`, `lines`) of more than {@link WINDOWED_WORDS} words, as `fp`, `w`, `lines`
+ * and `win`: the words around it as written, {@link WORDS_BEFORE} before it, itself at {@link WINDOW_AT}, and as many
  * after as the longest place has words after its first (NULL beyond the text). Made by lag and lead in
  * one pass over the words, joined to the matches by position.
  */
@@ -331,7 +334,7 @@ function matchWindowsSql(t: string): string {
   const before = Array.from({ length: WORDS_BEFORE }, (_, k) => `lag(aw.a, ${WORDS_BEFORE - k}) OVER o AS b${WORDS_BEFORE - k}`);
   const after = Array.from({ length: MAX_PHRASE_WORDS - 1 }, (_, k) => `lead(aw.a, ${k + 1}) OVER o AS f${k + 1}`);
   const window = [...before.map((_, k) => `z.b${WORDS_BEFORE - k}`), 'z.a', ...after.map((_, k) => `z.f${k + 1}`)];
-  return `SELECT ${t}.fp, mi.w, ARRAY[${window.join(', ')}] AS win FROM ${t},
+  return `SELECT ${t}.fp, mi.w, ${t}.lines, ARRAY[${window.join(', ')}] AS win FROM ${t},
       LATERAL (SELECT aw.i, aw.a, ${[...before, ...after].join(', ')} FROM unnest(${t}.a) WITH ORDINALITY AS aw(a, i) WINDOW o AS (ORDER BY aw.i)) AS z
       JOIN unnest(${t}.i, ${t}.w) AS mi(i, w) ON mi.i = z.i
      WHERE cardinality(${t}.a) > ${WINDOWED_WORDS}`;
@@ -397,12 +400,16 @@ const STATE_CODES = ['AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL',
  * SQL telling whether the word at `i` (SQL) of the words `words` (an array, as written; NULL beyond the
  * text) is where a postcode of digits is quoted: after a {@link POSTCODE_CUE} (`zip code is 94107`), after
  * a state's code in capitals (`CA 94107`), before a capitalised word where an address line puts it,
- * after a comma or at the text's start (`Musterstraße 5, 10115 Berlin`, `75001 Paris`), or as the
- * whole text (a chat's answer to `what is your zip code?`).
+ * after a comma, at the text's start or at a line's (`Musterstraße 5, 10115 Berlin`, `75001 Paris`,
+ * `Musterstraße 5⏎10115 Berlin`), or as the whole text (a chat's answer to `what is your zip code?`).
+ * `lines` (SQL) is the text itself when it may hold such a line, else NULL: the words are split at line
+ * breaks as at spaces, so a line's start is read in the text (the word after a line break and maybe
+ * spaces or tabs: that number starts a line somewhere in the text).
  */
-function postcodeCueSql(words: string, i: string): string {
+function postcodeCueSql(words: string, i: string, lines: string): string {
   const before = `lower(array_to_string(${words}[${i} - ${CUE_WORDS}:${i} - 1], ' '))`;
-  const lineStart = `(${words}[${i} - 1] IS NULL OR right(${words}[${i} - 1], 1) = ',')`;
+  const lineBreakBefore = `coalesce(strpos(regexp_replace(${lines}, '\\n[[:blank:]]+', E'\\n', 'g'), E'\\n' || ${words}[${i}]) > 0, false)`;
+  const lineStart = `(${words}[${i} - 1] IS NULL OR right(${words}[${i} - 1], 1) = ',' OR ${lineBreakBefore})`;
   return `(${before} ~ ${quoteLiteral(POSTCODE_CUE)}
     OR rtrim(${words}[${i} - 1], ',') IN (${STATE_CODES.map(quoteLiteral).join(', ')})
     OR (${lineStart} AND (${words}[${i} + 1] IS NULL OR ${words}[${i} + 1] ~ ${quoteLiteral(`^[${LETTERS.upper}]`)})))`;
@@ -413,9 +420,9 @@ function postcodeCueSql(words: string, i: string): string {
  * would be, read around the word at `i` (SQL) of the words `words` (an array, as written): its `n` words
  * from `i - o`, the first without an opening bracket or quote, the last without trailing punctuation;
  * and the condition for it (`where`): the words exist, and a cued head follows a cue (a postcode of
- * digits, its own: {@link postcodeCueSql}).
+ * digits, its own: {@link postcodeCueSql}, reading line starts in `lines`).
  */
-function placePhraseAtSql(words: string, i: string, h: string): { tok: string; where: string } {
+function placePhraseAtSql(words: string, i: string, h: string, lines: string): { tok: string; where: string } {
   const first = `${i} - ${h}.o`;
   const last = `${i} - ${h}.o + ${h}.n - 1`;
   const tok = `rtrim(ltrim(array_to_string(${words}[${first}:${last}], ' '), ${trimSetSql(OPENING, UNICODE_OPENING)}), ${CLOSING_SET})`;
@@ -423,7 +430,7 @@ function placePhraseAtSql(words: string, i: string, h: string): { tok: string; w
     // A ZIP+4 code as written and as its ZIP code: either may be an original (headWordSql).
     tok: `unnest(array_remove(ARRAY[${tok}, ${zipCodeOfSql(tok, `${words}[${i}]`)}], NULL)) AS tok`,
     where: `${first} >= 1 AND ${words}[${last}] IS NOT NULL AND (NOT ${h}.cued
-      OR CASE WHEN ascii(${words}[${i}]) BETWEEN 48 AND 57 THEN ${postcodeCueSql(words, i)} ELSE ${placeCueSql(`${words}[${i} - 1]`)} END)`,
+      OR CASE WHEN ascii(${words}[${i}]) BETWEEN 48 AND 57 THEN ${postcodeCueSql(words, i, lines)} ELSE ${placeCueSql(`${words}[${i} - 1]`)} END)`,
   };
 }
 
@@ -461,7 +468,7 @@ export function placeHeadsSql(values: string): string {
  * of capitalised runs does not read. One keyed hash a word.
  */
 export function keyedPlacePhrasesSql(from: string, value: string, columns: string): string {
-  const place = placePhraseAtSql('wp.a', 'lw.i::int', 'h');
+  const place = placePhraseAtSql('wp.a', 'lw.i::int', 'h', value);
   return `SELECT ${columns === '' ? '' : `${columns}, `}${place.tok}
     FROM ${from}, ${openedWordsSql(value)} AS wp(a), unnest(wp.a) WITH ORDINALITY AS lw(w, i), ${PLACE_HEADS_TABLE} AS h
    WHERE h.fp = ${fingerprintSql(headWordSql(`rtrim(lw.w, ${CLOSING_SET})`, 'lw.w'))} AND ${place.where}`;

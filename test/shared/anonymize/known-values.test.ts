@@ -417,7 +417,7 @@ describe('streets, cities and postcodes typed in small letters, run together, or
   });
 });
 
-describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text after their cue, after a state\'s code, on an address line, or alone', () => {
+describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text after their cue, after a state\'s code, on an address line (after a comma or a line break), or alone', () => {
   const created: string[] = [];
   afterAll(() => dropDatabases(...created));
   const PLACES = [
@@ -428,11 +428,11 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
   ] as const;
   const NOTES = [
     'my zip code is 94107', '94107', 'PLZ: 10115 Berlin', 'San Francisco, CA 94107', 'code postal 75001', 'ZIP: 94107.', 'Musterstraße 5, 10115 Berlin',
-    '75001 Paris', 'meu CEP é 01310-100',
+    '75001 Paris', 'meu CEP é 01310-100', 'Musterstraße 5\n10115 Berlin', 'Avenue Foch 3\r\n  75001 Paris',
     // Numbers no cue calls a postcode, one of them a postcode quoted so above: kept.
-    'order 75001 shipped', 'error code 10115', 'call me at 94107 or later', 'room 10115 Tuesday', '75001 tickets sold',
+    'order 75001 shipped', 'error code 10115', 'call me at 94107 or later', 'room 10115 Tuesday', '75001 tickets sold', 'shipped\n94107 units',
   ] as const;
-  const QUOTING = 9;
+  const QUOTING = 11;
 
   const zipDatabase = (notes: readonly string[] = NOTES): Promise<string> => customerPlacesDatabase(created, PLACES, notes);
   const fakeCodesOf = async (url: string): Promise<string[]> => (await fakePlacesOf(url)).map((place) => place.postcode);
@@ -447,7 +447,7 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
     expect(sao).toMatch(/^[0-9]{5}-[0-9]{3}$/);
     expect(await bodiesOf(url)).toEqual([
       `my zip code is ${sf}`, sf, `PLZ: ${berlin} ${berlinCity}`, `San Francisco, CA ${sf}`, `code postal ${paris}`, `ZIP: ${sf}.`, `Musterstraße 5, ${berlin} ${berlinCity}`,
-      `${paris} ${parisCity}`, `meu CEP é ${sao}`, ...NOTES.slice(QUOTING),
+      `${paris} ${parisCity}`, `meu CEP é ${sao}`, `Musterstraße 5\n${berlin} ${berlinCity}`, `Avenue Foch 3\r\n  ${paris} ${parisCity}`, ...NOTES.slice(QUOTING),
     ]);
     expect((await verifyDatabase({ connection: { connectionString: url }, source: placeRules('scrubText'), key: KEY })).findings).toEqual([]);
   });
@@ -473,7 +473,7 @@ describe('postcodes of digits only (US ZIP codes, German PLZ) quoted in text aft
 
     const found = verified.findings.filter(({ key }) => key !== 'pg_stats').map(({ key, kind }) => `${key} ${kind.replace('original value of public.customers.', '')}`);
     expect(found.sort()).toEqual(['id=1 postcode', 'id=2 postcode', 'id=3 city', 'id=3 postcode', 'id=4 postcode', 'id=5 postcode', 'id=6 postcode',
-      'id=7 city', 'id=7 postcode', 'id=8 city', 'id=8 postcode', 'id=9 postcode'].sort());
+      'id=7 city', 'id=7 postcode', 'id=8 city', 'id=8 postcode', 'id=9 postcode', 'id=10 city', 'id=10 postcode', 'id=11 city', 'id=11 postcode'].sort());
   });
 
   describe('a ZIP+4 code (94107-1234)', () => {
