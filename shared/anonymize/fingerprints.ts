@@ -34,7 +34,7 @@ function fingerprintsTokens(plan: ColumnPlan): boolean {
  * is replaced.)
  */
 function replacedTokensSql(from: string, value: string): string {
-  return `SELECT token AS v FROM (${piiTokenScansSql(from, value)}) AS p WHERE p.kind NOT IN ('ipv4', 'ipv6', 'iban', 'ssn', 'nino', 'dni', 'curp') OR ${s}.token_live(p.kind, p.token)`;
+  return `SELECT token AS v FROM (${piiTokenScansSql(from, value)}) AS p WHERE p.kind NOT IN ('ipv4', 'ipv6', 'iban', 'ssn', 'nino', 'dni', 'curp', 'codice_fiscale') OR ${s}.token_live(p.kind, p.token)`;
 }
 
 /** Whether a JSON rule scrubs or fakes phone numbers at some path: its originals' digits are fingerprinted too. */

@@ -135,6 +135,21 @@ function curpChecks(value: string): boolean {
   const sum = [...value.slice(0, 17).toUpperCase()].reduce((total, char, i) => total + '0123456789ABCDEFGHIJKLMN\u00D1OPQRSTUVWXYZ'.indexOf(char) * (18 - i), 0);
   return (10 - (sum % 10)) % 10 === Number(value.slice(-1));
 }
+/** An Italian codice fiscale (national-ids.ts): six letters, two digits, a month's letter, two digits, a letter, three digits (a digit may be written as a letter L to V) and a check letter; {@link codiceFiscaleChecks} tells. */
+const CODICE_FISCALE_IN_TEXT = /(?:^|[^a-z0-9])([a-z]{6}[0-9lmnp-v]{2}[abcdehlmprst][0-9lmnp-v]{2}[a-z][0-9lmnp-v]{3}[a-z])(?![a-z0-9])/gi;
+/** What a codice fiscale's characters in odd places count toward its check letter, a digit or letter by its place among digits or letters. */
+const CODICE_FISCALE_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+/** Whether the codice fiscale `value` ends in its check letter: the sum of its first fifteen characters' counts (odd places by {@link CODICE_FISCALE_ODD}, even ones by their place), modulo 26. */
+function codiceFiscaleChecks(value: string): boolean {
+  const upper = value.toUpperCase();
+  const sum = [...upper.slice(0, 15)].reduce((total, char, i) => {
+    const place = /[0-9]/.test(char) ? Number(char) : char.charCodeAt(0) - 65;
+    return total + (i % 2 === 0 ? (CODICE_FISCALE_ODD[place] ?? 0) : place);
+  }, 0);
+  return String.fromCharCode(65 + (sum % 26)) === upper.slice(-1);
+}
+/** A Dutch BSN (nine digits) or a Polish PESEL (eleven) after its name, as scrubText reads one (national-ids.ts); their checks are left to scrubText. */
+const BSN_OR_PESEL_IN_TEXT = /(^|[^a-z0-9])((bsn|burgerservicenummer|sofi-?nummer)[^a-z0-9]{0,4}((is|nummer|no\.?|nr\.?)[^a-z0-9]{0,3}){0,2}(\d{9}|\d{4}[. ]\d{2}[. ]\d{3})|pesel[^a-z0-9]{0,4}((numer|to|jest|nr\.?)[^a-z0-9]{0,3}){0,2}\d{11})(?!\d)/i;
 /** An Indian PAN (national-ids.ts), in capitals as printed: five letters, the fourth a holder's kind, four digits, a letter. */
 const PAN_IN_TEXT = /(^|[^A-Za-z0-9])[A-Z]{3}[ABCEFGHJLPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])/;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
@@ -220,9 +235,10 @@ function holdsPii(value: string): boolean {
   return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || holdsNationalId(value) || credentialIn(value) !== undefined;
 }
 
-/** Whether plain text holds a national identity number ({@link NATIONAL_ID_IN_TEXT}, a PAN, a DNI or NIE, a CURP). */
+/** Whether plain text holds a national identity number ({@link NATIONAL_ID_IN_TEXT}, a BSN or PESEL, a PAN, a DNI or NIE, a CURP, a codice fiscale). */
 function holdsNationalId(value: string): boolean {
-  return NATIONAL_ID_IN_TEXT.test(value) || PAN_IN_TEXT.test(value)
+  return NATIONAL_ID_IN_TEXT.test(value) || BSN_OR_PESEL_IN_TEXT.test(value) || PAN_IN_TEXT.test(value)
+    || [...value.matchAll(CODICE_FISCALE_IN_TEXT)].some((match) => codiceFiscaleChecks(match[1] ?? ''))
     || [...value.matchAll(DNI_IN_TEXT)].some((match) => dniChecks(match[1] ?? ''))
     || [...value.matchAll(CURP_IN_TEXT)].some((match) => curpChecks(match[1] ?? ''));
 }

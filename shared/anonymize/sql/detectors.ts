@@ -5,7 +5,7 @@ import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
-import { CURP, DNI, LETTER_ID_HINT, NINO, PAN } from './national-ids';
+import { CODICE_FISCALE, CODICE_FISCALE_HINT, CURP, DNI, LETTER_ID_HINT, NINO, PAN } from './national-ids';
 
 export { LETTERS } from './letters';
 
@@ -333,7 +333,9 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
                        LATERAL (SELECT 'nino' AS kind, x[1] AS token FROM regexp_matches(${value}, ${quoteLiteral(NINO)}, 'g') AS x
                                 UNION ALL SELECT 'pan', x[1] FROM regexp_matches(${value}, ${quoteLiteral(PAN)}, 'g') AS x
                                 UNION ALL SELECT 'dni', x[1] FROM regexp_matches(${value}, ${quoteLiteral(DNI)}, 'g') AS x
-                                UNION ALL SELECT 'curp', x[1] FROM regexp_matches(${value}, ${quoteLiteral(CURP)}, 'g') AS x) AS li WHERE ${value} ~ ${quoteLiteral(LETTER_ID_HINT)}
+                                UNION ALL SELECT 'curp', x[1] FROM regexp_matches(${value}, ${quoteLiteral(CURP)}, 'g') AS x
+                                UNION ALL SELECT 'codice_fiscale', x[1] FROM regexp_matches(${value}, ${quoteLiteral(CODICE_FISCALE)}, 'g') AS x
+                                 WHERE ${value} ~ ${quoteLiteral(CODICE_FISCALE_HINT)}) AS li WHERE ${value} ~ ${quoteLiteral(LETTER_ID_HINT)}
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
@@ -412,13 +414,13 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
 
 /**
  * `digit_kind(tok)` classifies a digit run: 'ipv4', 'card' (13-19 digits, Luhn-valid, a card
- * network's first digits for its length), 'ssn', 'sin', 'aadhaar' or 'cpf' (a national identity number,
- * national-ids.ts), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North American number), or
- * NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN that could be
- * issued, SIN, Aadhaar number and CPF (national-ids.ts: only one with valid check digits is one), UK
- * National Insurance number of an allocated prefix, Indian PAN, Spanish DNI or NIE whose letter checks,
- * Mexican CURP whose check digit is right, public IPv4 or IPv6 address and phone number with the fake of its
- * kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
+ * network's first digits for its length), 'ssn', 'sin', 'aadhaar', 'cpf', 'bsn' or 'pesel' (a national
+ * identity number, national-ids.ts), 'phone' (after + 8-15 digits, after a trunk 0 9-15, or a North
+ * American number), or NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN
+ * that could be issued, SIN, Aadhaar number, CPF, BSN and PESEL (national-ids.ts: only one with valid
+ * check digits is one), UK National Insurance number of an allocated prefix, Indian PAN, Spanish DNI or
+ * NIE whose letter checks, Mexican CURP and Italian codice fiscale whose check is right, public IPv4 or
+ * IPv6 address and phone number with the fake of its kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
  * ones too, a bare number that is an original phone's digits, and every live credential
  * (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside another, which it
  * calls itself for). `pii_tokens(t)` lists every match; `token_live` says whether one is still personal
@@ -445,9 +447,9 @@ BEGIN
   nd := length(d);
   -- A national identity number (national-ids.ts): a US SSN or ITIN grouped 3-2-4, an Aadhaar number
   -- grouped 4-4-4, a Brazilian CPF written with its dots and dash, any as bare digits where t calls
-  -- them one, a Canadian SIN only so. First: old SSNs and many CPFs start with 0, which a trunk 0 would
-  -- claim. Each starts with a digit: a number after a + (a UK mobile has twelve digits) is none, and
-  -- skips the call. (No example here: the DDL text of these helpers may be logged in the copy.)
+  -- them one, a Canadian SIN, a Dutch BSN and a Polish PESEL only so. First: old SSNs and many CPFs
+  -- start with 0, which a trunk 0 would claim. Each starts with a digit: a number after a + (a UK
+  -- mobile has twelve digits) is none, and skips the call. (No example here: the DDL text of these helpers may be logged in the copy.)
   IF (nd = 9 OR nd = 11 OR nd = 12) AND ascii(tok) BETWEEN 48 AND 57 THEN
     nid := ${s}.national_id_kind(tok, d, t);
     IF nid IS NOT NULL THEN RETURN nid; END IF;
@@ -581,15 +583,19 @@ BEGIN
   IF r ~ ${quoteLiteral(IBAN_START)} THEN
     ${eachTokenReplacedSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP ${replaceLaterSql('piece', `${s}.iban_written(piece)`)} END LOOP;`)}
   END IF;
-  -- National identity numbers of letters and digits (national-ids.ts), one hint for the four: UK National
+  -- National identity numbers of letters and digits (national-ids.ts), one hint for the five: UK National
   -- Insurance numbers, each one allocated by a fake never allocated, laid out as written; Indian PANs,
-  -- each by a fake no holder's kind is written with; Spanish DNIs and NIEs whose letter checks, and
-  -- Mexican CURPs whose check digit is right, each by a fake whose check fails.
+  -- each by a fake no holder's kind is written with; Spanish DNIs and NIEs whose letter checks, Mexican
+  -- CURPs whose check digit is right and Italian codici fiscali whose check letter is, each by a fake
+  -- whose check fails.
   IF r ~ ${quoteLiteral(LETTER_ID_HINT)} THEN
     ${eachTokenReplacedSql('r', quoteLiteral(NINO), `IF ${s}.nino_live(tok) THEN ${replaceLaterSql('tok', `${s}.nino(tok)`)} END IF;`)}
     ${eachTokenReplacedSql('r', quoteLiteral(PAN), replaceLaterSql('tok', `${s}.pan(tok)`))}
     ${eachTokenReplacedSql('r', quoteLiteral(DNI), `IF ${s}.dni_valid(tok) THEN ${replaceLaterSql('tok', `${s}.dni(tok)`)} END IF;`)}
     ${eachTokenReplacedSql('r', quoteLiteral(CURP), `IF ${s}.curp_valid(tok) THEN ${replaceLaterSql('tok', `${s}.curp(tok)`)} END IF;`)}
+    IF r ~ ${quoteLiteral(CODICE_FISCALE_HINT)} THEN
+      ${eachTokenReplacedSql('r', quoteLiteral(CODICE_FISCALE), `IF ${s}.codice_fiscale_valid(tok) THEN ${replaceLaterSql('tok', `${s}.codice_fiscale(tok)`)} END IF;`)}
+    END IF;
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
@@ -610,6 +616,8 @@ BEGIN
     ELSIF kind = 'cpf' THEN ${replaceLaterSql('written', `${s}.cpf(tok)`)}
     ELSIF kind = 'sin' THEN ${replaceLaterSql('written', `${s}.sin(tok)`)}
     ELSIF kind = 'aadhaar' THEN ${replaceLaterSql('written', `${s}.aadhaar(tok)`)}
+    ELSIF kind = 'bsn' THEN ${replaceLaterSql('written', `${s}.bsn(tok)`)}
+    ELSIF kind = 'pesel' THEN ${replaceLaterSql('written', `${s}.pesel(tok)`)}
     ELSIF kind = 'ipv4' THEN
       IF NOT ${s}.is_reserved_ip(tok) THEN ${replaceLaterSql('written', `${s}.ip(tok)`)} END IF;
     ELSIF length(tok) >= 8 AND current_setting('rehearsal.known_phones', true) = 'on' THEN
@@ -722,9 +730,12 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'cpf' THEN true
      WHEN 'sin' THEN true
      WHEN 'aadhaar' THEN true
+     WHEN 'bsn' THEN true
+     WHEN 'pesel' THEN true
      WHEN 'pan' THEN true
      WHEN 'dni' THEN ${s}.dni_valid(token)
      WHEN 'curp' THEN ${s}.curp_valid(token)
+     WHEN 'codice_fiscale' THEN ${s}.codice_fiscale_valid(token)
      WHEN 'nino' THEN ${s}.nino_live(token)
      WHEN 'ipv4' THEN NOT ${s}.is_reserved_ip(token)
      WHEN 'ipv6' THEN NOT ${s}.is_reserved_ip(token)

@@ -23,6 +23,9 @@ describe('mask schema functions', () => {
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
     return rows;
   }
+  /** `call` (SQL of the value `v`) for each of `values`, in order, in one query (one connection runs one query at a time). */
+  const eachValue = <T>(call: string, values: readonly string[]): Promise<T[]> =>
+    one<T[]>(`array(SELECT ${call} FROM unnest($1::text[]) WITH ORDINALITY AS u(v, i) ORDER BY u.i)`, [values]);
   /** The PII the detectors still find in `texts`, read as one text. */
   const foundIn = async (texts: readonly string[]): Promise<unknown[]> =>
     (await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [texts.join('\n')])).rows;
@@ -82,10 +85,9 @@ describe('mask schema functions', () => {
     expect(short.length).toBeLessThanOrEqual(25);
     expect(short).toMatch(/^u[0-9a-f]{12}@example\.(com|org|net)$/);
     // verify recognises both forms as fakes, and nothing merely near them.
-    const shaped = async (value: string) => one<boolean>(`rehearsal_mask.fake_shaped('email', $1)`, [value]);
-    expect([await shaped(long), await shaped(short)]).toEqual([true, true]);
+    expect(await eachValue(`rehearsal_mask.fake_shaped('email', v)`, [long, short])).toEqual([true, true]);
     const nearMisses = [long.replace(/@.*$/, '@example.co'), long.toUpperCase(), short.replace(/^u/, 'x'), long.replace(/\.([0-9a-f]{12})@/, '$1@'), 'ann.smith@gmail.com'];
-    expect(await Promise.all(nearMisses.map(shaped))).toEqual(nearMisses.map(() => false));
+    expect(await eachValue(`rehearsal_mask.fake_shaped('email', v)`, nearMisses)).toEqual(nearMisses.map(() => false));
   });
 
   it('keeps a phone number\'s country code, format and length, with keyed check digits verify recognises', async () => {
@@ -312,9 +314,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z, CURP GODE561231HDFRRN00 and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z, CURP GODE561231HDFRRN00, CF RSSMRA85T10A562S, BSN 123456782, PESEL 44051401359 and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'card', 'cpf', 'curp', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'phone', 'sin', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'bsn', 'card', 'codice_fiscale', 'cpf', 'curp', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'pesel', 'phone', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -424,6 +426,62 @@ describe('mask schema functions', () => {
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
+  it('scrubs an Italian codice fiscale whose check letter is right, in any capitals and with letters for digits (omocodia), with a fake whose check letter is wrong', async () => {
+    const texts = ['codice fiscale: RSSMRA85T10A562S', 'il mio cf è bncgli70m41h501r.', 'CF RSSMRA85T10A56NH ok'];
+    const rows = await scrubbedWithFound(texts);
+    const fakes = await eachValue<string>('rehearsal_mask.codice_fiscale(v)', ['RSSMRA85T10A562S', 'BNCGLI70M41H501R', 'RSSMRA85T10A56NH']);
+
+    for (const fake of fakes) expect(fake).toMatch(/^[A-Z]{6}[0-9]{2}[ABCDEHLMPRST](0[1-9]|[12][0-9]|4[1-9]|5[0-9]|6[0-8])[A-M][0-9]{3}[A-Z]$/);
+    expect(await eachValue('rehearsal_mask.codice_fiscale_valid(v)', ['RSSMRA85T10A562S', 'RSSMRA85T10A56NH', ...fakes])).toEqual([true, true, false, false, false]);
+    // A woman's day of birth (plus 40) stays a woman's, a man's a man's.
+    expect(fakes.map((fake) => Number(fake.slice(9, 11)) > 40)).toEqual([false, true, false]);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`codice fiscale: ${fakes[0]}`, `il mio cf è ${fakes[1]?.toLowerCase()}.`, `CF ${fakes[2]} ok`]);
+    expect(rows.map((row) => row.found)).toEqual([['codice_fiscale RSSMRA85T10A562S'], ['codice_fiscale bncgli70m41h501r'], ['codice_fiscale RSSMRA85T10A56NH']]);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('scrubs a Dutch BSN passing the eleven test where the text calls it one, bare or grouped 4-2-3, with fakes that fail it', async () => {
+    const texts = ['BSN: 123456782', 'mijn bsn-nummer is 1234.56.782.', 'burgerservicenummer 111222333', 'sofinummer: 1112 22 333'];
+    const rows = await scrubbedWithFound(texts);
+    const [fake, other] = [await one<string>(`rehearsal_mask.bsn('123456782')`), await one<string>(`rehearsal_mask.bsn('111222333')`)];
+
+    expect([fake, other]).toEqual([expect.stringMatching(/^[0-9]{9}$/), expect.stringMatching(/^[0-9]{9}$/)]);
+    // Nine zeros pass the eleven test, but are no one's.
+    expect(await eachValue('rehearsal_mask.bsn_valid(v)', [fake, other, '000000000'])).toEqual([false, false, false]);
+    // One fake for the same digits however they are grouped.
+    expect(rows.map((row) => row.scrubbed)).toEqual([`BSN: ${fake}`, `mijn bsn-nummer is ${fake.slice(0, 4)}.${fake.slice(4, 6)}.${fake.slice(6)}.`,
+      `burgerservicenummer ${other}`, `sofinummer: ${other.slice(0, 4)} ${other.slice(4, 6)} ${other.slice(6)}`]);
+    expect(rows.map((row) => row.found)).toEqual([['bsn 123456782'], ['bsn 1234.56.782'], ['bsn 111222333'], ['bsn 1112 22 333']]);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('scrubs a Polish PESEL of a valid date and check digit where the text calls it one, with a fake whose check digit is wrong', async () => {
+    const texts = ['PESEL: 44051401359', 'numer PESEL to 02270803624.', 'mój pesel jest 44051401359'];
+    const rows = await scrubbedWithFound(texts);
+    const [fake, other] = [await one<string>(`rehearsal_mask.pesel('44051401359')`), await one<string>(`rehearsal_mask.pesel('02270803624')`)];
+
+    // A date of birth in the original's century (a month plus 20 from 2000), a day up to 28.
+    expect(fake).toMatch(/^[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{5}$/);
+    expect(other).toMatch(/^[0-9]{2}(2[1-9]|3[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{5}$/);
+    expect(await eachValue('rehearsal_mask.pesel_valid(v)', ['44051401359', '02270803624', fake, other])).toEqual([true, true, false, false]);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`PESEL: ${fake}`, `numer PESEL to ${other}.`, `mój pesel jest ${fake}`]);
+    expect(rows.map((row) => row.found)).toEqual([['pesel 44051401359'], ['pesel 02270803624'], ['pesel 44051401359']]);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('gives fakes of CPFs, BSNs and PESELs that the detectors never read again, written bare, after their name or in their written form (none starts with a trunk 0, as a phone number does)', async () => {
+    const kinds: [string, string, string][] = [['cpf', 'meu cpf é ', "lpad((i * 7919)::text, 11, '0')"], ['cpf', 'titular ', "'529.982.' || lpad(i::text, 3, '0') || '-25'"],
+      ['bsn', 'bsn: ', "lpad((i * 7919)::text, 9, '0')"], ['pesel', 'pesel: ', "lpad((i * 7919)::text, 11, '0')"]];
+    const found: Record<string, number> = {};
+    for (const [kind, cue, originals] of kinds) {
+      const { rows } = await client().query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT rehearsal_mask.${kind}(${originals}) AS f FROM generate_series(1, 300) AS i) AS x
+        WHERE EXISTS (SELECT 1 FROM rehearsal_mask.pii_found('ref ' || f || ' ok')) OR EXISTS (SELECT 1 FROM rehearsal_mask.pii_found($1 || f))`, [cue]);
+      found[`${kind} after '${cue}'`] = rows[0]?.n ?? -1;
+    }
+
+    expect(found).toEqual({ "cpf after 'meu cpf é '": 0, "cpf after 'titular '": 0, "bsn after 'bsn: '": 0, "pesel after 'pesel: '": 0 });
+  });
+
   it('leaves an SSN, SIN, CPF, Aadhaar number, PAN, DNI, CURP or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
@@ -437,7 +495,11 @@ describe('mask schema functions', () => {
       // A DNI whose letter does not check, and one glued to a version number.
       'ref 12345678A', 'v1.12345678Z',
       // A CURP whose check digit is wrong.
-      'curp GODE561231HDFRRN05'];
+      'curp GODE561231HDFRRN05',
+      // A codice fiscale whose check letter is wrong; a BSN failing the eleven test, a valid one no text calls one.
+      'cf RSSMRA85T10A562T', 'bsn 123456789', 'order 123456782',
+      // A PESEL whose check digit is wrong, one of month 13, a valid one no text calls one.
+      'pesel 44051401358', 'pesel 44131401350', 'zamówienie 44051401359'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);
