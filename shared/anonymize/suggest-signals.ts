@@ -150,8 +150,19 @@ function codiceFiscaleChecks(value: string): boolean {
 }
 /** A Dutch BSN (nine digits) or a Polish PESEL (eleven) after its name, as scrubText reads one (national-ids.ts); their checks are left to scrubText. */
 const BSN_OR_PESEL_IN_TEXT = /(^|[^a-z0-9])((bsn|burgerservicenummer|sofi-?nummer)[^a-z0-9]{0,4}((is|nummer|no\.?|nr\.?)[^a-z0-9]{0,3}){0,2}(\d{9}|\d{4}[. ]\d{2}[. ]\d{3})|pesel[^a-z0-9]{0,4}((numer|to|jest|nr\.?)[^a-z0-9]{0,3}){0,2}\d{11})(?!\d)/i;
+/** A Chilean RUT (national-ids.ts): dotted wherever it stands, or without dots after its name; {@link rutChecks} tells. */
+const RUT_IN_TEXT = /(?:^|[^\w.])(\d{1,2}\.\d{3}\.\d{3}-[\dk])(?![a-z0-9])|(?:^|[^a-z0-9])(?:rut|run)[^a-z0-9]{0,4}(?:(?:es|n\S?|n\S{1,2}mero)[^a-z0-9]{0,3}){0,2}(\d{7,8}-[\dk])(?![a-z0-9])/gi;
+/** Whether the RUT `value` ends in its check: its body's digits from the right weighted 2 to 7 in turn; eleven less the sum modulo 11 (11 is 0, 10 is K). */
+function rutChecks(value: string): boolean {
+  const body = value.slice(0, -2).replace(/\D/g, '');
+  const sum = [...body].reverse().reduce((total, digit, i) => total + Number(digit) * (2 + (i % 6)), 0);
+  const check = (11 - (sum % 11)) % 11;
+  return (check === 10 ? 'K' : String(check)) === value.slice(-1).toUpperCase();
+}
 /** An Indian PAN (national-ids.ts), in capitals as printed: five letters, the fourth a holder's kind, four digits, a letter. */
 const PAN_IN_TEXT = /(^|[^A-Za-z0-9])[A-Z]{3}[ABCEFGHJLPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])/;
+/** An Indian PAN in any capitals after its name (`my pan is afzpk7190k`), as scrubText reads one. */
+const PAN_CALLED_IN_TEXT = /(^|[^a-z0-9])pan( card)?[^a-z0-9]{0,4}((is|was|no\.?|number|nr\.?)[^a-z0-9]{0,3}){0,2}[a-z]{3}[abcefghjlpt][a-z]\d{4}[a-z](?![a-z0-9])/i;
 /** A house number, up to three words and a street type: `12 Long Street`, `4b Rue Haute Lane, Leeds`. */
 const STREET = /^\d+[A-Za-z]?,?\s+(\S+\s+){0,3}(street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|close|court|ct|place|pl|boulevard|blvd|terrace|crescent|gardens|square|row|parkway|highway|hwy)\b/i;
 
@@ -235,10 +246,11 @@ function holdsPii(value: string): boolean {
   return holdsIpv6(value) || /[^\s@]+(@|%40)[^\s@]+\.[A-Za-z]{2,}/.test(value) || PHONE_IN_TEXT.test(value) || holdsNationalId(value) || credentialIn(value) !== undefined;
 }
 
-/** Whether plain text holds a national identity number ({@link NATIONAL_ID_IN_TEXT}, a BSN or PESEL, a PAN, a DNI or NIE, a CURP, a codice fiscale). */
+/** Whether plain text holds a national identity number ({@link NATIONAL_ID_IN_TEXT}, a BSN or PESEL, a PAN, a DNI or NIE, a CURP, a codice fiscale, a RUT). */
 function holdsNationalId(value: string): boolean {
-  return NATIONAL_ID_IN_TEXT.test(value) || BSN_OR_PESEL_IN_TEXT.test(value) || PAN_IN_TEXT.test(value)
+  return NATIONAL_ID_IN_TEXT.test(value) || BSN_OR_PESEL_IN_TEXT.test(value) || PAN_IN_TEXT.test(value) || PAN_CALLED_IN_TEXT.test(value)
     || [...value.matchAll(CODICE_FISCALE_IN_TEXT)].some((match) => codiceFiscaleChecks(match[1] ?? ''))
+    || [...value.matchAll(RUT_IN_TEXT)].some((match) => rutChecks(match[1] ?? match[2] ?? ''))
     || [...value.matchAll(DNI_IN_TEXT)].some((match) => dniChecks(match[1] ?? ''))
     || [...value.matchAll(CURP_IN_TEXT)].some((match) => curpChecks(match[1] ?? ''));
 }

@@ -5,7 +5,7 @@ import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
-import { CODICE_FISCALE, CODICE_FISCALE_HINT, CURP, DNI, LETTER_ID_HINT, NINO, PAN } from './national-ids';
+import { CODICE_FISCALE, CODICE_FISCALE_HINT, CURP, DNI, LETTER_ID_HINT, NINO, PAN, PAN_CALLED, panCalledHintSql, RUT, RUT_HINT } from './national-ids';
 
 export { LETTERS } from './letters';
 
@@ -325,17 +325,23 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
   const kept = bareNumbers ? `coalesce(${kind}, CASE WHEN ${s}.digits(x[1]) ~ ${quoteLiteral(BARE_NUMBER)} THEN 'number' END)` : kind;
   // (That test with the run's length for its count of digits.)
   const parts = `LEFT JOIN LATERAL ${s}.digit_part_rows(CASE WHEN ${mayHoldDigitPartsSql('x[1]', 'length(x[1])', "x[1] ~ '[^0-9]'")} THEN x[1] END, ${read}) AS p ON true`;
+  // National identity numbers of letters and digits, each pattern where the one hint they share
+  // (LETTER_ID_HINT) holds, and its own where it has one: the hint is tested once per text (lh.hinted, an
+  // unnested array: a condition on the lateral's union is tested again in each of its arms, a whole
+  // text's scan each where the text holds no match, which is most text).
+  const letterIdArms: [string, string, string?][] = [['nino', NINO], ['pan', PAN],
+    ['pan', PAN_CALLED, `${panCalledHintSql(value)} AND x[1] <> upper(x[1])`],
+    ['dni', DNI], ['curp', CURP], ['codice_fiscale', CODICE_FISCALE, `${value} ~ ${quoteLiteral(CODICE_FISCALE_HINT)}`]];
+  const letterIds = letterIdArms.map(([kind, pattern, hint]) => `SELECT '${kind}' AS kind, x[1] AS token FROM regexp_matches(${value}, ${quoteLiteral(pattern)}, 'g') AS x
+      WHERE lh.hinted${hint === undefined ? '' : ` AND ${hint}`}`).join('\n      UNION ALL ');
   return `SELECT ${select}'email' AS kind, x[1] AS token FROM ${from}, regexp_matches(${decodedSql(value)}, ${re('email')}, 'g') AS x WHERE (strpos(${value}, '@') > 0 OR strpos(${value}, '%40') > 0)
     UNION ALL SELECT ${select}'email', ob.token FROM ${from}, regexp_matches(${value}, ${quoteLiteral(OBFUSCATED_EMAIL)}, 'g') AS x,
                        unnest(ARRAY[${s}.email_unobfuscated(x[1], ${value})]) AS ob(token) WHERE ${obfuscationHintSql(value)} AND ob.token IS NOT NULL
     UNION ALL SELECT ${select}'iban', ib.token FROM ${from}, regexp_matches(${value}, ${re('iban')}, 'g') AS x, unnest(${s}.iban_tokens(x[1])) AS ib(token) WHERE ${value} ~ ${quoteLiteral(IBAN_START)}
-    UNION ALL SELECT ${select}li.kind, li.token FROM ${from},
-                       LATERAL (SELECT 'nino' AS kind, x[1] AS token FROM regexp_matches(${value}, ${quoteLiteral(NINO)}, 'g') AS x
-                                UNION ALL SELECT 'pan', x[1] FROM regexp_matches(${value}, ${quoteLiteral(PAN)}, 'g') AS x
-                                UNION ALL SELECT 'dni', x[1] FROM regexp_matches(${value}, ${quoteLiteral(DNI)}, 'g') AS x
-                                UNION ALL SELECT 'curp', x[1] FROM regexp_matches(${value}, ${quoteLiteral(CURP)}, 'g') AS x
-                                UNION ALL SELECT 'codice_fiscale', x[1] FROM regexp_matches(${value}, ${quoteLiteral(CODICE_FISCALE)}, 'g') AS x
-                                 WHERE ${value} ~ ${quoteLiteral(CODICE_FISCALE_HINT)}) AS li WHERE ${value} ~ ${quoteLiteral(LETTER_ID_HINT)}
+    UNION ALL SELECT ${select}li.kind, li.token FROM ${from}, unnest(ARRAY[${value} ~ ${quoteLiteral(LETTER_ID_HINT)}]) AS lh(hinted),
+                       LATERAL (${letterIds}) AS li
+    UNION ALL SELECT ${select}'rut', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(RUT)}, 'g') AS x
+     WHERE strpos(${value}, '-') > 0 AND ${value} ~ ${quoteLiteral(RUT_HINT)} AND ${s}.rut_in(x[1], ${value})
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
@@ -419,9 +425,9 @@ export function textHitsPatternSql(candidatesOf: string, reading: string, into: 
  * American number), or NULL. `scrub_text(t, maxlen, nested)` replaces every email, valid IBAN, card, SSN
  * that could be issued, SIN, Aadhaar number, CPF, BSN and PESEL (national-ids.ts: only one with valid
  * check digits is one), UK National Insurance number of an allocated prefix, Indian PAN, Spanish DNI or
- * NIE whose letter checks, Mexican CURP and Italian codice fiscale whose check is right, public IPv4 or
- * IPv6 address and phone number with the fake of its kind (the same functions columns use, so a quoted address gets its column's fake), percent-encoded
- * ones too, a bare number that is an original phone's digits, and every live credential
+ * NIE whose letter checks, Mexican CURP, Italian codice fiscale and Chilean RUT whose check is right,
+ * public IPv4 or IPv6 address and phone number with the fake of its kind (the same functions columns
+ * use, so a quoted address gets its column's fake), percent-encoded ones too, a bare number that is an original phone's digits, and every live credential
  * (credentials.ts) with a marker (`nested`: `t` is text decoded from base64 inside another, which it
  * calls itself for). `pii_tokens(t)` lists every match; `token_live` says whether one is still personal
  * data (not reserved, not a fake).
@@ -584,18 +590,26 @@ BEGIN
     ${eachTokenReplacedSql('r', re('iban'), `FOREACH piece IN ARRAY ${s}.ibans_in(tok) LOOP ${replaceLaterSql('piece', `${s}.iban_written(piece)`)} END LOOP;`)}
   END IF;
   -- National identity numbers of letters and digits (national-ids.ts), one hint for the five: UK National
-  -- Insurance numbers, each one allocated by a fake never allocated, laid out as written; Indian PANs,
-  -- each by a fake no holder's kind is written with; Spanish DNIs and NIEs whose letter checks, Mexican
-  -- CURPs whose check digit is right and Italian codici fiscali whose check letter is, each by a fake
-  -- whose check fails.
+  -- Insurance numbers, each one allocated by a fake never allocated, laid out as written; Indian PANs
+  -- (in capitals, or in any where the text calls them one), each by a fake no holder's kind is written
+  -- with; Spanish DNIs and NIEs whose letter checks, Mexican CURPs whose check digit is right and
+  -- Italian codici fiscali whose check letter is, each by a fake whose check fails.
   IF r ~ ${quoteLiteral(LETTER_ID_HINT)} THEN
     ${eachTokenReplacedSql('r', quoteLiteral(NINO), `IF ${s}.nino_live(tok) THEN ${replaceLaterSql('tok', `${s}.nino(tok)`)} END IF;`)}
     ${eachTokenReplacedSql('r', quoteLiteral(PAN), replaceLaterSql('tok', `${s}.pan(tok)`))}
+    IF ${panCalledHintSql('r')} THEN
+      ${eachTokenReplacedSql('r', quoteLiteral(PAN_CALLED), replaceLaterSql('tok', `${s}.pan(tok)`))}
+    END IF;
     ${eachTokenReplacedSql('r', quoteLiteral(DNI), `IF ${s}.dni_valid(tok) THEN ${replaceLaterSql('tok', `${s}.dni(tok)`)} END IF;`)}
     ${eachTokenReplacedSql('r', quoteLiteral(CURP), `IF ${s}.curp_valid(tok) THEN ${replaceLaterSql('tok', `${s}.curp(tok)`)} END IF;`)}
     IF r ~ ${quoteLiteral(CODICE_FISCALE_HINT)} THEN
       ${eachTokenReplacedSql('r', quoteLiteral(CODICE_FISCALE), `IF ${s}.codice_fiscale_valid(tok) THEN ${replaceLaterSql('tok', `${s}.codice_fiscale(tok)`)} END IF;`)}
     END IF;
+  END IF;
+  -- Chilean RUTs (national-ids.ts), dotted wherever they stand and others where the text calls them one,
+  -- each whose check is right by a fake whose check is wrong. Before the digits: a check may be a K.
+  IF strpos(r, '-') > 0 AND r ~ ${quoteLiteral(RUT_HINT)} THEN
+    ${eachTokenReplacedSql('r', quoteLiteral(RUT), `IF ${s}.rut_in(tok, r) THEN ${replaceLaterSql('tok', `${s}.rut(tok)`)} END IF;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.
   IF strpos(r, ':') > 0 THEN
@@ -732,6 +746,7 @@ CREATE FUNCTION ${s}.token_live(kind text, token text) RETURNS boolean LANGUAGE 
      WHEN 'aadhaar' THEN true
      WHEN 'bsn' THEN true
      WHEN 'pesel' THEN true
+     WHEN 'rut' THEN true
      WHEN 'pan' THEN true
      WHEN 'dni' THEN ${s}.dni_valid(token)
      WHEN 'curp' THEN ${s}.curp_valid(token)

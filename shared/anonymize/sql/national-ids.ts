@@ -14,12 +14,13 @@ import { LETTERS } from './letters';
  * the others have no written form of their own. A UK National Insurance number ({@link NINO}), an Indian
  * PAN ({@link PAN}), a Spanish DNI or NIE ({@link DNI}), a Mexican CURP ({@link CURP}) and an Italian
  * codice fiscale ({@link CODICE_FISCALE}), letters and digits, are read by passes of their own wherever
- * they stand: their shapes (and a DNI's, CURP's or codice fiscale's check) are specific enough. Each
- * fake is a number never issued (an SSN of area 666, an Aadhaar number starting 1, a SIN, CPF, BSN,
- * PESEL, DNI, CURP or codice fiscale whose check fails, a National Insurance number of a prefix never
- * allocated, a PAN of no holder's kind), so that no fake is anyone's and verify tells fakes from real
- * numbers; a number never issued in the text (`000-00-0000`, one whose check fails) is no one's: left,
- * and not reported.
+ * they stand: their shapes (and a DNI's, CURP's or codice fiscale's check) are specific enough. So is a
+ * Chilean RUT ({@link RUT}, its check may be a K), dotted wherever it stands, without dots where the
+ * text calls it one. Each fake is a number never issued (an SSN of area 666, an Aadhaar number starting
+ * 1, a SIN, CPF, BSN, PESEL, RUT, DNI, CURP or codice fiscale whose check fails, a National Insurance
+ * number of a prefix never allocated, a PAN of no holder's kind), so that no fake is anyone's and verify
+ * tells fakes from real numbers; a number never issued in the text (`000-00-0000`, one whose check
+ * fails) is no one's: left, and not reported.
  */
 
 const s = MASK_SCHEMA;
@@ -98,6 +99,27 @@ const PESEL_CUE = cuePattern('pesel', 2, 'numer|to|jest');
 const PESEL_HINT = '(?i)pesel';
 
 /**
+ * Where a Chilean RUT (or RUN) is, starting and ending a word: a body of seven or eight digits, dotted
+ * 1-2.3.3 or not, a hyphen, and a check digit or K (`12.345.678-5`, `7.654.321-K`, `12345678-5`). A
+ * dotted one is one wherever it stands, one without dots only where the text calls it one (`RUT:`, `mi
+ * rut es`): an order number with a suffix is written so. Only one whose check is right is one. Read
+ * by a pass of its own (`rut_in`): its check may be a K. One capture group.
+ */
+export const RUT = `(?:^|[^${LETTERS.alnum}.])([0-9]{1,2}[.][0-9]{3}[.][0-9]{3}-[0-9Kk]|[0-9]{7,8}-[0-9Kk])(?![${LETTERS.alnum}])`;
+/**
+ * What a text holding a {@link RUT} holds, tested before its pattern: three digits, a hyphen, a digit or
+ * K, and no letter or digit after (a phone number's `555-234-5678` has none).
+ */
+export const RUT_HINT = '[0-9]{3}-[0-9Kk]([^0-9A-Za-z]|$)';
+/**
+ * What stands before a RUT without dots where the text calls it one (`RUT:`, `mi rut es`, `RUN nº`,
+ * `rut número`, `rol único tributario`): up to two words such as `es` or `nº` between. Case-insensitive.
+ */
+const RUT_CUE = cuePattern('rut|run|rol [^[:space:]]{4,5} tributario', 2, 'es|n[^[:space:]]?|n[^[:space:]]{1,2}mero');
+/** What a text holding a {@link RUT_CUE} holds, tested first. */
+const RUT_CUE_HINT = '(?i)ru[nt]|tributario';
+
+/**
  * Where a UK National Insurance number (NINO) is, in any capitals, spaced in pairs or not (`AB 12 34
  * 56 C`, `ab123456c`), starting and ending a word: two prefix letters as HMRC allocates them (the first
  * not D, F, I, Q, U or V; the second none of those nor O), six digits, and a suffix A to D. Read by a
@@ -112,6 +134,19 @@ export const NINO = `(?:^|[^${LETTERS.alnum}])([A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][
  * family, F a firm, A, B, E, G, J, L or T another body), four digits and a letter. One capture group.
  */
 export const PAN = `(?:^|[^${LETTERS.alnum}])([A-Z]{3}[ABCEFGHJLPT][A-Z][0-9]{4}[A-Z])(?![${LETTERS.alnum}])`;
+/**
+ * Where an Indian PAN is in any capitals where the text calls one so (`my pan is afzpk7190k`, `PAN card
+ * no: Afzpk7190k`): elsewhere five letters, four digits and a letter in small letters are any code. One
+ * capture group (the PAN; a {@link PAN} in capitals matches too).
+ */
+export const PAN_CALLED = `${cuePattern('pan(?: card)?', 2)}([A-Za-z]{3}[ABCEFGHJLPTabcefghjlpt][A-Za-z][0-9]{4}[A-Za-z])(?![${LETTERS.alnum}])`;
+/**
+ * SQL telling whether the text `text` may hold a {@link PAN_CALLED}, tested first: `pan`, `PAN` or `Pan`
+ * (three plain searches: `lower` of the text cost more than the rest of the test), then four digits and
+ * a letter (a PAN's end). `company` and `Japan` hold `pan` too.
+ */
+export const panCalledHintSql = (text: string): string =>
+  `(strpos(${text}, 'pan') > 0 OR strpos(${text}, 'PAN') > 0 OR strpos(${text}, 'Pan') > 0) AND ${text} ~ '[0-9]{4}[A-Za-z]'`;
 
 /**
  * Where a Spanish DNI or NIE is, in any capitals (`12345678Z`, `12.345.678-Z`, `X1234567L`,
@@ -275,12 +310,14 @@ CREATE FUNCTION ${s}.aadhaar(v text) RETURNS text LANGUAGE sql STABLE PARALLEL S
 $fn$;
 
 -- The fake of a PAN: three letters, a fourth no holder's kind is written with, a fifth letter, four
--- digits and a letter, keyed from the original (never anyone's: no PAN has that fourth letter).
+-- digits and a letter, keyed from the original in capitals (never anyone's: no PAN has that fourth
+-- letter); in small letters when the original is.
 CREATE FUNCTION ${s}.pan(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT string_agg(CASE WHEN i = 4 THEN substr('QVWXYZ', 1 + get_byte(h, i) % 6, 1)
-                         WHEN i BETWEEN 6 AND 9 THEN chr(48 + get_byte(h, i) % 10)
-                         ELSE chr(65 + get_byte(h, i) % 26) END, '' ORDER BY i)
-    FROM (SELECT ${s}.digest_normalized('pan#' || upper(v), 0) AS h) AS x, generate_series(1, 10) AS i
+  SELECT CASE WHEN v = lower(v) THEN lower(f) ELSE f END
+    FROM (SELECT string_agg(CASE WHEN i = 4 THEN substr('QVWXYZ', 1 + get_byte(h, i) % 6, 1)
+                                 WHEN i BETWEEN 6 AND 9 THEN chr(48 + get_byte(h, i) % 10)
+                                 ELSE chr(65 + get_byte(h, i) % 26) END, '' ORDER BY i) AS f
+            FROM (SELECT ${s}.digest_normalized('pan#' || upper(v), 0) AS h) AS x, generate_series(1, 10) AS i) AS p
 $fn$;
 
 -- Whether a match of the DNI pattern is a DNI or NIE: its letter is its number's check letter (an NIE's
@@ -355,6 +392,29 @@ BEGIN
   END LOOP;
   RETURN out;
 END
+$fn$;
+
+-- The check of a RUT's body d (digits), 0 to 9, or 10 for K: its digits from the right weighted 2 to 7
+-- in turn; eleven less the sum modulo 11, 11 counting 0.
+CREATE FUNCTION ${s}.rut_check(d text) RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ((11 - sum(substr(d, length(d) + 1 - i, 1)::int * (2 + (i - 1) % 6)) % 11) % 11)::int FROM generate_series(1, length(d)) AS i
+$fn$;
+
+-- Whether the match tok of the RUT pattern in the text t is a RUT: its check is right, and it is dotted,
+-- or t calls it one (its cue just before it).
+CREATE FUNCTION ${s}.rut_in(tok text, t text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN upper(right(tok, 1)) = 'K' THEN 10 ELSE ascii(right(tok, 1)) - 48 END = ${s}.rut_check(${s}.digits(left(tok, length(tok) - 1)))
+     AND (strpos(tok, '.') > 0 OR (t ~ ${quoteLiteral(RUT_CUE_HINT)} AND t ~ (${quoteLiteral(RUT_CUE)} || tok)))
+$fn$;
+
+-- The fake of a RUT: a body of as many digits keyed from the original's (the first not 0), then a check
+-- digit that is wrong, so no fake is anyone's; written as the original is (dots kept). Never a K: a
+-- dotted body of eight digits and a letter may be a Spanish DNI, whose check letter a K could be.
+CREATE FUNCTION ${s}.rut(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.put_digits(left(v, length(v) - 1), body) || CASE WHEN r = 10 THEN get_byte(h, 8) % 10 ELSE (r + 1 + get_byte(h, 8) % 9) % 10 END::text
+    FROM (SELECT h, body, ${s}.rut_check(body) AS r
+            FROM (SELECT h, ${s}.no_trunk_zero(${s}.hex_digits(h, length(d)), h) AS body
+                    FROM (SELECT ${s}.digest_normalized('rut#' || d, 0) AS h, d FROM (SELECT ${s}.digits(left(v, length(v) - 1)) AS d) AS x) AS y) AS b) AS f
 $fn$;
 
 -- The weighted sum of the Dutch eleven test (elfproef) of a BSN's first eight digits d: each weighted

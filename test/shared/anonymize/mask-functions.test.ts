@@ -314,9 +314,9 @@ describe('mask schema functions', () => {
 
   it('finds every kind of PII the detectors know in unmasked text', async () => {
     const found = await client().query<{ kind: string }>('SELECT kind FROM rehearsal_mask.pii_found($1) ORDER BY kind',
-      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z, CURP GODE561231HDFRRN00, CF RSSMRA85T10A562S, BSN 123456782, PESEL 44051401359 and test@example.com, 192.0.2.1']);
+      ['ann@x.org, +44 7700 900123, 4111 1111 1111 1111, GB82 WEST 1234 5698 7654 32, 8.8.4.4, ssn 123-45-6789, SIN 130 692 544, CPF 529.982.247-25, NI JG 10 37 59 A, Aadhaar 2345 6789 0124, PAN AFZPK7190K, DNI 12345678Z, CURP GODE561231HDFRRN00, CF RSSMRA85T10A562S, BSN 123456782, PESEL 44051401359, RUT 12.345.678-5 and test@example.com, 192.0.2.1']);
 
-    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'bsn', 'card', 'codice_fiscale', 'cpf', 'curp', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'pesel', 'phone', 'sin', 'ssn']);
+    expect(found.rows.map((row) => row.kind)).toEqual(['aadhaar', 'bsn', 'card', 'codice_fiscale', 'cpf', 'curp', 'dni', 'email', 'iban', 'ipv4', 'nino', 'pan', 'pesel', 'phone', 'rut', 'sin', 'ssn']);
   });
 
   it('scrubs a US Social Security number grouped 3-2-4 wherever it stands, and as nine bare digits where the text calls it one, with fakes never issued (area 666)', async () => {
@@ -387,14 +387,15 @@ describe('mask schema functions', () => {
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
-  it('scrubs an Indian PAN written in capitals wherever it stands, with a fake whose fourth letter no holder\'s kind is written with', async () => {
-    const texts = ['PAN AFZPK7190K', 'my pan is AFZPK7190K.', 'kyc: AFZPK7190K, ok'];
+  it('scrubs an Indian PAN written in capitals wherever it stands, and in any capitals where the text calls it one, with a fake whose fourth letter no holder\'s kind is written with', async () => {
+    const texts = ['PAN AFZPK7190K', 'my pan is AFZPK7190K.', 'kyc: AFZPK7190K, ok', 'my pan is afzpk7190k', 'PAN card no: Afzpk7190k'];
     const rows = await scrubbedWithFound(texts);
     const fake = await one<string>(`rehearsal_mask.pan('AFZPK7190K')`);
 
     expect(fake).toMatch(/^[A-Z]{3}[QVWXYZ][A-Z][0-9]{4}[A-Z]$/);
-    expect(rows.map((row) => row.scrubbed)).toEqual([`PAN ${fake}`, `my pan is ${fake}.`, `kyc: ${fake}, ok`]);
-    expect(rows.map((row) => row.found)).toEqual([['pan AFZPK7190K'], ['pan AFZPK7190K'], ['pan AFZPK7190K']]);
+    // One fake however it is capitalised, in small letters where the original is.
+    expect(rows.map((row) => row.scrubbed)).toEqual([`PAN ${fake}`, `my pan is ${fake}.`, `kyc: ${fake}, ok`, `my pan is ${fake.toLowerCase()}`, `PAN card no: ${fake}`]);
+    expect(rows.map((row) => row.found)).toEqual([['pan AFZPK7190K'], ['pan AFZPK7190K'], ['pan AFZPK7190K'], ['pan afzpk7190k'], ['pan Afzpk7190k']]);
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
@@ -469,9 +470,26 @@ describe('mask schema functions', () => {
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
-  it('gives fakes of CPFs, BSNs and PESELs that the detectors never read again, written bare, after their name or in their written form (none starts with a trunk 0, as a phone number does)', async () => {
+  it('scrubs a Chilean RUT whose check is right, dotted wherever it stands and without dots where the text calls it one, with a fake whose check is wrong', async () => {
+    const texts = ['RUT: 12.345.678-5', 'mi rut es 12345678-5.', 'cliente 7.654.321-6 ok', 'RUN 6.123.456-k', 'rut nº 16543210-K'];
+    const rows = await scrubbedWithFound(texts);
+    const fakes = await eachValue<string>('rehearsal_mask.rut(v)', ['12.345.678-5', '7.654.321-6', '6.123.456-k', '16543210-K']);
+    const [rut = '', short = '', withK = '', bare = ''] = fakes;
+
+    // A check digit, never a K (a dotted DNI's letter may be one).
+    expect([rut, short, withK, bare]).toEqual([expect.stringMatching(/^[1-9][0-9]\.[0-9]{3}\.[0-9]{3}-[0-9]$/), expect.stringMatching(/^[1-9]\.[0-9]{3}\.[0-9]{3}-[0-9]$/),
+      expect.stringMatching(/^[1-9]\.[0-9]{3}\.[0-9]{3}-[0-9]$/), expect.stringMatching(/^[1-9][0-9]{7}-[0-9]$/)]);
+    expect(await eachValue(`rehearsal_mask.rut_in(v, 'rut ' || v)`, ['12.345.678-5', '6.123.456-k', '16543210-K', ...fakes])).toEqual([true, true, true, false, false, false, false]);
+    // One fake for the same number however it is written.
+    expect(rows.map((row) => row.scrubbed)).toEqual([`RUT: ${rut}`, `mi rut es ${rut.replaceAll('.', '')}.`, `cliente ${short} ok`, `RUN ${withK}`, `rut nº ${bare}`]);
+    expect(rows.map((row) => row.found)).toEqual([['rut 12.345.678-5'], ['rut 12345678-5'], ['rut 7.654.321-6'], ['rut 6.123.456-k'], ['rut 16543210-K']]);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('gives fakes of CPFs, BSNs, PESELs and RUTs that the detectors never read again, written bare, after their name or in their written form (none starts with a trunk 0, as a phone number does)', async () => {
     const kinds: [string, string, string][] = [['cpf', 'meu cpf é ', "lpad((i * 7919)::text, 11, '0')"], ['cpf', 'titular ', "'529.982.' || lpad(i::text, 3, '0') || '-25'"],
-      ['bsn', 'bsn: ', "lpad((i * 7919)::text, 9, '0')"], ['pesel', 'pesel: ', "lpad((i * 7919)::text, 11, '0')"]];
+      ['bsn', 'bsn: ', "lpad((i * 7919)::text, 9, '0')"], ['pesel', 'pesel: ', "lpad((i * 7919)::text, 11, '0')"],
+      ['rut', 'rut: ', "lpad((i * 7919)::text, 8, '0') || '-5'"], ['rut', 'cliente ', "'12.345.' || lpad(i::text, 3, '0') || '-K'"]];
     const found: Record<string, number> = {};
     for (const [kind, cue, originals] of kinds) {
       const { rows } = await client().query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT rehearsal_mask.${kind}(${originals}) AS f FROM generate_series(1, 300) AS i) AS x
@@ -479,10 +497,10 @@ describe('mask schema functions', () => {
       found[`${kind} after '${cue}'`] = rows[0]?.n ?? -1;
     }
 
-    expect(found).toEqual({ "cpf after 'meu cpf é '": 0, "cpf after 'titular '": 0, "bsn after 'bsn: '": 0, "pesel after 'pesel: '": 0 });
+    expect(found).toEqual({ "cpf after 'meu cpf é '": 0, "cpf after 'titular '": 0, "bsn after 'bsn: '": 0, "pesel after 'pesel: '": 0, "rut after 'rut: '": 0, "rut after 'cliente '": 0 });
   });
 
-  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN, DNI, CURP or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
+  it('leaves an SSN, SIN, CPF, Aadhaar number, PAN, DNI, CURP, codice fiscale, BSN, PESEL, RUT or National Insurance number never issued (a placeholder, a fake) and digits no text calls one as they are, and finds nothing in them', async () => {
     const texts = ['placeholder 000-00-0000', 'test 123-00-4567', 'fake 666-12-3456', 'order 123456789', 'martin 123456789', 'ssn 1234567890',
       // A CPF whose check digits fail, one of one digit, a valid one no text calls a CPF.
       'cpf 529.982.247-26', 'cpf 111.111.111-11', 'pedido 52998224725',
@@ -499,7 +517,11 @@ describe('mask schema functions', () => {
       // A codice fiscale whose check letter is wrong; a BSN failing the eleven test, a valid one no text calls one.
       'cf RSSMRA85T10A562T', 'bsn 123456789', 'order 123456782',
       // A PESEL whose check digit is wrong, one of month 13, a valid one no text calls one.
-      'pesel 44051401358', 'pesel 44131401350', 'zamówienie 44051401359'];
+      'pesel 44051401358', 'pesel 44131401350', 'zamówienie 44051401359',
+      // A RUT whose check is wrong, a valid one without dots no text calls one, one glued to a version number.
+      'rut 12.345.678-4', 'pedido 12345678-5 listo', 'v1.12.345.678-5',
+      // A PAN in small letters no text calls one.
+      'ref afzpk7190k'];
     const { rows } = await client().query<{ t: string; scrubbed: string; found: string[] }>(
       `SELECT u.t, rehearsal_mask.scrub_text(u.t) AS scrubbed, array(SELECT kind || ' ' || token FROM rehearsal_mask.pii_found(u.t)) AS found
          FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i`, [texts]);

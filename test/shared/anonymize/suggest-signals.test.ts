@@ -130,7 +130,7 @@ describe('suggest signals', () => {
     expect(hidesPii('the sk_test_ keys are fine to share')).toBe(false);
   });
 
-  it('reads free text quoting a US Social Security number, a Canadian SIN, a Brazilian CPF, a UK National Insurance number, an Indian Aadhaar number or PAN, a Spanish DNI, a Mexican CURP, an Italian codice fiscale, a Dutch BSN or a Polish PESEL, written so or after its name, as hiding PII, and other numbers as not', () => {
+  it('reads free text quoting a US Social Security number, a Canadian SIN, a Brazilian CPF, a UK National Insurance number, an Indian Aadhaar number or PAN, a Spanish DNI, a Mexican CURP, an Italian codice fiscale, a Dutch BSN, a Polish PESEL or a Chilean RUT, written so or after its name, as hiding PII, and other numbers as not', () => {
     expect(hidesPii('my ssn is 123-45-6789, thanks')).toBe(true);
     expect(hidesPii('SSN: 123 45 6789')).toBe(true);
     expect(hidesPii('My social security number is 123456789')).toBe(true);
@@ -143,6 +143,7 @@ describe('suggest signals', () => {
     expect(hidesPii('aadhaar: 2345 6789 0124')).toBe(true);
     expect(hidesPii('my aadhar no is 234567890124')).toBe(true);
     expect(hidesPii('PAN AFZPK7190K')).toBe(true);
+    expect(hidesPii('my pan is afzpk7190k')).toBe(true);
     expect(hidesPii('mi dni es 12345678-z')).toBe(true);
     expect(hidesPii('NIE X1234567L')).toBe(true);
     expect(hidesPii('mi curp es gode561231hdfrrn00')).toBe(true);
@@ -151,7 +152,9 @@ describe('suggest signals', () => {
     expect(hidesPii('mijn bsn-nummer is 1234.56.782')).toBe(true);
     expect(hidesPii('BSN: 123456782')).toBe(true);
     expect(hidesPii('numer PESEL to 44051401359')).toBe(true);
-    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, llámame al 612 345 678, code ABCDE1234F, ref 12345678A, GODE561231HDFRRN05, cf RSSMRA85T10A562T, order 123456782, zamówienie 44051401359')).toBe(false);
+    expect(hidesPii('cliente 6.123.456-K ok')).toBe(true);
+    expect(hidesPii('mi rut es 12345678-5')).toBe(true);
+    expect(hidesPii('order 123456789 shipped, ref 12-345-6789, pedido 52998224725, v1.2.3, call 555 234 5678, llámame al 612 345 678, code ABCDE1234F, ref 12345678A, GODE561231HDFRRN05, cf RSSMRA85T10A562T, order 123456782, zamówienie 44051401359, rut 12.345.678-4, pedido 12345678-5, ref afzpk7190k')).toBe(false);
   });
 
   it('reads a link quoting a percent-encoded email or international number as hiding PII, and a plain link as not', () => {

@@ -230,7 +230,7 @@ describe('verifyDatabase', () => {
     expect(lines[1]?.line).toMatch(/ 09\/28 123$/);
   });
 
-  it('finds a US Social Security number, Canadian SIN, Brazilian CPF, UK National Insurance number, Aadhaar number, PAN, Spanish DNI, Mexican CURP, Italian codice fiscale, Dutch BSN or Polish PESEL kept in text, written so or after its name, and passes the same text scrubbed', async () => {
+  it('finds a US Social Security number, Canadian SIN, Brazilian CPF, UK National Insurance number, Aadhaar number, PAN, Spanish DNI, Mexican CURP, Italian codice fiscale, Dutch BSN, Polish PESEL or Chilean RUT kept in text, written so or after its name, and passes the same text scrubbed', async () => {
     const chats = `${DEMO_RULES}  public.chats:\n    columns: { id: keep, line: scrubText, kept: keep }\n`;
     const url = await masked(chats, `CREATE TABLE chats (id int PRIMARY KEY, line text, kept text);
       INSERT INTO chats VALUES (1, 'my ssn is 123-45-6789', 'ssn on file 987-65-4329'), (2, 'SSN: 123456789 thanks', 'My SSN#: 234567891'),
@@ -238,7 +238,8 @@ describe('verifyDatabase', () => {
         (6, 'SIN: 130 692 544', 'my sin is 271-828-188'), (7, 'NI number JG 10 37 59 A', 'nino ce123456b'),
         (8, 'aadhaar 2345 6789 0124, PAN AFZPK7190K', 'uid 3987 6543 2109, pan BNZAB2318K'),
         (9, 'DNI 12345678Z', 'nie Y7654321G'), (10, 'CURP GODE561231HDFRRN00', 'curp HEGG560427MVZRRL04'),
-        (11, 'cf RSSMRA85T10A562S', 'codice fiscale MRTMTT25D09F205Z'), (12, 'mijn bsn is 123456782', 'BSN: 111222333'), (13, 'PESEL: 44051401359', 'pesel 02270803624')`);
+        (11, 'cf RSSMRA85T10A562S', 'codice fiscale MRTMTT25D09F205Z'), (12, 'mijn bsn is 123456782', 'BSN: 111222333'), (13, 'PESEL: 44051401359', 'pesel 02270803624'),
+        (14, 'RUT 12.345.678-5', 'rut 16543210-K')`);
 
     const result = await verify(url, chats);
 
@@ -250,6 +251,7 @@ describe('verifyDatabase', () => {
       { table: 'public.chats', column: 'kept', key: 'id=11', kind: 'codice_fiscale outside reserved fake ranges' },
       { table: 'public.chats', column: 'kept', key: 'id=12', kind: 'bsn outside reserved fake ranges' },
       { table: 'public.chats', column: 'kept', key: 'id=13', kind: 'pesel outside reserved fake ranges' },
+      { table: 'public.chats', column: 'kept', key: 'id=14', kind: 'rut outside reserved fake ranges' },
       { table: 'public.chats', column: 'kept', key: 'id=2', kind: 'ssn outside reserved fake ranges' },
       { table: 'public.chats', column: 'kept', key: 'id=3', kind: 'original value of public.chats.line' },
       { table: 'public.chats', column: 'kept', key: 'id=5', kind: 'cpf outside reserved fake ranges' },
@@ -262,11 +264,11 @@ describe('verifyDatabase', () => {
     const lines = await query<{ line: string }>(url, 'SELECT line FROM chats ORDER BY id');
     expect(lines.map(({ line }) => line.replace(/[0-9]/g, '#'))).toEqual(['my ssn is ###-##-####', 'SSN: ######### thanks', 'placeholder ###-##-####', 'ok', 'meu cpf é ###########', 'SIN: ### ### ###',
       expect.stringMatching(/^NI number [DFIQUV][A-Z]( ##){3} [A-D]$/), expect.stringMatching(/^aadhaar #### #### ####, PAN [A-Z]{3}[QVWXYZ][A-Z]####[A-Z]$/), expect.stringMatching(/^DNI ########[A-Z]$/),
-      expect.stringMatching(/^CURP [A-Z]{4}######[HM][A-Z]{5}##$/), expect.stringMatching(/^cf [A-Z]{6}##[A-Z]##[A-Z]###[A-Z]$/), 'mijn bsn is #########', 'PESEL: ###########']);
+      expect.stringMatching(/^CURP [A-Z]{4}######[HM][A-Z]{5}##$/), expect.stringMatching(/^cf [A-Z]{6}##[A-Z]##[A-Z]###[A-Z]$/), 'mijn bsn is #########', 'PESEL: ###########', 'RUT ##.###.###-#']);
     expect(lines[2]?.line).toBe('placeholder 000-00-0000');
     expect(lines[7]?.line).toMatch(/^aadhaar 1/);
-    expect(lines.map(({ line }) => line).join(' ')).not.toMatch(/123-45-6789|123456789|52998224725|130 692 544|JG 10 37 59 A|2345 6789 0124|AFZPK7190K|12345678Z|GODE561231HDFRRN00|RSSMRA85T10A562S|123456782|44051401359/);
-    expect(JSON.stringify(result)).not.toMatch(/987-65-4329|234567891|111\.444\.777-35|271-828-188|ce123456b|3987 6543 2109|BNZAB2318K|Y7654321G|HEGG560427MVZRRL04|MRTMTT25D09F205Z|111222333|02270803624/i);
+    expect(lines.map(({ line }) => line).join(' ')).not.toMatch(/123-45-6789|123456789|52998224725|130 692 544|JG 10 37 59 A|2345 6789 0124|AFZPK7190K|12345678Z|GODE561231HDFRRN00|RSSMRA85T10A562S|123456782|44051401359|12\.345\.678-5/);
+    expect(JSON.stringify(result)).not.toMatch(/987-65-4329|234567891|111\.444\.777-35|271-828-188|ce123456b|3987 6543 2109|BNZAB2318K|Y7654321G|HEGG560427MVZRRL04|MRTMTT25D09F205Z|111222333|02270803624|16543210-K/i);
   });
 
   it('passes kept and scrubbed text whose digits are no PII, and scrubText leaves it as it was', async () => {
