@@ -446,7 +446,8 @@ describe('mask schema functions', () => {
     const rows = await scrubbedWithFound(texts);
     const [fake, other] = [await one<string>(`rehearsal_mask.bsn('123456782')`), await one<string>(`rehearsal_mask.bsn('111222333')`)];
 
-    expect([fake, other]).toEqual([expect.stringMatching(/^[0-9]{9}$/), expect.stringMatching(/^[0-9]{9}$/)]);
+    // Never starting 0: a phone number's trunk 0.
+    expect([fake, other]).toEqual([expect.stringMatching(/^[1-9][0-9]{8}$/), expect.stringMatching(/^[1-9][0-9]{8}$/)]);
     // Nine zeros pass the eleven test, but are no one's.
     expect(await eachValue('rehearsal_mask.bsn_valid(v)', [fake, other, '000000000'])).toEqual([false, false, false]);
     // One fake for the same digits however they are grouped.
@@ -461,9 +462,9 @@ describe('mask schema functions', () => {
     const rows = await scrubbedWithFound(texts);
     const [fake, other] = [await one<string>(`rehearsal_mask.pesel('44051401359')`), await one<string>(`rehearsal_mask.pesel('02270803624')`)];
 
-    // A date of birth in the original's century (a month plus 20 from 2000), a day up to 28.
-    expect(fake).toMatch(/^[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{5}$/);
-    expect(other).toMatch(/^[0-9]{2}(2[1-9]|3[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{5}$/);
+    // A date of birth in the original's century (a month plus 20 from 2000), a day up to 28, a year not starting 0 (a trunk 0).
+    expect(fake).toMatch(/^[1-9][0-9](0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{5}$/);
+    expect(other).toMatch(/^[1-9][0-9](2[1-9]|3[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{5}$/);
     expect(await eachValue('rehearsal_mask.pesel_valid(v)', ['44051401359', '02270803624', fake, other])).toEqual([true, true, false, false]);
     expect(rows.map((row) => row.scrubbed)).toEqual([`PESEL: ${fake}`, `numer PESEL to ${other}.`, `mój pesel jest ${fake}`]);
     expect(rows.map((row) => row.found)).toEqual([['pesel 44051401359'], ['pesel 02270803624'], ['pesel 44051401359']]);
