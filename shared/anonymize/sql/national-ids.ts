@@ -38,9 +38,9 @@ function cuePattern(names: string, wordsBetween: number, moreWords = ''): string
 }
 
 /**
- * SQL (inside national_id_kind) telling whether the text `t` calls the run `tok` a number of a kind:
- * it holds `hint` (one plain scan), and `cue` (a pattern) stands just before `tok`, compiled for that
- * number only.
+ * SQL (inside national_id_kind and rut_in) telling whether the text `t` calls the run `tok` a number
+ * of a kind: it holds `hint` (one plain scan), and `cue` (a pattern) stands just before `tok`, compiled
+ * for that number only.
  */
 const calledSql = (hint: string, cue: string): string => `t ~ ${quoteLiteral(hint)} AND t ~ (${quoteLiteral(cue)} || tok || '(?![0-9])')`;
 
@@ -404,7 +404,7 @@ $fn$;
 -- or t calls it one (its cue just before it).
 CREATE FUNCTION ${s}.rut_in(tok text, t text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT CASE WHEN upper(right(tok, 1)) = 'K' THEN 10 ELSE ascii(right(tok, 1)) - 48 END = ${s}.rut_check(${s}.digits(left(tok, length(tok) - 1)))
-     AND (strpos(tok, '.') > 0 OR (t ~ ${quoteLiteral(RUT_CUE_HINT)} AND t ~ (${quoteLiteral(RUT_CUE)} || tok)))
+     AND (strpos(tok, '.') > 0 OR (${calledSql(RUT_CUE_HINT, RUT_CUE)}))
 $fn$;
 
 -- The fake of a RUT: a body of as many digits keyed from the original's (the first not 0), then a check
