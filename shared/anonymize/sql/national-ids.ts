@@ -216,10 +216,11 @@ const VERHOEFF_INV = asLetters('0432156789');
 /** The SQL of the national identity numbers' functions (in the mask schema; install before the detectors). */
 export function nationalIdsSql(): string {
   return `
--- Digits keyed from h for a fake, d, with a first 0 made 1 to 9 (by h's last byte): a fake starting 0
--- would read as a phone number after its trunk 0, which verify reports.
-CREATE FUNCTION ${s}.no_trunk_zero(d text, h bytea) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+-- n digits keyed from the digest h for a fake (hex_digits), a first 0 made 1 to 9 (by h's last byte):
+-- a fake starting 0 would read as a phone number after its trunk 0, which verify reports.
+CREATE FUNCTION ${s}.fake_digits(h bytea, n int) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT CASE WHEN left(d, 1) = '0' THEN (1 + get_byte(h, length(h) - 1) % 9)::text || substr(d, 2) ELSE d END
+    FROM (SELECT ${s}.hex_digits(h, n) AS d) AS x
 $fn$;
 
 -- Which national identity number the digit run tok is (d: its digits; t: the text it is in, NULL when
@@ -413,7 +414,7 @@ $fn$;
 CREATE FUNCTION ${s}.rut(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT ${s}.put_digits(left(v, length(v) - 1), body) || CASE WHEN r = 10 THEN get_byte(h, 8) % 10 ELSE (r + 1 + get_byte(h, 8) % 9) % 10 END::text
     FROM (SELECT h, body, ${s}.rut_check(body) AS r
-            FROM (SELECT h, ${s}.no_trunk_zero(${s}.hex_digits(h, length(d)), h) AS body
+            FROM (SELECT h, ${s}.fake_digits(h, length(d)) AS body
                     FROM (SELECT ${s}.digest_normalized('rut#' || d, 0) AS h, d FROM (SELECT ${s}.digits(left(v, length(v) - 1)) AS d) AS x) AS y) AS b) AS f
 $fn$;
 
@@ -432,7 +433,7 @@ $fn$;
 -- the eleven test (one more than right, modulo 10), so no fake is anyone's; written as the original is.
 CREATE FUNCTION ${s}.bsn(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT ${s}.put_digits(v, body || ((${s}.elf_sum(body) % 11 + 1) % 10)::text)
-    FROM (SELECT ${s}.no_trunk_zero(${s}.hex_digits(h, 8), h) AS body FROM (SELECT ${s}.digest_normalized('bsn#' || ${s}.digits(v), 0) AS h) AS x) AS b
+    FROM (SELECT ${s}.fake_digits(h, 8) AS body FROM (SELECT ${s}.digest_normalized('bsn#' || ${s}.digits(v), 0) AS h) AS x) AS b
 $fn$;
 
 -- The check digit of a PESEL's first ten digits d: weighted 1, 3, 7 and 9 in turn; ten less the sum's
@@ -452,7 +453,7 @@ $fn$;
 -- is anyone's.
 CREATE FUNCTION ${s}.pesel(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT body || ((${s}.pesel_check(body) + 1) % 10)::text
-    FROM (SELECT ${s}.no_trunk_zero(${s}.hex_digits(h, 2), h) || lpad((substr(d, 3, 2)::int / 20 * 20 + 1 + get_byte(h, 4) % 12)::text, 2, '0')
+    FROM (SELECT ${s}.fake_digits(h, 2) || lpad((substr(d, 3, 2)::int / 20 * 20 + 1 + get_byte(h, 4) % 12)::text, 2, '0')
                  || lpad((1 + get_byte(h, 5) % 28)::text, 2, '0') || ${s}.hex_digits(substr(h, 7), 4) AS body
             FROM (SELECT ${s}.digest_normalized('pesel#' || d, 0) AS h, d FROM (SELECT ${s}.digits(v) AS d) AS x) AS y) AS b
 $fn$;
@@ -506,7 +507,7 @@ $fn$;
 CREATE FUNCTION ${s}.cpf(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
   SELECT ${s}.put_digits(v, body || ((left(c, 1)::int + 1) % 10)::text || right(c, 1))
     FROM (SELECT body, ${s}.cpf_check(body) AS c
-            FROM (SELECT ${s}.no_trunk_zero(${s}.hex_digits(h, 9), h) AS body FROM (SELECT ${s}.digest_normalized('cpf#' || ${s}.digits(v), 0) AS h) AS y) AS b) AS x
+            FROM (SELECT ${s}.fake_digits(h, 9) AS body FROM (SELECT ${s}.digest_normalized('cpf#' || ${s}.digits(v), 0) AS h) AS y) AS b) AS x
 $fn$;
 `;
 }
