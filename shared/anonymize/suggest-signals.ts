@@ -119,8 +119,8 @@ const PHONE_IN_TEXT = new RegExp(`(^|[^\\w+-])(\\+|%2B|0)[0-9]${PHONE_CHARS}{7,1
  * Verhoeff check digit is left to scrubText).
  */
 const NATIONAL_ID_IN_TEXT = /(^|[^\w-])\d{3}(-\d{2}-| \d{2} )\d{4}(?![\w-])|(^|[^a-z0-9])(ssn|ss#|social security( number| no\.?)?|itin)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3})?\d{9}(?!\d)|(^|[^a-z0-9])(sin|social insurance( number| no\.?)?|nas)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{3}(?:[ -]?\d{3}){2}(?![\w-])|(^|[^\w.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w-])|(^|[^a-z0-9])cpf\W{0,4}(\S{1,6}\W{1,3})?\d{11}(?!\d)|(^|[^a-z0-9])[a-ceghj-pr-tw-z][a-ceghj-npr-tw-z] ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])|(^|[^\w-])[2-9]\d{3}(-\d{4}-| \d{4} )\d{4}(?![\w-])|(^|[^a-z0-9])(aa?dh?aa?r( card)?|uid(ai)?)[^a-z0-9]{0,4}((is|was|no\.?|number)[^a-z0-9]{0,3}){0,2}\d{12}(?!\d)/i;
-/** A Spanish DNI or NIE (national-ids.ts): eight digits, or X, Y or Z and seven, then a letter; {@link dniChecks} tells. */
-const DNI_IN_TEXT = /(?:^|[^\w.])((?:\d{8}|\d{2}\.\d{3}\.\d{3}|[xyz]-?\d{7})[ -]?[a-z])(?![a-z0-9])/gi;
+/** A Spanish DNI or NIE (national-ids.ts): eight digits, or X, Y or Z and seven, then a letter (after a space, a capital); {@link dniChecks} tells. */
+const DNI_IN_TEXT = /(?:^|[^\w.])((?:\d{8}|\d{2}\.\d{3}\.\d{3}|[XYZxyz]-?\d{7})(?:-?[A-Za-z]| [A-Z]))(?![A-Za-z0-9])/g;
 /** Whether the DNI or NIE `value` (as {@link DNI_IN_TEXT} matches it) ends in its check letter. */
 function dniChecks(value: string): boolean {
   // An NIE's X, Y or Z counts as 0, 1 or 2 before its digits.

@@ -145,7 +145,16 @@ export const DETECTORS = {
    * IBAN, or hold several: `ibans_in` (ibans.ts) reads the IBANs in it by their countries' lengths.
    */
   iban: `(?:^|[^${LETTERS.alnum}])([A-Za-z]{2}[0-9]{2}(?:[ ${UNICODE_SEPARATORS}-]?[A-Za-z0-9]){11,})(?![${LETTERS.alnum}])`,
-  digits: `(?:^|[^${GLUED_TO_DIGITS}._@-])([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${GLUED_TO_DIGITS}@_-])`,
+  /**
+   * A run of digits and separators (see above). It starts after a colon only where the colon ends a
+   * word (`Tel:0612…`, `Phone:`, `CC:`), not a number or a group of an IPv6 address: the minutes or
+   * seconds of a time (`at 10:30 07700 900123`, a chat export's `21:29 - 07700 900123`) or an
+   * address's last group (`…:453e:7233 579 78 1446`) would start it, and hide the phone number or SSN
+   * after them. It ends neither glued to a word nor where an IPv6 address goes on (`:` and a hex
+   * digit): an address written after a number (`07632 294457 2a00:1450::1`, a log line's date and
+   * address) is not read into it, nor is its fake, which starts with digits (`2001:db8:…`).
+   */
+  digits: `(?:^(?:[A-Fa-f]{0,4}:)?|[^${GLUED_TO_DIGITS}._@:-]|[^0-9A-Fa-f:][A-Fa-f]{0,4}:)([+(]?[0-9][0-9 ().+${UNICODE_SEPARATORS}-]*[0-9])(?![${GLUED_TO_DIGITS}@_-]|:[0-9A-Fa-f])`,
   /** Hex groups and colons (two at least), maybe an IPv4 tail: where an IPv6 address may be ({@link IPV6_ADDRESS} tells). */
   ipv6: '(?:^|[^[:alnum:]:.])([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*[0-9A-Fa-f:])(?![[:alnum:]:])',
   /**
@@ -485,12 +494,14 @@ BEGIN
 END
 $fn$;
 
--- Whether tok lies inside an IBAN of t (ibans_in), or inside a match of the IBAN detector with the
--- check digits 00 (a fake's, or a placeholder's): its digits are no card or phone number, though a
--- German or Italian IBAN's are Luhn-valid and card-shaped one time in ten or so, and others start with 0.
+-- Whether tok lies inside an IBAN of t, or one with the check digits 00 (a fake's, or a placeholder's;
+-- ibans_in with zeros): its digits are no card or phone number, though a German or Italian IBAN's are
+-- Luhn-valid and card-shaped one time in ten or so, and others start with 0. Only as far as its
+-- country's length: the detector's match goes on over the words after it (an IBAN's fake, then the
+-- word card and a card number), and a card there is one.
 CREATE FUNCTION ${s}.in_iban(t text, tok text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT t ~ ${quoteLiteral(IBAN_START)} AND EXISTS (SELECT 1 FROM regexp_matches(t, ${re('iban')}, 'g') AS m
-                                             WHERE strpos(m[1], tok) > 0 AND (substr(m[1], 3, 2) = '00' OR EXISTS (SELECT 1 FROM unnest(${s}.ibans_in(m[1])) AS i WHERE strpos(i, tok) > 0)))
+                                             WHERE strpos(m[1], tok) > 0 AND EXISTS (SELECT 1 FROM unnest(${s}.ibans_in(m[1], true)) AS i WHERE strpos(i, tok) > 0))
 $fn$;
 ${digitPartsSql()}
 -- The fake of a known value quoted in free text: the very fake its column gets. One typed in small

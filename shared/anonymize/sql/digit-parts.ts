@@ -5,7 +5,7 @@ import { MASK_SCHEMA } from './core';
  * its separators (its groups of digits stay whole), in order, as rows of a two-dimensional array
  * (kind, text, where it starts in the run), or NULL when there are none (`t`: the text the run is in;
  * an array, not a set: a set-returning function is a node per run in a scan, or a query in PL/pgSQL):
- * - a phone number from a `+` inside the run (a WhatsApp export's `21:29 - +44 …`) or starting it (a
+ * - a phone number from a `+` inside the run (`ticket 4521 - +44 …`) or starting it (a
  *   phone, then a number): the longest run of whole groups from the `+` with 8 to 15 digits. A `+`
  *   glued to a digit is a space in a form body, and starts nothing;
  * - an IPv4 address with a number before or after it;

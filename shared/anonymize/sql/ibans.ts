@@ -23,10 +23,11 @@ export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 /**
  * SQL functions for IBANs written in text in any capitals and grouping (`de89 3704 0044 0532 0130 00`,
  * `DE89-3704-0044-0532-0130-00`, `gb82west12345698765432`, a French RIB's `FR76 30006 00001 …`):
- * - `ibans_in(candidate)`: the IBANs in a match of the IBAN detector (words of letters and digits
+ * - `ibans_in(candidate, zeros)`: the IBANs in a match of the IBAN detector (words of letters and digits
  *   joined by single separators, starting with two letters and two digits), in order: from the start
  *   and from each word that starts so, as many letters and digits as its country's IBAN has
- *   ({@link IBAN_LENGTHS}), ending where a word ends, whose check digits pass mod 97 (`iban_valid`);
+ *   ({@link IBAN_LENGTHS}), ending where a word ends, whose check digits pass mod 97 (`iban_valid`),
+ *   or with `zeros`, are 00 (a fake's or a placeholder's: the words after one are not part of it);
  * - `iban_written(v)`: the fake of the IBAN `v` however it is written: the fake of its print form
  *   (capitals, groups of four), laid out as `v` is (its separators where they were, small letters
  *   where it has them), so the same account gets the same fake in every writing, and the print form
@@ -69,7 +70,7 @@ $fn$;
 
 -- The candidate's words (a match of the IBAN detector holds single separators between them) are walked
 -- with array functions, where a pattern per word cost a lookup of each in the regular expression cache.
-CREATE FUNCTION ${s}.ibans_in(candidate text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+CREATE FUNCTION ${s}.ibans_in(candidate text, zeros boolean DEFAULT false) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE w text[] := regexp_split_to_array(candidate, '[^A-Za-z0-9]'); n int := cardinality(w); at int[] := '{}';
   found text[] := '{}'; compact text; need int; pos int := 1; i int := 1; j int;
 BEGIN
@@ -80,7 +81,7 @@ BEGIN
     IF need IS NOT NULL THEN
       compact := ''; j := i;
       WHILE j <= n AND length(compact) < need LOOP compact := compact || w[j]; j := j + 1; END LOOP;
-      IF length(compact) = need AND ${s}.iban_checks(upper(compact)) THEN
+      IF length(compact) = need AND (${s}.iban_checks(upper(compact)) OR (zeros AND substr(compact, 3, 2) = '00')) THEN
         found := found || substr(candidate, at[i], at[j - 1] + length(w[j - 1]) - at[i]);
         i := j;
         CONTINUE;

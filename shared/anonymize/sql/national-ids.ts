@@ -151,10 +151,12 @@ export const panCalledHintSql = (text: string): string =>
 /**
  * Where a Spanish DNI or NIE is, in any capitals (`12345678Z`, `12.345.678-Z`, `X1234567L`,
  * `x-1234567-l`), starting and ending a word: eight digits (maybe dotted 2.3.3) or X, Y or Z and seven,
- * then a letter, maybe after a hyphen or space. Only one whose letter is its check letter is one
- * (`dni_valid`). One capture group.
+ * then a letter, maybe after a hyphen, or after a space in capitals (`12345678 Z`). A small letter
+ * after a space is a word: Spanish `y`, `o`, `a`, Italian and Portuguese `e` after a number (`02
+ * 12345678 e poi`) would be read as a DNI one time in 23, and a phone number's fake so would fail
+ * verify. Only one whose letter is its check letter is one (`dni_valid`). One capture group.
  */
-export const DNI = `(?:^|[^${LETTERS.alnum}.])((?:[0-9]{8}|[0-9]{2}[.][0-9]{3}[.][0-9]{3}|[XYZxyz]-?[0-9]{7})[ -]?[A-Za-z])(?![${LETTERS.alnum}])`;
+export const DNI = `(?:^|[^${LETTERS.alnum}.])((?:[0-9]{8}|[0-9]{2}[.][0-9]{3}[.][0-9]{3}|[XYZxyz]-?[0-9]{7})(?:-?[A-Za-z]| [A-Z]))(?![${LETTERS.alnum}])`;
 
 /**
  * Where a Mexican CURP is, in any capitals (`GODE561231HDFRRN00`), starting and ending a word: four
@@ -375,12 +377,13 @@ CREATE FUNCTION ${s}.nino_live(v text) RETURNS boolean LANGUAGE sql IMMUTABLE PA
 $fn$;
 
 -- The fake of a UK National Insurance number: a prefix never allocated (its first letter D, F, I, Q, U
--- or V), six digits and a suffix keyed from the original's letters and digits (one fake however it is
--- spaced or capitalised), laid out as the original is: its spaces kept, each letter in its capitals.
+-- or V) and no IBAN's country (DE, FR, IT, VG, ...: words after it could make an IBAN whose check passes
+-- by chance), six digits and a suffix keyed from the original's letters and digits (one fake however
+-- it is spaced or capitalised), laid out as the original is: its spaces kept, each letter in its capitals.
 CREATE FUNCTION ${s}.nino(v text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE h bytea := ${s}.digest_normalized('nino#' || upper(replace(v, ' ', '')), 0); f text; out text := ''; k int := 0; c text;
 BEGIN
-  f := substr('DFIQUV', 1 + get_byte(h, 0) % 6, 1) || substr('ABCEGHJKLMNPRSTWXYZ', 1 + get_byte(h, 1) % 19, 1)
+  f := substr('DFIQUV', 1 + get_byte(h, 0) % 6, 1) || substr('BCHMNPWXY', 1 + get_byte(h, 1) % 9, 1)
     || ${s}.hex_digits(substr(h, 3), 6) || substr('ABCD', 1 + get_byte(h, 20) % 4, 1);
   FOR i IN 1..length(v) LOOP
     c := substr(v, i, 1);
@@ -408,14 +411,30 @@ CREATE FUNCTION ${s}.rut_in(tok text, t text) RETURNS boolean LANGUAGE sql IMMUT
      AND (strpos(tok, '.') > 0 OR (${calledSql(RUT_CUE_HINT, RUT_CUE)}))
 $fn$;
 
+-- Whether a RUT's fake of the body b may end in K: its check is no K (so the fake is no one's), and
+-- b, of eight digits, is no Spanish DNI whose check letter is K (a dotted body of eight digits and a
+-- letter may read as one).
+CREATE FUNCTION ${s}.rut_k_fits(b text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT ${s}.rut_check(b) <> 10 AND (length(b) <> 8 OR substr('${DNI_LETTERS}', (b::bigint % 23)::int + 1, 1) <> 'K')
+$fn$;
+
 -- The fake of a RUT: a body of as many digits keyed from the original's (the first not 0), then a check
--- digit that is wrong, so no fake is anyone's; written as the original is (dots kept). Never a K: a
--- dotted body of eight digits and a letter may be a Spanish DNI, whose check letter a K could be.
-CREATE FUNCTION ${s}.rut(v text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-  SELECT ${s}.put_digits(left(v, length(v) - 1), body) || CASE WHEN r = 10 THEN get_byte(h, 8) % 10 ELSE (r + 1 + get_byte(h, 8) % 9) % 10 END::text
-    FROM (SELECT h, body, ${s}.rut_check(body) AS r
-            FROM (SELECT h, ${s}.fake_digits(h, length(d)) AS body
-                    FROM (SELECT ${s}.digest_normalized('rut#' || d, 0) AS h, d FROM (SELECT ${s}.digits(left(v, length(v) - 1)) AS d) AS x) AS y) AS b) AS f
+-- digit that is wrong, so no fake is anyone's; written as the original is (dots kept). A K where the
+-- original has one (in its capitals), the body's last digit moved on until it fits (rut_k_fits: of the
+-- ten, at most one fails each test): a digit there would run into a number after it (a phone number
+-- written next), and hide that.
+CREATE FUNCTION ${s}.rut(v text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE d text := ${s}.digits(left(v, length(v) - 1)); h bytea := ${s}.digest_normalized('rut#' || d, 0); body text := ${s}.fake_digits(h, length(d)); fitted text; r int;
+BEGIN
+  IF upper(right(v, 1)) = 'K' THEN
+    FOR i IN 0..9 LOOP
+      fitted := left(body, -1) || ((right(body, 1)::int + i) % 10)::text;
+      IF ${s}.rut_k_fits(fitted) THEN RETURN ${s}.put_digits(left(v, length(v) - 1), fitted) || right(v, 1); END IF;
+    END LOOP;
+  END IF;
+  r := ${s}.rut_check(body);
+  RETURN ${s}.put_digits(left(v, length(v) - 1), body) || CASE WHEN r = 10 THEN (get_byte(h, 8) % 10)::text ELSE ((r + 1 + get_byte(h, 8) % 9) % 10)::text END;
+END
 $fn$;
 
 -- The weighted sum of the Dutch eleven test (elfproef) of a BSN's first eight digits d: each weighted

@@ -25,7 +25,8 @@ export const WRITTEN_AGAINST_DIGITS: readonly (readonly [text: string, part: str
   ['card 4539 1488 0343 6467 124', '4539 1488 0343 6467', 'card'], // card, then CVV
   ['2 4539148803436467 ordered', '4539148803436467', 'card'], // a count, then a card
   ['3 4539 1488 0343 6467 12/27', '4539 1488 0343 6467', 'card'], // a count, a card and its expiry month
-  ['15/11/2026, 21:29 - +44 7700 912345: hi', '+44 7700 912345', 'phone'], // a WhatsApp export's line
+  ['ticket 4521 - +44 7700 912345: hi', '+44 7700 912345', 'phone'], // a number, then a phone
+  ['call me at 10:30 07700 912345', '07700 912345', 'phone'], // a time, then a phone
   ['15 - (+44) 7700 912345', '+44) 7700 912345', 'phone'],
   ['+44 7700 912345 12345', '+44 7700 912345', 'phone'], // a phone, then a number
   ['from 8.8.8.8 12 times', '8.8.8.8', 'ip'],

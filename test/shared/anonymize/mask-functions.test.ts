@@ -4,6 +4,7 @@ import { parseJsonPath, toSqlJsonPath, toWalkerPath } from '../../../shared/anon
 import { MASKING_MEMORY, useMaskingKey, useMaskingMemory } from '../../../shared/anonymize/mask-schema';
 import { FINGERPRINT_BYTES, fingerprintSql } from '../../../shared/anonymize/sql/core';
 import { DETECTORS } from '../../../shared/anonymize/sql/detectors';
+import { IBAN_LENGTHS } from '../../../shared/anonymize/sql/ibans';
 import { nationalDigitsSql } from '../../../shared/anonymize/fingerprints';
 import { quoteLiteral } from '../../../shared/db/client';
 import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
@@ -250,6 +251,33 @@ describe('mask schema functions', () => {
     }
   });
 
+  it('scrubs and finds a phone number written after a time (`at 10:30 07700 900123`, a chat export\'s `21:29 - …`), and leaves the time as it is', async () => {
+    // Before, a run of digits started after any colon: the minutes and the phone number made one run, no phone number's.
+    const cases: [text: string, phone: string][] = [['call me at 10:30 07700 900123', '07700 900123'], ['15/11/2026, 21:29 - 07700 900123: hi', '07700 900123'],
+      ['2026-11-27T12:00:01 +44 7700 900123', '+44 7700 900123'], ['[12:00:01] 415-555-0132', '415-555-0132'], ['Tel:07700900123', '07700900123']];
+    const rows = await scrubbedWithFound(cases.map(([text]) => text));
+    const fakes = await eachValue<string>('rehearsal_mask.phone(v)', cases.map(([, phone]) => phone));
+
+    expect(rows.map((row) => row.found)).toEqual(cases.map(([, phone]) => [`phone ${phone}`]));
+    expect(rows.map((row) => row.scrubbed)).toEqual(cases.map(([text, phone], i) => text.replace(phone, fakes[i] ?? '')));
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('scrubs an IPv6 address written after a number, and its fake (2001:db8:…, starting with digits) is not read into the number before it', async () => {
+    // Before, the phone number's run took the fake's first group: its fake replaced 2001, and the address left the documentation range.
+    const address = '2a00:1450:4009:81f::200e';
+    const cases: [text: string, phone: string | undefined][] = [[`07632 294457 ${address}`, '07632 294457'], [`call +44 7700 900123 (${address})`, '+44 7700 900123'],
+      [`2026-11-27 ${address} GET /`, undefined]];
+    const rows = await scrubbedWithFound(cases.map(([text]) => text));
+    const fake = await one<string>('rehearsal_mask.ip($1)', [address]);
+    const phoneFakes = await eachValue<string>('rehearsal_mask.phone(v)', cases.map(([, phone]) => phone ?? ''));
+
+    expect(fake).toMatch(/^2001:db8:/);
+    expect(rows.map((row) => [...row.found].sort())).toEqual(cases.map(([, phone]) => [`ipv6 ${address}`, ...(phone === undefined ? [] : [`phone ${phone}`])]));
+    expect(rows.map((row) => row.scrubbed)).toEqual(cases.map(([text, phone], i) => (phone === undefined ? text : text.replace(phone, phoneFakes[i] ?? '')).replace(address, fake)));
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
   it('scrubs and finds every part of a run holding several: a card then a phone, two phones', async () => {
     const cases: [text: string, parts: [kind: string, part: string][]][] = [
       ['4539 1488 0343 6467 +44 7700 912345', [['card', '4539 1488 0343 6467'], ['phone', '+44 7700 912345']]],
@@ -415,6 +443,24 @@ describe('mask schema functions', () => {
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
+  it('reads a DNI\'s letter after a space only in capitals: a number before Italian `e` or Spanish `y` is no DNI, and neither is its fake', async () => {
+    // 12345686 checks with E, 12345693 with Y. Before, a phone number's fake before `e` was read as a DNI one time in 23.
+    const rows = await scrubbedWithFound(['DNI 12345686 E', 'chiamami allo 02 12345686 e poi', 'llama al 12345693 y pregunta']);
+    const { rows: fakes } = await client().query<{ n: number }>(`SELECT count(*)::int AS n FROM generate_series(1, 300) AS i,
+        rehearsal_mask.scrub_text('chiamami allo 02 ' || (23456789 + i * 7919) || ' e poi') AS s(t) WHERE EXISTS (SELECT 1 FROM rehearsal_mask.pii_found(s.t))`);
+
+    expect(rows.map((row) => row.found)).toEqual([['dni 12345686 E'], ['phone 02 12345686'], []]);
+    expect(rows[2]?.scrubbed).toBe('llama al 12345693 y pregunta');
+    expect(fakes[0]?.n).toBe(0);
+  });
+
+  it('gives National Insurance numbers fakes whose prefix is no IBAN\'s country, so the words after one never make an IBAN', async () => {
+    const prefixes = await one<string[]>(`array(SELECT DISTINCT left(rehearsal_mask.nino('JG' || lpad((i * 7919 % 1000000)::text, 6, '0') || 'A'), 2) FROM generate_series(1, 300) AS i)`);
+
+    expect(prefixes.length).toBeGreaterThan(40);
+    expect(prefixes.filter((prefix) => prefix in IBAN_LENGTHS)).toEqual([]);
+  });
+
   it('scrubs a Mexican CURP whose check digit is right, in any capitals, with a fake whose check digit is wrong', async () => {
     const texts = ['CURP: GODE561231HDFRRN00', 'mi curp es gode561231hdfrrn00.', 'ok BADD110313HCMLNS06 ok'];
     const rows = await scrubbedWithFound(texts);
@@ -477,14 +523,27 @@ describe('mask schema functions', () => {
     const fakes = await eachValue<string>('rehearsal_mask.rut(v)', ['12.345.678-5', '7.654.321-6', '6.123.456-k', '16543210-K']);
     const [rut = '', short = '', withK = '', bare = ''] = fakes;
 
-    // A check digit, never a K (a dotted DNI's letter may be one).
+    // A check digit, or a K where the original has one, in its capitals.
     expect([rut, short, withK, bare]).toEqual([expect.stringMatching(/^[1-9][0-9]\.[0-9]{3}\.[0-9]{3}-[0-9]$/), expect.stringMatching(/^[1-9]\.[0-9]{3}\.[0-9]{3}-[0-9]$/),
-      expect.stringMatching(/^[1-9]\.[0-9]{3}\.[0-9]{3}-[0-9]$/), expect.stringMatching(/^[1-9][0-9]{7}-[0-9]$/)]);
+      expect.stringMatching(/^[1-9]\.[0-9]{3}\.[0-9]{3}-k$/), expect.stringMatching(/^[1-9][0-9]{7}-K$/)]);
     expect(await eachValue(`rehearsal_mask.rut_in(v, 'rut ' || v)`, ['12.345.678-5', '6.123.456-k', '16543210-K', ...fakes])).toEqual([true, true, true, false, false, false, false]);
     // One fake for the same number however it is written.
     expect(rows.map((row) => row.scrubbed)).toEqual([`RUT: ${rut}`, `mi rut es ${rut.replaceAll('.', '')}.`, `cliente ${short} ok`, `RUN ${withK}`, `rut nº ${bare}`]);
     expect(rows.map((row) => row.found)).toEqual([['rut 12.345.678-5'], ['rut 12345678-5'], ['rut 7.654.321-6'], ['rut 6.123.456-k'], ['rut 16543210-K']]);
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('gives a RUT ending in K a fake ending in K, so a phone number written right after it stays one, and no fake of eight digits and a K reads as a DNI', async () => {
+    // Before, the fake ended in a digit, which ran into the phone number after it: `…-4 06 50 09 35 45` is no phone number, and it was kept.
+    const rows = await scrubbedWithFound(['rut 77907241-K 06 50 09 35 45', 'RUT 12.345.670-K +56 9 8765 4321']);
+    const { rows: fakes } = await client().query<{ f: string; rut: boolean; dni: boolean }>(`SELECT f, rehearsal_mask.rut_in(f, 'rut ' || f) AS rut, rehearsal_mask.dni_valid(f) AS dni
+        FROM generate_series(1, 300) AS i, rehearsal_mask.rut(lpad((10000000 + i * 7919)::text, 8, '0') || '-K') AS x(f)`);
+
+    expect(rows.map((row) => [...row.found].sort())).toEqual([['phone 06 50 09 35 45', 'rut 77907241-K'], ['phone +56 9 8765 4321', 'rut 12.345.670-K']]);
+    expect(rows.map((row) => row.scrubbed)).toEqual([expect.stringMatching(/^rut [1-9][0-9]{7}-K (?!06 50 09 35 45)[0-9]{2}( [0-9]{2}){4}$/),
+      expect.stringMatching(/^RUT [1-9][0-9]\.[0-9]{3}\.[0-9]{3}-K \+56 [0-9] [0-9]{4} [0-9]{4}$/)]);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+    expect(fakes.filter((fake) => !fake.f.endsWith('-K') || fake.rut || fake.dni)).toEqual([]);
   });
 
   it('gives fakes of CPFs, BSNs, PESELs and RUTs that the detectors never read again, written bare, after their name or in their written form (none starts with a trunk 0, as a phone number does)', async () => {

@@ -1,0 +1,107 @@
+/**
+ * Texts quoting PII of every kind `scrub_text` reads, side by side with other numbers (times, dates,
+ * prices, versions) and with few words between them, from a seeded generator: the same texts in every
+ * run. For the property that a scrubbed text holds nothing the detectors read as PII, where one fake
+ * written next to another or to a number could make one (a phone's digits running into an address's
+ * fake, a fake and the word after it passing a check by chance).
+ */
+
+/** A pseudo-random source (mulberry32): numbers in [0, 1) from `seed`, the same for the same seed. */
+function randomSource(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The Luhn check digit that makes `body` and it pass. */
+function luhnCheckDigit(body: string): string {
+  const sum = [...body].reverse().map(Number).reduce((total, digit, i) => {
+    const doubled = i % 2 === 0 ? digit * 2 : digit;
+    return total + (doubled > 9 ? doubled - 9 : doubled);
+  }, 0);
+  return String((10 - (sum % 10)) % 10);
+}
+
+/** `count` texts of PII and other numbers, each of one to four pieces with separators or cue words between. */
+export function piiTexts(count: number, seed: number): string[] {
+  const random = randomSource(seed);
+  const below = (n: number): number => Math.floor(random() * n);
+  const pick = <T>(items: readonly T[]): T => items[below(items.length)] as T;
+  const digits = (n: number, first = '0123456789'): string => pick([...first]) + Array.from({ length: n - 1 }, () => String(below(10))).join('');
+  const grouped = (value: string, size: number, separator: string): string => value.replace(new RegExp(`(\\d{${size}})(?=\\d)`, 'g'), `$1${separator}`);
+
+  const card = (): string => {
+    const prefix = pick(['4', '51', '37']);
+    const body = prefix + digits((prefix === '37' ? 15 : 16) - prefix.length - 1);
+    const number = body + luhnCheckDigit(body);
+    return pick([number, grouped(number, 4, ' '), grouped(number, 4, '-')]);
+  };
+  const cpf = (): string => {
+    const body = [...digits(9, '123456789')].map(Number);
+    const first = ((body.reduce((sum, d, i) => sum + d * (10 - i), 0) * 10) % 11) % 10;
+    const second = (([...body, first].reduce((sum, d, i) => sum + d * (11 - i), 0) * 10) % 11) % 10;
+    const number = `${body.join('')}${first}${second}`;
+    return pick([number, `${number.slice(0, 3)}.${number.slice(3, 6)}.${number.slice(6, 9)}-${number.slice(9)}`]);
+  };
+  const dni = (): string => {
+    const number = digits(8, '123456789');
+    return number + 'TRWAGMYFPDXBNJZSQVHLCKE'.charAt(Number(number) % 23);
+  };
+  const bsn = (): string => {
+    for (;;) {
+      const body = digits(8, '123456789');
+      const check = [...body].reduce((sum, d, i) => sum + Number(d) * (9 - i), 0) % 11;
+      if (check < 10) return `bsn ${body}${check}`;
+    }
+  };
+  const pesel = (): string => {
+    const date = [50 + below(49), 1 + below(12), 1 + below(28)].map((n) => String(n).padStart(2, '0')).join('');
+    const body = date + digits(4);
+    const weights = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
+    const sum = [...body].reduce((total, d, i) => total + Number(d) * (weights[i] ?? 0), 0);
+    return `pesel ${body}${(10 - (sum % 10)) % 10}`;
+  };
+  const rut = (): string => {
+    const body = digits(8, '123456789');
+    let sum = 0;
+    let weight = 2;
+    for (const d of [...body].reverse()) {
+      sum += Number(d) * weight;
+      weight = weight === 7 ? 2 : weight + 1;
+    }
+    const rest = 11 - (sum % 11);
+    const check = rest === 11 ? '0' : rest === 10 ? 'K' : String(rest);
+    return `rut ${pick([`${body.slice(0, 2)}.${body.slice(2, 5)}.${body.slice(5)}-${check}`, `${body}-${check}`])}`;
+  };
+  const ssn = (): string => {
+    const [area, group, serial] = [String(1 + below(665)).padStart(3, '0'), String(1 + below(98)).padStart(2, '0'), String(1 + below(9998)).padStart(4, '0')];
+    return pick([`${area}-${group}-${serial}`, `${area} ${group} ${serial}`, `ssn ${area}${group}${serial}`]);
+  };
+  const phone = (): string => pick([
+    () => `+44 7${digits(3)} ${digits(6)}`, () => `07${digits(3)} ${digits(6)}`, () => `+1 ${digits(3, '2345689')}-${digits(3, '2345689')}-${digits(4)}`,
+    () => `(${digits(3, '2345689')}) ${digits(3, '2345689')}-${digits(4)}`, () => `+49 30 ${digits(8)}`, () => `02 ${digits(8, '23456789')}`,
+    () => `06 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`, () => `+55 11 9${digits(4)}-${digits(4)}`, () => `+91 9${digits(4)} ${digits(5)}`,
+    () => `+33${digits(9, '67')}`, () => `+61 4${digits(2)} ${digits(3)} ${digits(3)}`])();
+  const email = (): string => `${pick(['ann', 'j.doe', 'max_m', 'zoe+tag'])}${below(1000)}@${pick(['gmail.com', 'acme.co.uk', 'web.de', 'mail.ru'])}`;
+  const ip = (): string => pick([`${1 + below(222)}.${below(256)}.${below(256)}.${1 + below(254)}`, `2a00:1450:${digits(4, '1234')}:81f::200e`]);
+  const iban = (): string => pick(['DE89 3704 0044 0532 0130 00', 'GB82WEST12345698765432', 'FR14 2004 1010 0505 0001 3M02 606', 'NL91ABNA0417164300', 'ES91 2100 0418 4502 0005 1332']);
+  const lettersAndDigits = (): string => pick(['AB123456C', 'JG 10 37 59 A', 'RSSMRA85T10A562S', 'ABCPE1234F', 'GODE561231HDFRRN00', 'X1234567L', dni(),
+    'pan afzpk7190k', 'SIN 130 692 544', 'aadhaar 2345 6789 0124']);
+  const otherNumbers = (): string => pick(['2026-11-27 12:00:01', '21:29', '12/27', '€12.50', '10kg', '5pm', '#4521', 'v1.2.3', 'ORD-0012345678', '3 x 2', '100%',
+    'room 101', '12.05.2024', '(3)', '1,234.56']);
+  const encoded = (): string => pick([() => `mailto:${email().replace('@', '%40')}`, () => `?to=%2B44${digits(10, '7')}&x=1`,
+    () => `${pick(['ann', 'bob'])} [at] ${pick(['gmail', 'web'])} [dot] com`,
+    () => Buffer.from(`{"email":"${email()}","phone":"+44 7700 ${digits(6)}"}`).toString('base64')])();
+  const pieces = [card, cpf, bsn, pesel, rut, ssn, phone, phone, email, ip, iban, lettersAndDigits, otherNumbers, otherNumbers, encoded];
+  const between = [' ', ' ', ' ', ', ', '\n', ' / ', '; ', ': ', ' (', ') ', '\t', ' and ', ' tel ', ' cpf ', ' ssn ', ' pan ', ' card ', ' #', ' x', ' 12 ', ' no. ', ' e ', ' y '];
+
+  return Array.from({ length: count }, () => {
+    const parts = [pick(['', 'hi ', 'Order 5: ', 'me: '])];
+    for (let i = 0, n = 1 + below(4); i < n; i += 1) parts.push(pick(pieces)(), pick(between));
+    return parts.join('');
+  });
+}
