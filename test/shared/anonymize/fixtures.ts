@@ -18,7 +18,8 @@ export const ORIGINALS = {
 
 /**
  * Texts quoting a card, phone number or IPv4 address written against other digits (so the run of
- * digits as a whole is none of them), with that part and the mask function giving its fake.
+ * digits as a whole is none of them, or the run starts after them: a time's minutes),
+ * with that part and the mask function giving its fake.
  */
 export const WRITTEN_AGAINST_DIGITS: readonly (readonly [text: string, part: string, fake: 'card' | 'phone' | 'ip'])[] = [
   ['4539 1488 0343 6467 12/27 124', '4539 1488 0343 6467', 'card'], // card, expiry, CVV
