@@ -443,6 +443,17 @@ describe('mask schema functions', () => {
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
+  it('scrubs a card written after an IBAN in the same text: the IBAN fake\'s check digits 00 cover the IBAN, not the words after it', async () => {
+    // Before, the whole match of the IBAN detector, `card 3706 …` included, counted as the fake IBAN's, and the card was kept.
+    const card = '3706 4975 2916 532';
+    const rows = await scrubbedWithFound([`IBAN ES91 2100 0418 4502 0005 1332 card ${card}`]);
+    const [iban, cardFake] = [await one<string>('rehearsal_mask.iban_written($1)', ['ES91 2100 0418 4502 0005 1332']), await one<string>('rehearsal_mask.card($1)', [card])];
+
+    expect(rows.map((row) => [...row.found].sort())).toEqual([[`card ${card}`, 'iban ES9121000418450200051332']]);
+    expect(rows.map((row) => row.scrubbed)).toEqual([`IBAN ${iban} card ${cardFake}`]);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
   it('reads a DNI\'s letter after a space only in capitals: a number before Italian `e` or Spanish `y` is no DNI, and neither is its fake', async () => {
     // 12345686 checks with E, 12345693 with Y. Before, a phone number's fake before `e` was read as a DNI one time in 23.
     const rows = await scrubbedWithFound(['DNI 12345686 E', 'chiamami allo 02 12345686 e poi', 'llama al 12345693 y pregunta']);
