@@ -5,7 +5,7 @@ import { credentialsReplacedSql } from '../credentials';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
-import { CODICE_FISCALE, CODICE_FISCALE_HINT, CURP, DNI, LETTER_ID_HINT, NINO, PAN, PAN_CALLED, panCalledHintSql, RUT, RUT_HINT } from './national-ids';
+import { CODICE_FISCALE, CODICE_FISCALE_HINT, CURP, DNI, LETTER_ID_HINT, NINO, PAN, PAN_CALLED, panCalledHintSql, RUT, rutHintSql } from './national-ids';
 
 export { LETTERS } from './letters';
 
@@ -350,7 +350,7 @@ export function piiTokenScansSql(from: string, value: string, columns = '', bare
     UNION ALL SELECT ${select}li.kind, li.token FROM ${from}, unnest(ARRAY[${value} ~ ${quoteLiteral(LETTER_ID_HINT)}]) AS lh(hinted),
                        LATERAL (${letterIds}) AS li
     UNION ALL SELECT ${select}'rut', x[1] FROM ${from}, regexp_matches(${value}, ${quoteLiteral(RUT)}, 'g') AS x
-     WHERE strpos(${value}, '-') > 0 AND ${value} ~ ${quoteLiteral(RUT_HINT)} AND ${s}.rut_in(x[1], ${value})
+     WHERE ${rutHintSql(value)} AND ${s}.rut_in(x[1], ${value})
     UNION ALL SELECT * FROM (SELECT ${select}'ipv6' AS kind, ${ipv6CanonicalSql('x[1]')} AS token FROM ${from}, regexp_matches(${value}, ${re('ipv6')}, 'g') AS x WHERE strpos(${value}, ':') > 0) AS v6 WHERE v6.token IS NOT NULL
     UNION ALL SELECT ${select}coalesce(p.kind, ${kind}${bareNumbers ? ", 'number'" : ''}), coalesce(p.token, x[1])
       FROM ${from}, unnest(ARRAY[${asciiDigitsSql(value)}]) AS dr(read), regexp_matches(${digitsSourceSql(decodedSql(read), false)}, ${re('digits')}, 'g') AS x ${parts}
@@ -619,7 +619,7 @@ BEGIN
   END IF;
   -- Chilean RUTs (national-ids.ts), dotted wherever they stand and others where the text calls them one,
   -- each whose check is right by a fake whose check is wrong. Before the digits: a check may be a K.
-  IF strpos(r, '-') > 0 AND r ~ ${quoteLiteral(RUT_HINT)} THEN
+  IF ${rutHintSql('r')} THEN
     ${eachTokenReplacedSql('r', quoteLiteral(RUT), `IF ${s}.rut_in(tok, r) THEN ${replaceLaterSql('tok', `${s}.rut(tok)`)} END IF;`)}
   END IF;
   -- IPv6 addresses before the digits: an IPv4 tail (::ffff:a.b.c.d) goes with its address.

@@ -110,7 +110,9 @@ export const RUT = `(?:^|[^${LETTERS.alnum}.])([0-9]{1,2}[.][0-9]{3}[.][0-9]{3}-
  * What a text holding a {@link RUT} holds, tested before its pattern: three digits, a hyphen, a digit or
  * K, and no letter or digit after (a phone number's `555-234-5678` has none).
  */
-export const RUT_HINT = '[0-9]{3}-[0-9Kk]([^0-9A-Za-z]|$)';
+const RUT_HINT = '[0-9]{3}-[0-9Kk]([^0-9A-Za-z]|$)';
+/** SQL telling whether the text `text` may hold a {@link RUT}, tested first: a hyphen (a plain search), then {@link RUT_HINT}. */
+export const rutHintSql = (text: string): string => `strpos(${text}, '-') > 0 AND ${text} ~ ${quoteLiteral(RUT_HINT)}`;
 /**
  * What stands before a RUT without dots where the text calls it one (`RUT:`, `mi rut es`, `RUN nº`,
  * `rut número`, `rol único tributario`): up to two words such as `es` or `nº` between. Case-insensitive.
