@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random';
+
 /**
  * Texts quoting PII of every kind `scrub_text` reads, side by side with other numbers (times, dates,
  * prices, versions) and with few words between them, from a seeded generator: the same texts in every
@@ -5,17 +7,6 @@
  * written next to another or to a number could make one (a phone's digits running into an address's
  * fake, a fake and the word after it passing a check by chance).
  */
-
-/** A pseudo-random source (mulberry32): numbers in [0, 1) from `seed`, the same for the same seed. */
-function randomSource(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The Luhn check digit that makes `body` and it pass. */
 function luhnCheckDigit(body: string): string {
@@ -28,7 +19,7 @@ function luhnCheckDigit(body: string): string {
 
 /** `count` texts of PII and other numbers, each of one to four pieces with separators or cue words between. */
 export function piiTexts(count: number, seed: number): string[] {
-  const random = randomSource(seed);
+  const random = seededRandom(seed);
   const below = (n: number): number => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[below(items.length)] as T;
   const digits = (n: number, first = '0123456789'): string => pick([...first]) + Array.from({ length: n - 1 }, () => String(below(10))).join('');

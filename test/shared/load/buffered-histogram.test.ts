@@ -2,12 +2,7 @@ import type { Histogram, JsHistogram } from 'hdr-histogram-js';
 import { BufferedHistogram, bucketIndexOf } from '../../../shared/load/buffered-histogram';
 import { encodeHistogram, HIGHEST_TRACKABLE_US, newLatencyHistogram, recordMs, summarize } from '../../../shared/load/histograms';
 import { LoadMeasurement } from '../../../shared/load/measurement';
-
-/** A seeded generator, so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
+import { seededRandom } from '../../support/seeded-random';
 
 /** Everything a report or a merge reads of a histogram, plus its exact encoding. */
 function state(histogram: Histogram) {
@@ -36,7 +31,7 @@ describe('bucketIndexOf', () => {
     // Prepare: every small value, and each power of two with its neighbours up to the largest tracked value.
     const values: number[] = Array.from({ length: 1 << 18 }, (_unused, value) => value);
     for (let power = 1; power <= 2 ** 32; power *= 2) values.push(power - 2, power - 1, power, power + 1);
-    const random = seeded(7);
+    const random = seededRandom(7);
     for (let index = 0; index < 100_000; index += 1) values.push(Math.floor(Math.exp(random() * Math.log(HIGHEST_TRACKABLE_US))));
     const tracked = values.filter((value) => value >= 0 && value <= HIGHEST_TRACKABLE_US);
     // Act
@@ -63,7 +58,7 @@ describe('BufferedHistogram', () => {
   it('ends with exactly the histogram one recordValue per value gives, for clustered, spread and stalled latencies', () => {
     // Prepare: loopback-like sub-ms replies, a log-normal spread with a stalled tail, zeros, negatives and
     // values beyond the tracked hour (both clamped), fractions that round either way.
-    const random = seeded(42);
+    const random = seededRandom(42);
     const clustered = Array.from({ length: 20_000 }, () => 0.08 + random() * 0.4);
     const spread = Array.from({ length: 20_000 }, () => Math.exp(3 + 1.5 * (random() - 0.5)) + (random() < 0.02 ? 900 * random() : 0));
     const edges = [0, 0, -5, 0.0004, 0.0005, 0.0015, 2.0475, 2.0485, 4_000_000, 3_600_000, 1e-9, 65.5355];
@@ -79,7 +74,7 @@ describe('BufferedHistogram', () => {
 
   it('stays exact when read between batches, each fold adding to the last', () => {
     // Prepare
-    const random = seeded(3);
+    const random = seededRandom(3);
     const values = Array.from({ length: 30_000 }, (_unused, index) => (index % 7 === 0 ? 300 * random() : 0.2 + random()));
     // Act: reads after every 997 values fold partial batches in.
     const { direct, buffered } = recordBoth(values, 997);
@@ -111,7 +106,7 @@ describe('BufferedHistogram', () => {
 describe('LoadMeasurement recording', () => {
   it('gives the same per-series histograms, counts, encodings and merged percentiles as direct recording', () => {
     // Prepare: two conversations of two turns, a few errors, a streamed turn with time to first token.
-    const random = seeded(11);
+    const random = seededRandom(11);
     const measurement = new LoadMeasurement();
     const direct = new Map<string, { response: Histogram; service: Histogram; firstToken: Histogram }>();
     const origin = 1000;
