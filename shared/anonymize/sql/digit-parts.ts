@@ -1,114 +1,226 @@
+import { quoteLiteral } from '../../db/client';
 import { MASK_SCHEMA } from './core';
+import { AREA_CODE_START, CARD_LAYOUT } from './number-layout';
+
+/** SQL telling whether the text `piece` (an SQL expression) opens a parenthesis it does not close after. */
+const unclosedSql = (piece: string): string => `(strpos(${piece}, '(') > 0 AND strpos(${piece}, ')') < strpos(${piece}, '('))`;
 
 /**
  * `digit_parts(run, t)` lists the parts of a digit run that `digit_kind` leaves unclassified, cut at
  * its separators (its groups of digits stay whole), in order, as rows of a two-dimensional array
  * (kind, text, where it starts in the run), or NULL when there are none (`t`: the text the run is in;
- * an array, not a set: a set-returning function is a node per run in a scan, or a query in PL/pgSQL):
- * - a phone number from a `+` inside the run (`ticket 4521 - +44 …`) or starting it (a
- *   phone, then a number): the longest run of whole groups from the `+` with 8 to 15 digits. A `+`
- *   glued to a digit is a space in a form body, and starts nothing;
+ * an array, not a set: a set-returning function is a node per run in a scan, or a query in PL/pgSQL).
+ * In this order, each among the groups no part took:
  * - an IPv4 address with a number before or after it;
+ * - a phone number from a `+` inside the run (`ticket 4521 - +44 …`) or starting it (a phone, then a
+ *   number): the longest run of whole groups from the `+` with 8 to 15 digits, to a space. A `+`
+ *   glued to a digit is a space in a form body, and starts nothing;
  * - a card number written against other digits (`<card> 12/27 123`: the run ends at the slash, and
- *   holds the card and its expiry month; a card, then its CVV; a count, then a card): in each stretch
- *   of groups of 3 digits or more (timestamps, dates, prices and lists of small numbers make none),
- *   its longest prefix, then its longest suffix, laid out as a card is written (one group; groups of
- *   4, the last of 3 or 4; 4-6-5 or 4-6-4: a list of order numbers is none), that `digit_kind` calls
- *   a card, outside an IBAN (`in_iban`: a German or Italian IBAN's 18 or 19 digits start with a
- *   Luhn-valid card-shaped prefix one time in ten). Trying every window of groups would give more
- *   chances to a run of four-digit numbers (rooms, codes) of passing Luhn by chance.
+ *   holds the card and its expiry month; a card, then its CVV; a count, then a card; a card between
+ *   two numbers): one group of 13 to 19 digits; groups joined by one separator that the groups
+ *   around them are not joined by (dashes among spaces); or, in each stretch of groups of 3 digits
+ *   or more (timestamps, dates, prices and lists of small numbers make none), from each group in
+ *   turn, the longest run of groups laid out as a card is written (one group; groups of 4, the last
+ *   of 3 or 4; 4-6-5 or 4-6-4: a list of order numbers is none), that `digit_kind` calls a card,
+ *   outside an IBAN (`in_iban`: a German or Italian IBAN's 18 or 19 digits start with a Luhn-valid
+ *   card-shaped prefix one time in ten);
+ * - a phone number without a `+`, or a national identity number, with a space between it and other
+ *   numbers (`12.05.2024 07700 900123`, `ticket 1234 415-555-0132`, an SSN and then a phone number),
+ *   or after a parenthesis that opens no area code (`(078-05-1120`).
  *
- * Parts never overlap. `digit_kind(run, t)` calls a run holding some 'parts'; `digit_part_rows(run, t)`
- * lists them as rows, for verify's scan; `digit_run_fake(run, t, kind)` gives the run with them (or,
- * for a card, the whole run) replaced by their fakes. Installed with the detectors (detectors.ts),
- * which call them.
+ * Parts never overlap, and each choice rests on what a fake keeps (a layout, a trunk 0, a card fake's
+ * first digits), so a scrubbed run is read as the parts its fakes replaced. `digit_kind(run, t)` calls
+ * a run holding some 'parts'; `digit_part_rows(run, t)` lists them as rows, for verify's scan;
+ * `digit_run_fake(run, t, kind)` gives the run with them (or, for a card, the whole run) replaced by
+ * their fakes. Installed with the detectors (detectors.ts), which call them.
  */
 export function digitPartsSql(): string {
   const s = MASK_SCHEMA;
   return `
 CREATE FUNCTION ${s}.digit_parts(run text, t text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE g text[] := regexp_split_to_array(run, '[^0-9]+');
-  n int; st int[] := '{}'; en int[] := '{}'; sep text[] := '{}'; starts boolean[] := '{}'; fours int[] := '{}'; part text[] := '{}'; pk text[] := '{}'; r text[] := '{}';
-  p int := 1; i int; j int; k int; low int; total int := 0; plus int; stretch int := 0; longest int := 0; cand text;
+  n int; st int[] := '{}'; en int[] := '{}'; sep text[] := '{}'; starts boolean[] := '{}'; spaced boolean[] := '{}'; fours int[] := '{}';
+  joined boolean[] := '{}'; block int[] := '{}'; ahead int[] := '{}'; fours_in int[] := '{}'; part text[] := '{}'; pk text[] := '{}'; pa int[] := '{}'; r text[] := '{}';
+  p int := 1; i int; j int; k int; found boolean; total int := 0; plus int; stretch int := 0; longest int := 0; cand text; nk text;
+  x int; lead int; best int; best_kind text; best_lead int; first_space int; last_space int;
 BEGIN
   -- g: the groups of digits; sep[i]: what comes before group i (sep[1]: a leading + or parenthesis, or
   -- nothing; sep[n + 1]: nothing); starts[i]: whether a phone may start at group i (a + before it,
-  -- after a separator: a + glued to a digit is a space in a form body); part[i], pk[i]: the part
-  -- starting at group i, and its kind; a part's other groups hold ''. A separator holds no digit, so
-  -- group i starts at the first digit after group i - 1.
+  -- after a separator: a + glued to a digit is a space in a form body); spaced[i]: whether a number
+  -- may start at group i (the run's first, or a space before it); joined[i]: whether group i is joined
+  -- to the one before by one space or dash, as a card's groups are; part[i], pk[i], pa[i]: the part
+  -- starting at group i, its kind, and where it starts in the run (a part's other groups hold '');
+  -- first_space, last_space: the digits before the first and the last group with a space before it.
+  -- A separator holds no digit, so group i starts at the first digit after group i - 1.
   IF g[1] = '' THEN g := g[2:]; END IF;
   n := cardinality(g);
-  IF n < 2 THEN RETURN NULL; END IF;
+  IF n < 2 AND left(run, 1) <> '(' THEN RETURN NULL; END IF;
   FOR i IN 1..n LOOP
     st[i] := p + strpos(substr(run, p), g[i]) - 1; en[i] := st[i] + length(g[i]) - 1;
     sep[i] := substr(run, p, st[i] - p); p := en[i] + 1; part[i] := NULL;
     starts[i] := right(sep[i], 1) = '+' AND (i = 1 OR (length(sep[i]) >= 2 AND substr(sep[i], length(sep[i]) - 1, 1) <> '+'));
+    spaced[i] := i = 1 OR strpos(sep[i], ' ') > 0 OR (octet_length(sep[i]) > length(sep[i]) AND sep[i] ~ '[\\u00A0\\u202F]');
+    joined[i] := i > 1 AND length(sep[i]) = 1 AND sep[i] NOT IN ('.', '+', '(', ')');
+    IF i > 1 AND spaced[i] THEN first_space := coalesce(first_space, total); last_space := total; END IF;
     -- The digits before the first + that may start a phone; the longest stretch a card may be in (groups of 3 digits or more, with no dot, + or parenthesis between).
     IF plus IS NULL AND right(sep[i], 1) = '+' THEN plus := total; END IF;
     total := total + length(g[i]);
     stretch := CASE WHEN length(g[i]) < 3 THEN 0 WHEN i = 1 OR translate(sep[i], '.+()', '') = sep[i] THEN stretch + length(g[i]) ELSE length(g[i]) END;
     longest := greatest(longest, stretch);
   END LOOP;
-  sep[n + 1] := '';
-  -- Nothing to find: no stretch of 13 digits (a card), no + with 8 digits after it (a phone), no three dots (an address).
-  IF longest < 13 AND coalesce(total - plus, 0) < 8 AND length(run) - length(replace(run, '.', '')) < 3 THEN RETURN NULL; END IF;
+  sep[n + 1] := ''; joined[n + 1] := false;
+  -- Nothing to find: no stretch of 13 digits (a card), no + with 8 digits after it (a phone), no three
+  -- dots (an address), no space with 9 digits after it or before it, no parenthesis before 9 digits
+  -- (a number of its own). Where the run starts with a + or a parenthesis (sep[1]), a part may be all
+  -- of it after that: digit_kind did not read the run as one with it.
+  IF longest < 13 AND coalesce(total - plus, 0) < 8 AND length(run) - length(replace(run, '.', '')) < 3
+     AND coalesce(total - first_space < 9 AND last_space < 9, true) AND NOT (sep[1] = '(' AND total >= 9) THEN RETURN NULL; END IF;
+  -- An IPv4 address: four groups joined by dots, with no dot before or after them. First: a phone
+  -- number before it would take its first group (a phone, a house number, then an address).
+  FOR i IN 1..n - 3 LOOP
+    CONTINUE WHEN sep[i + 1] <> '.' OR sep[i + 2] <> '.' OR sep[i + 3] <> '.' OR strpos(sep[i], '.') > 0 OR strpos(sep[i + 4], '.') > 0;
+    cand := substr(run, st[i], en[i + 3] - st[i] + 1);
+    IF ${s}.digit_kind(cand) = 'ipv4' THEN
+      FOR k IN i..i + 3 LOOP part[k] := ''; END LOOP;
+      part[i] := cand; pk[i] := 'ipv4'; pa[i] := st[i];
+    END IF;
+  END LOOP;
   -- A phone number from each place one may start: the longest run of whole groups from its + with at
-  -- most 15 digits, up to the next such place, if it has 8 at least.
+  -- most 15 digits, up to the next such place or part, if it has 8 at least. It ends at the run's end,
+  -- a space, such a place or a part (not the first group of an SSN written after it); a closing
+  -- parenthesis no group of it opened ends it (a note in parentheses, then a number), and it closes each one
+  -- it opens.
   FOR i IN 1..n LOOP
     CONTINUE WHEN part[i] IS NOT NULL OR NOT starts[i];
     j := i; total := length(g[i]);
-    WHILE j < n AND NOT starts[j + 1] AND total + length(g[j + 1]) <= 15 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
+    WHILE j < n AND NOT starts[j + 1] AND part[j + 1] IS NULL AND total + length(g[j + 1]) <= 15
+          AND (strpos(sep[j + 1], ')') = 0 OR strpos(sep[j], '(') > 0) LOOP
+      j := j + 1; total := total + length(g[j]);
+    END LOOP;
+    WHILE j > i AND ((j < n AND NOT spaced[j + 1] AND NOT starts[j + 1] AND part[j + 1] IS NULL) OR ${unclosedSql('substr(run, st[i], en[j] - st[i] + 1)')}) LOOP
+      total := total - length(g[j]); j := j - 1;
+    END LOOP;
     IF total >= 8 THEN
       cand := substr(run, st[i] - 1, en[j] - st[i] + 2);
       IF ${s}.digit_kind(cand) = 'phone' THEN
         FOR k IN i..j LOOP part[k] := ''; END LOOP;
-        part[i] := cand; pk[i] := 'phone';
+        part[i] := cand; pk[i] := 'phone'; pa[i] := st[i] - 1;
       END IF;
     END IF;
   END LOOP;
-  -- An IPv4 address: four groups joined by dots, with no dot before or after them.
-  FOR i IN 1..n - 3 LOOP
-    CONTINUE WHEN part[i] IS NOT NULL OR part[i + 3] IS NOT NULL OR sep[i + 1] <> '.' OR sep[i + 2] <> '.' OR sep[i + 3] <> '.' OR strpos(sep[i], '.') > 0 OR strpos(sep[i + 4], '.') > 0;
-    cand := substr(run, st[i], en[i + 3] - st[i] + 1);
-    IF ${s}.digit_kind(cand) = 'ipv4' THEN
-      FOR k IN i..i + 3 LOOP part[k] := ''; END LOOP;
-      part[i] := cand; pk[i] := 'ipv4';
+  -- A card written as one group among other numbers.
+  FOR i IN 1..n LOOP
+    IF part[i] IS NULL AND length(g[i]) BETWEEN 13 AND 19 AND ${s}.digit_kind(g[i]) = 'card' AND NOT ${s}.in_iban(t, g[i]) THEN
+      part[i] := g[i]; pk[i] := 'card'; pa[i] := st[i];
     END IF;
   END LOOP;
-  -- A card in each stretch of groups of 3 digits or more (groups i to k): its longest prefix of 13 to
-  -- 19 digits laid out as a card is written (one group; groups of 4, the last of 3 or 4; 4-6-5 or
-  -- 4-6-4), that digit_kind calls a card, outside an IBAN; then, after it, its longest such suffix.
-  -- fours[i]: how many groups of 4 digits follow one another from group i.
+  -- A card written with one separator throughout among numbers written with another
+  -- (dashes among spaces): groups so joined, and no more, laid out as a card is (of
+  -- 16 digits, not 19, where both are: see below).
+  i := 1;
+  WHILE longest >= 13 AND i < n LOOP
+    k := i;
+    WHILE k < n AND length(sep[k + 1]) = 1 AND sep[k + 1] = sep[i + 1] AND part[k + 1] IS NULL LOOP k := k + 1; END LOOP;
+    IF k > i AND part[i] IS NULL AND NOT (i = 1 AND k = n AND sep[1] = '') AND sep[i] <> sep[i + 1] AND length(run) >= 13 THEN
+      cand := substr(run, st[i], en[k] - st[i] + 1);
+      IF length(translate(cand, sep[i + 1], '')) BETWEEN 13 AND 19 AND cand ~ ${quoteLiteral(CARD_LAYOUT)} AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand)
+         AND NOT (k = i + 4 AND length(g[k]) = 3 AND ${s}.digit_kind(substr(run, st[i], en[k - 1] - st[i] + 1)) = 'card') THEN
+        FOR x IN i..k LOOP part[x] := ''; END LOOP;
+        part[i] := cand; pk[i] := 'card'; pa[i] := st[i];
+      END IF;
+    END IF;
+    i := greatest(k, i + 1);
+  END LOOP;
+  -- A card in each stretch of groups of 3 digits or more, with no dot, + or parenthesis between: from
+  -- each group of it in turn, the longest run of whole groups of 13 to 19 digits laid out as a card is
+  -- written (one group; groups of 4, the last of 3 or 4; 4-6-5 or 4-6-4), that digit_kind calls a card,
+  -- outside an IBAN; of 16 digits, not 19, where both are (a card and a number of 3 digits after it,
+  -- its CVV or an SSN's first group, pass as one card one time in ten). fours[i]: how many groups of 4
+  -- digits follow one another from group i; found: whether a card starts at group i.
   fours[n + 1] := 0;
   FOR i IN REVERSE n..1 LOOP fours[i] := CASE WHEN length(g[i]) = 4 THEN fours[i + 1] + 1 ELSE 0 END; END LOOP;
   i := 1;
   WHILE longest >= 13 AND i <= n LOOP
     IF part[i] IS NOT NULL OR length(g[i]) < 3 THEN i := i + 1; CONTINUE; END IF;
     k := i;
-    WHILE k < n AND part[k + 1] IS NULL AND length(g[k + 1]) >= 3 LOOP k := k + 1; END LOOP;
-    low := i + 1;
-    j := i - 1; total := 0;
+    WHILE k < n AND part[k + 1] IS NULL AND length(g[k + 1]) >= 3 AND translate(sep[k + 1], '.+()', '') = sep[k + 1] LOOP k := k + 1; END LOOP;
+    j := i - 1; total := 0; found := false;
     WHILE j < k AND total + length(g[j + 1]) <= 19 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
     WHILE total >= 13 LOOP
       cand := substr(run, st[i], en[j] - st[i] + 1);
-      IF NOT (i = 1 AND j = n) AND (i = j OR (fours[i] >= j - i AND length(g[j]) <= 4) OR (j = i + 2 AND length(g[i]) = 4 AND length(g[i + 1]) = 6 AND length(g[j]) >= 4)) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand) THEN
-        part[i] := cand; pk[i] := 'card'; low := j + 1; EXIT;
+      IF NOT (i = 1 AND j = n AND sep[1] = '') AND (i = j OR (fours[i] >= j - i AND length(g[j]) <= 4) OR (j = i + 2 AND length(g[i]) = 4 AND length(g[i + 1]) = 6 AND length(g[j]) >= 4)) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand)
+         AND NOT (j = i + 4 AND length(g[j]) = 3 AND ${s}.digit_kind(substr(run, st[i], en[j - 1] - st[i] + 1)) = 'card') THEN
+        FOR x IN i..j LOOP part[x] := ''; END LOOP;
+        part[i] := cand; pk[i] := 'card'; pa[i] := st[i]; found := true; EXIT;
       END IF;
       total := total - length(g[j]); j := j - 1;
     END LOOP;
-    j := k + 1; total := 0;
-    WHILE j > low AND total + length(g[j - 1]) <= 19 LOOP j := j - 1; total := total + length(g[j]); END LOOP;
-    WHILE total >= 13 LOOP
-      cand := substr(run, st[j], en[k] - st[j] + 1);
-      IF NOT (j = 1 AND k = n) AND (j = k OR (fours[j] >= k - j AND length(g[k]) <= 4) OR (k = j + 2 AND length(g[j]) = 4 AND length(g[j + 1]) = 6 AND length(g[k]) >= 4)) AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand) THEN
-        part[j] := cand; pk[j] := 'card'; EXIT;
+    i := CASE WHEN found THEN j + 1 ELSE i + 1 END;
+  END LOOP;
+  -- block[i]: which card fake group i is in, if any (card() writes 400000 first, in the original's
+  -- layout): 4000 joined to a group starting 00, and the groups of 4 joined after them (four groups at
+  -- most), or a group of 3 after three; or 4000, a group of 6 starting 00 and one of 4 or 5. A fake
+  -- fails the Luhn sum, so no card is read there, and its groups after its first may read as other
+  -- numbers (4-4-4 is an Aadhaar number's shape; a group of zeros and two more a phone number's).
+  FOR i IN 1..n LOOP block[i] := 0; END LOOP;
+  FOR i IN 1..n - 1 LOOP
+    CONTINUE WHEN block[i] > 0 OR g[i] <> '4000' OR NOT joined[i + 1] OR left(g[i + 1], 2) <> '00';
+    k := i + 1;
+    IF length(g[k]) = 6 THEN
+      IF joined[k + 1] AND length(g[k + 1]) BETWEEN 4 AND 5 THEN k := k + 1; END IF;
+    ELSIF length(g[k]) = 4 THEN
+      WHILE k < n AND k - i < 3 AND joined[k + 1] AND length(g[k + 1]) = 4 LOOP k := k + 1; END LOOP;
+      IF k - i = 2 AND joined[k + 1] AND length(g[k + 1]) = 3 THEN k := k + 1; END IF;
+    END IF;
+    FOR x IN i..k LOOP block[x] := i; END LOOP;
+  END LOOP;
+  -- fours_in[i]: how many groups of 4 digits, each joined to the one before, there are in the chain
+  -- group i is in (0 for a group of other length); ahead[i]: how many of them start at group i.
+  ahead[n + 1] := 0;
+  FOR i IN REVERSE n..1 LOOP ahead[i] := CASE WHEN length(g[i]) <> 4 THEN 0 WHEN joined[i + 1] THEN ahead[i + 1] + 1 ELSE 1 END; END LOOP;
+  FOR i IN 1..n LOOP
+    fours_in[i] := CASE WHEN length(g[i]) <> 4 THEN 0 WHEN joined[i] AND length(g[i - 1]) = 4 THEN fours_in[i - 1] ELSE ahead[i] END;
+  END LOOP;
+  -- A phone number without a + (after a trunk 0, or North American) or a national identity number,
+  -- with a space between it and other numbers (a date, a count, a ticket number before it; a house
+  -- number after it): from the run's start or a group with a space before it, the longest run of whole
+  -- groups up to the run's end or a space, 9 digits at least, that digit_kind (not reading parts in
+  -- it) calls a phone, or the longest it calls an identity number outside an IBAN, if any (a trunk 0
+  -- and a space make an SSN and the phone after it one phone). Such a run has 12 digits at most unless
+  -- it starts with a trunk 0 (longer ones are a card's, which the searches above settled); a phone
+  -- starting 00 (an international prefix) has 12 at least: an order number padded with zeros is none;
+  -- nor does a phone start inside a chain of three groups of 4 digits or more (fours_in: an account
+  -- number, an IBAN whose check failed). It neither starts nor ends inside a card fake's block, and closes each parenthesis it opens (an
+  -- IBAN's last group and a phone in parentheses after it are none). A parenthesis before it goes with
+  -- a phone (an area code), not with an identity number. Each choice rests on what a fake keeps (its
+  -- layout, a trunk 0, a North American number's first digits), so a text's fakes are read as the
+  -- parts they replaced, never as other numbers: not on digits a fake draws anew.
+  FOR i IN 1..n LOOP
+    CONTINUE WHEN part[i] IS NOT NULL OR NOT spaced[i] OR (i > 1 AND block[i] > 0 AND block[i - 1] = block[i]);
+    j := i - 1; total := 0;
+    WHILE j < n AND part[j + 1] IS NULL AND total + length(g[j + 1]) <= 15 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
+    lead := CASE WHEN right(sep[i], 1) = '(' THEN 1 ELSE 0 END; best := NULL;
+    WHILE total >= 9 LOOP
+      IF (j = n OR spaced[j + 1]) AND NOT (i = 1 AND j = n AND sep[1] = '') AND (total <= 12 OR left(g[i], 1) = '0')
+         AND NOT (j < n AND block[j] > 0 AND block[j + 1] = block[j]) AND NOT ${unclosedSql('substr(run, st[i], en[j] - st[i] + 1)')} THEN
+        cand := substr(run, st[i], en[j] - st[i] + 1);
+        nk := ${s}.digit_kind(cand, t, false);
+        IF nk IN ('ssn', 'sin', 'aadhaar', 'cpf', 'bsn', 'pesel') AND NOT ${s}.in_iban(t, cand) THEN best := j; best_kind := nk; best_lead := 0; EXIT; END IF;
+        IF lead = 1 THEN nk := ${s}.digit_kind('(' || cand, t, false); END IF;
+        IF nk = 'phone' AND best IS NULL AND (left(g[i], 2) <> '00' OR total >= 12)
+           AND NOT (i > 1 AND joined[i] AND fours_in[i] >= 3 AND fours_in[i - 1] >= 3) THEN
+          best := j; best_kind := nk; best_lead := lead;
+        END IF;
       END IF;
-      total := total - length(g[j]); j := j + 1;
+      total := total - length(g[j]); j := j - 1;
     END LOOP;
-    i := k + 1;
+    IF best IS NOT NULL THEN
+      FOR k IN i..best LOOP part[k] := ''; END LOOP;
+      part[i] := substr(run, st[i] - best_lead, en[best] - st[i] + 1 + best_lead); pk[i] := best_kind; pa[i] := st[i] - best_lead;
+    END IF;
   END LOOP;
   FOR i IN 1..n LOOP
-    IF part[i] <> '' THEN r := r || ARRAY[[pk[i], part[i], (CASE WHEN pk[i] = 'phone' THEN st[i] - 1 ELSE st[i] END)::text]]; END IF;
+    IF part[i] <> '' THEN r := r || ARRAY[[pk[i], part[i], pa[i]::text]]; END IF;
   END LOOP;
   RETURN CASE WHEN cardinality(r) > 0 THEN r END;
 END
@@ -119,7 +231,7 @@ $fn$;
 CREATE FUNCTION ${s}.digit_part_rows(run text, t text) RETURNS TABLE (kind text, token text) LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE p text[];
 BEGIN
-  IF ${s}.digit_kind(run) IS NULL THEN
+  IF ${s}.digit_kind(run) IS NULL OR (left(run, 1) = '(' AND run !~ ${quoteLiteral(AREA_CODE_START)}) THEN
     p := ${s}.digit_parts(run, t);
     FOR i IN 1..coalesce(array_length(p, 1), 0) LOOP
       kind := p[i][1]; token := p[i][2]; RETURN NEXT;
@@ -129,13 +241,14 @@ END
 $fn$;
 
 -- The run with its parts replaced by their fakes (a card's by card(), a phone's by phone(), a public
--- IPv4 address's by ip()), or, when kind is 'card', the whole run by its card fake. A card's fake is
--- never Luhn-valid (its Luhn sum ends in 1), but the run around it, or a part of the run holding some
--- of its digits, may be, and verify would read a card there: digits before the fake, or an even
--- number of them after it (a count, an expiry month), add the same to the run's sum whatever the
--- fake's digits, so one run in ten is valid with every attempt. Then the fake's last digit moves by 1
--- to 8 (its own sum ends in 2 to 9), and then its other digits are drawn again (attempt 1, 2, ...),
--- until nothing there reads as a card.
+-- IPv4 address's by ip(), an identity number's by the fake of its kind), or, when kind is 'card', the
+-- whole run by its card fake. A card's fake is never Luhn-valid (its Luhn sum ends in 1), but the run
+-- around it, or a part of the run holding some of its digits (or a phone's fake's), may be, and
+-- verify would read a card there: digits before the fake, or an even number of them after it (a
+-- count, an expiry month), add the same to the run's sum whatever the fake's digits, so one run in
+-- ten is valid with every attempt. Then a card fake's last digit moves by 1 to 8 (its own sum ends in
+-- 2 to 9), and then its other digits and a phone fake's are drawn again (attempt 1, 2, ...), until
+-- nothing there reads as a card.
 CREATE FUNCTION ${s}.digit_run_fake(run text, t text, kind text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE found text[]; parts text[] := '{}'; kinds text[] := '{}'; ats int[] := '{}'; r text; f text; pos int; variant int := 0;
 BEGIN
@@ -155,16 +268,19 @@ BEGIN
         f := ${s}.card(parts[i], NULL, variant / 9);
         IF variant % 9 > 0 THEN f := left(f, -1) || ((right(f, 1)::int + variant % 9) % 10)::text; END IF;
       ELSIF kinds[i] = 'phone' THEN
-        f := ${s}.phone(parts[i]);
-      ELSE
+        f := ${s}.phone(parts[i], NULL, variant / 9);
+      ELSIF kinds[i] = 'ipv4' THEN
         f := CASE WHEN ${s}.is_reserved_ip(parts[i]) THEN parts[i] ELSE ${s}.ip(parts[i]) END;
+      ELSE
+        f := CASE kinds[i] WHEN 'ssn' THEN CASE WHEN ${s}.ssn_issued(parts[i]) THEN ${s}.ssn(parts[i]) ELSE parts[i] END
+          WHEN 'sin' THEN ${s}.sin(parts[i]) WHEN 'aadhaar' THEN ${s}.aadhaar(parts[i]) WHEN 'cpf' THEN ${s}.cpf(parts[i])
+          WHEN 'bsn' THEN ${s}.bsn(parts[i]) ELSE ${s}.pesel(parts[i]) END;
       END IF;
       r := r || substr(run, pos, ats[i] - pos) || f;
       pos := ats[i] + length(parts[i]);
     END LOOP;
     r := r || substr(run, pos);
-    EXIT WHEN NOT ('card' = ANY (kinds)) OR variant = 44
-      OR (${s}.digit_kind(r) IS NULL AND NOT coalesce('card' = ANY ((${s}.digit_parts(r, t))[:][1:1]), false));
+    EXIT WHEN variant = 44 OR (${s}.digit_kind(r) IS NULL AND NOT coalesce('card' = ANY ((${s}.digit_parts(r, t))[:][1:1]), false));
     variant := variant + 1;
   END LOOP;
   RETURN r;

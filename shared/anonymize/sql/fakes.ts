@@ -254,7 +254,9 @@ BEGIN
 END
 $fn$;
 
--- Keeps the format, the country calling code (after + or 00) or trunk 0, and the number of digits.
+-- Keeps the format, the country calling code (after + or 00) or trunk 0, and the number of digits; the
+-- first digit of eleven starting with 1 (a North American number's country code written without its +,
+-- a Chinese mobile's first digit).
 CREATE FUNCTION ${s}.phone(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE d text; n int; keep int; chk int; free int; body text;
 BEGIN
@@ -264,11 +266,18 @@ BEGIN
   d := ${s}.digits(v); n := length(d);
   chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
   keep := least(CASE WHEN left(v, 1) = '+' OR v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
-                     WHEN left(d, 1) = '0' THEN 1 ELSE 0 END, greatest(n - chk - 4, 0));
+                     WHEN left(d, 1) = '0' THEN 1 WHEN n = 11 AND left(d, 1) = '1' THEN 1 ELSE 0 END, greatest(n - chk - 4, 0));
   free := n - keep - chk;
   -- digest('phone', v, attempt) from the digits already extracted (norm('phone', v) is digits(v)).
   body := left(d, keep) || ${s}.hex_digits(${s}.digest_normalized(d, attempt), free);
   IF free > 0 AND substr(body, keep + 1, 1) = '0' THEN body := overlay(body PLACING '7' FROM keep + 1 FOR 1); END IF;
+  -- A North American number (ten digits after no trunk 0, or eleven after its country code 1): its
+  -- area code and exchange start with 2 to 9, as real ones do, so its fake reads as a phone number
+  -- where it stands (a fake exchange starting with 0 read as a trunk 0 and a number of its own).
+  IF free >= 4 AND ((n = 10 AND keep = 0) OR (n = 11 AND keep = 1 AND left(d, 1) = '1')) THEN
+    body := overlay(body PLACING (2 + substr(body, keep + 1, 1)::int % 8)::text FROM keep + 1 FOR 1);
+    body := overlay(body PLACING (2 + substr(body, keep + 4, 1)::int % 8)::text FROM keep + 4 FOR 1);
+  END IF;
   IF chk = 2 THEN body := body || ${s}.phone_check(body); END IF;
   -- Digits and at most a leading + (E.164, as Twilio and WhatsApp store numbers): the body as it is,
   -- without the format() call below (5.5 microseconds a number instead of 8.1, measured on 300k).

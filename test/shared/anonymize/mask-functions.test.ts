@@ -263,6 +263,52 @@ describe('mask schema functions', () => {
     expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
   });
 
+  it('scrubs and finds phone and identity numbers written beside other numbers with a space between, cards among other numbers, and numbers after a parenthesis or before a colon', async () => {
+    // Before, the digits detector read each of these runs as one number, and none of these kinds: scrub kept them, and verify did not see them.
+    const cases: [text: string, parts: [kind: string, token: string][]][] = [
+      ['12.05.2024 07700 900123', [['phone', '07700 900123']]],
+      ['ticket 1234 07700 900123', [['phone', '07700 900123']]],
+      ['qty 3 06 12 34 56 78', [['phone', '06 12 34 56 78']]],
+      ['order 4521 415-555-0132', [['phone', '415-555-0132']]],
+      ['order 4521 (415) 555-0132', [['phone', '(415) 555-0132']]],
+      ['call 415-555-0976 70 Calle Mayor', [['phone', '415-555-0976']]],
+      ['SSN 078-05-1120 07700 900123', [['ssn', '078-05-1120'], ['phone', '07700 900123']]],
+      ['+1 874-633-3255 141-60-6988', [['phone', '+1 874-633-3255'], ['ssn', '141-60-6988']]],
+      ['+1 430-390-6051) 02 2658 1200', [['phone', '+1 430-390-6051'], ['phone', '02 2658 1200']]],
+      ['aadhaar 2345 6789 0124 07700 900123', [['aadhaar', '2345 6789 0124'], ['phone', '07700 900123']]],
+      // Two SSNs pass a card's Luhn sum as one number: no card is written so.
+      ['330-09-5301 083-95-2076', [['ssn', '330-09-5301'], ['ssn', '083-95-2076']]],
+      ['78040883075 4943-4413-5126-3205 83962186417', [['card', '4943-4413-5126-3205']]],
+      ['94020803321 375368191004322 07374 392805', [['card', '375368191004322'], ['phone', '07374 392805']]],
+      ['+33744314785 8.106.142.71', [['phone', '+33744314785'], ['ipv4', '8.106.142.71']]],
+      ['paid (4111 1111 1111 1111) today', [['card', '4111 1111 1111 1111']]],
+      ['ssn (078-05-1120)', [['ssn', '078-05-1120']]],
+      ['from 2a00:1450:4001:81f::200e: connection reset', [['ipv6', '2a00:1450:4001:81f::200e']]],
+    ];
+    const rows = await scrubbedWithFound(cases.map(([text]) => text));
+    const fakeOf = { phone: 'phone', ssn: 'ssn', aadhaar: 'aadhaar', card: 'card', ipv4: 'ip', ipv6: 'ip' } as const;
+    const expected: string[] = [];
+    for (const [text, parts] of cases) {
+      let scrubbed = text;
+      for (const [kind, token] of parts) scrubbed = scrubbed.replace(token, await one<string>(`rehearsal_mask.${fakeOf[kind as keyof typeof fakeOf]}($1)`, [token]));
+      expected.push(scrubbed);
+    }
+
+    expect(rows.map((row, i) => ({ text: cases[i]?.[0], found: [...row.found].sort() }))).toEqual(cases.map(([text, parts]) => ({ text, found: parts.map(([kind, token]) => `${kind} ${token}`).sort() })));
+    expect(rows.map((row) => row.scrubbed)).toEqual(expected);
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+  });
+
+  it('gives a North American number a fake whose area code and exchange start with 2 to 9, keeping a country code 1 written without its +', async () => {
+    // A fake exchange starting with 0 was read, after a space, as a trunk 0 and a phone number of its own.
+    const numbers = Array.from({ length: 40 }, (_, i) => [`415-555-${String(1000 + i)}`, `1 415 555 ${String(2000 + i)}`, `+1 (415) 555-${String(3000 + i)}`]).flat();
+    const fakes = await eachValue<string>('rehearsal_mask.phone(v)', numbers);
+
+    for (const fake of fakes) expect(fake.replace(/^\+?1[ (]+/, '').replace(/[^0-9]/g, '')).toMatch(/^[2-9][0-9]{2}[2-9][0-9]{6}$/);
+    expect(fakes.filter((_, i) => i % 3 === 1).every((fake) => fake.startsWith('1 '))).toBe(true);
+    expect(await eachValue<boolean>('rehearsal_mask.is_fake_phone(v)', fakes)).toEqual(fakes.map(() => true));
+  });
+
   it('scrubs an IPv6 address written after a number, and its fake (2001:db8:…, starting with digits) is not read into the number before it', async () => {
     // Before, the phone number's run took the fake's first group: its fake replaced 2001, and the address left the documentation range.
     const address = '2a00:1450:4009:81f::200e';
