@@ -280,7 +280,7 @@ BEGIN
       pos := ats[i] + length(parts[i]);
     END LOOP;
     r := r || substr(run, pos);
-    EXIT WHEN variant = 44 OR (${s}.digit_kind(r) IS NULL AND NOT coalesce('card' = ANY ((${s}.digit_parts(r, t))[:][1:1]), false));
+    EXIT WHEN variant = 44 OR (coalesce(${s}.digit_kind(r), '') <> 'card' AND NOT coalesce('card' = ANY ((${s}.digit_parts(r, t))[:][1:1]), false));
     variant := variant + 1;
   END LOOP;
   RETURN r;

@@ -283,6 +283,8 @@ describe('mask schema functions', () => {
       ['+33744314785 8.106.142.71', [['phone', '+33744314785'], ['ipv4', '8.106.142.71']]],
       ['paid (4111 1111 1111 1111) today', [['card', '4111 1111 1111 1111']]],
       ['ssn (078-05-1120)', [['ssn', '078-05-1120']]],
+      // A phone after such a parenthesis gets the very fake its column would (no other attempt).
+      ['call (07700 900123 12', [['phone', '(07700 900123 12']]],
       ['from 2a00:1450:4001:81f::200e: connection reset', [['ipv6', '2a00:1450:4001:81f::200e']]],
     ];
     const rows = await scrubbedWithFound(cases.map(([text]) => text));
