@@ -2,7 +2,7 @@ import { quoteLiteral } from '../../db/client';
 import { CITIES, FAKE_EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, STREETS } from '../dictionaries';
 import { asciiDigitsSql, LONG_TEXT_BYTES, MASK_SCHEMA, NATIVE_DIGITS } from './core';
 import { credentialsReplacedSql } from '../credentials';
-import { AREA_CODE_START, CARD_LAYOUT, UNICODE_SEPARATORS } from './number-layout';
+import { CARD_LAYOUT, opensNoAreaCodeSql, UNICODE_SEPARATORS } from './number-layout';
 import { digitPartsSql } from './digit-parts';
 import { CAMEL_BREAK, LETTERS, SMALL_START } from './letters';
 import { OBFUSCATED_EMAIL, obfuscationHintSql } from './obfuscated-emails';
@@ -277,7 +277,7 @@ function mayHoldDigitPartsSql(run: string, digits: string, separated: string): s
   const digitsIn = (piece: string): string => `length(translate(${piece}, '+() .-', ''))`;
   return `length(${run}) >= 9 AND ${separated} AND (strpos(${run}, '+') BETWEEN 2 AND length(${run}) - 8 OR (left(${run}, 1) = '+' AND ${digits} >= 16)
       OR (${digits} >= 14 AND ${run} ~ ${quoteLiteral(CARD_DIGITS)})
-      OR (left(${run}, 1) = '(' AND ${digits} >= 9 AND ${run} !~ ${quoteLiteral(AREA_CODE_START)})
+      OR (${digits} >= 9 AND ${opensNoAreaCodeSql(run)})
       OR (${digits} >= 10 AND strpos(${run}, ' ') > 0
           AND (${digitsIn(`substr(${run}, strpos(${run}, ' '))`)} >= 9 OR ${digits} - ${digitsIn(`right(${run}, strpos(reverse(${run}), ' '))`)} >= 9))
       OR (length(${run}) - length(replace(${run}, '.', '')) >= 3 AND ${run} ~ ${quoteLiteral(IPV4_PIECE)}))`;
@@ -478,7 +478,7 @@ CREATE FUNCTION ${s}.digit_kind(tok text, t text DEFAULT NULL, parts boolean DEF
 DECLARE d text := translate(tok, '+() .-', ''); nd int; nid text;
 BEGIN
   -- A parenthesis that opens no area code or trunk 0 (RUN_LEAD): what follows it is read by digit_parts.
-  IF left(tok, 1) = '(' AND parts AND t IS NOT NULL AND tok !~ ${quoteLiteral(AREA_CODE_START)} THEN
+  IF parts AND t IS NOT NULL AND ${opensNoAreaCodeSql('tok')} THEN
     RETURN CASE WHEN ${s}.digit_parts(tok, t) IS NOT NULL THEN 'parts' END;
   END IF;
   -- A no-break space or a Unicode dash (multibyte: octet_length says so) is stripped by a pattern.

@@ -1,6 +1,5 @@
-import { quoteLiteral } from '../../db/client';
 import { MASK_SCHEMA } from './core';
-import { AREA_CODE_START, CARD_LAYOUT } from './number-layout';
+import { opensNoAreaCodeSql } from './number-layout';
 
 /** SQL telling whether the text `piece` (an SQL expression) opens a parenthesis it does not close after. */
 const unclosedSql = (piece: string): string => `(strpos(${piece}, '(') > 0 AND strpos(${piece}, ')') < strpos(${piece}, '('))`;
@@ -115,15 +114,15 @@ BEGIN
     END IF;
   END LOOP;
   -- A card written with one separator throughout among numbers written with another
-  -- (dashes among spaces): groups so joined, and no more, laid out as a card is (of
-  -- 16 digits, not 19, where both are: see below).
+  -- (dashes among spaces): groups so joined, and no more, that digit_kind calls a card (laid out as
+  -- cards are written), outside an IBAN; of 16 digits, not 19, where both are (see below).
   i := 1;
   WHILE longest >= 13 AND i < n LOOP
     k := i;
     WHILE k < n AND length(sep[k + 1]) = 1 AND sep[k + 1] = sep[i + 1] AND part[k + 1] IS NULL LOOP k := k + 1; END LOOP;
     IF k > i AND part[i] IS NULL AND NOT (i = 1 AND k = n AND sep[1] = '') AND sep[i] <> sep[i + 1] AND length(run) >= 13 THEN
       cand := substr(run, st[i], en[k] - st[i] + 1);
-      IF length(translate(cand, sep[i + 1], '')) BETWEEN 13 AND 19 AND cand ~ ${quoteLiteral(CARD_LAYOUT)} AND ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand)
+      IF ${s}.digit_kind(cand) = 'card' AND NOT ${s}.in_iban(t, cand)
          AND NOT (k = i + 4 AND length(g[k]) = 3 AND ${s}.digit_kind(substr(run, st[i], en[k - 1] - st[i] + 1)) = 'card') THEN
         FOR x IN i..k LOOP part[x] := ''; END LOOP;
         part[i] := cand; pk[i] := 'card'; pa[i] := st[i];
@@ -231,7 +230,7 @@ $fn$;
 CREATE FUNCTION ${s}.digit_part_rows(run text, t text) RETURNS TABLE (kind text, token text) LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE p text[];
 BEGIN
-  IF ${s}.digit_kind(run) IS NULL OR (left(run, 1) = '(' AND run !~ ${quoteLiteral(AREA_CODE_START)}) THEN
+  IF ${s}.digit_kind(run) IS NULL OR ${opensNoAreaCodeSql('run')} THEN
     p := ${s}.digit_parts(run, t);
     FOR i IN 1..coalesce(array_length(p, 1), 0) LOOP
       kind := p[i][1]; token := p[i][2]; RETURN NEXT;

@@ -17,7 +17,9 @@ const CARD_SEP = `[ ${UNICODE_SEPARATORS}-]`;
 export const CARD_LAYOUT = `^([0-9]+|[0-9]{4}(${CARD_SEP}[0-9]{4})*${CARD_SEP}[0-9]{1,4}|[0-9]{4}${CARD_SEP}[0-9]{6}${CARD_SEP}[0-9]{4,5})$`;
 
 /**
- * A run of digits that starts with a parenthesis around an area code or a trunk 0 (`(415) 555-0132`,
- * `(0)7700 900123`): the parenthesis is the number's. Any other that starts a run is not.
+ * SQL telling whether the run of digits `run` (an SQL expression) starts with a parenthesis that opens
+ * no area code or trunk 0 (`(4111 1111 1111 1111`, `(078-05-1120`), which is no part of the number:
+ * one around an area code or a trunk 0 (`(415) 555-0132`, `(0)7700 900123`) is. A string test first;
+ * the pattern only for a run that starts so.
  */
-export const AREA_CODE_START = '^[(][0-9]{1,5}[)]';
+export const opensNoAreaCodeSql = (run: string): string => `(left(${run}, 1) = '(' AND ${run} !~ '^[(][0-9]{1,5}[)]')`;
