@@ -16,13 +16,12 @@ const unclosedSql = (piece: string): string => `(strpos(${piece}, '(') > 0 AND s
  *   glued to a digit is a space in a form body, and starts nothing;
  * - a card number written against other digits (`<card> 12/27 123`: the run ends at the slash, and
  *   holds the card and its expiry month; a card, then its CVV; a count, then a card; a card between
- *   two numbers): one group of 13 to 19 digits; groups joined by one separator that the groups
- *   around them are not joined by (dashes among spaces); or, in each stretch of groups of 3 digits
- *   or more (timestamps, dates, prices and lists of small numbers make none), from each group in
- *   turn, the longest run of groups laid out as a card is written (one group; groups of 4, the last
- *   of 3 or 4; 4-6-5 or 4-6-4: a list of order numbers is none), that `digit_kind` calls a card,
- *   outside an IBAN (`in_iban`: a German or Italian IBAN's 18 or 19 digits start with a Luhn-valid
- *   card-shaped prefix one time in ten);
+ *   two numbers): groups joined by one separator that the groups around them are not joined by
+ *   (dashes among spaces); or, in each stretch of groups of 3 digits or more (timestamps, dates,
+ *   prices and lists of small numbers make none), from each group in turn, the longest run of groups
+ *   laid out as a card is written (one group; groups of 4, the last of 3 or 4; 4-6-5 or 4-6-4: a list
+ *   of order numbers is none), that `digit_kind` calls a card, outside an IBAN (`in_iban`: a German
+ *   or Italian IBAN's 18 or 19 digits start with a Luhn-valid card-shaped prefix one time in ten);
  * - a phone number without a `+`, or a national identity number, with a space between it and other
  *   numbers (`12.05.2024 07700 900123`, `ticket 1234 415-555-0132`, an SSN and then a phone number),
  *   or after a parenthesis that opens no area code (`(078-05-1120`).
@@ -105,12 +104,6 @@ BEGIN
         FOR k IN i..j LOOP part[k] := ''; END LOOP;
         part[i] := cand; pk[i] := 'phone'; pa[i] := st[i] - 1;
       END IF;
-    END IF;
-  END LOOP;
-  -- A card written as one group among other numbers.
-  FOR i IN 1..n LOOP
-    IF part[i] IS NULL AND length(g[i]) BETWEEN 13 AND 19 AND ${s}.digit_kind(g[i]) = 'card' AND NOT ${s}.in_iban(t, g[i]) THEN
-      part[i] := g[i]; pk[i] := 'card'; pa[i] := st[i];
     END IF;
   END LOOP;
   -- A card written with one separator throughout among numbers written with another
