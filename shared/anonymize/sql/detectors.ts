@@ -215,8 +215,9 @@ export const ESCAPED = {
   // No literal + in the local part: where @ is percent-encoded, + stands for a space (a form body's
   // `Body=Hi+from+ann%40gmail.com` quotes ann@gmail.com, and gets that address's own fake).
   email: DETECTORS.email.replace('._%+-]+@', '._%-]+%40'),
-  // Its groups may be parted by %20 too (`%2B44%207700%20900123`: JavaScript's encodeURIComponent).
-  phone: DETECTORS.digits.replace(RUN_LEAD, '%2[Bb]').replace(`[0-9 ().+${UNICODE_SEPARATORS}-]*`, `(?:[0-9 ().+${UNICODE_SEPARATORS}-]|%20)*`),
+  // Its groups may be parted by %20 too (`%2B44%207700%20900123`: JavaScript's encodeURIComponent),
+  // and it may follow one (`call%20%2B44…`), whose 0 is no digit glued to it.
+  phone: DETECTORS.digits.replace('(?:^', '(?:%20|^').replace(RUN_LEAD, '%2[Bb]').replace(`[0-9 ().+${UNICODE_SEPARATORS}-]*`, `(?:[0-9 ().+${UNICODE_SEPARATORS}-]|%20)*`),
 } as const;
 
 /**
@@ -607,10 +608,14 @@ BEGIN
       END IF;`)}
   END IF;
   -- Then percent-encoded emails and numbers (in links): the fake of what they stand for, encoded the
-  -- same way (a number's leading + as %2B, its spaces as %20; a + between its digits is a space there, and stays one).
+  -- same way (a number's leading + as %2B, its spaces as %20; a + between its digits is a space there, and stays one);
+  -- a run holding a number after the phone (a house number, a count) by the fakes of its parts, as plain text's.
   IF strpos(t, '%') > 0 THEN
     ${eachTokenReplacedSql('t', quoteLiteral(ESCAPED.email), replaceLaterSql('tok', `replace(${s}.email(${decodedSql('tok')}), '@', '%40')`))}
-    ${eachTokenReplacedSql('r', quoteLiteral(ESCAPED.phone), `IF ${s}.digit_kind(${decodedSql('tok')}) = 'phone' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)`)} END IF;`)}
+    ${eachTokenReplacedSql('r', quoteLiteral(ESCAPED.phone), `kind := ${s}.digit_kind(${decodedSql('tok')});
+      IF kind = 'phone' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)`)}
+      ELSIF kind = 'parts' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.digit_run_fake(${decodedSql('tok')}, ${decodedSql('tok')}, kind), ' ', '%20'), 2)`)}
+      END IF;`)}
   END IF;
   -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a
   -- plain @ with an obfuscated dot is one): the fake of the address they spell, written plainly.

@@ -35,12 +35,52 @@ const unclosedSql = (piece: string): string => `(strpos(${piece}, '(') > 0 AND s
 export function digitPartsSql(): string {
   const s = MASK_SCHEMA;
   return `
+-- The phone number without a + or the national identity number digit_parts reads from group i of
+-- run (its groups g, where they start and end, the separators before them, whether a space or one
+-- space or dash is among those, the parts taken, card fakes' blocks and chains of groups of 4: see
+-- digit_parts), as (kind, its last group, 1 when a parenthesis before it goes with it), or NULL. Over
+-- groups no part took, from group i the longest run of whole groups up to the run's end or a space,
+-- 9 digits at least, that digit_kind (not reading parts in it) calls a phone, or the longest it calls
+-- an identity number outside an IBAN, if any (a trunk 0 and a space make an SSN and the phone after
+-- it one phone). Such a run has 12 digits at most unless it starts with a trunk 0 (longer ones are a
+-- card's, which digit_parts settled before); a phone starting 00 (an international prefix) has 12 at
+-- least: an order number padded with zeros is none; nor does a phone start inside a chain of three
+-- groups of 4 digits or more (an account number, an IBAN whose check failed). It does not end inside
+-- a card fake's block, and closes each parenthesis it opens (an IBAN's last group and a phone in
+-- parentheses after it are none). A parenthesis before it goes with a phone (an area code), not with
+-- an identity number. Each choice rests on what a fake keeps (its layout, a trunk 0, a North American
+-- number's first digits), so a text's fakes are read as the parts they replaced: not on digits a
+-- fake draws anew.
+CREATE FUNCTION ${s}.national_part(run text, t text, i int, g text[], st int[], en int[], sep text[], spaced boolean[], joined boolean[],
+    part text[], block int[], fours_in int[]) RETURNS text[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE n int := cardinality(g); j int := i - 1; total int := 0; lead int; best int; best_kind text; best_lead int; cand text; nk text;
+BEGIN
+  WHILE j < n AND part[j + 1] IS NULL AND total + length(g[j + 1]) <= 15 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
+  lead := CASE WHEN right(sep[i], 1) = '(' THEN 1 ELSE 0 END;
+  WHILE total >= 9 LOOP
+    IF (j = n OR spaced[j + 1]) AND NOT (i = 1 AND j = n AND sep[1] = '') AND (total <= 12 OR left(g[i], 1) = '0')
+       AND NOT (j < n AND block[j] > 0 AND block[j + 1] = block[j]) AND NOT ${unclosedSql('substr(run, st[i], en[j] - st[i] + 1)')} THEN
+      cand := substr(run, st[i], en[j] - st[i] + 1);
+      nk := ${s}.digit_kind(cand, t, false);
+      IF nk IN ('ssn', 'sin', 'aadhaar', 'cpf', 'bsn', 'pesel') AND NOT ${s}.in_iban(t, cand) THEN RETURN ARRAY[nk, j::text, '0']; END IF;
+      IF lead = 1 THEN nk := ${s}.digit_kind('(' || cand, t, false); END IF;
+      IF nk = 'phone' AND best IS NULL AND (left(g[i], 2) <> '00' OR total >= 12)
+         AND NOT (i > 1 AND joined[i] AND fours_in[i] >= 3 AND fours_in[i - 1] >= 3) THEN
+        best := j; best_kind := nk; best_lead := lead;
+      END IF;
+    END IF;
+    total := total - length(g[j]); j := j - 1;
+  END LOOP;
+  RETURN CASE WHEN best IS NOT NULL THEN ARRAY[best_kind, best::text, best_lead::text] END;
+END
+$fn$;
+
 CREATE FUNCTION ${s}.digit_parts(run text, t text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
 DECLARE g text[] := regexp_split_to_array(run, '[^0-9]+');
   n int; st int[] := '{}'; en int[] := '{}'; sep text[] := '{}'; starts boolean[] := '{}'; spaced boolean[] := '{}'; fours int[] := '{}';
   joined boolean[] := '{}'; block int[] := '{}'; ahead int[] := '{}'; fours_in int[] := '{}'; part text[] := '{}'; pk text[] := '{}'; pa int[] := '{}'; r text[] := '{}';
-  p int := 1; i int; j int; k int; found boolean; total int := 0; plus int; stretch int := 0; longest int := 0; cand text; nk text;
-  x int; lead int; best int; best_kind text; best_lead int; first_space int; last_space int;
+  p int := 1; i int; j int; k int; found boolean; total int := 0; plus int; stretch int := 0; longest int := 0; cand text;
+  best int; best_kind text; best_lead int; first_space int; last_space int; chosen text[]; ends int;
 BEGIN
   -- g: the groups of digits; sep[i]: what comes before group i (sep[1]: a leading + or parenthesis, or
   -- nothing; sep[n + 1]: nothing); starts[i]: whether a phone may start at group i (a + before it,
@@ -173,39 +213,40 @@ BEGIN
   FOR i IN 1..n LOOP
     fours_in[i] := CASE WHEN length(g[i]) <> 4 THEN 0 WHEN joined[i] AND length(g[i - 1]) = 4 THEN fours_in[i - 1] ELSE ahead[i] END;
   END LOOP;
-  -- A phone number without a + (after a trunk 0, or North American) or a national identity number,
-  -- with a space between it and other numbers (a date, a count, a ticket number before it; a house
-  -- number after it): from the run's start or a group with a space before it, the longest run of whole
-  -- groups up to the run's end or a space, 9 digits at least, that digit_kind (not reading parts in
-  -- it) calls a phone, or the longest it calls an identity number outside an IBAN, if any (a trunk 0
-  -- and a space make an SSN and the phone after it one phone). Such a run has 12 digits at most unless
-  -- it starts with a trunk 0 (longer ones are a card's, which the searches above settled); a phone
-  -- starting 00 (an international prefix) has 12 at least: an order number padded with zeros is none;
-  -- nor does a phone start inside a chain of three groups of 4 digits or more (fours_in: an account
-  -- number, an IBAN whose check failed). It neither starts nor ends inside a card fake's block, and closes each parenthesis it opens (an
-  -- IBAN's last group and a phone in parentheses after it are none). A parenthesis before it goes with
-  -- a phone (an area code), not with an identity number. Each choice rests on what a fake keeps (its
-  -- layout, a trunk 0, a North American number's first digits), so a text's fakes are read as the
-  -- parts they replaced, never as other numbers: not on digits a fake draws anew.
+  -- A phone number without a + or a national identity number from the run's start or each group with
+  -- a space before it, as national_part reads one. A phone read the longest, up to 15 digits, may
+  -- have taken the trunk 0 of a phone written after it, or an SSN's first group (two numbers side by
+  -- side: the second's other digits were left unread): it ends before the last group where what is
+  -- before it is a phone still and national_part reads, from it, an SSN, or else a phone starting
+  -- with 0, that reaches past it (a phone from a + too: its later groups are left to this search
+  -- then). An SSN's fake is read as one, though a group of it may start with 0; a phone fake's later
+  -- groups may start with 0 too, where digit_run_fake draws again until the scrubbed run reads as the
+  -- parts it replaced.
   FOR i IN 1..n LOOP
-    CONTINUE WHEN part[i] IS NOT NULL OR NOT spaced[i] OR (i > 1 AND block[i] > 0 AND block[i - 1] = block[i]);
-    j := i - 1; total := 0;
-    WHILE j < n AND part[j + 1] IS NULL AND total + length(g[j + 1]) <= 15 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
-    lead := CASE WHEN right(sep[i], 1) = '(' THEN 1 ELSE 0 END; best := NULL;
-    WHILE total >= 9 LOOP
-      IF (j = n OR spaced[j + 1]) AND NOT (i = 1 AND j = n AND sep[1] = '') AND (total <= 12 OR left(g[i], 1) = '0')
-         AND NOT (j < n AND block[j] > 0 AND block[j + 1] = block[j]) AND NOT ${unclosedSql('substr(run, st[i], en[j] - st[i] + 1)')} THEN
-        cand := substr(run, st[i], en[j] - st[i] + 1);
-        nk := ${s}.digit_kind(cand, t, false);
-        IF nk IN ('ssn', 'sin', 'aadhaar', 'cpf', 'bsn', 'pesel') AND NOT ${s}.in_iban(t, cand) THEN best := j; best_kind := nk; best_lead := 0; EXIT; END IF;
-        IF lead = 1 THEN nk := ${s}.digit_kind('(' || cand, t, false); END IF;
-        IF nk = 'phone' AND best IS NULL AND (left(g[i], 2) <> '00' OR total >= 12)
-           AND NOT (i > 1 AND joined[i] AND fours_in[i] >= 3 AND fours_in[i - 1] >= 3) THEN
-          best := j; best_kind := nk; best_lead := lead;
-        END IF;
-      END IF;
-      total := total - length(g[j]); j := j - 1;
-    END LOOP;
+    best := NULL;
+    IF pk[i] = 'phone' AND part[i] <> '' THEN
+      best := i;
+      WHILE best < n AND part[best + 1] = '' LOOP best := best + 1; part[best] := NULL; END LOOP;
+      best_kind := 'phone'; best_lead := st[i] - pa[i];
+    ELSE
+      CONTINUE WHEN part[i] IS NOT NULL OR NOT spaced[i] OR (i > 1 AND block[i] > 0 AND block[i - 1] = block[i]);
+      chosen := ${s}.national_part(run, t, i, g, st, en, sep, spaced, joined, part, block, fours_in);
+      IF chosen IS NOT NULL THEN best_kind := chosen[1]; best := chosen[2]::int; best_lead := chosen[3]::int; END IF;
+    END IF;
+    IF best_kind = 'phone' AND best IS NOT NULL AND best < n AND part[best + 1] IS NULL THEN
+      ends := NULL;
+      FOR k IN REVERSE best..i + 1 LOOP
+        CONTINUE WHEN NOT spaced[k] OR (block[k] > 0 AND block[k - 1] = block[k]);
+        cand := substr(run, st[i] - best_lead, en[k - 1] - st[i] + 1 + best_lead);
+        CONTINUE WHEN ${s}.digit_kind(cand, t, false) IS DISTINCT FROM 'phone' OR ${unclosedSql('cand')};
+        chosen := ${s}.national_part(run, t, k, g, st, en, sep, spaced, joined, part, block, fours_in);
+        CONTINUE WHEN chosen[2]::int <= best;
+        -- Before an SSN first: its fake (area 666) is one too, where a group of it may start with 0.
+        IF chosen[1] = 'ssn' THEN ends := k - 1; EXIT; END IF;
+        IF chosen[1] = 'phone' AND left(g[k], 1) = '0' THEN ends := coalesce(ends, k - 1); END IF;
+      END LOOP;
+      best := coalesce(ends, best);
+    END IF;
     IF best IS NOT NULL THEN
       FOR k IN i..best LOOP part[k] := ''; END LOOP;
       part[i] := substr(run, st[i] - best_lead, en[best] - st[i] + 1 + best_lead); pk[i] := best_kind; pa[i] := st[i] - best_lead;
@@ -240,9 +281,13 @@ $fn$;
 -- count, an expiry month), add the same to the run's sum whatever the fake's digits, so one run in
 -- ten is valid with every attempt. Then a card fake's last digit moves by 1 to 8 (its own sum ends in
 -- 2 to 9), and then its other digits and a phone fake's are drawn again (attempt 1, 2, ...), until
--- nothing there reads as a card.
+-- nothing there reads as a card, and every part read in the fake is one it replaced: a phone fake's
+-- later group may start with 0 and read as a trunk 0 (digit_parts would end the phone before it), an
+-- identity number's fake may hold a phone's shape. After 45 attempts the fake stays as it is, and
+-- verify reports what it reads there.
 CREATE FUNCTION ${s}.digit_run_fake(run text, t text, kind text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE found text[]; parts text[] := '{}'; kinds text[] := '{}'; ats int[] := '{}'; r text; f text; pos int; variant int := 0;
+  again text[]; kept boolean; step int := 1; fats int[] := '{}'; flens int[] := '{}';
 BEGIN
   IF kind = 'card' THEN
     parts := ARRAY[run]; kinds := ARRAY['card']; ats := ARRAY[1];
@@ -253,6 +298,9 @@ BEGIN
       kinds[i] := found[i][1]; parts[i] := found[i][2]; ats[i] := found[i][3]::int;
     END LOOP;
   END IF;
+  -- A card's fake moves its last digit eight times before its digits are drawn again; without a card,
+  -- each attempt draws the other fakes again.
+  IF 'card' = ANY (kinds) THEN step := 9; END IF;
   LOOP
     r := ''; pos := 1;
     FOR i IN 1..cardinality(parts) LOOP
@@ -260,7 +308,7 @@ BEGIN
         f := ${s}.card(parts[i], NULL, variant / 9);
         IF variant % 9 > 0 THEN f := left(f, -1) || ((right(f, 1)::int + variant % 9) % 10)::text; END IF;
       ELSIF kinds[i] = 'phone' THEN
-        f := ${s}.phone(parts[i], NULL, variant / 9);
+        f := ${s}.phone(parts[i], NULL, variant / step);
       ELSIF kinds[i] = 'ipv4' THEN
         f := CASE WHEN ${s}.is_reserved_ip(parts[i]) THEN parts[i] ELSE ${s}.ip(parts[i]) END;
       ELSE
@@ -268,11 +316,26 @@ BEGIN
           WHEN 'sin' THEN ${s}.sin(parts[i]) WHEN 'aadhaar' THEN ${s}.aadhaar(parts[i]) WHEN 'cpf' THEN ${s}.cpf(parts[i])
           WHEN 'bsn' THEN ${s}.bsn(parts[i]) ELSE ${s}.pesel(parts[i]) END;
       END IF;
-      r := r || substr(run, pos, ats[i] - pos) || f;
+      r := r || substr(run, pos, ats[i] - pos);
+      fats[i] := length(r) + 1; flens[i] := length(f); r := r || f;
       pos := ats[i] + length(parts[i]);
     END LOOP;
     r := r || substr(run, pos);
-    EXIT WHEN variant = 44 OR (coalesce(${s}.digit_kind(r), '') <> 'card' AND NOT coalesce('card' = ANY ((${s}.digit_parts(r, t))[:][1:1]), false));
+    IF variant = 44 THEN EXIT; END IF;
+    IF coalesce(${s}.digit_kind(r), '') <> 'card' THEN
+      again := ${s}.digit_parts(r, t);
+      -- No card read, and each part read in the fake is one of the fakes, of its kind, where it was
+      -- written (a SIN's or an Aadhaar number's fake, whose check fails, is read as none).
+      kept := NOT coalesce('card' = ANY (again[:][1:1]), false);
+      FOR x IN 1..CASE WHEN kind = 'card' OR NOT kept THEN 0 ELSE coalesce(array_length(again, 1), 0) END LOOP
+        kept := false;
+        FOR i IN 1..cardinality(parts) LOOP
+          IF again[x][3]::int = fats[i] AND length(again[x][2]) = flens[i] AND again[x][1] = kinds[i] THEN kept := true; EXIT; END IF;
+        END LOOP;
+        EXIT WHEN NOT kept;
+      END LOOP;
+      EXIT WHEN kept;
+    END IF;
     variant := variant + 1;
   END LOOP;
   RETURN r;

@@ -254,9 +254,9 @@ BEGIN
 END
 $fn$;
 
--- Keeps the format, the country calling code (after + or 00) or trunk 0, and the number of digits; the
--- first digit of eleven starting with 1 (a North American number's country code written without its +,
--- a Chinese mobile's first digit).
+-- Keeps the format, the country calling code (after + or 00, with a trunk 0 in parentheses after it) or
+-- trunk 0, and the number of digits; the first digit of eleven starting with 1 (a North American
+-- number's country code written without its +, a Chinese mobile's first digit).
 CREATE FUNCTION ${s}.phone(v text, maxlen int DEFAULT NULL, attempt int DEFAULT 0) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE d text; n int; keep int; chk int; free int; body text;
 BEGIN
@@ -267,6 +267,11 @@ BEGIN
   chk := CASE WHEN n >= 6 THEN 2 ELSE 0 END;
   keep := least(CASE WHEN left(v, 1) = '+' OR v ~ '^\\s*\\+' THEN ${s}.calling_code_length(d) WHEN v ~ '^\\s*00' THEN 2 + ${s}.calling_code_length(substr(d, 3))
                      WHEN left(d, 1) = '0' THEN 1 WHEN n = 11 AND left(d, 1) = '1' THEN 1 ELSE 0 END, greatest(n - chk - 4, 0));
+  -- A trunk 0 in parentheses right after the calling code, as British and German numbers are written
+  -- (the digit in them is the one after the code): kept too, so the fake writes one as well.
+  IF keep > 0 AND keep < n - chk - 4 AND strpos(v, '(0)') > 0 THEN
+    IF length(${s}.digits(left(v, strpos(v, '(0)')))) = keep THEN keep := keep + 1; END IF;
+  END IF;
   free := n - keep - chk;
   -- digest('phone', v, attempt) from the digits already extracted (norm('phone', v) is digits(v)).
   body := left(d, keep) || ${s}.hex_digits(${s}.digest_normalized(d, attempt), free);

@@ -11,6 +11,7 @@ import { anonymizeDatabase } from '../../../shared/anonymize/anonymize';
 import { parseRulesText } from '../../../shared/anonymize/rules-source';
 import { verifyDatabase } from '../../../shared/verify/verify';
 import { createDatabase, dropDatabases, query, uniqueName } from '../../support/postgres';
+import { seededRandom } from '../../support/seeded-random';
 import { maskSchemaSession } from '../../support/mask-session';
 import { base64Of, CREDENTIAL_SAMPLES, DIGEST_HEX, DIGITS_NO_PII, KEY, OTHER_KEY, WRITTEN_AGAINST_DIGITS } from './fixtures';
 
@@ -110,6 +111,19 @@ describe('mask schema functions', () => {
     expect((await one<string>('rehearsal_mask.phone($1)', ['+447700900123'])).startsWith('+44')).toBe(true);
   });
 
+  it('keeps a trunk 0 written in parentheses after the calling code, as British and German numbers are written', async () => {
+    const numbers: [input: string, kept: string][] = [['+44 (0)20 7946 0958', '+44 (0)'], ['0044 (0)20 7946 0958', '0044 (0)'], ['+49 (0)30 1234567', '+49 (0)']];
+    for (const [input, kept] of numbers) {
+      const fake = await one<string>('rehearsal_mask.phone($1)', [input]);
+      expect(fake.slice(0, kept.length)).toBe(kept);
+      expect(fake.replace(/[0-9]/g, '#')).toBe(input.replace(/[0-9]/g, '#'));
+      expect(fake.replace(/[^0-9]/g, '')).not.toBe(input.replace(/[^0-9]/g, ''));
+      expect(await one<boolean>('rehearsal_mask.is_fake_phone($1)', [fake])).toBe(true);
+    }
+    // A 0 in parentheses elsewhere is no trunk: the digit after the calling code is drawn as before.
+    expect(await one<string>('rehearsal_mask.phone($1)', ['+44 20 7946 0958'])).not.toMatch(/^\+44 0/);
+  });
+
   it('puts new digits into any template in order, keeping every other character where it was', async () => {
     const cases: [string, string][] = [
       ['+44 7700 900123', '+12 3456 789012'], ['(555) 123-4567', '(123) 456-7890'], ['12345', '12345'],
@@ -184,6 +198,20 @@ describe('mask schema functions', () => {
       + '&order=ORD-0012345678');
     const residual = await client().query('SELECT * FROM rehearsal_mask.pii_found($1)', [scrubbed]);
     expect(residual.rows).toEqual([]);
+  });
+
+  it('scrubs a percent-encoded phone number after an encoded space, and one with a number after it, as the decoded text reads them', async () => {
+    const link = 'https://bot.example.com/log?q=call%20%2B44%207700%20900125%20now&m=phone%20%2B447700900126%2012';
+    const scrubbed = await one<string>('rehearsal_mask.scrub_text($1)', [link]);
+    const decoded = (text: string): string => text.replace(/%2B/g, '+').replace(/%20/g, ' ');
+
+    expect(scrubbed).toMatch(/^https:\/\/bot\.example\.com\/log\?q=call%20%2B44%20[0-9]{4}%20[0-9]{6}%20now&m=phone%20%2B44[0-9]{10}%20[0-9]{2}$/);
+    expect(scrubbed).toContain((await one<string>(`rehearsal_mask.phone('+44 7700 900125')`)).replace('+', '%2B').replace(/ /g, '%20'));
+    expect(scrubbed).not.toContain('7700900126');
+    // Read as verify reads it (decoded), the scrubbed link quotes no PII; the original quotes both numbers.
+    const found = async (text: string) => (await client().query<{ token: string }>('SELECT token FROM rehearsal_mask.pii_found($1) ORDER BY token', [decoded(text)])).rows.map((row) => row.token);
+    expect(await found(link)).toEqual(['+44 7700 900125', '+447700900126 12']);
+    expect(await found(scrubbed)).toEqual([]);
   });
 
   it('scrubs a base64 webhook body of ASCII text decoded, encoding its fakes the same way, and leaves hashes, random tokens and other text alone', async () => {
@@ -309,6 +337,51 @@ describe('mask schema functions', () => {
     for (const fake of fakes) expect(fake.replace(/^\+?1[ (]+/, '').replace(/[^0-9]/g, '')).toMatch(/^[2-9][0-9]{2}[2-9][0-9]{6}$/);
     expect(fakes.filter((_, i) => i % 3 === 1).every((fake) => fake.startsWith('1 '))).toBe(true);
     expect(await eachValue<boolean>('rehearsal_mask.is_fake_phone(v)', fakes)).toEqual(fakes.map(() => true));
+  });
+
+  it('reads two phone numbers written side by side with a space, the first not taking the trunk 0 of the next or an SSN\'s first group, and reads their fakes so too', async () => {
+    // Before, the first number took up to 15 digits: the next one's trunk 0 or first group went with it, and its other digits stayed.
+    const cases: [text: string, found: string[]][] = [
+      ['call 02 88916464 02 54690732 please', ['phone 02 88916464', 'phone 02 54690732']],
+      ['tel +44 20 7946 0958 02 5469 0732', ['phone +44 20 7946 0958', 'phone 02 5469 0732']],
+      ['01 23 45 67 89 06 12 34 56 78', ['phone 01 23 45 67 89', 'phone 06 12 34 56 78']],
+      ['0161 496 0123 0161 496 0456 0161 496 0789', ['phone 0161 496 0123', 'phone 0161 496 0456', 'phone 0161 496 0789']],
+      ['call 06 07 95 93 67 336 95 7727', ['phone 06 07 95 93 67', 'ssn 336 95 7727']],
+      // Where the rest is no phone number, the first takes what it took before.
+      ['call 02 88916464 12 5469', ['phone 02 88916464 12']],
+    ];
+    const rows = await scrubbedWithFound(cases.map(([text]) => text));
+
+    expect(rows.map((row, i) => ({ text: cases[i]?.[0], found: row.found }))).toEqual(cases.map(([text, found]) => ({ text, found })));
+    expect(await foundIn(rows.map((row) => row.scrubbed))).toEqual([]);
+    for (const [i, [, found]] of cases.entries()) {
+      for (const token of found) expect(rows[i]?.scrubbed.replace(/[^0-9]/g, '')).not.toContain(token.replace(/[^0-9]/g, '').slice(1));
+    }
+  });
+
+  it('gives numbers written side by side fakes that read as the parts they replaced, whatever digits the fakes draw', async () => {
+    // A phone fake's later group may start with 0, where a phone number would end before it: such a fake
+    // is drawn again. 600 texts of two or three numbers of seven layouts, a count between some.
+    const random = seededRandom(7);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const layouts = [[2, 8], [3, 4, 4], [4, 3, 4], [5, 6], [2, 2, 2, 2, 2], [4, 4, 3], [3, 3, 4]];
+    const digits = (count: number): string => Array.from({ length: count }, () => String(Math.floor(random() * 10))).join('');
+    const phone = (): string => pick(layouts).map((length, g) => (g === 0 ? `0${String(1 + Math.floor(random() * 9))}${digits(length - 2)}` : digits(length))).join(' ');
+    const written = Array.from({ length: 600 }, () => Array.from({ length: 2 + Math.floor(random() * 2) }, () => ({ count: random() < 0.2 ? `${digits(2)} ` : '', phone: phone() })));
+    const texts = written.map((numbers) => numbers.map(({ count, phone: number }) => count + number).join(' '));
+    const scrubbed = await eachValue<string>('rehearsal_mask.scrub_text(v)', texts);
+    // The phone numbers each text is read to hold, as kinds and lengths (a fake is as long as its original).
+    const phonesIn = (values: readonly string[]): Promise<string[]> =>
+      eachValue<string>(`coalesce((SELECT string_agg(kind || ' ' || length(token), ', ') FROM rehearsal_mask.pii_tokens(v) WHERE kind = 'phone'), '')`, values);
+    const before = await phonesIn(texts);
+
+    // Each text's fakes are read as the numbers they replaced, and none of them as PII (cards' and
+    // identity numbers' fakes fail their checks: they are read as none).
+    expect((await phonesIn(scrubbed)).map((found, i) => ({ text: texts[i], found }))).toEqual(before.map((found, i) => ({ text: texts[i], found })));
+    expect(await foundIn(scrubbed)).toEqual([]);
+    expect(before.filter((found) => found.includes(', ')).length).toBeGreaterThan(450);
+    // And no number written is left as it was.
+    expect(written.flatMap((numbers, i) => numbers.filter(({ phone: number }) => scrubbed[i]?.includes(number)).map(({ phone: number }) => ({ text: texts[i], number })))).toEqual([]);
   });
 
   it('scrubs an IPv6 address written after a number, and its fake (2001:db8:…, starting with digits) is not read into the number before it', async () => {
