@@ -24,10 +24,12 @@ const unclosedSql = (piece: string): string => `(strpos(${piece}, '(') > 0 AND s
  *   or Italian IBAN's 18 or 19 digits start with a Luhn-valid card-shaped prefix one time in ten);
  * - a phone number without a `+`, or a national identity number, with a space between it and other
  *   numbers (`12.05.2024 07700 900123`, `ticket 1234 415-555-0132`, an SSN and then a phone number),
- *   or after a parenthesis that opens no area code (`(078-05-1120`).
+ *   or after a parenthesis that opens no area code (`(078-05-1120`) (`national_part`); a phone, with
+ *   a `+` or without, ends before a phone or an SSN written after it (`02 8891 6464 02 5469 0732`).
  *
  * Parts never overlap, and each choice rests on what a fake keeps (a layout, a trunk 0, a card fake's
- * first digits), so a scrubbed run is read as the parts its fakes replaced. `digit_kind(run, t)` calls
+ * first digits, an SSN fake's kind) or on digits `digit_run_fake` draws again until its fakes read so,
+ * so a scrubbed run is read as the parts its fakes replaced. `digit_kind(run, t)` calls
  * a run holding some 'parts'; `digit_part_rows(run, t)` lists them as rows, for verify's scan;
  * `digit_run_fake(run, t, kind)` gives the run with them (or, for a card, the whole run) replaced by
  * their fakes. Installed with the detectors (detectors.ts), which call them.
@@ -241,7 +243,7 @@ BEGIN
         CONTINUE WHEN ${s}.digit_kind(cand, t, false) IS DISTINCT FROM 'phone' OR ${unclosedSql('cand')};
         chosen := ${s}.national_part(run, t, k, g, st, en, sep, spaced, joined, part, block, fours_in);
         CONTINUE WHEN chosen[2]::int <= best;
-        -- Before an SSN first: its fake (area 666) is one too, where a group of it may start with 0.
+        -- An SSN first: its fake (area 666) is read as one too, though a later group of it may start with 0.
         IF chosen[1] = 'ssn' THEN ends := k - 1; EXIT; END IF;
         IF chosen[1] = 'phone' AND left(g[k], 1) = '0' THEN ends := coalesce(ends, k - 1); END IF;
       END LOOP;
