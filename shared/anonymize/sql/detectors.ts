@@ -612,9 +612,9 @@ BEGIN
   -- a run holding a number after the phone (a house number, a count) by the fakes of its parts, as plain text's.
   IF strpos(t, '%') > 0 THEN
     ${eachTokenReplacedSql('t', quoteLiteral(ESCAPED.email), replaceLaterSql('tok', `replace(${s}.email(${decodedSql('tok')}), '@', '%40')`))}
-    ${eachTokenReplacedSql('r', quoteLiteral(ESCAPED.phone), `kind := ${s}.digit_kind(${decodedSql('tok')});
-      IF kind = 'phone' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.phone(${decodedSql('tok')}), ' ', '%20'), 2)`)}
-      ELSIF kind = 'parts' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.digit_run_fake(${decodedSql('tok')}, ${decodedSql('tok')}, kind), ' ', '%20'), 2)`)}
+    ${eachTokenReplacedSql('r', quoteLiteral(ESCAPED.phone), `plain := ${decodedSql('tok')}; kind := ${s}.digit_kind(plain);
+      IF kind = 'phone' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.phone(plain), ' ', '%20'), 2)`)}
+      ELSIF kind = 'parts' THEN ${replaceLaterSql('tok', `'%2B' || substr(replace(${s}.digit_run_fake(plain, plain, kind), ' ', '%20'), 2)`)}
       END IF;`)}
   END IF;
   -- Obfuscated emails (their @ or a dot written otherwise, obfuscated-emails.ts) before plain ones (a

@@ -40,7 +40,8 @@ export function digitPartsSql(): string {
 -- The phone number without a + or the national identity number digit_parts reads from group i of
 -- run (its groups g, where they start and end, the separators before them, whether a space or one
 -- space or dash is among those, the parts taken, card fakes' blocks and chains of groups of 4: see
--- digit_parts), as (kind, its last group, 1 when a parenthesis before it goes with it), or NULL. Over
+-- digit_parts), as (kind, its last group, 1 when a parenthesis before it goes with it), or NULL. One
+-- starts at the run's start or a group with a space before it, not inside a card fake's block. Over
 -- groups no part took, from group i the longest run of whole groups up to the run's end or a space,
 -- 9 digits at least, that digit_kind (not reading parts in it) calls a phone, or the longest it calls
 -- an identity number outside an IBAN, if any (a trunk 0 and a space make an SSN and the phone after
@@ -57,6 +58,7 @@ CREATE FUNCTION ${s}.national_part(run text, t text, i int, g text[], st int[], 
     part text[], block int[], fours_in int[]) RETURNS text[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 DECLARE n int := cardinality(g); j int := i - 1; total int := 0; lead int; best int; best_kind text; best_lead int; cand text; nk text;
 BEGIN
+  IF NOT spaced[i] OR (i > 1 AND block[i] > 0 AND block[i - 1] = block[i]) THEN RETURN NULL; END IF;
   WHILE j < n AND part[j + 1] IS NULL AND total + length(g[j + 1]) <= 15 LOOP j := j + 1; total := total + length(g[j]); END LOOP;
   lead := CASE WHEN right(sep[i], 1) = '(' THEN 1 ELSE 0 END;
   WHILE total >= 9 LOOP
@@ -231,18 +233,17 @@ BEGIN
       WHILE best < n AND part[best + 1] = '' LOOP best := best + 1; part[best] := NULL; END LOOP;
       best_kind := 'phone'; best_lead := st[i] - pa[i];
     ELSE
-      CONTINUE WHEN part[i] IS NOT NULL OR NOT spaced[i] OR (i > 1 AND block[i] > 0 AND block[i - 1] = block[i]);
+      CONTINUE WHEN part[i] IS NOT NULL;
       chosen := ${s}.national_part(run, t, i, g, st, en, sep, spaced, joined, part, block, fours_in);
       IF chosen IS NOT NULL THEN best_kind := chosen[1]; best := chosen[2]::int; best_lead := chosen[3]::int; END IF;
     END IF;
     IF best_kind = 'phone' AND best IS NOT NULL AND best < n AND part[best + 1] IS NULL THEN
       ends := NULL;
       FOR k IN REVERSE best..i + 1 LOOP
-        CONTINUE WHEN NOT spaced[k] OR (block[k] > 0 AND block[k - 1] = block[k]);
+        chosen := ${s}.national_part(run, t, k, g, st, en, sep, spaced, joined, part, block, fours_in);
+        CONTINUE WHEN chosen IS NULL OR chosen[2]::int <= best;
         cand := substr(run, st[i] - best_lead, en[k - 1] - st[i] + 1 + best_lead);
         CONTINUE WHEN ${s}.digit_kind(cand, t, false) IS DISTINCT FROM 'phone' OR ${unclosedSql('cand')};
-        chosen := ${s}.national_part(run, t, k, g, st, en, sep, spaced, joined, part, block, fours_in);
-        CONTINUE WHEN chosen[2]::int <= best;
         -- An SSN first: its fake (area 666) is read as one too, though a later group of it may start with 0.
         IF chosen[1] = 'ssn' THEN ends := k - 1; EXIT; END IF;
         IF chosen[1] = 'phone' AND left(g[k], 1) = '0' THEN ends := coalesce(ends, k - 1); END IF;
